@@ -1,0 +1,125 @@
+//! Auto Scaling collectors: groups, scaling policies, launch configurations.
+
+use aws_sdk_autoscaling::Client;
+
+use super::{UnitResult, failed};
+use crate::inventory::{
+    AutoScalingGroup, Inventory, LaunchConfiguration, LaunchTemplateRef, ScalingPolicy,
+    StepAdjustment,
+};
+
+/// AWS's maximum page for DescribeAutoScalingGroups; moto fails with HTTP 500 above it.
+const GROUP_PAGE: i32 = 100;
+/// AWS's maximum page for DescribePolicies.
+const POLICY_PAGE: i32 = 50;
+/// AWS's maximum page for DescribeLaunchConfigurations.
+const CONFIGURATION_PAGE: i32 = 100;
+
+pub async fn groups(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages =
+        client.describe_auto_scaling_groups().max_records(GROUP_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for group in page.map_err(failed("DescribeAutoScalingGroups"))?.auto_scaling_groups() {
+            // A mixed-instances policy carries the group's launch template instead.
+            let template = group.launch_template().or_else(|| {
+                group
+                    .mixed_instances_policy()
+                    .and_then(|p| p.launch_template())
+                    .and_then(|t| t.launch_template_specification())
+            });
+            out.auto_scaling_groups.push(AutoScalingGroup {
+                name: group.auto_scaling_group_name().unwrap_or_default().to_owned(),
+                arn: group.auto_scaling_group_arn().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                availability_zones: group.availability_zones().to_vec(),
+                subnet_ids: group
+                    .vpc_zone_identifier()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                min_size: group.min_size().unwrap_or(0),
+                max_size: group.max_size().unwrap_or(0),
+                desired_capacity: group.desired_capacity().unwrap_or(0),
+                health_check_type: group.health_check_type().unwrap_or("EC2").to_owned(),
+                health_check_grace_period: group.health_check_grace_period().unwrap_or(0),
+                target_group_arns: group.target_group_arns().to_vec(),
+                launch_template: template.map(|t| LaunchTemplateRef {
+                    id: t.launch_template_id().unwrap_or_default().to_owned(),
+                    name: t.launch_template_name().unwrap_or_default().to_owned(),
+                    version: t.version().unwrap_or("$Default").to_owned(),
+                }),
+                launch_configuration_name: group.launch_configuration_name().map(str::to_owned),
+                instance_ids: group
+                    .instances()
+                    .iter()
+                    .filter_map(|i| i.instance_id().map(str::to_owned))
+                    .collect(),
+                tags: group
+                    .tags()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned()))
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn policies(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages = client.describe_policies().max_records(POLICY_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for policy in page.map_err(failed("DescribePolicies"))?.scaling_policies() {
+            out.scaling_policies.push(ScalingPolicy {
+                name: policy.policy_name().unwrap_or_default().to_owned(),
+                arn: policy.policy_arn().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                auto_scaling_group: policy.auto_scaling_group_name().unwrap_or_default().to_owned(),
+                policy_type: policy.policy_type().unwrap_or("SimpleScaling").to_owned(),
+                adjustment_type: policy.adjustment_type().map(str::to_owned),
+                scaling_adjustment: policy.scaling_adjustment(),
+                step_adjustments: policy
+                    .step_adjustments()
+                    .iter()
+                    .map(|step| StepAdjustment {
+                        lower_bound: step.metric_interval_lower_bound(),
+                        upper_bound: step.metric_interval_upper_bound(),
+                        scaling_adjustment: step.scaling_adjustment().unwrap_or(0),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn launch_configurations(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages = client
+        .describe_launch_configurations()
+        .max_records(CONFIGURATION_PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(failed("DescribeLaunchConfigurations"))?;
+        for config in page.launch_configurations() {
+            out.launch_configurations.push(LaunchConfiguration {
+                name: config.launch_configuration_name().unwrap_or_default().to_owned(),
+                arn: config.launch_configuration_arn().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                image_id: config.image_id().unwrap_or_default().to_owned(),
+                instance_type: config.instance_type().unwrap_or_default().to_owned(),
+                associate_public_ip: config.associate_public_ip_address(),
+                security_group_ids: config.security_groups().to_vec(),
+                has_user_data: config.user_data().is_some_and(|u| !u.is_empty()),
+            });
+        }
+    }
+    Ok(out)
+}

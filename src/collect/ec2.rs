@@ -1,0 +1,367 @@
+//! EC2 collectors: network (VPCs, subnets, route tables, gateways, security groups),
+//! instances with the AMIs they use, and launch templates.
+
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{Filter, IpPermission};
+
+use super::{UnitResult, ec2_tags, failed};
+use crate::inventory::{
+    Image, Instance, InternetGateway, Inventory, LaunchTemplate, LaunchTemplateVersion,
+    NatGateway, Route, RouteTable, SecurityGroup, SgRule, Subnet, Vpc,
+};
+
+/// EC2's largest page for the describe calls that accept `MaxResults`.
+const EC2_PAGE: i32 = 1000;
+/// DescribeLaunchTemplates/Versions allow at most 200 per page. moto returns no NextToken
+/// at all, so asking for the largest page is what makes it return everything.
+const LAUNCH_TEMPLATE_PAGE: i32 = 200;
+
+fn part() -> Inventory {
+    Inventory::default()
+}
+
+pub async fn vpcs(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages = client.describe_vpcs().max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for vpc in page.map_err(failed("DescribeVpcs"))?.vpcs() {
+            out.vpcs.push(Vpc {
+                id: vpc.vpc_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                cidr_block: vpc.cidr_block().unwrap_or_default().to_owned(),
+                is_default: vpc.is_default().unwrap_or(false),
+                tags: ec2_tags(vpc.tags()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn subnets(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages = client.describe_subnets().max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for subnet in page.map_err(failed("DescribeSubnets"))?.subnets() {
+            out.subnets.push(Subnet {
+                id: subnet.subnet_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                vpc_id: subnet.vpc_id().unwrap_or_default().to_owned(),
+                availability_zone: subnet.availability_zone().unwrap_or_default().to_owned(),
+                cidr_block: subnet.cidr_block().unwrap_or_default().to_owned(),
+                map_public_ip_on_launch: subnet.map_public_ip_on_launch().unwrap_or(false),
+                public: false, // derived once route tables are known
+                tags: ec2_tags(subnet.tags()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn route_tables(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages = client.describe_route_tables().max_results(100).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for table in page.map_err(failed("DescribeRouteTables"))?.route_tables() {
+            let associations = table.associations();
+            out.route_tables.push(RouteTable {
+                id: table.route_table_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                vpc_id: table.vpc_id().unwrap_or_default().to_owned(),
+                main: associations.iter().any(|a| a.main().unwrap_or(false)),
+                subnet_ids: associations
+                    .iter()
+                    .filter_map(|a| a.subnet_id().map(str::to_owned))
+                    .collect(),
+                routes: table
+                    .routes()
+                    .iter()
+                    .map(|route| Route {
+                        destination: route
+                            .destination_cidr_block()
+                            .or(route.destination_ipv6_cidr_block())
+                            .or(route.destination_prefix_list_id())
+                            .unwrap_or_default()
+                            .to_owned(),
+                        target: route
+                            .gateway_id()
+                            .or(route.nat_gateway_id())
+                            .or(route.transit_gateway_id())
+                            .or(route.vpc_peering_connection_id())
+                            .or(route.network_interface_id())
+                            .or(route.instance_id())
+                            .or(route.egress_only_internet_gateway_id())
+                            .unwrap_or_default()
+                            .to_owned(),
+                    })
+                    .collect(),
+                tags: ec2_tags(table.tags()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn internet_gateways(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages =
+        client.describe_internet_gateways().max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for gateway in page.map_err(failed("DescribeInternetGateways"))?.internet_gateways() {
+            out.internet_gateways.push(InternetGateway {
+                id: gateway.internet_gateway_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                vpc_ids: gateway
+                    .attachments()
+                    .iter()
+                    .filter_map(|a| a.vpc_id().map(str::to_owned))
+                    .collect(),
+                tags: ec2_tags(gateway.tags()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn nat_gateways(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages = client.describe_nat_gateways().max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for gateway in page.map_err(failed("DescribeNatGateways"))?.nat_gateways() {
+            out.nat_gateways.push(NatGateway {
+                id: gateway.nat_gateway_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                vpc_id: gateway.vpc_id().unwrap_or_default().to_owned(),
+                subnet_id: gateway.subnet_id().unwrap_or_default().to_owned(),
+                state: gateway.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                tags: ec2_tags(gateway.tags()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn security_groups(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages =
+        client.describe_security_groups().max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for group in page.map_err(failed("DescribeSecurityGroups"))?.security_groups() {
+            out.security_groups.push(SecurityGroup {
+                id: group.group_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                name: group.group_name().unwrap_or_default().to_owned(),
+                vpc_id: group.vpc_id().unwrap_or_default().to_owned(),
+                description: group.description().unwrap_or_default().to_owned(),
+                ingress: group.ip_permissions().iter().flat_map(split_permission).collect(),
+                egress: group.ip_permissions_egress().iter().flat_map(split_permission).collect(),
+                tags: ec2_tags(group.tags()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Splits one AWS permission (several peers) into one [`SgRule`] per peer.
+pub(crate) fn split_permission(permission: &IpPermission) -> Vec<SgRule> {
+    let raw_protocol = permission.ip_protocol().unwrap_or("-1");
+    let (protocol, from_port, to_port) = match raw_protocol {
+        "-1" | "all" => ("all".to_owned(), 0, 65535),
+        "6" => ("tcp".to_owned(), permission.from_port().unwrap_or(0), permission.to_port().unwrap_or(65535)),
+        "17" => ("udp".to_owned(), permission.from_port().unwrap_or(0), permission.to_port().unwrap_or(65535)),
+        other => (
+            other.to_owned(),
+            permission.from_port().unwrap_or(-1),
+            permission.to_port().unwrap_or(-1),
+        ),
+    };
+    let rule = |description: Option<&str>| SgRule {
+        protocol: protocol.clone(),
+        from_port,
+        to_port,
+        cidr_ipv4: None,
+        cidr_ipv6: None,
+        source_group_id: None,
+        prefix_list_id: None,
+        description: description.unwrap_or_default().to_owned(),
+    };
+    let mut rules = Vec::new();
+    for range in permission.ip_ranges() {
+        rules.push(SgRule { cidr_ipv4: range.cidr_ip().map(str::to_owned), ..rule(range.description()) });
+    }
+    for range in permission.ipv6_ranges() {
+        rules.push(SgRule {
+            cidr_ipv6: range.cidr_ipv6().map(str::to_owned),
+            ..rule(range.description())
+        });
+    }
+    for pair in permission.user_id_group_pairs() {
+        rules.push(SgRule {
+            source_group_id: pair.group_id().map(str::to_owned),
+            ..rule(pair.description())
+        });
+    }
+    for list in permission.prefix_list_ids() {
+        rules.push(SgRule {
+            prefix_list_id: list.prefix_list_id().map(str::to_owned),
+            ..rule(list.description())
+        });
+    }
+    rules
+}
+
+/// Instances, then the AMIs they run and the account's own AMIs (a second call, because only
+/// now are the image ids known).
+pub async fn instances_and_images(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages = client.describe_instances().max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(failed("DescribeInstances"))?;
+        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            let tags = ec2_tags(instance.tags());
+            // moto (and launches with explicit network interfaces) may leave the
+            // instance-level list empty; the interfaces carry the groups too.
+            let security_group_ids = instance
+                .security_groups()
+                .iter()
+                .filter_map(|g| g.group_id())
+                .chain(
+                    instance
+                        .network_interfaces()
+                        .iter()
+                        .flat_map(|eni| eni.groups())
+                        .filter_map(|g| g.group_id()),
+                )
+                .map(str::to_owned)
+                .collect();
+            out.instances.push(Instance {
+                id: instance.instance_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                state: instance
+                    .state()
+                    .and_then(|s| s.name())
+                    .map(|n| n.as_str().to_owned())
+                    .unwrap_or_default(),
+                instance_type: instance
+                    .instance_type()
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+                image_id: instance.image_id().unwrap_or_default().to_owned(),
+                vpc_id: instance.vpc_id().unwrap_or_default().to_owned(),
+                subnet_id: instance.subnet_id().unwrap_or_default().to_owned(),
+                availability_zone: instance
+                    .placement()
+                    .and_then(|p| p.availability_zone())
+                    .unwrap_or_default()
+                    .to_owned(),
+                private_ip: instance.private_ip_address().map(str::to_owned),
+                public_ip: instance.public_ip_address().map(str::to_owned),
+                security_group_ids,
+                auto_scaling_group: tags.get("aws:autoscaling:groupName").cloned(),
+                key_name: instance.key_name().map(str::to_owned),
+                tags,
+            });
+        }
+    }
+    let mut used: Vec<String> = out.instances.iter().map(|i| i.image_id.clone()).collect();
+    used.sort();
+    used.dedup();
+    out.images = images(&client, &region, &used).await?;
+    Ok(out)
+}
+
+/// The account's own AMIs and the (possibly public) AMIs in `used`. A filter, not
+/// `ImageIds`, because a deregistered id in `ImageIds` fails the whole call.
+async fn images(client: &Client, region: &str, used: &[String]) -> Result<Vec<Image>, super::CallFailure> {
+    let mut requests = vec![client.describe_images().owners("self")];
+    for chunk in used.chunks(200) {
+        let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
+        requests.push(client.describe_images().filters(filter));
+    }
+    let mut images = Vec::new();
+    for request in requests {
+        let mut pages = request.max_results(EC2_PAGE).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            for image in page.map_err(failed("DescribeImages"))?.images() {
+                images.push(Image {
+                    id: image.image_id().unwrap_or_default().to_owned(),
+                    region: region.to_owned(),
+                    name: image.name().unwrap_or_default().to_owned(),
+                    state: image.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    owner_id: image.owner_id().unwrap_or_default().to_owned(),
+                    creation_date: image.creation_date().unwrap_or_default().to_owned(),
+                    tags: ec2_tags(image.tags()),
+                });
+            }
+        }
+    }
+    images.sort_by(|a, b| a.id.cmp(&b.id));
+    images.dedup_by(|a, b| a.id == b.id);
+    Ok(images)
+}
+
+/// Launch templates with their default and latest versions: two paginated calls in all,
+/// because DescribeLaunchTemplateVersions without a template id covers every template.
+pub async fn launch_templates(client: Client, region: String) -> UnitResult {
+    let mut out = part();
+    let mut pages = client
+        .describe_launch_templates()
+        .max_results(LAUNCH_TEMPLATE_PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for template in page.map_err(failed("DescribeLaunchTemplates"))?.launch_templates() {
+            out.launch_templates.push(LaunchTemplate {
+                id: template.launch_template_id().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                name: template.launch_template_name().unwrap_or_default().to_owned(),
+                default_version: template.default_version_number().unwrap_or(1),
+                latest_version: template.latest_version_number().unwrap_or(1),
+                versions: Vec::new(),
+                tags: ec2_tags(template.tags()),
+            });
+        }
+    }
+    if out.launch_templates.is_empty() {
+        return Ok(out);
+    }
+    let mut pages = client
+        .describe_launch_template_versions()
+        .versions("$Latest")
+        .versions("$Default")
+        .max_results(LAUNCH_TEMPLATE_PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(failed("DescribeLaunchTemplateVersions"))?;
+        for version in page.launch_template_versions() {
+            let Some(template) = out
+                .launch_templates
+                .iter_mut()
+                .find(|t| Some(t.id.as_str()) == version.launch_template_id())
+            else {
+                continue; // created between the two calls; the next scan sees it
+            };
+            let data = version.launch_template_data();
+            let interfaces = data.map(|d| d.network_interfaces()).unwrap_or_default();
+            template.versions.push(LaunchTemplateVersion {
+                version_number: version.version_number().unwrap_or(0),
+                image_id: data.and_then(|d| d.image_id()).map(str::to_owned),
+                instance_type: data
+                    .and_then(|d| d.instance_type())
+                    .map(|t| t.as_str().to_owned()),
+                associate_public_ip: interfaces
+                    .first()
+                    .and_then(|eni| eni.associate_public_ip_address()),
+                security_group_ids: data
+                    .map(|d| d.security_group_ids())
+                    .unwrap_or_default()
+                    .iter()
+                    .cloned()
+                    .chain(interfaces.iter().flat_map(|eni| eni.groups()).cloned())
+                    .collect(),
+                has_user_data: data.and_then(|d| d.user_data()).is_some_and(|u| !u.is_empty()),
+            });
+        }
+    }
+    Ok(out)
+}

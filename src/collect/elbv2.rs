@@ -1,0 +1,176 @@
+//! Elastic Load Balancing v2 collectors: load balancers with their listeners, target groups
+//! with their registered targets' health.
+
+use aws_sdk_elasticloadbalancingv2::Client;
+use aws_sdk_elasticloadbalancingv2::types::Action;
+use futures::{StreamExt, TryStreamExt};
+
+use super::{CallFailure, UnitResult, failed};
+use crate::inventory::{
+    HealthCheck, Inventory, Listener, ListenerAction, LoadBalancer, Target, TargetGroup,
+};
+
+/// AWS's largest page for the ELBv2 describe calls (moto defaults to 50).
+const PAGE: i32 = 400;
+/// Per-resource follow-up calls (listeners, target health) in flight at once within a unit.
+const FOLLOW_UPS: usize = 8;
+
+pub async fn load_balancers(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages = client.describe_load_balancers().page_size(PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for lb in page.map_err(failed("DescribeLoadBalancers"))?.load_balancers() {
+            let zones = lb.availability_zones();
+            out.load_balancers.push(LoadBalancer {
+                arn: lb.load_balancer_arn().unwrap_or_default().to_owned(),
+                name: lb.load_balancer_name().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                lb_type: lb.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+                scheme: lb.scheme().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                vpc_id: lb.vpc_id().unwrap_or_default().to_owned(),
+                availability_zones: zones
+                    .iter()
+                    .filter_map(|z| z.zone_name().map(str::to_owned))
+                    .collect(),
+                subnet_ids: zones.iter().filter_map(|z| z.subnet_id().map(str::to_owned)).collect(),
+                security_group_ids: lb.security_groups().to_vec(),
+                dns_name: lb.dns_name().unwrap_or_default().to_owned(),
+                canonical_hosted_zone_id: lb
+                    .canonical_hosted_zone_id()
+                    .unwrap_or_default()
+                    .to_owned(),
+                state: lb
+                    .state()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_owned())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    let arns: Vec<String> = out.load_balancers.iter().map(|lb| lb.arn.clone()).collect();
+    let listeners: Vec<Vec<Listener>> = futures::stream::iter(arns)
+        .map(|arn| listeners_of(&client, &region, arn))
+        .buffered(FOLLOW_UPS)
+        .try_collect()
+        .await?;
+    out.listeners = listeners.into_iter().flatten().collect();
+    Ok(out)
+}
+
+async fn listeners_of(
+    client: &Client,
+    region: &str,
+    load_balancer_arn: String,
+) -> Result<Vec<Listener>, CallFailure> {
+    let mut listeners = Vec::new();
+    let mut pages = client
+        .describe_listeners()
+        .load_balancer_arn(&load_balancer_arn)
+        .page_size(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for listener in page.map_err(failed("DescribeListeners"))?.listeners() {
+            listeners.push(Listener {
+                arn: listener.listener_arn().unwrap_or_default().to_owned(),
+                load_balancer_arn: load_balancer_arn.clone(),
+                region: region.to_owned(),
+                port: listener.port().unwrap_or(0),
+                protocol: listener.protocol().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+                certificate_arns: listener
+                    .certificates()
+                    .iter()
+                    .filter_map(|c| c.certificate_arn().map(str::to_owned))
+                    .collect(),
+                default_actions: listener.default_actions().iter().map(listener_action).collect(),
+            });
+        }
+    }
+    Ok(listeners)
+}
+
+fn listener_action(action: &Action) -> ListenerAction {
+    let mut target_group_arns: Vec<String> = action
+        .forward_config()
+        .map(|f| f.target_groups())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.target_group_arn().map(str::to_owned))
+        .collect();
+    if let Some(arn) = action.target_group_arn() {
+        target_group_arns.push(arn.to_owned());
+    }
+    target_group_arns.sort();
+    target_group_arns.dedup();
+    let redirect = action.redirect_config();
+    ListenerAction {
+        action_type: action.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+        target_group_arns,
+        redirect_protocol: redirect.and_then(|r| r.protocol()).map(str::to_owned),
+        redirect_port: redirect.and_then(|r| r.port()).map(str::to_owned),
+    }
+}
+
+pub async fn target_groups(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages = client.describe_target_groups().page_size(PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for group in page.map_err(failed("DescribeTargetGroups"))?.target_groups() {
+            out.target_groups.push(TargetGroup {
+                arn: group.target_group_arn().unwrap_or_default().to_owned(),
+                name: group.target_group_name().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                vpc_id: group.vpc_id().unwrap_or_default().to_owned(),
+                port: group.port(),
+                protocol: group.protocol().map(|p| p.as_str().to_owned()),
+                target_type: group
+                    .target_type()
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_else(|| "instance".to_owned()),
+                health_check: HealthCheck {
+                    enabled: group.health_check_enabled().unwrap_or(true),
+                    protocol: group.health_check_protocol().map(|p| p.as_str().to_owned()),
+                    port: group.health_check_port().map(str::to_owned),
+                    path: group.health_check_path().map(str::to_owned),
+                    interval_seconds: group.health_check_interval_seconds().unwrap_or(30),
+                    healthy_threshold: group.healthy_threshold_count().unwrap_or(5),
+                    unhealthy_threshold: group.unhealthy_threshold_count().unwrap_or(2),
+                },
+                load_balancer_arns: group.load_balancer_arns().to_vec(),
+                targets: Vec::new(),
+            });
+        }
+    }
+    let arns: Vec<String> = out.target_groups.iter().map(|g| g.arn.clone()).collect();
+    let healths: Vec<Vec<Target>> = futures::stream::iter(arns)
+        .map(|arn| targets_of(&client, arn))
+        .buffered(FOLLOW_UPS)
+        .try_collect()
+        .await?;
+    for (group, targets) in out.target_groups.iter_mut().zip(healths) {
+        group.targets = targets;
+    }
+    Ok(out)
+}
+
+async fn targets_of(client: &Client, target_group_arn: String) -> Result<Vec<Target>, CallFailure> {
+    let health = client
+        .describe_target_health()
+        .target_group_arn(target_group_arn)
+        .send()
+        .await
+        .map_err(failed("DescribeTargetHealth"))?;
+    Ok(health
+        .target_health_descriptions()
+        .iter()
+        .map(|description| Target {
+            id: description.target().and_then(|t| t.id()).unwrap_or_default().to_owned(),
+            port: description.target().and_then(|t| t.port()),
+            health: description
+                .target_health()
+                .and_then(|h| h.state())
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+        })
+        .collect())
+}

@@ -1,0 +1,307 @@
+//! Collection: reads a live AWS account into an [`Inventory`].
+//!
+//! This module and `crate::execute` are the only places that know the AWS SDK. Collection is
+//! split into independent *units* (one chain of paginated describe calls each, e.g. "EC2
+//! security groups in eu-west-1"); units of every service and region run concurrently, with a
+//! bound. A unit that fails (AccessDenied, a region that is switched off, …) becomes a
+//! [`CollectorWarning`] and the others go on; only failing to identify the account at all is
+//! fatal, because then nothing can be trusted.
+//!
+//! Throttling is handled by the SDK's standard retry strategy (exponential back-off with
+//! jitter), configured once in [`AwsOptions::load`].
+
+mod autoscaling;
+mod cloudwatch;
+mod ec2;
+mod elbv2;
+mod rds;
+mod route53;
+mod sns;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use futures::StreamExt;
+
+use crate::inventory::{CollectorWarning, GLOBAL_REGION, Inventory};
+
+/// How many collection units run at once. AWS rate limits are per API, so this mostly bounds
+/// open connections and memory; 16 keeps every service of two regions in flight.
+const CONCURRENT_UNITS: usize = 16;
+
+/// Attempts per request (first try included) before a throttled call is given up.
+const MAX_ATTEMPTS: u32 = 6;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("no AWS region: pass `--region` or set `AWS_REGION` or a region in your AWS profile")]
+    NoRegion,
+    #[error("cannot identify the AWS account ({code}): {message}")]
+    Identity { code: String, message: String },
+}
+
+/// Where and as whom to connect. Everything unset falls back to the AWS config chain
+/// (environment, profile, SSO, instance metadata) exactly as the AWS CLI does.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub regions: Vec<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// An SDK configuration per region, plus a counter of HTTP requests (retries included).
+#[derive(Clone)]
+pub struct AwsContext {
+    pub base: SdkConfig,
+    pub regions: Vec<String>,
+    pub calls: CallCounter,
+}
+
+impl AwsOptions {
+    pub async fn load(&self) -> Result<AwsContext, CollectError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(first) = self.regions.first() {
+            loader = loader.region(Region::new(first.clone()));
+        }
+        let base = loader.load().await;
+        let regions = if self.regions.is_empty() {
+            vec![base.region().ok_or(CollectError::NoRegion)?.to_string()]
+        } else {
+            self.regions.clone()
+        };
+        Ok(AwsContext { base, regions, calls: CallCounter::default() })
+    }
+}
+
+impl AwsContext {
+    /// The SDK configuration for one region.
+    pub fn config_for(&self, region: &str) -> SdkConfig {
+        self.base.to_builder().region(Region::new(region.to_owned())).build()
+    }
+}
+
+/// Counts HTTP attempts sent to AWS, for the benchmark and `-v` output.
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter(Arc<AtomicU64>);
+
+impl CallCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl aws_sdk_ec2::config::Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "hacheck-call-counter"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_ec2::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_ec2::config::ConfigBag,
+    ) -> Result<(), aws_sdk_ec2::error::BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// The service clients of one region.
+#[derive(Clone, Debug)]
+pub struct RegionClients {
+    pub region: String,
+    pub ec2: aws_sdk_ec2::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub sns: aws_sdk_sns::Client,
+}
+
+/// Builds a service client whose requests are counted.
+macro_rules! counted_client {
+    ($krate:ident, $config:expr, $calls:expr) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from($config).interceptor($calls.clone()).build(),
+        )
+    };
+}
+
+impl RegionClients {
+    pub fn new(context: &AwsContext, region: &str) -> Self {
+        let config = &context.config_for(region);
+        let calls = &context.calls;
+        RegionClients {
+            region: region.to_owned(),
+            ec2: counted_client!(aws_sdk_ec2, config, calls),
+            autoscaling: counted_client!(aws_sdk_autoscaling, config, calls),
+            elbv2: counted_client!(aws_sdk_elasticloadbalancingv2, config, calls),
+            rds: counted_client!(aws_sdk_rds, config, calls),
+            cloudwatch: counted_client!(aws_sdk_cloudwatch, config, calls),
+            sns: counted_client!(aws_sdk_sns, config, calls),
+        }
+    }
+}
+
+/// A failed AWS call inside a unit, before it becomes a warning.
+#[derive(Debug)]
+pub struct CallFailure {
+    pub operation: &'static str,
+    pub code: String,
+    pub message: String,
+}
+
+impl fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed ({}): {}", self.operation, self.code, self.message)
+    }
+}
+
+/// Turns an SDK error into a [`CallFailure`] for `operation`; use as `.map_err(failed("Op"))`.
+pub(crate) fn failed<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> CallFailure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    move |error| {
+        let code = error.code().map(str::to_owned).unwrap_or_else(|| {
+            match &error {
+                SdkError::DispatchFailure(_) => "DispatchFailure",
+                SdkError::TimeoutError(_) => "Timeout",
+                SdkError::ResponseError(_) => "ResponseError",
+                SdkError::ConstructionFailure(_) => "ConstructionFailure",
+                _ => "ServiceError",
+            }
+            .to_owned()
+        });
+        let message = error
+            .message()
+            .map(str::to_owned)
+            .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
+        CallFailure { operation, code, message: one_line(&message) }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub(crate) type UnitResult = Result<Inventory, CallFailure>;
+type Unit = Pin<Box<dyn Future<Output = (&'static str, String, UnitResult)> + Send>>;
+
+fn unit<F>(service: &'static str, region: &str, work: F) -> Unit
+where
+    F: Future<Output = UnitResult> + Send + 'static,
+{
+    let region = region.to_owned();
+    Box::pin(async move { (service, region, work.await) })
+}
+
+/// Every collection unit of one region.
+fn region_units(clients: &RegionClients) -> Vec<Unit> {
+    let r = &clients.region;
+    let c = clients;
+    vec![
+        unit("ec2", r, ec2::vpcs(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::subnets(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::route_tables(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::internet_gateways(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::nat_gateways(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::security_groups(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::instances_and_images(c.ec2.clone(), r.clone())),
+        unit("ec2", r, ec2::launch_templates(c.ec2.clone(), r.clone())),
+        unit("autoscaling", r, autoscaling::groups(c.autoscaling.clone(), r.clone())),
+        unit("autoscaling", r, autoscaling::policies(c.autoscaling.clone(), r.clone())),
+        unit(
+            "autoscaling",
+            r,
+            autoscaling::launch_configurations(c.autoscaling.clone(), r.clone()),
+        ),
+        unit("elbv2", r, elbv2::load_balancers(c.elbv2.clone(), r.clone())),
+        unit("elbv2", r, elbv2::target_groups(c.elbv2.clone(), r.clone())),
+        unit("rds", r, rds::db_instances(c.rds.clone(), r.clone())),
+        unit("rds", r, rds::db_subnet_groups(c.rds.clone(), r.clone())),
+        unit("cloudwatch", r, cloudwatch::metric_alarms(c.cloudwatch.clone(), r.clone())),
+        unit("sns", r, sns::topics(c.sns.clone(), r.clone())),
+    ]
+}
+
+/// Collects the whole account described by `context`.
+pub async fn collect(context: &AwsContext) -> Result<Inventory, CollectError> {
+    let account_id = account_id(context).await?;
+    let clients: Vec<RegionClients> =
+        context.regions.iter().map(|region| RegionClients::new(context, region)).collect();
+    let route53 = {
+        // Route 53 is global; its API lives in us-east-1 whatever regions are scanned.
+        let config = context.config_for("us-east-1");
+        counted_client!(aws_sdk_route53, &config, &context.calls)
+    };
+    let mut inventory = collect_with(account_id, &clients, Some(route53)).await;
+    inventory.regions = context.regions.clone();
+    inventory.normalize();
+    Ok(inventory)
+}
+
+/// Collects with ready-made clients: the seam the tests use to inject faults.
+pub async fn collect_with(
+    account_id: String,
+    clients: &[RegionClients],
+    route53: Option<aws_sdk_route53::Client>,
+) -> Inventory {
+    let mut units: Vec<Unit> = clients.iter().flat_map(region_units).collect();
+    if let Some(client) = route53 {
+        units.push(unit("route53", GLOBAL_REGION, route53::zones_and_records(client)));
+    }
+    let regions = clients.iter().map(|c| c.region.clone()).collect();
+    let mut inventory = Inventory::new(account_id, regions);
+    let mut results = futures::stream::iter(units).buffer_unordered(CONCURRENT_UNITS);
+    while let Some((service, region, result)) = results.next().await {
+        match result {
+            Ok(part) => inventory.absorb(part),
+            Err(failure) => {
+                tracing::warn!(service, region, "{failure}");
+                inventory.warnings.push(CollectorWarning {
+                    service: service.to_owned(),
+                    region,
+                    operation: failure.operation.to_owned(),
+                    code: failure.code,
+                    message: failure.message,
+                });
+            }
+        }
+    }
+    inventory.derive_subnet_publicity();
+    inventory.collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    inventory.normalize();
+    inventory
+}
+
+async fn account_id(context: &AwsContext) -> Result<String, CollectError> {
+    let region = context.regions.first().expect("at least one region");
+    let sts = counted_client!(aws_sdk_sts, &context.config_for(region), &context.calls);
+    let identity = sts.get_caller_identity().send().await.map_err(|error| {
+        let failure = failed("GetCallerIdentity")(error);
+        CollectError::Identity { code: failure.code, message: failure.message }
+    })?;
+    Ok(identity.account().unwrap_or_default().to_owned())
+}
+
+/// The `Name` tag and other tags of an EC2 resource, as a sorted map.
+pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> crate::inventory::Tags {
+    tags.iter()
+        .filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned())))
+        .collect()
+}

@@ -1,0 +1,15 @@
+//! `hacheck inventory`: collect (or re-read) an inventory and write it as a snapshot.
+
+use crate::cli::{GlobalOptions, InventoryArgs};
+
+pub async fn run(global: &GlobalOptions, args: &InventoryArgs) -> anyhow::Result<u8> {
+    let inventory = super::load_inventory(global, args.inventory.as_deref()).await?;
+    for warning in &inventory.warnings {
+        tracing::warn!(
+            "{} in {}: {} failed ({}): {}",
+            warning.service, warning.region, warning.operation, warning.code, warning.message
+        );
+    }
+    super::emit(&crate::snapshot::to_json(&inventory), args.output.as_deref())?;
+    Ok(if inventory.warnings.is_empty() { super::EXIT_CLEAN } else { super::EXIT_ERROR })
+}

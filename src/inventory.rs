@@ -1,0 +1,875 @@
+//! The typed inventory of an AWS account: everything the high-availability rules look at.
+//!
+//! The inventory is plain data. The collectors (`crate::collect`) fill it from a live account;
+//! a snapshot file holds the same data as versioned JSON (`crate::snapshot`). Policies, the
+//! planner and the reporters read only this model, never the AWS SDK, so they test offline.
+//!
+//! Every list is kept in a deterministic order (see [`Inventory::normalize`]) so that two
+//! collections of the same account serialise byte for byte alike.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the snapshot format. Bump it whenever a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Route 53 is a global service: its resources carry this pseudo-region.
+pub const GLOBAL_REGION: &str = "global";
+
+pub type Tags = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    pub schema_version: u32,
+    pub account_id: String,
+    pub regions: Vec<String>,
+    /// RFC 3339 time at which collection finished.
+    pub collected_at: String,
+    #[serde(default)]
+    pub warnings: Vec<CollectorWarning>,
+    #[serde(default)]
+    pub vpcs: Vec<Vpc>,
+    #[serde(default)]
+    pub subnets: Vec<Subnet>,
+    #[serde(default)]
+    pub route_tables: Vec<RouteTable>,
+    #[serde(default)]
+    pub internet_gateways: Vec<InternetGateway>,
+    #[serde(default)]
+    pub nat_gateways: Vec<NatGateway>,
+    #[serde(default)]
+    pub security_groups: Vec<SecurityGroup>,
+    #[serde(default)]
+    pub instances: Vec<Instance>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+    #[serde(default)]
+    pub launch_templates: Vec<LaunchTemplate>,
+    #[serde(default)]
+    pub launch_configurations: Vec<LaunchConfiguration>,
+    #[serde(default)]
+    pub auto_scaling_groups: Vec<AutoScalingGroup>,
+    #[serde(default)]
+    pub scaling_policies: Vec<ScalingPolicy>,
+    #[serde(default)]
+    pub load_balancers: Vec<LoadBalancer>,
+    #[serde(default)]
+    pub listeners: Vec<Listener>,
+    #[serde(default)]
+    pub target_groups: Vec<TargetGroup>,
+    #[serde(default)]
+    pub db_instances: Vec<DbInstance>,
+    #[serde(default)]
+    pub db_subnet_groups: Vec<DbSubnetGroup>,
+    #[serde(default)]
+    pub hosted_zones: Vec<HostedZone>,
+    #[serde(default)]
+    pub record_sets: Vec<RecordSet>,
+    #[serde(default)]
+    pub metric_alarms: Vec<MetricAlarm>,
+    #[serde(default)]
+    pub sns_topics: Vec<SnsTopic>,
+}
+
+/// A part of the account that could not be read; the rest of the collection went on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectorWarning {
+    pub service: String,
+    pub region: String,
+    /// The AWS operation that failed, e.g. `DescribeDBInstances`.
+    pub operation: String,
+    /// The AWS error code where there is one (`AccessDenied`), else the error kind.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    pub id: String,
+    pub region: String,
+    pub cidr_block: String,
+    pub is_default: bool,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub availability_zone: String,
+    pub cidr_block: String,
+    pub map_public_ip_on_launch: bool,
+    /// Derived: its route table (explicit association, else the VPC's main table) sends
+    /// 0.0.0.0/0 or ::/0 to an internet gateway. See [`Inventory::derive_subnet_publicity`].
+    pub public: bool,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTable {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub main: bool,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// IPv4 or IPv6 destination CIDR (prefix-list destinations use the list id).
+    pub destination: String,
+    /// `igw-…`, `nat-…`, `local`, or another target id; empty when unknown.
+    pub target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InternetGateway {
+    pub id: String,
+    pub region: String,
+    #[serde(default)]
+    pub vpc_ids: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatGateway {
+    pub id: String,
+    pub region: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    pub state: String,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub region: String,
+    pub name: String,
+    pub vpc_id: String,
+    pub description: String,
+    #[serde(default)]
+    pub ingress: Vec<SgRule>,
+    #[serde(default)]
+    pub egress: Vec<SgRule>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// One security-group permission with exactly one peer. AWS groups several peers under one
+/// permission; the collector splits them so that each rule can be judged (and revoked) alone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SgRule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `all`.
+    pub protocol: String,
+    /// For `all`, 0..=65535. ICMP keeps AWS's type/code values.
+    pub from_port: i32,
+    pub to_port: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr_ipv4: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr_ipv6: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list_id: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl SgRule {
+    /// Whether the rule lets in `port` over TCP.
+    pub fn covers_tcp_port(&self, port: i32) -> bool {
+        (self.protocol == "tcp" || self.protocol == "all")
+            && self.from_port <= port
+            && port <= self.to_port
+    }
+
+    /// Whether the peer is the whole internet (0.0.0.0/0 or ::/0).
+    pub fn is_world_open(&self) -> bool {
+        self.cidr_ipv4.as_deref() == Some("0.0.0.0/0") || self.cidr_ipv6.as_deref() == Some("::/0")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instance {
+    pub id: String,
+    pub region: String,
+    /// `pending`, `running`, `stopping`, `stopped`, `shutting-down`, `terminated`.
+    pub state: String,
+    pub instance_type: String,
+    pub image_id: String,
+    #[serde(default)]
+    pub vpc_id: String,
+    #[serde(default)]
+    pub subnet_id: String,
+    #[serde(default)]
+    pub availability_zone: String,
+    #[serde(default)]
+    pub private_ip: Option<String>,
+    #[serde(default)]
+    pub public_ip: Option<String>,
+    /// Union of the instance's groups and those of its network interfaces.
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    /// The Auto Scaling group that owns the instance, from its `aws:autoscaling:groupName` tag.
+    #[serde(default)]
+    pub auto_scaling_group: Option<String>,
+    #[serde(default)]
+    pub key_name: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    pub id: String,
+    pub region: String,
+    pub name: String,
+    pub state: String,
+    pub owner_id: String,
+    #[serde(default)]
+    pub creation_date: String,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplate {
+    pub id: String,
+    pub region: String,
+    pub name: String,
+    pub default_version: i64,
+    pub latest_version: i64,
+    /// The default and the latest version (one entry when they are the same).
+    #[serde(default)]
+    pub versions: Vec<LaunchTemplateVersion>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+impl LaunchTemplate {
+    pub fn version(&self, number: i64) -> Option<&LaunchTemplateVersion> {
+        self.versions.iter().find(|v| v.version_number == number)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplateVersion {
+    pub version_number: i64,
+    #[serde(default)]
+    pub image_id: Option<String>,
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// `AssociatePublicIpAddress` of the first network interface; `None` when not set, in
+    /// which case the subnet's map-public-IP-on-launch decides.
+    #[serde(default)]
+    pub associate_public_ip: Option<bool>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    /// Whether user data is present. Its content is never collected: it may hold secrets.
+    pub has_user_data: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchConfiguration {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub image_id: String,
+    pub instance_type: String,
+    #[serde(default)]
+    pub associate_public_ip: Option<bool>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    pub has_user_data: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    pub min_size: i32,
+    pub max_size: i32,
+    pub desired_capacity: i32,
+    /// `EC2` or `ELB` (also `VPC_LATTICE`, `EBS` where used).
+    pub health_check_type: String,
+    pub health_check_grace_period: i32,
+    #[serde(default)]
+    pub target_group_arns: Vec<String>,
+    #[serde(default)]
+    pub launch_template: Option<LaunchTemplateRef>,
+    #[serde(default)]
+    pub launch_configuration_name: Option<String>,
+    #[serde(default)]
+    pub instance_ids: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+/// How a group names its launch template. `version` is `$Default`, `$Latest` or a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplateRef {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingPolicy {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub auto_scaling_group: String,
+    /// `SimpleScaling`, `StepScaling`, `TargetTrackingScaling`, `PredictiveScaling`.
+    pub policy_type: String,
+    #[serde(default)]
+    pub adjustment_type: Option<String>,
+    #[serde(default)]
+    pub scaling_adjustment: Option<i32>,
+    /// Step adjustments of a step-scaling policy.
+    #[serde(default)]
+    pub step_adjustments: Vec<StepAdjustment>,
+}
+
+impl ScalingPolicy {
+    /// The signed capacity change this policy makes: positive scales out, negative scales in.
+    /// For step scaling, the first step's adjustment decides (all steps share a sign in practice).
+    pub fn direction(&self) -> i32 {
+        self.scaling_adjustment
+            .or_else(|| self.step_adjustments.first().map(|s| s.scaling_adjustment))
+            .unwrap_or(0)
+            .signum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustment {
+    #[serde(default)]
+    pub lower_bound: Option<f64>,
+    #[serde(default)]
+    pub upper_bound: Option<f64>,
+    pub scaling_adjustment: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub name: String,
+    pub region: String,
+    /// `application`, `network`, `gateway`.
+    pub lb_type: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    pub vpc_id: String,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    pub dns_name: String,
+    pub canonical_hosted_zone_id: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listener {
+    pub arn: String,
+    pub load_balancer_arn: String,
+    pub region: String,
+    pub port: i32,
+    pub protocol: String,
+    #[serde(default)]
+    pub certificate_arns: Vec<String>,
+    #[serde(default)]
+    pub default_actions: Vec<ListenerAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerAction {
+    /// `forward`, `redirect`, `fixed-response`, `authenticate-oidc`, `authenticate-cognito`.
+    pub action_type: String,
+    /// Target groups of a forward action (single or weighted).
+    #[serde(default)]
+    pub target_group_arns: Vec<String>,
+    #[serde(default)]
+    pub redirect_protocol: Option<String>,
+    #[serde(default)]
+    pub redirect_port: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetGroup {
+    pub arn: String,
+    pub name: String,
+    pub region: String,
+    #[serde(default)]
+    pub vpc_id: String,
+    #[serde(default)]
+    pub port: Option<i32>,
+    #[serde(default)]
+    pub protocol: Option<String>,
+    pub target_type: String,
+    pub health_check: HealthCheck,
+    #[serde(default)]
+    pub load_balancer_arns: Vec<String>,
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    pub enabled: bool,
+    #[serde(default)]
+    pub protocol: Option<String>,
+    #[serde(default)]
+    pub port: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub interval_seconds: i32,
+    pub healthy_threshold: i32,
+    pub unhealthy_threshold: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub id: String,
+    #[serde(default)]
+    pub port: Option<i32>,
+    /// `initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`.
+    pub health: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbInstance {
+    pub id: String,
+    pub arn: String,
+    pub region: String,
+    pub engine: String,
+    #[serde(default)]
+    pub engine_version: String,
+    pub instance_class: String,
+    pub status: String,
+    pub multi_az: bool,
+    pub publicly_accessible: bool,
+    pub storage_encrypted: bool,
+    pub backup_retention_period: i32,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default)]
+    pub subnet_group: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub availability_zone: Option<String>,
+    #[serde(default)]
+    pub endpoint_address: Option<String>,
+    #[serde(default)]
+    pub endpoint_port: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbSubnetGroup {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub vpc_id: String,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostedZone {
+    /// Without the `/hostedzone/` prefix.
+    pub id: String,
+    /// Fully qualified, with the trailing dot.
+    pub name: String,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSet {
+    pub zone_id: String,
+    /// Fully qualified, with the trailing dot.
+    pub name: String,
+    pub record_type: String,
+    #[serde(default)]
+    pub ttl: Option<i64>,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub alias_target: Option<AliasTarget>,
+    /// Routing-policy identifier of weighted/latency/failover records.
+    #[serde(default)]
+    pub set_identifier: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliasTarget {
+    pub dns_name: String,
+    pub hosted_zone_id: String,
+    pub evaluate_target_health: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricAlarm {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub metric_name: Option<String>,
+    /// `Average`, `Maximum`, … (or an extended statistic such as `p90`).
+    #[serde(default)]
+    pub statistic: Option<String>,
+    #[serde(default)]
+    pub period: Option<i32>,
+    pub evaluation_periods: i32,
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    pub comparison_operator: String,
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    pub actions_enabled: bool,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    #[serde(default)]
+    pub ok_actions: Vec<String>,
+    #[serde(default)]
+    pub insufficient_data_actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsTopic {
+    pub arn: String,
+    pub region: String,
+    pub name: String,
+    #[serde(default)]
+    pub subscriptions: Vec<SnsSubscription>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsSubscription {
+    /// `PendingConfirmation` while the subscription is unconfirmed (AWS's own marker).
+    pub arn: String,
+    pub protocol: String,
+    pub endpoint: String,
+    pub confirmed: bool,
+}
+
+impl Inventory {
+    /// An empty inventory of the current schema version.
+    pub fn new(account_id: impl Into<String>, regions: Vec<String>) -> Self {
+        Inventory {
+            schema_version: SCHEMA_VERSION,
+            account_id: account_id.into(),
+            regions,
+            ..Default::default()
+        }
+    }
+
+    /// Moves every resource and warning of `other` into `self`.
+    pub fn absorb(&mut self, other: Inventory) {
+        macro_rules! extend {
+            ($($field:ident),*) => { $( self.$field.extend(other.$field); )* };
+        }
+        extend!(
+            warnings,
+            vpcs,
+            subnets,
+            route_tables,
+            internet_gateways,
+            nat_gateways,
+            security_groups,
+            instances,
+            images,
+            launch_templates,
+            launch_configurations,
+            auto_scaling_groups,
+            scaling_policies,
+            load_balancers,
+            listeners,
+            target_groups,
+            db_instances,
+            db_subnet_groups,
+            hosted_zones,
+            record_sets,
+            metric_alarms,
+            sns_topics
+        );
+    }
+
+    /// Puts every list (and every list inside a resource) in a stable order, so that two
+    /// collections of the same account are identical whatever order AWS answered in.
+    pub fn normalize(&mut self) {
+        fn by<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+            items.sort_by_key(|item| key(item));
+        }
+        self.regions.sort();
+        self.regions.dedup();
+        self.warnings.sort();
+        self.warnings.dedup();
+        by(&mut self.vpcs, |v| (v.region.clone(), v.id.clone()));
+        by(&mut self.subnets, |s| (s.region.clone(), s.id.clone()));
+        for table in &mut self.route_tables {
+            table.subnet_ids.sort();
+            table.routes.sort();
+        }
+        by(&mut self.route_tables, |t| (t.region.clone(), t.id.clone()));
+        for gateway in &mut self.internet_gateways {
+            gateway.vpc_ids.sort();
+        }
+        by(&mut self.internet_gateways, |g| (g.region.clone(), g.id.clone()));
+        by(&mut self.nat_gateways, |g| (g.region.clone(), g.id.clone()));
+        for group in &mut self.security_groups {
+            group.ingress.sort();
+            group.ingress.dedup();
+            group.egress.sort();
+            group.egress.dedup();
+        }
+        by(&mut self.security_groups, |g| (g.region.clone(), g.id.clone()));
+        for instance in &mut self.instances {
+            instance.security_group_ids.sort();
+            instance.security_group_ids.dedup();
+        }
+        by(&mut self.instances, |i| (i.region.clone(), i.id.clone()));
+        by(&mut self.images, |i| (i.region.clone(), i.id.clone()));
+        for template in &mut self.launch_templates {
+            template.versions.sort_by_key(|v| v.version_number);
+            template.versions.dedup_by_key(|v| v.version_number);
+            for version in &mut template.versions {
+                version.security_group_ids.sort();
+            }
+        }
+        by(&mut self.launch_templates, |t| (t.region.clone(), t.id.clone()));
+        for config in &mut self.launch_configurations {
+            config.security_group_ids.sort();
+        }
+        by(&mut self.launch_configurations, |c| (c.region.clone(), c.name.clone()));
+        for group in &mut self.auto_scaling_groups {
+            group.availability_zones.sort();
+            group.subnet_ids.sort();
+            group.target_group_arns.sort();
+            group.instance_ids.sort();
+        }
+        by(&mut self.auto_scaling_groups, |g| (g.region.clone(), g.name.clone()));
+        by(&mut self.scaling_policies, |p| (p.region.clone(), p.arn.clone()));
+        for balancer in &mut self.load_balancers {
+            balancer.availability_zones.sort();
+            balancer.subnet_ids.sort();
+            balancer.security_group_ids.sort();
+        }
+        by(&mut self.load_balancers, |b| (b.region.clone(), b.arn.clone()));
+        for listener in &mut self.listeners {
+            listener.certificate_arns.sort();
+        }
+        by(&mut self.listeners, |l| (l.region.clone(), l.arn.clone()));
+        for group in &mut self.target_groups {
+            group.load_balancer_arns.sort();
+            group.targets.sort_by(|a, b| (&a.id, a.port).cmp(&(&b.id, b.port)));
+        }
+        by(&mut self.target_groups, |g| (g.region.clone(), g.arn.clone()));
+        for db in &mut self.db_instances {
+            db.security_group_ids.sort();
+        }
+        by(&mut self.db_instances, |d| (d.region.clone(), d.id.clone()));
+        for group in &mut self.db_subnet_groups {
+            group.subnet_ids.sort();
+            group.availability_zones.sort();
+            group.availability_zones.dedup();
+        }
+        by(&mut self.db_subnet_groups, |g| (g.region.clone(), g.name.clone()));
+        by(&mut self.hosted_zones, |z| z.id.clone());
+        by(&mut self.record_sets, |r| {
+            (r.zone_id.clone(), r.name.clone(), r.record_type.clone(), r.set_identifier.clone())
+        });
+        for alarm in &mut self.metric_alarms {
+            alarm.alarm_actions.sort();
+            alarm.ok_actions.sort();
+            alarm.insufficient_data_actions.sort();
+        }
+        by(&mut self.metric_alarms, |a| (a.region.clone(), a.name.clone()));
+        for topic in &mut self.sns_topics {
+            topic.subscriptions.sort();
+        }
+        by(&mut self.sns_topics, |t| t.arn.clone());
+    }
+
+    /// Sets [`Subnet::public`]: a subnet is public when the route table that governs it (its
+    /// explicit association, else its VPC's main table) routes a default route to an
+    /// internet gateway.
+    pub fn derive_subnet_publicity(&mut self) {
+        let routes_to_igw = |table: &RouteTable| {
+            table.routes.iter().any(|r| {
+                (r.destination == "0.0.0.0/0" || r.destination == "::/0")
+                    && r.target.starts_with("igw-")
+            })
+        };
+        for subnet in &mut self.subnets {
+            let explicit = self
+                .route_tables
+                .iter()
+                .find(|t| t.region == subnet.region && t.subnet_ids.contains(&subnet.id));
+            let governing = explicit.or_else(|| {
+                self.route_tables
+                    .iter()
+                    .find(|t| t.region == subnet.region && t.vpc_id == subnet.vpc_id && t.main)
+            });
+            subnet.public = governing.is_some_and(routes_to_igw);
+        }
+    }
+
+    /// Counts of each resource kind, in a fixed order (for summaries and reports).
+    pub fn resource_counts(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("vpcs", self.vpcs.len()),
+            ("subnets", self.subnets.len()),
+            ("route_tables", self.route_tables.len()),
+            ("internet_gateways", self.internet_gateways.len()),
+            ("nat_gateways", self.nat_gateways.len()),
+            ("security_groups", self.security_groups.len()),
+            ("instances", self.instances.len()),
+            ("images", self.images.len()),
+            ("launch_templates", self.launch_templates.len()),
+            ("launch_configurations", self.launch_configurations.len()),
+            ("auto_scaling_groups", self.auto_scaling_groups.len()),
+            ("scaling_policies", self.scaling_policies.len()),
+            ("load_balancers", self.load_balancers.len()),
+            ("listeners", self.listeners.len()),
+            ("target_groups", self.target_groups.len()),
+            ("db_instances", self.db_instances.len()),
+            ("db_subnet_groups", self.db_subnet_groups.len()),
+            ("hosted_zones", self.hosted_zones.len()),
+            ("record_sets", self.record_sets.len()),
+            ("metric_alarms", self.metric_alarms.len()),
+            ("sns_topics", self.sns_topics.len()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subnet(id: &str, vpc: &str) -> Subnet {
+        Subnet {
+            id: id.into(),
+            region: "us-east-1".into(),
+            vpc_id: vpc.into(),
+            availability_zone: "us-east-1a".into(),
+            cidr_block: "10.0.0.0/24".into(),
+            map_public_ip_on_launch: false,
+            public: false,
+            tags: Tags::new(),
+        }
+    }
+
+    fn table(id: &str, main: bool, subnets: &[&str], default_target: &str) -> RouteTable {
+        RouteTable {
+            id: id.into(),
+            region: "us-east-1".into(),
+            vpc_id: "vpc-1".into(),
+            main,
+            subnet_ids: subnets.iter().map(|s| s.to_string()).collect(),
+            routes: vec![
+                Route { destination: "10.0.0.0/16".into(), target: "local".into() },
+                Route { destination: "0.0.0.0/0".into(), target: default_target.into() },
+            ],
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn explicit_association_wins_over_the_main_table() {
+        let mut inventory = Inventory::new("1", vec![]);
+        inventory.subnets = vec![subnet("subnet-a", "vpc-1"), subnet("subnet-b", "vpc-1")];
+        inventory.route_tables = vec![
+            table("rtb-main", true, &[], "igw-1"),
+            table("rtb-private", false, &["subnet-b"], "nat-1"),
+        ];
+        inventory.derive_subnet_publicity();
+        assert!(inventory.subnets[0].public, "main table routes to an IGW");
+        assert!(!inventory.subnets[1].public, "explicit table routes to a NAT gateway");
+    }
+
+    #[test]
+    fn a_subnet_without_any_table_is_private() {
+        let mut inventory = Inventory::new("1", vec![]);
+        inventory.subnets = vec![subnet("subnet-a", "vpc-2")];
+        inventory.route_tables = vec![table("rtb-main", true, &[], "igw-1")];
+        inventory.derive_subnet_publicity();
+        assert!(!inventory.subnets[0].public);
+    }
+
+    #[test]
+    fn scaling_direction_comes_from_simple_or_step_adjustment() {
+        let mut policy = ScalingPolicy {
+            name: "p".into(),
+            arn: "arn".into(),
+            region: "r".into(),
+            auto_scaling_group: "g".into(),
+            policy_type: "SimpleScaling".into(),
+            adjustment_type: Some("ChangeInCapacity".into()),
+            scaling_adjustment: Some(-1),
+            step_adjustments: vec![],
+        };
+        assert_eq!(policy.direction(), -1);
+        policy.scaling_adjustment = None;
+        policy.step_adjustments =
+            vec![StepAdjustment { lower_bound: Some(0.0), upper_bound: None, scaling_adjustment: 2 }];
+        assert_eq!(policy.direction(), 1);
+    }
+}

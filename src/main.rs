@@ -1,0 +1,59 @@
+//! The `hacheck` binary: parses arguments, sets up logging, runs a command, and turns its
+//! outcome into an exit status (0 clean, 1 findings, 2 error). Errors print on one line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use hacheck::cli::{Cli, Command};
+use hacheck::commands::{self, EXIT_ERROR};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose, cli.global.quiet);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts");
+    let outcome = runtime.block_on(async {
+        match &cli.command {
+            Command::Inventory(args) => commands::inventory::run(&cli.global, args).await,
+        }
+    });
+    match outcome {
+        Ok(status) => ExitCode::from(status),
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", one_line(&format!("{error:#}")));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "hacheck=info",
+        (false, _) => "hacheck=debug,aws_config=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HACHECK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

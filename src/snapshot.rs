@@ -1,0 +1,119 @@
+//! Snapshot files: an inventory saved as versioned JSON, and read back.
+//!
+//! Reading checks `schema_version` before anything else, so an old or future snapshot is
+//! refused with that reason rather than a confusing field error. Writing goes through a
+//! temporary file and a rename, so an interrupted write never leaves half a snapshot.
+
+use std::path::{Path, PathBuf};
+
+use crate::inventory::{Inventory, SCHEMA_VERSION};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot `{path}`: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("snapshot `{path}` is not valid JSON: {source}")]
+    Syntax { path: PathBuf, source: serde_json::Error },
+    #[error("snapshot `{path}` has no numeric `schema_version` field")]
+    MissingVersion { path: PathBuf },
+    #[error(
+        "snapshot `{path}` has schema_version {found}, this hacheck reads version {SCHEMA_VERSION}"
+    )]
+    WrongVersion { path: PathBuf, found: u64 },
+    #[error("snapshot `{path}` does not match the inventory format: {source}")]
+    Shape { path: PathBuf, source: serde_json::Error },
+    #[error("cannot write snapshot `{path}`: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Reads a snapshot file.
+pub fn read(path: &Path) -> Result<Inventory, SnapshotError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SnapshotError::Read { path: path.to_owned(), source })?;
+    parse(&text, path)
+}
+
+/// Parses snapshot text; `origin` names it in errors.
+pub fn parse(text: &str, origin: &Path) -> Result<Inventory, SnapshotError> {
+    let path = || origin.to_owned();
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|source| SnapshotError::Syntax { path: path(), source })?;
+    let found = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| SnapshotError::MissingVersion { path: path() })?;
+    if found != u64::from(SCHEMA_VERSION) {
+        return Err(SnapshotError::WrongVersion { path: path(), found });
+    }
+    // Deserialise from the text, not the value, so that errors carry line and column.
+    let mut inventory: Inventory = serde_json::from_str(text)
+        .map_err(|source| SnapshotError::Shape { path: path(), source })?;
+    inventory.normalize();
+    Ok(inventory)
+}
+
+/// Serialises an inventory as pretty JSON with a final newline.
+pub fn to_json(inventory: &Inventory) -> String {
+    let mut text = serde_json::to_string_pretty(inventory).expect("inventory serialises");
+    text.push('\n');
+    text
+}
+
+/// Writes a snapshot atomically: to a temporary file beside `path`, then renamed over it.
+pub fn write(inventory: &Inventory, path: &Path) -> Result<(), SnapshotError> {
+    write_atomically(path, to_json(inventory).as_bytes())
+        .map_err(|source| SnapshotError::Write { path: path.to_owned(), source })
+}
+
+/// Writes `bytes` to `path` through a temporary sibling file and a rename, so readers never
+/// see a half-written file and a failed write leaves the old file untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))?;
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(file_name);
+    temporary_name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary_name);
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> &'static Path {
+        Path::new("snap.json")
+    }
+
+    #[test]
+    fn wrong_version_is_named() {
+        let error = parse(r#"{"schema_version": 99}"#, origin()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "snapshot `snap.json` has schema_version 99, this hacheck reads version 1"
+        );
+    }
+
+    #[test]
+    fn missing_version_is_named() {
+        let error = parse(r#"{"account_id": "1"}"#, origin()).unwrap_err();
+        assert!(matches!(error, SnapshotError::MissingVersion { .. }), "{error}");
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_position() {
+        let error = parse("{\n  \"schema_version\": 1,\n  oops\n}", origin()).unwrap_err();
+        assert!(error.to_string().contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let text = r#"{"schema_version":1,"account_id":"1","regions":[],"collected_at":"","vpcz":[]}"#;
+        let error = parse(text, origin()).unwrap_err();
+        assert!(error.to_string().contains("unknown field `vpcz`"), "{error}");
+    }
+}

@@ -1,0 +1,49 @@
+//! Shared test support: the moto server harness and helpers to run the binary.
+
+pub mod moto;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The hacheck binary with a clean environment: no AWS settings of the developer's.
+pub fn hacheck() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hacheck"));
+    for variable in [
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "NO_COLOR",
+        "HACHECK_LOG",
+    ] {
+        command.env_remove(variable);
+    }
+    command
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+pub fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit status and that stderr's error (if any) is one line; returns stderr.
+#[track_caller]
+pub fn assert_exit(output: &Output, code: i32) -> String {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "stdout:\n{}\nstderr:\n{err}", stdout(output));
+    err
+}
