@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "hacheck", version, about = "Audit and fix AWS web applications for high availability")]
+#[command(
+    name = "hacheck",
+    version,
+    about = "Audit and fix AWS web applications for high availability"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -36,6 +40,88 @@ pub struct GlobalOptions {
 pub enum Command {
     /// Collect the account's inventory and write it as a JSON snapshot.
     Inventory(InventoryArgs),
+    /// Evaluate the policies and report (exit 0 clean, 1 failures, 2 error or incomplete).
+    Scan(ScanArgs),
+    /// List or test policies.
+    #[command(subcommand)]
+    Policies(PoliciesCommand),
+    /// Print the documentation of one rule.
+    Explain(ExplainArgs),
+}
+
+/// Where the inventory comes from: a snapshot, a bundled example, else the live account.
+#[derive(Debug, Args)]
+pub struct InventorySource {
+    /// Read a saved snapshot instead of the live account.
+    #[arg(long, value_name = "FILE", conflicts_with = "example")]
+    pub inventory: Option<PathBuf>,
+    /// Use a bundled example account: `seed-start` or `compliant`.
+    #[arg(long, value_name = "NAME")]
+    pub example: Option<String>,
+}
+
+/// Which policies run, with which parameters.
+#[derive(Debug, Args)]
+pub struct PolicyOptions {
+    /// A directory of user policies (repeatable); a user policy with a built-in id replaces it.
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    /// Config file with policy parameters (default: ./hacheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub source: InventorySource,
+    #[command(flatten)]
+    pub policy: PolicyOptions,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity of an open failure that makes the exit status 1.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub fail_on: crate::finding::Severity,
+    /// Suppressions file (TOML): rule, resource, reason, expires.
+    #[arg(long, value_name = "FILE")]
+    pub suppressions: Option<PathBuf>,
+    /// Do not treat collector warnings (unreadable services or regions) as an error.
+    #[arg(long)]
+    pub allow_partial: bool,
+}
+
+fn parse_severity(text: &str) -> Result<crate::finding::Severity, String> {
+    text.parse()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoliciesCommand {
+    /// Id, severity, title and whether a fix exists, for every policy.
+    List(PolicyOptions),
+    /// Run the policies' test cases (`<id>.tests.json`).
+    Test(PolicyOptions),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id, e.g. HA010.
+    pub id: String,
+    /// Print the rule as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub policy: PolicyOptions,
 }
 
 #[derive(Debug, Args)]
@@ -43,7 +129,6 @@ pub struct InventoryArgs {
     /// Write the snapshot to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Read a saved snapshot instead of the live account (validates and normalises it).
-    #[arg(long, value_name = "FILE")]
-    pub inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: InventorySource,
 }

@@ -19,6 +19,35 @@ pub const GLOBAL_REGION: &str = "global";
 
 pub type Tags = BTreeMap<String, String>;
 
+/// Calls `$visit!(field_name, items)` for every resource collection of an inventory, in the
+/// model's order: the one list of collections, so that a new kind cannot be forgotten.
+#[macro_export]
+macro_rules! for_each_collection {
+    ($inventory:expr, $visit:ident) => {
+        $visit!("vpcs", &$inventory.vpcs);
+        $visit!("subnets", &$inventory.subnets);
+        $visit!("route_tables", &$inventory.route_tables);
+        $visit!("internet_gateways", &$inventory.internet_gateways);
+        $visit!("nat_gateways", &$inventory.nat_gateways);
+        $visit!("security_groups", &$inventory.security_groups);
+        $visit!("instances", &$inventory.instances);
+        $visit!("images", &$inventory.images);
+        $visit!("launch_templates", &$inventory.launch_templates);
+        $visit!("launch_configurations", &$inventory.launch_configurations);
+        $visit!("auto_scaling_groups", &$inventory.auto_scaling_groups);
+        $visit!("scaling_policies", &$inventory.scaling_policies);
+        $visit!("load_balancers", &$inventory.load_balancers);
+        $visit!("listeners", &$inventory.listeners);
+        $visit!("target_groups", &$inventory.target_groups);
+        $visit!("db_instances", &$inventory.db_instances);
+        $visit!("db_subnet_groups", &$inventory.db_subnet_groups);
+        $visit!("hosted_zones", &$inventory.hosted_zones);
+        $visit!("record_sets", &$inventory.record_sets);
+        $visit!("metric_alarms", &$inventory.metric_alarms);
+        $visit!("sns_topics", &$inventory.sns_topics);
+    };
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inventory {
@@ -672,7 +701,9 @@ impl Inventory {
         for gateway in &mut self.internet_gateways {
             gateway.vpc_ids.sort();
         }
-        by(&mut self.internet_gateways, |g| (g.region.clone(), g.id.clone()));
+        by(&mut self.internet_gateways, |g| {
+            (g.region.clone(), g.id.clone())
+        });
         by(&mut self.nat_gateways, |g| (g.region.clone(), g.id.clone()));
         for group in &mut self.security_groups {
             group.ingress.sort();
@@ -680,7 +711,9 @@ impl Inventory {
             group.egress.sort();
             group.egress.dedup();
         }
-        by(&mut self.security_groups, |g| (g.region.clone(), g.id.clone()));
+        by(&mut self.security_groups, |g| {
+            (g.region.clone(), g.id.clone())
+        });
         for instance in &mut self.instances {
             instance.security_group_ids.sort();
             instance.security_group_ids.dedup();
@@ -694,34 +727,48 @@ impl Inventory {
                 version.security_group_ids.sort();
             }
         }
-        by(&mut self.launch_templates, |t| (t.region.clone(), t.id.clone()));
+        by(&mut self.launch_templates, |t| {
+            (t.region.clone(), t.id.clone())
+        });
         for config in &mut self.launch_configurations {
             config.security_group_ids.sort();
         }
-        by(&mut self.launch_configurations, |c| (c.region.clone(), c.name.clone()));
+        by(&mut self.launch_configurations, |c| {
+            (c.region.clone(), c.name.clone())
+        });
         for group in &mut self.auto_scaling_groups {
             group.availability_zones.sort();
             group.subnet_ids.sort();
             group.target_group_arns.sort();
             group.instance_ids.sort();
         }
-        by(&mut self.auto_scaling_groups, |g| (g.region.clone(), g.name.clone()));
-        by(&mut self.scaling_policies, |p| (p.region.clone(), p.arn.clone()));
+        by(&mut self.auto_scaling_groups, |g| {
+            (g.region.clone(), g.name.clone())
+        });
+        by(&mut self.scaling_policies, |p| {
+            (p.region.clone(), p.arn.clone())
+        });
         for balancer in &mut self.load_balancers {
             balancer.availability_zones.sort();
             balancer.subnet_ids.sort();
             balancer.security_group_ids.sort();
         }
-        by(&mut self.load_balancers, |b| (b.region.clone(), b.arn.clone()));
+        by(&mut self.load_balancers, |b| {
+            (b.region.clone(), b.arn.clone())
+        });
         for listener in &mut self.listeners {
             listener.certificate_arns.sort();
         }
         by(&mut self.listeners, |l| (l.region.clone(), l.arn.clone()));
         for group in &mut self.target_groups {
             group.load_balancer_arns.sort();
-            group.targets.sort_by(|a, b| (&a.id, a.port).cmp(&(&b.id, b.port)));
+            group
+                .targets
+                .sort_by(|a, b| (&a.id, a.port).cmp(&(&b.id, b.port)));
         }
-        by(&mut self.target_groups, |g| (g.region.clone(), g.arn.clone()));
+        by(&mut self.target_groups, |g| {
+            (g.region.clone(), g.arn.clone())
+        });
         for db in &mut self.db_instances {
             db.security_group_ids.sort();
         }
@@ -731,17 +778,26 @@ impl Inventory {
             group.availability_zones.sort();
             group.availability_zones.dedup();
         }
-        by(&mut self.db_subnet_groups, |g| (g.region.clone(), g.name.clone()));
+        by(&mut self.db_subnet_groups, |g| {
+            (g.region.clone(), g.name.clone())
+        });
         by(&mut self.hosted_zones, |z| z.id.clone());
         by(&mut self.record_sets, |r| {
-            (r.zone_id.clone(), r.name.clone(), r.record_type.clone(), r.set_identifier.clone())
+            (
+                r.zone_id.clone(),
+                r.name.clone(),
+                r.record_type.clone(),
+                r.set_identifier.clone(),
+            )
         });
         for alarm in &mut self.metric_alarms {
             alarm.alarm_actions.sort();
             alarm.ok_actions.sort();
             alarm.insufficient_data_actions.sort();
         }
-        by(&mut self.metric_alarms, |a| (a.region.clone(), a.name.clone()));
+        by(&mut self.metric_alarms, |a| {
+            (a.region.clone(), a.name.clone())
+        });
         for topic in &mut self.sns_topics {
             topic.subscriptions.sort();
         }
@@ -774,29 +830,181 @@ impl Inventory {
 
     /// Counts of each resource kind, in a fixed order (for summaries and reports).
     pub fn resource_counts(&self) -> Vec<(&'static str, usize)> {
-        vec![
-            ("vpcs", self.vpcs.len()),
-            ("subnets", self.subnets.len()),
-            ("route_tables", self.route_tables.len()),
-            ("internet_gateways", self.internet_gateways.len()),
-            ("nat_gateways", self.nat_gateways.len()),
-            ("security_groups", self.security_groups.len()),
-            ("instances", self.instances.len()),
-            ("images", self.images.len()),
-            ("launch_templates", self.launch_templates.len()),
-            ("launch_configurations", self.launch_configurations.len()),
-            ("auto_scaling_groups", self.auto_scaling_groups.len()),
-            ("scaling_policies", self.scaling_policies.len()),
-            ("load_balancers", self.load_balancers.len()),
-            ("listeners", self.listeners.len()),
-            ("target_groups", self.target_groups.len()),
-            ("db_instances", self.db_instances.len()),
-            ("db_subnet_groups", self.db_subnet_groups.len()),
-            ("hosted_zones", self.hosted_zones.len()),
-            ("record_sets", self.record_sets.len()),
-            ("metric_alarms", self.metric_alarms.len()),
-            ("sns_topics", self.sns_topics.len()),
-        ]
+        let mut counts = Vec::new();
+        macro_rules! count {
+            ($name:literal, $items:expr) => {
+                counts.push(($name, $items.len()))
+            };
+        }
+        for_each_collection!(self, count);
+        counts
+    }
+}
+
+/// What every inventory resource can say about itself, for findings and lookups.
+pub trait Resource: Serialize {
+    /// Singular snake-case kind used by policies, e.g. `security_group`.
+    const KIND: &'static str;
+    /// CloudFormation-style type, e.g. `AWS::EC2::SecurityGroup`.
+    const TYPE: &'static str;
+    /// The id a person would use to name it.
+    fn display_id(&self) -> String;
+    /// Its ARN, synthesised from the account for EC2 resources, which have none in the API.
+    fn arn(&self, account_id: &str) -> String;
+    /// Its region (`global` for Route 53).
+    fn region(&self) -> &str;
+}
+
+macro_rules! ec2_resource {
+    ($ty:ty, $kind:literal, $cfn:literal, $arn_kind:literal) => {
+        impl Resource for $ty {
+            const KIND: &'static str = $kind;
+            const TYPE: &'static str = $cfn;
+            fn display_id(&self) -> String {
+                self.id.clone()
+            }
+            fn arn(&self, account_id: &str) -> String {
+                format!(
+                    "arn:aws:ec2:{}:{}:{}/{}",
+                    self.region, account_id, $arn_kind, self.id
+                )
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+        }
+    };
+}
+
+ec2_resource!(Vpc, "vpc", "AWS::EC2::VPC", "vpc");
+ec2_resource!(Subnet, "subnet", "AWS::EC2::Subnet", "subnet");
+ec2_resource!(
+    RouteTable,
+    "route_table",
+    "AWS::EC2::RouteTable",
+    "route-table"
+);
+ec2_resource!(
+    InternetGateway,
+    "internet_gateway",
+    "AWS::EC2::InternetGateway",
+    "internet-gateway"
+);
+ec2_resource!(
+    NatGateway,
+    "nat_gateway",
+    "AWS::EC2::NatGateway",
+    "natgateway"
+);
+ec2_resource!(
+    SecurityGroup,
+    "security_group",
+    "AWS::EC2::SecurityGroup",
+    "security-group"
+);
+ec2_resource!(Instance, "instance", "AWS::EC2::Instance", "instance");
+ec2_resource!(Image, "image", "AWS::EC2::Image", "image");
+ec2_resource!(
+    LaunchTemplate,
+    "launch_template",
+    "AWS::EC2::LaunchTemplate",
+    "launch-template"
+);
+
+/// Resources whose API gives an ARN; `$id` names the field people use.
+macro_rules! arn_resource {
+    ($ty:ty, $kind:literal, $cfn:literal, $id:ident) => {
+        impl Resource for $ty {
+            const KIND: &'static str = $kind;
+            const TYPE: &'static str = $cfn;
+            fn display_id(&self) -> String {
+                self.$id.clone()
+            }
+            fn arn(&self, _account_id: &str) -> String {
+                self.arn.clone()
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+        }
+    };
+}
+
+arn_resource!(
+    LaunchConfiguration,
+    "launch_configuration",
+    "AWS::AutoScaling::LaunchConfiguration",
+    name
+);
+arn_resource!(
+    AutoScalingGroup,
+    "auto_scaling_group",
+    "AWS::AutoScaling::AutoScalingGroup",
+    name
+);
+arn_resource!(
+    ScalingPolicy,
+    "scaling_policy",
+    "AWS::AutoScaling::ScalingPolicy",
+    name
+);
+arn_resource!(
+    LoadBalancer,
+    "load_balancer",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    name
+);
+arn_resource!(
+    Listener,
+    "listener",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    arn
+);
+arn_resource!(
+    TargetGroup,
+    "target_group",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    name
+);
+arn_resource!(DbInstance, "db_instance", "AWS::RDS::DBInstance", id);
+arn_resource!(
+    DbSubnetGroup,
+    "db_subnet_group",
+    "AWS::RDS::DBSubnetGroup",
+    name
+);
+arn_resource!(MetricAlarm, "metric_alarm", "AWS::CloudWatch::Alarm", name);
+arn_resource!(SnsTopic, "sns_topic", "AWS::SNS::Topic", name);
+
+impl Resource for HostedZone {
+    const KIND: &'static str = "hosted_zone";
+    const TYPE: &'static str = "AWS::Route53::HostedZone";
+    fn display_id(&self) -> String {
+        self.id.clone()
+    }
+    fn arn(&self, _account_id: &str) -> String {
+        format!("arn:aws:route53:::hostedzone/{}", self.id)
+    }
+    fn region(&self) -> &str {
+        GLOBAL_REGION
+    }
+}
+
+impl Resource for RecordSet {
+    const KIND: &'static str = "record_set";
+    const TYPE: &'static str = "AWS::Route53::RecordSet";
+    fn display_id(&self) -> String {
+        format!("{} {}", self.name, self.record_type)
+    }
+    /// Record sets have no ARN; this path names the zone, record and type uniquely.
+    fn arn(&self, _account_id: &str) -> String {
+        format!(
+            "arn:aws:route53:::hostedzone/{}/recordset/{}/{}",
+            self.zone_id, self.name, self.record_type
+        )
+    }
+    fn region(&self) -> &str {
+        GLOBAL_REGION
     }
 }
 
@@ -825,8 +1033,14 @@ mod tests {
             main,
             subnet_ids: subnets.iter().map(|s| s.to_string()).collect(),
             routes: vec![
-                Route { destination: "10.0.0.0/16".into(), target: "local".into() },
-                Route { destination: "0.0.0.0/0".into(), target: default_target.into() },
+                Route {
+                    destination: "10.0.0.0/16".into(),
+                    target: "local".into(),
+                },
+                Route {
+                    destination: "0.0.0.0/0".into(),
+                    target: default_target.into(),
+                },
             ],
             tags: Tags::new(),
         }
@@ -842,7 +1056,10 @@ mod tests {
         ];
         inventory.derive_subnet_publicity();
         assert!(inventory.subnets[0].public, "main table routes to an IGW");
-        assert!(!inventory.subnets[1].public, "explicit table routes to a NAT gateway");
+        assert!(
+            !inventory.subnets[1].public,
+            "explicit table routes to a NAT gateway"
+        );
     }
 
     #[test]
@@ -868,8 +1085,11 @@ mod tests {
         };
         assert_eq!(policy.direction(), -1);
         policy.scaling_adjustment = None;
-        policy.step_adjustments =
-            vec![StepAdjustment { lower_bound: Some(0.0), upper_bound: None, scaling_adjustment: 2 }];
+        policy.step_adjustments = vec![StepAdjustment {
+            lower_bound: Some(0.0),
+            upper_bound: None,
+            scaling_adjustment: 2,
+        }];
         assert_eq!(policy.direction(), 1);
     }
 }

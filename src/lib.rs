@@ -7,5 +7,10 @@
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod config;
+pub mod finding;
 pub mod inventory;
+pub mod policy;
+pub mod report;
 pub mod snapshot;
+pub mod suppress;

@@ -17,6 +17,9 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match &cli.command {
             Command::Inventory(args) => commands::inventory::run(&cli.global, args).await,
+            Command::Scan(args) => commands::scan::run(&cli.global, args).await,
+            Command::Policies(command) => commands::policies::run(command),
+            Command::Explain(args) => commands::explain::run(args),
         }
     });
     match outcome {

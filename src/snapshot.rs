@@ -11,9 +11,15 @@ use crate::inventory::{Inventory, SCHEMA_VERSION};
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("cannot read snapshot `{path}`: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("snapshot `{path}` is not valid JSON: {source}")]
-    Syntax { path: PathBuf, source: serde_json::Error },
+    Syntax {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("snapshot `{path}` has no numeric `schema_version` field")]
     MissingVersion { path: PathBuf },
     #[error(
@@ -21,33 +27,50 @@ pub enum SnapshotError {
     )]
     WrongVersion { path: PathBuf, found: u64 },
     #[error("snapshot `{path}` does not match the inventory format: {source}")]
-    Shape { path: PathBuf, source: serde_json::Error },
+    Shape {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("cannot write snapshot `{path}`: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Reads a snapshot file.
 pub fn read(path: &Path) -> Result<Inventory, SnapshotError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SnapshotError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     parse(&text, path)
 }
 
 /// Parses snapshot text; `origin` names it in errors.
 pub fn parse(text: &str, origin: &Path) -> Result<Inventory, SnapshotError> {
     let path = || origin.to_owned();
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|source| SnapshotError::Syntax { path: path(), source })?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|source| SnapshotError::Syntax {
+            path: path(),
+            source,
+        })?;
     let found = value
         .get("schema_version")
         .and_then(serde_json::Value::as_u64)
         .ok_or_else(|| SnapshotError::MissingVersion { path: path() })?;
     if found != u64::from(SCHEMA_VERSION) {
-        return Err(SnapshotError::WrongVersion { path: path(), found });
+        return Err(SnapshotError::WrongVersion {
+            path: path(),
+            found,
+        });
     }
     // Deserialise from the text, not the value, so that errors carry line and column.
-    let mut inventory: Inventory = serde_json::from_str(text)
-        .map_err(|source| SnapshotError::Shape { path: path(), source })?;
+    let mut inventory: Inventory =
+        serde_json::from_str(text).map_err(|source| SnapshotError::Shape {
+            path: path(),
+            source,
+        })?;
     inventory.normalize();
     Ok(inventory)
 }
@@ -61,8 +84,10 @@ pub fn to_json(inventory: &Inventory) -> String {
 
 /// Writes a snapshot atomically: to a temporary file beside `path`, then renamed over it.
 pub fn write(inventory: &Inventory, path: &Path) -> Result<(), SnapshotError> {
-    write_atomically(path, to_json(inventory).as_bytes())
-        .map_err(|source| SnapshotError::Write { path: path.to_owned(), source })
+    write_atomically(path, to_json(inventory).as_bytes()).map_err(|source| SnapshotError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Writes `bytes` to `path` through a temporary sibling file and a rename, so readers never
@@ -101,7 +126,10 @@ mod tests {
     #[test]
     fn missing_version_is_named() {
         let error = parse(r#"{"account_id": "1"}"#, origin()).unwrap_err();
-        assert!(matches!(error, SnapshotError::MissingVersion { .. }), "{error}");
+        assert!(
+            matches!(error, SnapshotError::MissingVersion { .. }),
+            "{error}"
+        );
     }
 
     #[test]
@@ -112,8 +140,12 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        let text = r#"{"schema_version":1,"account_id":"1","regions":[],"collected_at":"","vpcz":[]}"#;
+        let text =
+            r#"{"schema_version":1,"account_id":"1","regions":[],"collected_at":"","vpcz":[]}"#;
         let error = parse(text, origin()).unwrap_err();
-        assert!(error.to_string().contains("unknown field `vpcz`"), "{error}");
+        assert!(
+            error.to_string().contains("unknown field `vpcz`"),
+            "{error}"
+        );
     }
 }

@@ -17,10 +17,16 @@ const CONFIGURATION_PAGE: i32 = 100;
 
 pub async fn groups(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages =
-        client.describe_auto_scaling_groups().max_records(GROUP_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_auto_scaling_groups()
+        .max_records(GROUP_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for group in page.map_err(failed("DescribeAutoScalingGroups"))?.auto_scaling_groups() {
+        for group in page
+            .map_err(failed("DescribeAutoScalingGroups"))?
+            .auto_scaling_groups()
+        {
             // A mixed-instances policy carries the group's launch template instead.
             let template = group.launch_template().or_else(|| {
                 group
@@ -29,8 +35,14 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .and_then(|t| t.launch_template_specification())
             });
             out.auto_scaling_groups.push(AutoScalingGroup {
-                name: group.auto_scaling_group_name().unwrap_or_default().to_owned(),
-                arn: group.auto_scaling_group_arn().unwrap_or_default().to_owned(),
+                name: group
+                    .auto_scaling_group_name()
+                    .unwrap_or_default()
+                    .to_owned(),
+                arn: group
+                    .auto_scaling_group_arn()
+                    .unwrap_or_default()
+                    .to_owned(),
                 region: region.clone(),
                 availability_zones: group.availability_zones().to_vec(),
                 subnet_ids: group
@@ -62,7 +74,10 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .tags()
                     .iter()
                     .filter_map(|t| {
-                        Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned()))
+                        Some((
+                            t.key()?.to_owned(),
+                            t.value().unwrap_or_default().to_owned(),
+                        ))
                     })
                     .collect(),
             });
@@ -73,14 +88,21 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
 
 pub async fn policies(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages = client.describe_policies().max_records(POLICY_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_policies()
+        .max_records(POLICY_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for policy in page.map_err(failed("DescribePolicies"))?.scaling_policies() {
             out.scaling_policies.push(ScalingPolicy {
                 name: policy.policy_name().unwrap_or_default().to_owned(),
                 arn: policy.policy_arn().unwrap_or_default().to_owned(),
                 region: region.clone(),
-                auto_scaling_group: policy.auto_scaling_group_name().unwrap_or_default().to_owned(),
+                auto_scaling_group: policy
+                    .auto_scaling_group_name()
+                    .unwrap_or_default()
+                    .to_owned(),
                 policy_type: policy.policy_type().unwrap_or("SimpleScaling").to_owned(),
                 adjustment_type: policy.adjustment_type().map(str::to_owned),
                 scaling_adjustment: policy.scaling_adjustment(),
@@ -110,8 +132,14 @@ pub async fn launch_configurations(client: Client, region: String) -> UnitResult
         let page = page.map_err(failed("DescribeLaunchConfigurations"))?;
         for config in page.launch_configurations() {
             out.launch_configurations.push(LaunchConfiguration {
-                name: config.launch_configuration_name().unwrap_or_default().to_owned(),
-                arn: config.launch_configuration_arn().unwrap_or_default().to_owned(),
+                name: config
+                    .launch_configuration_name()
+                    .unwrap_or_default()
+                    .to_owned(),
+                arn: config
+                    .launch_configuration_arn()
+                    .unwrap_or_default()
+                    .to_owned(),
                 region: region.clone(),
                 image_id: config.image_id().unwrap_or_default().to_owned(),
                 instance_type: config.instance_type().unwrap_or_default().to_owned(),

@@ -10,7 +10,11 @@ const PAGE: i32 = 100;
 
 pub async fn metric_alarms(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages = client.describe_alarms().max_records(PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_alarms()
+        .max_records(PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for alarm in page.map_err(failed("DescribeAlarms"))?.metric_alarms() {
             out.metric_alarms.push(MetricAlarm {

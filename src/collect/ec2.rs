@@ -6,8 +6,8 @@ use aws_sdk_ec2::types::{Filter, IpPermission};
 
 use super::{UnitResult, ec2_tags, failed};
 use crate::inventory::{
-    Image, Instance, InternetGateway, Inventory, LaunchTemplate, LaunchTemplateVersion,
-    NatGateway, Route, RouteTable, SecurityGroup, SgRule, Subnet, Vpc,
+    Image, Instance, InternetGateway, Inventory, LaunchTemplate, LaunchTemplateVersion, NatGateway,
+    Route, RouteTable, SecurityGroup, SgRule, Subnet, Vpc,
 };
 
 /// EC2's largest page for the describe calls that accept `MaxResults`.
@@ -22,7 +22,11 @@ fn part() -> Inventory {
 
 pub async fn vpcs(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages = client.describe_vpcs().max_results(EC2_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_vpcs()
+        .max_results(EC2_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for vpc in page.map_err(failed("DescribeVpcs"))?.vpcs() {
             out.vpcs.push(Vpc {
@@ -39,7 +43,11 @@ pub async fn vpcs(client: Client, region: String) -> UnitResult {
 
 pub async fn subnets(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages = client.describe_subnets().max_results(EC2_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_subnets()
+        .max_results(EC2_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for subnet in page.map_err(failed("DescribeSubnets"))?.subnets() {
             out.subnets.push(Subnet {
@@ -59,7 +67,11 @@ pub async fn subnets(client: Client, region: String) -> UnitResult {
 
 pub async fn route_tables(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages = client.describe_route_tables().max_results(100).into_paginator().send();
+    let mut pages = client
+        .describe_route_tables()
+        .max_results(100)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for table in page.map_err(failed("DescribeRouteTables"))?.route_tables() {
             let associations = table.associations();
@@ -103,10 +115,16 @@ pub async fn route_tables(client: Client, region: String) -> UnitResult {
 
 pub async fn internet_gateways(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages =
-        client.describe_internet_gateways().max_results(EC2_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_internet_gateways()
+        .max_results(EC2_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for gateway in page.map_err(failed("DescribeInternetGateways"))?.internet_gateways() {
+        for gateway in page
+            .map_err(failed("DescribeInternetGateways"))?
+            .internet_gateways()
+        {
             out.internet_gateways.push(InternetGateway {
                 id: gateway.internet_gateway_id().unwrap_or_default().to_owned(),
                 region: region.clone(),
@@ -124,7 +142,11 @@ pub async fn internet_gateways(client: Client, region: String) -> UnitResult {
 
 pub async fn nat_gateways(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages = client.describe_nat_gateways().max_results(EC2_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_nat_gateways()
+        .max_results(EC2_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for gateway in page.map_err(failed("DescribeNatGateways"))?.nat_gateways() {
             out.nat_gateways.push(NatGateway {
@@ -132,7 +154,10 @@ pub async fn nat_gateways(client: Client, region: String) -> UnitResult {
                 region: region.clone(),
                 vpc_id: gateway.vpc_id().unwrap_or_default().to_owned(),
                 subnet_id: gateway.subnet_id().unwrap_or_default().to_owned(),
-                state: gateway.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                state: gateway
+                    .state()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
                 tags: ec2_tags(gateway.tags()),
             });
         }
@@ -142,18 +167,32 @@ pub async fn nat_gateways(client: Client, region: String) -> UnitResult {
 
 pub async fn security_groups(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages =
-        client.describe_security_groups().max_results(EC2_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_security_groups()
+        .max_results(EC2_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for group in page.map_err(failed("DescribeSecurityGroups"))?.security_groups() {
+        for group in page
+            .map_err(failed("DescribeSecurityGroups"))?
+            .security_groups()
+        {
             out.security_groups.push(SecurityGroup {
                 id: group.group_id().unwrap_or_default().to_owned(),
                 region: region.clone(),
                 name: group.group_name().unwrap_or_default().to_owned(),
                 vpc_id: group.vpc_id().unwrap_or_default().to_owned(),
                 description: group.description().unwrap_or_default().to_owned(),
-                ingress: group.ip_permissions().iter().flat_map(split_permission).collect(),
-                egress: group.ip_permissions_egress().iter().flat_map(split_permission).collect(),
+                ingress: group
+                    .ip_permissions()
+                    .iter()
+                    .flat_map(split_permission)
+                    .collect(),
+                egress: group
+                    .ip_permissions_egress()
+                    .iter()
+                    .flat_map(split_permission)
+                    .collect(),
                 tags: ec2_tags(group.tags()),
             });
         }
@@ -166,8 +205,16 @@ pub(crate) fn split_permission(permission: &IpPermission) -> Vec<SgRule> {
     let raw_protocol = permission.ip_protocol().unwrap_or("-1");
     let (protocol, from_port, to_port) = match raw_protocol {
         "-1" | "all" => ("all".to_owned(), 0, 65535),
-        "6" => ("tcp".to_owned(), permission.from_port().unwrap_or(0), permission.to_port().unwrap_or(65535)),
-        "17" => ("udp".to_owned(), permission.from_port().unwrap_or(0), permission.to_port().unwrap_or(65535)),
+        "6" => (
+            "tcp".to_owned(),
+            permission.from_port().unwrap_or(0),
+            permission.to_port().unwrap_or(65535),
+        ),
+        "17" => (
+            "udp".to_owned(),
+            permission.from_port().unwrap_or(0),
+            permission.to_port().unwrap_or(65535),
+        ),
         other => (
             other.to_owned(),
             permission.from_port().unwrap_or(-1),
@@ -186,7 +233,10 @@ pub(crate) fn split_permission(permission: &IpPermission) -> Vec<SgRule> {
     };
     let mut rules = Vec::new();
     for range in permission.ip_ranges() {
-        rules.push(SgRule { cidr_ipv4: range.cidr_ip().map(str::to_owned), ..rule(range.description()) });
+        rules.push(SgRule {
+            cidr_ipv4: range.cidr_ip().map(str::to_owned),
+            ..rule(range.description())
+        });
     }
     for range in permission.ipv6_ranges() {
         rules.push(SgRule {
@@ -213,7 +263,11 @@ pub(crate) fn split_permission(permission: &IpPermission) -> Vec<SgRule> {
 /// now are the image ids known).
 pub async fn instances_and_images(client: Client, region: String) -> UnitResult {
     let mut out = part();
-    let mut pages = client.describe_instances().max_results(EC2_PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_instances()
+        .max_results(EC2_PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(failed("DescribeInstances"))?;
         for instance in page.reservations().iter().flat_map(|r| r.instances()) {
@@ -271,10 +325,17 @@ pub async fn instances_and_images(client: Client, region: String) -> UnitResult 
 
 /// The account's own AMIs and the (possibly public) AMIs in `used`. A filter, not
 /// `ImageIds`, because a deregistered id in `ImageIds` fails the whole call.
-async fn images(client: &Client, region: &str, used: &[String]) -> Result<Vec<Image>, super::CallFailure> {
+async fn images(
+    client: &Client,
+    region: &str,
+    used: &[String],
+) -> Result<Vec<Image>, super::CallFailure> {
     let mut requests = vec![client.describe_images().owners("self")];
     for chunk in used.chunks(200) {
-        let filter = Filter::builder().name("image-id").set_values(Some(chunk.to_vec())).build();
+        let filter = Filter::builder()
+            .name("image-id")
+            .set_values(Some(chunk.to_vec()))
+            .build();
         requests.push(client.describe_images().filters(filter));
     }
     let mut images = Vec::new();
@@ -286,7 +347,10 @@ async fn images(client: &Client, region: &str, used: &[String]) -> Result<Vec<Im
                     id: image.image_id().unwrap_or_default().to_owned(),
                     region: region.to_owned(),
                     name: image.name().unwrap_or_default().to_owned(),
-                    state: image.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    state: image
+                        .state()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
                     owner_id: image.owner_id().unwrap_or_default().to_owned(),
                     creation_date: image.creation_date().unwrap_or_default().to_owned(),
                     tags: ec2_tags(image.tags()),
@@ -309,11 +373,17 @@ pub async fn launch_templates(client: Client, region: String) -> UnitResult {
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        for template in page.map_err(failed("DescribeLaunchTemplates"))?.launch_templates() {
+        for template in page
+            .map_err(failed("DescribeLaunchTemplates"))?
+            .launch_templates()
+        {
             out.launch_templates.push(LaunchTemplate {
                 id: template.launch_template_id().unwrap_or_default().to_owned(),
                 region: region.clone(),
-                name: template.launch_template_name().unwrap_or_default().to_owned(),
+                name: template
+                    .launch_template_name()
+                    .unwrap_or_default()
+                    .to_owned(),
                 default_version: template.default_version_number().unwrap_or(1),
                 latest_version: template.latest_version_number().unwrap_or(1),
                 versions: Vec::new(),
@@ -359,7 +429,9 @@ pub async fn launch_templates(client: Client, region: String) -> UnitResult {
                     .cloned()
                     .chain(interfaces.iter().flat_map(|eni| eni.groups()).cloned())
                     .collect(),
-                has_user_data: data.and_then(|d| d.user_data()).is_some_and(|u| !u.is_empty()),
+                has_user_data: data
+                    .and_then(|d| d.user_data())
+                    .is_some_and(|u| !u.is_empty()),
             });
         }
     }

@@ -17,22 +17,38 @@ const FOLLOW_UPS: usize = 8;
 
 pub async fn load_balancers(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages = client.describe_load_balancers().page_size(PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_load_balancers()
+        .page_size(PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for lb in page.map_err(failed("DescribeLoadBalancers"))?.load_balancers() {
+        for lb in page
+            .map_err(failed("DescribeLoadBalancers"))?
+            .load_balancers()
+        {
             let zones = lb.availability_zones();
             out.load_balancers.push(LoadBalancer {
                 arn: lb.load_balancer_arn().unwrap_or_default().to_owned(),
                 name: lb.load_balancer_name().unwrap_or_default().to_owned(),
                 region: region.clone(),
-                lb_type: lb.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
-                scheme: lb.scheme().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                lb_type: lb
+                    .r#type()
+                    .map(|t| t.as_str().to_owned())
+                    .unwrap_or_default(),
+                scheme: lb
+                    .scheme()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
                 vpc_id: lb.vpc_id().unwrap_or_default().to_owned(),
                 availability_zones: zones
                     .iter()
                     .filter_map(|z| z.zone_name().map(str::to_owned))
                     .collect(),
-                subnet_ids: zones.iter().filter_map(|z| z.subnet_id().map(str::to_owned)).collect(),
+                subnet_ids: zones
+                    .iter()
+                    .filter_map(|z| z.subnet_id().map(str::to_owned))
+                    .collect(),
                 security_group_ids: lb.security_groups().to_vec(),
                 dns_name: lb.dns_name().unwrap_or_default().to_owned(),
                 canonical_hosted_zone_id: lb
@@ -76,13 +92,20 @@ async fn listeners_of(
                 load_balancer_arn: load_balancer_arn.clone(),
                 region: region.to_owned(),
                 port: listener.port().unwrap_or(0),
-                protocol: listener.protocol().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+                protocol: listener
+                    .protocol()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default(),
                 certificate_arns: listener
                     .certificates()
                     .iter()
                     .filter_map(|c| c.certificate_arn().map(str::to_owned))
                     .collect(),
-                default_actions: listener.default_actions().iter().map(listener_action).collect(),
+                default_actions: listener
+                    .default_actions()
+                    .iter()
+                    .map(listener_action)
+                    .collect(),
             });
         }
     }
@@ -104,7 +127,10 @@ fn listener_action(action: &Action) -> ListenerAction {
     target_group_arns.dedup();
     let redirect = action.redirect_config();
     ListenerAction {
-        action_type: action.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default(),
+        action_type: action
+            .r#type()
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default(),
         target_group_arns,
         redirect_protocol: redirect.and_then(|r| r.protocol()).map(str::to_owned),
         redirect_port: redirect.and_then(|r| r.port()).map(str::to_owned),
@@ -113,9 +139,16 @@ fn listener_action(action: &Action) -> ListenerAction {
 
 pub async fn target_groups(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages = client.describe_target_groups().page_size(PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_target_groups()
+        .page_size(PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for group in page.map_err(failed("DescribeTargetGroups"))?.target_groups() {
+        for group in page
+            .map_err(failed("DescribeTargetGroups"))?
+            .target_groups()
+        {
             out.target_groups.push(TargetGroup {
                 arn: group.target_group_arn().unwrap_or_default().to_owned(),
                 name: group.target_group_name().unwrap_or_default().to_owned(),
@@ -164,7 +197,11 @@ async fn targets_of(client: &Client, target_group_arn: String) -> Result<Vec<Tar
         .target_health_descriptions()
         .iter()
         .map(|description| Target {
-            id: description.target().and_then(|t| t.id()).unwrap_or_default().to_owned(),
+            id: description
+                .target()
+                .and_then(|t| t.id())
+                .unwrap_or_default()
+                .to_owned(),
             port: description.target().and_then(|t| t.port()),
             health: description
                 .target_health()

@@ -46,6 +46,12 @@ pub enum CollectError {
     Identity { code: String, message: String },
 }
 
+/// The SDK's standard retry strategy (exponential back-off with jitter on throttling and
+/// transient errors), with more attempts than its default 3 for large accounts.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS)
+}
+
 /// Where and as whom to connect. Everything unset falls back to the AWS config chain
 /// (environment, profile, SSO, instance metadata) exactly as the AWS CLI does.
 #[derive(Debug, Clone, Default)]
@@ -65,8 +71,8 @@ pub struct AwsContext {
 
 impl AwsOptions {
     pub async fn load(&self) -> Result<AwsContext, CollectError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config());
         if let Some(profile) = &self.profile {
             loader = loader.profile_name(profile);
         }
@@ -82,14 +88,21 @@ impl AwsOptions {
         } else {
             self.regions.clone()
         };
-        Ok(AwsContext { base, regions, calls: CallCounter::default() })
+        Ok(AwsContext {
+            base,
+            regions,
+            calls: CallCounter::default(),
+        })
     }
 }
 
 impl AwsContext {
     /// The SDK configuration for one region.
     pub fn config_for(&self, region: &str) -> SdkConfig {
-        self.base.to_builder().region(Region::new(region.to_owned())).build()
+        self.base
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build()
     }
 }
 
@@ -135,7 +148,9 @@ pub struct RegionClients {
 macro_rules! counted_client {
     ($krate:ident, $config:expr, $calls:expr) => {
         $krate::Client::from_conf(
-            $krate::config::Builder::from($config).interceptor($calls.clone()).build(),
+            $krate::config::Builder::from($config)
+                .interceptor($calls.clone())
+                .build(),
         )
     };
 }
@@ -166,7 +181,11 @@ pub struct CallFailure {
 
 impl fmt::Display for CallFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed ({}): {}", self.operation, self.code, self.message)
+        write!(
+            f,
+            "{} failed ({}): {}",
+            self.operation, self.code, self.message
+        )
     }
 }
 
@@ -191,7 +210,11 @@ where
             .message()
             .map(str::to_owned)
             .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
-        CallFailure { operation, code, message: one_line(&message) }
+        CallFailure {
+            operation,
+            code,
+            message: one_line(&message),
+        }
     }
 }
 
@@ -221,20 +244,40 @@ fn region_units(clients: &RegionClients) -> Vec<Unit> {
         unit("ec2", r, ec2::internet_gateways(c.ec2.clone(), r.clone())),
         unit("ec2", r, ec2::nat_gateways(c.ec2.clone(), r.clone())),
         unit("ec2", r, ec2::security_groups(c.ec2.clone(), r.clone())),
-        unit("ec2", r, ec2::instances_and_images(c.ec2.clone(), r.clone())),
+        unit(
+            "ec2",
+            r,
+            ec2::instances_and_images(c.ec2.clone(), r.clone()),
+        ),
         unit("ec2", r, ec2::launch_templates(c.ec2.clone(), r.clone())),
-        unit("autoscaling", r, autoscaling::groups(c.autoscaling.clone(), r.clone())),
-        unit("autoscaling", r, autoscaling::policies(c.autoscaling.clone(), r.clone())),
+        unit(
+            "autoscaling",
+            r,
+            autoscaling::groups(c.autoscaling.clone(), r.clone()),
+        ),
+        unit(
+            "autoscaling",
+            r,
+            autoscaling::policies(c.autoscaling.clone(), r.clone()),
+        ),
         unit(
             "autoscaling",
             r,
             autoscaling::launch_configurations(c.autoscaling.clone(), r.clone()),
         ),
-        unit("elbv2", r, elbv2::load_balancers(c.elbv2.clone(), r.clone())),
+        unit(
+            "elbv2",
+            r,
+            elbv2::load_balancers(c.elbv2.clone(), r.clone()),
+        ),
         unit("elbv2", r, elbv2::target_groups(c.elbv2.clone(), r.clone())),
         unit("rds", r, rds::db_instances(c.rds.clone(), r.clone())),
         unit("rds", r, rds::db_subnet_groups(c.rds.clone(), r.clone())),
-        unit("cloudwatch", r, cloudwatch::metric_alarms(c.cloudwatch.clone(), r.clone())),
+        unit(
+            "cloudwatch",
+            r,
+            cloudwatch::metric_alarms(c.cloudwatch.clone(), r.clone()),
+        ),
         unit("sns", r, sns::topics(c.sns.clone(), r.clone())),
     ]
 }
@@ -242,8 +285,11 @@ fn region_units(clients: &RegionClients) -> Vec<Unit> {
 /// Collects the whole account described by `context`.
 pub async fn collect(context: &AwsContext) -> Result<Inventory, CollectError> {
     let account_id = account_id(context).await?;
-    let clients: Vec<RegionClients> =
-        context.regions.iter().map(|region| RegionClients::new(context, region)).collect();
+    let clients: Vec<RegionClients> = context
+        .regions
+        .iter()
+        .map(|region| RegionClients::new(context, region))
+        .collect();
     let route53 = {
         // Route 53 is global; its API lives in us-east-1 whatever regions are scanned.
         let config = context.config_for("us-east-1");
@@ -263,7 +309,11 @@ pub async fn collect_with(
 ) -> Inventory {
     let mut units: Vec<Unit> = clients.iter().flat_map(region_units).collect();
     if let Some(client) = route53 {
-        units.push(unit("route53", GLOBAL_REGION, route53::zones_and_records(client)));
+        units.push(unit(
+            "route53",
+            GLOBAL_REGION,
+            route53::zones_and_records(client),
+        ));
     }
     let regions = clients.iter().map(|c| c.region.clone()).collect();
     let mut inventory = Inventory::new(account_id, regions);
@@ -294,7 +344,10 @@ async fn account_id(context: &AwsContext) -> Result<String, CollectError> {
     let sts = counted_client!(aws_sdk_sts, &context.config_for(region), &context.calls);
     let identity = sts.get_caller_identity().send().await.map_err(|error| {
         let failure = failed("GetCallerIdentity")(error);
-        CollectError::Identity { code: failure.code, message: failure.message }
+        CollectError::Identity {
+            code: failure.code,
+            message: failure.message,
+        }
     })?;
     Ok(identity.account().unwrap_or_default().to_owned())
 }
@@ -302,6 +355,11 @@ async fn account_id(context: &AwsContext) -> Result<String, CollectError> {
 /// The `Name` tag and other tags of an EC2 resource, as a sorted map.
 pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> crate::inventory::Tags {
     tags.iter()
-        .filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned())))
+        .filter_map(|tag| {
+            Some((
+                tag.key()?.to_owned(),
+                tag.value().unwrap_or_default().to_owned(),
+            ))
+        })
         .collect()
 }

@@ -10,7 +10,11 @@ const PAGE: i32 = 100;
 
 pub async fn db_instances(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages = client.describe_db_instances().max_records(PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_db_instances()
+        .max_records(PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         for db in page.map_err(failed("DescribeDBInstances"))?.db_instances() {
             let subnet_group = db.db_subnet_group();
@@ -46,9 +50,16 @@ pub async fn db_instances(client: Client, region: String) -> UnitResult {
 
 pub async fn db_subnet_groups(client: Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
-    let mut pages = client.describe_db_subnet_groups().max_records(PAGE).into_paginator().send();
+    let mut pages = client
+        .describe_db_subnet_groups()
+        .max_records(PAGE)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
-        for group in page.map_err(failed("DescribeDBSubnetGroups"))?.db_subnet_groups() {
+        for group in page
+            .map_err(failed("DescribeDBSubnetGroups"))?
+            .db_subnet_groups()
+        {
             let subnets = group.subnets();
             out.db_subnet_groups.push(DbSubnetGroup {
                 name: group.db_subnet_group_name().unwrap_or_default().to_owned(),

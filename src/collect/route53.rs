@@ -34,16 +34,27 @@ async fn records_of(
     zone_id: &str,
     records: &mut Vec<RecordSet>,
 ) -> Result<(), super::CallFailure> {
-    let mut request = client.list_resource_record_sets().hosted_zone_id(zone_id).max_items(RECORD_PAGE);
+    let mut request = client
+        .list_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .max_items(RECORD_PAGE);
     loop {
-        let page = request.clone().send().await.map_err(failed("ListResourceRecordSets"))?;
+        let page = request
+            .clone()
+            .send()
+            .await
+            .map_err(failed("ListResourceRecordSets"))?;
         for record in page.resource_record_sets() {
             records.push(RecordSet {
                 zone_id: zone_id.to_owned(),
                 name: record.name().to_owned(),
                 record_type: record.r#type().as_str().to_owned(),
                 ttl: record.ttl(),
-                values: record.resource_records().iter().map(|r| r.value().to_owned()).collect(),
+                values: record
+                    .resource_records()
+                    .iter()
+                    .map(|r| r.value().to_owned())
+                    .collect(),
                 alias_target: record.alias_target().map(|alias| AliasTarget {
                     dns_name: alias.dns_name().to_owned(),
                     hosted_zone_id: alias.hosted_zone_id().to_owned(),

@@ -35,7 +35,10 @@ pub async fn topics(client: Client, region: String) -> UnitResult {
             let Some(topic) = out.sns_topics.iter_mut().find(|t| t.arn == topic_arn) else {
                 continue;
             };
-            let arn = subscription.subscription_arn().unwrap_or_default().to_owned();
+            let arn = subscription
+                .subscription_arn()
+                .unwrap_or_default()
+                .to_owned();
             topic.subscriptions.push(SnsSubscription {
                 confirmed: arn != PENDING && arn.starts_with("arn:"),
                 arn,

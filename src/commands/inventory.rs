@@ -3,13 +3,24 @@
 use crate::cli::{GlobalOptions, InventoryArgs};
 
 pub async fn run(global: &GlobalOptions, args: &InventoryArgs) -> anyhow::Result<u8> {
-    let inventory = super::load_inventory(global, args.inventory.as_deref()).await?;
+    let inventory = super::load_inventory(global, &args.source).await?;
     for warning in &inventory.warnings {
         tracing::warn!(
             "{} in {}: {} failed ({}): {}",
-            warning.service, warning.region, warning.operation, warning.code, warning.message
+            warning.service,
+            warning.region,
+            warning.operation,
+            warning.code,
+            warning.message
         );
     }
-    super::emit(&crate::snapshot::to_json(&inventory), args.output.as_deref())?;
-    Ok(if inventory.warnings.is_empty() { super::EXIT_CLEAN } else { super::EXIT_ERROR })
+    super::emit(
+        &crate::snapshot::to_json(&inventory),
+        args.output.as_deref(),
+    )?;
+    Ok(if inventory.warnings.is_empty() {
+        super::EXIT_CLEAN
+    } else {
+        super::EXIT_ERROR
+    })
 }

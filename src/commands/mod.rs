@@ -1,14 +1,19 @@
 //! One module per command. Each returns the process exit status it wants, or an error that
 //! `main` prints on one line with exit status 2.
 
+pub mod explain;
 pub mod inventory;
+pub mod policies;
+pub mod scan;
 
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::GlobalOptions;
+use crate::cli::{GlobalOptions, InventorySource, PolicyOptions};
 use crate::collect::AwsOptions;
+use crate::config::Config;
 use crate::inventory::Inventory;
+use crate::policy::PolicySet;
 
 /// Exit status: nothing to report.
 pub const EXIT_CLEAN: u8 = 0;
@@ -17,10 +22,30 @@ pub const EXIT_FINDINGS: u8 = 1;
 /// Exit status: the tool failed or its input was bad.
 pub const EXIT_ERROR: u8 = 2;
 
-/// The inventory a command works on: a snapshot file, else the live account.
-pub async fn load_inventory(global: &GlobalOptions, snapshot: Option<&Path>) -> anyhow::Result<Inventory> {
-    if let Some(path) = snapshot {
+/// The inventory a command works on: a snapshot file, a bundled example, else the live
+/// account.
+pub async fn load_inventory(
+    global: &GlobalOptions,
+    source: &InventorySource,
+) -> anyhow::Result<Inventory> {
+    if let Some(path) = &source.inventory {
         return Ok(crate::snapshot::read(path)?);
+    }
+    if let Some(name) = &source.example {
+        let text = crate::policy::cases::example(name).ok_or_else(|| {
+            let known: Vec<&str> = crate::policy::cases::EXAMPLES
+                .iter()
+                .map(|(n, _)| *n)
+                .collect();
+            anyhow::anyhow!(
+                "no bundled example `{name}` (there are: {})",
+                known.join(", ")
+            )
+        })?;
+        return Ok(crate::snapshot::parse(
+            text,
+            Path::new(&format!("example:{name}")),
+        )?);
     }
     let options = AwsOptions {
         regions: global.regions.clone(),
@@ -35,14 +60,35 @@ pub async fn load_inventory(global: &GlobalOptions, snapshot: Option<&Path>) -> 
 
 /// Writes `text` to `path`, or to stdout when there is no path.
 pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    emit_bytes(text.as_bytes(), path)
+}
+
+/// Writes `bytes` to `path` (atomically: all or nothing), or to stdout.
+pub fn emit_bytes(bytes: &[u8], path: Option<&Path>) -> anyhow::Result<()> {
     match path {
-        Some(path) => crate::snapshot::write_atomically(path, text.as_bytes())
+        Some(path) => crate::snapshot::write_atomically(path, bytes)
             .map_err(|error| anyhow::anyhow!("cannot write `{}`: {error}", path.display())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
+            stdout.write_all(bytes)?;
             stdout.flush()?;
             Ok(())
         }
     }
+}
+
+/// The config file and the policy set a command runs with.
+pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicySet)> {
+    let config = Config::load(options.config.as_deref())?;
+    let set = PolicySet::load(&options.policy_dirs)?;
+    for (id, origin) in &set.replaced {
+        eprintln!("note: policy `{id}` is replaced by {origin}");
+    }
+    for (id, params) in config.param_overrides() {
+        let policy = set
+            .get(&id)
+            .ok_or_else(|| anyhow::anyhow!("config names unknown policy `{id}`"))?;
+        crate::policy::effective_params(&policy.meta, Some(&params))?;
+    }
+    Ok((config, set))
 }

@@ -6,7 +6,11 @@ use crate::support::{assert_exit, example, hacheck, stdout};
 fn bundled_examples_round_trip_without_loss() {
     for name in ["seed-start.json", "compliant.json"] {
         let path = example(name);
-        let output = hacheck().args(["inventory", "--inventory"]).arg(&path).output().unwrap();
+        let output = hacheck()
+            .args(["inventory", "--inventory"])
+            .arg(&path)
+            .output()
+            .unwrap();
         assert_exit(&output, 0);
         let original: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -27,7 +31,11 @@ fn snapshot_written_to_a_file_reads_back_identically() {
         .output()
         .unwrap();
     assert_exit(&output, 0);
-    let again = hacheck().args(["inventory", "--inventory"]).arg(&copy).output().unwrap();
+    let again = hacheck()
+        .args(["inventory", "--inventory"])
+        .arg(&copy)
+        .output()
+        .unwrap();
     assert_exit(&again, 0);
     assert_eq!(std::fs::read_to_string(&copy).unwrap(), stdout(&again));
 }
@@ -37,21 +45,39 @@ fn bad_snapshots_are_one_line_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("not-json.json", "{ nope", "is not valid JSON"),
-        ("old.json", r#"{"schema_version": 0}"#, "has schema_version 0"),
-        ("shape.json", r#"{"schema_version": 1, "account_id": 5}"#, "does not match"),
+        (
+            "old.json",
+            r#"{"schema_version": 0}"#,
+            "has schema_version 0",
+        ),
+        (
+            "shape.json",
+            r#"{"schema_version": 1, "account_id": 5}"#,
+            "does not match",
+        ),
     ];
     for (name, text, expected) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        let output = hacheck().args(["inventory", "--inventory"]).arg(&path).output().unwrap();
+        let output = hacheck()
+            .args(["inventory", "--inventory"])
+            .arg(&path)
+            .output()
+            .unwrap();
         let err = assert_exit(&output, 2);
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains(name) && err.contains(expected), "{err}");
         assert!(stdout(&output).is_empty());
     }
-    let missing = hacheck().args(["inventory", "--inventory", "/nonexistent/x.json"]).output().unwrap();
+    let missing = hacheck()
+        .args(["inventory", "--inventory", "/nonexistent/x.json"])
+        .output()
+        .unwrap();
     let err = assert_exit(&missing, 2);
-    assert!(err.starts_with("error: cannot read snapshot `/nonexistent/x.json`"), "{err}");
+    assert!(
+        err.starts_with("error: cannot read snapshot `/nonexistent/x.json`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -22,7 +22,12 @@ fn az(suffix: &str) -> String {
 async fn ec2_network_instances_and_launch_templates() {
     let moto = Moto::start();
     let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config().await);
-    let vpc = ec2.create_vpc().cidr_block("10.1.0.0/16").send().await.unwrap();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.1.0.0/16")
+        .send()
+        .await
+        .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
     let mut subnets = Vec::new();
     for (cidr, zone) in [("10.1.0.0/24", "a"), ("10.1.1.0/24", "b")] {
@@ -37,10 +42,30 @@ async fn ec2_network_instances_and_launch_templates() {
         subnets.push(subnet.subnet().unwrap().subnet_id().unwrap().to_owned());
     }
     let igw = ec2.create_internet_gateway().send().await.unwrap();
-    let igw_id = igw.internet_gateway().unwrap().internet_gateway_id().unwrap().to_owned();
-    ec2.attach_internet_gateway().internet_gateway_id(&igw_id).vpc_id(&vpc_id).send().await.unwrap();
-    let table = ec2.create_route_table().vpc_id(&vpc_id).send().await.unwrap();
-    let table_id = table.route_table().unwrap().route_table_id().unwrap().to_owned();
+    let igw_id = igw
+        .internet_gateway()
+        .unwrap()
+        .internet_gateway_id()
+        .unwrap()
+        .to_owned();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw_id)
+        .vpc_id(&vpc_id)
+        .send()
+        .await
+        .unwrap();
+    let table = ec2
+        .create_route_table()
+        .vpc_id(&vpc_id)
+        .send()
+        .await
+        .unwrap();
+    let table_id = table
+        .route_table()
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_owned();
     ec2.create_route()
         .route_table_id(&table_id)
         .destination_cidr_block("0.0.0.0/0")
@@ -48,7 +73,12 @@ async fn ec2_network_instances_and_launch_templates() {
         .send()
         .await
         .unwrap();
-    ec2.associate_route_table().route_table_id(&table_id).subnet_id(&subnets[0]).send().await.unwrap();
+    ec2.associate_route_table()
+        .route_table_id(&table_id)
+        .subnet_id(&subnets[0])
+        .send()
+        .await
+        .unwrap();
 
     let lb_group = ec2
         .create_security_group()
@@ -134,36 +164,102 @@ async fn ec2_network_instances_and_launch_templates() {
     assert_eq!(inventory.account_id, ACCOUNT);
     assert_eq!(inventory.regions, vec![REGION.to_owned()]);
     assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
-    assert!(inventory.vpcs.iter().any(|v| v.id == vpc_id && v.cidr_block == "10.1.0.0/16"));
+    assert!(
+        inventory
+            .vpcs
+            .iter()
+            .any(|v| v.id == vpc_id && v.cidr_block == "10.1.0.0/16")
+    );
     let subnet = |id: &str| inventory.subnets.iter().find(|s| s.id == id).unwrap();
-    assert!(subnet(&subnets[0]).public, "routes 0.0.0.0/0 to the internet gateway");
-    assert!(!subnet(&subnets[1]).public, "falls back to the main table, which has no IGW route");
+    assert!(
+        subnet(&subnets[0]).public,
+        "routes 0.0.0.0/0 to the internet gateway"
+    );
+    assert!(
+        !subnet(&subnets[1]).public,
+        "falls back to the main table, which has no IGW route"
+    );
     assert_eq!(subnet(&subnets[1]).availability_zone, az("b"));
-    assert!(inventory.internet_gateways.iter().any(|g| g.id == igw_id && g.vpc_ids == [vpc_id.clone()]));
-    let table = inventory.route_tables.iter().find(|t| t.id == table_id).unwrap();
+    assert!(
+        inventory
+            .internet_gateways
+            .iter()
+            .any(|g| g.id == igw_id && g.vpc_ids == [vpc_id.clone()])
+    );
+    let table = inventory
+        .route_tables
+        .iter()
+        .find(|t| t.id == table_id)
+        .unwrap();
     assert_eq!(table.subnet_ids, [subnets[0].clone()]);
-    assert!(table.routes.iter().any(|r| r.destination == "0.0.0.0/0" && r.target == igw_id));
+    assert!(
+        table
+            .routes
+            .iter()
+            .any(|r| r.destination == "0.0.0.0/0" && r.target == igw_id)
+    );
 
-    let app = inventory.security_groups.iter().find(|g| g.id == app_group).unwrap();
+    let app = inventory
+        .security_groups
+        .iter()
+        .find(|g| g.id == app_group)
+        .unwrap();
     assert_eq!(app.ingress.len(), 3, "one rule per peer: {:?}", app.ingress);
-    assert!(app.ingress.iter().all(|r| r.protocol == "tcp" && r.from_port == 22 && r.to_port == 22));
-    assert!(app.ingress.iter().any(|r| r.cidr_ipv4.as_deref() == Some("0.0.0.0/0")));
-    assert!(app.ingress.iter().any(|r| r.cidr_ipv6.as_deref() == Some("::/0")));
-    assert!(app.ingress.iter().any(|r| r.source_group_id.as_deref() == Some(lb_group.as_str())));
-    assert!(app.egress.iter().any(|r| r.protocol == "all" && r.is_world_open()));
+    assert!(
+        app.ingress
+            .iter()
+            .all(|r| r.protocol == "tcp" && r.from_port == 22 && r.to_port == 22)
+    );
+    assert!(
+        app.ingress
+            .iter()
+            .any(|r| r.cidr_ipv4.as_deref() == Some("0.0.0.0/0"))
+    );
+    assert!(
+        app.ingress
+            .iter()
+            .any(|r| r.cidr_ipv6.as_deref() == Some("::/0"))
+    );
+    assert!(
+        app.ingress
+            .iter()
+            .any(|r| r.source_group_id.as_deref() == Some(lb_group.as_str()))
+    );
+    assert!(
+        app.egress
+            .iter()
+            .any(|r| r.protocol == "all" && r.is_world_open())
+    );
 
-    let instance = inventory.instances.iter().find(|i| i.id == instance_id).unwrap();
+    let instance = inventory
+        .instances
+        .iter()
+        .find(|i| i.id == instance_id)
+        .unwrap();
     assert_eq!(instance.state, "running");
     assert_eq!(instance.subnet_id, subnets[0]);
     assert_eq!(instance.availability_zone, az("a"));
     assert!(instance.public_ip.is_some());
-    assert_eq!(instance.security_group_ids, [app_group.clone()], "groups of the network interface");
+    assert_eq!(
+        instance.security_group_ids,
+        [app_group.clone()],
+        "groups of the network interface"
+    );
     assert_eq!(instance.auto_scaling_group, None);
-    assert!(inventory.images.iter().any(|i| i.id == "ami-12c6146b"), "the AMI in use is described");
+    assert!(
+        inventory.images.iter().any(|i| i.id == "ami-12c6146b"),
+        "the AMI in use is described"
+    );
 
-    assert_eq!(inventory.launch_templates.len(), 20, "every template, past one page");
+    assert_eq!(
+        inventory.launch_templates.len(),
+        20,
+        "every template, past one page"
+    );
     let first = &inventory.launch_templates[0];
-    let version = first.version(first.latest_version).expect("latest version collected");
+    let version = first
+        .version(first.latest_version)
+        .expect("latest version collected");
     assert!(version.has_user_data);
     assert_eq!(version.image_id.as_deref(), Some("ami-12c6146b"));
     assert_eq!(version.instance_type.as_deref(), Some("t3.small"));
@@ -172,9 +268,18 @@ async fn ec2_network_instances_and_launch_templates() {
         .iter()
         .map(|t| t.version(t.default_version).unwrap().associate_public_ip)
         .collect();
-    assert_eq!(public_flags.iter().filter(|f| **f == Some(true)).count(), 10);
-    assert_eq!(public_flags.iter().filter(|f| **f == Some(false)).count(), 10);
-    assert!(!snapshot_mentions_user_data(&inventory), "user data content is never collected");
+    assert_eq!(
+        public_flags.iter().filter(|f| **f == Some(true)).count(),
+        10
+    );
+    assert_eq!(
+        public_flags.iter().filter(|f| **f == Some(false)).count(),
+        10
+    );
+    assert!(
+        !snapshot_mentions_user_data(&inventory),
+        "user data content is never collected"
+    );
 }
 
 fn snapshot_mentions_user_data(inventory: &Inventory) -> bool {
@@ -184,21 +289,36 @@ fn snapshot_mentions_user_data(inventory: &Inventory) -> bool {
 #[tokio::test]
 async fn unreachable_endpoint_is_a_one_line_error() {
     let output = hacheck()
-        .args(["--endpoint-url", "http://127.0.0.1:9", "--region", REGION, "inventory"])
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            REGION,
+            "inventory",
+        ])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .output()
         .unwrap();
     let err = assert_exit(&output, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot identify the AWS account"), "{err}");
+    assert!(
+        err.starts_with("error: cannot identify the AWS account"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn missing_credentials_is_a_one_line_error() {
     let moto = Moto::start();
     let output = hacheck()
-        .args(["--endpoint-url", &moto.endpoint, "--region", REGION, "inventory"])
+        .args([
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            REGION,
+            "inventory",
+        ])
         .output()
         .unwrap();
     let err = assert_exit(&output, 2);
@@ -210,5 +330,467 @@ async fn missing_credentials_is_a_one_line_error() {
 fn missing_region_is_a_one_line_error() {
     let output = hacheck().arg("inventory").output().unwrap();
     let err = assert_exit(&output, 2);
-    assert_eq!(err.trim(), "error: no AWS region: pass `--region` or set `AWS_REGION` or a region in your AWS profile");
+    assert_eq!(
+        err.trim(),
+        "error: no AWS region: pass `--region` or set `AWS_REGION` or a region in your AWS profile"
+    );
+}
+
+async fn default_subnets(ec2: &aws_sdk_ec2::Client) -> Vec<(String, String, String)> {
+    let subnets = ec2.describe_subnets().send().await.unwrap();
+    let mut out: Vec<_> = subnets
+        .subnets()
+        .iter()
+        .map(|s| {
+            (
+                s.subnet_id().unwrap().to_owned(),
+                s.availability_zone().unwrap().to_owned(),
+                s.vpc_id().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+#[tokio::test]
+async fn autoscaling_groups_policies_and_launch_configurations_past_one_page() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let asg = aws_sdk_autoscaling::Client::new(&config);
+    let subnets = default_subnets(&ec2).await;
+    asg.create_launch_configuration()
+        .launch_configuration_name("legacy")
+        .image_id("ami-12c6146b")
+        .instance_type("t3.micro")
+        .associate_public_ip_address(true)
+        .user_data("IyEvYmluL3No")
+        .send()
+        .await
+        .unwrap();
+    // 105 groups: more than one page of 100 (AWS's and moto's maximum).
+    for n in 0..105 {
+        asg.create_auto_scaling_group()
+            .auto_scaling_group_name(format!("group-{n:03}"))
+            .launch_configuration_name("legacy")
+            .min_size(0)
+            .max_size(2)
+            .desired_capacity(0)
+            .vpc_zone_identifier(format!("{},{}", subnets[0].0, subnets[1].0))
+            .send()
+            .await
+            .unwrap();
+    }
+    asg.update_auto_scaling_group()
+        .auto_scaling_group_name("group-000")
+        .health_check_type("ELB")
+        .health_check_grace_period(120)
+        .send()
+        .await
+        .unwrap();
+    asg.put_scaling_policy()
+        .auto_scaling_group_name("group-000")
+        .policy_name("out")
+        .policy_type("SimpleScaling")
+        .adjustment_type("ChangeInCapacity")
+        .scaling_adjustment(1)
+        .send()
+        .await
+        .unwrap();
+    asg.put_scaling_policy()
+        .auto_scaling_group_name("group-000")
+        .policy_name("in-steps")
+        .policy_type("StepScaling")
+        .adjustment_type("ChangeInCapacity")
+        .step_adjustments(
+            aws_sdk_autoscaling::types::StepAdjustment::builder()
+                .metric_interval_upper_bound(0.0)
+                .scaling_adjustment(-1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let inventory = collect(&moto);
+    assert_eq!(inventory.auto_scaling_groups.len(), 105);
+    let group = &inventory.auto_scaling_groups[0];
+    assert_eq!(group.name, "group-000");
+    assert_eq!(group.health_check_type, "ELB");
+    assert_eq!(group.health_check_grace_period, 120);
+    assert_eq!(group.launch_configuration_name.as_deref(), Some("legacy"));
+    assert_eq!(group.launch_template, None);
+    let mut expected_subnets = vec![subnets[0].0.clone(), subnets[1].0.clone()];
+    expected_subnets.sort();
+    assert_eq!(group.subnet_ids, expected_subnets);
+    assert_eq!(
+        (group.min_size, group.max_size, group.desired_capacity),
+        (0, 2, 0)
+    );
+    let configuration = &inventory.launch_configurations[0];
+    assert_eq!(configuration.associate_public_ip, Some(true));
+    assert!(configuration.has_user_data);
+    let policy = |name: &str| {
+        inventory
+            .scaling_policies
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+    };
+    assert_eq!(policy("out").direction(), 1);
+    assert_eq!(policy("in-steps").direction(), -1);
+    assert_eq!(policy("in-steps").policy_type, "StepScaling");
+    assert!(policy("out").arn.starts_with("arn:aws:autoscaling:"));
+}
+
+#[tokio::test]
+async fn load_balancers_listeners_target_groups_and_health() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let subnets = default_subnets(&ec2).await;
+    let vpc_id = subnets[0].2.clone();
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .min_count(1)
+        .max_count(1)
+        .subnet_id(&subnets[0].0)
+        .send()
+        .await
+        .unwrap();
+    let instance_id = run.instances()[0].instance_id().unwrap().to_owned();
+    let lb = elb
+        .create_load_balancer()
+        .name("web")
+        .subnets(&subnets[0].0)
+        .subnets(&subnets[1].0)
+        .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::InternetFacing)
+        .send()
+        .await
+        .unwrap();
+    let lb_arn = lb.load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_owned();
+    // 55 target groups: more than moto's default page of 50.
+    let mut first_group = String::new();
+    for n in 0..55 {
+        let group = elb
+            .create_target_group()
+            .name(format!("tg-{n:02}"))
+            .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+            .port(8080)
+            .vpc_id(&vpc_id)
+            .health_check_path("/health")
+            .send()
+            .await
+            .unwrap();
+        if n == 0 {
+            first_group = group.target_groups()[0]
+                .target_group_arn()
+                .unwrap()
+                .to_owned();
+        }
+    }
+    elb.register_targets()
+        .target_group_arn(&first_group)
+        .targets(
+            aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder()
+                .id(&instance_id)
+                .port(8080)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
+    };
+    elb.create_listener()
+        .load_balancer_arn(&lb_arn)
+        .port(8080)
+        .protocol(ProtocolEnum::Http)
+        .default_actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::Forward)
+                .target_group_arn(&first_group)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    elb.create_listener()
+        .load_balancer_arn(&lb_arn)
+        .port(80)
+        .protocol(ProtocolEnum::Http)
+        .default_actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::Redirect)
+                .redirect_config(
+                    RedirectActionConfig::builder()
+                        .protocol("HTTPS")
+                        .port("443")
+                        .status_code(RedirectActionStatusCodeEnum::Http301)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let inventory = collect(&moto);
+    assert_eq!(
+        inventory.target_groups.len(),
+        55,
+        "every target group, past one page"
+    );
+    let balancer = &inventory.load_balancers[0];
+    assert_eq!(
+        (balancer.name.as_str(), balancer.scheme.as_str()),
+        ("web", "internet-facing")
+    );
+    assert_eq!(balancer.lb_type, "application");
+    assert_eq!(balancer.availability_zones.len(), 2);
+    assert!(!balancer.dns_name.is_empty() && !balancer.canonical_hosted_zone_id.is_empty());
+    let forward = inventory.listeners.iter().find(|l| l.port == 8080).unwrap();
+    assert_eq!(forward.default_actions[0].action_type, "forward");
+    assert_eq!(
+        forward.default_actions[0].target_group_arns,
+        [first_group.clone()]
+    );
+    let redirect = inventory.listeners.iter().find(|l| l.port == 80).unwrap();
+    assert_eq!(
+        redirect.default_actions[0].redirect_port.as_deref(),
+        Some("443")
+    );
+    let group = inventory
+        .target_groups
+        .iter()
+        .find(|g| g.arn == first_group)
+        .unwrap();
+    assert_eq!(group.health_check.path.as_deref(), Some("/health"));
+    assert_eq!(group.load_balancer_arns, [lb_arn.clone()]);
+    assert_eq!(group.targets.len(), 1);
+    assert_eq!(group.targets[0].id, instance_id);
+}
+
+#[tokio::test]
+async fn rds_route53_cloudwatch_and_sns() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let rds = aws_sdk_rds::Client::new(&config);
+    let route53 = aws_sdk_route53::Client::new(&config);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(&config);
+    let sns = aws_sdk_sns::Client::new(&config);
+    let subnets = default_subnets(&ec2).await;
+
+    rds.create_db_subnet_group()
+        .db_subnet_group_name("db-subnets")
+        .db_subnet_group_description("db")
+        .subnet_ids(&subnets[0].0)
+        .subnet_ids(&subnets[1].0)
+        .send()
+        .await
+        .unwrap();
+    rds.create_db_instance()
+        .db_instance_identifier("app-db")
+        .engine("postgres")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("admin")
+        .master_user_password("correct-horse-battery")
+        .db_subnet_group_name("db-subnets")
+        .multi_az(true)
+        .publicly_accessible(false)
+        .storage_encrypted(true)
+        .backup_retention_period(7)
+        .send()
+        .await
+        .unwrap();
+
+    let zone = route53
+        .create_hosted_zone()
+        .name("example.com")
+        .caller_reference("hacheck-test")
+        .send()
+        .await
+        .unwrap();
+    let zone_id = zone
+        .hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned();
+    use aws_sdk_route53::types::{
+        AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    let mut batch = ChangeBatch::builder();
+    // 305 records (plus SOA and NS): more than one page of 300.
+    for n in 0..305 {
+        batch = batch.changes(
+            Change::builder()
+                .action(ChangeAction::Create)
+                .resource_record_set(
+                    ResourceRecordSet::builder()
+                        .name(format!("host{n:03}.example.com"))
+                        .r#type(RrType::A)
+                        .ttl(60)
+                        .resource_records(
+                            ResourceRecord::builder()
+                                .value("192.0.2.1")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        );
+    }
+    batch = batch.changes(
+        Change::builder()
+            .action(ChangeAction::Create)
+            .resource_record_set(
+                ResourceRecordSet::builder()
+                    .name("www.example.com")
+                    .r#type(RrType::A)
+                    .alias_target(
+                        AliasTarget::builder()
+                            .dns_name("web-1.us-east-1.elb.amazonaws.com")
+                            .hosted_zone_id("Z35SXDOTRQ7X7K")
+                            .evaluate_target_health(true)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap(),
+    );
+    route53
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .change_batch(batch.build().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    // 105 topics: more than one ListTopics page of 100.
+    let mut alerts_topic = String::new();
+    for n in 0..105 {
+        let topic = sns
+            .create_topic()
+            .name(format!("topic-{n:03}"))
+            .send()
+            .await
+            .unwrap();
+        if n == 0 {
+            alerts_topic = topic.topic_arn().unwrap().to_owned();
+        }
+    }
+    sns.subscribe()
+        .topic_arn(&alerts_topic)
+        .protocol("email")
+        .endpoint("oncall@example.com")
+        .send()
+        .await
+        .unwrap();
+
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    cloudwatch
+        .put_metric_alarm()
+        .alarm_name("cpu-high")
+        .namespace("AWS/EC2")
+        .metric_name("CPUUtilization")
+        .statistic(Statistic::Average)
+        .period(300)
+        .evaluation_periods(2)
+        .threshold(75.0)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .dimensions(
+            Dimension::builder()
+                .name("AutoScalingGroupName")
+                .value("web")
+                .build(),
+        )
+        .alarm_actions(&alerts_topic)
+        .send()
+        .await
+        .unwrap();
+
+    let inventory = collect(&moto);
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    let db = &inventory.db_instances[0];
+    assert_eq!((db.id.as_str(), db.engine.as_str()), ("app-db", "postgres"));
+    assert!(db.multi_az && !db.publicly_accessible && db.storage_encrypted);
+    assert_eq!(db.backup_retention_period, 7);
+    assert_eq!(db.subnet_group.as_deref(), Some("db-subnets"));
+    let group = inventory
+        .db_subnet_groups
+        .iter()
+        .find(|g| g.name == "db-subnets")
+        .unwrap();
+    assert_eq!(group.subnet_ids.len(), 2);
+    assert_eq!(group.availability_zones.len(), 2);
+
+    assert_eq!(inventory.hosted_zones.len(), 1);
+    assert_eq!(inventory.hosted_zones[0].name, "example.com.");
+    let a_records = inventory
+        .record_sets
+        .iter()
+        .filter(|r| r.record_type == "A")
+        .count();
+    assert_eq!(a_records, 306, "every record, past one page");
+    let alias = inventory
+        .record_sets
+        .iter()
+        .find(|r| r.name == "www.example.com.")
+        .unwrap();
+    let target = alias.alias_target.as_ref().unwrap();
+    assert_eq!(target.hosted_zone_id, "Z35SXDOTRQ7X7K");
+    assert!(
+        target
+            .dns_name
+            .starts_with("web-1.us-east-1.elb.amazonaws.com")
+    );
+
+    assert_eq!(
+        inventory.sns_topics.len(),
+        105,
+        "every topic, past one page"
+    );
+    let topic = inventory
+        .sns_topics
+        .iter()
+        .find(|t| t.arn == alerts_topic)
+        .unwrap();
+    assert_eq!(topic.name, "topic-000");
+    assert_eq!(topic.subscriptions.len(), 1);
+    assert_eq!(topic.subscriptions[0].endpoint, "oncall@example.com");
+    assert!(
+        topic.subscriptions[0].confirmed,
+        "moto confirms email subscriptions at once"
+    );
+
+    let alarm = &inventory.metric_alarms[0];
+    assert_eq!(alarm.name, "cpu-high");
+    assert_eq!(alarm.metric_name.as_deref(), Some("CPUUtilization"));
+    assert_eq!(alarm.statistic.as_deref(), Some("Average"));
+    assert_eq!(alarm.threshold, Some(75.0));
+    assert_eq!(alarm.comparison_operator, "GreaterThanThreshold");
+    assert_eq!(
+        alarm
+            .dimensions
+            .get("AutoScalingGroupName")
+            .map(String::as_str),
+        Some("web")
+    );
+    assert_eq!(alarm.alarm_actions, [alerts_topic.clone()]);
 }

@@ -2,5 +2,8 @@
 
 mod support;
 
+mod collect_faults;
 mod inventory_cli;
 mod inventory_live;
+mod policies_cli;
+mod scan_cli;

@@ -29,7 +29,9 @@ pub fn hacheck() -> Command {
 }
 
 pub fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -44,6 +46,11 @@ pub fn stderr(output: &Output) -> String {
 #[track_caller]
 pub fn assert_exit(output: &Output, code: i32) -> String {
     let err = stderr(output);
-    assert_eq!(output.status.code(), Some(code), "stdout:\n{}\nstderr:\n{err}", stdout(output));
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{err}",
+        stdout(output)
+    );
     err
 }

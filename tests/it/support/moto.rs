@@ -19,13 +19,17 @@ pub struct Moto {
 }
 
 fn moto_binary() -> PathBuf {
-    std::env::var_os("HACHECK_MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server")
-    })
+    std::env::var_os("HACHECK_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"))
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Moto {
@@ -45,7 +49,10 @@ impl Moto {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("moto_server starts");
-            let mut moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+            let mut moto = Moto {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+            };
             if moto.wait_ready(port) {
                 return moto;
             }

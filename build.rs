@@ -1,0 +1,57 @@
+//! Embeds the built-in rule pack (`policies/`) and remediations (`remediations/`) in the
+//! binary, so that `hacheck` works from any directory without its source tree.
+
+use std::fmt::Write;
+use std::path::Path;
+
+fn collect(dir: &Path, base: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(&path, base, out);
+        } else {
+            let relative = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .replace('\\', "/");
+            out.push(relative);
+        }
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut generated = String::new();
+    for dir in ["policies", "remediations"] {
+        println!("cargo:rerun-if-changed={dir}");
+        let base = root.join(dir);
+        let mut files = Vec::new();
+        if base.is_dir() {
+            collect(&base, &base, &mut files);
+        }
+        writeln!(
+            generated,
+            "pub const {}: &[(&str, &str)] = &[",
+            dir.to_uppercase()
+        )
+        .unwrap();
+        for file in files {
+            let absolute = base.join(&file);
+            writeln!(
+                generated,
+                "    ({file:?}, include_str!({:?})),",
+                absolute.to_str().unwrap()
+            )
+            .unwrap();
+        }
+        writeln!(generated, "];").unwrap();
+    }
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin.rs");
+    std::fs::write(out, generated).unwrap();
+}

@@ -1,0 +1,103 @@
+//! The optional config file (`hacheck.toml`, or `--config FILE`): policy parameter
+//! overrides and settings for fixes.
+//!
+//! ```toml
+//! [policies.HA004]
+//! min_size = 3
+//!
+//! [fix]
+//! alarm_email = "oncall@example.com"
+//! admin_cidrs = ["203.0.113.0/24"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::policy::ParamOverrides;
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_FILE: &str = "hacheck.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub policies: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    #[serde(default)]
+    pub fix: FixSettings,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FixSettings {
+    /// Email address subscribed to the alarm topic.
+    #[serde(default)]
+    pub alarm_email: Option<String>,
+    /// Networks allowed to reach the bastion on port 22.
+    #[serde(default)]
+    pub admin_cidrs: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config `{path}` is invalid: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads `explicit`, else `hacheck.toml` in the working directory if there is one.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(path) => path.to_owned(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(Config::default()),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+            path,
+            message: toml_error_line(&error),
+        })
+    }
+
+    /// Policy parameters as JSON values, the form the policy engine takes.
+    pub fn param_overrides(&self) -> ParamOverrides {
+        self.policies
+            .iter()
+            .map(|(id, params)| {
+                let params = params
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.clone(),
+                            serde_json::to_value(value).expect("TOML converts to JSON"),
+                        )
+                    })
+                    .collect();
+                (id.clone(), params)
+            })
+            .collect()
+    }
+}
+
+/// A TOML error on one line: its position and its message, without the source excerpt.
+pub fn toml_error_line(error: &toml::de::Error) -> String {
+    let text = error.to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default().to_owned();
+    match lines.last() {
+        Some(message) if !message.starts_with('|') && !message.starts_with(char::is_numeric) => {
+            format!("{}: {message}", first.to_lowercase())
+        }
+        _ => first.to_lowercase(),
+    }
+}

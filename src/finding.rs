@@ -1,0 +1,100 @@
+//! Findings: the verdict of one policy on one resource, pass or fail, with the evidence
+//! that decided it. Reporters and the planner read findings; they never re-run policies.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                format!("`{text}` is not a severity (critical, high, medium, low, info)")
+            })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+}
+
+/// The resource a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ResourceRef {
+    /// CloudFormation-style type, e.g. `AWS::EC2::Instance`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// The id a person would use: instance id, group name, DB identifier, ….
+    pub id: String,
+    /// The ARN where the resource has one (else a synthesised `arn:aws:…` path).
+    pub arn: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub status: Status,
+    pub resource: ResourceRef,
+    /// A full sentence naming the resource and the reason.
+    pub message: String,
+    /// The values that decided the verdict.
+    pub evidence: BTreeMap<String, serde_json::Value>,
+}
+
+impl Finding {
+    pub fn failed(&self) -> bool {
+        self.status == Status::Fail
+    }
+
+    /// Orders findings for output: rule, then resource.
+    pub fn sort_key(&self) -> (&str, &ResourceRef) {
+        (&self.rule_id, &self.resource)
+    }
+}

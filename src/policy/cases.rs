@@ -1,0 +1,249 @@
+//! Policy test cases: `<id>.tests.json` beside each policy.
+//!
+//! A case starts from a bundled example account (`compliant` or `seed-start`), changes it
+//! (`modify` merges fields into resources picked by id, name or ARN; `remove` drops
+//! resources; `add` appends new ones), evaluates the one policy, and compares: the ids of
+//! failing resources must be exactly `fail`, and every id in `pass` must have passed.
+//! Starting from a whole example keeps cases short and always valid inventories.
+//!
+//! ```json
+//! { "cases": [ { "name": "public ip on an app instance", "base": "compliant",
+//!     "modify": { "instances": { "i-0app0a": { "public_ip": "54.0.0.1" } } },
+//!     "fail": ["i-0app0a"], "pass": ["i-0app0b"] } ] }
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Policy, PolicySet};
+use crate::finding::Status;
+
+/// The bundled example accounts, also the bases of test cases.
+pub const EXAMPLES: [(&str, &str); 2] = [
+    ("compliant", include_str!("../../examples/compliant.json")),
+    ("seed-start", include_str!("../../examples/seed-start.json")),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    cases: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    base: String,
+    #[serde(default)]
+    modify: BTreeMap<String, BTreeMap<String, Value>>,
+    #[serde(default)]
+    remove: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    add: BTreeMap<String, Vec<Value>>,
+    #[serde(default)]
+    params: BTreeMap<String, Value>,
+    fail: Vec<String>,
+    #[serde(default)]
+    pass: Vec<String>,
+}
+
+/// The outcome of one case.
+#[derive(Debug)]
+pub struct CaseResult {
+    pub policy: String,
+    pub name: String,
+    /// `None` when the case passed, else what went wrong.
+    pub problem: Option<String>,
+    pub expected_failures: usize,
+    pub expected_passes: usize,
+}
+
+fn identifies(resource: &Value, key: &str) -> bool {
+    ["id", "name", "arn"]
+        .iter()
+        .any(|field| resource.get(field).and_then(Value::as_str) == Some(key))
+}
+
+/// RFC 7386 merge patch.
+fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    merge(target.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+/// Example snapshot text by name.
+pub fn example(name: &str) -> Option<&'static str> {
+    EXAMPLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
+fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Inventory, String> {
+    let base = example(&case.base).ok_or_else(|| format!("unknown base `{}`", case.base))?;
+    let mut account: Value = serde_json::from_str(base).expect("bundled example is JSON");
+    for (collection, changes) in &case.modify {
+        let items = account
+            .get_mut(collection)
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| format!("no collection `{collection}`"))?;
+        for (key, patch) in changes {
+            let item = items
+                .iter_mut()
+                .find(|i| identifies(i, key))
+                .ok_or_else(|| format!("no `{key}` in `{collection}`"))?;
+            merge(item, patch);
+        }
+    }
+    for (collection, keys) in &case.remove {
+        let items = account
+            .get_mut(collection)
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| format!("no collection `{collection}`"))?;
+        for key in keys {
+            let before = items.len();
+            items.retain(|i| !identifies(i, key));
+            if items.len() == before {
+                return Err(format!("no `{key}` in `{collection}` to remove"));
+            }
+        }
+    }
+    for (collection, new) in &case.add {
+        let items = account
+            .get_mut(collection)
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| format!("no collection `{collection}`"))?;
+        items.extend(new.iter().cloned());
+    }
+    let text = serde_json::to_string(&account).expect("serialises");
+    crate::snapshot::parse(&text, Path::new(origin)).map_err(|e| e.to_string())
+}
+
+fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Option<String> {
+    let mut inventory = match build_inventory(case, origin) {
+        Ok(inventory) => inventory,
+        Err(error) => return Some(format!("bad case: {error}")),
+    };
+    inventory.derive_subnet_publicity();
+    let only = PolicySet {
+        policies: vec![policy.clone()],
+        replaced: Vec::new(),
+        dirs: set.dirs.clone(),
+    };
+    let mut overrides = super::ParamOverrides::new();
+    overrides.insert(policy.meta.id.clone(), case.params.clone());
+    let evaluation = only.evaluate(&inventory, &overrides);
+    if let Some(error) = evaluation.errors.first() {
+        return Some(error.to_string());
+    }
+    let failed: BTreeSet<&str> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    let passed: BTreeSet<&str> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Pass)
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    let expected: BTreeSet<&str> = case.fail.iter().map(String::as_str).collect();
+    if failed != expected {
+        return Some(format!("expected failures {expected:?}, got {failed:?}"));
+    }
+    if let Some(missing) = case.pass.iter().find(|id| !passed.contains(id.as_str())) {
+        return Some(format!(
+            "expected `{missing}` to pass, it did not (passed: {passed:?})"
+        ));
+    }
+    None
+}
+
+/// Runs the cases of every policy in `set` that has some: embedded ones for built-ins,
+/// `<id>.tests.json` beside user policies.
+pub fn run_all(set: &PolicySet) -> Result<Vec<CaseResult>, String> {
+    let mut results = Vec::new();
+    for policy in &set.policies {
+        let Some((origin, text)) = case_file_of(policy)? else {
+            continue;
+        };
+        let file: CaseFile = serde_json::from_str(&text).map_err(|e| format!("{origin}: {e}"))?;
+        for case in &file.cases {
+            results.push(CaseResult {
+                policy: policy.meta.id.clone(),
+                name: case.name.clone(),
+                problem: run_case(set, policy, case, &origin),
+                expected_failures: case.fail.len(),
+                expected_passes: case.pass.len(),
+            });
+        }
+    }
+    Ok(results)
+}
+
+fn case_file_of(policy: &Policy) -> Result<Option<(String, String)>, String> {
+    let name = format!("{}.tests.json", policy.meta.id);
+    if policy.builtin {
+        return Ok(super::builtin::POLICIES
+            .iter()
+            .find(|(file, _)| *file == name)
+            .map(|(file, text)| (format!("{}/{file}", super::BUILTIN_DIR), (*text).to_owned())));
+    }
+    let path = Path::new(&policy.origin).with_file_name(&name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path.display().to_string(), text))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_policy_has_passing_and_failing_cases_and_they_hold() {
+        let set = PolicySet::load(&[]).expect("built-in pack loads");
+        assert_eq!(set.policies.len(), 17);
+        let results = run_all(&set).expect("case files parse");
+        let broken: Vec<String> = results
+            .iter()
+            .filter_map(|r| {
+                r.problem
+                    .as_ref()
+                    .map(|p| format!("{} `{}`: {p}", r.policy, r.name))
+            })
+            .collect();
+        assert!(broken.is_empty(), "{}", broken.join("\n"));
+        for policy in &set.policies {
+            let own: Vec<&CaseResult> = results
+                .iter()
+                .filter(|r| r.policy == policy.meta.id)
+                .collect();
+            assert!(
+                own.iter().any(|r| r.expected_failures > 0),
+                "{} has no failing case",
+                policy.meta.id
+            );
+            assert!(
+                own.iter().any(|r| r.expected_passes > 0),
+                "{} has no passing case",
+                policy.meta.id
+            );
+        }
+    }
+}

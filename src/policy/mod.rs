@@ -1,0 +1,527 @@
+//! Policy-as-code: loading Rhai rules, checking their metadata, and evaluating them against
+//! an inventory to produce findings.
+//!
+//! A policy is one file, `<id>.rhai`, defining `metadata()` (a map, validated when loaded)
+//! and `check(inv, params)` (an array of `pass(...)`/`fail(...)` verdicts). Its leading `//!`
+//! comment is its user documentation, printed by `hacheck explain`. Files in
+//! sub-directories (e.g. `lib/ha.rhai`) are libraries for `import`. The built-in pack is
+//! embedded in the binary; `--policies DIR` adds user policies and replaces a built-in one
+//! with the same id.
+
+pub mod cases;
+mod engine;
+mod view;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Map};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, ResourceRef, Severity, Status};
+use crate::inventory::Inventory;
+pub use view::{InventoryView, Res, normalize_dns};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// Where the built-in pack's files appear to come from in messages and SARIF locations.
+pub const BUILTIN_DIR: &str = "policies";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{file}:{line}:{column}: syntax error: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: invalid policy metadata: {message}")]
+    Metadata { file: String, message: String },
+    #[error("cannot read policies from `{path}`: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("policy `{id}` failed at {file}:{line}:{column}: {message}")]
+    Runtime {
+        id: String,
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("policy `{id}` returned a bad verdict: {message}")]
+    Verdict { id: String, message: String },
+    #[error("config: {message}")]
+    Config { message: String },
+}
+
+/// A rule's metadata: what `metadata()` returns, checked field by field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyMeta {
+    /// Stable forever; equals the file stem.
+    pub id: String,
+    /// Short kebab-case name, e.g. `asg-spans-two-azs`.
+    pub name: String,
+    /// Describes the passing state ("Auto Scaling groups span at least two AZs").
+    pub title: String,
+    pub severity: Severity,
+    /// CloudFormation type of the resources examined.
+    pub resource_type: String,
+    pub rationale: String,
+    /// Parameters with their defaults; overridable from the config file.
+    #[serde(default)]
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// AWS documentation and the matching Security Hub control or Config rule.
+    pub references: Vec<String>,
+    /// The remediation script that fixes it (`remediations/<id>.rhai`), if any.
+    #[serde(default)]
+    pub remediation: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Resource types a policy may declare.
+const RESOURCE_TYPES: &[&str] = &[
+    "AWS::EC2::Instance",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::VPC",
+    "AWS::AutoScaling::AutoScalingGroup",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::RDS::DBInstance",
+    "AWS::SNS::Topic",
+    "AWS::Route53::RecordSet",
+    "AWS::CloudWatch::Alarm",
+];
+
+#[derive(Clone)]
+pub struct Policy {
+    pub meta: PolicyMeta,
+    /// Markdown from the file's leading `//!` lines.
+    pub docs: String,
+    /// Where the file came from: `policies/<id>.rhai` for built-ins, else its path.
+    pub origin: String,
+    pub builtin: bool,
+    ast: AST,
+}
+
+/// All loaded policies plus the library files scripts may import.
+pub struct PolicySet {
+    pub policies: Vec<Policy>,
+    /// Built-in ids replaced by a user policy, with the replacing file.
+    pub replaced: Vec<(String, String)>,
+    dirs: Vec<PathBuf>,
+}
+
+/// Parameter overrides from the config file: policy id → parameter → value.
+pub type ParamOverrides = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
+
+/// The outcome of evaluating a set: findings of every policy that ran, and the errors of
+/// those that did not (the others still ran).
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<PolicyError>,
+}
+
+fn docs_of(text: &str) -> String {
+    text.lines()
+        .take_while(|line| line.starts_with("//!") || line.trim().is_empty())
+        .filter_map(|line| line.strip_prefix("//!"))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+fn syntax_error(origin: &str, error: rhai::ParseError) -> PolicyError {
+    PolicyError::Syntax {
+        file: origin.to_owned(),
+        line: error.1.line().unwrap_or(0),
+        column: error.1.position().unwrap_or(0),
+        message: error.0.to_string(),
+    }
+}
+
+/// Reads a library/policy directory: every `.rhai` and `.tests.json` file, relative paths.
+fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, PolicyError> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, String)>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, base, out)?;
+            } else if path.extension().is_some_and(|e| e == "rhai" || e == "json") {
+                let relative = path
+                    .strip_prefix(base)
+                    .expect("under base")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((relative, std::fs::read_to_string(&path)?));
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files).map_err(|error| PolicyError::Read {
+        path: dir.to_owned(),
+        message: error.to_string(),
+    })?;
+    Ok(files)
+}
+
+impl PolicySet {
+    /// The built-in pack plus the policies of `user_dirs` (later ones win on equal ids).
+    pub fn load(user_dirs: &[PathBuf]) -> Result<PolicySet, PolicyError> {
+        let compile_engine = engine::build(builtin::POLICIES, 0);
+        let mut set = PolicySet {
+            policies: Vec::new(),
+            replaced: Vec::new(),
+            dirs: Vec::new(),
+        };
+        for (file, text) in builtin::POLICIES {
+            if is_policy_file(file) {
+                let origin = format!("{BUILTIN_DIR}/{file}");
+                set.add(compile_policy(&compile_engine, &origin, file, text, true)?);
+            }
+        }
+        for dir in user_dirs {
+            for (file, text) in read_dir_files(dir)? {
+                if is_policy_file(&file) {
+                    let origin = dir.join(&file).display().to_string();
+                    set.add(compile_policy(
+                        &compile_engine,
+                        &origin,
+                        &file,
+                        &text,
+                        false,
+                    )?);
+                }
+            }
+            set.dirs.push(dir.clone());
+        }
+        set.policies.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        Ok(set)
+    }
+
+    fn add(&mut self, policy: Policy) {
+        if let Some(existing) = self
+            .policies
+            .iter_mut()
+            .find(|p| p.meta.id == policy.meta.id)
+        {
+            tracing::info!(
+                "policy `{}` from {} replaces {}",
+                policy.meta.id,
+                policy.origin,
+                existing.origin
+            );
+            self.replaced
+                .push((policy.meta.id.clone(), policy.origin.clone()));
+            *existing = policy;
+        } else {
+            self.policies.push(policy);
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.meta.id == id)
+    }
+
+    /// The engine for one run over `view`, importing from the embedded library first and
+    /// then the user directories.
+    fn engine_for(&self, view: &InventoryView) -> Engine {
+        engine::build_with_library(builtin::POLICIES, &self.dirs, view.resource_count())
+    }
+
+    /// Evaluates every policy against `inventory`, on all cores.
+    pub fn evaluate(&self, inventory: &Inventory, overrides: &ParamOverrides) -> Evaluation {
+        let view = InventoryView::new(inventory);
+        let engine = self.engine_for(&view);
+        let next = Mutex::new(0usize);
+        let results: Mutex<Vec<(usize, Result<Vec<Finding>, PolicyError>)>> =
+            Mutex::new(Vec::new());
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(self.policies.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let index = {
+                            let mut next = next.lock().expect("work index");
+                            let index = *next;
+                            *next += 1;
+                            index
+                        };
+                        let Some(policy) = self.policies.get(index) else {
+                            break;
+                        };
+                        let outcome =
+                            run_policy(&engine, policy, &view, overrides.get(&policy.meta.id));
+                        results.lock().expect("results").push((index, outcome));
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().expect("results");
+        results.sort_by_key(|(index, _)| *index);
+        let mut evaluation = Evaluation::default();
+        for (_, outcome) in results {
+            match outcome {
+                Ok(findings) => evaluation.findings.extend(findings),
+                Err(error) => evaluation.errors.push(error),
+            }
+        }
+        evaluation
+            .findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        evaluation
+    }
+}
+
+fn is_policy_file(relative: &str) -> bool {
+    !relative.contains('/') && relative.ends_with(".rhai")
+}
+
+fn compile_policy(
+    engine: &Engine,
+    origin: &str,
+    file: &str,
+    text: &str,
+    builtin: bool,
+) -> Result<Policy, PolicyError> {
+    let stem = file.trim_end_matches(".rhai");
+    let invalid = |message: String| PolicyError::Metadata {
+        file: origin.to_owned(),
+        message,
+    };
+    let mut ast = engine
+        .compile(text)
+        .map_err(|error| syntax_error(origin, error))?;
+    ast.set_source(origin);
+    for required in ["metadata", "check"] {
+        let arity = if required == "check" { 2 } else { 0 };
+        if !ast
+            .iter_functions()
+            .any(|f| f.name == required && f.params.len() == arity)
+        {
+            return Err(invalid(format!(
+                "missing function `{required}` with {arity} parameter{}",
+                if arity == 1 { "" } else { "s" }
+            )));
+        }
+    }
+    let value: Dynamic = engine
+        .call_fn(&mut rhai::Scope::new(), &ast, "metadata", ())
+        .map_err(|error| invalid(format!("`metadata()` failed: {error}")))?;
+    let meta: PolicyMeta =
+        rhai::serde::from_dynamic(&value).map_err(|error| invalid(error.to_string()))?;
+    validate_meta(&meta, stem).map_err(invalid)?;
+    Ok(Policy {
+        meta,
+        docs: docs_of(text),
+        origin: origin.to_owned(),
+        builtin,
+        ast,
+    })
+}
+
+fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
+    if meta.id != stem {
+        return Err(format!(
+            "id `{}` differs from the file name `{stem}`",
+            meta.id
+        ));
+    }
+    let id_ok = meta
+        .id
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && meta
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !id_ok {
+        return Err(format!(
+            "id `{}` must be letters, digits, `-` or `_`",
+            meta.id
+        ));
+    }
+    if meta.name.is_empty()
+        || !meta
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!("name `{}` must be kebab-case", meta.name));
+    }
+    for (field, value) in [("title", &meta.title), ("rationale", &meta.rationale)] {
+        if value.trim().is_empty() {
+            return Err(format!("`{field}` is empty"));
+        }
+    }
+    if meta.title.ends_with('.') {
+        return Err("`title` is a heading, not a sentence: drop the final period".into());
+    }
+    if !RESOURCE_TYPES.contains(&meta.resource_type.as_str()) {
+        return Err(format!("unknown resource_type `{}`", meta.resource_type));
+    }
+    if meta.references.is_empty() {
+        return Err("`references` needs at least one link".into());
+    }
+    if let Some(bad) = meta.references.iter().find(|r| !r.starts_with("https://")) {
+        return Err(format!("reference `{bad}` is not an https link"));
+    }
+    if let Some((name, _)) = meta
+        .params
+        .iter()
+        .find(|(_, v)| !(v.is_number() || v.is_string() || v.is_boolean()))
+    {
+        return Err(format!(
+            "parameter `{name}` must default to a number, string or boolean"
+        ));
+    }
+    Ok(())
+}
+
+/// The parameters a run uses: the defaults, with the config file's values on top. An
+/// override must name a known parameter and keep its type.
+pub fn effective_params(
+    meta: &PolicyMeta,
+    overrides: Option<&BTreeMap<String, serde_json::Value>>,
+) -> Result<BTreeMap<String, serde_json::Value>, PolicyError> {
+    let mut params = meta.params.clone();
+    for (name, value) in overrides.into_iter().flatten() {
+        let Some(default) = params.get(name) else {
+            return Err(PolicyError::Config {
+                message: format!("policy `{}` has no parameter `{name}`", meta.id),
+            });
+        };
+        let same_kind = (default.is_number() && value.is_number())
+            || (default.is_string() && value.is_string())
+            || (default.is_boolean() && value.is_boolean());
+        if !same_kind {
+            return Err(PolicyError::Config {
+                message: format!(
+                    "parameter `{name}` of policy `{}` must be like `{default}`, got `{value}`",
+                    meta.id
+                ),
+            });
+        }
+        params.insert(name.clone(), value.clone());
+    }
+    Ok(params)
+}
+
+fn run_policy(
+    engine: &Engine,
+    policy: &Policy,
+    view: &InventoryView,
+    overrides: Option<&BTreeMap<String, serde_json::Value>>,
+) -> Result<Vec<Finding>, PolicyError> {
+    let id = &policy.meta.id;
+    let params = effective_params(&policy.meta, overrides)?;
+    let params: Dynamic = rhai::serde::to_dynamic(&params).expect("parameters convert");
+    let returned: Dynamic = engine
+        .call_fn(
+            &mut rhai::Scope::new(),
+            &policy.ast,
+            "check",
+            (view.clone(), params),
+        )
+        .map_err(|error| runtime_error(policy, *error))?;
+    let verdicts = returned
+        .try_cast::<rhai::Array>()
+        .ok_or_else(|| PolicyError::Verdict {
+            id: id.clone(),
+            message: "`check` must return an array of pass(...)/fail(...) verdicts".into(),
+        })?;
+    verdicts
+        .into_iter()
+        .map(|verdict| to_finding(&policy.meta, verdict))
+        .collect()
+}
+
+fn runtime_error(policy: &Policy, error: EvalAltResult) -> PolicyError {
+    let position = error.position();
+    let message = match &error {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "stopped after too many operations (an endless loop?)".to_owned()
+        }
+        // Rhai appends the call chain on further lines; errors print on one.
+        _ => error
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    PolicyError::Runtime {
+        id: policy.meta.id.clone(),
+        file: policy.origin.clone(),
+        line: position.line().unwrap_or(0),
+        column: position.position().unwrap_or(0),
+        message,
+    }
+}
+
+fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyError> {
+    let bad = |message: String| PolicyError::Verdict {
+        id: meta.id.clone(),
+        message,
+    };
+    let verdict = verdict
+        .try_cast::<Map>()
+        .ok_or_else(|| bad("a verdict is not a map; use pass(...) or fail(...)".into()))?;
+    let text = |map: &Map, key: &str| map.get(key).map(|v| v.to_string()).unwrap_or_default();
+    let resource = verdict
+        .get("resource")
+        .and_then(|r| r.clone().try_cast::<Res>())
+        .ok_or_else(|| {
+            bad("the first argument of pass/fail must be an inventory resource".into())
+        })?;
+    let resource = ResourceRef {
+        resource_type: resource.text("_type"),
+        id: resource.text("_id"),
+        arn: resource.text("_arn"),
+        region: resource.text("region"),
+    };
+    if resource.id.is_empty() {
+        return Err(bad(
+            "the first argument of pass/fail must be an inventory resource".into(),
+        ));
+    }
+    let message = text(&verdict, "message");
+    if !message.contains(&resource.id) || !message.ends_with('.') {
+        return Err(bad(format!(
+            "the message `{message}` must be a sentence naming `{}` and ending with a period",
+            resource.id
+        )));
+    }
+    let evidence = verdict.get("evidence").cloned().unwrap_or(Dynamic::UNIT);
+    let evidence: BTreeMap<String, serde_json::Value> = if evidence.is_unit() {
+        BTreeMap::new()
+    } else {
+        rhai::serde::from_dynamic(&evidence).map_err(|error| bad(format!("evidence: {error}")))?
+    };
+    let status = match text(&verdict, "status").as_str() {
+        "pass" => Status::Pass,
+        _ => Status::Fail,
+    };
+    Ok(Finding {
+        rule_id: meta.id.clone(),
+        severity: meta.severity,
+        status,
+        resource,
+        message,
+        evidence,
+    })
+}

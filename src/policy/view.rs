@@ -1,0 +1,304 @@
+//! The inventory as policies see it: a read-only Rhai object (`inv`) built once per run.
+//!
+//! Every resource becomes a [`Res`]: an immutable map behind an `Arc`, read in scripts as
+//! `r.field` or `r["field"]`. Handing arrays of them to scripts copies pointers, not data (a
+//! plain `Dynamic` map deep-copies when cloned, and Rhai's shared values cannot sit inside
+//! arrays when data-size limits are on). Relations that rules
+//! follow (security group → groups that reference it, alarm → ASG, target group → listeners,
+//! DNS name → alias records) are indexed here once, so a script asks instead of rescanning.
+//!
+//! Each resource map also carries `_kind`, `_type`, `_id` and `_arn`, which `pass`/`fail`
+//! use to name the resource in a finding.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
+
+use crate::inventory::{Inventory, Resource};
+
+#[derive(Clone)]
+pub struct InventoryView(Arc<ViewData>);
+
+#[derive(Default)]
+struct ViewData {
+    account_id: ImmutableString,
+    collections: HashMap<&'static str, Array>,
+    /// `kind/id` and `kind/ARN` → resource.
+    by_key: HashMap<String, Dynamic>,
+    instances_by_asg: HashMap<String, Array>,
+    policies_by_asg: HashMap<String, Array>,
+    alarms_by_asg: HashMap<String, Array>,
+    listeners_by_lb: HashMap<String, Array>,
+    listeners_by_target_group: HashMap<String, Array>,
+    groups_referencing: HashMap<String, Array>,
+    records_by_alias: HashMap<String, Array>,
+    ssh_source_groups: Map,
+    resource_count: usize,
+}
+
+/// Lower-case DNS name without a `dualstack.` prefix or trailing dot: how Route 53 alias
+/// targets and load-balancer DNS names are compared.
+pub fn normalize_dns(name: &str) -> String {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    lower
+        .strip_prefix("dualstack.")
+        .map(str::to_owned)
+        .unwrap_or(lower)
+}
+
+/// A read-only inventory resource as scripts see it.
+#[derive(Clone)]
+pub struct Res(pub Arc<Map>);
+
+impl Res {
+    pub fn field(&self, name: &str) -> Dynamic {
+        self.0.get(name).cloned().unwrap_or(Dynamic::UNIT)
+    }
+
+    /// A field as text (empty when absent or unit).
+    pub fn text(&self, name: &str) -> String {
+        match self.0.get(name) {
+            Some(value) if !value.is_unit() => value.to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn shared<R: Resource>(resource: &R, account_id: &str) -> Dynamic {
+    let mut map: Map = rhai::serde::to_dynamic(resource)
+        .expect("inventory resources convert to Rhai")
+        .cast::<Map>();
+    map.insert("_kind".into(), R::KIND.into());
+    map.insert("_type".into(), R::TYPE.into());
+    map.insert("_id".into(), resource.display_id().into());
+    map.insert("_arn".into(), resource.arn(account_id).into());
+    Dynamic::from(Res(Arc::new(map)))
+}
+
+fn push(index: &mut HashMap<String, Array>, key: &str, value: &Dynamic) {
+    index.entry(key.to_owned()).or_default().push(value.clone());
+}
+
+impl InventoryView {
+    pub fn new(inventory: &Inventory) -> Self {
+        let account = inventory.account_id.as_str();
+        let mut data = ViewData {
+            account_id: account.into(),
+            ..Default::default()
+        };
+
+        // Every resource as a shared map, keyed by each of its names.
+        macro_rules! convert {
+            ($name:literal, $items:expr) => {{
+                let mut array = Array::with_capacity($items.len());
+                for item in $items.iter() {
+                    let value = shared(item, account);
+                    let kind = resource_kind(item);
+                    data.by_key
+                        .insert(lookup_key(kind, &item.display_id()), value.clone());
+                    data.by_key
+                        .insert(lookup_key(kind, &item.arn(account)), value.clone());
+                    array.push(value);
+                }
+                data.resource_count += array.len();
+                data.collections.insert($name, array);
+            }};
+        }
+        crate::for_each_collection!(inventory, convert);
+
+        let collection = |data: &ViewData, name: &str| data.collections[name].clone();
+        for (instance, value) in inventory
+            .instances
+            .iter()
+            .zip(collection(&data, "instances"))
+        {
+            if let Some(group) = &instance.auto_scaling_group {
+                push(&mut data.instances_by_asg, group, &value);
+            }
+        }
+        for (policy, value) in inventory
+            .scaling_policies
+            .iter()
+            .zip(collection(&data, "scaling_policies"))
+        {
+            push(
+                &mut data.policies_by_asg,
+                &policy.auto_scaling_group,
+                &value,
+            );
+        }
+        for (alarm, value) in inventory
+            .metric_alarms
+            .iter()
+            .zip(collection(&data, "metric_alarms"))
+        {
+            if let Some(group) = alarm.dimensions.get("AutoScalingGroupName") {
+                push(&mut data.alarms_by_asg, group, &value);
+            }
+        }
+        for (listener, value) in inventory
+            .listeners
+            .iter()
+            .zip(collection(&data, "listeners"))
+        {
+            push(
+                &mut data.listeners_by_lb,
+                &listener.load_balancer_arn,
+                &value,
+            );
+            let mut forwarded: Vec<&String> = listener
+                .default_actions
+                .iter()
+                .filter(|a| a.action_type == "forward")
+                .flat_map(|a| &a.target_group_arns)
+                .collect();
+            forwarded.dedup();
+            for target_group in forwarded {
+                push(&mut data.listeners_by_target_group, target_group, &value);
+            }
+        }
+        for (group, value) in inventory
+            .security_groups
+            .iter()
+            .zip(collection(&data, "security_groups"))
+        {
+            let mut sources: Vec<&String> = group
+                .ingress
+                .iter()
+                .filter_map(|r| r.source_group_id.as_ref())
+                .collect();
+            sources.sort();
+            sources.dedup();
+            for source in sources {
+                push(&mut data.groups_referencing, source, &value);
+            }
+            for rule in group.ingress.iter().filter(|r| r.covers_tcp_port(22)) {
+                if let Some(source) = &rule.source_group_id {
+                    data.ssh_source_groups
+                        .insert(source.as_str().into(), true.into());
+                }
+            }
+        }
+        for (record, value) in inventory
+            .record_sets
+            .iter()
+            .zip(collection(&data, "record_sets"))
+        {
+            if let Some(alias) = &record.alias_target {
+                push(
+                    &mut data.records_by_alias,
+                    &normalize_dns(&alias.dns_name),
+                    &value,
+                );
+            }
+        }
+        InventoryView(Arc::new(data))
+    }
+
+    /// Number of resources, which scales the operation budget of a policy run.
+    pub fn resource_count(&self) -> usize {
+        self.0.resource_count
+    }
+
+    fn get(&self, kind: &str, key: &str) -> Dynamic {
+        self.0
+            .by_key
+            .get(&lookup_key(kind, key))
+            .cloned()
+            .unwrap_or(Dynamic::UNIT)
+    }
+
+    fn related(index: &HashMap<String, Array>, key: &str) -> Array {
+        index.get(key).cloned().unwrap_or_default()
+    }
+
+    /// Registers the `inv` type, its collections and its lookups with `engine`.
+    pub fn register(engine: &mut Engine) {
+        engine.register_type_with_name::<InventoryView>("Inventory");
+        engine.register_type_with_name::<Res>("Resource");
+        // `r.field` falls back to this indexer, so every field reads like a map's.
+        engine.register_indexer_get(|resource: &mut Res, name: &str| resource.field(name));
+        engine.register_fn("to_string", |resource: &mut Res| resource.text("_id"));
+        engine.register_fn("to_debug", |resource: &mut Res| {
+            format!("{}:{}", resource.text("_kind"), resource.text("_id"))
+        });
+        for (name, _) in Inventory::default().resource_counts() {
+            engine.register_get(name, move |view: &mut InventoryView| {
+                view.0.collections.get(name).cloned().unwrap_or_default()
+            });
+        }
+        engine.register_get("account_id", |view: &mut InventoryView| {
+            view.0.account_id.clone()
+        });
+        engine.register_get("ssh_source_group_ids", |view: &mut InventoryView| {
+            view.0.ssh_source_groups.clone()
+        });
+        engine.register_fn("get", |view: &mut InventoryView, kind: &str, key: &str| {
+            view.get(kind, key)
+        });
+        macro_rules! relation {
+            ($name:literal, $field:ident) => {
+                engine.register_fn($name, |view: &mut InventoryView, key: &str| {
+                    InventoryView::related(&view.0.$field, key)
+                });
+            };
+        }
+        relation!("instances_of_asg", instances_by_asg);
+        relation!("scaling_policies_of_asg", policies_by_asg);
+        relation!("alarms_on_asg", alarms_by_asg);
+        relation!("listeners_of", listeners_by_lb);
+        relation!("listeners_forwarding_to", listeners_by_target_group);
+        relation!("groups_referencing", groups_referencing);
+        engine.register_fn("records_aliasing", |view: &mut InventoryView, dns: &str| {
+            InventoryView::related(&view.0.records_by_alias, &normalize_dns(dns))
+        });
+        engine.register_fn(
+            "launch_template_version",
+            |view: &mut InventoryView, group: Res| view.launch_template_version(&group),
+        );
+    }
+
+    /// The launch-template version an Auto Scaling group launches: its `$Default`,
+    /// `$Latest` or numbered version, or `()` when the group has none or it was not found.
+    fn launch_template_version(&self, group: &Res) -> Dynamic {
+        let Some(reference) = group.field("launch_template").try_cast::<Map>() else {
+            return Dynamic::UNIT;
+        };
+        let field = |name: &str| {
+            reference
+                .get(name)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        let Some(template) = self.get("launch_template", &field("id")).try_cast::<Res>() else {
+            return Dynamic::UNIT;
+        };
+        let number_of = |name: &str| template.field(name).as_int().ok();
+        let wanted = match field("version").as_str() {
+            "$Latest" => number_of("latest_version"),
+            "$Default" | "" => number_of("default_version"),
+            number => number.parse().ok(),
+        };
+        template
+            .field("versions")
+            .try_cast::<Array>()
+            .unwrap_or_default()
+            .into_iter()
+            .find(|version| {
+                version
+                    .read_lock::<Map>()
+                    .and_then(|m| m.get("version_number").and_then(|n| n.as_int().ok()))
+                    == wanted
+            })
+            .unwrap_or(Dynamic::UNIT)
+    }
+}
+
+fn resource_kind<R: Resource>(_: &R) -> &'static str {
+    R::KIND
+}
+
+fn lookup_key(kind: &str, key: &str) -> String {
+    format!("{kind}/{key}")
+}

@@ -1,0 +1,92 @@
+//! A short Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+
+use std::io::{self, Write};
+
+use super::ScanReport;
+
+/// Failing results shown per rule before the rest is summarised as a count.
+const RESULTS_PER_RULE: usize = 10;
+
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    let s = report.summary();
+    let verdict = if s.failed == 0 && s.errors == 0 {
+        "✅ no open failures"
+    } else {
+        "❌ open failures"
+    };
+    writeln!(out, "## hacheck: {verdict}\n")?;
+    writeln!(
+        out,
+        "Account `{}`, regions {}: {} rules over {} resources; **{} failed**, {} passed, {} suppressed, {} warnings.\n",
+        report.account_id,
+        report
+            .regions
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        s.rules,
+        s.resources,
+        s.failed,
+        s.passed,
+        s.suppressed,
+        s.warnings
+    )?;
+    let mut failing_rules: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| r.is_open_failure())
+        .map(|r| r.finding.rule_id.as_str())
+        .collect();
+    failing_rules.dedup();
+    if !failing_rules.is_empty() {
+        writeln!(
+            out,
+            "| Rule | Severity | Resource | Finding |\n| --- | --- | --- | --- |"
+        )?;
+        for rule_id in failing_rules {
+            let rows: Vec<_> = report
+                .results
+                .iter()
+                .filter(|r| r.finding.rule_id == rule_id && r.is_open_failure())
+                .collect();
+            for result in rows.iter().take(RESULTS_PER_RULE) {
+                let f = &result.finding;
+                writeln!(
+                    out,
+                    "| {} | {} | `{}` | {} |",
+                    f.rule_id,
+                    f.severity,
+                    escape(&f.resource.id),
+                    escape(&f.message)
+                )?;
+            }
+            if rows.len() > RESULTS_PER_RULE {
+                writeln!(
+                    out,
+                    "| {rule_id} | | | … and {} more |",
+                    rows.len() - RESULTS_PER_RULE
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    for warning in &report.warnings {
+        writeln!(
+            out,
+            "> ⚠️ {} in {}: {} failed ({})",
+            warning.service, warning.region, warning.operation, warning.code
+        )?;
+    }
+    for note in &report.suppression_notes {
+        writeln!(out, "> ⚠️ {}", escape(note))?;
+    }
+    for error in &report.policy_errors {
+        writeln!(out, "> ⛔ {}", escape(error))?;
+    }
+    Ok(())
+}

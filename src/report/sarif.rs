@@ -1,0 +1,257 @@
+//! SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+//!
+//! A cloud resource has no source file, so each result's physical location is **the policy
+//! file that raised it** (`policies/HA001.rhai`, line 1): GitHub requires a file URI, and the
+//! policy is where a reader learns what was checked and why. The resource itself is the
+//! result's logical location (`name` = resource id, `fullyQualifiedName` = ARN, `kind` =
+//! CloudFormation type) and is named in the message. `partialFingerprints` hash the rule id
+//! and the ARN, so the same problem on the same resource stays one alert across runs.
+//!
+//! Only failing results are written (suppressed ones with a `suppressions` entry); collector
+//! warnings and policy errors become tool-execution notifications, and
+//! `executionSuccessful` is false when there are any.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_sarif::sarif;
+use sha2::{Digest, Sha256};
+
+use super::ScanReport;
+use crate::finding::{Finding, Severity};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://github.com/hacheck/hacheck";
+/// Key of the fingerprint in `partialFingerprints`; bump the suffix if the recipe changes.
+pub const FINGERPRINT_KEY: &str = "hacheckResource/v1";
+
+fn level(severity: Severity) -> sarif::ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => sarif::ResultLevel::Error,
+        Severity::Medium => sarif::ResultLevel::Warning,
+        Severity::Low | Severity::Info => sarif::ResultLevel::Note,
+    }
+}
+
+/// GitHub's `security-severity`: a CVSS-like score as a string.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+/// Stable across runs: the rule and the resource's ARN, nothing that changes.
+pub fn fingerprint(finding: &Finding) -> String {
+    let digest = Sha256::digest(format!("{}\n{}", finding.rule_id, finding.resource.arn));
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn text(value: &str) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder()
+        .text(value.to_owned())
+        .build()
+}
+
+fn notification(level: &str, message: String) -> sarif::Notification {
+    sarif::Notification::builder()
+        .level(serde_json::Value::from(level))
+        .message(sarif::Message::builder().text(message).build())
+        .build()
+}
+
+pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
+    let rules: Vec<sarif::ReportingDescriptor> = report
+        .rules
+        .iter()
+        .map(|rule| {
+            let meta = &rule.meta;
+            let mut properties = BTreeMap::new();
+            properties.insert(
+                "security-severity".to_owned(),
+                serde_json::Value::from(security_severity(meta.severity)),
+            );
+            properties.insert(
+                "problem.severity".to_owned(),
+                serde_json::Value::from(meta.severity.as_str()),
+            );
+            let mut tags = vec!["security".to_owned(), "reliability".to_owned()];
+            tags.extend(meta.tags.iter().cloned());
+            sarif::ReportingDescriptor::builder()
+                .id(meta.id.clone())
+                .name(meta.name.clone())
+                .short_description(text(&meta.title))
+                .full_description(text(&meta.rationale))
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(rule.docs.clone())
+                        .markdown(format!(
+                            "{}\n\nReferences:\n{}",
+                            rule.docs,
+                            meta.references
+                                .iter()
+                                .map(|r| format!("- <{r}>"))
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        ))
+                        .build(),
+                )
+                .help_uri(meta.references[0].clone())
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .tags(tags)
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+    let rule_index: BTreeMap<&str, i64> = report
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.meta.id.as_str(), i as i64))
+        .collect();
+
+    let results: Vec<sarif::Result> = report
+        .results
+        .iter()
+        .filter(|r| r.finding.failed())
+        .map(|result| {
+            let finding = &result.finding;
+            let origin = report
+                .rule(&finding.rule_id)
+                .map(|r| r.origin.clone())
+                .unwrap_or_default();
+            let location = sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(sarif::ArtifactLocation::builder().uri(origin).build())
+                        .region(sarif::Region::builder().start_line(1).build())
+                        .build(),
+                )
+                .logical_locations(vec![
+                    sarif::LogicalLocation::builder()
+                        .name(finding.resource.id.clone())
+                        .fully_qualified_name(finding.resource.arn.clone())
+                        .kind(finding.resource.resource_type.clone())
+                        .build(),
+                ])
+                .message(
+                    sarif::Message::builder()
+                        .text(format!(
+                            "{} in {}",
+                            finding.resource.arn, finding.resource.region
+                        ))
+                        .build(),
+                )
+                .build();
+            let mut fingerprints = BTreeMap::new();
+            fingerprints.insert(FINGERPRINT_KEY.to_owned(), fingerprint(finding));
+            let mut builder_properties = BTreeMap::new();
+            builder_properties.insert(
+                "evidence".to_owned(),
+                serde_json::to_value(&finding.evidence).expect("evidence is JSON"),
+            );
+            let sarif_result = sarif::Result::builder()
+                .rule_id(finding.rule_id.clone())
+                .rule_index(
+                    rule_index
+                        .get(finding.rule_id.as_str())
+                        .copied()
+                        .unwrap_or(-1),
+                )
+                .level(level(finding.severity))
+                .message(
+                    sarif::Message::builder()
+                        .text(finding.message.clone())
+                        .build(),
+                )
+                .locations(vec![location])
+                .partial_fingerprints(fingerprints)
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(builder_properties)
+                        .build(),
+                );
+            match &result.suppression {
+                Some(suppression) => sarif_result
+                    .suppressions(vec![
+                        sarif::Suppression::builder()
+                            .kind(serde_json::Value::from("external"))
+                            .status(serde_json::Value::from("accepted"))
+                            .justification(format!(
+                                "{} (expires {})",
+                                suppression.reason, suppression.expires
+                            ))
+                            .build(),
+                    ])
+                    .build(),
+                None => sarif_result.build(),
+            }
+        })
+        .collect();
+
+    let mut notifications: Vec<sarif::Notification> = report
+        .warnings
+        .iter()
+        .map(|w| {
+            notification(
+                "warning",
+                format!(
+                    "{} in {}: {} failed ({}): {}",
+                    w.service, w.region, w.operation, w.code, w.message
+                ),
+            )
+        })
+        .collect();
+    notifications.extend(
+        report
+            .suppression_notes
+            .iter()
+            .map(|n| notification("warning", n.clone())),
+    );
+    notifications.extend(
+        report
+            .policy_errors
+            .iter()
+            .map(|e| notification("error", e.clone())),
+    );
+    let complete = report.warnings.is_empty() && report.policy_errors.is_empty();
+    let invocation = sarif::Invocation::builder()
+        .execution_successful(complete)
+        .tool_execution_notifications(notifications)
+        .build();
+
+    let driver = sarif::ToolComponent::builder()
+        .name("hacheck".to_owned())
+        .full_name(format!("hacheck {}", report.tool_version))
+        .version(report.tool_version.clone())
+        .semantic_version(report.tool_version.clone())
+        .information_uri(INFORMATION_URI.to_owned())
+        .rules(rules)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .invocations(vec![invocation])
+        .results(results)
+        .automation_details(
+            sarif::RunAutomationDetails::builder()
+                .id(format!("hacheck/{}/", report.account_id))
+                .build(),
+        )
+        .build();
+    sarif::Sarif::builder()
+        .schema(SCHEMA_URI.to_owned())
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &to_sarif(report))?;
+    writeln!(out)
+}

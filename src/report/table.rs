@@ -1,0 +1,109 @@
+//! The terminal report: failing results grouped by rule, then a one-line summary.
+//!
+//! Built with comfy-table and sized to the terminal (80 columns when unknown); words wrap
+//! at spaces, never in the middle. Colour only when the caller says so (a TTY without
+//! `NO_COLOR`).
+
+use std::io::{self, Write};
+
+use comfy_table::{
+    Attribute, Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED,
+};
+
+use super::ScanReport;
+use crate::finding::Severity;
+
+#[derive(Debug, Clone, Copy)]
+pub struct TableStyle {
+    pub color: bool,
+    pub width: u16,
+}
+
+fn severity_color(severity: Severity) -> Color {
+    match severity {
+        Severity::Critical => Color::Red,
+        Severity::High => Color::DarkRed,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Blue,
+        Severity::Info => Color::Grey,
+    }
+}
+
+pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io::Result<()> {
+    let mut rule_ids: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| r.finding.failed())
+        .map(|r| r.finding.rule_id.as_str())
+        .collect();
+    rule_ids.dedup();
+    for rule_id in rule_ids {
+        let rule = report.rule(rule_id);
+        let severity = rule.map(|r| r.meta.severity).unwrap_or(Severity::Info);
+        let title = rule.map(|r| r.meta.title.as_str()).unwrap_or_default();
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(style.width);
+        if !style.color {
+            table.force_no_tty();
+        } else {
+            table.enforce_styling();
+        }
+        let mut header =
+            Cell::new(format!("{rule_id} [{severity}] {title}")).add_attribute(Attribute::Bold);
+        if style.color {
+            header = header.fg(severity_color(severity));
+        }
+        table.set_header(vec![header, Cell::new("")]);
+        for result in report
+            .results
+            .iter()
+            .filter(|r| r.finding.rule_id == rule_id && r.finding.failed())
+        {
+            let resource = format!(
+                "{}\n{}",
+                result.finding.resource.id, result.finding.resource.region
+            );
+            let message = match &result.suppression {
+                Some(s) => format!(
+                    "{}\n(suppressed until {}: {})",
+                    result.finding.message, s.expires, s.reason
+                ),
+                None => result.finding.message.clone(),
+            };
+            table.add_row(vec![Cell::new(resource), Cell::new(message)]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    for warning in &report.warnings {
+        writeln!(
+            out,
+            "warning: {} in {}: {} failed ({}): {}",
+            warning.service, warning.region, warning.operation, warning.code, warning.message
+        )?;
+    }
+    for note in &report.suppression_notes {
+        writeln!(out, "warning: {note}")?;
+    }
+    for error in &report.policy_errors {
+        writeln!(out, "error: {error}")?;
+    }
+    let s = report.summary();
+    writeln!(
+        out,
+        "{} rules, {} resources: {} passed, {} failed, {} suppressed, {} warnings{}",
+        s.rules,
+        s.resources,
+        s.passed,
+        s.failed,
+        s.suppressed,
+        s.warnings,
+        if s.errors > 0 {
+            format!(", {} policy errors", s.errors)
+        } else {
+            String::new()
+        }
+    )
+}

@@ -1,0 +1,315 @@
+//! `hacheck policies`, `explain` and policy failures: broken files, endless loops, overrides.
+
+use std::path::Path;
+
+use crate::support::{assert_exit, hacheck, stdout};
+
+fn write_policy(dir: &Path, id: &str, check_body: &str) {
+    let text = format!(
+        r#"//! A user rule.
+fn metadata() {{
+    #{{ id: "{id}", name: "user-rule", title: "Something holds", severity: "low",
+       resource_type: "AWS::EC2::Instance", rationale: "Because.",
+       references: ["https://example.com/why"], params: #{{}} }}
+}}
+fn check(inv, params) {{
+{check_body}
+}}
+"#
+    );
+    std::fs::write(dir.join(format!("{id}.rhai")), text).unwrap();
+}
+
+#[test]
+fn list_shows_every_builtin_rule() {
+    let output = hacheck().args(["policies", "list"]).output().unwrap();
+    assert_exit(&output, 0);
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 17, "{text}");
+    assert!(
+        text.contains("HA010    critical fix  SSH reaches instances only through a bastion"),
+        "{text}"
+    );
+}
+
+#[test]
+fn builtin_cases_pass_through_the_cli() {
+    let output = hacheck().args(["policies", "test"]).output().unwrap();
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).ends_with("50 cases: 50 passed, 0 failed\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn a_wrong_expectation_fails_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(
+        dir.path(),
+        "ORG001",
+        "inv.instances.map(|i| fail(i, `Instance ${i.id} is flagged.`))",
+    );
+    std::fs::write(
+        dir.path().join("ORG001.tests.json"),
+        r#"{"cases": [{"name": "expects nothing", "base": "seed-start", "fail": []}]}"#,
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["policies", "test", "--policies"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert!(
+        stdout(&output)
+            .contains("FAIL  ORG001 expects nothing: expected failures {}, got {\"i-1swiftcode\"}"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn explain_prints_the_docs_and_json() {
+    let output = hacheck().args(["explain", "HA012"]).output().unwrap();
+    assert_exit(&output, 0);
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("# HA012 (rds-multi-az): RDS DB instances are Multi-AZ deployments"),
+        "{text}"
+    );
+    assert!(
+        text.contains("## What it does") && text.contains("## References"),
+        "{text}"
+    );
+    let json = hacheck()
+        .args(["explain", "HA012", "--json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(value["severity"], "high");
+    assert_eq!(value["origin"], "policies/HA012.rhai");
+}
+
+#[test]
+fn unknown_rule_in_explain_is_an_error() {
+    let output = hacheck().args(["explain", "HA999"]).output().unwrap();
+    let err = assert_exit(&output, 2);
+    assert_eq!(
+        err,
+        "error: no rule `HA999` (see `hacheck policies list`)\n"
+    );
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ORG002.rhai"),
+        "fn metadata() {\n  #{ id: \"ORG002\" \n}\nfn check(inv, params) { let x = ; }\n",
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["scan", "--example", "compliant", "--policies"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let expected = format!("error: {}:", dir.path().join("ORG002.rhai").display());
+    assert!(
+        err.starts_with(&expected) && err.contains("syntax error"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ORG002.rhai:4:1: syntax error: Expecting ';'"),
+        "a line and column: {err}"
+    );
+}
+
+#[test]
+fn invalid_metadata_is_refused_when_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(dir.path(), "ORG003", "[]");
+    let path = dir.path().join("ORG003.rhai");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("severity: \"low\"", "severity: \"urgent\"");
+    std::fs::write(&path, text).unwrap();
+    let output = hacheck()
+        .args(["policies", "list", "--policies"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(
+        err.contains("ORG003.rhai: invalid policy metadata") && err.contains("urgent"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_endless_loop_is_stopped_and_the_other_policies_still_report() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(dir.path(), "ORG004", "let n = 0;\nloop { n += 1; }");
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "json",
+            "--policies",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(
+        err.contains("policy `ORG004` failed at") && err.contains("too many operations"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+    assert!(
+        report["summary"]["failed"].as_u64().unwrap() >= 8,
+        "the built-in rules still ran"
+    );
+}
+
+#[test]
+fn a_runtime_error_names_the_policy_and_position() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(
+        dir.path(),
+        "ORG005",
+        "let x = inv.instances[0].id;\nx.no_such_method()",
+    );
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "json",
+            "--policies",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    let line = err.lines().find(|l| l.contains("ORG005")).unwrap();
+    assert!(line.contains("ORG005.rhai:9:"), "{line}");
+}
+
+#[test]
+fn a_user_policy_replaces_a_builtin_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(dir.path(), "HA012", "[]");
+    let path = dir.path().join("HA012.rhai");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("AWS::EC2::Instance", "AWS::RDS::DBInstance");
+    std::fs::write(&path, text).unwrap();
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "json",
+            "--policies",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 1);
+    assert!(
+        err.contains(&format!(
+            "note: policy `HA012` is replaced by {}",
+            path.display()
+        )),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let ha012: Vec<_> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule_id"] == "HA012")
+        .collect();
+    assert!(
+        ha012.is_empty(),
+        "the replacement examines nothing: {ha012:?}"
+    );
+}
+
+#[test]
+fn imports_cannot_leave_the_policy_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(dir.path(), "ORG006", "[]");
+    let path = dir.path().join("ORG006.rhai");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "fn check(inv, params) {",
+        "fn check(inv, params) {\nimport \"../../etc/passwd\" as secrets;",
+    );
+    std::fs::write(&path, text).unwrap();
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "json",
+            "--policies",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(
+        err.contains("only paths inside the policy directories"),
+        "{err}"
+    );
+}
+
+#[test]
+fn parameters_come_from_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hacheck.toml");
+    std::fs::write(&config, "[policies.HA004]\nmin_size = 3\n").unwrap();
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "compliant",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let failing: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .map(|r| r["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failing, ["HA004"]);
+    std::fs::write(&config, "[policies.HA004]\nmin_size = \"three\"\n").unwrap();
+    let output = hacheck()
+        .args(["scan", "--example", "compliant", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(
+        err.contains("parameter `min_size` of policy `HA004` must be like `2`"),
+        "{err}"
+    );
+}

@@ -1,0 +1,327 @@
+//! `hacheck scan` on the bundled examples: every format (snapshots), schema validation of
+//! JSON and SARIF, stable fingerprints, exit codes, `--fail-on` and suppressions.
+
+use std::path::PathBuf;
+
+use crate::support::{assert_exit, hacheck, stdout};
+
+fn scan(args: &[&str]) -> std::process::Output {
+    hacheck().arg("scan").args(args).output().unwrap()
+}
+
+fn shared(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(name)
+}
+
+fn validate(schema_path: &std::path::Path, instance: &serde_json::Value) {
+    // The OASIS schema's `run.language` pattern has a stray `]` that the validator's check of
+    // the schema itself rejects; hacheck writes no `language`, so the stray bracket is dropped.
+    let text = std::fs::read_to_string(schema_path)
+        .unwrap()
+        .replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}$");
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+fn redact_version(text: &str) -> String {
+    text.replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+#[test]
+fn table_json_sarif_and_markdown_snapshots_of_the_seed() {
+    for (format, name) in [
+        ("table", "seed_table"),
+        ("json", "seed_json"),
+        ("sarif", "seed_sarif"),
+        ("markdown", "seed_markdown"),
+    ] {
+        let output = scan(&["--example", "seed-start", "--format", format]);
+        assert_exit(&output, 1);
+        insta::assert_snapshot!(name, redact_version(&stdout(&output)));
+    }
+}
+
+#[test]
+fn the_compliant_example_is_clean() {
+    let output = scan(&["--example", "compliant"]);
+    assert_exit(&output, 0);
+    insta::assert_snapshot!("compliant_table", stdout(&output));
+}
+
+#[test]
+fn table_lines_fit_eighty_columns() {
+    let output = scan(&["--example", "seed-start"]);
+    for line in stdout(&output).lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+}
+
+#[test]
+fn json_output_matches_its_documented_schema() {
+    for example in ["seed-start", "compliant"] {
+        let output = scan(&["--example", example, "--format", "json"]);
+        let document: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        validate(
+            &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/json-output.schema.json"),
+            &document,
+        );
+        assert_eq!(document["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    }
+}
+
+#[test]
+fn sarif_validates_and_meets_github_upload_requirements() {
+    let output = scan(&["--example", "seed-start", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    validate(&shared("sarif-schema-2.1.0.json"), &sarif);
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "hacheck");
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 17);
+    for rule in rules {
+        for field in ["id", "name"] {
+            assert!(rule[field].is_string(), "{field} in {rule}");
+        }
+        for field in ["shortDescription", "fullDescription"] {
+            assert!(
+                !rule[field]["text"].as_str().unwrap().is_empty(),
+                "{field} in {rule}"
+            );
+        }
+        assert!(rule["help"]["text"].is_string() && rule["help"]["markdown"].is_string());
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score));
+        assert!(!rule["properties"]["tags"].as_array().unwrap().is_empty());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 8);
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()));
+        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            uri,
+            format!("policies/{}.rhai", result["ruleId"].as_str().unwrap())
+        );
+        assert!(
+            result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:")
+        );
+        assert_eq!(
+            result["partialFingerprints"]["hacheckResource/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            32
+        );
+    }
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn fingerprints_are_stable_across_scans_and_distinct_per_resource() {
+    let fingerprints = || -> Vec<String> {
+        let output = scan(&["--example", "seed-start", "--format", "sarif"]);
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["hacheckResource/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let first = fingerprints();
+    assert_eq!(first, fingerprints());
+    let mut unique = first.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), first.len());
+}
+
+#[test]
+fn fail_on_sets_the_threshold_of_exit_status_one() {
+    // The seed's failures are medium to critical.
+    assert_exit(
+        &scan(&[
+            "--example",
+            "seed-start",
+            "--fail-on",
+            "critical",
+            "--format",
+            "json",
+        ]),
+        1,
+    );
+    let config = tempfile::NamedTempFile::new().unwrap();
+    // Without the critical rules' failures, only high and medium ones remain.
+    let suppressions = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(suppressions.path(), "[[suppress]]\nrule = \"HA002\"\nresource = \"i-1swiftcode\"\nreason = \"migration planned\"\nexpires = 2999-01-01\n\n[[suppress]]\nrule = \"HA010\"\nresource = \"sg-1*\"\nreason = \"vpn\"\nexpires = 2999-01-01\n\n[[suppress]]\nrule = \"HA013\"\nresource = \"arn:aws:rds:*\"\nreason = \"vpn\"\nexpires = 2999-01-01\n").unwrap();
+    let _ = config;
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--fail-on",
+            "critical",
+            "--suppressions",
+        ])
+        .arg(suppressions.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert!(
+        stdout(&output).contains("5 failed, 3 suppressed"),
+        "{}",
+        stdout(&output)
+    );
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--fail-on",
+            "high",
+            "--suppressions",
+        ])
+        .arg(suppressions.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+}
+
+#[test]
+fn suppressions_stay_in_sarif_and_expired_ones_are_reported() {
+    let suppressions = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(suppressions.path(), "[[suppress]]\nrule = \"HA012\"\nresource = \"swiftcode-db\"\nreason = \"single-AZ stage database\"\nexpires = 2999-01-01\n\n[[suppress]]\nrule = \"HA017\"\nresource = \"*\"\nreason = \"old\"\nexpires = 2001-01-01\n").unwrap();
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "sarif",
+            "--suppressions",
+        ])
+        .arg(suppressions.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let suppressed: Vec<_> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["ruleId"], "HA012");
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes.iter().any(|n| n["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2001-01-01: its findings are reported again")),
+        "{notes:?}"
+    );
+    validate(&shared("sarif-schema-2.1.0.json"), &sarif);
+}
+
+#[test]
+fn bad_suppressions_and_unwritable_output_are_one_line_errors() {
+    let suppressions = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        suppressions.path(),
+        "[[suppress]]\nrule = \"HA012\"\nresource = \"x\"\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["scan", "--example", "seed-start", "--suppressions"])
+        .arg(suppressions.path())
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("expires"), "{err}");
+
+    let output = scan(&[
+        "--example",
+        "seed-start",
+        "--output",
+        "/nonexistent-dir/report.sarif",
+        "--format",
+        "sarif",
+    ]);
+    let err = assert_exit(&output, 2);
+    assert_eq!(
+        err.trim(),
+        "error: cannot write `/nonexistent-dir/report.sarif`: No such file or directory (os error 2)"
+    );
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.md");
+    let output = hacheck()
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "markdown",
+            "--output",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    assert!(stdout(&output).is_empty());
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("## hacheck: ❌ open failures")
+    );
+}
+
+#[test]
+fn unknown_example_is_an_error() {
+    let err = assert_exit(&scan(&["--example", "nope"]), 2);
+    assert_eq!(
+        err.trim(),
+        "error: no bundled example `nope` (there are: compliant, seed-start)"
+    );
+}
