@@ -7,3 +7,4 @@ mod inventory_cli;
 mod inventory_live;
 mod policies_cli;
 mod scan_cli;
+mod scan_live;

@@ -1,0 +1,156 @@
+//! Benchmark: the whole built-in pack over a synthetic inventory of ~100,000 resources
+//! (instances and security-group rules, plus groups, subnets and ASGs). Prints figures;
+//! asserts nothing (timings belong here, not in tests).
+//!
+//! cargo bench --bench policy_eval
+
+use std::time::Instant;
+
+use hacheck::inventory::{
+    AutoScalingGroup, Instance, Inventory, SecurityGroup, SgRule, Subnet, Tags,
+};
+use hacheck::policy::{InventoryView, ParamOverrides, PolicySet};
+
+fn synthetic(instances: usize, groups: usize, rules_per_group: usize) -> Inventory {
+    let mut inventory = Inventory::new("123456789012", vec!["us-east-1".into()]);
+    for n in 0..4 {
+        inventory.subnets.push(Subnet {
+            id: format!("subnet-{n}"),
+            region: "us-east-1".into(),
+            vpc_id: "vpc-1".into(),
+            availability_zone: format!("us-east-1{}", (b'a' + n as u8) as char),
+            cidr_block: format!("10.0.{n}.0/24"),
+            map_public_ip_on_launch: false,
+            public: n < 2,
+            tags: Tags::new(),
+        });
+    }
+    for g in 0..groups {
+        let ingress = (0..rules_per_group)
+            .map(|r| SgRule {
+                protocol: "tcp".into(),
+                from_port: 1000 + r as i32,
+                to_port: 1000 + r as i32,
+                cidr_ipv4: if r % 3 == 0 {
+                    Some("0.0.0.0/0".into())
+                } else {
+                    None
+                },
+                cidr_ipv6: None,
+                source_group_id: if r % 3 == 0 {
+                    None
+                } else {
+                    Some(format!("sg-{}", (g + 1) % groups))
+                },
+                prefix_list_id: None,
+                description: String::new(),
+            })
+            .collect();
+        inventory.security_groups.push(SecurityGroup {
+            id: format!("sg-{g}"),
+            region: "us-east-1".into(),
+            name: format!("group-{g}"),
+            vpc_id: "vpc-1".into(),
+            description: String::new(),
+            ingress,
+            egress: Vec::new(),
+            tags: Tags::new(),
+        });
+    }
+    let asgs = instances / 100;
+    for a in 0..asgs {
+        inventory.auto_scaling_groups.push(AutoScalingGroup {
+            name: format!("asg-{a}"),
+            arn: format!("arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x:autoScalingGroupName/asg-{a}"),
+            region: "us-east-1".into(),
+            availability_zones: vec![],
+            subnet_ids: vec!["subnet-2".into(), "subnet-3".into()],
+            min_size: 2,
+            max_size: 10,
+            desired_capacity: 2,
+            health_check_type: "ELB".into(),
+            health_check_grace_period: 300,
+            target_group_arns: vec![],
+            launch_template: None,
+            launch_configuration_name: Some("lc".into()),
+            instance_ids: vec![],
+            tags: Tags::new(),
+        });
+    }
+    for i in 0..instances {
+        let group = if asgs > 0 {
+            Some(format!("asg-{}", i % asgs))
+        } else {
+            None
+        };
+        inventory.instances.push(Instance {
+            id: format!("i-{i:08}"),
+            region: "us-east-1".into(),
+            state: "running".into(),
+            instance_type: "t3.small".into(),
+            image_id: "ami-1".into(),
+            vpc_id: "vpc-1".into(),
+            subnet_id: format!("subnet-{}", i % 4),
+            availability_zone: "us-east-1a".into(),
+            private_ip: Some("10.0.0.1".into()),
+            public_ip: if i % 10 == 0 {
+                Some(format!("54.0.{}.{}", i / 256 % 256, i % 256))
+            } else {
+                None
+            },
+            security_group_ids: vec![format!("sg-{}", i % groups)],
+            auto_scaling_group: group,
+            key_name: None,
+            tags: Tags::new(),
+        });
+    }
+    inventory
+}
+
+fn main() {
+    let set = PolicySet::load(&[]).expect("pack loads");
+    let inventory = synthetic(55_000, 4_500, 10);
+    let rules: usize = inventory
+        .security_groups
+        .iter()
+        .map(|g| g.ingress.len())
+        .sum();
+    let resources: usize = inventory
+        .resource_counts()
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<usize>()
+        + rules;
+    println!(
+        "synthetic inventory: {} instances, {} security groups, {rules} rules: {resources} resources",
+        inventory.instances.len(),
+        inventory.security_groups.len()
+    );
+
+    let start = Instant::now();
+    let view = InventoryView::new(&inventory);
+    let view_time = start.elapsed();
+    drop(view);
+
+    let start = Instant::now();
+    let evaluation = set.evaluate(&inventory, &ParamOverrides::new());
+    let total = start.elapsed();
+    assert!(evaluation.errors.is_empty(), "{:?}", evaluation.errors);
+    let failed = evaluation.findings.iter().filter(|f| f.failed()).count();
+    println!(
+        "building the view:  {:>8.1} ms",
+        view_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "whole pack (view included): {:>8.1} ms for {} results ({failed} failing) on {} threads",
+        total.as_secs_f64() * 1e3,
+        evaluation.findings.len(),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!(
+        "throughput: {:.0} resource-evaluations/s (17 rules x {resources} resources / wall)",
+        17.0 * resources as f64 / total.as_secs_f64()
+    );
+}
