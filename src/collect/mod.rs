@@ -282,8 +282,14 @@ fn region_units(clients: &RegionClients) -> Vec<Unit> {
     ]
 }
 
+/// Told after each collection unit: (units done, units in all, service, region).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize, &str, &str) + Sync);
+
 /// Collects the whole account described by `context`.
-pub async fn collect(context: &AwsContext) -> Result<Inventory, CollectError> {
+pub async fn collect(
+    context: &AwsContext,
+    progress: Progress<'_>,
+) -> Result<Inventory, CollectError> {
     let account_id = account_id(context).await?;
     let clients: Vec<RegionClients> = context
         .regions
@@ -295,7 +301,7 @@ pub async fn collect(context: &AwsContext) -> Result<Inventory, CollectError> {
         let config = context.config_for("us-east-1");
         counted_client!(aws_sdk_route53, &config, &context.calls)
     };
-    let mut inventory = collect_with(account_id, &clients, Some(route53)).await;
+    let mut inventory = collect_with(account_id, &clients, Some(route53), progress).await;
     inventory.regions = context.regions.clone();
     inventory.normalize();
     Ok(inventory)
@@ -306,6 +312,7 @@ pub async fn collect_with(
     account_id: String,
     clients: &[RegionClients],
     route53: Option<aws_sdk_route53::Client>,
+    progress: Progress<'_>,
 ) -> Inventory {
     let mut units: Vec<Unit> = clients.iter().flat_map(region_units).collect();
     if let Some(client) = route53 {
@@ -317,12 +324,16 @@ pub async fn collect_with(
     }
     let regions = clients.iter().map(|c| c.region.clone()).collect();
     let mut inventory = Inventory::new(account_id, regions);
+    let total = units.len();
     let mut results = futures::stream::iter(units).buffer_unordered(CONCURRENT_UNITS);
+    let mut done = 0;
     while let Some((service, region, result)) = results.next().await {
+        done += 1;
+        progress(done, total, service, &region);
         match result {
             Ok(part) => inventory.absorb(part),
             Err(failure) => {
-                tracing::warn!(service, region, "{failure}");
+                tracing::debug!(service, region, "{failure}");
                 inventory.warnings.push(CollectorWarning {
                     service: service.to_owned(),
                     region,

@@ -4,16 +4,7 @@ use crate::cli::{GlobalOptions, InventoryArgs};
 
 pub async fn run(global: &GlobalOptions, args: &InventoryArgs) -> anyhow::Result<u8> {
     let inventory = super::load_inventory(global, &args.source).await?;
-    for warning in &inventory.warnings {
-        tracing::warn!(
-            "{} in {}: {} failed ({}): {}",
-            warning.service,
-            warning.region,
-            warning.operation,
-            warning.code,
-            warning.message
-        );
-    }
+    super::print_warnings(&inventory);
     super::emit(
         &crate::snapshot::to_json(&inventory),
         args.output.as_deref(),

@@ -6,7 +6,7 @@ pub mod inventory;
 pub mod policies;
 pub mod scan;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use crate::cli::{GlobalOptions, InventorySource, PolicyOptions};
@@ -53,7 +53,17 @@ pub async fn load_inventory(
         endpoint_url: global.endpoint_url.clone(),
     };
     let context = options.load().await?;
-    let inventory = crate::collect::collect(&context).await?;
+    let show_progress = !global.quiet && std::io::stderr().is_terminal();
+    let progress = |done: usize, total: usize, service: &str, region: &str| {
+        if show_progress {
+            // One line, redrawn: `\r` returns to its start, `\x1b[2K` clears it.
+            eprint!("\r\x1b[2Kcollecting {done}/{total}: {service} in {region}");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
+        }
+    };
+    let inventory = crate::collect::collect(&context, &progress).await?;
     tracing::info!(calls = context.calls.get(), "collection finished");
     Ok(inventory)
 }
@@ -91,4 +101,14 @@ pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicyS
         crate::policy::effective_params(&policy.meta, Some(&params))?;
     }
     Ok((config, set))
+}
+
+/// Prints collector warnings on stderr, one line each.
+pub fn print_warnings(inventory: &Inventory) {
+    for w in &inventory.warnings {
+        eprintln!(
+            "warning: {} in {}: {} failed ({}): {}",
+            w.service, w.region, w.operation, w.code, w.message
+        );
+    }
 }

@@ -17,6 +17,7 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
     let inventory = super::load_inventory(global, &args.source).await?;
     let evaluation = policies.evaluate(&inventory, &config.param_overrides());
     if args.format != ReportFormat::Table || args.output.is_some() {
+        super::print_warnings(&inventory);
         for error in &evaluation.errors {
             eprintln!("error: {error}");
         }

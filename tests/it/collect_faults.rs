@@ -58,7 +58,7 @@ async fn throttled_calls_are_retried_and_the_inventory_is_complete() {
         .build();
     clients.ec2 = aws_sdk_ec2::Client::from_conf(config);
 
-    let inventory = collect_with("123456789012".into(), &[clients], None).await;
+    let inventory = collect_with("123456789012".into(), &[clients], None, &|_, _, _, _| {}).await;
     assert_eq!(
         throttled.num_calls(),
         4,
@@ -113,7 +113,7 @@ async fn access_denied_on_one_service_is_a_warning_and_the_rest_is_collected() {
         .build();
     clients.rds = aws_sdk_rds::Client::from_conf(config);
 
-    let inventory = collect_with("123456789012".into(), &[clients], None).await;
+    let inventory = collect_with("123456789012".into(), &[clients], None, &|_, _, _, _| {}).await;
     assert_eq!(denied.num_calls(), 1, "AccessDenied is not retried");
     assert_eq!(inventory.warnings.len(), 1, "{:?}", inventory.warnings);
     let warning = &inventory.warnings[0];

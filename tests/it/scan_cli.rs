@@ -325,3 +325,69 @@ fn unknown_example_is_an_error() {
         "error: no bundled example `nope` (there are: compliant, seed-start)"
     );
 }
+
+#[test]
+fn an_incomplete_collection_exits_two_unless_partial_results_are_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.json");
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(include_str!("../../examples/compliant.json")).unwrap();
+    snapshot["warnings"] = serde_json::json!([{
+        "service": "rds", "region": "us-east-1", "operation": "DescribeDBInstances",
+        "code": "AccessDenied", "message": "not authorized"
+    }]);
+    std::fs::write(&path, snapshot.to_string()).unwrap();
+    let output = hacheck()
+        .args(["scan", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert!(
+        stdout(&output)
+            .contains("warning: rds in us-east-1: DescribeDBInstances failed (AccessDenied)"),
+        "{}",
+        stdout(&output)
+    );
+    let output = hacheck()
+        .args(["scan", "--allow-partial", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let output = hacheck()
+        .args(["scan", "--format", "sarif", "--inventory"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(err.contains("warning: rds in us-east-1"), "{err}");
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_scan_quietly() {
+    let mut child = hacheck()
+        .args(["scan", "--example", "seed-start", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before hacheck has loaded its policies, so its one write meets a closed pipe.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0) | Some(1)),
+        "{:?}",
+        output.status
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
