@@ -47,6 +47,60 @@ pub enum Command {
     Policies(PoliciesCommand),
     /// Print the documentation of one rule.
     Explain(ExplainArgs),
+    /// Plan fixes for the failing findings (and apply them with `--apply`).
+    Fix(FixArgs),
+    /// Apply a plan saved with `hacheck fix --out`, exactly as planned.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+}
+
+/// How an apply may proceed.
+#[derive(Debug, Args)]
+pub struct ApplyOptions {
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Also apply unsafe steps (they move or restart things; never delete data).
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
+    /// Journal of applied steps, for resuming an interrupted apply (default: beside the plan,
+    /// or `.hacheck/journal-<plan>.json`).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub source: InventorySource,
+    #[command(flatten)]
+    pub policy: PolicyOptions,
+    /// Suppressions file: suppressed findings are not fixed.
+    #[arg(long, value_name = "FILE")]
+    pub suppressions: Option<PathBuf>,
+    /// Save the plan as JSON to FILE (apply it later with `hacheck apply FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PlanFormat,
+    /// Apply the plan after showing it.
+    #[arg(long)]
+    pub apply: bool,
+    #[command(flatten)]
+    pub apply_options: ApplyOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The plan file.
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub apply_options: ApplyOptions,
 }
 
 /// Where the inventory comes from: a snapshot, a bundled example, else the live account.

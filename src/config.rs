@@ -38,6 +38,9 @@ pub struct FixSettings {
     /// Networks allowed to reach the bastion on port 22.
     #[serde(default)]
     pub admin_cidrs: Vec<String>,
+    /// The public name to alias to the load balancer, e.g. `shop.example.com`.
+    #[serde(default)]
+    pub alias_record: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

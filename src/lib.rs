@@ -4,12 +4,19 @@
 //! Data flows one way: `collect` (or `snapshot`) → `inventory` → policies → findings →
 //! reports. Only `collect` (and the executor) talk to AWS.
 
+/// The built-in rule pack and remediations, embedded by `build.rs`.
+pub mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
 pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
+pub mod execute;
 pub mod finding;
 pub mod inventory;
+pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod snapshot;

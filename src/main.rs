@@ -20,6 +20,8 @@ fn main() -> ExitCode {
             Command::Scan(args) => commands::scan::run(&cli.global, args).await,
             Command::Policies(command) => commands::policies::run(command),
             Command::Explain(args) => commands::explain::run(args),
+            Command::Fix(args) => commands::fix::run(&cli.global, args).await,
+            Command::Apply(args) => commands::fix::apply_saved(&cli.global, args).await,
         }
     });
     match outcome {

@@ -222,6 +222,8 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+pub(crate) use ec2::split_permission;
+
 pub(crate) type UnitResult = Result<Inventory, CallFailure>;
 type Unit = Pin<Box<dyn Future<Output = (&'static str, String, UnitResult)> + Send>>;
 

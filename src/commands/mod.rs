@@ -2,6 +2,7 @@
 //! `main` prints on one line with exit status 2.
 
 pub mod explain;
+pub mod fix;
 pub mod inventory;
 pub mod policies;
 pub mod scan;

@@ -198,7 +198,7 @@ pub fn run_all(set: &PolicySet) -> Result<Vec<CaseResult>, String> {
 fn case_file_of(policy: &Policy) -> Result<Option<(String, String)>, String> {
     let name = format!("{}.tests.json", policy.meta.id);
     if policy.builtin {
-        return Ok(super::builtin::POLICIES
+        return Ok(crate::builtin::POLICIES
             .iter()
             .find(|(file, _)| *file == name)
             .map(|(file, text)| (format!("{}/{file}", super::BUILTIN_DIR), (*text).to_owned())));

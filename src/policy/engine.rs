@@ -27,6 +27,9 @@ pub fn build(embedded: Embedded, resource_count: usize) -> Engine {
 /// Files compiled into the binary: (path relative to the pack, text).
 pub type Embedded = &'static [(&'static str, &'static str)];
 
+/// The built-in policy pack, whose `lib/` remediations import too.
+pub const EMBEDDED_POLICIES: Embedded = crate::builtin::POLICIES;
+
 /// Builds the engine. `import` reads from `policy_dirs` first, then the embedded pack.
 pub fn build_with_library(
     embedded: Embedded,

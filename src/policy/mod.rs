@@ -9,7 +9,7 @@
 //! with the same id.
 
 pub mod cases;
-mod engine;
+pub mod engine;
 mod view;
 
 use std::collections::BTreeMap;
@@ -23,9 +23,7 @@ use crate::finding::{Finding, ResourceRef, Severity, Status};
 use crate::inventory::Inventory;
 pub use view::{InventoryView, Res, normalize_dns};
 
-mod builtin {
-    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
-}
+use crate::builtin;
 
 /// Where the built-in pack's files appear to come from in messages and SARIF locations.
 pub const BUILTIN_DIR: &str = "policies";

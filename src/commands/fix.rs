@@ -1,0 +1,154 @@
+//! `hacheck fix` (plan, optionally apply) and `hacheck apply PLAN` (apply a saved plan).
+//!
+//! Exit status: without `--apply`, 0 when there is nothing to do and 1 when the plan has
+//! steps. With it, 0 when every step is applied or already satisfied (manual steps aside),
+//! 1 when unsafe steps wait for `--unsafe`, 2 when a step drifted or failed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ApplyArgs, ApplyOptions, FixArgs, GlobalOptions, PlanFormat};
+use crate::collect::{AwsOptions, RegionClients};
+use crate::execute::{Executor, Journal, Outcome};
+use crate::plan::{self, Plan};
+use crate::suppress::Suppressions;
+
+pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
+    let (config, policies) = super::load_policies(&args.policy)?;
+    let suppressions = match &args.suppressions {
+        Some(path) => Suppressions::load(path)?,
+        None => Suppressions::none(),
+    };
+    let inventory = super::load_inventory(global, &args.source).await?;
+    super::print_warnings(&inventory);
+    let evaluation = policies.evaluate(&inventory, &config.param_overrides());
+    if let Some(error) = evaluation.errors.first() {
+        anyhow::bail!("{error} (no plan is made from an incomplete evaluation)");
+    }
+    let (results, _) = suppressions.apply(evaluation.findings, chrono::Utc::now().date_naive());
+    let open: Vec<_> = results
+        .into_iter()
+        .filter(|r| r.is_open_failure())
+        .map(|r| r.finding)
+        .collect();
+    let plan = plan::plan(&inventory, &open, &config.fix)?;
+
+    let shown = match args.format {
+        PlanFormat::Text => plan::render::text(&plan),
+        PlanFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
+    };
+    super::emit(&shown, None)?;
+    if let Some(path) = &args.out {
+        super::emit(&(serde_json::to_string_pretty(&plan)? + "\n"), Some(path))?;
+    }
+    if !args.apply {
+        return Ok(if plan.is_empty() {
+            super::EXIT_CLEAN
+        } else {
+            super::EXIT_FINDINGS
+        });
+    }
+    let journal = args.apply_options.journal.clone().unwrap_or_else(|| {
+        PathBuf::from(".hacheck").join(format!("journal-{}.json", &plan.fingerprint()[..16]))
+    });
+    execute(global, &plan, &args.apply_options, &journal).await
+}
+
+pub async fn apply_saved(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u8> {
+    let plan = Plan::read(&args.plan)?;
+    super::emit(&plan::render::text(&plan), None)?;
+    let journal = args
+        .apply_options
+        .journal
+        .clone()
+        .unwrap_or_else(|| journal_beside(&args.plan));
+    execute(global, &plan, &args.apply_options, &journal).await
+}
+
+fn journal_beside(plan: &Path) -> PathBuf {
+    let mut name = plan.file_name().unwrap_or_default().to_os_string();
+    name.push(".journal");
+    plan.with_file_name(name)
+}
+
+fn confirm() -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "refusing to apply without `--yes`: standard input is not a terminal to confirm on"
+        );
+    }
+    eprint!("Apply these changes to the account? Only `yes` is accepted: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+async fn execute(
+    global: &GlobalOptions,
+    plan: &Plan,
+    options: &ApplyOptions,
+    journal_path: &Path,
+) -> anyhow::Result<u8> {
+    if plan.is_empty() {
+        return Ok(super::EXIT_CLEAN);
+    }
+    if !options.yes && !confirm()? {
+        eprintln!("apply cancelled: nothing was changed");
+        return Ok(super::EXIT_FINDINGS);
+    }
+    let aws = AwsOptions {
+        regions: global.regions.clone(),
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+    };
+    let context = aws.load().await?;
+    let mut regions: Vec<String> = plan
+        .steps
+        .iter()
+        .map(|s| s.region.clone())
+        .filter(|r| r != crate::inventory::GLOBAL_REGION)
+        .collect();
+    regions.extend(context.regions.iter().cloned());
+    regions.sort();
+    regions.dedup();
+    let clients: Vec<RegionClients> = regions
+        .iter()
+        .map(|r| RegionClients::new(&context, r))
+        .collect();
+    let route53 = aws_sdk_route53::Client::new(&context.config_for("us-east-1"));
+    let executor = Executor::new(clients, route53, options.allow_unsafe);
+    let mut journal = Journal::open(journal_path, plan)
+        .map_err(|e| anyhow::anyhow!("cannot open journal `{}`: {e}", journal_path.display()))?;
+    let report = executor
+        .apply(plan, &mut journal, &|step, outcome| {
+            let line = match outcome {
+                Outcome::Applied { .. } => "applied".to_owned(),
+                Outcome::Satisfied { .. } => "already satisfied, skipped".to_owned(),
+                Outcome::Journaled { .. } => "done by an earlier apply (journal)".to_owned(),
+                Outcome::Refused { reason } => format!("refused, drifted: {reason}"),
+                Outcome::Failed { error } => format!("failed: {error}"),
+                Outcome::NeedsUnsafe => "not applied: unsafe, needs --unsafe".to_owned(),
+                Outcome::Blocked { by } => format!("not applied: waits for `{by}`"),
+                Outcome::Manual => "manual: do it yourself".to_owned(),
+            };
+            eprintln!("{} {}: {line}", step.action.symbol(), step.id);
+        })
+        .await;
+    let refused = report.count(|o| matches!(o, Outcome::Refused { .. } | Outcome::Failed { .. }));
+    let waiting = report.count(|o| matches!(o, Outcome::NeedsUnsafe | Outcome::Blocked { .. }));
+    let applied = report.count(|o| matches!(o, Outcome::Applied { .. }));
+    let satisfied =
+        report.count(|o| matches!(o, Outcome::Satisfied { .. } | Outcome::Journaled { .. }));
+    eprintln!(
+        "Apply: {applied} applied, {satisfied} already satisfied, {waiting} not applied, {refused} refused or failed (journal: {}).",
+        journal_path.display()
+    );
+    Ok(if refused > 0 {
+        super::EXIT_ERROR
+    } else if waiting > 0 {
+        super::EXIT_FINDINGS
+    } else {
+        super::EXIT_CLEAN
+    })
+}

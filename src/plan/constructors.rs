@@ -1,0 +1,192 @@
+//! The functions remediation scripts build actions with. Each returns an [`Action`] (an
+//! opaque value to the script); scripts cannot make any other kind of change.
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+
+use super::action::{Action, REF_PREFIX};
+use crate::inventory::SgRule;
+use crate::policy::Res;
+
+type Made = Result<Action, Box<EvalAltResult>>;
+
+fn strings(items: Array) -> Vec<String> {
+    items.into_iter().map(|item| item.to_string()).collect()
+}
+
+fn int(resource: &Res, field: &str) -> i32 {
+    resource.field(field).as_int().unwrap_or(0) as i32
+}
+
+fn rule_from(map: Map) -> Result<SgRule, Box<EvalAltResult>> {
+    rhai::serde::from_dynamic(&Dynamic::from_map(map))
+}
+
+/// A rule admitting `protocol from..=to` from `peer`: a CIDR (has `/`), or a security group
+/// id or `ref:`.
+fn rule_from_peer(protocol: &str, from: i64, to: i64, peer: &str) -> SgRule {
+    let mut rule = SgRule {
+        protocol: protocol.to_owned(),
+        from_port: from as i32,
+        to_port: to as i32,
+        cidr_ipv4: None,
+        cidr_ipv6: None,
+        source_group_id: None,
+        prefix_list_id: None,
+        description: "added by hacheck".to_owned(),
+    };
+    if peer.contains(':') && !peer.starts_with(REF_PREFIX) {
+        rule.cidr_ipv6 = Some(peer.to_owned());
+    } else if peer.contains('/') {
+        rule.cidr_ipv4 = Some(peer.to_owned());
+    } else {
+        rule.source_group_id = Some(peer.to_owned());
+    }
+    rule
+}
+
+pub fn register(engine: &mut Engine) {
+    engine.register_type_with_name::<Action>("Action");
+    engine.register_fn("to_string", |action: &mut Action| action.key());
+    engine.register_fn("revoke_ingress", |group_id: &str, rule: Map| -> Made {
+        Ok(Action::RevokeIngress {
+            group_id: group_id.to_owned(),
+            rule: rule_from(rule)?,
+        })
+    });
+    engine.register_fn(
+        "authorize_ingress",
+        |group_id: &str, protocol: &str, from: i64, to: i64, peer: &str| Action::AuthorizeIngress {
+            group_id: group_id.to_owned(),
+            rule: rule_from_peer(protocol, from, to, peer),
+        },
+    );
+    engine.register_fn("set_capacity", |asg: Res, min_size: i64| {
+        let before = [
+            int(&asg, "min_size"),
+            int(&asg, "desired_capacity"),
+            int(&asg, "max_size"),
+        ];
+        let min = min_size as i32;
+        Action::SetCapacity {
+            group: asg.text("name"),
+            min_size: min,
+            desired_capacity: before[1].max(min),
+            max_size: before[2].max(min),
+            before,
+        }
+    });
+    engine.register_fn("set_health_check", |asg: Res, kind: &str, grace: i64| {
+        Action::SetHealthCheck {
+            group: asg.text("name"),
+            health_check_type: kind.to_owned(),
+            grace_period: grace as i32,
+            before: asg.text("health_check_type"),
+        }
+    });
+    engine.register_fn("attach_target_groups", |asg: Res, arns: Array| {
+        Action::AttachTargetGroups {
+            group: asg.text("name"),
+            target_group_arns: strings(arns),
+        }
+    });
+    engine.register_fn("set_subnets", |asg: Res, subnets: Array| {
+        let before = asg
+            .field("subnet_ids")
+            .try_cast::<Array>()
+            .map(strings)
+            .unwrap_or_default();
+        let mut subnet_ids = strings(subnets);
+        subnet_ids.sort();
+        Action::SetSubnets {
+            group: asg.text("name"),
+            subnet_ids,
+            before,
+        }
+    });
+    engine.register_fn("convert_launch_configuration", |asg: Res| {
+        let group = asg.text("name");
+        Action::ConvertLaunchConfiguration {
+            launch_configuration: asg.text("launch_configuration_name"),
+            template_name: format!("hacheck-{group}"),
+            group,
+        }
+    });
+    engine.register_fn(
+        "template_version_without_public_ip",
+        |asg: Res, version: Map| {
+            let template = asg
+                .field("launch_template")
+                .try_cast::<Map>()
+                .unwrap_or_default();
+            Action::TemplateVersionWithoutPublicIp {
+                group: asg.text("name"),
+                template_id: template
+                    .get("id")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+                source_version: version
+                    .get("version_number")
+                    .and_then(|v| v.as_int().ok())
+                    .unwrap_or(0),
+            }
+        },
+    );
+    engine.register_fn("enable_multi_az", |db: &str| Action::EnableMultiAz {
+        db_instance: db.to_owned(),
+    });
+    engine.register_fn("disable_public_access", |db: &str| {
+        Action::DisablePublicAccess {
+            db_instance: db.to_owned(),
+        }
+    });
+    engine.register_fn("create_topic", |name: &str| Action::CreateTopic {
+        name: name.to_owned(),
+    });
+    engine.register_fn("subscribe_email", |topic_arn: &str, email: &str| {
+        Action::SubscribeEmail {
+            topic_arn: topic_arn.to_owned(),
+            email: email.to_owned(),
+        }
+    });
+    engine.register_fn(
+        "put_scaling_policy",
+        |group: &str, name: &str, adjustment: i64| Action::PutScalingPolicy {
+            group: group.to_owned(),
+            name: name.to_owned(),
+            adjustment: adjustment as i32,
+        },
+    );
+    engine.register_fn(
+        "put_cpu_alarm",
+        |group: &str, name: &str, comparison: &str, threshold: f64, actions: Array| {
+            Action::PutCpuAlarm {
+                group: group.to_owned(),
+                name: name.to_owned(),
+                comparison_operator: comparison.to_owned(),
+                threshold,
+                actions: strings(actions),
+            }
+        },
+    );
+    engine.register_fn(
+        "upsert_alias_record",
+        |zone_id: &str, name: &str, dns_name: &str, target_zone_id: &str| {
+            Action::UpsertAliasRecord {
+                zone_id: zone_id.to_owned(),
+                name: name.to_owned(),
+                dns_name: dns_name.to_owned(),
+                target_zone_id: target_zone_id.to_owned(),
+            }
+        },
+    );
+    engine.register_fn("manual", |resource: &str, instruction: &str| {
+        Action::Manual {
+            resource: resource.to_owned(),
+            instruction: instruction.to_owned(),
+        }
+    });
+    // `ref:<step id>` of what another action creates, for use before it exists.
+    engine.register_fn("output_of", |action: &mut Action| -> ImmutableString {
+        format!("{REF_PREFIX}{}", action.key()).into()
+    });
+}

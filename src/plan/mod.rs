@@ -1,0 +1,312 @@
+//! Planning: open failures → remediation scripts → an ordered, immutable [`Plan`].
+//!
+//! The planner is a pure function of (inventory, findings, remediations, settings): it calls
+//! no AWS API and the same input gives the same plan, byte for byte. Remediations are Rhai
+//! scripts, `remediations/<rule id>.rhai`, defining `remediate(finding, inv, settings)`,
+//! which returns actions built with the constructors registered here (see `constructors`).
+//! Equal actions from different findings merge into one step; different actions on the
+//! same step id are a conflict and an error. Steps are ordered by their references to one
+//! another, then by id.
+
+pub mod action;
+mod constructors;
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rhai::Dynamic;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use action::{Action, Safety};
+
+use crate::config::FixSettings;
+use crate::finding::Finding;
+use crate::inventory::Inventory;
+use crate::policy::{InventoryView, engine};
+
+/// Bump when the plan file changes shape.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+use crate::builtin;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{file}:{line}:{column}: syntax error: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("remediation `{rule}` failed on `{resource}`: {message}")]
+    Remediation {
+        rule: String,
+        resource: String,
+        message: String,
+    },
+    #[error("conflicting changes for step `{key}`: {first} versus {second}")]
+    Conflict {
+        key: String,
+        first: String,
+        second: String,
+    },
+    #[error("step `{step}` refers to `{reference}`, which no step of the plan creates")]
+    DanglingReference { step: String, reference: String },
+    #[error("cannot read plan `{path}`: {message}")]
+    Read { path: String, message: String },
+}
+
+/// One change of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Stable id ([`Action::key`]).
+    pub id: String,
+    pub region: String,
+    pub action: Action,
+    pub safety: Safety,
+    /// `RULE resource` of every finding this step helps fix.
+    pub fixes: Vec<String>,
+    /// Steps that must be applied first.
+    pub depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub format_version: u32,
+    pub account_id: String,
+    /// SHA-256 of the inventory the plan was computed from (collection time excluded).
+    pub inventory_fingerprint: String,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Steps hacheck would apply (not manual ones).
+    pub fn executable(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.safety != Safety::Manual)
+    }
+
+    /// A plan with nothing to apply.
+    pub fn is_empty(&self) -> bool {
+        self.executable().next().is_none()
+    }
+
+    /// SHA-256 of the plan itself: names its journal.
+    pub fn fingerprint(&self) -> String {
+        hex(&Sha256::digest(
+            serde_json::to_vec(self).expect("plan serialises"),
+        ))
+    }
+
+    pub fn read(path: &std::path::Path) -> Result<Plan, PlanError> {
+        let error = |message: String| PlanError::Read {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+        let plan: Plan = serde_json::from_str(&text).map_err(|e| error(e.to_string()))?;
+        if plan.format_version != PLAN_FORMAT_VERSION {
+            return Err(error(format!(
+                "format_version {} (this hacheck reads {PLAN_FORMAT_VERSION})",
+                plan.format_version
+            )));
+        }
+        Ok(plan)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The inventory's fingerprint: everything but when it was collected.
+pub fn inventory_fingerprint(inventory: &Inventory) -> String {
+    let mut stable = inventory.clone();
+    stable.collected_at.clear();
+    hex(&Sha256::digest(
+        serde_json::to_vec(&stable).expect("inventory serialises"),
+    ))
+}
+
+/// Rule ids that have a remediation script.
+pub fn remediable_rules() -> Vec<String> {
+    builtin::REMEDIATIONS
+        .iter()
+        .filter_map(|(file, _)| file.strip_suffix(".rhai"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Computes the plan for `findings` (open failures) over `inventory`.
+pub fn plan(
+    inventory: &Inventory,
+    findings: &[Finding],
+    settings: &FixSettings,
+) -> Result<Plan, PlanError> {
+    let view = InventoryView::new(inventory);
+    let mut engine = engine::build(engine::EMBEDDED_POLICIES, view.resource_count());
+    constructors::register(&mut engine);
+    let settings_value: Dynamic = rhai::serde::to_dynamic(settings).expect("settings convert");
+
+    let mut steps: BTreeMap<String, Step> = BTreeMap::new();
+    let mut compiled: BTreeMap<&str, rhai::AST> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| f.failed()) {
+        let Some((file, text)) = builtin::REMEDIATIONS
+            .iter()
+            .find(|(file, _)| file.strip_suffix(".rhai") == Some(&finding.rule_id))
+        else {
+            continue;
+        };
+        if !compiled.contains_key(file) {
+            let origin = format!("remediations/{file}");
+            let mut ast = engine.compile(*text).map_err(|e| PlanError::Syntax {
+                file: origin.clone(),
+                line: e.1.line().unwrap_or(0),
+                column: e.1.position().unwrap_or(0),
+                message: e.0.to_string(),
+            })?;
+            ast.set_source(origin);
+            compiled.insert(file, ast);
+        }
+        let failure = |message: String| PlanError::Remediation {
+            rule: finding.rule_id.clone(),
+            resource: finding.resource.id.clone(),
+            message: message.lines().map(str::trim).collect::<Vec<_>>().join(" "),
+        };
+        let finding_value: Dynamic = rhai::serde::to_dynamic(finding).expect("finding converts");
+        let returned: Dynamic = engine
+            .call_fn(
+                &mut rhai::Scope::new(),
+                &compiled[file],
+                "remediate",
+                (finding_value, view.clone(), settings_value.clone()),
+            )
+            .map_err(|e| failure(e.to_string()))?;
+        let actions = returned
+            .try_cast::<rhai::Array>()
+            .ok_or_else(|| failure("`remediate` must return an array of actions".into()))?;
+        for item in actions {
+            let action = item.try_cast::<Action>().ok_or_else(|| {
+                failure("`remediate` returned something that is not an action".into())
+            })?;
+            let fixed = format!("{} {}", finding.rule_id, finding.resource.id);
+            add_step(&mut steps, action, &finding.resource.region, fixed)?;
+        }
+    }
+    Ok(Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        account_id: inventory.account_id.clone(),
+        inventory_fingerprint: inventory_fingerprint(inventory),
+        steps: order(steps)?,
+    })
+}
+
+fn add_step(
+    steps: &mut BTreeMap<String, Step>,
+    action: Action,
+    region: &str,
+    fixed: String,
+) -> Result<(), PlanError> {
+    let key = action.key();
+    match steps.get_mut(&key) {
+        Some(existing) if existing.action == action => {
+            if !existing.fixes.contains(&fixed) {
+                existing.fixes.push(fixed);
+                existing.fixes.sort();
+            }
+            Ok(())
+        }
+        Some(existing) => Err(PlanError::Conflict {
+            key,
+            first: serde_json::to_string(&existing.action).expect("serialises"),
+            second: serde_json::to_string(&action).expect("serialises"),
+        }),
+        None => {
+            let region = if matches!(action, Action::UpsertAliasRecord { .. }) {
+                crate::inventory::GLOBAL_REGION
+            } else {
+                region
+            };
+            steps.insert(
+                key.clone(),
+                Step {
+                    id: key,
+                    region: region.to_owned(),
+                    safety: action.safety(),
+                    action,
+                    fixes: vec![fixed],
+                    depends_on: Vec::new(),
+                },
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Fills `depends_on` (references, and: authorize before revoke on the same group, so that
+/// traffic is never cut) and orders steps by depth, then id, manual steps last.
+fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
+    let ids: BTreeSet<String> = steps.keys().cloned().collect();
+    let authorizations: Vec<(String, String)> = steps
+        .values()
+        .filter_map(|s| match &s.action {
+            Action::AuthorizeIngress { group_id, .. } => Some((group_id.clone(), s.id.clone())),
+            _ => None,
+        })
+        .collect();
+    for step in steps.values_mut() {
+        let mut depends = step.action.references();
+        for reference in &depends {
+            if !ids.contains(reference) {
+                return Err(PlanError::DanglingReference {
+                    step: step.id.clone(),
+                    reference: reference.clone(),
+                });
+            }
+        }
+        if let Action::RevokeIngress { group_id, .. } = &step.action {
+            depends.extend(
+                authorizations
+                    .iter()
+                    .filter(|(g, _)| g == group_id)
+                    .map(|(_, id)| id.clone()),
+            );
+        }
+        depends.sort();
+        depends.dedup();
+        step.depends_on = depends;
+    }
+    let mut depth: BTreeMap<String, usize> = BTreeMap::new();
+    fn depth_of(
+        id: &str,
+        steps: &BTreeMap<String, Step>,
+        depth: &mut BTreeMap<String, usize>,
+        seen: &mut Vec<String>,
+    ) -> usize {
+        if let Some(d) = depth.get(id) {
+            return *d;
+        }
+        if seen.iter().any(|s| s == id) {
+            return 0; // a cycle cannot arise from the constructors; stay finite anyway
+        }
+        seen.push(id.to_owned());
+        let d = steps[id]
+            .depends_on
+            .iter()
+            .map(|dep| depth_of(dep, steps, depth, seen) + 1)
+            .max()
+            .unwrap_or(0);
+        depth.insert(id.to_owned(), d);
+        d
+    }
+    for id in steps.keys() {
+        depth_of(id, &steps, &mut depth, &mut Vec::new());
+    }
+    let mut ordered: Vec<Step> = steps.into_values().collect();
+    // Manual steps last: they are instructions, not part of the apply.
+    let rank = |s: &Step| (s.safety == Safety::Manual, depth[&s.id]);
+    ordered.sort_by(|a, b| (rank(a), &a.id).cmp(&(rank(b), &b.id)));
+    Ok(ordered)
+}

@@ -1,0 +1,74 @@
+//! A plan as people read it, in the manner of `terraform plan`: a symbol per step (`+`
+//! create, `~` update, `-` remove, `!` manual), before → after per field, the findings it
+//! fixes, unsafe steps marked, and a count at the end.
+
+use std::fmt::Write;
+
+use super::{Plan, Safety};
+
+pub fn text(plan: &Plan) -> String {
+    let mut out = String::new();
+    if plan.steps.is_empty() {
+        out.push_str("No changes: nothing to fix.\n");
+        return out;
+    }
+    let short = |s: &str| s.chars().take(12).collect::<String>();
+    let _ = writeln!(
+        out,
+        "hacheck plan for account {} (inventory {}):\n",
+        plan.account_id,
+        short(&plan.inventory_fingerprint)
+    );
+    for step in &plan.steps {
+        let action = &step.action;
+        let marker = match step.safety {
+            Safety::Unsafe => "  [unsafe: needs --unsafe]",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} ({}){marker}",
+            action.symbol(),
+            action.target(),
+            action.summary()
+        );
+        for change in action.changes() {
+            if change.before.is_empty() {
+                let _ = writeln!(out, "      {}: {}", change.field, change.after);
+            } else {
+                let _ = writeln!(
+                    out,
+                    "      {}: {} → {}",
+                    change.field, change.before, change.after
+                );
+            }
+        }
+        let _ = writeln!(out, "      fixes: {}", step.fixes.join(", "));
+        if !step.depends_on.is_empty() {
+            let _ = writeln!(out, "      after: {}", step.depends_on.join(", "));
+        }
+    }
+    let count = |symbol: char| {
+        plan.executable()
+            .filter(|s| s.action.symbol() == symbol)
+            .count()
+    };
+    let unsafe_steps = plan
+        .steps
+        .iter()
+        .filter(|s| s.safety == Safety::Unsafe)
+        .count();
+    let manual = plan
+        .steps
+        .iter()
+        .filter(|s| s.safety == Safety::Manual)
+        .count();
+    let _ = writeln!(
+        out,
+        "\nPlan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual.",
+        count('+'),
+        count('~'),
+        count('-'),
+    );
+    out
+}
