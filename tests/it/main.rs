@@ -3,6 +3,8 @@
 mod support;
 
 mod collect_faults;
+mod fix_cli;
+mod fix_live;
 mod inventory_cli;
 mod inventory_live;
 mod policies_cli;

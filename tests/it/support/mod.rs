@@ -1,6 +1,7 @@
 //! Shared test support: the moto server harness and helpers to run the binary.
 
 pub mod moto;
+pub mod seed;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
