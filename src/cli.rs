@@ -17,7 +17,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalOptions {
     /// AWS region to scan; repeat for several (default: from the AWS config chain).
     #[arg(long = "region", global = true, value_name = "REGION")]
@@ -83,6 +83,9 @@ pub struct FixArgs {
     /// Suppressions file: suppressed findings are not fixed.
     #[arg(long, value_name = "FILE")]
     pub suppressions: Option<PathBuf>,
+    /// Also build what this stack spec (TOML) describes and the account lacks.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
     /// Save the plan as JSON to FILE (apply it later with `hacheck apply FILE`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

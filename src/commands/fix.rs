@@ -15,6 +15,23 @@ use crate::suppress::Suppressions;
 
 pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
+    let spec = args
+        .spec
+        .as_deref()
+        .map(plan::spec::Spec::load)
+        .transpose()?;
+    // A spec names its region; collect that one unless regions were given.
+    let global_for_spec;
+    let global = match &spec {
+        Some(spec) if global.regions.is_empty() => {
+            global_for_spec = GlobalOptions {
+                regions: vec![spec.region.clone()],
+                ..global.clone()
+            };
+            &global_for_spec
+        }
+        _ => global,
+    };
     let suppressions = match &args.suppressions {
         Some(path) => Suppressions::load(path)?,
         None => Suppressions::none(),
@@ -31,7 +48,10 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         .filter(|r| r.is_open_failure())
         .map(|r| r.finding)
         .collect();
-    let plan = plan::plan(&inventory, &open, &config.fix)?;
+    let plan = match &spec {
+        Some(spec) => plan::plan_with_spec(&inventory, &open, spec, &config.fix)?,
+        None => plan::plan(&inventory, &open, &config.fix)?,
+    };
 
     let shown = match args.format {
         PlanFormat::Text => plan::render::text(&plan),

@@ -8,6 +8,7 @@
 //! the same plan twice is harmless. Nothing here deletes a DB instance, volume, snapshot or
 //! AMI: no such call exists in this module.
 
+mod stack;
 mod steps;
 
 use std::collections::BTreeMap;
@@ -242,6 +243,30 @@ impl Executor {
         };
         let result = if matches!(action, Action::UpsertAliasRecord { .. }) {
             steps::apply_global(&self.route53, &action).await
+        } else if let Action::AliasToLoadBalancer {
+            zone_id,
+            name,
+            load_balancer_arn,
+        } = &action
+        {
+            match self.clients.get(&step.region) {
+                Some(clients) => match stack::load_balancer_dns(clients, load_balancer_arn).await {
+                    Ok((dns_name, target_zone_id)) => {
+                        let alias = Action::UpsertAliasRecord {
+                            zone_id: zone_id.clone(),
+                            name: name.clone(),
+                            dns_name,
+                            target_zone_id,
+                        };
+                        steps::apply_global(&self.route53, &alias).await
+                    }
+                    Err(error) => Err(error),
+                },
+                None => Err(steps::StepError::Failed(format!(
+                    "no clients for region `{}`",
+                    step.region
+                ))),
+            }
         } else {
             match self.clients.get(&step.region) {
                 Some(clients) => steps::apply(clients, &action).await,

@@ -30,7 +30,7 @@ fn fail<E: std::fmt::Display>(operation: &'static str) -> impl FnOnce(E) -> Step
     move |error| StepError::Failed(format!("{operation}: {error}"))
 }
 
-fn sdk_fail<E, R>(
+pub(super) fn sdk_fail<E, R>(
     operation: &'static str,
 ) -> impl FnOnce(aws_sdk_ec2::error::SdkError<E, R>) -> StepError
 where
@@ -266,9 +266,10 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
             threshold,
             actions,
         } => put_cpu_alarm(c, group, name, comparison_operator, *threshold, actions).await,
-        Action::UpsertAliasRecord { .. } | Action::Manual { .. } => {
-            Err(StepError::Failed("not a regional action".into()))
-        }
+        Action::UpsertAliasRecord { .. }
+        | Action::AliasToLoadBalancer { .. }
+        | Action::Manual { .. } => Err(StepError::Failed("not a regional action".into())),
+        stack_action => super::stack::apply(c, stack_action).await,
     }
 }
 

@@ -29,9 +29,15 @@ pub const REF_PREFIX: &str = "ref:";
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Removes one inbound rule from a security group.
-    RevokeIngress { group_id: String, rule: SgRule },
+    RevokeIngress {
+        group_id: String,
+        rule: SgRule,
+    },
     /// Adds one inbound rule (its peer may be a `ref:`).
-    AuthorizeIngress { group_id: String, rule: SgRule },
+    AuthorizeIngress {
+        group_id: String,
+        rule: SgRule,
+    },
     /// Sets an Auto Scaling group's minimum (raising desired and maximum when below it).
     SetCapacity {
         group: String,
@@ -73,13 +79,22 @@ pub enum Action {
         source_version: i64,
     },
     /// Turns on Multi-AZ (a standby in another zone; I/O load while it is built).
-    EnableMultiAz { db_instance: String },
+    EnableMultiAz {
+        db_instance: String,
+    },
     /// Makes a DB instance not publicly accessible.
-    DisablePublicAccess { db_instance: String },
+    DisablePublicAccess {
+        db_instance: String,
+    },
     /// Creates an SNS topic (idempotent by name); outputs its ARN.
-    CreateTopic { name: String },
+    CreateTopic {
+        name: String,
+    },
     /// Subscribes an email address to a topic (which may be a `ref:`).
-    SubscribeEmail { topic_arn: String, email: String },
+    SubscribeEmail {
+        topic_arn: String,
+        email: String,
+    },
     /// Creates or updates a simple scaling policy; outputs its ARN.
     PutScalingPolicy {
         group: String,
@@ -105,6 +120,125 @@ pub enum Action {
     Manual {
         resource: String,
         instruction: String,
+    },
+
+    // The stack builder's actions (`hacheck fix --spec`): each finds its resource by name
+    // first, so a half-built stack is completed rather than duplicated.
+    CreateVpc {
+        name: String,
+        cidr: String,
+    },
+    CreateSubnet {
+        name: String,
+        vpc_id: String,
+        cidr: String,
+        zone: String,
+    },
+    /// Creates an internet gateway and attaches it to the VPC.
+    CreateInternetGateway {
+        name: String,
+        vpc_id: String,
+    },
+    /// Allocates an Elastic IP and creates a NAT gateway in a public subnet.
+    CreateNatGateway {
+        name: String,
+        subnet_id: String,
+    },
+    /// A route table whose default route goes to `default_target` (igw-… or nat-…),
+    /// associated with `subnet_ids`.
+    CreateRouteTable {
+        name: String,
+        vpc_id: String,
+        default_target: String,
+        subnet_ids: Vec<String>,
+    },
+    CreateSecurityGroup {
+        name: String,
+        vpc_id: String,
+        description: String,
+    },
+    /// A bastion host with a public IP, tagged `hacheck:role=bastion`.
+    RunBastion {
+        name: String,
+        image_id: String,
+        instance_type: String,
+        subnet_id: String,
+        security_group_id: String,
+    },
+    /// Stops an instance (its volumes and data are kept). Unsafe.
+    StopInstance {
+        instance_id: String,
+    },
+    /// Creates an AMI from an instance; outputs its id.
+    CreateImage {
+        name: String,
+        instance_id: String,
+    },
+    CreateLaunchTemplate {
+        name: String,
+        image_id: String,
+        instance_type: String,
+        security_group_id: String,
+        user_data: Option<String>,
+    },
+    /// A new launch-template version with another AMI, made the default.
+    NewTemplateVersion {
+        template_id: String,
+        image_id: String,
+        before: String,
+    },
+    /// Replaces a group's instances in rolling fashion, keeping `min_healthy_percentage`.
+    StartInstanceRefresh {
+        group: String,
+        min_healthy_percentage: i32,
+    },
+    CreateTargetGroup {
+        name: String,
+        vpc_id: String,
+        port: i32,
+        health_check_path: String,
+    },
+    CreateLoadBalancer {
+        name: String,
+        subnet_ids: Vec<String>,
+        security_group_id: String,
+    },
+    /// A listener forwarding to a target group, or (without one) redirecting to HTTPS.
+    CreateListener {
+        load_balancer_arn: String,
+        port: i32,
+        certificate_arn: Option<String>,
+        forward_to: Option<String>,
+    },
+    CreateAutoScalingGroup {
+        name: String,
+        launch_template_id: String,
+        subnet_ids: Vec<String>,
+        min_size: i32,
+        desired_capacity: i32,
+        max_size: i32,
+        target_group_arn: String,
+    },
+    CreateDbSubnetGroup {
+        name: String,
+        subnet_ids: Vec<String>,
+    },
+    /// A new DB instance; an existing one is never recreated.
+    CreateDbInstance {
+        id: String,
+        engine: String,
+        instance_class: String,
+        allocated_storage: i32,
+        subnet_group: String,
+        security_group_id: String,
+        multi_az: bool,
+        master_username: String,
+    },
+    /// An alias record to a load balancer, whose DNS name is read when applied.
+    AliasToLoadBalancer {
+        zone_id: String,
+        name: String,
+        load_balancer_arn: String,
     },
 }
 
@@ -174,12 +308,42 @@ impl Action {
                 resource,
                 instruction,
             } => format!("manual:{resource}:{instruction}"),
+            Action::CreateVpc { name, .. } => format!("vpc:{name}"),
+            Action::CreateSubnet { name, .. } => format!("subnet:{name}"),
+            Action::CreateInternetGateway { name, .. } => format!("internet-gateway:{name}"),
+            Action::CreateNatGateway { name, .. } => format!("nat-gateway:{name}"),
+            Action::CreateRouteTable { name, .. } => format!("route-table:{name}"),
+            Action::CreateSecurityGroup { name, .. } => format!("security-group:{name}"),
+            Action::RunBastion { name, .. } => format!("bastion:{name}"),
+            Action::StopInstance { instance_id } => format!("stop:{instance_id}"),
+            Action::CreateImage { name, .. } => format!("image:{name}"),
+            Action::CreateLaunchTemplate { name, .. } => format!("new-launch-template:{name}"),
+            Action::NewTemplateVersion {
+                template_id,
+                image_id,
+                ..
+            } => format!("template-version:{template_id}:{image_id}"),
+            Action::StartInstanceRefresh { group, .. } => format!("instance-refresh:{group}"),
+            Action::CreateTargetGroup { name, .. } => format!("target-group:{name}"),
+            Action::CreateLoadBalancer { name, .. } => format!("load-balancer:{name}"),
+            Action::CreateListener {
+                load_balancer_arn,
+                port,
+                ..
+            } => format!("listener:{load_balancer_arn}:{port}"),
+            Action::CreateAutoScalingGroup { name, .. } => format!("auto-scaling-group:{name}"),
+            Action::CreateDbSubnetGroup { name, .. } => format!("db-subnet-group:{name}"),
+            Action::CreateDbInstance { id, .. } => format!("db-instance:{id}"),
+            Action::AliasToLoadBalancer { zone_id, name, .. } => format!("alias:{zone_id}:{name}"),
         }
     }
 
     pub fn safety(&self) -> Safety {
         match self {
-            Action::SetSubnets { .. } | Action::EnableMultiAz { .. } => Safety::Unsafe,
+            Action::SetSubnets { .. }
+            | Action::EnableMultiAz { .. }
+            | Action::StopInstance { .. }
+            | Action::StartInstanceRefresh { .. } => Safety::Unsafe,
             Action::Manual { .. } => Safety::Manual,
             _ => Safety::Safe,
         }
@@ -197,6 +361,22 @@ impl Action {
             | Action::ConvertLaunchConfiguration { .. }
             | Action::TemplateVersionWithoutPublicIp { .. } => '+',
             Action::Manual { .. } => '!',
+            Action::CreateVpc { .. }
+            | Action::CreateSubnet { .. }
+            | Action::CreateInternetGateway { .. }
+            | Action::CreateNatGateway { .. }
+            | Action::CreateRouteTable { .. }
+            | Action::CreateSecurityGroup { .. }
+            | Action::RunBastion { .. }
+            | Action::CreateImage { .. }
+            | Action::CreateLaunchTemplate { .. }
+            | Action::NewTemplateVersion { .. }
+            | Action::CreateTargetGroup { .. }
+            | Action::CreateLoadBalancer { .. }
+            | Action::CreateListener { .. }
+            | Action::CreateAutoScalingGroup { .. }
+            | Action::CreateDbSubnetGroup { .. }
+            | Action::CreateDbInstance { .. } => '+',
             _ => '~',
         }
     }
@@ -223,6 +403,25 @@ impl Action {
             }
             Action::UpsertAliasRecord { name, .. } => name.clone(),
             Action::Manual { resource, .. } => resource.clone(),
+            Action::CreateVpc { name, .. }
+            | Action::CreateSubnet { name, .. }
+            | Action::CreateInternetGateway { name, .. }
+            | Action::CreateNatGateway { name, .. }
+            | Action::CreateRouteTable { name, .. }
+            | Action::CreateSecurityGroup { name, .. }
+            | Action::RunBastion { name, .. }
+            | Action::CreateImage { name, .. }
+            | Action::CreateLaunchTemplate { name, .. }
+            | Action::CreateTargetGroup { name, .. }
+            | Action::CreateLoadBalancer { name, .. }
+            | Action::CreateAutoScalingGroup { name, .. }
+            | Action::CreateDbSubnetGroup { name, .. }
+            | Action::AliasToLoadBalancer { name, .. } => name.clone(),
+            Action::StopInstance { instance_id } => instance_id.clone(),
+            Action::NewTemplateVersion { template_id, .. } => template_id.clone(),
+            Action::StartInstanceRefresh { group, .. } => group.clone(),
+            Action::CreateListener { port, .. } => format!("listener :{port}"),
+            Action::CreateDbInstance { id, .. } => id.clone(),
         }
     }
 
@@ -255,6 +454,29 @@ impl Action {
             Action::PutCpuAlarm { .. } => "cloudwatch alarm".into(),
             Action::UpsertAliasRecord { .. } => "route 53 alias record".into(),
             Action::Manual { instruction, .. } => format!("manual step: {instruction}"),
+            Action::CreateVpc { .. } => "vpc".into(),
+            Action::CreateSubnet { .. } => "subnet".into(),
+            Action::CreateInternetGateway { .. } => "internet gateway".into(),
+            Action::CreateNatGateway { .. } => "nat gateway (with an elastic ip)".into(),
+            Action::CreateRouteTable { .. } => "route table".into(),
+            Action::CreateSecurityGroup { .. } => "security group".into(),
+            Action::RunBastion { .. } => "bastion host".into(),
+            Action::StopInstance { .. } => "instance: stop (kept, not terminated)".into(),
+            Action::CreateImage { .. } => "ami from the instance".into(),
+            Action::CreateLaunchTemplate { .. } => "launch template".into(),
+            Action::NewTemplateVersion { .. } => {
+                "launch template: new version with the new AMI".into()
+            }
+            Action::StartInstanceRefresh { .. } => {
+                "auto scaling group: rolling replacement (instance refresh)".into()
+            }
+            Action::CreateTargetGroup { .. } => "target group".into(),
+            Action::CreateLoadBalancer { .. } => "internet-facing application load balancer".into(),
+            Action::CreateListener { .. } => "load balancer listener".into(),
+            Action::CreateAutoScalingGroup { .. } => "auto scaling group".into(),
+            Action::CreateDbSubnetGroup { .. } => "db subnet group".into(),
+            Action::CreateDbInstance { .. } => "db instance".into(),
+            Action::AliasToLoadBalancer { .. } => "route 53 alias record".into(),
         }
     }
 
@@ -346,6 +568,144 @@ impl Action {
             ],
             Action::UpsertAliasRecord { dns_name, .. } => vec![change("alias", "", dns_name)],
             Action::Manual { .. } => Vec::new(),
+            Action::CreateVpc { cidr, .. } => vec![change("cidr", "", cidr)],
+            Action::CreateSubnet {
+                cidr, zone, vpc_id, ..
+            } => vec![change("cidr", "", format!("{cidr} in {zone} of {vpc_id}"))],
+            Action::CreateInternetGateway { vpc_id, .. } => vec![change("attached to", "", vpc_id)],
+            Action::CreateNatGateway { subnet_id, .. } => vec![change("subnet", "", subnet_id)],
+            Action::CreateRouteTable {
+                default_target,
+                subnet_ids,
+                ..
+            } => vec![
+                change("0.0.0.0/0", "", default_target),
+                change("subnets", "", subnet_ids.join(", ")),
+            ],
+            Action::CreateSecurityGroup {
+                vpc_id,
+                description,
+                ..
+            } => vec![
+                change("vpc", "", vpc_id),
+                change("description", "", description),
+            ],
+            Action::RunBastion {
+                image_id,
+                instance_type,
+                subnet_id,
+                ..
+            } => {
+                vec![change(
+                    "instance",
+                    "",
+                    format!("{instance_type} from {image_id} in {subnet_id}, public IP"),
+                )]
+            }
+            Action::StopInstance { .. } => vec![change("state", "running", "stopped")],
+            Action::CreateImage { instance_id, .. } => vec![change("from", "", instance_id)],
+            Action::CreateLaunchTemplate {
+                image_id,
+                instance_type,
+                security_group_id,
+                user_data,
+                ..
+            } => vec![
+                change("image", "", image_id),
+                change("instance_type", "", instance_type),
+                change("network", "", format!("{security_group_id}, no public IP")),
+                change(
+                    "user_data",
+                    "",
+                    if user_data.is_some() {
+                        "start-up script"
+                    } else {
+                        "(none)"
+                    },
+                ),
+            ],
+            Action::NewTemplateVersion {
+                image_id, before, ..
+            } => vec![change("image", before, image_id)],
+            Action::StartInstanceRefresh {
+                min_healthy_percentage,
+                ..
+            } => {
+                vec![change(
+                    "instances",
+                    "",
+                    format!("replaced, at least {min_healthy_percentage}% healthy throughout"),
+                )]
+            }
+            Action::CreateTargetGroup {
+                port,
+                health_check_path,
+                ..
+            } => vec![change(
+                "target",
+                "",
+                format!("HTTP {port}, health check {health_check_path}"),
+            )],
+            Action::CreateLoadBalancer {
+                subnet_ids,
+                security_group_id,
+                ..
+            } => vec![
+                change("subnets", "", subnet_ids.join(", ")),
+                change("security_group", "", security_group_id),
+            ],
+            Action::CreateListener {
+                port,
+                certificate_arn,
+                forward_to,
+                ..
+            } => vec![change(
+                "listener",
+                "",
+                match (forward_to, certificate_arn) {
+                    (Some(tg), Some(_)) => format!("HTTPS {port} → {tg}"),
+                    (Some(tg), None) => format!("HTTP {port} → {tg}"),
+                    (None, _) => format!("HTTP {port} → redirect to HTTPS 443"),
+                },
+            )],
+            Action::CreateAutoScalingGroup {
+                launch_template_id,
+                subnet_ids,
+                min_size,
+                desired_capacity,
+                max_size,
+                target_group_arn,
+                ..
+            } => vec![
+                change("launch_template", "", launch_template_id),
+                change("subnets", "", subnet_ids.join(", ")),
+                change(
+                    "capacity",
+                    "",
+                    format!("min {min_size}, desired {desired_capacity}, max {max_size}"),
+                ),
+                change(
+                    "target_group",
+                    "",
+                    format!("{target_group_arn} (ELB health checks)"),
+                ),
+            ],
+            Action::CreateDbSubnetGroup { subnet_ids, .. } => {
+                vec![change("subnets", "", subnet_ids.join(", "))]
+            }
+            Action::CreateDbInstance {
+                engine,
+                instance_class,
+                multi_az,
+                ..
+            } => vec![
+                change("engine", "", format!("{engine} on {instance_class}")),
+                change("multi_az", "", multi_az),
+                change("publicly_accessible", "", false),
+            ],
+            Action::AliasToLoadBalancer {
+                load_balancer_arn, ..
+            } => vec![change("alias", "", load_balancer_arn)],
         }
     }
 
@@ -401,6 +761,78 @@ impl Action {
                 "route53:ChangeResourceRecordSets",
             ],
             Action::Manual { .. } => &[],
+            Action::CreateVpc { .. } => &["ec2:DescribeVpcs", "ec2:CreateVpc", "ec2:CreateTags"],
+            Action::CreateSubnet { .. } => {
+                &["ec2:DescribeSubnets", "ec2:CreateSubnet", "ec2:CreateTags"]
+            }
+            Action::CreateInternetGateway { .. } => &[
+                "ec2:DescribeInternetGateways",
+                "ec2:CreateInternetGateway",
+                "ec2:AttachInternetGateway",
+            ],
+            Action::CreateNatGateway { .. } => &[
+                "ec2:DescribeNatGateways",
+                "ec2:AllocateAddress",
+                "ec2:CreateNatGateway",
+            ],
+            Action::CreateRouteTable { .. } => &[
+                "ec2:DescribeRouteTables",
+                "ec2:CreateRouteTable",
+                "ec2:CreateRoute",
+                "ec2:AssociateRouteTable",
+            ],
+            Action::CreateSecurityGroup { .. } => {
+                &["ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup"]
+            }
+            Action::RunBastion { .. } => &[
+                "ec2:DescribeInstances",
+                "ec2:RunInstances",
+                "ec2:CreateTags",
+            ],
+            Action::StopInstance { .. } => &["ec2:DescribeInstances", "ec2:StopInstances"],
+            Action::CreateImage { .. } => &["ec2:DescribeImages", "ec2:CreateImage"],
+            Action::CreateLaunchTemplate { .. } => {
+                &["ec2:DescribeLaunchTemplates", "ec2:CreateLaunchTemplate"]
+            }
+            Action::NewTemplateVersion { .. } => &[
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:CreateLaunchTemplateVersion",
+                "ec2:ModifyLaunchTemplate",
+            ],
+            Action::StartInstanceRefresh { .. } => &[
+                "autoscaling:DescribeInstanceRefreshes",
+                "autoscaling:StartInstanceRefresh",
+            ],
+            Action::CreateTargetGroup { .. } => &[
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:CreateTargetGroup",
+            ],
+            Action::CreateLoadBalancer { .. } => &[
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:CreateLoadBalancer",
+            ],
+            Action::CreateListener { .. } => &[
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:CreateListener",
+            ],
+            Action::CreateAutoScalingGroup { .. } => &[
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:CreateAutoScalingGroup",
+                "iam:CreateServiceLinkedRole",
+            ],
+            Action::CreateDbSubnetGroup { .. } => {
+                &["rds:DescribeDBSubnetGroups", "rds:CreateDBSubnetGroup"]
+            }
+            Action::CreateDbInstance { .. } => &[
+                "rds:DescribeDBInstances",
+                "rds:CreateDBInstance",
+                "secretsmanager:CreateSecret",
+            ],
+            Action::AliasToLoadBalancer { .. } => &[
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "route53:ListResourceRecordSets",
+                "route53:ChangeResourceRecordSets",
+            ],
         }
     }
 

@@ -11,6 +11,8 @@
 pub mod action;
 mod constructors;
 pub mod render;
+pub mod spec;
+mod stack;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -145,6 +147,51 @@ pub fn plan(
     findings: &[Finding],
     settings: &FixSettings,
 ) -> Result<Plan, PlanError> {
+    let steps = remediation_steps(inventory, findings, settings)?;
+    finish(inventory, steps)
+}
+
+/// The plan that builds what `spec` describes and the inventory lacks, together with the
+/// remediations of the open failures (with the spec's settings). Steps both propose merge.
+pub fn plan_with_spec(
+    inventory: &Inventory,
+    findings: &[Finding],
+    spec: &spec::Spec,
+    settings: &FixSettings,
+) -> Result<Plan, PlanError> {
+    let mut settings = settings.clone();
+    if settings.alarm_email.is_none() {
+        settings.alarm_email = spec.scaling.alarm_emails.first().cloned();
+    }
+    if settings.admin_cidrs.is_empty() {
+        settings.admin_cidrs = spec.bastion.admin_cidrs.clone();
+    }
+    if settings.alias_record.is_none() {
+        settings.alias_record = spec.dns.as_ref().map(|d| d.record_name.clone());
+    }
+    let mut steps = remediation_steps(inventory, findings, &settings)?;
+    for (_, step) in stack::plan_stack(spec, inventory)? {
+        for fixed in step.fixes {
+            add_step(&mut steps, step.action.clone(), &step.region, fixed)?;
+        }
+    }
+    finish(inventory, steps)
+}
+
+fn finish(inventory: &Inventory, steps: BTreeMap<String, Step>) -> Result<Plan, PlanError> {
+    Ok(Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        account_id: inventory.account_id.clone(),
+        inventory_fingerprint: inventory_fingerprint(inventory),
+        steps: order(steps)?,
+    })
+}
+
+fn remediation_steps(
+    inventory: &Inventory,
+    findings: &[Finding],
+    settings: &FixSettings,
+) -> Result<BTreeMap<String, Step>, PlanError> {
     let view = InventoryView::new(inventory);
     let mut engine = engine::build(engine::EMBEDDED_POLICIES, view.resource_count());
     constructors::register(&mut engine);
@@ -195,12 +242,7 @@ pub fn plan(
             add_step(&mut steps, action, &finding.resource.region, fixed)?;
         }
     }
-    Ok(Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        account_id: inventory.account_id.clone(),
-        inventory_fingerprint: inventory_fingerprint(inventory),
-        steps: order(steps)?,
-    })
+    Ok(steps)
 }
 
 fn add_step(
@@ -256,6 +298,13 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
             _ => None,
         })
         .collect();
+    let created_groups: Vec<(String, String)> = steps
+        .values()
+        .filter_map(|s| match &s.action {
+            Action::CreateAutoScalingGroup { name, .. } => Some((name.clone(), s.id.clone())),
+            _ => None,
+        })
+        .collect();
     for step in steps.values_mut() {
         let mut depends = step.action.references();
         for reference in &depends {
@@ -265,6 +314,17 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
                     reference: reference.clone(),
                 });
             }
+        }
+        // Scaling policies and alarms of a group wait for the group's creation.
+        if let Action::PutScalingPolicy { group, .. } | Action::PutCpuAlarm { group, .. } =
+            &step.action
+        {
+            depends.extend(
+                created_groups
+                    .iter()
+                    .filter(|(g, _)| g == group)
+                    .map(|(_, id)| id.clone()),
+            );
         }
         if let Action::RevokeIngress { group_id, .. } = &step.action {
             depends.extend(

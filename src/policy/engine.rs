@@ -1,9 +1,10 @@
 //! The one hardened Rhai engine every policy runs in.
 //!
 //! Scripts get no file, network or process access (Rhai has none unless registered) and no
-//! `eval`. They run under limits on operations, call depth, expression depth and the sizes
-//! of strings, arrays and maps, so a runaway policy is stopped and reported rather than
-//! hanging a CI job. `import` resolves only inside the policy directories.
+//! `eval`. They run under limits on operations, call depth, expression depth, modules and
+//! memory (see [`MAX_RESIDENT_BYTES`] for why not per-value sizes), so a runaway policy is
+//! stopped and reported rather than hanging a CI job. `import` resolves only inside the
+//! policy directories.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -30,6 +31,24 @@ pub type Embedded = &'static [(&'static str, &'static str)];
 /// The built-in policy pack, whose `lib/` remediations import too.
 pub const EMBEDDED_POLICIES: Embedded = crate::builtin::POLICIES;
 
+/// The resident memory a policy run may reach before it is stopped. Rhai's own size limits
+/// on strings, arrays and maps are not used: with any of them set, Rhai re-measures a whole
+/// array after every `push`, which made building a verdict array quadratic (measured: the
+/// pack over 100,000 resources did not finish in minutes). A ceiling on the process's
+/// memory bounds runaway data just as well, at no cost per operation.
+const MAX_RESIDENT_BYTES: u64 = 4 << 30;
+
+/// Operations between two looks at the process's memory.
+const MEMORY_CHECK_EVERY: u64 = 1 << 20;
+
+/// Resident set size from `/proc/self/status` (Linux); `None` elsewhere.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Builds the engine. `import` reads from `policy_dirs` first, then the embedded pack.
 pub fn build_with_library(
     embedded: Embedded,
@@ -41,11 +60,13 @@ pub fn build_with_library(
         .set_max_operations(BASE_OPERATIONS + OPERATIONS_PER_RESOURCE * resource_count as u64)
         .set_max_call_levels(48)
         .set_max_expr_depths(64, 64)
-        .set_max_string_size(1 << 20)
-        .set_max_array_size(10_000_000)
-        .set_max_map_size(1_000_000)
         .set_max_modules(64)
         .set_module_resolver(PolicyDirResolver::new(embedded, policy_dirs.to_vec()));
+    engine.on_progress(|operations| {
+        let over = operations % MEMORY_CHECK_EVERY == 0
+            && resident_bytes().is_some_and(|rss| rss > MAX_RESIDENT_BYTES);
+        over.then(|| format!("stopped: memory above {} GiB", MAX_RESIDENT_BYTES >> 30).into())
+    });
     engine.disable_symbol("eval");
     engine.on_print(|text| tracing::info!(target: "hacheck::policy", "{text}"));
     engine.on_debug(|text, source, position| {

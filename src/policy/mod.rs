@@ -454,6 +454,7 @@ fn runtime_error(policy: &Policy, error: EvalAltResult) -> PolicyError {
         EvalAltResult::ErrorTooManyOperations(_) => {
             "stopped after too many operations (an endless loop?)".to_owned()
         }
+        EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
         // Rhai appends the call chain on further lines; errors print on one.
         _ => error
             .to_string()

@@ -1,0 +1,578 @@
+//! Planning a whole stack from a [`Spec`]: every piece of the reference architecture that
+//! the inventory lacks becomes a step, in dependency order (VPC → subnets → gateways →
+//! route tables → security groups → AMI → launch template → target group → load balancer
+//! → listeners → Auto Scaling group → scaling and alarms → database → DNS). Pieces are found
+//! by the names hacheck gives them (`<stack>-alb`, the `Name` tag `<stack>-vpc`, …), so a
+//! half-built stack is completed, not duplicated. Existing pieces that do not comply are
+//! left to the rule pack's remediations, which `fix --spec` plans alongside.
+//!
+//! From a lone instance (`app.source_instance`), the seed's procedure: stop the instance
+//! (unsafe; it is kept, never terminated), make an AMI of it, and build around that AMI.
+//! Changing `app.ami` later plans a new launch-template version and a rolling instance
+//! refresh that keeps 90 % of the group healthy.
+
+use std::collections::BTreeMap;
+
+use super::action::{Action, REF_PREFIX};
+use super::spec::Spec;
+use super::{PlanError, Step, add_step};
+use crate::inventory::{Inventory, Tags};
+
+/// Share of the group kept in service during a rolling replacement.
+const MIN_HEALTHY_PERCENTAGE: i32 = 90;
+
+/// The topic the rule pack's remediations also use, so both plans agree.
+pub const ALERTS_TOPIC: &str = "hacheck-alerts";
+
+struct Builder<'a> {
+    spec: &'a Spec,
+    steps: BTreeMap<String, Step>,
+}
+
+fn named(tags: &Tags, name: &str) -> bool {
+    tags.get("Name").map(String::as_str) == Some(name)
+}
+
+impl Builder<'_> {
+    fn fixes(&self) -> String {
+        format!("stack {}", self.spec.name)
+    }
+
+    /// Adds `action`; returns the `ref:` to what it creates.
+    fn add(&mut self, action: Action) -> Result<String, PlanError> {
+        let reference = format!("{REF_PREFIX}{}", action.key());
+        let fixes = self.fixes();
+        add_step(&mut self.steps, action, &self.spec.region, fixes)?;
+        Ok(reference)
+    }
+
+    /// The existing id, or a reference to the step that creates it.
+    fn existing_or(
+        &mut self,
+        existing: Option<String>,
+        create: impl FnOnce() -> Action,
+    ) -> Result<String, PlanError> {
+        match existing {
+            Some(id) => Ok(id),
+            None => self.add(create()),
+        }
+    }
+
+    fn name(&self, part: &str) -> String {
+        format!("{}-{part}", self.spec.name)
+    }
+}
+
+pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String, Step>, PlanError> {
+    let mut b = Builder {
+        spec,
+        steps: BTreeMap::new(),
+    };
+    let inv = inventory;
+    let zones = &spec.network.availability_zones;
+    let suffix = |zone: &str| zone.trim_start_matches(spec.region.as_str()).to_owned();
+
+    // Network.
+    let vpc_name = b.name("vpc");
+    let vpc_existing = inv
+        .vpcs
+        .iter()
+        .find(|v| v.region == spec.region && named(&v.tags, &vpc_name))
+        .map(|v| v.id.clone());
+    let vpc = b.existing_or(vpc_existing.clone(), || Action::CreateVpc {
+        name: vpc_name.clone(),
+        cidr: spec.network.vpc_cidr.clone(),
+    })?;
+    let subnet = |b: &mut Builder, name: String, cidr: &str, zone: &str| {
+        let existing = inv
+            .subnets
+            .iter()
+            .find(|s| s.region == spec.region && named(&s.tags, &name))
+            .map(|s| s.id.clone());
+        let vpc = vpc.clone();
+        b.existing_or(existing, || Action::CreateSubnet {
+            name,
+            vpc_id: vpc,
+            cidr: cidr.to_owned(),
+            zone: zone.to_owned(),
+        })
+    };
+    let mut public = Vec::new();
+    let mut private = Vec::new();
+    for (i, zone) in zones.iter().enumerate() {
+        let (public_name, private_name) = (
+            b.name(&format!("public-{}", suffix(zone))),
+            b.name(&format!("private-{}", suffix(zone))),
+        );
+        public.push(subnet(
+            &mut b,
+            public_name,
+            &spec.network.public_subnet_cidrs[i],
+            zone,
+        )?);
+        private.push(subnet(
+            &mut b,
+            private_name,
+            &spec.network.private_subnet_cidrs[i],
+            zone,
+        )?);
+    }
+    let igw_existing = vpc_existing.as_ref().and_then(|id| {
+        inv.internet_gateways
+            .iter()
+            .find(|g| g.vpc_ids.contains(id))
+            .map(|g| g.id.clone())
+    });
+    let igw = b.existing_or(igw_existing, || Action::CreateInternetGateway {
+        name: format!("{}-igw", spec.name),
+        vpc_id: vpc.clone(),
+    })?;
+    let table_done = |name: &str, subnets: &[String]| {
+        inv.route_tables.iter().any(|t| {
+            named(&t.tags, name)
+                && t.routes.iter().any(|r| r.destination == "0.0.0.0/0")
+                && subnets.iter().all(|s| t.subnet_ids.contains(s))
+        })
+    };
+    let public_table = b.name("public");
+    if !table_done(&public_table, &public) {
+        b.add(Action::CreateRouteTable {
+            name: public_table,
+            vpc_id: vpc.clone(),
+            default_target: igw.clone(),
+            subnet_ids: public.clone(),
+        })?;
+    }
+    for (i, zone) in zones.iter().enumerate() {
+        let nat_name = b.name(&format!("nat-{}", suffix(zone)));
+        let existing = inv
+            .nat_gateways
+            .iter()
+            .find(|g| named(&g.tags, &nat_name) && (g.state == "available" || g.state == "pending"))
+            .map(|g| g.id.clone());
+        let nat = b.existing_or(existing, || Action::CreateNatGateway {
+            name: nat_name.clone(),
+            subnet_id: public[i].clone(),
+        })?;
+        let table = b.name(&format!("private-{}", suffix(zone)));
+        if !table_done(&table, std::slice::from_ref(&private[i])) {
+            b.add(Action::CreateRouteTable {
+                name: table,
+                vpc_id: vpc.clone(),
+                default_target: nat,
+                subnet_ids: vec![private[i].clone()],
+            })?;
+        }
+    }
+
+    // Security groups and their rules.
+    let security_group = |b: &mut Builder, part: &str, description: &str| {
+        let name = b.name(part);
+        let existing = vpc_existing.as_ref().and_then(|v| {
+            inv.security_groups
+                .iter()
+                .find(|g| g.name == name && &g.vpc_id == v)
+                .map(|g| g.id.clone())
+        });
+        b.existing_or(existing, || Action::CreateSecurityGroup {
+            name,
+            vpc_id: vpc.clone(),
+            description: description.to_owned(),
+        })
+    };
+    let lb_group = security_group(&mut b, "lb", "load balancer: web traffic from the internet")?;
+    let app_group = security_group(
+        &mut b,
+        "app",
+        "app instances: from the load balancer and the bastion",
+    )?;
+    let bastion_group = security_group(&mut b, "bastion", "bastion: SSH from the admin networks")?;
+    let database = spec.database.as_ref();
+    let db_port = database.map(|d| {
+        let engine = d.engine.clone().or_else(|| {
+            d.existing.as_ref().and_then(|id| {
+                inv.db_instances
+                    .iter()
+                    .find(|db| &db.id == id)
+                    .map(|db| db.engine.clone())
+            })
+        });
+        Spec::database_port(engine.as_deref().unwrap_or("mysql"))
+    });
+    let db_group = match db_port {
+        Some(_) => Some(security_group(
+            &mut b,
+            "db",
+            "database: from the app instances",
+        )?),
+        None => None,
+    };
+    let mut rules = vec![(lb_group.clone(), 80, "0.0.0.0/0".to_owned())];
+    if spec.load_balancer.certificate_arn.is_some() {
+        rules.push((lb_group.clone(), 443, "0.0.0.0/0".to_owned()));
+    }
+    rules.push((app_group.clone(), spec.app.port, lb_group.clone()));
+    rules.push((app_group.clone(), 22, bastion_group.clone()));
+    for cidr in &spec.bastion.admin_cidrs {
+        rules.push((bastion_group.clone(), 22, cidr.clone()));
+    }
+    if let (Some(group), Some(port)) = (&db_group, db_port) {
+        rules.push((group.clone(), port, app_group.clone()));
+    }
+    for (group_id, port, peer) in rules {
+        let present = inv.security_groups.iter().any(|g| {
+            g.id == group_id
+                && g.ingress.iter().any(|r| {
+                    r.covers_tcp_port(port)
+                        && (r.cidr_ipv4.as_deref() == Some(peer.as_str())
+                            || r.source_group_id.as_deref() == Some(peer.as_str()))
+                })
+        });
+        if !present {
+            let mut rule = crate::inventory::SgRule {
+                protocol: "tcp".into(),
+                from_port: port,
+                to_port: port,
+                cidr_ipv4: None,
+                cidr_ipv6: None,
+                source_group_id: None,
+                prefix_list_id: None,
+                description: "added by hacheck".into(),
+            };
+            if peer.contains('/') && !peer.starts_with(REF_PREFIX) {
+                rule.cidr_ipv4 = Some(peer);
+            } else {
+                rule.source_group_id = Some(peer);
+            }
+            b.add(Action::AuthorizeIngress { group_id, rule })?;
+        }
+    }
+
+    // The AMI: given, or made from the lone instance (stopped first, kept afterwards).
+    let invalid = |message: String| PlanError::Remediation {
+        rule: "spec".into(),
+        resource: spec.name.clone(),
+        message,
+    };
+    let (image, base_image) = match (&spec.app.ami, &spec.app.source_instance) {
+        (Some(ami), _) => (ami.clone(), ami.clone()),
+        (None, Some(instance_id)) => {
+            let instance = inv
+                .instances
+                .iter()
+                .find(|i| &i.id == instance_id)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "`app.source_instance` `{instance_id}` is not in the inventory"
+                    ))
+                })?;
+            let image_name = b.name(&format!("app-{instance_id}"));
+            let existing = inv
+                .images
+                .iter()
+                .find(|i| i.name == image_name && i.state != "deregistered")
+                .map(|i| i.id.clone());
+            let image = match existing {
+                Some(id) => id,
+                None => {
+                    let stopped = b.add(Action::StopInstance {
+                        instance_id: instance_id.clone(),
+                    })?;
+                    b.add(Action::CreateImage {
+                        name: image_name,
+                        instance_id: stopped,
+                    })?
+                }
+            };
+            (image, instance.image_id.clone())
+        }
+        (None, None) => unreachable!("validated: one of ami and source_instance"),
+    };
+
+    // Bastion in the first public subnet.
+    let bastion_name = b.name("bastion");
+    let has_bastion = inv.instances.iter().any(|i| {
+        named(&i.tags, &bastion_name) && i.state != "terminated" && i.state != "shutting-down"
+    });
+    if !has_bastion {
+        b.add(Action::RunBastion {
+            name: bastion_name,
+            image_id: spec.bastion.ami.clone().unwrap_or(base_image),
+            instance_type: spec.bastion.instance_type.clone(),
+            subnet_id: public[0].clone(),
+            security_group_id: bastion_group.clone(),
+        })?;
+    }
+
+    // Launch template; a changed AMI rolls out as a new version and an instance refresh.
+    let template_name = b.name("app");
+    let asg_name = b.name("asg");
+    let asg_exists = inv
+        .auto_scaling_groups
+        .iter()
+        .any(|g| g.name == asg_name && g.region == spec.region);
+    let template = match inv
+        .launch_templates
+        .iter()
+        .find(|t| t.name == template_name && t.region == spec.region)
+    {
+        Some(existing) => {
+            let current = existing
+                .version(existing.default_version)
+                .and_then(|v| v.image_id.clone())
+                .unwrap_or_default();
+            if current != image && !image.starts_with(REF_PREFIX) {
+                b.add(Action::NewTemplateVersion {
+                    template_id: existing.id.clone(),
+                    image_id: image.clone(),
+                    before: current,
+                })?;
+                if asg_exists {
+                    b.add(Action::StartInstanceRefresh {
+                        group: asg_name.clone(),
+                        min_healthy_percentage: MIN_HEALTHY_PERCENTAGE,
+                    })?;
+                }
+            }
+            existing.id.clone()
+        }
+        None => b.add(Action::CreateLaunchTemplate {
+            name: template_name,
+            image_id: image,
+            instance_type: spec.app.instance_type.clone(),
+            security_group_id: app_group.clone(),
+            user_data: spec.app.user_data.clone(),
+        })?,
+    };
+
+    // Load balancing.
+    let tg_name = b.name("tg");
+    let tg_existing = inv
+        .target_groups
+        .iter()
+        .find(|g| g.name == tg_name && g.region == spec.region)
+        .map(|g| g.arn.clone());
+    let target_group = b.existing_or(tg_existing, || Action::CreateTargetGroup {
+        name: tg_name.clone(),
+        vpc_id: vpc.clone(),
+        port: spec.app.port,
+        health_check_path: spec.app.health_check_path.clone(),
+    })?;
+    let lb_name = b.name("alb");
+    let lb_existing = inv
+        .load_balancers
+        .iter()
+        .find(|l| l.name == lb_name && l.region == spec.region)
+        .map(|l| l.arn.clone());
+    let load_balancer = b.existing_or(lb_existing.clone(), || Action::CreateLoadBalancer {
+        name: lb_name.clone(),
+        subnet_ids: public.clone(),
+        security_group_id: lb_group.clone(),
+    })?;
+    let listener_exists = |port: i32| {
+        lb_existing.as_ref().is_some_and(|arn| {
+            inv.listeners
+                .iter()
+                .any(|l| &l.load_balancer_arn == arn && l.port == port)
+        })
+    };
+    let certificate = spec.load_balancer.certificate_arn.clone();
+    let listeners: Vec<(i32, Option<String>, Option<String>)> = match &certificate {
+        Some(arn) => vec![
+            (443, Some(arn.clone()), Some(target_group.clone())),
+            (80, None, None),
+        ],
+        None => vec![(80, None, Some(target_group.clone()))],
+    };
+    for (port, certificate_arn, forward_to) in listeners {
+        if !listener_exists(port) {
+            b.add(Action::CreateListener {
+                load_balancer_arn: load_balancer.clone(),
+                port,
+                certificate_arn,
+                forward_to,
+            })?;
+        }
+    }
+
+    // The Auto Scaling group over the private subnets. Policies and alarms name it plainly
+    // (as the rule pack's remediations do); the planner orders them after its creation.
+    let group = asg_name.clone();
+    if !asg_exists {
+        b.add(Action::CreateAutoScalingGroup {
+            name: asg_name.clone(),
+            launch_template_id: template.clone(),
+            subnet_ids: private.clone(),
+            min_size: spec.app.min_size,
+            desired_capacity: spec.app.desired_capacity,
+            max_size: spec.app.max_size,
+            target_group_arn: target_group.clone(),
+        })?;
+    }
+
+    // Scaling policies, CPU alarms, notifications (named as the HA014/HA015 remediations name them).
+    let topic_existing = inv
+        .sns_topics
+        .iter()
+        .find(|t| t.name == ALERTS_TOPIC && t.region == spec.region)
+        .map(|t| t.arn.clone());
+    let topic = b.existing_or(topic_existing.clone(), || Action::CreateTopic {
+        name: ALERTS_TOPIC.into(),
+    })?;
+    for email in &spec.scaling.alarm_emails {
+        let subscribed = inv.sns_topics.iter().any(|t| {
+            Some(&t.arn) == topic_existing.as_ref()
+                && t.subscriptions.iter().any(|s| &s.endpoint == email)
+        });
+        if !subscribed {
+            b.add(Action::SubscribeEmail {
+                topic_arn: topic.clone(),
+                email: email.clone(),
+            })?;
+        }
+    }
+    for (direction, adjustment, operator, threshold, level) in [
+        (
+            "out",
+            1,
+            "GreaterThanThreshold",
+            spec.scaling.scale_out_cpu,
+            "high",
+        ),
+        (
+            "in",
+            -1,
+            "LessThanThreshold",
+            spec.scaling.scale_in_cpu,
+            "low",
+        ),
+    ] {
+        let policy_name = format!("{asg_name}-scale-{direction}");
+        let policy_existing = inv
+            .scaling_policies
+            .iter()
+            .find(|p| p.auto_scaling_group == asg_name && p.name == policy_name)
+            .map(|p| p.arn.clone());
+        let policy = match policy_existing {
+            Some(arn) => arn,
+            None => b.add(Action::PutScalingPolicy {
+                group: group.clone(),
+                name: policy_name,
+                adjustment,
+            })?,
+        };
+        let alarm_name = format!("{asg_name}-cpu-{level}");
+        if !inv
+            .metric_alarms
+            .iter()
+            .any(|a| a.name == alarm_name && a.region == spec.region)
+        {
+            b.add(Action::PutCpuAlarm {
+                group: group.clone(),
+                name: alarm_name,
+                comparison_operator: operator.into(),
+                threshold,
+                actions: vec![policy, topic.clone()],
+            })?;
+        }
+    }
+
+    // The database: adopted (never recreated) or created Multi-AZ in the private subnets.
+    if let Some(db) = database {
+        match &db.existing {
+            Some(id) => {
+                let live = inv
+                    .db_instances
+                    .iter()
+                    .find(|d| &d.id == id)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "`database.existing` `{id}` is not in the inventory"
+                        ))
+                    })?;
+                if db.multi_az && !live.multi_az {
+                    b.add(Action::EnableMultiAz {
+                        db_instance: id.clone(),
+                    })?;
+                }
+                if live.publicly_accessible {
+                    b.add(Action::DisablePublicAccess {
+                        db_instance: id.clone(),
+                    })?;
+                }
+            }
+            None => {
+                let id = b.name("db");
+                if !inv.db_instances.iter().any(|d| d.id == id) {
+                    let subnet_group_name = b.name("db");
+                    let subnet_group = if inv
+                        .db_subnet_groups
+                        .iter()
+                        .any(|g| g.name == subnet_group_name)
+                    {
+                        subnet_group_name
+                    } else {
+                        b.add(Action::CreateDbSubnetGroup {
+                            name: subnet_group_name,
+                            subnet_ids: private.clone(),
+                        })?
+                    };
+                    b.add(Action::CreateDbInstance {
+                        id,
+                        engine: db.engine.clone().unwrap_or_default(),
+                        instance_class: db.instance_class.clone().unwrap_or_default(),
+                        allocated_storage: db.allocated_storage,
+                        subnet_group,
+                        security_group_id: db_group.clone().expect("a database has a group"),
+                        multi_az: db.multi_az,
+                        master_username: db.master_username.clone(),
+                    })?;
+                }
+            }
+        }
+    }
+
+    // DNS.
+    if let Some(dns) = &spec.dns {
+        let zone_name = format!("{}.", dns.hosted_zone.trim_end_matches('.'));
+        let record = format!("{}.", dns.record_name.trim_end_matches('.'));
+        match inv
+            .hosted_zones
+            .iter()
+            .find(|z| z.name == zone_name && !z.private)
+        {
+            None => {
+                b.add(Action::Manual {
+                    resource: zone_name.clone(),
+                    instruction: format!(
+                        "create the public hosted zone `{zone_name}` for `{record}`"
+                    ),
+                })?;
+            }
+            Some(zone) => {
+                let dns_name = lb_existing
+                    .as_ref()
+                    .and_then(|arn| inv.load_balancers.iter().find(|l| &l.arn == arn))
+                    .map(|l| l.dns_name.clone());
+                let aliased = dns_name.is_some_and(|dns| {
+                    inv.record_sets.iter().any(|r| {
+                        r.zone_id == zone.id
+                            && r.name == record
+                            && r.alias_target.as_ref().is_some_and(|a| {
+                                crate::policy::normalize_dns(&a.dns_name)
+                                    == crate::policy::normalize_dns(&dns)
+                            })
+                    })
+                });
+                if !aliased {
+                    b.add(Action::AliasToLoadBalancer {
+                        zone_id: zone.id.clone(),
+                        name: record,
+                        load_balancer_arn: load_balancer.clone(),
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(b.steps)
+}
