@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     init_logging(cli.global.verbose, cli.global.quiet);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // The executor's futures are large; worker threads get a main thread's stack.
+        .thread_stack_size(8 << 20)
         .build()
         .expect("tokio runtime starts");
     let outcome = runtime.block_on(async {

@@ -188,8 +188,9 @@ impl Executor {
                 .iter()
                 .filter_map(|(id, o)| o.output().map(|out| (id.clone(), out.clone())))
                 .collect();
+            // Boxed: a step's future is large, and a wave holds many.
             let wave = join_all(ready.iter().map(|step| {
-                self.run_step(step, &outcomes, &outputs, journal.data.done.get(&step.id))
+                Box::pin(self.run_step(step, &outcomes, &outputs, journal.data.done.get(&step.id)))
             }))
             .await;
             for (step, outcome) in ready.iter().zip(wave) {
@@ -269,7 +270,7 @@ impl Executor {
             }
         } else {
             match self.clients.get(&step.region) {
-                Some(clients) => steps::apply(clients, &action).await,
+                Some(clients) => Box::pin(steps::apply(clients, &action)).await,
                 None => Err(steps::StepError::Failed(format!(
                     "no clients for region `{}`",
                     step.region

@@ -269,7 +269,8 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
         Action::UpsertAliasRecord { .. }
         | Action::AliasToLoadBalancer { .. }
         | Action::Manual { .. } => Err(StepError::Failed("not a regional action".into())),
-        stack_action => super::stack::apply(c, stack_action).await,
+        // Boxed: the stack builder's future is large, and tasks run on small stacks.
+        stack_action => Box::pin(super::stack::apply(c, stack_action)).await,
     }
 }
 

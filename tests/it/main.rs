@@ -10,3 +10,4 @@ mod inventory_live;
 mod policies_cli;
 mod scan_cli;
 mod scan_live;
+mod spec_live;

@@ -55,3 +55,24 @@ pub fn assert_exit(output: &Output, code: i32) -> String {
     );
     err
 }
+
+/// Runs `future` on a runtime whose thread has a large stack: the executor's futures are
+/// big in debug builds, more than a test thread's default 2 MiB holds.
+pub fn run_with_large_stack<F>(future: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(future)
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}

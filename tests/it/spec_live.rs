@@ -1,0 +1,496 @@
+//! `hacheck fix --spec` against moto: from an empty account, from the seed's lone instance,
+//! from a half-built stack; invalid specs; and rolling out a new AMI (instance refresh, which
+//! moto lacks, against a mocked Auto Scaling client).
+
+use std::path::{Path, PathBuf};
+
+use aws_sdk_ec2::types as ec2t;
+use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
+use hacheck::collect::{AwsContext, CallCounter, RegionClients};
+use hacheck::execute::{Executor, Journal, Outcome};
+use hacheck::plan::Plan;
+
+use crate::support::moto::{Moto, REGION};
+use crate::support::seed::security_group;
+use crate::support::{assert_exit, hacheck, stdout};
+
+fn example_spec() -> String {
+    std::fs::read_to_string(crate::support::example("stack.toml")).unwrap()
+}
+
+fn write_spec(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("stack.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn create_zone(moto: &Moto) -> String {
+    let zone = aws_sdk_route53::Client::new(&moto.sdk_config().await)
+        .create_hosted_zone()
+        .name("example.com")
+        .caller_reference("spec-live")
+        .send()
+        .await
+        .unwrap();
+    zone.hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned()
+}
+
+fn failing(moto: &Moto) -> Vec<String> {
+    let output = moto
+        .hacheck()
+        .args(["scan", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["rule_id"].as_str().unwrap(),
+                r["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn apply_spec(moto: &Moto, spec: &Path, journal: &Path) -> String {
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--unsafe", "--spec"])
+        .arg(spec)
+        .arg("--journal")
+        .arg(journal)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0)
+}
+
+fn second_plan_is_empty(moto: &Moto, spec: &Path) {
+    let output = moto
+        .hacheck()
+        .args(["fix", "--spec"])
+        .arg(spec)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output), "No changes: nothing to fix.\n");
+}
+
+#[tokio::test]
+async fn an_empty_account_gets_the_whole_stack_and_a_second_apply_changes_nothing() {
+    let moto = Moto::start();
+    create_zone(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &example_spec());
+    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    assert_eq!(failing(&moto), Vec::<String>::new());
+    second_plan_is_empty(&moto, &spec);
+}
+
+#[tokio::test]
+async fn the_seeds_lone_instance_becomes_an_ami_behind_the_stack_and_is_kept_stopped() {
+    let moto = Moto::start();
+    let zone = create_zone(&moto).await;
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let default_vpc = ec2.describe_vpcs().send().await.unwrap().vpcs()[0]
+        .vpc_id()
+        .unwrap()
+        .to_owned();
+    let web = security_group(
+        &ec2,
+        &default_vpc,
+        "swiftcode-web",
+        &[(22, "0.0.0.0/0"), (80, "0.0.0.0/0")],
+    )
+    .await;
+    let run = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .min_count(1)
+        .max_count(1)
+        .network_interfaces(
+            ec2t::InstanceNetworkInterfaceSpecification::builder()
+                .device_index(0)
+                .associate_public_ip_address(true)
+                .groups(&web)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let lone = run.instances()[0].instance_id().unwrap().to_owned();
+    let ip = ec2
+        .describe_instances()
+        .instance_ids(&lone)
+        .send()
+        .await
+        .unwrap()
+        .reservations()[0]
+        .instances()[0]
+        .public_ip_address()
+        .unwrap()
+        .to_owned();
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    aws_sdk_route53::Client::new(&config)
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone)
+        .change_batch(
+            ChangeBatch::builder()
+                .changes(
+                    Change::builder()
+                        .action(ChangeAction::Create)
+                        .resource_record_set(
+                            ResourceRecordSet::builder()
+                                .name("shop.example.com")
+                                .r#type(RrType::A)
+                                .ttl(300)
+                                .resource_records(
+                                    ResourceRecord::builder().value(&ip).build().unwrap(),
+                                )
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        failing(&moto).iter().any(|f| f.starts_with("HA010")),
+        "SSH is open to the world at first"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(
+        dir.path(),
+        &example_spec().replace(
+            "ami = \"ami-12c6146b\"",
+            &format!("source_instance = \"{lone}\""),
+        ),
+    );
+    let plan = moto
+        .hacheck()
+        .args(["fix", "--spec"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let text = stdout(&plan);
+    assert!(
+        text.contains(&format!(
+            "~ {lone} (instance: stop (kept, not terminated))  [unsafe: needs --unsafe]"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("+ shop-app-{lone} (ami from the instance)")),
+        "{text}"
+    );
+
+    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    assert_eq!(failing(&moto), Vec::<String>::new());
+    second_plan_is_empty(&moto, &spec);
+
+    let instance = ec2
+        .describe_instances()
+        .instance_ids(&lone)
+        .send()
+        .await
+        .unwrap();
+    let state = instance.reservations()[0].instances()[0]
+        .state()
+        .unwrap()
+        .name()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        state,
+        ec2t::InstanceStateName::Stopped,
+        "kept, stopped, not terminated"
+    );
+    let images = ec2.describe_images().owners("self").send().await.unwrap();
+    let image = images
+        .images()
+        .iter()
+        .find(|i| i.name() == Some(&format!("shop-app-{lone}")))
+        .expect("an AMI of the lone instance");
+    let template = ec2
+        .describe_launch_template_versions()
+        .launch_template_name("shop-app")
+        .versions("$Default")
+        .send()
+        .await
+        .unwrap();
+    let template_image = template.launch_template_versions()[0]
+        .launch_template_data()
+        .unwrap()
+        .image_id();
+    assert_eq!(
+        template_image,
+        image.image_id(),
+        "the AMI backs the launch template"
+    );
+}
+
+#[test]
+fn a_half_built_stack_is_completed_without_duplicates() {
+    crate::support::run_with_large_stack(half_built_stack())
+}
+
+async fn half_built_stack() {
+    let moto = Moto::start();
+    create_zone(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &example_spec());
+    let plan_path = dir.path().join("plan.json");
+    assert_exit(
+        &moto
+            .hacheck()
+            .args(["fix", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&plan_path)
+            .output()
+            .unwrap(),
+        1,
+    );
+    let plan = Plan::read(&plan_path).unwrap();
+
+    // First apply: Auto Scaling refuses to create the group (no side effect: its client is
+    // fully mocked), so the group, its policies and alarms are missing afterwards.
+    let sdk = moto.sdk_config().await;
+    let context = AwsContext {
+        base: sdk.clone(),
+        regions: vec![REGION.into()],
+        calls: CallCounter::default(),
+    };
+    let mut clients = RegionClients::new(&context, REGION);
+    let none_yet = mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_groups)
+        .then_output(|| aws_sdk_autoscaling::operation::describe_auto_scaling_groups::DescribeAutoScalingGroupsOutput::builder().build());
+    let refused = mock!(aws_sdk_autoscaling::Client::create_auto_scaling_group).then_error(|| {
+        aws_sdk_autoscaling::operation::create_auto_scaling_group::CreateAutoScalingGroupError::generic(
+            aws_sdk_autoscaling::error::ErrorMetadata::builder().code("LimitExceeded").message("too many groups").build(),
+        )
+    });
+    clients.autoscaling = aws_sdk_autoscaling::Client::from_conf(
+        aws_sdk_autoscaling::config::Builder::from(&sdk)
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(
+                MockResponseInterceptor::new()
+                    .rule_mode(RuleMode::MatchAny)
+                    .with_rule(&none_yet)
+                    .with_rule(&refused),
+            )
+            .build(),
+    );
+    let executor = Executor::new(vec![clients], aws_sdk_route53::Client::new(&sdk), true);
+    let mut journal = Journal::open(&dir.path().join("partial.journal"), &plan).unwrap();
+    let partial = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert!(
+        partial.count(|o| matches!(o, Outcome::Failed { .. })) == 1,
+        "{partial:?}"
+    );
+    assert!(
+        partial.count(|o| matches!(o, Outcome::Blocked { .. })) >= 4,
+        "policies and alarms wait: {partial:?}"
+    );
+    let rules: Vec<String> = failing(&moto);
+    assert!(
+        rules.iter().any(|r| r.starts_with("HA008 shop-alb")),
+        "the ALB exists but forwards to no group: {rules:?}"
+    );
+
+    // The CLI completes it from a fresh plan.
+    let completion = moto
+        .hacheck()
+        .args(["fix", "--spec"])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let text = stdout(&completion);
+    assert!(
+        text.contains("+ shop-asg (auto scaling group)")
+            && !text.contains("(vpc)")
+            && !text.contains("load balancer)"),
+        "{text}"
+    );
+    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    assert_eq!(failing(&moto), Vec::<String>::new());
+    second_plan_is_empty(&moto, &spec);
+
+    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(
+            ec2t::Filter::builder()
+                .name("tag:Name")
+                .values("shop-vpc")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vpcs.vpcs().len(), 1);
+    let nats = ec2.describe_nat_gateways().send().await.unwrap();
+    assert_eq!(nats.nat_gateways().len(), 2);
+    let lbs = aws_sdk_elasticloadbalancingv2::Client::new(&sdk)
+        .describe_load_balancers()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lbs.load_balancers().len(), 1);
+    let databases = aws_sdk_rds::Client::new(&sdk)
+        .describe_db_instances()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(databases.db_instances().len(), 1);
+}
+
+#[tokio::test]
+async fn a_new_ami_rolls_out_as_a_template_version_and_an_instance_refresh() {
+    let moto = Moto::start();
+    create_zone(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &example_spec());
+    apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    let next = write_spec(
+        dir.path(),
+        &example_spec().replace("ami-12c6146b", "ami-0b33d91d"),
+    );
+    let plan_path = dir.path().join("rollout.json");
+    let output = moto
+        .hacheck()
+        .args(["fix", "--spec"])
+        .arg(&next)
+        .arg("--out")
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains("image: ami-12c6146b → ami-0b33d91d"),
+        "{text}"
+    );
+    assert!(text.contains("~ shop-asg (auto scaling group: rolling replacement (instance refresh))  [unsafe: needs --unsafe]"), "{text}");
+    let plan = Plan::read(&plan_path).unwrap();
+    assert_eq!(plan.executable().count(), 2, "{text}");
+
+    // moto has no StartInstanceRefresh: Auto Scaling is mocked for this apply, EC2 is moto.
+    let sdk = moto.sdk_config().await;
+    let context = AwsContext {
+        base: sdk.clone(),
+        regions: vec![REGION.into()],
+        calls: CallCounter::default(),
+    };
+    let mut clients = RegionClients::new(&context, REGION);
+    let no_refresh_yet = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
+        .then_output(|| aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput::builder().build());
+    let refresh = mock!(aws_sdk_autoscaling::Client::start_instance_refresh)
+        .match_requests(|request| {
+            request.auto_scaling_group_name() == Some("shop-asg")
+                && request.preferences().and_then(|p| p.min_healthy_percentage()) == Some(90)
+        })
+        .then_output(|| aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshOutput::builder().instance_refresh_id("refresh-1").build());
+    clients.autoscaling = aws_sdk_autoscaling::Client::from_conf(
+        aws_sdk_autoscaling::config::Builder::from(&sdk)
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(
+                MockResponseInterceptor::new()
+                    .rule_mode(RuleMode::MatchAny)
+                    .with_rule(&no_refresh_yet)
+                    .with_rule(&refresh),
+            )
+            .build(),
+    );
+    let executor = Executor::new(vec![clients], aws_sdk_route53::Client::new(&sdk), true);
+    let mut journal = Journal::open(&dir.path().join("rollout.journal"), &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert!(report.complete(), "{report:?}");
+    assert_eq!(refresh.num_calls(), 1);
+    assert!(
+        report
+            .steps
+            .iter()
+            .any(|(id, o)| id == "instance-refresh:shop-asg"
+                && *o
+                    == Outcome::Applied {
+                        output: Some("refresh-1".into())
+                    })
+    );
+    let versions = aws_sdk_ec2::Client::new(&sdk)
+        .describe_launch_template_versions()
+        .launch_template_name("shop-app")
+        .versions("$Default")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        versions.launch_template_versions()[0]
+            .launch_template_data()
+            .unwrap()
+            .image_id(),
+        Some("ami-0b33d91d")
+    );
+}
+
+#[test]
+fn invalid_specs_are_one_line_errors_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            example_spec().replace("[\"us-east-1a\", \"us-east-1b\"]", "[\"us-east-1a\"]"),
+            "`network.availability_zones` needs at least two distinct zones",
+        ),
+        (
+            example_spec().replace(
+                "instance_type = \"t3.small\"",
+                "instance_type = \"t3.small\"\ninstance_count = 3",
+            ),
+            "unknown field `instance_count`",
+        ),
+        (
+            example_spec().replace("scale_out_cpu = 75.0", "scale_out_cpu = 175.0"),
+            "`scaling.scale_out_cpu` = 175 must be in (0, 100]",
+        ),
+        (
+            example_spec().replace(
+                "# private_subnet_cidrs = [\"10.42.128.0/24\", \"10.42.129.0/24\"]",
+                "private_subnet_cidrs = [\"10.42.1.0/24\", \"10.42.129.0/24\"]",
+            ),
+            "`network.private_subnet_cidrs`: `10.42.1.0/24` overlaps `10.42.1.0/24` of `network.public_subnet_cidrs`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let spec = write_spec(dir.path(), &text);
+        let output = hacheck()
+            .args(["fix", "--example", "compliant", "--spec"])
+            .arg(&spec)
+            .output()
+            .unwrap();
+        let err = assert_exit(&output, 2);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("stack spec `{}`", spec.display())) && err.contains(expected),
+            "{err}"
+        );
+    }
+}
