@@ -149,6 +149,17 @@ fn main() {
             .map(|n| n.get())
             .unwrap_or(1)
     );
+    for policy in &set.policies {
+        let one = set.only(&policy.meta.id);
+        let start = Instant::now();
+        let evaluation = one.evaluate(&inventory, &ParamOverrides::new());
+        println!(
+            "  {} {:>8.1} ms ({} results)",
+            policy.meta.id,
+            start.elapsed().as_secs_f64() * 1e3,
+            evaluation.findings.len()
+        );
+    }
     println!(
         "throughput: {:.0} resource-evaluations/s (17 rules x {resources} resources / wall)",
         17.0 * resources as f64 / total.as_secs_f64()

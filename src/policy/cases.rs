@@ -138,11 +138,7 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
         Err(error) => return Some(format!("bad case: {error}")),
     };
     inventory.derive_subnet_publicity();
-    let only = PolicySet {
-        policies: vec![policy.clone()],
-        replaced: Vec::new(),
-        dirs: set.dirs.clone(),
-    };
+    let only = set.only(&policy.meta.id);
     let mut overrides = super::ParamOverrides::new();
     overrides.insert(policy.meta.id.clone(), case.params.clone());
     let evaluation = only.evaluate(&inventory, &overrides);

@@ -227,6 +227,20 @@ impl PolicySet {
         }
     }
 
+    /// The same set restricted to `id` (for timing one policy, or running one's cases).
+    pub fn only(&self, id: &str) -> PolicySet {
+        PolicySet {
+            policies: self
+                .policies
+                .iter()
+                .filter(|p| p.meta.id == id)
+                .cloned()
+                .collect(),
+            replaced: Vec::new(),
+            dirs: self.dirs.clone(),
+        }
+    }
+
     pub fn get(&self, id: &str) -> Option<&Policy> {
         self.policies.iter().find(|p| p.meta.id == id)
     }
@@ -261,8 +275,10 @@ impl PolicySet {
                         let Some(policy) = self.policies.get(index) else {
                             break;
                         };
+                        let started = std::time::Instant::now();
                         let outcome =
                             run_policy(&engine, policy, &view, overrides.get(&policy.meta.id));
+                        tracing::debug!("policy `{}` took {:?}", policy.meta.id, started.elapsed());
                         results.lock().expect("results").push((index, outcome));
                     }
                 });

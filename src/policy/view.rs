@@ -35,6 +35,8 @@ struct ViewData {
     records_by_alias: HashMap<String, Array>,
     ssh_source_groups: Map,
     resource_count: usize,
+    /// `app_instances` per (bastion tag key, value), computed on first use.
+    app_instances: std::sync::Mutex<HashMap<(String, String), Array>>,
 }
 
 /// Lower-case DNS name without a `dualstack.` prefix or trailing dot: how Route 53 alias
@@ -201,6 +203,48 @@ impl InventoryView {
         self.0.resource_count
     }
 
+    /// A bastion host: tagged `key=value`, or in a security group that other groups' port-22
+    /// rules name as their source.
+    fn is_bastion(&self, instance: &Res, key: &str, value: &str) -> bool {
+        let tagged = instance
+            .field("tags")
+            .read_lock::<Map>()
+            .is_some_and(|tags| tags.get(key).is_some_and(|v| v.to_string() == value));
+        tagged
+            || instance
+                .field("security_group_ids")
+                .read_lock::<Array>()
+                .is_some_and(|groups| {
+                    groups.iter().any(|g| {
+                        self.0
+                            .ssh_source_groups
+                            .contains_key(g.to_string().as_str())
+                    })
+                })
+    }
+
+    /// Running (or starting) instances that are not bastions; cached per tag.
+    fn app_instances(&self, key: &str, value: &str) -> Array {
+        let mut cache = self.0.app_instances.lock().expect("app instance cache");
+        cache
+            .entry((key.to_owned(), value.to_owned()))
+            .or_insert_with(|| {
+                self.0.collections["instances"]
+                    .iter()
+                    .filter(|i| {
+                        let Some(instance) = i.read_lock::<Res>() else {
+                            return false;
+                        };
+                        let state = instance.text("state");
+                        (state == "running" || state == "pending")
+                            && !self.is_bastion(&instance, key, value)
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .clone()
+    }
+
     fn get(&self, kind: &str, key: &str) -> Dynamic {
         self.0
             .by_key
@@ -234,6 +278,16 @@ impl InventoryView {
         engine.register_get("ssh_source_group_ids", |view: &mut InventoryView| {
             view.0.ssh_source_groups.clone()
         });
+        engine.register_fn(
+            "instance_is_bastion",
+            |view: &mut InventoryView, instance: Res, key: &str, value: &str| {
+                view.is_bastion(&instance, key, value)
+            },
+        );
+        engine.register_fn(
+            "running_app_instances",
+            |view: &mut InventoryView, key: &str, value: &str| view.app_instances(key, value),
+        );
         engine.register_fn("get", |view: &mut InventoryView, kind: &str, key: &str| {
             view.get(kind, key)
         });
