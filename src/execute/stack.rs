@@ -480,46 +480,20 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
             security_group_id,
             user_data,
         } => {
-            let found = c
-                .ec2
-                .describe_launch_templates()
-                .launch_template_names(name)
-                .send()
-                .await;
-            if let Some(id) = found.ok().and_then(|a| {
-                a.launch_templates()
-                    .first()
-                    .and_then(|t| t.launch_template_id().map(str::to_owned))
-            }) {
-                return Ok(Done::Satisfied(Some(id)));
-            }
-            let data = ec2t::RequestLaunchTemplateData::builder()
-                .image_id(image_id)
-                .instance_type(ec2t::InstanceType::from(instance_type.as_str()))
-                .set_user_data(user_data.as_deref().map(aws_smithy_types::base64::encode))
-                .network_interfaces(
-                    ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
-                        .device_index(0)
-                        .associate_public_ip_address(false)
-                        .groups(security_group_id)
-                        .build(),
-                )
-                .build();
-            let created = c
-                .ec2
-                .create_launch_template()
-                .launch_template_name(name)
-                .launch_template_data(data)
-                .tag_specifications(tags(ec2t::ResourceType::LaunchTemplate, name, &[]))
-                .send()
-                .await
-                .map_err(sdk_fail("CreateLaunchTemplate"))?;
-            Ok(Done::Applied(
-                created
-                    .launch_template()
-                    .and_then(|t| t.launch_template_id())
-                    .map(str::to_owned),
-            ))
+            let user_data = user_data.as_deref().map(aws_smithy_types::base64::encode);
+            let spec = TemplateSpec {
+                name,
+                image_id,
+                instance_type,
+                security_group_ids: std::slice::from_ref(security_group_id),
+                user_data,
+            };
+            let (id, created) = ensure_launch_template(c, &spec).await?;
+            Ok(if created {
+                Done::Applied(Some(id))
+            } else {
+                Done::Satisfied(Some(id))
+            })
         }
         Action::NewTemplateVersion {
             template_id,
@@ -881,6 +855,64 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
         }
         _ => Err(StepError::Failed("not a stack action".into())),
     }
+}
+
+/// What a launch template made by hacheck holds: one network interface without a public
+/// IP in the given groups.
+pub(super) struct TemplateSpec<'a> {
+    pub name: &'a str,
+    pub image_id: &'a str,
+    pub instance_type: &'a str,
+    pub security_group_ids: &'a [String],
+    /// Already base64, as EC2 takes it.
+    pub user_data: Option<String>,
+}
+
+/// The launch template named `spec.name`: found (id, false) or created (id, true).
+pub(super) async fn ensure_launch_template(
+    c: &RegionClients,
+    spec: &TemplateSpec<'_>,
+) -> Result<(String, bool), StepError> {
+    let found = c
+        .ec2
+        .describe_launch_templates()
+        .launch_template_names(spec.name)
+        .send()
+        .await;
+    if let Some(id) = found.ok().and_then(|a| {
+        a.launch_templates()
+            .first()
+            .and_then(|t| t.launch_template_id().map(str::to_owned))
+    }) {
+        return Ok((id, false));
+    }
+    let data = ec2t::RequestLaunchTemplateData::builder()
+        .image_id(spec.image_id)
+        .instance_type(ec2t::InstanceType::from(spec.instance_type))
+        .set_user_data(spec.user_data.clone())
+        .network_interfaces(
+            ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+                .device_index(0)
+                .associate_public_ip_address(false)
+                .set_groups(Some(spec.security_group_ids.to_vec()))
+                .build(),
+        )
+        .build();
+    let created = c
+        .ec2
+        .create_launch_template()
+        .launch_template_name(spec.name)
+        .launch_template_data(data)
+        .tag_specifications(tags(ec2t::ResourceType::LaunchTemplate, spec.name, &[]))
+        .send()
+        .await
+        .map_err(sdk_fail("CreateLaunchTemplate"))?;
+    let id = created
+        .launch_template()
+        .and_then(|t| t.launch_template_id())
+        .unwrap_or_default()
+        .to_owned();
+    Ok((id, true))
 }
 
 /// The load balancer's DNS name and canonical zone, for an alias to it.

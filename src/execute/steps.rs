@@ -539,59 +539,15 @@ async fn convert_launch_configuration(
             "launch configuration `{configuration}` no longer exists"
         ))
     })?;
-    let existing = c
-        .ec2
-        .describe_launch_templates()
-        .launch_template_names(template_name)
-        .send()
-        .await;
-    let template_id = match existing.ok().and_then(|a| {
-        a.launch_templates()
-            .first()
-            .and_then(|t| t.launch_template_id().map(str::to_owned))
-    }) {
-        Some(id) => id, // created by an earlier, interrupted apply
-        None => {
-            let data = ec2t::RequestLaunchTemplateData::builder()
-                .image_id(config.image_id().unwrap_or_default())
-                .instance_type(ec2t::InstanceType::from(
-                    config.instance_type().unwrap_or("t3.micro"),
-                ))
-                .set_user_data(config.user_data().map(str::to_owned))
-                .network_interfaces(
-                    ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
-                        .device_index(0)
-                        .associate_public_ip_address(false)
-                        .set_groups(Some(config.security_groups().to_vec()))
-                        .build(),
-                )
-                .build();
-            let created = c
-                .ec2
-                .create_launch_template()
-                .launch_template_name(template_name)
-                .launch_template_data(data)
-                .tag_specifications(
-                    ec2t::TagSpecification::builder()
-                        .resource_type(ec2t::ResourceType::LaunchTemplate)
-                        .tags(
-                            ec2t::Tag::builder()
-                                .key(MANAGED_TAG.0)
-                                .value(MANAGED_TAG.1)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(sdk_fail("CreateLaunchTemplate"))?;
-            created
-                .launch_template()
-                .and_then(|t| t.launch_template_id())
-                .unwrap_or_default()
-                .to_owned()
-        }
+    // An interrupted earlier apply may have created the template already.
+    let spec = super::stack::TemplateSpec {
+        name: template_name,
+        image_id: config.image_id().unwrap_or_default(),
+        instance_type: config.instance_type().unwrap_or("t3.micro"),
+        security_group_ids: config.security_groups(),
+        user_data: config.user_data().map(str::to_owned),
     };
+    let (template_id, _) = super::stack::ensure_launch_template(c, &spec).await?;
     point_group_at_template(c, group, &template_id).await?;
     Ok(Done::Applied(Some(template_id)))
 }
