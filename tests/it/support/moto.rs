@@ -13,6 +13,11 @@ use aws_sdk_ec2::config::Credentials;
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
 
+/// Runs moto (`$1`, port `$2`), kills it when stdin reaches end of file, and exits when
+/// moto does.
+/// (A background job's stdin is /dev/null, hence the copy on descriptor 3.)
+const WATCHDOG: &str = r#"exec 3<&0; "$1" -H 127.0.0.1 -p "$2" </dev/null & server=$!; { read _ignored <&3; kill $server; } & wait $server"#;
+
 pub struct Moto {
     child: Child,
     pub endpoint: String,
@@ -43,8 +48,13 @@ impl Moto {
         // A port can be taken between probing and binding; try a few.
         for _ in 0..5 {
             let port = free_port();
-            let child = Command::new(&binary)
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // Through a shell that stops moto when our end of its stdin closes, so that a
+            // test process that dies without running destructors (an abort) leaves no server.
+            let child = Command::new("sh")
+                .args(["-c", WATCHDOG, "moto-watchdog"])
+                .arg(&binary)
+                .arg(port.to_string())
+                .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -97,7 +107,7 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        drop(self.child.stdin.take()); // the watchdog kills moto
         let _ = self.child.wait();
     }
 }
