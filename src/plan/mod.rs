@@ -170,6 +170,9 @@ pub fn plan_with_spec(
         settings.alias_record = spec.dns.as_ref().map(|d| d.record_name.clone());
     }
     let mut steps = remediation_steps(inventory, findings, &settings)?;
+    // The remediations' manual steps ask for what the stack provides (a group, a load
+    // balancer, a bastion, private subnets); the stack's own manual steps stay.
+    steps.retain(|_, step| step.safety != Safety::Manual);
     for (_, step) in stack::plan_stack(spec, inventory)? {
         for fixed in step.fixes {
             add_step(&mut steps, step.action.clone(), &step.region, fixed)?;
