@@ -42,7 +42,12 @@ pub struct Spec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Network {
-    pub vpc_cidr: String,
+    /// A new VPC's range; or `vpc_id` to build in an existing VPC.
+    #[serde(default)]
+    pub vpc_cidr: Option<String>,
+    /// An existing VPC to build in (its subnet CIDRs must then be given).
+    #[serde(default)]
+    pub vpc_id: Option<String>,
     pub availability_zones: Vec<String>,
     /// One /24 (or given) public subnet per zone, for the load balancer, NAT and bastion.
     #[serde(default)]
@@ -187,7 +192,7 @@ fn overlaps(a: (u32, u8), b: (u32, u8)) -> bool {
     a.0 & mask == b.0 & mask
 }
 
-fn contains(outer: (u32, u8), inner: (u32, u8)) -> bool {
+pub fn contains(outer: (u32, u8), inner: (u32, u8)) -> bool {
     inner.1 >= outer.1 && overlaps(outer, inner)
 }
 
@@ -240,36 +245,47 @@ impl Spec {
                 self.region
             ));
         }
-        let vpc = parse_cidr(&self.network.vpc_cidr)
-            .filter(|(_, p)| (16..=22).contains(p))
-            .ok_or_else(|| {
-                format!(
-                    "`network.vpc_cidr` = `{}` must be an IPv4 network from /16 to /22",
-                    self.network.vpc_cidr
-                )
-            })?;
-        let blocks = 1u32 << (24 - vpc.1);
-        for (field, given, offset) in [
+        let vpc = match (&self.network.vpc_cidr, &self.network.vpc_id) {
+            (Some(cidr), None) => Some(
+                parse_cidr(cidr)
+                    .filter(|(_, p)| (16..=22).contains(p))
+                    .ok_or_else(|| format!("`network.vpc_cidr` = `{cidr}` must be an IPv4 network from /16 to /22"))?,
+            ),
+            (None, Some(_)) => None,
+            _ => return Err("`network` needs exactly one of `vpc_cidr` (a new VPC) and `vpc_id` (an existing one)".into()),
+        };
+        for (field, given, upper_half) in [
             (
                 "network.public_subnet_cidrs",
                 &mut self.network.public_subnet_cidrs,
-                0,
+                false,
             ),
             (
                 "network.private_subnet_cidrs",
                 &mut self.network.private_subnet_cidrs,
-                blocks / 2,
+                true,
             ),
         ] {
-            if given.is_empty() {
-                *given = (0..zones.len() as u32)
-                    .map(|i| cidr_text(vpc.0 + ((offset + i) << 8), 24))
-                    .collect();
-            } else if given.len() != zones.len() {
-                return Err(format!(
-                    "`{field}` needs one CIDR per availability zone ({})",
-                    zones.len()
-                ));
+            match vpc {
+                _ if !given.is_empty() && given.len() != zones.len() => {
+                    return Err(format!(
+                        "`{field}` needs one CIDR per availability zone ({})",
+                        zones.len()
+                    ));
+                }
+                Some(vpc) if given.is_empty() => {
+                    let blocks = 1u32 << (24 - vpc.1);
+                    let offset = if upper_half { blocks / 2 } else { 0 };
+                    *given = (0..zones.len() as u32)
+                        .map(|i| cidr_text(vpc.0 + ((offset + i) << 8), 24))
+                        .collect();
+                }
+                None if given.is_empty() => {
+                    return Err(format!(
+                        "`{field}` must be given when building in an existing VPC (`network.vpc_id`)"
+                    ));
+                }
+                _ => {}
             }
         }
         let all: Vec<(&str, &String)> = self
@@ -288,11 +304,12 @@ impl Spec {
         for (field, cidr) in &all {
             let network = parse_cidr(cidr)
                 .ok_or_else(|| format!("`{field}`: `{cidr}` is not an IPv4 CIDR"))?;
-            if !contains(vpc, network) {
-                return Err(format!(
-                    "`{field}`: `{cidr}` is outside `network.vpc_cidr` {}",
-                    self.network.vpc_cidr
-                ));
+            if let (Some(range), Some(text)) = (vpc, &self.network.vpc_cidr) {
+                if !contains(range, network) {
+                    return Err(format!(
+                        "`{field}`: `{cidr}` is outside `network.vpc_cidr` {text}"
+                    ));
+                }
             }
             if let Some((other_field, other)) = parsed
                 .iter()

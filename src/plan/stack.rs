@@ -74,14 +74,50 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
 
     // Network.
     let vpc_name = b.name("vpc");
-    let vpc_existing = inv
-        .vpcs
-        .iter()
-        .find(|v| v.region == spec.region && named(&v.tags, &vpc_name))
-        .map(|v| v.id.clone());
+    let invalid = |message: String| PlanError::Remediation {
+        rule: "spec".into(),
+        resource: spec.name.clone(),
+        message,
+    };
+    let vpc_existing = match &spec.network.vpc_id {
+        Some(id) => {
+            let vpc = inv
+                .vpcs
+                .iter()
+                .find(|v| &v.id == id && v.region == spec.region)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "`network.vpc_id` `{id}` is not a VPC in {}",
+                        spec.region
+                    ))
+                })?;
+            let range = super::spec::parse_cidr(&vpc.cidr_block);
+            let outside = spec
+                .network
+                .public_subnet_cidrs
+                .iter()
+                .chain(&spec.network.private_subnet_cidrs)
+                .find(|c| match (range, super::spec::parse_cidr(c)) {
+                    (Some(range), Some(subnet)) => !super::spec::contains(range, subnet),
+                    _ => true,
+                });
+            if let Some(cidr) = outside {
+                return Err(invalid(format!(
+                    "subnet `{cidr}` is outside VPC `{id}` ({})",
+                    vpc.cidr_block
+                )));
+            }
+            Some(id.clone())
+        }
+        None => inv
+            .vpcs
+            .iter()
+            .find(|v| v.region == spec.region && named(&v.tags, &vpc_name))
+            .map(|v| v.id.clone()),
+    };
     let vpc = b.existing_or(vpc_existing.clone(), || Action::CreateVpc {
         name: vpc_name.clone(),
-        cidr: spec.network.vpc_cidr.clone(),
+        cidr: spec.network.vpc_cidr.clone().unwrap_or_default(),
     })?;
     let subnet = |b: &mut Builder, name: String, cidr: &str, zone: &str| {
         let existing = inv
@@ -249,11 +285,6 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     }
 
     // The AMI: given, or made from the lone instance (stopped first, kept afterwards).
-    let invalid = |message: String| PlanError::Remediation {
-        rule: "spec".into(),
-        resource: spec.name.clone(),
-        message,
-    };
     let (image, base_image) = match (&spec.app.ami, &spec.app.source_instance) {
         (Some(ami), _) => (ami.clone(), ami.clone()),
         (None, Some(instance_id)) => {
@@ -575,4 +606,102 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         }
     }
     Ok(b.steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::spec::Spec;
+
+    fn compliant() -> Inventory {
+        let text = crate::policy::cases::example("compliant").unwrap();
+        crate::snapshot::parse(text, std::path::Path::new("compliant")).unwrap()
+    }
+
+    fn spec_in_existing_vpc(public: [&str; 2]) -> Spec {
+        let text = include_str!("../../examples/stack.toml")
+            .replace("name = \"shop\"", "name = \"web\"")
+            .replace(
+                "vpc_cidr = \"10.42.0.0/16\"",
+                "vpc_id = \"vpc-0a1b2c3d4e5f60001\"",
+            )
+            .replace(
+                "# public_subnet_cidrs = [\"10.42.0.0/24\", \"10.42.1.0/24\"]",
+                &format!(
+                    "public_subnet_cidrs = [\"{}\", \"{}\"]",
+                    public[0], public[1]
+                ),
+            )
+            .replace(
+                "# private_subnet_cidrs = [\"10.42.128.0/24\", \"10.42.129.0/24\"]",
+                "private_subnet_cidrs = [\"10.0.40.0/24\", \"10.0.41.0/24\"]",
+            );
+        let mut spec: Spec = toml::from_str(&text).unwrap();
+        spec.complete().unwrap();
+        spec
+    }
+
+    #[test]
+    fn an_existing_vpc_is_built_in_and_its_internet_gateway_reused() {
+        let steps = plan_stack(
+            &spec_in_existing_vpc(["10.0.30.0/24", "10.0.31.0/24"]),
+            &compliant(),
+        )
+        .unwrap();
+        assert!(
+            !steps
+                .keys()
+                .any(|k| k.starts_with("vpc:") || k.starts_with("internet-gateway:")),
+            "{:?}",
+            steps.keys()
+        );
+        let subnet = &steps
+            .get("subnet:web-public-a")
+            .unwrap_or_else(|| panic!("{:?}", steps.keys()))
+            .action;
+        assert_eq!(
+            subnet,
+            &Action::CreateSubnet {
+                name: "web-public-a".into(),
+                vpc_id: "vpc-0a1b2c3d4e5f60001".into(),
+                cidr: "10.0.30.0/24".into(),
+                zone: "us-east-1a".into(),
+            }
+        );
+        let Action::CreateRouteTable { default_target, .. } =
+            &steps["route-table:web-public"].action
+        else {
+            panic!()
+        };
+        assert_eq!(default_target, "igw-0shop");
+    }
+
+    #[test]
+    fn subnets_outside_the_existing_vpc_are_refused() {
+        let error = plan_stack(
+            &spec_in_existing_vpc(["10.9.0.0/24", "10.0.31.0/24"]),
+            &compliant(),
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains(
+                "subnet `10.9.0.0/24` is outside VPC `vpc-0a1b2c3d4e5f60001` (10.0.0.0/16)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_existing_vpc_needs_its_subnet_cidrs() {
+        let text = include_str!("../../examples/stack.toml")
+            .replace("vpc_cidr = \"10.42.0.0/16\"", "vpc_id = \"vpc-1\"");
+        let mut spec: Spec = toml::from_str(&text).unwrap();
+        let error = spec.complete().unwrap_err();
+        assert!(
+            error.starts_with(
+                "`network.public_subnet_cidrs` must be given when building in an existing VPC"
+            ),
+            "{error}"
+        );
+    }
 }
