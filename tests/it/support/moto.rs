@@ -2,7 +2,7 @@
 //! when the test panics). `scripts/test` installs moto and sets `HACHECK_MOTO_SERVER`.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,10 +13,9 @@ use aws_sdk_ec2::config::Credentials;
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
 
-/// Runs moto (`$1`, port `$2`), kills it when stdin reaches end of file, and exits when
-/// moto does.
-/// (A background job's stdin is /dev/null, hence the copy on descriptor 3.)
-const WATCHDOG: &str = r#"exec 3<&0; "$1" -H 127.0.0.1 -p "$2" </dev/null & server=$!; { read _ignored <&3; kill $server; } & wait $server"#;
+/// Runs moto (`$1`) on a port the system picks, kills it when stdin reaches end of file,
+/// and exits when moto does. (A background job's stdin is /dev/null, hence descriptor 3.)
+const WATCHDOG: &str = r#"exec 3<&0; "$1" -H 127.0.0.1 -p 0 </dev/null & server=$!; { read _ignored <&3; kill $server; } & wait $server"#;
 
 pub struct Moto {
     child: Child,
@@ -29,15 +28,9 @@ fn moto_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"))
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Moto {
+    /// Starts moto on a port the system picks (`-p 0`), read back from its log line
+    /// `Running on http://127.0.0.1:PORT`: no window in which two tests can pick one port.
     pub fn start() -> Moto {
         let binary = moto_binary();
         assert!(
@@ -45,36 +38,53 @@ impl Moto {
             "moto server not found at {}: run the tests with ./scripts/test",
             binary.display()
         );
-        // A port can be taken between probing and binding; try a few.
-        for _ in 0..5 {
-            let port = free_port();
-            // Through a shell that stops moto when our end of its stdin closes, so that a
-            // test process that dies without running destructors (an abort) leaves no server.
-            let child = Command::new("sh")
-                .args(["-c", WATCHDOG, "moto-watchdog"])
-                .arg(&binary)
-                .arg(port.to_string())
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("moto_server starts");
-            let mut moto = Moto {
-                child,
-                endpoint: format!("http://127.0.0.1:{port}"),
-            };
-            if moto.wait_ready(port) {
-                return moto;
+        // Through a shell that stops moto when our end of its stdin closes, so that a
+        // test process that dies without running destructors (an abort) leaves no server.
+        let mut child = Command::new("sh")
+            .args(["-c", WATCHDOG, "moto-watchdog"])
+            .arg(&binary)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("moto_server starts");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let log = child.stderr.take().expect("stderr is piped");
+        // Reads the port, then keeps draining moto's request log so that it never blocks.
+        std::thread::spawn(move || {
+            let mut sender = Some(sender);
+            for line in std::io::BufRead::lines(std::io::BufReader::new(log)).map_while(Result::ok)
+            {
+                if let Some(port) = line
+                    .split("http://127.0.0.1:")
+                    .nth(1)
+                    .and_then(|rest| rest.trim().parse::<u16>().ok())
+                {
+                    if let Some(sender) = sender.take() {
+                        let _ = sender.send(port);
+                    }
+                }
             }
-        }
-        panic!("moto server did not start");
+        });
+        let port = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("moto_server reports its port");
+        let mut moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        assert!(
+            moto.wait_ready(port),
+            "moto server on port {port} did not answer"
+        );
+        moto
     }
 
     fn wait_ready(&mut self, port: u16) -> bool {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
-                return false; // exited: port taken, try another
+                return false;
             }
             if http_get_status(port, "/moto-api/data.json") == Some(200) {
                 return true;
