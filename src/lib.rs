@@ -21,3 +21,9 @@ pub mod policy;
 pub mod report;
 pub mod snapshot;
 pub mod suppress;
+
+/// Text on one line: runs of whitespace, newlines included, become one space. Errors print
+/// on one line; AWS and Rhai messages often span several.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -213,13 +213,9 @@ where
         CallFailure {
             operation,
             code,
-            message: one_line(&message),
+            message: crate::one_line(&message),
         }
     }
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub(crate) use ec2::split_permission;

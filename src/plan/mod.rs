@@ -223,7 +223,7 @@ fn remediation_steps(
         let failure = |message: String| PlanError::Remediation {
             rule: finding.rule_id.clone(),
             resource: finding.resource.id.clone(),
-            message: message.lines().map(str::trim).collect::<Vec<_>>().join(" "),
+            message: crate::one_line(&message),
         };
         let finding_value: Dynamic = rhai::serde::to_dynamic(finding).expect("finding converts");
         let returned: Dynamic = engine

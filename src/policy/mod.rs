@@ -472,12 +472,7 @@ fn runtime_error(policy: &Policy, error: EvalAltResult) -> PolicyError {
         }
         EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
         // Rhai appends the call chain on further lines; errors print on one.
-        _ => error
-            .to_string()
-            .lines()
-            .map(str::trim)
-            .collect::<Vec<_>>()
-            .join(" "),
+        _ => crate::one_line(&error.to_string()),
     };
     PolicyError::Runtime {
         id: policy.meta.id.clone(),

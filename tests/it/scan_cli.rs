@@ -9,9 +9,10 @@ fn scan(args: &[&str]) -> std::process::Output {
     hacheck().arg("scan").args(args).output().unwrap()
 }
 
-fn shared(name: &str) -> PathBuf {
+/// The OASIS SARIF 2.1.0 schema, kept in the repository so a clean clone can validate.
+fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
+        .join("tests/fixtures")
         .join(name)
 }
 
@@ -80,7 +81,7 @@ fn json_output_matches_its_documented_schema() {
 fn sarif_validates_and_meets_github_upload_requirements() {
     let output = scan(&["--example", "seed-start", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    validate(&shared("sarif-schema-2.1.0.json"), &sarif);
+    validate(&fixture("sarif-schema-2.1.0.json"), &sarif);
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     let driver = &run["tool"]["driver"];
@@ -257,7 +258,7 @@ fn suppressions_stay_in_sarif_and_expired_ones_are_reported() {
             .contains("expired on 2001-01-01: its findings are reported again")),
         "{notes:?}"
     );
-    validate(&shared("sarif-schema-2.1.0.json"), &sarif);
+    validate(&fixture("sarif-schema-2.1.0.json"), &sarif);
 }
 
 #[test]
