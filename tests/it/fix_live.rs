@@ -214,35 +214,11 @@ fn config_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn failing_rules(moto: &Moto) -> Vec<String> {
-    let output = moto
-        .hacheck()
-        .args(["scan", "--format", "json"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let mut rules: Vec<String> = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["status"] == "fail")
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["rule_id"].as_str().unwrap(),
-                r["resource"]["id"].as_str().unwrap()
-            )
-        })
-        .collect();
-    rules.dedup();
-    rules
-}
-
 #[tokio::test]
 async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     let moto = Moto::start();
     let account = seed_fixable_account(&moto).await;
-    let before = failing_rules(&moto);
+    let before = moto.failing_findings();
     let rules: Vec<&str> = before.iter().map(|r| &r[..5]).collect();
     for rule in [
         "HA003", "HA004", "HA005", "HA006", "HA009", "HA010", "HA012", "HA013", "HA014", "HA015",
@@ -272,7 +248,7 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     );
 
     assert_eq!(
-        failing_rules(&moto),
+        moto.failing_findings(),
         Vec::<String>::new(),
         "every finding is fixed"
     );
@@ -440,7 +416,7 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
         err.contains("+ alarm:app-cpu-high: already satisfied, skipped"),
         "{err}"
     );
-    assert_eq!(failing_rules(&moto), Vec::<String>::new());
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
 
     // Nothing twice: one topic, one policy per name, one alarm per name.
     let sns = aws_sdk_sns::Client::new(&sdk)

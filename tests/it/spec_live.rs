@@ -39,28 +39,6 @@ async fn create_zone(moto: &Moto) -> String {
         .to_owned()
 }
 
-fn failing(moto: &Moto) -> Vec<String> {
-    let output = moto
-        .hacheck()
-        .args(["scan", "--format", "json"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["status"] == "fail")
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["rule_id"].as_str().unwrap(),
-                r["resource"]["id"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 fn apply_spec(moto: &Moto, spec: &Path, journal: &Path) -> String {
     let output = moto
         .hacheck()
@@ -92,7 +70,7 @@ async fn an_empty_account_gets_the_whole_stack_and_a_second_apply_changes_nothin
     let spec = write_spec(dir.path(), &example_spec());
     let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
     assert!(err.contains(" 0 refused or failed"), "{err}");
-    assert_eq!(failing(&moto), Vec::<String>::new());
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
 }
 
@@ -172,7 +150,9 @@ async fn the_seeds_lone_instance_becomes_an_ami_behind_the_stack_and_is_kept_sto
         .await
         .unwrap();
     assert!(
-        failing(&moto).iter().any(|f| f.starts_with("HA010")),
+        moto.failing_findings()
+            .iter()
+            .any(|f| f.starts_with("HA010")),
         "SSH is open to the world at first"
     );
 
@@ -204,7 +184,7 @@ async fn the_seeds_lone_instance_becomes_an_ami_behind_the_stack_and_is_kept_sto
 
     let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
     assert!(err.contains(" 0 refused or failed"), "{err}");
-    assert_eq!(failing(&moto), Vec::<String>::new());
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
 
     let instance = ec2
@@ -310,7 +290,7 @@ async fn half_built_stack() {
         partial.count(|o| matches!(o, Outcome::Blocked { .. })) >= 4,
         "policies and alarms wait: {partial:?}"
     );
-    let rules: Vec<String> = failing(&moto);
+    let rules: Vec<String> = moto.failing_findings();
     assert!(
         rules.iter().any(|r| r.starts_with("HA008 shop-alb")),
         "the ALB exists but forwards to no group: {rules:?}"
@@ -332,7 +312,7 @@ async fn half_built_stack() {
     );
     let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
     assert!(err.contains(" 0 refused or failed"), "{err}");
-    assert_eq!(failing(&moto), Vec::<String>::new());
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
 
     let ec2 = aws_sdk_ec2::Client::new(&sdk);

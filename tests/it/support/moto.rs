@@ -115,6 +115,31 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// `RULE resource` of every failing result of a live scan of this server.
+    pub fn failing_findings(&self) -> Vec<String> {
+        let output = self
+            .hacheck()
+            .args(["scan", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_str(&super::stdout(&output)).unwrap();
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "fail")
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["rule_id"].as_str().unwrap(),
+                    r["resource"]["id"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         drop(self.child.stdin.take()); // the watchdog kills moto
