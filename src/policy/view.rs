@@ -90,24 +90,42 @@ impl InventoryView {
             ..Default::default()
         };
 
-        // Every resource as a shared map, keyed by each of its names.
-        macro_rules! convert {
-            ($name:literal, $items:expr) => {{
-                let mut array = Array::with_capacity($items.len());
-                for item in $items.iter() {
-                    let value = shared(item, account);
-                    let kind = resource_kind(item);
-                    data.by_key
-                        .insert(lookup_key(kind, &item.display_id()), value.clone());
-                    data.by_key
-                        .insert(lookup_key(kind, &item.arn(account)), value.clone());
-                    array.push(value);
-                }
-                data.resource_count += array.len();
-                data.collections.insert($name, array);
-            }};
+        // Every resource as a shared map, keyed by each of its names. Collections convert
+        // in parallel (serde into Rhai values is the costly part of building the view).
+        type Converted = (&'static str, Array, Vec<(String, Dynamic)>);
+        fn convert<R: Resource + Sync>(
+            name: &'static str,
+            items: &[R],
+            account: &str,
+        ) -> Converted {
+            let mut array = Array::with_capacity(items.len());
+            let mut keys = Vec::with_capacity(items.len() * 2);
+            for item in items {
+                let value = shared(item, account);
+                keys.push((lookup_key(R::KIND, &item.display_id()), value.clone()));
+                keys.push((lookup_key(R::KIND, &item.arn(account)), value.clone()));
+                array.push(value);
+            }
+            (name, array, keys)
         }
-        crate::for_each_collection!(inventory, convert);
+        let converted: Vec<Converted> = std::thread::scope(|scope| {
+            let mut handles = Vec::new();
+            macro_rules! spawn {
+                ($name:literal, $items:expr) => {
+                    handles.push(scope.spawn(move || convert($name, $items, account)));
+                };
+            }
+            crate::for_each_collection!(inventory, spawn);
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("conversion thread"))
+                .collect()
+        });
+        for (name, array, keys) in converted {
+            data.resource_count += array.len();
+            data.by_key.extend(keys);
+            data.collections.insert(name, array);
+        }
 
         let collection = |data: &ViewData, name: &str| data.collections[name].clone();
         for (instance, value) in inventory
@@ -347,10 +365,6 @@ impl InventoryView {
             })
             .unwrap_or(Dynamic::UNIT)
     }
-}
-
-fn resource_kind<R: Resource>(_: &R) -> &'static str {
-    R::KIND
 }
 
 fn lookup_key(kind: &str, key: &str) -> String {
