@@ -91,8 +91,14 @@ pub fn write(inventory: &Inventory, path: &Path) -> Result<(), SnapshotError> {
 }
 
 /// Writes `bytes` to `path` through a temporary sibling file and a rename, so readers never
-/// see a half-written file and a failed write leaves the old file untouched.
+/// see a half-written file and a failed write leaves the old file untouched. A path that is
+/// not a regular file (`/dev/null`, a pipe, `/dev/stdout`) or is a symbolic link is written
+/// in place: renaming over it would replace the device or the link itself.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+    if special {
+        return std::fs::write(path, bytes);
+    }
     let file_name = path
         .file_name()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))?;
@@ -136,6 +142,46 @@ mod tests {
     fn syntax_errors_carry_the_position() {
         let error = parse("{\n  \"schema_version\": 1,\n  oops\n}", origin()).unwrap_err();
         assert!(error.to_string().contains("line 3"), "{error}");
+    }
+
+    #[test]
+    fn devices_and_links_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        write_atomically(Path::new("/dev/null"), b"{}").unwrap();
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&target, "old").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_regular_file_is_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.json");
+        std::fs::write(&path, "old and longer").unwrap();
+        write_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file is left"
+        );
     }
 
     #[test]

@@ -159,9 +159,37 @@ async fn ec2_network_instances_and_launch_templates() {
             .await
             .unwrap();
     }
+    let address = ec2
+        .allocate_address()
+        .domain(ec2t::DomainType::Vpc)
+        .send()
+        .await
+        .unwrap();
+    let nat = ec2
+        .create_nat_gateway()
+        .subnet_id(&subnets[0])
+        .set_allocation_id(address.allocation_id().map(str::to_owned))
+        .send()
+        .await
+        .unwrap();
+    let nat_id = nat
+        .nat_gateway()
+        .unwrap()
+        .nat_gateway_id()
+        .unwrap()
+        .to_owned();
 
     let inventory = collect(&moto);
     assert_eq!(inventory.account_id, ACCOUNT);
+    let gateway = inventory
+        .nat_gateways
+        .iter()
+        .find(|g| g.id == nat_id)
+        .expect("NAT gateway collected");
+    assert_eq!(
+        (gateway.vpc_id.as_str(), gateway.subnet_id.as_str()),
+        (vpc_id.as_str(), subnets[0].as_str())
+    );
     assert_eq!(inventory.regions, vec![REGION.to_owned()]);
     assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
     assert!(
@@ -597,6 +625,19 @@ async fn rds_route53_cloudwatch_and_sns() {
         .send()
         .await
         .unwrap();
+    // 100 more: past one DescribeDBInstances page of 100.
+    for n in 0..100 {
+        rds.create_db_instance()
+            .db_instance_identifier(format!("filler-{n:03}"))
+            .engine("mysql")
+            .db_instance_class("db.t3.micro")
+            .allocated_storage(20)
+            .master_username("admin")
+            .master_user_password("correct-horse-battery")
+            .send()
+            .await
+            .unwrap();
+    }
     rds.create_db_instance()
         .db_instance_identifier("app-db")
         .engine("postgres")
@@ -727,6 +768,11 @@ async fn rds_route53_cloudwatch_and_sns() {
 
     let inventory = collect(&moto);
     assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    assert_eq!(
+        inventory.db_instances.len(),
+        101,
+        "every DB instance, past one page"
+    );
     let db = &inventory.db_instances[0];
     assert_eq!((db.id.as_str(), db.engine.as_str()), ("app-db", "postgres"));
     assert!(db.multi_az && !db.publicly_accessible && db.storage_encrypted);
