@@ -8,23 +8,14 @@ use aws_sdk_ec2::error::ErrorMetadata;
 use aws_sdk_ec2::operation::describe_vpcs::{DescribeVpcsError, DescribeVpcsOutput};
 use aws_sdk_rds::operation::describe_db_instances::DescribeDBInstancesError;
 use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
-use hacheck::collect::{AwsContext, CallCounter, RegionClients, collect_with, retry_config};
+use hacheck::collect::{collect_with, retry_config};
 
 use crate::support::moto::{Moto, REGION};
-
-async fn moto_clients(moto: &Moto) -> RegionClients {
-    let context = AwsContext {
-        base: moto.sdk_config().await,
-        regions: vec![REGION.to_owned()],
-        calls: CallCounter::default(),
-    };
-    RegionClients::new(&context, REGION)
-}
 
 #[tokio::test]
 async fn throttled_calls_are_retried_and_the_inventory_is_complete() {
     let moto = Moto::start();
-    let mut clients = moto_clients(&moto).await;
+    let mut clients = moto.region_clients().await;
     let throttled = mock!(aws_sdk_ec2::Client::describe_vpcs)
         .sequence()
         .error(|| {
@@ -90,7 +81,7 @@ async fn access_denied_on_one_service_is_a_warning_and_the_rest_is_collected() {
         create = create.subnet_ids(subnet.subnet_id().unwrap());
     }
     create.send().await.unwrap();
-    let mut clients = moto_clients(&moto).await;
+    let mut clients = moto.region_clients().await;
     let denied = mock!(aws_sdk_rds::Client::describe_db_instances)
         .sequence()
         .error(|| {

@@ -5,11 +5,10 @@
 use std::path::Path;
 
 use aws_sdk_ec2::types as ec2t;
-use hacheck::collect::{AwsContext, CallCounter, RegionClients};
 use hacheck::execute::{Executor, Journal, Outcome};
 use hacheck::plan::Plan;
 
-use crate::support::moto::{Moto, REGION};
+use crate::support::moto::Moto;
 use crate::support::seed::{security_group, vpc_with_private_subnets};
 use crate::support::{assert_exit, stdout};
 
@@ -358,12 +357,7 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
 
     // First attempt: CloudWatch fails every call, as if the connection died mid-apply.
     let sdk = moto.sdk_config().await;
-    let context = AwsContext {
-        base: sdk.clone(),
-        regions: vec![REGION.into()],
-        calls: CallCounter::default(),
-    };
-    let mut clients = RegionClients::new(&context, REGION);
+    let mut clients = moto.region_clients().await;
     let broken = aws_smithy_mocks::mock!(aws_sdk_cloudwatch::Client::put_metric_alarm)
         .sequence()
         .error(|| {

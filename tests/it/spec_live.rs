@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use aws_sdk_ec2::types as ec2t;
 use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
-use hacheck::collect::{AwsContext, CallCounter, RegionClients};
 use hacheck::execute::{Executor, Journal, Outcome};
 use hacheck::plan::Plan;
 
-use crate::support::moto::{Moto, REGION};
+use crate::support::moto::Moto;
 use crate::support::seed::security_group;
 use crate::support::{assert_exit, hacheck, stdout};
 
@@ -255,12 +254,7 @@ async fn half_built_stack() {
     // First apply: Auto Scaling refuses to create the group (no side effect: its client is
     // fully mocked), so the group, its policies and alarms are missing afterwards.
     let sdk = moto.sdk_config().await;
-    let context = AwsContext {
-        base: sdk.clone(),
-        regions: vec![REGION.into()],
-        calls: CallCounter::default(),
-    };
-    let mut clients = RegionClients::new(&context, REGION);
+    let mut clients = moto.region_clients().await;
     let none_yet = mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_groups)
         .then_output(|| aws_sdk_autoscaling::operation::describe_auto_scaling_groups::DescribeAutoScalingGroupsOutput::builder().build());
     let refused = mock!(aws_sdk_autoscaling::Client::create_auto_scaling_group).then_error(|| {
@@ -376,12 +370,7 @@ async fn a_new_ami_rolls_out_as_a_template_version_and_an_instance_refresh() {
 
     // moto has no StartInstanceRefresh: Auto Scaling is mocked for this apply, EC2 is moto.
     let sdk = moto.sdk_config().await;
-    let context = AwsContext {
-        base: sdk.clone(),
-        regions: vec![REGION.into()],
-        calls: CallCounter::default(),
-    };
-    let mut clients = RegionClients::new(&context, REGION);
+    let mut clients = moto.region_clients().await;
     let no_refresh_yet = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
         .then_output(|| aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput::builder().build());
     let refresh = mock!(aws_sdk_autoscaling::Client::start_instance_refresh)

@@ -116,6 +116,16 @@ impl Moto {
 }
 
 impl Moto {
+    /// hacheck's service clients for this server's region, for tests that swap one out.
+    pub async fn region_clients(&self) -> hacheck::collect::RegionClients {
+        let context = hacheck::collect::AwsContext {
+            base: self.sdk_config().await,
+            regions: vec![REGION.to_owned()],
+            calls: hacheck::collect::CallCounter::default(),
+        };
+        hacheck::collect::RegionClients::new(&context, REGION)
+    }
+
     /// `RULE resource` of every failing result of a live scan of this server.
     pub fn failing_findings(&self) -> Vec<String> {
         let output = self
