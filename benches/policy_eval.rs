@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use hacheck::apps::{Scope, ScopeSettings};
 use hacheck::inventory::{
     AutoScalingGroup, Instance, Inventory, SecurityGroup, SgRule, Subnet, Tags,
 };
@@ -101,6 +102,7 @@ fn synthetic(instances: usize, groups: usize, rules_per_group: usize) -> Invento
             security_group_ids: vec![format!("sg-{}", i % groups)],
             auto_scaling_group: group,
             key_name: None,
+            source_dest_check: true,
             tags: Tags::new(),
         });
     }
@@ -128,15 +130,24 @@ fn main() {
     );
 
     let start = Instant::now();
-    let view = InventoryView::new(&inventory);
+    let model = hacheck::apps::discover(&inventory, Scope::Apps, &ScopeSettings::default(), &[]);
+    let model_time = start.elapsed();
+    let start = Instant::now();
+    let view = InventoryView::new(&inventory, &model);
     let view_time = start.elapsed();
     drop(view);
 
     let start = Instant::now();
-    let evaluation = set.evaluate(&inventory, &ParamOverrides::new());
+    let evaluation = set.evaluate(&inventory, &model, &ParamOverrides::new());
     let total = start.elapsed();
     assert!(evaluation.errors.is_empty(), "{:?}", evaluation.errors);
     let failed = evaluation.findings.iter().filter(|f| f.failed()).count();
+    println!(
+        "application model:  {:>8.1} ms ({} applications, {} workloads out of scope)",
+        model_time.as_secs_f64() * 1e3,
+        model.applications.len(),
+        model.out_of_scope.len()
+    );
     println!(
         "building the view:  {:>8.1} ms",
         view_time.as_secs_f64() * 1e3
@@ -152,7 +163,7 @@ fn main() {
     for policy in &set.policies {
         let one = set.only(&policy.meta.id);
         let start = Instant::now();
-        let evaluation = one.evaluate(&inventory, &ParamOverrides::new());
+        let evaluation = one.evaluate(&inventory, &model, &ParamOverrides::new());
         println!(
             "  {} {:>8.1} ms ({} results)",
             policy.meta.id,

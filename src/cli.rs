@@ -51,6 +51,28 @@ pub enum Command {
     Fix(FixArgs),
     /// Apply a plan saved with `hacheck fix --out`, exactly as planned.
     Apply(ApplyArgs),
+    /// List the applications found in the account, their members, and why each belongs.
+    Apps(AppsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AppsArgs {
+    #[command(flatten)]
+    pub source: InventorySource,
+    /// Config file (`[[apps]]`, `[scope]`; default: ./hacheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Discover the applications (default), or show the whole account as one.
+    #[arg(long, value_enum, default_value = "apps")]
+    pub scope: ScopeChoice,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AppsFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +102,9 @@ pub struct FixArgs {
     pub source: InventorySource,
     #[command(flatten)]
     pub policy: PolicyOptions,
+    /// Judge only the web applications (default), or every resource of the account.
+    #[arg(long, value_enum, default_value = "apps")]
+    pub scope: ScopeChoice,
     /// Suppressions file: suppressed findings are not fixed.
     #[arg(long, value_name = "FILE")]
     pub suppressions: Option<PathBuf>,
@@ -117,6 +142,25 @@ pub struct InventorySource {
     pub example: Option<String>,
 }
 
+/// What the rules judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ScopeChoice {
+    /// The web applications found in the account (and those declared in hacheck.toml).
+    #[default]
+    Apps,
+    /// Every resource of the account, as one application.
+    Account,
+}
+
+impl From<ScopeChoice> for crate::apps::Scope {
+    fn from(choice: ScopeChoice) -> Self {
+        match choice {
+            ScopeChoice::Apps => crate::apps::Scope::Apps,
+            ScopeChoice::Account => crate::apps::Scope::Account,
+        }
+    }
+}
+
 /// Which policies run, with which parameters.
 #[derive(Debug, Args)]
 pub struct PolicyOptions {
@@ -142,6 +186,9 @@ pub struct ScanArgs {
     pub source: InventorySource,
     #[command(flatten)]
     pub policy: PolicyOptions,
+    /// Judge only the web applications (default), or every resource of the account.
+    #[arg(long, value_enum, default_value = "apps")]
+    pub scope: ScopeChoice,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
     /// Write the report to FILE instead of stdout.

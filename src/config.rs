@@ -1,9 +1,17 @@
 //! The optional config file (`hacheck.toml`, or `--config FILE`): policy parameter
-//! overrides and settings for fixes.
+//! overrides, what the applications are, and settings for fixes.
 //!
 //! ```toml
 //! [policies.HA004]
 //! min_size = 3
+//!
+//! [scope]
+//! bastion_tag = "hacheck:role=bastion"
+//!
+//! [[apps]]
+//! name = "shop"
+//! include = [{ tag = "team=web" }, { id = "shop-*" }]
+//! exclude = [{ id = "i-0legacy*" }]
 //!
 //! [fix]
 //! alarm_email = "oncall@example.com"
@@ -15,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::apps::{AppDeclaration, ScopeSettings};
 use crate::policy::ParamOverrides;
 
 /// The file read when `--config` is not given, if it exists.
@@ -25,6 +34,11 @@ pub const DEFAULT_FILE: &str = "hacheck.toml";
 pub struct Config {
     #[serde(default)]
     pub policies: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    #[serde(default)]
+    pub scope: ScopeSettings,
+    /// Applications declared by hand; they win over discovery.
+    #[serde(default)]
+    pub apps: Vec<AppDeclaration>,
     #[serde(default)]
     pub fix: FixSettings,
 }
@@ -66,10 +80,36 @@ impl Config {
             path: path.clone(),
             source,
         })?;
-        toml::from_str(&text).map_err(|error| ConfigError::Invalid {
-            path,
+        let config: Config = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+            path: path.clone(),
             message: toml_error_line(&error),
-        })
+        })?;
+        config
+            .validate()
+            .map_err(|message| ConfigError::Invalid { path, message })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for declaration in &self.apps {
+            declaration.validate()?;
+        }
+        if !self.scope.bastion_tag.contains('=') || self.scope.bastion_tag.starts_with('=') {
+            return Err(format!(
+                "[scope] bastion_tag `{}` must be `key=value`",
+                self.scope.bastion_tag
+            ));
+        }
+        Ok(())
+    }
+
+    /// The application model of `inventory` under this config.
+    pub fn app_model(
+        &self,
+        inventory: &crate::inventory::Inventory,
+        scope: crate::apps::Scope,
+    ) -> crate::apps::AppModel {
+        crate::apps::discover(inventory, scope, &self.scope, &self.apps)
     }
 
     /// Policy parameters as JSON values, the form the policy engine takes.

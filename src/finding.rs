@@ -86,6 +86,10 @@ pub struct Finding {
     pub message: String,
     /// The values that decided the verdict.
     pub evidence: BTreeMap<String, serde_json::Value>,
+    /// The application the resource belongs to (the first, when several share it); none
+    /// for account-wide findings on resources of no application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
 }
 
 impl Finding {

@@ -40,6 +40,7 @@ macro_rules! for_each_collection {
         $visit!("listeners", &$inventory.listeners);
         $visit!("target_groups", &$inventory.target_groups);
         $visit!("db_instances", &$inventory.db_instances);
+        $visit!("db_clusters", &$inventory.db_clusters);
         $visit!("db_subnet_groups", &$inventory.db_subnet_groups);
         $visit!("hosted_zones", &$inventory.hosted_zones);
         $visit!("record_sets", &$inventory.record_sets);
@@ -90,6 +91,8 @@ pub struct Inventory {
     pub target_groups: Vec<TargetGroup>,
     #[serde(default)]
     pub db_instances: Vec<DbInstance>,
+    #[serde(default)]
+    pub db_clusters: Vec<DbCluster>,
     #[serde(default)]
     pub db_subnet_groups: Vec<DbSubnetGroup>,
     #[serde(default)]
@@ -268,8 +271,16 @@ pub struct Instance {
     pub auto_scaling_group: Option<String>,
     #[serde(default)]
     pub key_name: Option<String>,
+    /// Off on NAT instances, VPN and other routing appliances: they forward traffic that is
+    /// not addressed to them.
+    #[serde(default = "enabled")]
+    pub source_dest_check: bool,
     #[serde(default)]
     pub tags: Tags,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -393,6 +404,21 @@ pub struct ScalingPolicy {
     /// Step adjustments of a step-scaling policy.
     #[serde(default)]
     pub step_adjustments: Vec<StepAdjustment>,
+    /// The target of a target-tracking policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_tracking: Option<TargetTracking>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTracking {
+    /// The predefined metric (`ASGAverageCPUUtilization`, …); `None` for a customized one.
+    #[serde(default)]
+    pub predefined_metric: Option<String>,
+    pub target_value: f64,
+    /// When set, the policy only ever scales out.
+    #[serde(default)]
+    pub disable_scale_in: bool,
 }
 
 impl ScalingPolicy {
@@ -538,6 +564,51 @@ pub struct DbInstance {
     pub endpoint_address: Option<String>,
     #[serde(default)]
     pub endpoint_port: Option<i32>,
+    /// The DB cluster (Aurora, or a Multi-AZ DB cluster) this instance is a member of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+}
+
+/// An Aurora cluster or a Multi-AZ DB cluster: its zone redundancy comes from its members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbCluster {
+    pub id: String,
+    pub arn: String,
+    pub region: String,
+    pub engine: String,
+    #[serde(default)]
+    pub engine_version: String,
+    /// `provisioned`, `serverless`, … (Aurora); empty when AWS gives none.
+    #[serde(default)]
+    pub engine_mode: String,
+    pub status: String,
+    /// AWS's own flag: true when the cluster has instances in more than one zone.
+    pub multi_az: bool,
+    /// Set only for Multi-AZ DB clusters (non-Aurora, one writer and two readers).
+    #[serde(default)]
+    pub instance_class: Option<String>,
+    pub storage_encrypted: bool,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default)]
+    pub subnet_group: Option<String>,
+    /// Zones the cluster's storage spans (not where its instances run).
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub members: Vec<DbClusterMember>,
+    #[serde(default)]
+    pub endpoint_address: Option<String>,
+    #[serde(default)]
+    pub endpoint_port: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DbClusterMember {
+    pub instance_id: String,
+    pub writer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -673,6 +744,7 @@ impl Inventory {
             listeners,
             target_groups,
             db_instances,
+            db_clusters,
             db_subnet_groups,
             hosted_zones,
             record_sets,
@@ -773,6 +845,12 @@ impl Inventory {
             db.security_group_ids.sort();
         }
         by(&mut self.db_instances, |d| (d.region.clone(), d.id.clone()));
+        for cluster in &mut self.db_clusters {
+            cluster.security_group_ids.sort();
+            cluster.availability_zones.sort();
+            cluster.members.sort();
+        }
+        by(&mut self.db_clusters, |c| (c.region.clone(), c.id.clone()));
         for group in &mut self.db_subnet_groups {
             group.subnet_ids.sort();
             group.availability_zones.sort();
@@ -967,6 +1045,7 @@ arn_resource!(
     name
 );
 arn_resource!(DbInstance, "db_instance", "AWS::RDS::DBInstance", id);
+arn_resource!(DbCluster, "db_cluster", "AWS::RDS::DBCluster", id);
 arn_resource!(
     DbSubnetGroup,
     "db_subnet_group",
@@ -1082,6 +1161,7 @@ mod tests {
             adjustment_type: Some("ChangeInCapacity".into()),
             scaling_adjustment: Some(-1),
             step_adjustments: vec![],
+            target_tracking: None,
         };
         assert_eq!(policy.direction(), -1);
         policy.scaling_adjustment = None;

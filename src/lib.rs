@@ -9,6 +9,7 @@ pub mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }
 
+pub mod apps;
 pub mod cli;
 pub mod collect;
 pub mod commands;

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
             Command::Explain(args) => commands::explain::run(args),
             Command::Fix(args) => commands::fix::run(&cli.global, args).await,
             Command::Apply(args) => commands::fix::apply_saved(&cli.global, args).await,
+            Command::Apps(args) => commands::apps::run(&cli.global, args).await,
         }
     });
     match outcome {

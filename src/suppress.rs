@@ -206,6 +206,7 @@ mod tests {
             },
             message: format!("{id} is bad."),
             evidence: Default::default(),
+            application: None,
         }
     }
 

@@ -5,7 +5,7 @@ use aws_sdk_autoscaling::Client;
 use super::{UnitResult, failed};
 use crate::inventory::{
     AutoScalingGroup, Inventory, LaunchConfiguration, LaunchTemplateRef, ScalingPolicy,
-    StepAdjustment,
+    StepAdjustment, TargetTracking,
 };
 
 /// AWS's maximum page for DescribeAutoScalingGroups; moto fails with HTTP 500 above it.
@@ -115,6 +115,16 @@ pub async fn policies(client: Client, region: String) -> UnitResult {
                         scaling_adjustment: step.scaling_adjustment().unwrap_or(0),
                     })
                     .collect(),
+                target_tracking: policy.target_tracking_configuration().map(|tracking| {
+                    TargetTracking {
+                        predefined_metric: tracking
+                            .predefined_metric_specification()
+                            .and_then(|m| m.predefined_metric_type())
+                            .map(|t| t.as_str().to_owned()),
+                        target_value: tracking.target_value().unwrap_or(0.0),
+                        disable_scale_in: tracking.disable_scale_in().unwrap_or(false),
+                    }
+                }),
             });
         }
     }

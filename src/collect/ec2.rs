@@ -312,6 +312,7 @@ pub async fn instances_and_images(client: Client, region: String) -> UnitResult 
                 security_group_ids,
                 auto_scaling_group: tags.get("aws:autoscaling:groupName").cloned(),
                 key_name: instance.key_name().map(str::to_owned),
+                source_dest_check: instance.source_dest_check().unwrap_or(true),
                 tags,
             });
         }

@@ -270,6 +270,7 @@ fn region_units(clients: &RegionClients) -> Vec<Unit> {
         ),
         unit("elbv2", r, elbv2::target_groups(c.elbv2.clone(), r.clone())),
         unit("rds", r, rds::db_instances(c.rds.clone(), r.clone())),
+        unit("rds", r, rds::db_clusters(c.rds.clone(), r.clone())),
         unit("rds", r, rds::db_subnet_groups(c.rds.clone(), r.clone())),
         unit(
             "cloudwatch",

@@ -1,9 +1,9 @@
-//! RDS collectors: DB instances and DB subnet groups.
+//! RDS collectors: DB instances, DB clusters and DB subnet groups.
 
 use aws_sdk_rds::Client;
 
 use super::{UnitResult, failed};
-use crate::inventory::{DbInstance, DbSubnetGroup, Inventory};
+use crate::inventory::{DbCluster, DbClusterMember, DbInstance, DbSubnetGroup, Inventory};
 
 /// AWS's maximum page for the RDS describe calls.
 const PAGE: i32 = 100;
@@ -42,6 +42,53 @@ pub async fn db_instances(client: Client, region: String) -> UnitResult {
                 availability_zone: db.availability_zone().map(str::to_owned),
                 endpoint_address: db.endpoint().and_then(|e| e.address()).map(str::to_owned),
                 endpoint_port: db.endpoint().and_then(|e| e.port()),
+                cluster_id: db.db_cluster_identifier().map(str::to_owned),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn db_clusters(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages = client
+        .describe_db_clusters()
+        .max_records(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for cluster in page.map_err(failed("DescribeDBClusters"))?.db_clusters() {
+            out.db_clusters.push(DbCluster {
+                id: cluster
+                    .db_cluster_identifier()
+                    .unwrap_or_default()
+                    .to_owned(),
+                arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
+                region: region.clone(),
+                engine: cluster.engine().unwrap_or_default().to_owned(),
+                engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
+                engine_mode: cluster.engine_mode().unwrap_or_default().to_owned(),
+                status: cluster.status().unwrap_or_default().to_owned(),
+                multi_az: cluster.multi_az().unwrap_or(false),
+                instance_class: cluster.db_cluster_instance_class().map(str::to_owned),
+                storage_encrypted: cluster.storage_encrypted().unwrap_or(false),
+                security_group_ids: cluster
+                    .vpc_security_groups()
+                    .iter()
+                    .filter_map(|g| g.vpc_security_group_id().map(str::to_owned))
+                    .collect(),
+                subnet_group: cluster.db_subnet_group().map(str::to_owned),
+                availability_zones: cluster.availability_zones().to_vec(),
+                members: cluster
+                    .db_cluster_members()
+                    .iter()
+                    .map(|m| DbClusterMember {
+                        instance_id: m.db_instance_identifier().unwrap_or_default().to_owned(),
+                        writer: m.is_cluster_writer().unwrap_or(false),
+                    })
+                    .collect(),
+                endpoint_address: cluster.endpoint().map(str::to_owned),
+                endpoint_port: cluster.port(),
             });
         }
     }

@@ -38,7 +38,8 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     };
     let inventory = super::load_inventory(global, &args.source).await?;
     super::print_warnings(&inventory);
-    let evaluation = policies.evaluate(&inventory, &config.param_overrides());
+    let model = config.app_model(&inventory, args.scope.into());
+    let evaluation = policies.evaluate(&inventory, &model, &config.param_overrides());
     if let Some(error) = evaluation.errors.first() {
         anyhow::bail!("{error} (no plan is made from an incomplete evaluation)");
     }
@@ -49,8 +50,8 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         .map(|r| r.finding)
         .collect();
     let plan = match &spec {
-        Some(spec) => plan::plan_with_spec(&inventory, &open, spec, &config.fix)?,
-        None => plan::plan(&inventory, &open, &config.fix)?,
+        Some(spec) => plan::plan_with_spec(&inventory, &model, &open, spec, &config.fix)?,
+        None => plan::plan(&inventory, &model, &open, &config.fix)?,
     };
 
     let shown = match args.format {

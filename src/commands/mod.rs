@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit status it wants, or an error that
 //! `main` prints on one line with exit status 2.
 
+pub mod apps;
 pub mod explain;
 pub mod fix;
 pub mod inventory;

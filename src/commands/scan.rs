@@ -15,7 +15,8 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
         None => Suppressions::none(),
     };
     let inventory = super::load_inventory(global, &args.source).await?;
-    let evaluation = policies.evaluate(&inventory, &config.param_overrides());
+    let model = config.app_model(&inventory, args.scope.into());
+    let evaluation = policies.evaluate(&inventory, &model, &config.param_overrides());
     if args.format != ReportFormat::Table || args.output.is_some() {
         super::print_warnings(&inventory);
         for error in &evaluation.errors {
@@ -24,7 +25,7 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
     }
     let today = chrono::Utc::now().date_naive();
     let (results, notes) = suppressions.apply(evaluation.findings, today);
-    let mut report = ScanReport::new(&inventory, &policies, results);
+    let mut report = ScanReport::new(&inventory, &model, &policies, results);
     report.policy_errors = evaluation.errors.iter().map(|e| e.to_string()).collect();
     report.suppression_notes = notes;
 

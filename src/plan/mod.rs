@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 pub use action::{Action, Safety};
 
+use crate::apps::AppModel;
 use crate::config::FixSettings;
 use crate::finding::Finding;
 use crate::inventory::Inventory;
@@ -144,10 +145,11 @@ pub fn remediable_rules() -> Vec<String> {
 /// Computes the plan for `findings` (open failures) over `inventory`.
 pub fn plan(
     inventory: &Inventory,
+    model: &AppModel,
     findings: &[Finding],
     settings: &FixSettings,
 ) -> Result<Plan, PlanError> {
-    let steps = remediation_steps(inventory, findings, settings)?;
+    let steps = remediation_steps(inventory, model, findings, settings)?;
     finish(inventory, steps)
 }
 
@@ -155,6 +157,7 @@ pub fn plan(
 /// remediations of the open failures (with the spec's settings). Steps both propose merge.
 pub fn plan_with_spec(
     inventory: &Inventory,
+    model: &AppModel,
     findings: &[Finding],
     spec: &spec::Spec,
     settings: &FixSettings,
@@ -169,7 +172,7 @@ pub fn plan_with_spec(
     if settings.alias_record.is_none() {
         settings.alias_record = spec.dns.as_ref().map(|d| d.record_name.clone());
     }
-    let mut steps = remediation_steps(inventory, findings, &settings)?;
+    let mut steps = remediation_steps(inventory, model, findings, &settings)?;
     // The remediations' manual steps ask for what the stack provides (a group, a load
     // balancer, a bastion, private subnets); the stack's own manual steps stay.
     steps.retain(|_, step| step.safety != Safety::Manual);
@@ -192,10 +195,11 @@ fn finish(inventory: &Inventory, steps: BTreeMap<String, Step>) -> Result<Plan, 
 
 fn remediation_steps(
     inventory: &Inventory,
+    model: &AppModel,
     findings: &[Finding],
     settings: &FixSettings,
 ) -> Result<BTreeMap<String, Step>, PlanError> {
-    let view = InventoryView::new(inventory);
+    let view = InventoryView::new(inventory, model);
     let mut engine = engine::build(engine::EMBEDDED_POLICIES, view.resource_count());
     constructors::register(&mut engine);
     let settings_value: Dynamic = rhai::serde::to_dynamic(settings).expect("settings convert");

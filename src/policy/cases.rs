@@ -46,6 +46,9 @@ struct Case {
     add: BTreeMap<String, Vec<Value>>,
     #[serde(default)]
     params: BTreeMap<String, Value>,
+    /// `apps` (default) or `account`: what the policy judges.
+    #[serde(default)]
+    scope: crate::apps::Scope,
     fail: Vec<String>,
     #[serde(default)]
     pass: Vec<String>,
@@ -122,10 +125,15 @@ fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Invent
         }
     }
     for (collection, new) in &case.add {
+        // A collection the base example leaves out starts empty (the snapshot parser
+        // rejects names that are no collection).
         let items = account
-            .get_mut(collection)
-            .and_then(Value::as_array_mut)
-            .ok_or_else(|| format!("no collection `{collection}`"))?;
+            .as_object_mut()
+            .expect("an example is an object")
+            .entry(collection.clone())
+            .or_insert_with(|| Value::Array(Vec::new()))
+            .as_array_mut()
+            .ok_or_else(|| format!("`{collection}` is not a collection"))?;
         items.extend(new.iter().cloned());
     }
     let text = serde_json::to_string(&account).expect("serialises");
@@ -141,7 +149,13 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
     let only = set.only(&policy.meta.id);
     let mut overrides = super::ParamOverrides::new();
     overrides.insert(policy.meta.id.clone(), case.params.clone());
-    let evaluation = only.evaluate(&inventory, &overrides);
+    let model = crate::apps::discover(
+        &inventory,
+        case.scope,
+        &crate::apps::ScopeSettings::default(),
+        &[],
+    );
+    let evaluation = only.evaluate(&inventory, &model, &overrides);
     if let Some(error) = evaluation.errors.first() {
         return Some(error.to_string());
     }

@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Map};
 use serde::{Deserialize, Serialize};
 
+use crate::apps::AppModel;
 use crate::finding::{Finding, ResourceRef, Severity, Status};
 use crate::inventory::Inventory;
 pub use view::{InventoryView, Res, normalize_dns};
@@ -89,6 +90,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "AWS::AutoScaling::AutoScalingGroup",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
     "AWS::SNS::Topic",
     "AWS::Route53::RecordSet",
     "AWS::CloudWatch::Alarm",
@@ -251,9 +253,15 @@ impl PolicySet {
         engine::build_with_library(builtin::POLICIES, &self.dirs, view.resource_count())
     }
 
-    /// Evaluates every policy against `inventory`, on all cores.
-    pub fn evaluate(&self, inventory: &Inventory, overrides: &ParamOverrides) -> Evaluation {
-        let view = InventoryView::new(inventory);
+    /// Evaluates every policy against `inventory` and its application model, on all cores.
+    /// Each finding names the application of its resource.
+    pub fn evaluate(
+        &self,
+        inventory: &Inventory,
+        model: &AppModel,
+        overrides: &ParamOverrides,
+    ) -> Evaluation {
+        let view = InventoryView::new(inventory, model);
         let engine = self.engine_for(&view);
         let next = Mutex::new(0usize);
         let results: Mutex<Vec<(usize, Result<Vec<Finding>, PolicyError>)>> =
@@ -292,6 +300,12 @@ impl PolicySet {
                 Ok(findings) => evaluation.findings.extend(findings),
                 Err(error) => evaluation.errors.push(error),
             }
+        }
+        for finding in &mut evaluation.findings {
+            finding.application = model
+                .apps_of(&finding.resource.arn)
+                .first()
+                .map(|name| (*name).to_owned());
         }
         evaluation
             .findings
@@ -533,5 +547,6 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
         resource,
         message,
         evidence,
+        application: None,
     })
 }

@@ -9,12 +9,17 @@
 //!
 //! Each resource map also carries `_kind`, `_type`, `_id` and `_arn`, which `pass`/`fail`
 //! use to name the resource in a finding.
+//!
+//! The application model ([`crate::apps`]) comes with the view: `inv.apps`,
+//! `inv.app_of(r)`, `inv.members(role)` and `inv.has_role(r, role)` tell a policy what the
+//! application is, so that no policy re-derives it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
 
+use crate::apps::{AppModel, Role};
 use crate::inventory::{Inventory, Resource};
 
 #[derive(Clone)]
@@ -33,10 +38,12 @@ struct ViewData {
     listeners_by_target_group: HashMap<String, Array>,
     groups_referencing: HashMap<String, Array>,
     records_by_alias: HashMap<String, Array>,
-    ssh_source_groups: Map,
     resource_count: usize,
-    /// `app_instances` per (bastion tag key, value), computed on first use.
-    app_instances: std::sync::Mutex<HashMap<(String, String), Array>>,
+    /// The application model, and its members per role as script values (inventory order).
+    model: AppModel,
+    /// (ARN, resource) of every member, per role.
+    members_by_role: HashMap<Role, Vec<(String, Dynamic)>>,
+    apps: Array,
 }
 
 /// Lower-case DNS name without a `dualstack.` prefix or trailing dot: how Route 53 alias
@@ -78,15 +85,28 @@ fn shared<R: Resource>(resource: &R, account_id: &str) -> Dynamic {
     Dynamic::from(Res(Arc::new(map)))
 }
 
+fn push_role(
+    index: &mut HashMap<Role, Vec<(String, Dynamic)>>,
+    role: Role,
+    arn: &str,
+    value: &Dynamic,
+) {
+    index
+        .entry(role)
+        .or_default()
+        .push((arn.to_owned(), value.clone()));
+}
+
 fn push(index: &mut HashMap<String, Array>, key: &str, value: &Dynamic) {
     index.entry(key.to_owned()).or_default().push(value.clone());
 }
 
 impl InventoryView {
-    pub fn new(inventory: &Inventory) -> Self {
+    pub fn new(inventory: &Inventory, model: &AppModel) -> Self {
         let account = inventory.account_id.as_str();
         let mut data = ViewData {
             account_id: account.into(),
+            model: model.clone(),
             ..Default::default()
         };
 
@@ -193,12 +213,6 @@ impl InventoryView {
             for source in sources {
                 push(&mut data.groups_referencing, source, &value);
             }
-            for rule in group.ingress.iter().filter(|r| r.covers_tcp_port(22)) {
-                if let Some(source) = &rule.source_group_id {
-                    data.ssh_source_groups
-                        .insert(source.as_str().into(), true.into());
-                }
-            }
         }
         for (record, value) in inventory
             .record_sets
@@ -213,6 +227,24 @@ impl InventoryView {
                 );
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        for member in model.applications.iter().flat_map(|a| &a.members) {
+            if !seen.insert((member.role, member.arn.as_str())) {
+                continue;
+            }
+            if let Some(value) = data.by_key.get(&lookup_key(&member.kind, &member.arn)) {
+                push_role(&mut data.members_by_role, member.role, &member.arn, value);
+            }
+        }
+        // Members in a stable order whatever the discovery order: by ARN.
+        for members in data.members_by_role.values_mut() {
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        data.apps = model
+            .applications
+            .iter()
+            .map(|app| rhai::serde::to_dynamic(app).expect("applications convert to Rhai"))
+            .collect();
         InventoryView(Arc::new(data))
     }
 
@@ -221,46 +253,36 @@ impl InventoryView {
         self.0.resource_count
     }
 
-    /// A bastion host: tagged `key=value`, or in a security group that other groups' port-22
-    /// rules name as their source.
-    fn is_bastion(&self, instance: &Res, key: &str, value: &str) -> bool {
-        let tagged = instance
-            .field("tags")
-            .read_lock::<Map>()
-            .is_some_and(|tags| tags.get(key).is_some_and(|v| v.to_string() == value));
-        tagged
-            || instance
-                .field("security_group_ids")
-                .read_lock::<Array>()
-                .is_some_and(|groups| {
-                    groups.iter().any(|g| {
-                        self.0
-                            .ssh_source_groups
-                            .contains_key(g.to_string().as_str())
-                    })
-                })
+    /// Members of the applications in `role` (an unknown role is a script error).
+    fn members(&self, role: &str) -> Result<Array, Box<rhai::EvalAltResult>> {
+        let role = Role::parse(role).ok_or_else(|| {
+            let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown role `{role}` (roles: {})", known.join(", "))
+        })?;
+        Ok(self
+            .0
+            .members_by_role
+            .get(&role)
+            .map(|members| members.iter().map(|(_, value)| value.clone()).collect())
+            .unwrap_or_default())
     }
 
-    /// Running (or starting) instances that are not bastions; cached per tag.
-    fn app_instances(&self, key: &str, value: &str) -> Array {
-        let mut cache = self.0.app_instances.lock().expect("app instance cache");
-        cache
-            .entry((key.to_owned(), value.to_owned()))
-            .or_insert_with(|| {
-                self.0.collections["instances"]
-                    .iter()
-                    .filter(|i| {
-                        let Some(instance) = i.read_lock::<Res>() else {
-                            return false;
-                        };
-                        let state = instance.text("state");
-                        (state == "running" || state == "pending")
-                            && !self.is_bastion(&instance, key, value)
-                    })
-                    .cloned()
-                    .collect()
-            })
-            .clone()
+    fn has_role(&self, resource: &Res, role: &str) -> bool {
+        Role::parse(role).is_some_and(|role| {
+            self.0
+                .model
+                .roles_of(&resource.text("_arn"))
+                .contains(&role)
+        })
+    }
+
+    fn apps_of(&self, resource: &Res) -> Array {
+        self.0
+            .model
+            .apps_of(&resource.text("_arn"))
+            .into_iter()
+            .map(|name| Dynamic::from(name.to_owned()))
+            .collect()
     }
 
     fn get(&self, kind: &str, key: &str) -> Dynamic {
@@ -293,19 +315,29 @@ impl InventoryView {
         engine.register_get("account_id", |view: &mut InventoryView| {
             view.0.account_id.clone()
         });
-        engine.register_get("ssh_source_group_ids", |view: &mut InventoryView| {
-            view.0.ssh_source_groups.clone()
+        engine.register_get("apps", |view: &mut InventoryView| view.0.apps.clone());
+        engine.register_get("scope", |view: &mut InventoryView| {
+            match view.0.model.scope {
+                crate::apps::Scope::Apps => "apps",
+                crate::apps::Scope::Account => "account",
+            }
+        });
+        engine.register_fn("members", |view: &mut InventoryView, role: &str| {
+            view.members(role)
         });
         engine.register_fn(
-            "instance_is_bastion",
-            |view: &mut InventoryView, instance: Res, key: &str, value: &str| {
-                view.is_bastion(&instance, key, value)
-            },
+            "has_role",
+            |view: &mut InventoryView, resource: Res, role: &str| view.has_role(&resource, role),
         );
-        engine.register_fn(
-            "running_app_instances",
-            |view: &mut InventoryView, key: &str, value: &str| view.app_instances(key, value),
-        );
+        engine.register_fn("apps_of", |view: &mut InventoryView, resource: Res| {
+            view.apps_of(&resource)
+        });
+        engine.register_fn("app_of", |view: &mut InventoryView, resource: Res| {
+            view.apps_of(&resource)
+                .into_iter()
+                .next()
+                .unwrap_or(Dynamic::UNIT)
+        });
         engine.register_fn("get", |view: &mut InventoryView, kind: &str, key: &str| {
             view.get(kind, key)
         });

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{RuleInfo, ScanReport, ScanResult, Summary};
+use super::{AppSummary, RuleInfo, ScanReport, ScanResult, Summary};
+use crate::apps::{OutOfScope, Scope};
 use crate::inventory::CollectorWarning;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -21,6 +22,9 @@ struct Document<'a> {
     collected_at: &'a str,
     summary: Summary,
     resource_counts: BTreeMap<&'static str, usize>,
+    scope: Scope,
+    applications: &'a [AppSummary],
+    out_of_scope: &'a [OutOfScope],
     rules: &'a [RuleInfo],
     results: &'a [ScanResult],
     warnings: &'a [CollectorWarning],
@@ -46,6 +50,9 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         collected_at: &report.collected_at,
         summary: report.summary(),
         resource_counts: report.resource_counts.iter().copied().collect(),
+        scope: report.scope,
+        applications: &report.applications,
+        out_of_scope: &report.out_of_scope,
         rules: &report.rules,
         results: &report.results,
         warnings: &report.warnings,

@@ -36,6 +36,13 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         s.suppressed,
         s.warnings
     )?;
+    if s.out_of_scope > 0 {
+        writeln!(
+            out,
+            "{} resources in no application were not judged (`hacheck apps` lists them and why).\n",
+            s.out_of_scope
+        )?;
+    }
     let mut failing_rules: Vec<&str> = report
         .results
         .iter()
@@ -46,7 +53,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     if !failing_rules.is_empty() {
         writeln!(
             out,
-            "| Rule | Severity | Resource | Finding |\n| --- | --- | --- | --- |"
+            "| Rule | Severity | Application | Resource | Finding |\n| --- | --- | --- | --- | --- |"
         )?;
         for rule_id in failing_rules {
             let rows: Vec<_> = report
@@ -58,9 +65,10 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
                 let f = &result.finding;
                 writeln!(
                     out,
-                    "| {} | {} | `{}` | {} |",
+                    "| {} | {} | {} | `{}` | {} |",
                     f.rule_id,
                     f.severity,
+                    escape(f.application.as_deref().unwrap_or("(account-wide)")),
                     escape(&f.resource.id),
                     escape(&f.message)
                 )?;
@@ -68,7 +76,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             if rows.len() > RESULTS_PER_RULE {
                 writeln!(
                     out,
-                    "| {rule_id} | | | … and {} more |",
+                    "| {rule_id} | | | | … and {} more |",
                     rows.len() - RESULTS_PER_RULE
                 )?;
             }

@@ -3,6 +3,7 @@
 //! A reporter takes a [`ScanReport`] and a writer and nothing else: it knows nothing of the
 //! command line, of AWS or of how the findings were made.
 
+pub mod apps;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -10,6 +11,7 @@ pub mod table;
 
 use serde::Serialize;
 
+use crate::apps::{AppModel, OutOfScope, Scope};
 use crate::finding::{Finding, Severity};
 use crate::inventory::{CollectorWarning, Inventory};
 use crate::policy::{PolicyMeta, PolicySet};
@@ -61,6 +63,19 @@ pub struct ScanReport {
     pub policy_errors: Vec<String>,
     /// Suppression entries that expired or matched nothing.
     pub suppression_notes: Vec<String>,
+    pub scope: Scope,
+    pub applications: Vec<AppSummary>,
+    /// Workloads in no application: not judged by application rules.
+    pub out_of_scope: Vec<OutOfScope>,
+}
+
+/// An application as reports name it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppSummary {
+    pub name: String,
+    pub origin: String,
+    pub entry_points: Vec<String>,
+    pub members: usize,
 }
 
 /// Counts for summaries.
@@ -73,10 +88,17 @@ pub struct Summary {
     pub suppressed: usize,
     pub warnings: usize,
     pub errors: usize,
+    /// Workloads in no application, not judged.
+    pub out_of_scope: usize,
 }
 
 impl ScanReport {
-    pub fn new(inventory: &Inventory, policies: &PolicySet, results: Vec<ScanResult>) -> Self {
+    pub fn new(
+        inventory: &Inventory,
+        model: &AppModel,
+        policies: &PolicySet,
+        results: Vec<ScanResult>,
+    ) -> Self {
         ScanReport {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             account_id: inventory.account_id.clone(),
@@ -96,6 +118,18 @@ impl ScanReport {
             warnings: inventory.warnings.clone(),
             policy_errors: Vec::new(),
             suppression_notes: Vec::new(),
+            scope: model.scope,
+            applications: model
+                .applications
+                .iter()
+                .map(|app| AppSummary {
+                    name: app.name.clone(),
+                    origin: app.origin.clone(),
+                    entry_points: app.entry_points.clone(),
+                    members: app.members.len(),
+                })
+                .collect(),
+            out_of_scope: model.out_of_scope.clone(),
         }
     }
 
@@ -119,6 +153,7 @@ impl ScanReport {
                 .count(),
             warnings: self.warnings.len() + self.suppression_notes.len(),
             errors: self.policy_errors.len(),
+            out_of_scope: self.out_of_scope.len(),
         }
     }
 

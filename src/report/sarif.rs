@@ -156,6 +156,12 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
                 "evidence".to_owned(),
                 serde_json::to_value(&finding.evidence).expect("evidence is JSON"),
             );
+            if let Some(application) = &finding.application {
+                builder_properties.insert(
+                    "application".to_owned(),
+                    serde_json::Value::from(application.as_str()),
+                );
+            }
             let sarif_result = sarif::Result::builder()
                 .rule_id(finding.rule_id.clone())
                 .rule_index(

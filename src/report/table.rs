@@ -1,4 +1,5 @@
-//! The terminal report: failing results grouped by rule, then a one-line summary.
+//! The terminal report: failing results grouped by application, then by rule, then a
+//! one-line summary (with the workloads in no application, which were not judged).
 //!
 //! Built with comfy-table and sized to the terminal (80 columns when unknown); words wrap
 //! at spaces, never in the middle. Colour only when the caller says so (a TTY without
@@ -30,10 +31,38 @@ fn severity_color(severity: Severity) -> Color {
 }
 
 pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io::Result<()> {
-    let mut rule_ids: Vec<&str> = report
+    // Applications in name order; account-wide findings (no application) last.
+    let mut applications: Vec<Option<&str>> = report
         .results
         .iter()
         .filter(|r| r.finding.failed())
+        .map(|r| r.finding.application.as_deref())
+        .collect();
+    applications.sort_by_key(|a| (a.is_none(), *a));
+    applications.dedup();
+    for application in applications {
+        match application {
+            Some(name) => writeln!(out, "application {name}")?,
+            None => writeln!(out, "account-wide (resources of no application)")?,
+        }
+        write_rules(report, application, style, out)?;
+    }
+    write_footer(report, out)
+}
+
+fn write_rules(
+    report: &ScanReport,
+    application: Option<&str>,
+    style: TableStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let in_group = |r: &&super::ScanResult| {
+        r.finding.failed() && r.finding.application.as_deref() == application
+    };
+    let mut rule_ids: Vec<&str> = report
+        .results
+        .iter()
+        .filter(in_group)
         .map(|r| r.finding.rule_id.as_str())
         .collect();
     rule_ids.dedup();
@@ -60,7 +89,8 @@ pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io:
         for result in report
             .results
             .iter()
-            .filter(|r| r.finding.rule_id == rule_id && r.finding.failed())
+            .filter(in_group)
+            .filter(|r| r.finding.rule_id == rule_id)
         {
             let resource = format!(
                 "{}\n{}",
@@ -77,6 +107,10 @@ pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io:
         }
         writeln!(out, "{table}")?;
     }
+    Ok(())
+}
+
+fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     for warning in &report.warnings {
         writeln!(
             out,
@@ -93,7 +127,7 @@ pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io:
     let s = report.summary();
     writeln!(
         out,
-        "{} rules, {} resources: {} passed, {} failed, {} suppressed, {} warnings{}",
+        "{} rules, {} resources: {} passed, {} failed, {} suppressed, {} warnings{}{}",
         s.rules,
         s.resources,
         s.passed,
@@ -102,6 +136,14 @@ pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io:
         s.warnings,
         if s.errors > 0 {
             format!(", {} policy errors", s.errors)
+        } else {
+            String::new()
+        },
+        if s.out_of_scope > 0 {
+            format!(
+                "; {} resources in no application, not judged (see `hacheck apps`)",
+                s.out_of_scope
+            )
         } else {
             String::new()
         }

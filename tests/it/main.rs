@@ -10,4 +10,5 @@ mod inventory_live;
 mod policies_cli;
 mod scan_cli;
 mod scan_live;
+mod scope_live;
 mod spec_live;

@@ -1,0 +1,19 @@
+//! `hacheck apps`: the applications found in the account (or snapshot), their members and
+//! why each belongs, and the workloads left out. Exit 0, or 2 on bad input.
+
+use crate::cli::{AppsArgs, AppsFormat, GlobalOptions};
+use crate::config::Config;
+
+pub async fn run(global: &GlobalOptions, args: &AppsArgs) -> anyhow::Result<u8> {
+    let config = Config::load(args.config.as_deref())?;
+    let inventory = super::load_inventory(global, &args.source).await?;
+    super::print_warnings(&inventory);
+    let model = config.app_model(&inventory, args.scope.into());
+    let mut rendered = Vec::new();
+    match args.format {
+        AppsFormat::Table => crate::report::apps::write_table(&model, 100, &mut rendered)?,
+        AppsFormat::Json => crate::report::apps::write_json(&model, &mut rendered)?,
+    }
+    super::emit_bytes(&rendered, None)?;
+    Ok(super::EXIT_CLEAN)
+}

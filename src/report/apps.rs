@@ -1,0 +1,75 @@
+//! The application model as people read it: each application with its members, the role
+//! each plays and why it belongs, then the workloads in no application and why.
+//!
+//! Takes an [`AppModel`] and a writer; knows nothing of the command line.
+
+use std::io::{self, Write};
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::apps::AppModel;
+
+pub fn write_table(model: &AppModel, width: u16, out: &mut dyn Write) -> io::Result<()> {
+    for app in &model.applications {
+        let entries = if app.entry_points.is_empty() {
+            String::new()
+        } else {
+            format!(", entry points: {}", app.entry_points.join(", "))
+        };
+        writeln!(
+            out,
+            "application {} ({}{entries}): {} members",
+            app.name,
+            app.origin,
+            app.members.len()
+        )?;
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(width)
+            .force_no_tty()
+            .set_header(vec!["role", "resource", "why"]);
+        for member in &app.members {
+            table.add_row(vec![
+                member.role.as_str(),
+                member.id.as_str(),
+                member.via.as_str(),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    if !model.out_of_scope.is_empty() {
+        writeln!(
+            out,
+            "{} resources in no application, not judged:",
+            model.out_of_scope.len()
+        )?;
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(width)
+            .force_no_tty()
+            .set_header(vec!["kind", "resource", "why not"]);
+        for item in &model.out_of_scope {
+            table.add_row(vec![
+                item.kind.as_str(),
+                item.id.as_str(),
+                item.reason.as_str(),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    writeln!(
+        out,
+        "{} applications, {} resources in no application",
+        model.applications.len(),
+        model.out_of_scope.len()
+    )
+}
+
+pub fn write_json(model: &AppModel, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, model)?;
+    writeln!(out)
+}
