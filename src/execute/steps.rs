@@ -177,6 +177,23 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
         Action::DisablePublicAccess { db_instance } => {
             modify_db(c, db_instance, DbChange::Private).await
         }
+        Action::AddClusterReader {
+            cluster,
+            instance_id,
+            availability_zone,
+            instance_class,
+            engine,
+        } => {
+            add_cluster_reader(
+                c,
+                cluster,
+                instance_id,
+                availability_zone,
+                instance_class,
+                engine,
+            )
+            .await
+        }
         Action::CreateTopic { name } => {
             let mut pages = c.sns.list_topics().into_paginator().send();
             while let Some(page) = pages.next().await {
@@ -683,6 +700,109 @@ async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> StepResult 
         if Instant::now() > deadline {
             return Err(StepError::Failed(format!(
                 "DB instance `{id}` did not settle within {} s",
+                super::DB_WAIT_SECONDS
+            )));
+        }
+        tokio::time::sleep(Duration::from_secs(15)).await;
+    }
+}
+
+/// The DB instance `id`, or `None` when there is no such instance.
+async fn db_instance(
+    c: &RegionClients,
+    id: &str,
+) -> Result<Option<aws_sdk_rds::types::DbInstance>, StepError> {
+    match c
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(id)
+        .send()
+        .await
+    {
+        Ok(answer) => Ok(answer.db_instances().first().cloned()),
+        Err(error) => {
+            let failure = crate::collect::failed("DescribeDBInstances")(error);
+            if failure.code == "DBInstanceNotFound" {
+                Ok(None)
+            } else {
+                Err(StepError::Failed(failure.to_string()))
+            }
+        }
+    }
+}
+
+/// Re-reads the cluster: satisfied when its instances already span two zones; otherwise
+/// creates the reader (or, resuming, finds it created) and waits until it is available.
+async fn add_cluster_reader(
+    c: &RegionClients,
+    cluster: &str,
+    instance_id: &str,
+    zone: &str,
+    instance_class: &str,
+    engine: &str,
+) -> StepResult {
+    let answer = c
+        .rds
+        .describe_db_clusters()
+        .db_cluster_identifier(cluster)
+        .send()
+        .await
+        .map_err(|error| {
+            let failure = crate::collect::failed("DescribeDBClusters")(error);
+            if failure.code == "DBClusterNotFoundFault" {
+                StepError::Drift(format!("DB cluster `{cluster}` no longer exists"))
+            } else {
+                StepError::Failed(failure.to_string())
+            }
+        })?;
+    let found = answer
+        .db_clusters()
+        .first()
+        .ok_or_else(|| StepError::Drift(format!("DB cluster `{cluster}` no longer exists")))?;
+    let mut zones = std::collections::BTreeSet::new();
+    let mut has_reader = false;
+    for member in found.db_cluster_members() {
+        let id = member.db_instance_identifier().unwrap_or_default();
+        has_reader |= id == instance_id;
+        if let Some(az) = db_instance(c, id)
+            .await?
+            .and_then(|db| db.availability_zone().map(str::to_owned))
+        {
+            zones.insert(az);
+        }
+    }
+    if zones.len() >= 2 && !has_reader {
+        return Ok(Done::Satisfied(None));
+    }
+    if !has_reader && db_instance(c, instance_id).await?.is_none() {
+        c.rds
+            .create_db_instance()
+            .db_instance_identifier(instance_id)
+            .db_cluster_identifier(cluster)
+            .engine(engine)
+            .db_instance_class(instance_class)
+            .availability_zone(zone)
+            .publicly_accessible(false)
+            .tags(
+                aws_sdk_rds::types::Tag::builder()
+                    .key("hacheck:managed")
+                    .value("true")
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_fail("CreateDBInstance"))?;
+    }
+    // A new instance takes minutes on real RDS; moto makes it available at once.
+    let deadline = Instant::now() + Duration::from_secs(super::DB_WAIT_SECONDS);
+    loop {
+        let reader = db_instance(c, instance_id).await?;
+        if reader.as_ref().and_then(|db| db.db_instance_status()) == Some("available") {
+            return Ok(Done::Applied(Some(instance_id.to_owned())));
+        }
+        if Instant::now() > deadline {
+            return Err(StepError::Failed(format!(
+                "reader `{instance_id}` of DB cluster `{cluster}` was not available within {} s",
                 super::DB_WAIT_SECONDS
             )));
         }

@@ -82,6 +82,15 @@ pub enum Action {
     EnableMultiAz {
         db_instance: String,
     },
+    /// Adds a reader instance in another zone to a DB cluster whose instances share one
+    /// zone, so that a zone failure promotes it instead of stopping the database.
+    AddClusterReader {
+        cluster: String,
+        instance_id: String,
+        availability_zone: String,
+        instance_class: String,
+        engine: String,
+    },
     /// Makes a DB instance not publicly accessible.
     DisablePublicAccess {
         db_instance: String,
@@ -296,6 +305,7 @@ impl Action {
                 format!("launch-template:{group}")
             }
             Action::EnableMultiAz { db_instance } => format!("multi-az:{db_instance}"),
+            Action::AddClusterReader { cluster, .. } => format!("cluster-reader:{cluster}"),
             Action::DisablePublicAccess { db_instance } => format!("private:{db_instance}"),
             Action::CreateTopic { name } => format!("topic:{name}"),
             Action::SubscribeEmail { topic_arn, email } => format!("subscribe:{topic_arn}:{email}"),
@@ -376,7 +386,8 @@ impl Action {
             | Action::CreateListener { .. }
             | Action::CreateAutoScalingGroup { .. }
             | Action::CreateDbSubnetGroup { .. }
-            | Action::CreateDbInstance { .. } => '+',
+            | Action::CreateDbInstance { .. }
+            | Action::AddClusterReader { .. } => '+',
             _ => '~',
         }
     }
@@ -396,6 +407,7 @@ impl Action {
             Action::EnableMultiAz { db_instance } | Action::DisablePublicAccess { db_instance } => {
                 db_instance.clone()
             }
+            Action::AddClusterReader { cluster, .. } => cluster.clone(),
             Action::CreateTopic { name } => name.clone(),
             Action::SubscribeEmail { topic_arn, .. } => topic_arn.clone(),
             Action::PutScalingPolicy { name, .. } | Action::PutCpuAlarm { name, .. } => {
@@ -447,6 +459,7 @@ impl Action {
                 "launch template: new version without public IP".into()
             }
             Action::EnableMultiAz { .. } => "db instance: Multi-AZ".into(),
+            Action::AddClusterReader { .. } => "db cluster: reader in another zone".into(),
             Action::DisablePublicAccess { .. } => "db instance: public access".into(),
             Action::CreateTopic { .. } => "sns topic".into(),
             Action::SubscribeEmail { .. } => "sns subscription".into(),
@@ -537,6 +550,16 @@ impl Action {
                 "false ($Latest)",
             )],
             Action::EnableMultiAz { .. } => vec![change("multi_az", false, true)],
+            Action::AddClusterReader {
+                instance_id,
+                availability_zone,
+                instance_class,
+                ..
+            } => vec![change(
+                "reader",
+                "(none)",
+                format!("{instance_id} ({instance_class}) in {availability_zone}"),
+            )],
             Action::DisablePublicAccess { .. } => vec![change("publicly_accessible", true, false)],
             Action::CreateTopic { name } => vec![change("name", "", name)],
             Action::SubscribeEmail { email, .. } => vec![change("email", "", email)],
@@ -747,6 +770,12 @@ impl Action {
             Action::EnableMultiAz { .. } | Action::DisablePublicAccess { .. } => {
                 &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
             }
+            Action::AddClusterReader { .. } => &[
+                "rds:DescribeDBClusters",
+                "rds:DescribeDBInstances",
+                "rds:CreateDBInstance",
+                "rds:AddTagsToResource",
+            ],
             Action::CreateTopic { .. } => &["sns:ListTopics", "sns:CreateTopic", "sns:TagResource"],
             Action::SubscribeEmail { .. } => &["sns:ListSubscriptionsByTopic", "sns:Subscribe"],
             Action::PutScalingPolicy { .. } => &[

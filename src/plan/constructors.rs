@@ -134,6 +134,18 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("enable_multi_az", |db: &str| Action::EnableMultiAz {
         db_instance: db.to_owned(),
     });
+    engine.register_fn(
+        "add_cluster_reader",
+        |cluster: &str, instance_id: &str, zone: &str, class: &str, engine: &str| {
+            Action::AddClusterReader {
+                cluster: cluster.to_owned(),
+                instance_id: instance_id.to_owned(),
+                availability_zone: zone.to_owned(),
+                instance_class: class.to_owned(),
+                engine: engine.to_owned(),
+            }
+        },
+    );
     engine.register_fn("disable_public_access", |db: &str| {
         Action::DisablePublicAccess {
             db_instance: db.to_owned(),

@@ -679,6 +679,60 @@ async fn a_real_account_fails_only_on_the_applications_single_zone_aurora_cluste
 }
 
 #[tokio::test]
+async fn fix_plans_only_the_application_and_adds_a_reader_in_another_zone() {
+    let moto = Moto::start();
+    seed_real_account(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.json");
+    let plan = moto.hacheck().args(["fix"]).output().unwrap();
+    assert_exit(&plan, 1);
+    let text = stdout(&plan);
+    assert!(
+        text.contains("+ orders (db cluster: reader in another zone)")
+            && text.contains("orders-reader-b (db.r6g.large) in us-east-1b")
+            && text.contains("Plan: 1 to add, 0 to change, 0 to remove"),
+        "only the application's finding is planned:\n{text}"
+    );
+
+    let applied = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--journal"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    assert_exit(&applied, 0);
+    assert!(
+        moto.failing_findings().is_empty(),
+        "{:?}",
+        moto.failing_findings()
+    );
+    let again = moto.hacheck().args(["fix"]).output().unwrap();
+    assert_exit(&again, 0);
+    assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
+
+    let rds = aws_sdk_rds::Client::new(&moto.sdk_config().await);
+    let instances = rds.describe_db_instances().send().await.unwrap();
+    let zones: BTreeSet<(String, String)> = instances
+        .db_instances()
+        .iter()
+        .map(|db| {
+            (
+                db.db_instance_identifier().unwrap().to_owned(),
+                db.availability_zone().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        zones.contains(&("orders-1".into(), "us-east-1a".into())),
+        "{zones:?}"
+    );
+    assert!(
+        zones.contains(&("orders-reader-b".into(), "us-east-1b".into())),
+        "{zones:?}"
+    );
+}
+
+#[tokio::test]
 async fn explicit_scoping_wins_over_discovery() {
     let moto = Moto::start();
     seed_real_account(&moto).await;
