@@ -720,6 +720,8 @@ struct Builder<'g, 'a> {
     name: String,
     members: Vec<Member>,
     seen: HashSet<(String, Role)>,
+    /// ARNs of `members`, for membership tests.
+    arns: HashSet<String>,
     /// ARNs explicitly given to another application (skipped here).
     claimed_elsewhere: &'g HashMap<String, String>,
     excluded: Vec<Matcher>,
@@ -738,7 +740,7 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 
     fn has(&self, arn: &str) -> bool {
-        self.seen.iter().any(|(a, _)| a == arn)
+        self.arns.contains(arn)
     }
 
     /// Visits queued nodes until none is left, following the edges of each.
@@ -784,6 +786,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             if !self.seen.insert((node.arn.clone(), role)) {
                 continue;
             }
+            self.arns.insert(node.arn.clone());
             self.members.push(Member {
                 kind: node.kind.to_owned(),
                 id: node.id.clone(),
@@ -1571,14 +1574,28 @@ fn applications(
         }
         i
     }
-    for a in 0..seeds.len() {
-        for b in (a + 1)..seeds.len() {
+    // Seeds of one explicit name are one application; other seeds join the application
+    // whose compute they reach, unless two different explicit names would be merged.
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_compute: HashMap<&str, usize> = HashMap::new();
+    for (index, seed) in seeds.iter().enumerate() {
+        if let Some((name, _)) = &seed.forced_name {
+            let first = *by_name.entry(name.as_str()).or_insert(index);
+            let (a, b) = (root(&mut parent, first), root(&mut parent, index));
+            parent[b] = a;
+        }
+        for arn in &reach[index] {
+            let first = *by_compute.entry(arn.as_str()).or_insert(index);
+            let (a, b) = (root(&mut parent, first), root(&mut parent, index));
             let names = (&seeds[a].forced_name, &seeds[b].forced_name);
-            let same_name = matches!(names, (Some((x, _)), Some((y, _))) if x == y);
             let conflicting = matches!(names, (Some((x, _)), Some((y, _))) if x != y);
-            if same_name || (!conflicting && !reach[a].is_disjoint(&reach[b])) {
-                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                parent[rb] = ra;
+            if a != b && !conflicting {
+                // Keep a named seed as the root, so the group's name stays reachable.
+                if seeds[b].forced_name.is_some() {
+                    parent[a] = b;
+                } else {
+                    parent[b] = a;
+                }
             }
         }
     }
@@ -1654,6 +1671,7 @@ fn new_builder<'g, 'a>(
         name: name.to_owned(),
         members: Vec::new(),
         seen: HashSet::new(),
+        arns: HashSet::new(),
         claimed_elsewhere: claims,
         excluded,
         explicit: HashSet::new(),

@@ -2,7 +2,8 @@
 //!
 //! A case starts from a bundled example account (`compliant` or `seed-start`), changes it
 //! (`modify` merges fields into resources picked by id, name or ARN; `remove` drops
-//! resources; `add` appends new ones), evaluates the one policy, and compares: the ids of
+//! resources; `add` appends new ones), finds its applications (`scope`: `apps` by default, or
+//! `account`), evaluates the one policy, and compares: the ids of
 //! failing resources must be exactly `fail`, and every id in `pass` must have passed.
 //! Starting from a whole example keeps cases short and always valid inventories.
 //!
