@@ -28,3 +28,43 @@ pub mod suppress;
 pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// An error and its causes on one line, each cause once: `outer: cause: root cause`. A cause
+/// whose text the line already holds (many errors repeat their source) is left out, and no
+/// `Debug` form is ever printed. Every command's error goes through here.
+pub fn error_line(error: &(dyn std::error::Error + 'static)) -> String {
+    chain_line(std::iter::successors(Some(error), |e| e.source()).map(ToString::to_string))
+}
+
+/// [`error_line`] over the texts of a chain, outermost first.
+pub fn chain_line(causes: impl IntoIterator<Item = String>) -> String {
+    let mut line = String::new();
+    for cause in causes {
+        let cause = one_line(&cause);
+        if cause.is_empty() || line.contains(&cause) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&cause);
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let line = super::chain_line([
+            "cannot read snapshot `/x`: No such file or directory (os error 2)".to_owned(),
+            "No such file or directory (os error 2)".to_owned(),
+        ]);
+        assert_eq!(
+            line,
+            "cannot read snapshot `/x`: No such file or directory (os error 2)"
+        );
+        let line = super::chain_line(["dispatch failure".to_owned(), "io error".to_owned()]);
+        assert_eq!(line, "dispatch failure: io error");
+    }
+}

@@ -31,7 +31,8 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status),
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {}", hacheck::one_line(&format!("{error:#}")));
+            let causes = error.chain().map(ToString::to_string);
+            eprintln!("error: {}", hacheck::chain_line(causes));
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use futures::StreamExt;
 
 use crate::inventory::{CollectorWarning, GLOBAL_REGION, Inventory};
@@ -209,7 +209,7 @@ where
         let message = error
             .message()
             .map(str::to_owned)
-            .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
+            .unwrap_or_else(|| crate::error_line(&error));
         CallFailure {
             operation,
             code,
