@@ -714,6 +714,32 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// The roles of compute and its security groups on the serving side of an application, or
+/// on the bastion side.
+struct Side {
+    instance: Role,
+    group: Role,
+    security_group: Role,
+}
+
+impl Side {
+    fn of(serving: bool) -> Side {
+        if serving {
+            Side {
+                instance: Role::Instance,
+                group: Role::AutoScalingGroup,
+                security_group: Role::AppSecurityGroup,
+            }
+        } else {
+            Side {
+                instance: Role::Bastion,
+                group: Role::Bastion,
+                security_group: Role::BastionSecurityGroup,
+            }
+        }
+    }
+}
+
 /// One application being built: its members, keyed by (ARN, role).
 struct Builder<'g, 'a> {
     graph: &'g Graph<'a>,
@@ -894,25 +920,17 @@ impl<'g, 'a> Builder<'g, 'a> {
             }
             Item::Group(group) => {
                 let serving = role == Role::AutoScalingGroup;
+                let side = Side::of(serving);
                 for id in &group.instance_ids {
                     if let Some(instance) = graph.instances.get(id.as_str()) {
-                        let member_role = if serving {
-                            Role::Instance
-                        } else {
-                            Role::Bastion
-                        };
                         self.push(
                             graph.instance(instance),
-                            member_role,
+                            side.instance,
                             format!("launched by Auto Scaling group {}", group.name),
                         );
                     }
                 }
-                let security_role = if serving {
-                    Role::AppSecurityGroup
-                } else {
-                    Role::BastionSecurityGroup
-                };
+                let security_role = side.security_group;
                 for id in graph.launch_security_groups(group) {
                     if let Some(sg) = graph.security_groups.get(id) {
                         self.push(
@@ -982,22 +1000,13 @@ impl<'g, 'a> Builder<'g, 'a> {
                     && let Some(group) =
                         graph.groups.get(&(instance.region.as_str(), name.as_str()))
                 {
-                    let group_role = if serving {
-                        Role::AutoScalingGroup
-                    } else {
-                        Role::Bastion
-                    };
                     self.push(
                         graph.group(group),
-                        group_role,
+                        Side::of(serving).group,
                         format!("owns instance {}", instance.id),
                     );
                 }
-                let security_role = if serving {
-                    Role::AppSecurityGroup
-                } else {
-                    Role::BastionSecurityGroup
-                };
+                let security_role = Side::of(serving).security_group;
                 for id in &instance.security_group_ids {
                     if let Some(sg) = graph.security_groups.get(id.as_str()) {
                         self.push(

@@ -23,13 +23,7 @@ pub fn write_table(model: &AppModel, width: u16, out: &mut dyn Write) -> io::Res
             app.origin,
             app.members.len()
         )?;
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(width)
-            .force_no_tty()
-            .set_header(vec!["role", "resource", "why"]);
+        let mut table = table(width, ["role", "resource", "why"]);
         for member in &app.members {
             table.add_row(vec![
                 member.role.as_str(),
@@ -45,13 +39,7 @@ pub fn write_table(model: &AppModel, width: u16, out: &mut dyn Write) -> io::Res
             "{} resources in no application, not judged:",
             model.out_of_scope.len()
         )?;
-        let mut table = Table::new();
-        table
-            .load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_width(width)
-            .force_no_tty()
-            .set_header(vec!["kind", "resource", "why not"]);
+        let mut table = table(width, ["kind", "resource", "why not"]);
         for item in &model.out_of_scope {
             table.add_row(vec![
                 item.kind.as_str(),
@@ -67,6 +55,17 @@ pub fn write_table(model: &AppModel, width: u16, out: &mut dyn Write) -> io::Res
         model.applications.len(),
         model.out_of_scope.len()
     )
+}
+
+fn table(width: u16, header: [&str; 3]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .force_no_tty()
+        .set_header(header.to_vec());
+    table
 }
 
 pub fn write_json(model: &AppModel, out: &mut dyn Write) -> io::Result<()> {

@@ -565,18 +565,8 @@ fn scan_json(moto: &Moto, extra: &[&str]) -> (i32, serde_json::Value) {
 }
 
 fn failing(report: &serde_json::Value) -> BTreeSet<String> {
-    report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["status"] == "fail")
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["rule_id"].as_str().unwrap(),
-                r["resource"]["id"].as_str().unwrap()
-            )
-        })
+    crate::support::moto::failing_results(report)
+        .into_iter()
         .collect()
 }
 

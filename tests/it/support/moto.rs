@@ -134,20 +134,25 @@ impl Moto {
             .output()
             .unwrap();
         let report: serde_json::Value = serde_json::from_str(&super::stdout(&output)).unwrap();
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["status"] == "fail")
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    r["rule_id"].as_str().unwrap(),
-                    r["resource"]["id"].as_str().unwrap()
-                )
-            })
-            .collect()
+        failing_results(&report)
     }
+}
+
+/// `RULE resource` of every failing result of a JSON scan report.
+pub fn failing_results(report: &serde_json::Value) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["rule_id"].as_str().unwrap(),
+                r["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect()
 }
 
 impl Drop for Moto {
