@@ -141,6 +141,7 @@ fn main() {
     let start = Instant::now();
     let view = InventoryView::new(&inventory, &model);
     let view_time = start.elapsed();
+    let view_resources = view.resource_count();
     drop(view);
 
     let start = Instant::now();
@@ -176,12 +177,23 @@ fn main() {
         let start = Instant::now();
         let evaluation = one.evaluate(&inventory, &model, &ParamOverrides::new());
         println!(
-            "  {} {:>8.1} ms ({} results)",
+            "  {} {:>8.1} ms ({} results, held at most {})",
             policy.meta.id,
             start.elapsed().as_secs_f64() * 1e3,
-            evaluation.findings.len()
+            evaluation.findings.len(),
+            hacheck::memory::mebibytes(evaluation.peak_memory[&policy.meta.id]),
         );
     }
+    let (heaviest, peak) = evaluation
+        .peak_memory
+        .iter()
+        .max_by_key(|(_, peak)| **peak)
+        .expect("policies ran");
+    println!(
+        "memory: the heaviest policy ({heaviest}) held {} of its {} budget",
+        hacheck::memory::mebibytes(*peak),
+        hacheck::memory::mebibytes(hacheck::policy::engine::run_memory_budget(view_resources)),
+    );
     println!(
         "throughput: {:.0} resource-evaluations/s (17 rules x {resources} resources / wall)",
         17.0 * resources as f64 / total.as_secs_f64()

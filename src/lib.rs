@@ -9,6 +9,10 @@ pub mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }
 
+/// Counts heap bytes so that a script run can be held to a memory budget (see [`memory`]).
+#[global_allocator]
+static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;
+
 pub mod apps;
 pub mod cli;
 pub mod collect;
@@ -17,6 +21,7 @@ pub mod config;
 pub mod execute;
 pub mod finding;
 pub mod inventory;
+pub mod memory;
 pub mod plan;
 pub mod policy;
 pub mod report;

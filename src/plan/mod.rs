@@ -202,6 +202,7 @@ fn remediation_steps(
     let view = InventoryView::new(inventory, model);
     let mut engine = engine::build(engine::EMBEDDED_POLICIES, view.resource_count());
     constructors::register(&mut engine);
+    let memory_budget = engine::run_memory_budget(view.resource_count());
     let settings_value: Dynamic = rhai::serde::to_dynamic(settings).expect("settings convert");
 
     let mut steps: BTreeMap<String, Step> = BTreeMap::new();
@@ -230,14 +231,15 @@ fn remediation_steps(
             message: crate::one_line(&message),
         };
         let finding_value: Dynamic = rhai::serde::to_dynamic(finding).expect("finding converts");
-        let returned: Dynamic = engine
-            .call_fn(
+        let (returned, _) = crate::memory::with_budget(memory_budget, || {
+            engine.call_fn::<Dynamic>(
                 &mut rhai::Scope::new(),
                 &compiled[file],
                 "remediate",
                 (finding_value, view.clone(), settings_value.clone()),
             )
-            .map_err(|e| failure(e.to_string()))?;
+        });
+        let returned = returned.map_err(|e| failure(e.to_string()))?;
         let actions = returned
             .try_cast::<rhai::Array>()
             .ok_or_else(|| failure("`remediate` must return an array of actions".into()))?;

@@ -1,24 +1,42 @@
 //! The one hardened Rhai engine every policy runs in.
 //!
 //! Scripts get no file, network or process access (Rhai has none unless registered) and no
-//! `eval`. They run under limits on operations, call depth, expression depth, modules and
-//! memory (see [`MAX_RESIDENT_BYTES`] for why not per-value sizes), so a runaway policy is
-//! stopped and reported rather than hanging a CI job. `import` resolves only inside the
-//! policy directories.
+//! `eval`. They run under limits on operations, call depth, expression depth and modules, and
+//! within the memory budget their caller gives them ([`crate::memory`]: why not Rhai's
+//! per-value size limits), so a runaway policy is stopped and reported rather than hanging a
+//! CI job or starving the machine. `import` resolves only inside the policy directories.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use rhai::module_resolvers::ModuleResolver;
-use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position, Scope, Shared};
+use rhai::{Dynamic, Engine, EvalAltResult, INT, ImmutableString, Map, Position, Scope, Shared};
 
 use super::view::InventoryView;
+use crate::memory;
 
 /// Operations every run may use whatever the inventory's size…
 const BASE_OPERATIONS: u64 = 2_000_000;
 /// …plus this many per resource in the inventory. A loop that never ends meets the limit.
 const OPERATIONS_PER_RESOURCE: u64 = 2_000;
+
+/// Heap a script run may hold whatever the inventory's size…
+const BASE_MEMORY: u64 = 32 << 20;
+/// …plus this much per resource: twice what the heaviest built-in rule held per resource on
+/// the 100,000-resource benchmark (HA002: 115 MiB for 60,050 judged resources).
+const MEMORY_PER_RESOURCE: u64 = 4 << 10;
+
+/// The heap one policy or remediation run may hold over an inventory of `resource_count`.
+pub fn run_memory_budget(resource_count: usize) -> u64 {
+    BASE_MEMORY + MEMORY_PER_RESOURCE * resource_count as u64
+}
+
+/// The heap an evaluation's runs may hold together: two runs' worth, so that parallel runs
+/// near their own budget still finish, while a pack of them cannot multiply it by the cores.
+pub fn evaluation_memory_budget(resource_count: usize) -> u64 {
+    2 * run_memory_budget(resource_count)
+}
 
 /// An engine for compiling and reading metadata: no imports, base limits.
 pub fn build(embedded: Embedded, resource_count: usize) -> Engine {
@@ -30,24 +48,6 @@ pub type Embedded = &'static [(&'static str, &'static str)];
 
 /// The built-in policy pack, whose `lib/` remediations import too.
 pub const EMBEDDED_POLICIES: Embedded = crate::builtin::POLICIES;
-
-/// The resident memory a policy run may reach before it is stopped. Rhai's own size limits
-/// on strings, arrays and maps are not used: with any of them set, Rhai re-measures a whole
-/// array after every `push`, which made building a verdict array quadratic (measured: the
-/// pack over 100,000 resources did not finish in minutes). A ceiling on the process's
-/// memory bounds runaway data just as well, at no cost per operation.
-const MAX_RESIDENT_BYTES: u64 = 4 << 30;
-
-/// Operations between two looks at the process's memory.
-const MEMORY_CHECK_EVERY: u64 = 1 << 20;
-
-/// Resident set size from `/proc/self/status` (Linux); `None` elsewhere.
-fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
 
 /// Builds the engine. `import` reads from `policy_dirs` first, then the embedded pack.
 pub fn build_with_library(
@@ -62,11 +62,9 @@ pub fn build_with_library(
         .set_max_expr_depths(64, 64)
         .set_max_modules(64)
         .set_module_resolver(PolicyDirResolver::new(embedded, policy_dirs.to_vec()));
-    engine.on_progress(|operations| {
-        let over = operations % MEMORY_CHECK_EVERY == 0
-            && resident_bytes().is_some_and(|rss| rss > MAX_RESIDENT_BYTES);
-        over.then(|| format!("stopped: memory above {} GiB", MAX_RESIDENT_BYTES >> 30).into())
-    });
+    // Between any two operations: one operation can at most double a value.
+    engine.on_progress(|_| memory::exceeded().map(|over| over.to_string().into()));
+    register_bounded_builtins(&mut engine);
     engine.disable_symbol("eval");
     engine.on_print(|text| tracing::info!(target: "hacheck::policy", "{text}"));
     engine.on_debug(|text, source, position| {
@@ -82,6 +80,154 @@ pub fn build_with_library(
             .join(separator)
     });
     engine
+}
+
+/// Items between two looks at the memory budget while a built-in fills a value.
+const CHECK_EVERY: usize = 4096;
+
+/// An error stopping the run when the memory budget is exceeded.
+fn within_budget() -> Result<(), Box<EvalAltResult>> {
+    match memory::exceeded() {
+        None => Ok(()),
+        Some(over) => {
+            Err(EvalAltResult::ErrorTerminated(over.to_string().into(), Position::NONE).into())
+        }
+    }
+}
+
+/// `items` appended to `target`, stopped as soon as the memory budget is exceeded.
+fn bounded_extend<T>(
+    target: &mut impl Extend<T>,
+    items: impl Iterator<Item = T>,
+) -> Result<(), Box<EvalAltResult>> {
+    let mut items = items.peekable();
+    while items.peek().is_some() {
+        within_budget()?;
+        target.extend(items.by_ref().take(CHECK_EVERY));
+    }
+    Ok(())
+}
+
+/// An array of `items`, stopped as soon as the memory budget is exceeded.
+fn bounded_array(items: impl Iterator<Item = Dynamic>) -> Result<rhai::Array, Box<EvalAltResult>> {
+    let mut array = rhai::Array::new();
+    bounded_extend(&mut array, items).map(|()| array)
+}
+
+/// `string` padded to `len` characters by repeating `padding`, or `None` when it is long
+/// enough already; stopped as soon as the memory budget is exceeded.
+fn padded(string: &str, len: INT, padding: &str) -> Result<Option<String>, Box<EvalAltResult>> {
+    let have = string.chars().count();
+    let want = usize::try_from(len).unwrap_or(0);
+    if want <= have || padding.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::from(string);
+    bounded_extend(&mut out, padding.chars().cycle().take(want - have)).map(|()| Some(out))
+}
+
+/// Rhai's built-ins that allocate in proportion to an argument or multiply a value's size in
+/// one call (`pad`, `blob`, `to_chars`, `split`), redefined with the same meaning but checking
+/// the memory budget as they fill: the progress hook only runs between operations.
+fn register_bounded_builtins(engine: &mut Engine) {
+    engine.register_fn("pad", |s: &mut ImmutableString, len: INT, c: char| {
+        padded(s, len, c.encode_utf8(&mut [0; 4])).map(|p| *s = p.map_or(s.clone(), Into::into))
+    });
+    engine.register_fn("pad", |s: &mut ImmutableString, len: INT, padding: &str| {
+        padded(s, len, padding).map(|p| *s = p.map_or(s.clone(), Into::into))
+    });
+    engine.register_fn("pad", |array: &mut rhai::Array, len: INT, item: Dynamic| {
+        let missing = usize::try_from(len)
+            .unwrap_or(0)
+            .saturating_sub(array.len());
+        bounded_extend(array, std::iter::repeat_n(item, missing))
+    });
+    engine.register_fn("pad", |blob: &mut rhai::Blob, len: INT, value: INT| {
+        let missing = usize::try_from(len).unwrap_or(0).saturating_sub(blob.len());
+        bounded_extend(blob, std::iter::repeat_n((value & 0xff) as u8, missing))
+    });
+    let blob_of = |len: INT, value: INT| {
+        let mut blob = rhai::Blob::new();
+        let len = usize::try_from(len).unwrap_or(0);
+        bounded_extend(&mut blob, std::iter::repeat_n((value & 0xff) as u8, len)).map(|()| blob)
+    };
+    engine.register_fn("blob", move |len: INT| blob_of(len, 0));
+    engine.register_fn("blob", blob_of);
+    engine.register_fn("to_chars", |s: &str| {
+        bounded_array(s.chars().map(Dynamic::from))
+    });
+    // Rhai's `split` returns the whole string alone when it is empty or has no delimiter.
+    let whole = |s: &ImmutableString| Ok(vec![Dynamic::from(s.clone())]);
+    let pieces = |p: &str| Dynamic::from(ImmutableString::from(p));
+    engine.register_fn("split", move |s: &mut ImmutableString| {
+        if s.is_empty() {
+            whole(s)
+        } else {
+            bounded_array(s.split_whitespace().map(pieces))
+        }
+    });
+    engine.register_fn("split", move |s: &mut ImmutableString, d: &str| {
+        if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
+            whole(s)
+        } else {
+            bounded_array(s.split(d).map(pieces))
+        }
+    });
+    engine.register_fn("split", move |s: &mut ImmutableString, d: char| {
+        if s.is_empty() || !s.contains(d) {
+            whole(s)
+        } else {
+            bounded_array(s.split(d).map(pieces))
+        }
+    });
+    engine.register_fn("split", move |s: &mut ImmutableString, d: &str, n: INT| {
+        if n <= 1 || s.is_empty() || (!d.is_empty() && !s.contains(d)) {
+            whole(s)
+        } else {
+            bounded_array(s.splitn(n as usize, d).map(pieces))
+        }
+    });
+    engine.register_fn("split", move |s: &mut ImmutableString, d: char, n: INT| {
+        if n <= 1 || s.is_empty() || !s.contains(d) {
+            whole(s)
+        } else {
+            bounded_array(s.splitn(n as usize, d).map(pieces))
+        }
+    });
+    engine.register_fn("split_rev", move |s: &mut ImmutableString, d: &str| {
+        if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
+            whole(s)
+        } else {
+            bounded_array(s.rsplit(d).map(pieces))
+        }
+    });
+    engine.register_fn("split_rev", move |s: &mut ImmutableString, d: char| {
+        if s.is_empty() || !s.contains(d) {
+            whole(s)
+        } else {
+            bounded_array(s.rsplit(d).map(pieces))
+        }
+    });
+    engine.register_fn(
+        "split_rev",
+        move |s: &mut ImmutableString, d: &str, n: INT| {
+            if n <= 1 || s.is_empty() || (!d.is_empty() && !s.contains(d)) {
+                whole(s)
+            } else {
+                bounded_array(s.rsplitn(n as usize, d).map(pieces))
+            }
+        },
+    );
+    engine.register_fn(
+        "split_rev",
+        move |s: &mut ImmutableString, d: char, n: INT| {
+            if n <= 1 || s.is_empty() || !s.contains(d) {
+                whole(s)
+            } else {
+                bounded_array(s.rsplitn(n as usize, d).map(pieces))
+            }
+        },
+    );
 }
 
 /// `pass(resource, message[, evidence])` and `fail(…)`: the verdicts a policy returns.
@@ -197,5 +343,60 @@ impl ModuleResolver for PolicyDirResolver {
             .expect("resolver cache")
             .insert(origin, module.clone());
         Ok(module)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(engine: &Engine, script: &str) -> String {
+        engine.eval::<Dynamic>(script).unwrap().to_string()
+    }
+
+    #[test]
+    fn bounded_builtins_mean_what_rhais_do() {
+        let engine = build(&[], 0);
+        let cases = [
+            (r#"let t = "hello"; t.pad(10, "(!)"); t"#, "hello(!)(!"),
+            (r#"let t = "hi"; t.pad(4, '*'); t.pad(1, '-'); t"#, "hi**"),
+            ("let a = [1]; a.pad(3, 0); a", "[1, 0, 0]"),
+            (
+                "let b = blob(2, 0x1ff); b.pad(3, 7); b.len() + b[0] + b[2]",
+                "265",
+            ),
+            (r#""a,b,,c".split(",")"#, r#"["a", "b", "", "c"]"#),
+            (r#""a,b,c".split(',', 2)"#, r#"["a", "b,c"]"#),
+            (r#""a,b,c".split_rev(",", 2)"#, r#"["c", "a,b"]"#),
+            (r#""a b".split_rev(' ')"#, r#"["b", "a"]"#),
+            (r#""abc".split("x")"#, r#"["abc"]"#),
+            (r#"" a  b ".split()"#, r#"["a", "b"]"#),
+            (r#""hé".to_chars()"#, "['h', 'é']"),
+        ];
+        for (script, expected) in cases {
+            assert_eq!(eval(&engine, script), expected, "{script}");
+        }
+    }
+
+    #[test]
+    fn growth_beyond_the_budget_is_stopped_between_operations_and_inside_builtins() {
+        let engine = build(&[], 0);
+        for script in [
+            r#"let s = "x"; loop { s += s; }"#,
+            "let a = [1, 2]; loop { a += a; }",
+            "let m = #{}; loop { m = #{ a: m, b: m, c: [m, m] }; }",
+            r#"let s = "x"; s.pad(1_000_000_000, "ab")"#,
+            "blob(1_000_000_000)",
+            "let a = []; a.pad(100_000_000, 1)",
+            r#"let s = "x"; s.pad(1_000_000, 'y'); s.to_chars()"#,
+        ] {
+            let (outcome, _) = memory::with_budget(8 << 20, || engine.eval::<Dynamic>(script));
+            let error = outcome.expect_err(script);
+            assert!(
+                matches!(*error, EvalAltResult::ErrorTerminated(ref reason, _)
+                    if reason.to_string() == "stopped: held more than 8 MiB of memory"),
+                "{script}: {error}"
+            );
+        }
     }
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::apps::AppModel;
 use crate::finding::{Finding, ResourceRef, Severity, Status};
 use crate::inventory::Inventory;
+use crate::memory;
 pub use view::{InventoryView, Res, normalize_dns};
 
 use crate::builtin;
@@ -42,7 +43,7 @@ pub enum PolicyError {
     Metadata { file: String, message: String },
     #[error("cannot read policies from `{path}`: {message}")]
     Read { path: PathBuf, message: String },
-    #[error("policy `{id}` failed at {file}:{line}:{column}: {message}")]
+    #[error("policy `{id}` failed at {}: {message}", location(file, *line, *column))]
     Runtime {
         id: String,
         file: String,
@@ -54,6 +55,16 @@ pub enum PolicyError {
     Verdict { id: String, message: String },
     #[error("config: {message}")]
     Config { message: String },
+}
+
+/// `file:line:column`, or `file` alone when Rhai gives no position (it drops the position of
+/// a run stopped by a limit).
+fn location(file: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        file.to_owned()
+    } else {
+        format!("{file}:{line}:{column}")
+    }
 }
 
 /// A rule's metadata: what `metadata()` returns, checked field by field.
@@ -124,6 +135,8 @@ pub type ParamOverrides = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
 pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub errors: Vec<PolicyError>,
+    /// Per policy id, the most heap its run held (what its memory budget is measured against).
+    pub peak_memory: BTreeMap<String, u64>,
 }
 
 fn docs_of(text: &str) -> String {
@@ -263,8 +276,10 @@ impl PolicySet {
     ) -> Evaluation {
         let view = InventoryView::new(inventory, model);
         let engine = self.engine_for(&view);
+        let run_budget = engine::run_memory_budget(view.resource_count());
+        let ledger = memory::Ledger::new(engine::evaluation_memory_budget(view.resource_count()));
         let next = Mutex::new(0usize);
-        let results: Mutex<Vec<(usize, Result<Vec<Finding>, PolicyError>)>> =
+        let results: Mutex<Vec<(usize, Result<Vec<Finding>, PolicyError>, u64)>> =
             Mutex::new(Vec::new());
         let workers = std::thread::available_parallelism()
             .map(|n| n.get())
@@ -273,29 +288,42 @@ impl PolicySet {
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
-                    loop {
-                        let index = {
-                            let mut next = next.lock().expect("work index");
-                            let index = *next;
-                            *next += 1;
-                            index
-                        };
-                        let Some(policy) = self.policies.get(index) else {
-                            break;
-                        };
-                        let started = std::time::Instant::now();
-                        let outcome =
-                            run_policy(&engine, policy, &view, overrides.get(&policy.meta.id));
-                        tracing::debug!("policy `{}` took {:?}", policy.meta.id, started.elapsed());
-                        results.lock().expect("results").push((index, outcome));
-                    }
+                    ledger.enter(|| {
+                        loop {
+                            let index = {
+                                let mut next = next.lock().expect("work index");
+                                let index = *next;
+                                *next += 1;
+                                index
+                            };
+                            let Some(policy) = self.policies.get(index) else {
+                                break;
+                            };
+                            let started = std::time::Instant::now();
+                            let (outcome, peak) = memory::with_budget(run_budget, || {
+                                run_policy(&engine, policy, &view, overrides.get(&policy.meta.id))
+                            });
+                            tracing::debug!(
+                                "policy `{}` took {:?} and held at most {}",
+                                policy.meta.id,
+                                started.elapsed(),
+                                memory::mebibytes(peak)
+                            );
+                            results
+                                .lock()
+                                .expect("results")
+                                .push((index, outcome, peak));
+                        }
+                    })
                 });
             }
         });
         let mut results = results.into_inner().expect("results");
-        results.sort_by_key(|(index, _)| *index);
+        results.sort_by_key(|(index, ..)| *index);
         let mut evaluation = Evaluation::default();
-        for (_, outcome) in results {
+        for (index, outcome, peak) in results {
+            let id = self.policies[index].meta.id.clone();
+            evaluation.peak_memory.insert(id, peak);
             match outcome {
                 Ok(findings) => evaluation.findings.extend(findings),
                 Err(error) => evaluation.errors.push(error),
