@@ -41,6 +41,9 @@ pub struct Config {
     pub apps: Vec<AppDeclaration>,
     #[serde(default)]
     pub fix: FixSettings,
+    /// The file it was read from, for messages.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize, PartialEq)]
@@ -80,10 +83,11 @@ impl Config {
             path: path.clone(),
             source,
         })?;
-        let config: Config = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
+        let mut config: Config = toml::from_str(&text).map_err(|error| ConfigError::Invalid {
             path: path.clone(),
             message: toml_error_line(&error),
         })?;
+        config.path = Some(path.clone());
         config
             .validate()
             .map_err(|message| ConfigError::Invalid { path, message })?;

@@ -26,9 +26,11 @@ pub enum SnapshotError {
         "snapshot `{path}` has schema_version {found}, this hacheck reads version {SCHEMA_VERSION}"
     )]
     WrongVersion { path: PathBuf, found: u64 },
-    #[error("snapshot `{path}` does not match the inventory format: {source}")]
+    #[error("snapshot `{path}` does not match the inventory format at `{field}`: {source}")]
     Shape {
         path: PathBuf,
+        /// Where in the document, e.g. `instances[0].state`.
+        field: String,
         source: serde_json::Error,
     },
     #[error("cannot write snapshot `{path}`: {source}")]
@@ -66,10 +68,14 @@ pub fn parse(text: &str, origin: &Path) -> Result<Inventory, SnapshotError> {
         });
     }
     // Deserialise from the text, not the value, so that errors carry line and column.
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let mut inventory: Inventory =
-        serde_json::from_str(text).map_err(|source| SnapshotError::Shape {
-            path: path(),
-            source,
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            SnapshotError::Shape {
+                path: path(),
+                field: error.path().to_string(),
+                source: error.into_inner(),
+            }
         })?;
     inventory.normalize();
     Ok(inventory)

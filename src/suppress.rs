@@ -68,15 +68,21 @@ impl Suppressions {
         }
     }
 
-    pub fn load(path: &Path) -> Result<Self, SuppressError> {
+    /// Reads a suppressions file whose rules must all satisfy `is_rule` (a typo would
+    /// otherwise suppress nothing, silently).
+    pub fn load(path: &Path, is_rule: impl Fn(&str) -> bool) -> Result<Self, SuppressError> {
         let text = std::fs::read_to_string(path).map_err(|source| SuppressError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::parse(&text, path)
+        Self::parse(&text, path, is_rule)
     }
 
-    pub fn parse(text: &str, path: &Path) -> Result<Self, SuppressError> {
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        is_rule: impl Fn(&str) -> bool,
+    ) -> Result<Self, SuppressError> {
         let invalid = |message: String| SuppressError::Invalid {
             path: path.to_owned(),
             message,
@@ -86,6 +92,12 @@ impl Suppressions {
         let mut entries = Vec::new();
         for (index, entry) in file.suppress.into_iter().enumerate() {
             let position = index + 1;
+            if !is_rule(&entry.rule) {
+                return Err(invalid(format!(
+                    "entry {position} names rule `{}`, which no loaded policy has",
+                    entry.rule
+                )));
+            }
             if entry.reason.trim().is_empty() {
                 return Err(invalid(format!(
                     "entry {position} (`{}`) has an empty reason",
@@ -230,7 +242,7 @@ expires = 2027-01-31
 
     #[test]
     fn a_live_entry_suppresses_and_an_unused_one_is_reported() {
-        let suppressions = Suppressions::parse(FILE, Path::new("s.toml")).unwrap();
+        let suppressions = Suppressions::parse(FILE, Path::new("s.toml"), |_| true).unwrap();
         let (results, notes) = suppressions.apply(
             vec![finding("HA010", "sg-legacy1"), finding("HA010", "sg-other")],
             day("2027-01-31"),
@@ -248,7 +260,7 @@ expires = 2027-01-31
 
     #[test]
     fn an_expired_entry_stops_suppressing_and_says_so() {
-        let suppressions = Suppressions::parse(FILE, Path::new("s.toml")).unwrap();
+        let suppressions = Suppressions::parse(FILE, Path::new("s.toml"), |_| true).unwrap();
         let (results, notes) =
             suppressions.apply(vec![finding("HA010", "sg-legacy1")], day("2027-02-01"));
         assert!(results[0].suppression.is_none());
@@ -261,7 +273,7 @@ expires = 2027-01-31
     #[test]
     fn reason_and_expiry_are_required() {
         let missing = "[[suppress]]\nrule = \"HA010\"\nresource = \"x\"\nreason = \"r\"\n";
-        let error = Suppressions::parse(missing, Path::new("s.toml"))
+        let error = Suppressions::parse(missing, Path::new("s.toml"), |_| true)
             .unwrap_err()
             .to_string();
         assert!(
@@ -269,7 +281,7 @@ expires = 2027-01-31
             "{error}"
         );
         let empty = "[[suppress]]\nrule = \"HA010\"\nresource = \"x\"\nreason = \" \"\nexpires = 2027-01-01\n";
-        let error = Suppressions::parse(empty, Path::new("s.toml"))
+        let error = Suppressions::parse(empty, Path::new("s.toml"), |_| true)
             .unwrap_err()
             .to_string();
         assert!(error.contains("empty reason"), "{error}");

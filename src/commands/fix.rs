@@ -11,7 +11,6 @@ use crate::cli::{ApplyArgs, ApplyOptions, FixArgs, GlobalOptions, PlanFormat};
 use crate::collect::{AwsOptions, RegionClients};
 use crate::execute::{Executor, Journal, Outcome};
 use crate::plan::{self, Plan};
-use crate::suppress::Suppressions;
 
 pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
@@ -32,10 +31,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         }
         _ => global,
     };
-    let suppressions = match &args.suppressions {
-        Some(path) => Suppressions::load(path)?,
-        None => Suppressions::none(),
-    };
+    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
     let inventory = super::load_inventory(global, &args.source).await?;
     super::print_warnings(&inventory);
     let model = config.app_model(&inventory, args.scope.into());

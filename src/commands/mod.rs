@@ -97,12 +97,32 @@ pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicyS
         eprintln!("note: policy `{id}` is replaced by {origin}");
     }
     for (id, params) in config.param_overrides() {
+        let invalid = |message: String| crate::config::ConfigError::Invalid {
+            path: config.path.clone().unwrap_or_default(),
+            message,
+        };
         let policy = set
             .get(&id)
-            .ok_or_else(|| anyhow::anyhow!("config names unknown policy `{id}`"))?;
-        crate::policy::effective_params(&policy.meta, Some(&params))?;
+            .ok_or_else(|| invalid(format!("`[policies.{id}]` names no policy")))?;
+        crate::policy::effective_params(&policy.meta, Some(&params)).map_err(
+            |error| match error {
+                crate::policy::PolicyError::Config { message } => invalid(message),
+                other => invalid(other.to_string()),
+            },
+        )?;
     }
     Ok((config, set))
+}
+
+/// The suppressions file, if one is given, checked against the loaded policies' ids.
+pub fn load_suppressions(
+    path: Option<&Path>,
+    policies: &PolicySet,
+) -> anyhow::Result<crate::suppress::Suppressions> {
+    Ok(match path {
+        Some(path) => crate::suppress::Suppressions::load(path, |id| policies.get(id).is_some())?,
+        None => crate::suppress::Suppressions::none(),
+    })
 }
 
 /// Prints collector warnings on stderr, one line each.

@@ -6,14 +6,10 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::{GlobalOptions, ReportFormat, ScanArgs};
 use crate::report::{self, ScanReport};
-use crate::suppress::Suppressions;
 
 pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
-    let suppressions = match &args.suppressions {
-        Some(path) => Suppressions::load(path)?,
-        None => Suppressions::none(),
-    };
+    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
     let inventory = super::load_inventory(global, &args.source).await?;
     let model = config.app_model(&inventory, args.scope.into());
     let evaluation = policies.evaluate(&inventory, &model, &config.param_overrides());

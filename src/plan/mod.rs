@@ -220,7 +220,7 @@ fn remediation_steps(
                 file: origin.clone(),
                 line: e.1.line().unwrap_or(0),
                 column: e.1.position().unwrap_or(0),
-                message: e.0.to_string(),
+                message: engine::lowercase_message(&e.0.to_string()),
             })?;
             ast.set_source(origin);
             compiled.insert(file, ast);
@@ -239,7 +239,7 @@ fn remediation_steps(
                 (finding_value, view.clone(), settings_value.clone()),
             )
         });
-        let returned = returned.map_err(|e| failure(e.to_string()))?;
+        let returned = returned.map_err(|e| failure(engine::describe(&e).1))?;
         let actions = returned
             .try_cast::<rhai::Array>()
             .ok_or_else(|| failure("`remediate` must return an array of actions".into()))?;

@@ -230,6 +230,54 @@ fn register_bounded_builtins(engine: &mut Engine) {
     );
 }
 
+/// A script error as users should read it: the innermost error of a call or module chain,
+/// at the innermost position known, in lowercase, without Rhai's own position suffix, on one
+/// line. Runs stopped by a limit say which limit.
+pub fn describe(error: &EvalAltResult) -> (Position, String) {
+    let mut innermost = error;
+    let mut position = error.position();
+    while let EvalAltResult::ErrorInFunctionCall(.., inner, _)
+    | EvalAltResult::ErrorInModule(_, inner, _) = innermost
+    {
+        innermost = inner;
+        if !inner.position().is_none() {
+            position = inner.position();
+        }
+    }
+    let message = match innermost {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "stopped after too many operations (an endless loop?)".to_owned()
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            "stopped: calls nested too deep (an endless recursion?)".to_owned()
+        }
+        EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        other => {
+            let text = other.to_string();
+            let text = match text.rfind(" (line ") {
+                Some(suffix) if text.ends_with(')') => text[..suffix].to_owned(),
+                _ => text,
+            };
+            lowercase_message(&text)
+        }
+    };
+    (position, crate::one_line(&message))
+}
+
+/// Rhai's messages start with a capital ("Function not found", "Expecting name"); ours
+/// don't. An acronym or a name (`AWS`, `HA001`) is left as it is.
+pub fn lowercase_message(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => first
+            .to_lowercase()
+            .chain(text[first.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_owned(),
+    }
+}
+
 /// `pass(resource, message[, evidence])` and `fail(…)`: the verdicts a policy returns.
 fn register_verdicts(engine: &mut Engine) {
     fn verdict(

@@ -39,6 +39,14 @@ pub enum PolicyError {
         column: usize,
         message: String,
     },
+    /// The script's top level failed while loading, e.g. a refused `import`.
+    #[error("{file}:{line}:{column}: {message}")]
+    Load {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{file}: invalid policy metadata: {message}")]
     Metadata { file: String, message: String },
     #[error("cannot read policies from `{path}`: {message}")]
@@ -155,7 +163,7 @@ fn syntax_error(origin: &str, error: rhai::ParseError) -> PolicyError {
         file: origin.to_owned(),
         line: error.1.line().unwrap_or(0),
         column: error.1.position().unwrap_or(0),
-        message: error.0.to_string(),
+        message: engine::lowercase_message(&error.0.to_string()),
     }
 }
 
@@ -376,9 +384,24 @@ fn compile_policy(
     }
     let value: Dynamic = engine
         .call_fn(&mut rhai::Scope::new(), &ast, "metadata", ())
-        .map_err(|error| invalid(format!("`metadata()` failed: {error}")))?;
-    let meta: PolicyMeta =
-        rhai::serde::from_dynamic(&value).map_err(|error| invalid(error.to_string()))?;
+        .map_err(|error| {
+            let (position, message) = engine::describe(&error);
+            match position.line() {
+                // The script's top level (an `import`) failed: a load error at that line.
+                Some(line) => PolicyError::Load {
+                    file: origin.to_owned(),
+                    line,
+                    column: position.position().unwrap_or(0),
+                    message,
+                },
+                None => invalid(format!("`metadata()` failed: {message}")),
+            }
+        })?;
+    let meta: PolicyMeta = rhai::serde::from_dynamic(&value).map_err(|error| {
+        let message = error.to_string();
+        let message = message.strip_prefix("Syntax error: ").unwrap_or(&message);
+        invalid(crate::one_line(message))
+    })?;
     validate_meta(&meta, stem).map_err(invalid)?;
     Ok(Policy {
         meta,
@@ -507,15 +530,7 @@ fn run_policy(
 }
 
 fn runtime_error(policy: &Policy, error: EvalAltResult) -> PolicyError {
-    let position = error.position();
-    let message = match &error {
-        EvalAltResult::ErrorTooManyOperations(_) => {
-            "stopped after too many operations (an endless loop?)".to_owned()
-        }
-        EvalAltResult::ErrorTerminated(reason, _) => reason.to_string(),
-        // Rhai appends the call chain on further lines; errors print on one.
-        _ => crate::one_line(&error.to_string()),
-    };
+    let (position, message) = engine::describe(&error);
     PolicyError::Runtime {
         id: policy.meta.id.clone(),
         file: policy.origin.clone(),

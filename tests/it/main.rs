@@ -3,6 +3,7 @@
 mod support;
 
 mod collect_faults;
+mod corpus;
 mod fix_cli;
 mod fix_live;
 mod inventory_cli;

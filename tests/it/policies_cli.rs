@@ -123,7 +123,7 @@ fn syntax_error_names_file_line_and_column() {
         "{err}"
     );
     assert!(
-        err.contains("ORG002.rhai:4:1: syntax error: Expecting ';'"),
+        err.contains("ORG002.rhai:4:1: syntax error: expecting ';'"),
         "a line and column: {err}"
     );
 }
