@@ -132,6 +132,56 @@ impl aws_sdk_ec2::config::Intercept for CallCounter {
     }
 }
 
+/// Refuses an XML answer that ends before its root element does. The SDK's XML reader
+/// takes a document cut short for a complete one with fewer resources, and an inventory
+/// that silently misses resources is worse than a warning.
+#[derive(Debug, Clone, Default)]
+pub struct CompleteAnswers;
+
+impl aws_sdk_ec2::config::Intercept for CompleteAnswers {
+    fn name(&self) -> &'static str {
+        "hacheck-complete-answers"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_ec2::config::interceptors::AfterDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_ec2::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_ec2::config::ConfigBag,
+    ) -> Result<(), aws_sdk_ec2::error::BoxError> {
+        match context
+            .response()
+            .body()
+            .bytes()
+            .and_then(unterminated_xml_root)
+        {
+            Some(root) => Err(format!("the answer was cut short: it has no `</{root}>`").into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The root element of an XML document that does not end by closing it; `None` for a
+/// complete document or for anything that is not XML.
+fn unterminated_xml_root(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let mut rest = text.trim();
+    if !rest.starts_with('<') {
+        return None;
+    }
+    if rest.starts_with("<?") {
+        rest = rest[rest.find("?>").map_or(rest.len(), |end| end + 2)..].trim_start();
+    }
+    let root: String = rest
+        .trim_start_matches('<')
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '>' | '/'))
+        .collect();
+    let self_closed = rest.ends_with("/>") && rest.matches('<').count() == 1;
+    let closed = rest.ends_with(&format!("</{root}>"));
+    (!root.is_empty() && !self_closed && !closed).then_some(root)
+}
+
 /// The service clients of one region.
 #[derive(Clone, Debug)]
 pub struct RegionClients {
@@ -150,6 +200,7 @@ macro_rules! counted_client {
         $krate::Client::from_conf(
             $krate::config::Builder::from($config)
                 .interceptor($calls.clone())
+                .interceptor(CompleteAnswers)
                 .build(),
         )
     };
@@ -372,4 +423,22 @@ pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> crate::inventory::Ta
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unterminated_xml_root;
+
+    #[test]
+    fn an_xml_answer_must_close_its_root() {
+        let complete =
+            r#"<?xml version="1.0"?><DescribeResponse xmlns="x"><A/></DescribeResponse>"#;
+        assert_eq!(unterminated_xml_root(complete.as_bytes()), None);
+        assert_eq!(unterminated_xml_root(b"<Empty/>\n"), None);
+        assert_eq!(unterminated_xml_root(b"{\"json\": true}"), None, "not XML");
+        assert_eq!(
+            unterminated_xml_root(&complete.as_bytes()[..complete.len() - 3]).as_deref(),
+            Some("DescribeResponse")
+        );
+    }
 }

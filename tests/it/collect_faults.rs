@@ -10,6 +10,7 @@ use aws_sdk_rds::operation::describe_db_instances::DescribeDBInstancesError;
 use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
 use hacheck::collect::{collect_with, retry_config};
 
+use crate::support::faults::{Fault, FaultyClient};
 use crate::support::moto::{Moto, REGION};
 
 #[tokio::test]
@@ -126,4 +127,106 @@ async fn access_denied_on_one_service_is_a_warning_and_the_rest_is_collected() {
             .any(|g| g.name == "app-db"),
         "the other RDS call still ran"
     );
+}
+
+/// Collects moto's account through `fault`, with a short retry back-off so the test is quick.
+async fn collect_through(
+    moto: &Moto,
+    fault: Option<Fault>,
+) -> (hacheck::inventory::Inventory, (usize, usize)) {
+    let base = moto.sdk_config().await;
+    // moto speaks plain HTTP; the real client is wrapped, not replaced.
+    let http = aws_smithy_http_client::Builder::new().build_http();
+    let faulty = fault.map(|fault| FaultyClient::new(http, fault));
+    let mut builder = base
+        .to_builder()
+        .retry_config(retry_config().with_initial_backoff(Duration::from_millis(5)));
+    if let Some(faulty) = &faulty {
+        builder = builder.http_client(faulty.clone());
+    }
+    let base = builder.build();
+    let context = hacheck::collect::AwsContext {
+        base: base.clone(),
+        regions: vec![REGION.to_owned()],
+        calls: hacheck::collect::CallCounter::default(),
+    };
+    let clients = hacheck::collect::RegionClients::new(&context, REGION);
+    let route53 = aws_sdk_route53::Client::new(&base);
+    let mut inventory = collect_with(
+        "123456789012".into(),
+        &[clients],
+        Some(route53),
+        &|_, _, _, _| {},
+    )
+    .await;
+    inventory.collected_at.clear();
+    (inventory, faulty.map_or((0, 0), |f| f.counts()))
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_on_thirty_percent_of_calls_change_nothing() {
+    let moto = Moto::start();
+    crate::scope_live::seed_real_account(&moto).await;
+    let (clean, _) = collect_through(&moto, None).await;
+    let (faulty, (injected, requests)) =
+        collect_through(&moto, Some(Fault::Transient { percent: 30 })).await;
+    let first_attempts = requests - injected;
+    assert!(first_attempts > 25, "{first_attempts} calls");
+    assert_eq!(
+        injected,
+        first_attempts * 30 / 100,
+        "30 % of the calls failed once"
+    );
+    assert!(faulty.warnings.is_empty(), "{:?}", faulty.warnings);
+    assert_eq!(
+        hacheck::snapshot::to_json(&faulty),
+        hacheck::snapshot::to_json(&clean),
+        "the same inventory, so the same findings"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_or_malformed_answer_is_one_warning_naming_the_operation() {
+    let moto = Moto::start();
+    crate::scope_live::seed_real_account(&moto).await;
+    let (clean, _) = collect_through(&moto, None).await;
+    for (fault, service, operation) in [
+        (
+            Fault::Truncate {
+                action: "Action=DescribeDBInstances",
+            },
+            "rds",
+            "DescribeDBInstances",
+        ),
+        (
+            Fault::Malformed {
+                action: "Action=DescribeAlarms",
+            },
+            "cloudwatch",
+            "DescribeAlarms",
+        ),
+    ] {
+        let (inventory, (injected, _)) = collect_through(&moto, Some(fault)).await;
+        assert!(injected >= 1, "{fault:?}");
+        assert_eq!(
+            inventory.warnings.len(),
+            1,
+            "{fault:?}: {:?}",
+            inventory.warnings
+        );
+        let warning = &inventory.warnings[0];
+        assert_eq!(
+            (warning.service.as_str(), warning.operation.as_str()),
+            (service, operation)
+        );
+        assert_eq!(warning.message.lines().count(), 1, "{warning:?}");
+        assert!(
+            !warning.message.contains("Error {"),
+            "no Debug dump: {warning:?}"
+        );
+        // Everything the failed call did not cover is collected as in a clean run.
+        assert_eq!(inventory.vpcs, clean.vpcs);
+        assert_eq!(inventory.auto_scaling_groups, clean.auto_scaling_groups);
+        assert_eq!(inventory.load_balancers, clean.load_balancers);
+    }
 }

@@ -347,7 +347,7 @@ async fn alias(route53: &aws_sdk_route53::Client, name: &str, lb_dns: &str) {
 }
 
 /// Seeds the whole account; returns the ids the assertions name.
-async fn seed_real_account(moto: &Moto) -> BTreeSet<String> {
+pub(crate) async fn seed_real_account(moto: &Moto) -> BTreeSet<String> {
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let autoscaling = aws_sdk_autoscaling::Client::new(&config);
