@@ -5,8 +5,9 @@
 //! hacheck counts heap bytes in its allocator instead: per thread, and per [`Ledger`] (the
 //! threads of one evaluation together). A script run gets a budget; the engine's progress hook,
 //! called between operations, stops the run once its thread or its ledger holds more than
-//! allowed. One operation can at most double a value (`s += s`, `a += a`); the few functions
-//! that allocate in proportion to an argument (`pad`, `blob`) ask [`would_exceed`] first.
+//! allowed. One operation can at most double a value (`s += s`, `a += a`); the few built-ins
+//! that fill a large value in one call (`pad`, `blob`, `to_chars`, `split`) check
+//! [`exceeded`] as they fill.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -156,78 +156,56 @@ fn register_bounded_builtins(engine: &mut Engine) {
     engine.register_fn("to_chars", |s: &str| {
         bounded_array(s.chars().map(Dynamic::from))
     });
-    // Rhai's `split` returns the whole string alone when it is empty or has no delimiter.
-    let whole = |s: &ImmutableString| Ok(vec![Dynamic::from(s.clone())]);
-    let pieces = |p: &str| Dynamic::from(ImmutableString::from(p));
+    // Rhai's `split` returns the whole string alone when it is empty or has no delimiter,
+    // and `split(d, n)` also when `n` ≤ 1.
+    let no_str = |s: &str, d: &str| s.is_empty() || (!d.is_empty() && !s.contains(d));
+    let no_char = |s: &str, d: char| s.is_empty() || !s.contains(d);
     engine.register_fn("split", move |s: &mut ImmutableString| {
-        if s.is_empty() {
-            whole(s)
-        } else {
-            bounded_array(s.split_whitespace().map(pieces))
-        }
+        split_result(s, s.is_empty(), s.split_whitespace())
     });
     engine.register_fn("split", move |s: &mut ImmutableString, d: &str| {
-        if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
-            whole(s)
-        } else {
-            bounded_array(s.split(d).map(pieces))
-        }
+        split_result(s, no_str(s, d), s.split(d))
     });
     engine.register_fn("split", move |s: &mut ImmutableString, d: char| {
-        if s.is_empty() || !s.contains(d) {
-            whole(s)
-        } else {
-            bounded_array(s.split(d).map(pieces))
-        }
+        split_result(s, no_char(s, d), s.split(d))
     });
     engine.register_fn("split", move |s: &mut ImmutableString, d: &str, n: INT| {
-        if n <= 1 || s.is_empty() || (!d.is_empty() && !s.contains(d)) {
-            whole(s)
-        } else {
-            bounded_array(s.splitn(n as usize, d).map(pieces))
-        }
+        split_result(s, n <= 1 || no_str(s, d), s.splitn(n.max(1) as usize, d))
     });
     engine.register_fn("split", move |s: &mut ImmutableString, d: char, n: INT| {
-        if n <= 1 || s.is_empty() || !s.contains(d) {
-            whole(s)
-        } else {
-            bounded_array(s.splitn(n as usize, d).map(pieces))
-        }
+        split_result(s, n <= 1 || no_char(s, d), s.splitn(n.max(1) as usize, d))
     });
     engine.register_fn("split_rev", move |s: &mut ImmutableString, d: &str| {
-        if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
-            whole(s)
-        } else {
-            bounded_array(s.rsplit(d).map(pieces))
-        }
+        split_result(s, no_str(s, d), s.rsplit(d))
     });
     engine.register_fn("split_rev", move |s: &mut ImmutableString, d: char| {
-        if s.is_empty() || !s.contains(d) {
-            whole(s)
-        } else {
-            bounded_array(s.rsplit(d).map(pieces))
-        }
+        split_result(s, no_char(s, d), s.rsplit(d))
     });
     engine.register_fn(
         "split_rev",
         move |s: &mut ImmutableString, d: &str, n: INT| {
-            if n <= 1 || s.is_empty() || (!d.is_empty() && !s.contains(d)) {
-                whole(s)
-            } else {
-                bounded_array(s.rsplitn(n as usize, d).map(pieces))
-            }
+            split_result(s, n <= 1 || no_str(s, d), s.rsplitn(n.max(1) as usize, d))
         },
     );
     engine.register_fn(
         "split_rev",
         move |s: &mut ImmutableString, d: char, n: INT| {
-            if n <= 1 || s.is_empty() || !s.contains(d) {
-                whole(s)
-            } else {
-                bounded_array(s.rsplitn(n as usize, d).map(pieces))
-            }
+            split_result(s, n <= 1 || no_char(s, d), s.rsplitn(n.max(1) as usize, d))
         },
     );
+}
+
+/// What `split` returns: `string` alone when `whole`, else its `pieces` (not consumed then).
+fn split_result<'a>(
+    string: &ImmutableString,
+    whole: bool,
+    pieces: impl Iterator<Item = &'a str>,
+) -> Result<rhai::Array, Box<EvalAltResult>> {
+    if whole {
+        Ok(vec![Dynamic::from(string.clone())])
+    } else {
+        bounded_array(pieces.map(|piece| Dynamic::from(ImmutableString::from(piece))))
+    }
 }
 
 /// A script error as users should read it: the innermost error of a call or module chain,

@@ -32,14 +32,8 @@ pub const BUILTIN_DIR: &str = "policies";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("{file}:{line}:{column}: syntax error: {message}")]
-    Syntax {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    /// The script's top level failed while loading, e.g. a refused `import`.
+    /// Loading the file failed at a position: a syntax error, or its top level failing
+    /// (a refused `import`).
     #[error("{file}:{line}:{column}: {message}")]
     Load {
         file: String,
@@ -147,6 +141,14 @@ pub struct Evaluation {
     pub peak_memory: BTreeMap<String, u64>,
 }
 
+/// One policy's run in an evaluation: its place in the set, what it returned, and the most
+/// heap it held.
+struct PolicyRun {
+    index: usize,
+    outcome: Result<Vec<Finding>, PolicyError>,
+    peak: u64,
+}
+
 fn docs_of(text: &str) -> String {
     text.lines()
         .take_while(|line| line.starts_with("//!") || line.trim().is_empty())
@@ -159,11 +161,14 @@ fn docs_of(text: &str) -> String {
 }
 
 fn syntax_error(origin: &str, error: rhai::ParseError) -> PolicyError {
-    PolicyError::Syntax {
+    PolicyError::Load {
         file: origin.to_owned(),
         line: error.1.line().unwrap_or(0),
         column: error.1.position().unwrap_or(0),
-        message: engine::lowercase_message(&error.0.to_string()),
+        message: format!(
+            "syntax error: {}",
+            engine::lowercase_message(&error.0.to_string())
+        ),
     }
 }
 
@@ -287,8 +292,7 @@ impl PolicySet {
         let run_budget = engine::run_memory_budget(view.resource_count());
         let ledger = memory::Ledger::new(engine::evaluation_memory_budget(view.resource_count()));
         let next = Mutex::new(0usize);
-        let results: Mutex<Vec<(usize, Result<Vec<Finding>, PolicyError>, u64)>> =
-            Mutex::new(Vec::new());
+        let results: Mutex<Vec<PolicyRun>> = Mutex::new(Vec::new());
         let workers = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -317,19 +321,25 @@ impl PolicySet {
                                 started.elapsed(),
                                 memory::mebibytes(peak)
                             );
-                            results
-                                .lock()
-                                .expect("results")
-                                .push((index, outcome, peak));
+                            results.lock().expect("results").push(PolicyRun {
+                                index,
+                                outcome,
+                                peak,
+                            });
                         }
                     })
                 });
             }
         });
         let mut results = results.into_inner().expect("results");
-        results.sort_by_key(|(index, ..)| *index);
+        results.sort_by_key(|run| run.index);
         let mut evaluation = Evaluation::default();
-        for (index, outcome, peak) in results {
+        for PolicyRun {
+            index,
+            outcome,
+            peak,
+        } in results
+        {
             let id = self.policies[index].meta.id.clone();
             evaluation.peak_memory.insert(id, peak);
             match outcome {
