@@ -53,6 +53,63 @@ pub enum Command {
     Apply(ApplyArgs),
     /// List the applications found in the account, their members, and why each belongs.
     Apps(AppsArgs),
+    /// What the loss of an Availability Zone does to each application (exit 1 if one would
+    /// be down or below its minimum capacity).
+    Whatif(WhatifArgs),
+    /// Draw each application's topology with its failing rules (Mermaid or Graphviz DOT).
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WhatifFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct WhatifArgs {
+    #[command(flatten)]
+    pub source: InventorySource,
+    /// Config file (`[[apps]]`, `[scope]`; default: ./hacheck.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Discover the applications (default), or take the whole account as one.
+    #[arg(long, value_enum, default_value = "apps")]
+    pub scope: ScopeChoice,
+    /// The zone to lose (repeatable), or `each` for every zone the applications use.
+    #[arg(long = "lose-az", value_name = "ZONE", required = true)]
+    pub lose_az: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: WhatifFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub source: InventorySource,
+    #[command(flatten)]
+    pub policy: PolicyOptions,
+    /// Discover the applications (default), or take the whole account as one.
+    #[arg(long, value_enum, default_value = "apps")]
+    pub scope: ScopeChoice,
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: GraphFormat,
+    /// Grey out what runs in this zone, as if it were lost.
+    #[arg(long = "lose-az", value_name = "ZONE")]
+    pub lose_az: Option<String>,
+    /// Write the diagram to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -141,7 +141,7 @@ pub fn toml_error_line(error: &toml::de::Error) -> String {
     let text = error.to_string();
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or_default().to_owned();
-    match lines.last() {
+    match lines.next_back() {
         Some(message) if !message.starts_with('|') && !message.starts_with(char::is_numeric) => {
             format!("{}: {message}", first.to_lowercase())
         }

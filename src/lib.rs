@@ -18,6 +18,7 @@ pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
+pub mod diagram;
 pub mod execute;
 pub mod finding;
 pub mod inventory;
@@ -27,6 +28,7 @@ pub mod policy;
 pub mod report;
 pub mod snapshot;
 pub mod suppress;
+pub mod whatif;
 
 /// Text on one line: runs of whitespace, newlines included, become one space. Errors print
 /// on one line; AWS and Rhai messages often span several.

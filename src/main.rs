@@ -25,6 +25,8 @@ fn main() -> ExitCode {
             Command::Fix(args) => commands::fix::run(&cli.global, args).await,
             Command::Apply(args) => commands::fix::apply_saved(&cli.global, args).await,
             Command::Apps(args) => commands::apps::run(&cli.global, args).await,
+            Command::Whatif(args) => commands::whatif::run(&cli.global, args).await,
+            Command::Graph(args) => commands::graph::run(&cli.global, args).await,
         }
     });
     match outcome {

@@ -4,9 +4,11 @@
 pub mod apps;
 pub mod explain;
 pub mod fix;
+pub mod graph;
 pub mod inventory;
 pub mod policies;
 pub mod scan;
+pub mod whatif;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

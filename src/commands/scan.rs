@@ -24,6 +24,15 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
     let mut report = ScanReport::new(&inventory, &model, &policies, results);
     report.policy_errors = evaluation.errors.iter().map(|e| e.to_string()).collect();
     report.suppression_notes = notes;
+    if args.format == ReportFormat::Markdown {
+        let open = report
+            .results
+            .iter()
+            .filter(|r| r.is_open_failure())
+            .map(|r| &r.finding);
+        let failures = crate::diagram::failures(open);
+        report.diagrams = crate::diagram::build_all(&inventory, &model, &failures, None);
+    }
 
     let mut rendered = Vec::new();
     render(&report, args.format, args.output.is_none(), &mut rendered)?;

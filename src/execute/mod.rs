@@ -194,13 +194,10 @@ impl Executor {
             }))
             .await;
             for (step, outcome) in ready.iter().zip(wave) {
-                if matches!(outcome, Outcome::Applied { .. } | Outcome::Satisfied { .. }) {
-                    if let Err(error) = journal.record(&step.id, outcome.output().cloned()) {
-                        tracing::warn!(
-                            "cannot write journal `{}`: {error}",
-                            journal.path.display()
-                        );
-                    }
+                if matches!(outcome, Outcome::Applied { .. } | Outcome::Satisfied { .. })
+                    && let Err(error) = journal.record(&step.id, outcome.output().cloned())
+                {
+                    tracing::warn!("cannot write journal `{}`: {error}", journal.path.display());
                 }
                 on_step(step, &outcome);
                 outcomes.insert(step.id.clone(), outcome);

@@ -598,10 +598,10 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
             health_check_path,
         } => {
             use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, Tag, TargetTypeEnum};
-            if let Ok(found) = c.elbv2.describe_target_groups().names(name).send().await {
-                if let Some(group) = found.target_groups().first() {
-                    return Ok(Done::Satisfied(group.target_group_arn().map(str::to_owned)));
-                }
+            if let Ok(found) = c.elbv2.describe_target_groups().names(name).send().await
+                && let Some(group) = found.target_groups().first()
+            {
+                return Ok(Done::Satisfied(group.target_group_arn().map(str::to_owned)));
             }
             let created = c
                 .elbv2
@@ -632,10 +632,10 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
             use aws_sdk_elasticloadbalancingv2::types::{
                 LoadBalancerSchemeEnum, LoadBalancerTypeEnum, Tag,
             };
-            if let Ok(found) = c.elbv2.describe_load_balancers().names(name).send().await {
-                if let Some(lb) = found.load_balancers().first() {
-                    return Ok(Done::Satisfied(lb.load_balancer_arn().map(str::to_owned)));
-                }
+            if let Ok(found) = c.elbv2.describe_load_balancers().names(name).send().await
+                && let Some(lb) = found.load_balancers().first()
+            {
+                return Ok(Done::Satisfied(lb.load_balancer_arn().map(str::to_owned)));
             }
             let created = c
                 .elbv2
@@ -776,10 +776,9 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
                 .db_subnet_group_name(name)
                 .send()
                 .await
+                && !found.db_subnet_groups().is_empty()
             {
-                if !found.db_subnet_groups().is_empty() {
-                    return Ok(Done::Satisfied(Some(name.clone())));
-                }
+                return Ok(Done::Satisfied(Some(name.clone())));
             }
             c.rds
                 .create_db_subnet_group()
@@ -807,10 +806,9 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
                 .db_instance_identifier(id)
                 .send()
                 .await
+                && !found.db_instances().is_empty()
             {
-                if !found.db_instances().is_empty() {
-                    return Ok(Done::Satisfied(Some(id.clone())));
-                }
+                return Ok(Done::Satisfied(Some(id.clone())));
             }
             c.rds
                 .create_db_instance()

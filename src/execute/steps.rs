@@ -252,10 +252,10 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
             name,
             adjustment,
         } => {
-            if let Some((arn, live)) = scaling_policy(c, group, name).await? {
-                if live == Some(*adjustment) {
-                    return Ok(Done::Satisfied(Some(arn)));
-                }
+            if let Some((arn, live)) = scaling_policy(c, group, name).await?
+                && live == Some(*adjustment)
+            {
+                return Ok(Done::Satisfied(Some(arn)));
             }
             c.autoscaling
                 .put_scaling_policy()

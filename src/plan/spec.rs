@@ -304,12 +304,12 @@ impl Spec {
         for (field, cidr) in &all {
             let network = parse_cidr(cidr)
                 .ok_or_else(|| format!("`{field}`: `{cidr}` is not an IPv4 CIDR"))?;
-            if let (Some(range), Some(text)) = (vpc, &self.network.vpc_cidr) {
-                if !contains(range, network) {
-                    return Err(format!(
-                        "`{field}`: `{cidr}` is outside `network.vpc_cidr` {text}"
-                    ));
-                }
+            if let (Some(range), Some(text)) = (vpc, &self.network.vpc_cidr)
+                && !contains(range, network)
+            {
+                return Err(format!(
+                    "`{field}`: `{cidr}` is outside `network.vpc_cidr` {text}"
+                ));
             }
             if let Some((other_field, other)) = parsed
                 .iter()
@@ -377,10 +377,11 @@ impl Spec {
                 _ => {}
             }
         }
-        if let Some(db) = &self.database {
-            if db.existing.is_none() && (db.engine.is_none() || db.instance_class.is_none()) {
-                return Err("`database` needs `existing`, or `engine` and `instance_class`".into());
-            }
+        if let Some(db) = &self.database
+            && db.existing.is_none()
+            && (db.engine.is_none() || db.instance_class.is_none())
+        {
+            return Err("`database` needs `existing`, or `engine` and `instance_class`".into());
         }
         if self.load_balancer.certificate_arn.is_none() {
             tracing::warn!(

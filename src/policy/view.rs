@@ -12,7 +12,8 @@
 //!
 //! The application model ([`crate::apps`]) comes with the view: `inv.apps`,
 //! `inv.app_of(r)`, `inv.members(role)` and `inv.has_role(r, role)` tell a policy what the
-//! application is, so that no policy re-derives it.
+//! application is, so that no policy re-derives it; `inv.zone_loss(app)` is what losing each
+//! of its zones does to it, the computation of `hacheck whatif`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,6 +45,8 @@ struct ViewData {
     /// (ARN, resource) of every member, per role.
     members_by_role: HashMap<Role, Vec<(String, Dynamic)>>,
     apps: Array,
+    /// Application name → what losing each of its zones does (see [`crate::whatif`]).
+    zone_loss: HashMap<String, Dynamic>,
 }
 
 /// Lower-case DNS name without a `dualstack.` prefix or trailing dot: how Route 53 alias
@@ -240,6 +243,7 @@ impl InventoryView {
         for members in data.members_by_role.values_mut() {
             members.sort_by(|a, b| a.0.cmp(&b.0));
         }
+        data.zone_loss = zone_loss(inventory, model, &data.by_key);
         data.apps = model
             .applications
             .iter()
@@ -338,6 +342,9 @@ impl InventoryView {
                 .next()
                 .unwrap_or(Dynamic::UNIT)
         });
+        engine.register_fn("zone_loss", |view: &mut InventoryView, app: &str| {
+            view.0.zone_loss.get(app).cloned().unwrap_or(Dynamic::UNIT)
+        });
         engine.register_fn("get", |view: &mut InventoryView, kind: &str, key: &str| {
             view.get(kind, key)
         });
@@ -397,6 +404,53 @@ impl InventoryView {
             })
             .unwrap_or(Dynamic::UNIT)
     }
+}
+
+/// For each application: `#{ resource, zones }`, where `resource` is the member findings
+/// name it by (its first entry point, else its first load balancer, record, group or
+/// instance) and `zones` holds one [`crate::whatif::Outcome`] per zone it uses.
+fn zone_loss(
+    inventory: &Inventory,
+    model: &AppModel,
+    by_key: &HashMap<String, Dynamic>,
+) -> HashMap<String, Dynamic> {
+    let topology = crate::whatif::Topology::new(inventory);
+    let preference = [
+        Role::LoadBalancer,
+        Role::DnsRecord,
+        Role::AutoScalingGroup,
+        Role::Instance,
+    ];
+    model
+        .applications
+        .iter()
+        .map(|app| {
+            let named = app
+                .entry_points
+                .iter()
+                .find_map(|id| app.members.iter().find(|m| &m.id == id))
+                .or_else(|| {
+                    preference
+                        .iter()
+                        .find_map(|role| app.members.iter().find(|m| m.role == *role))
+                });
+            let resource = named
+                .and_then(|m| by_key.get(&lookup_key(&m.kind, &m.arn)).cloned())
+                .unwrap_or(Dynamic::UNIT);
+            let zones: Array = topology
+                .app_zones(app)
+                .iter()
+                .map(|zone| {
+                    rhai::serde::to_dynamic(topology.lose_zone(app, zone))
+                        .expect("outcomes convert to Rhai")
+                })
+                .collect();
+            let mut entry = Map::new();
+            entry.insert("resource".into(), resource);
+            entry.insert("zones".into(), zones.into());
+            (app.name.clone(), Dynamic::from(entry))
+        })
+        .collect()
 }
 
 fn lookup_key(kind: &str, key: &str) -> String {

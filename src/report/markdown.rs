@@ -1,4 +1,5 @@
-//! A short Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+//! A short Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`, with a
+//! Mermaid diagram of each application (GitHub renders them) when the report carries them.
 
 use std::io::{self, Write};
 
@@ -6,6 +7,9 @@ use super::ScanReport;
 
 /// Failing results shown per rule before the rest is summarised as a count.
 const RESULTS_PER_RULE: usize = 10;
+/// Applications drawn before the rest is left to `hacheck graph` (GitHub caps a job summary
+/// at 1 MiB).
+const DIAGRAMS: usize = 10;
 
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -82,6 +86,21 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         writeln!(out)?;
+    }
+    for diagram in report.diagrams.iter().take(DIAGRAMS) {
+        writeln!(out, "### Application `{}`\n", escape(&diagram.application))?;
+        writeln!(
+            out,
+            "```mermaid\n{}```\n",
+            crate::diagram::mermaid::render(std::slice::from_ref(diagram))
+        )?;
+    }
+    if report.diagrams.len() > DIAGRAMS {
+        writeln!(
+            out,
+            "{} more applications are not drawn here: `hacheck graph` draws them all.\n",
+            report.diagrams.len() - DIAGRAMS
+        )?;
     }
     for warning in &report.warnings {
         writeln!(

@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
+pub mod whatif;
 
 use serde::Serialize;
 
@@ -67,6 +68,9 @@ pub struct ScanReport {
     pub applications: Vec<AppSummary>,
     /// Workloads in no application: not judged by application rules.
     pub out_of_scope: Vec<OutOfScope>,
+    /// Pictures of the applications with their failures, for reports that show them
+    /// (Markdown); empty unless the caller drew them.
+    pub diagrams: Vec<crate::diagram::Diagram>,
 }
 
 /// An application as reports name it.
@@ -130,6 +134,7 @@ impl ScanReport {
                 })
                 .collect(),
             out_of_scope: model.out_of_scope.clone(),
+            diagrams: Vec::new(),
         }
     }
 

@@ -13,3 +13,4 @@ mod scan_cli;
 mod scan_live;
 mod scope_live;
 mod spec_live;
+mod whatif_cli;

@@ -25,7 +25,7 @@ fn list_shows_every_builtin_rule() {
     let output = hacheck().args(["policies", "list"]).output().unwrap();
     assert_exit(&output, 0);
     let text = stdout(&output);
-    assert_eq!(text.lines().count(), 17, "{text}");
+    assert_eq!(text.lines().count(), 18, "{text}");
     assert!(
         text.contains("HA010    critical fix  SSH reaches instances only through a bastion"),
         "{text}"
@@ -37,7 +37,7 @@ fn builtin_cases_pass_through_the_cli() {
     let output = hacheck().args(["policies", "test"]).output().unwrap();
     assert_exit(&output, 0);
     assert!(
-        stdout(&output).ends_with("67 cases: 67 passed, 0 failed\n"),
+        stdout(&output).ends_with("75 cases: 75 passed, 0 failed\n"),
         "{}",
         stdout(&output)
     );

@@ -94,7 +94,7 @@ fn sarif_validates_and_meets_github_upload_requirements() {
             .starts_with("https://")
     );
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 17);
+    assert_eq!(rules.len(), 18);
     for rule in rules {
         for field in ["id", "name"] {
             assert!(rule[field].is_string(), "{field} in {rule}");
@@ -115,7 +115,7 @@ fn sarif_validates_and_meets_github_upload_requirements() {
         assert!(!rule["properties"]["tags"].as_array().unwrap().is_empty());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 8);
+    assert_eq!(results.len(), 9);
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
@@ -203,7 +203,7 @@ fn fail_on_sets_the_threshold_of_exit_status_one() {
         .unwrap();
     assert_exit(&output, 0);
     assert!(
-        stdout(&output).contains("5 failed, 3 suppressed"),
+        stdout(&output).contains("6 failed, 3 suppressed"),
         "{}",
         stdout(&output)
     );

@@ -71,6 +71,66 @@ async fn an_empty_account_gets_the_whole_stack_and_a_second_apply_changes_nothin
     assert!(err.contains(" 0 refused or failed"), "{err}");
     assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
+    zone_loss_follows_where_moto_put_the_instances(&moto);
+}
+
+/// `whatif` against the live stack: moto put both instances of the group into its first
+/// subnet's zone, so losing that zone is down for the minutes replacements take, and
+/// losing the other zone is survived; HA018 fails for the same reason.
+fn zone_loss_follows_where_moto_put_the_instances(moto: &Moto) {
+    let output = moto
+        .hacheck()
+        .args(["whatif", "--lose-az", "each", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let verdicts: Vec<(String, String)> = report["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|zone| {
+            let app = &zone["applications"][0];
+            (
+                zone["zone"].as_str().unwrap().to_owned(),
+                app["verdict"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("us-east-1a".to_owned(), "down".to_owned()),
+            ("us-east-1b".to_owned(), "survives".to_owned())
+        ]
+    );
+    let down = &report["zones"][0]["applications"][0]["reasons"];
+    let areas: Vec<(&str, &str)> = down
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["impact"] == "down")
+        .map(|r| (r["area"].as_str().unwrap(), r["resource"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        areas,
+        [("capacity", "shop-asg"), ("load_balancer", "shop-tg")]
+    );
+    let scan = moto
+        .hacheck()
+        .args(["scan", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&scan)).unwrap();
+    let zone_rule: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule_id"] == "HA018")
+        .collect();
+    assert_eq!(zone_rule.len(), 1);
+    assert_eq!(zone_rule[0]["status"], "fail");
+    assert_eq!(zone_rule[0]["evidence"]["us-east-1b"], "survives");
 }
 
 #[tokio::test]

@@ -1,0 +1,64 @@
+//! `hacheck whatif --lose-az <zone>|each`: what the loss of an Availability Zone does to each
+//! application, offline on the inventory. Exit 1 when an application would be down or below
+//! its minimum capacity, 0 otherwise, 2 on bad input.
+
+use crate::cli::{GlobalOptions, WhatifArgs, WhatifFormat};
+use crate::config::Config;
+use crate::whatif::{self, Outcome, Topology};
+
+/// The value of `--lose-az` that tries every zone the applications use.
+pub const EACH_ZONE: &str = "each";
+
+pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8> {
+    let config = Config::load(args.config.as_deref())?;
+    let inventory = super::load_inventory(global, &args.source).await?;
+    super::print_warnings(&inventory);
+    let model = config.app_model(&inventory, args.scope.into());
+    let zones = zones_to_lose(&inventory, &model, &args.lose_az)?;
+    let outcomes = whatif::assess(&inventory, &model, &zones);
+    if outcomes.is_empty() {
+        eprintln!("note: no application found, so no zone to lose");
+    }
+    let mut rendered = Vec::new();
+    match args.format {
+        WhatifFormat::Table => crate::report::whatif::write_table(&outcomes, 100, &mut rendered)?,
+        WhatifFormat::Json => crate::report::whatif::write_json(&outcomes, &mut rendered)?,
+        WhatifFormat::Markdown => crate::report::whatif::write_markdown(&outcomes, &mut rendered)?,
+    }
+    super::emit_bytes(&rendered, args.output.as_deref())?;
+    Ok(if outcomes.iter().any(Outcome::is_failure) {
+        super::EXIT_FINDINGS
+    } else {
+        super::EXIT_CLEAN
+    })
+}
+
+/// The zones named by `--lose-az`, `each` expanded; a zone no subnet is in is refused.
+pub fn zones_to_lose(
+    inventory: &crate::inventory::Inventory,
+    model: &crate::apps::AppModel,
+    requested: &[String],
+) -> anyhow::Result<Vec<String>> {
+    let known = Topology::new(inventory).known_zones();
+    let mut zones = Vec::new();
+    for zone in requested {
+        if zone == EACH_ZONE {
+            zones.extend(whatif::zones_in_use(inventory, model));
+        } else if known.contains(zone.as_str()) {
+            zones.push(zone.clone());
+        } else {
+            let known: Vec<&str> = known.iter().copied().collect();
+            anyhow::bail!(
+                "no subnet of the inventory is in zone `{zone}` (zones: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    zones.retain(|zone| seen.insert(zone.clone()));
+    Ok(zones)
+}

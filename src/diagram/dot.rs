@@ -1,0 +1,140 @@
+//! A [`Diagram`] in Graphviz DOT (`dot -Tsvg`): one cluster per zone; failing nodes red with
+//! their rules, what runs in the lost zone grey and dashed.
+
+use std::fmt::Write;
+
+use super::{Diagram, Node};
+
+fn quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn node_line(node: &Node) -> String {
+    let mut lines = vec![node.kind.clone()];
+    if !node.name.is_empty() {
+        lines.push(node.name.clone());
+    }
+    if let Some(detail) = &node.detail {
+        lines.push(detail.clone());
+    }
+    if !node.failing.is_empty() {
+        lines.push(format!(
+            "⚠ {}",
+            node.failing.iter().cloned().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    let label = lines
+        .iter()
+        .map(|l| l.replace('\\', "\\\\").replace('"', "\\\""))
+        .collect::<Vec<_>>()
+        .join("\\n");
+    let mut attributes = vec![format!("label=\"{label}\"")];
+    if node.kind == "internet" {
+        attributes.push("shape=ellipse".into());
+    } else if node.kind.contains("RDS") || node.kind.contains("DB") {
+        attributes.push("shape=cylinder".into());
+    }
+    if node.lost {
+        attributes.push("color=gray60, fontcolor=gray45, style=\"rounded,dashed\"".into());
+    } else if !node.failing.is_empty() {
+        attributes.push("color=red3, fontcolor=red4, penwidth=2".into());
+    }
+    format!("{} [{}];", node.key, attributes.join(", "))
+}
+
+/// One graph; several applications become one cluster each.
+pub fn render(diagrams: &[Diagram]) -> String {
+    let mut out = String::new();
+    let name = match diagrams {
+        [one] => one.application.as_str(),
+        _ => "applications",
+    };
+    let _ = writeln!(out, "digraph {} {{", quote(name));
+    let _ = writeln!(out, "  rankdir=LR;");
+    let _ = writeln!(
+        out,
+        "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];"
+    );
+    let _ = writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];");
+    let several = diagrams.len() > 1;
+    for diagram in diagrams {
+        let indent = if several { "    " } else { "  " };
+        if several {
+            let _ = writeln!(
+                out,
+                "  subgraph {} {{\n    label={};",
+                super::key_of("cluster_app", &diagram.application),
+                quote(&format!("application {}", diagram.application))
+            );
+        }
+        body(diagram, indent, &mut out);
+        if several {
+            let _ = writeln!(out, "  }}");
+        }
+    }
+    let _ = writeln!(out, "}}");
+    out
+}
+
+fn body(diagram: &Diagram, indent: &str, out: &mut String) {
+    let zoned: std::collections::HashSet<&str> = diagram
+        .zones
+        .iter()
+        .flat_map(|(_, keys)| keys.iter().map(String::as_str))
+        .collect();
+    for node in diagram
+        .nodes
+        .iter()
+        .filter(|n| !zoned.contains(n.key.as_str()))
+    {
+        let _ = writeln!(out, "{indent}{}", node_line(node));
+    }
+    for (zone, keys) in &diagram.zones {
+        let lost = diagram.lost_zone.as_deref() == Some(zone.as_str());
+        let _ = writeln!(
+            out,
+            "{indent}subgraph cluster_{}{} {{",
+            diagram.key_prefix,
+            super::key_of("zone", zone)
+        );
+        if lost {
+            let _ = writeln!(
+                out,
+                "{indent}  label={}; style=dashed; color=gray60; fontcolor=gray45;",
+                quote(&format!("{zone} (lost)"))
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{indent}  label={}; style=rounded; color=gray70;",
+                quote(zone)
+            );
+        }
+        for key in keys {
+            if let Some(node) = diagram.nodes.iter().find(|n| &n.key == key) {
+                let _ = writeln!(out, "{indent}  {}", node_line(node));
+            }
+        }
+        let _ = writeln!(out, "{indent}}}");
+    }
+    for edge in &diagram.edges {
+        let mut attributes = Vec::new();
+        if !edge.label.is_empty() {
+            attributes.push(format!("label={}", quote(&edge.label)));
+        }
+        if edge.dotted {
+            attributes.push("style=dotted".to_owned());
+        }
+        if attributes.is_empty() {
+            let _ = writeln!(out, "{indent}{} -> {};", edge.from, edge.to);
+        } else {
+            let _ = writeln!(
+                out,
+                "{indent}{} -> {} [{}];",
+                edge.from,
+                edge.to,
+                attributes.join(", ")
+            );
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! A [`Diagram`] as a Mermaid flowchart, which GitHub renders in Markdown (job summaries,
+//! pull-request comments, READMEs). Failing nodes are red and name their rules; what runs in
+//! the lost zone is grey and dashed.
+
+use std::fmt::Write;
+
+use super::{Diagram, Node};
+
+/// Mermaid's entity codes for the characters its labels cannot hold.
+fn escape(text: &str) -> String {
+    text.replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace('|', "#124;")
+}
+
+fn label(node: &Node) -> String {
+    let mut lines = vec![format!("<b>{}</b>", escape(&node.kind))];
+    if !node.name.is_empty() {
+        lines.push(escape(&node.name));
+    }
+    if let Some(detail) = &node.detail {
+        lines.push(escape(detail));
+    }
+    if !node.failing.is_empty() {
+        lines.push(format!(
+            "⚠ {}",
+            node.failing.iter().cloned().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    lines.join("<br/>")
+}
+
+fn shape(node: &Node) -> String {
+    let text = label(node);
+    if node.kind == "internet" {
+        format!("{}((\"{text}\"))", node.key)
+    } else if node.kind.contains("RDS")
+        || node.kind.contains("DB")
+        || node.kind == "writer"
+        || node.kind == "reader"
+    {
+        format!("{}[(\"{text}\")]", node.key)
+    } else {
+        format!("{}[\"{text}\"]", node.key)
+    }
+}
+
+/// One flowchart; several applications become one subgraph each.
+pub fn render(diagrams: &[Diagram]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "flowchart LR");
+    let several = diagrams.len() > 1;
+    for diagram in diagrams {
+        let indent = if several { "    " } else { "  " };
+        if several {
+            let _ = writeln!(
+                out,
+                "  subgraph {}[\"application {}\"]",
+                super::key_of("app", &diagram.application),
+                escape(&diagram.application)
+            );
+        } else {
+            let _ = writeln!(out, "  %% application {}", diagram.application);
+        }
+        body(diagram, indent, &mut out);
+        if several {
+            let _ = writeln!(out, "  end");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  classDef fail fill:#fde2e2,stroke:#c62828,color:#8e0000,stroke-width:2px"
+    );
+    let _ = writeln!(
+        out,
+        "  classDef lost fill:#eeeeee,stroke:#9e9e9e,color:#757575,stroke-dasharray:4 3"
+    );
+    let nodes = || diagrams.iter().flat_map(|d| &d.nodes);
+    let failing: Vec<&str> = nodes()
+        .filter(|n| !n.failing.is_empty())
+        .map(|n| n.key.as_str())
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "  class {} fail", failing.join(","));
+    }
+    let lost: Vec<&str> = nodes().filter(|n| n.lost).map(|n| n.key.as_str()).collect();
+    if !lost.is_empty() {
+        let _ = writeln!(out, "  class {} lost", lost.join(","));
+    }
+    for diagram in diagrams {
+        if let Some(zone) = &diagram.lost_zone {
+            let _ = writeln!(
+                out,
+                "  style {} fill:#f5f5f5,stroke:#9e9e9e,stroke-dasharray:4 3",
+                zone_key(diagram, zone)
+            );
+        }
+    }
+    out
+}
+
+fn body(diagram: &Diagram, indent: &str, out: &mut String) {
+    let zoned: std::collections::HashSet<&str> = diagram
+        .zones
+        .iter()
+        .flat_map(|(_, keys)| keys.iter().map(String::as_str))
+        .collect();
+    for node in diagram
+        .nodes
+        .iter()
+        .filter(|n| !zoned.contains(n.key.as_str()))
+    {
+        let _ = writeln!(out, "{indent}{}", shape(node));
+    }
+    for (zone, keys) in &diagram.zones {
+        let lost = diagram.lost_zone.as_deref() == Some(zone.as_str());
+        let title = if lost {
+            format!("{zone} (lost)")
+        } else {
+            zone.clone()
+        };
+        let _ = writeln!(
+            out,
+            "{indent}subgraph {}[\"{}\"]",
+            zone_key(diagram, zone),
+            escape(&title)
+        );
+        for key in keys {
+            if let Some(node) = diagram.nodes.iter().find(|n| &n.key == key) {
+                let _ = writeln!(out, "{indent}  {}", shape(node));
+            }
+        }
+        let _ = writeln!(out, "{indent}end");
+    }
+    for edge in &diagram.edges {
+        let arrow = if edge.dotted { "-.->" } else { "-->" };
+        if edge.label.is_empty() {
+            let _ = writeln!(out, "{indent}{} {arrow} {}", edge.from, edge.to);
+        } else {
+            let _ = writeln!(
+                out,
+                "{indent}{} {arrow}|\"{}\"| {}",
+                edge.from,
+                escape(&edge.label),
+                edge.to
+            );
+        }
+    }
+}
+
+/// A zone's subgraph: per application, as zones repeat across applications.
+fn zone_key(diagram: &Diagram, zone: &str) -> String {
+    format!("{}{}", diagram.key_prefix, super::key_of("zone", zone))
+}

@@ -1,0 +1,764 @@
+//! A picture of one application: entry point → load balancer → listeners → target groups →
+//! Auto Scaling groups → instances per zone, with the security-group paths between them, the
+//! database, the bastion, the NAT gateways the instances leave through, and the alarms.
+//!
+//! [`build`] turns the inventory and the application model into a [`Diagram`] — plain data,
+//! no syntax — and [`mermaid`] and [`dot`] print it. Each node carries the ids of the rules
+//! that fail on the resources it stands for; a finding on a resource the picture does not
+//! draw (a security group, a launch template, the VPC) is put on the node that uses it, or
+//! else on the application's note. With a lost zone, what runs in it is marked `lost`.
+
+pub mod dot;
+pub mod mermaid;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::apps::{Application, Role};
+use crate::inventory::{Instance, Inventory, Resource, SecurityGroup};
+
+/// At most this many instance ids are named on a node of instances.
+const NAMED_INSTANCES: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagram {
+    pub application: String,
+    /// Zones in order, each with the keys of the nodes drawn inside it.
+    pub zones: Vec<(String, Vec<String>)>,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub lost_zone: Option<String>,
+    /// Put before every key (and zone) so that several applications share one picture.
+    pub key_prefix: String,
+}
+
+impl Diagram {
+    /// The same diagram with every key starting with `prefix`.
+    fn prefixed(mut self, prefix: &str) -> Diagram {
+        let rename = |key: &mut String| *key = format!("{prefix}{key}");
+        for node in &mut self.nodes {
+            rename(&mut node.key);
+        }
+        for edge in &mut self.edges {
+            rename(&mut edge.from);
+            rename(&mut edge.to);
+        }
+        for (_, keys) in &mut self.zones {
+            keys.iter_mut().for_each(rename);
+        }
+        self.key_prefix = prefix.to_owned();
+        self
+    }
+}
+
+/// The diagrams of every application of `model`, keys made distinct when there are several.
+pub fn build_all(
+    inventory: &Inventory,
+    model: &crate::apps::AppModel,
+    failures: &Failures,
+    lost_zone: Option<&str>,
+) -> Vec<Diagram> {
+    let several = model.applications.len() > 1;
+    model
+        .applications
+        .iter()
+        .enumerate()
+        .map(|(position, app)| {
+            let diagram = build(inventory, app, failures, lost_zone);
+            if several {
+                diagram.prefixed(&format!("a{}_", position + 1))
+            } else {
+                diagram
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Unique within the diagram: letters, digits and `_` only.
+    pub key: String,
+    /// What it is, e.g. `load balancer`, `2 instances`.
+    pub kind: String,
+    /// Its name or id.
+    pub name: String,
+    /// Extra facts for the label, e.g. `internet-facing`, `min 2 · desired 2 · max 6`.
+    pub detail: Option<String>,
+    pub zone: Option<String>,
+    /// Ids of the rules failing on what it stands for.
+    pub failing: BTreeSet<String>,
+    /// It runs in the lost zone.
+    pub lost: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub label: String,
+    /// A permission or a notification rather than a request path (drawn dotted).
+    pub dotted: bool,
+}
+
+/// Open failures of a scan, per resource ARN: the rule ids.
+pub type Failures = HashMap<String, BTreeSet<String>>;
+
+/// Failing rule ids per resource ARN, from a scan's findings.
+pub fn failures<'f>(findings: impl IntoIterator<Item = &'f crate::finding::Finding>) -> Failures {
+    let mut map = Failures::new();
+    for finding in findings.into_iter().filter(|f| f.failed()) {
+        map.entry(finding.resource.arn.clone())
+            .or_default()
+            .insert(finding.rule_id.clone());
+    }
+    map
+}
+
+fn key_of(prefix: &str, id: &str) -> String {
+    let mut key = String::from(prefix);
+    key.push('_');
+    key.extend(
+        id.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+    );
+    key
+}
+
+struct Builder<'a> {
+    inventory: &'a Inventory,
+    app: &'a Application,
+    failures: &'a Failures,
+    lost_zone: Option<&'a str>,
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+    /// ARN → node key, for placing findings.
+    drawn: HashMap<String, String>,
+    /// Security group id → node keys of what uses it.
+    sg_users: BTreeMap<String, Vec<String>>,
+}
+
+impl<'a> Builder<'a> {
+    fn add(
+        &mut self,
+        key: String,
+        kind: &str,
+        name: &str,
+        detail: Option<String>,
+        zone: Option<&str>,
+    ) -> String {
+        if !self.nodes.iter().any(|n| n.key == key) {
+            self.nodes.push(Node {
+                key: key.clone(),
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+                detail,
+                zone: zone.map(str::to_owned),
+                failing: BTreeSet::new(),
+                lost: zone.is_some() && zone == self.lost_zone,
+            });
+        }
+        key
+    }
+
+    fn stands_for(&mut self, key: &str, arn: &str) {
+        self.drawn.insert(arn.to_owned(), key.to_owned());
+    }
+
+    fn uses_groups(&mut self, key: &str, groups: &[String]) {
+        for group in groups {
+            let users = self.sg_users.entry(group.clone()).or_default();
+            if !users.iter().any(|k| k == key) {
+                users.push(key.to_owned());
+            }
+        }
+    }
+
+    fn edge(&mut self, from: &str, to: &str, label: &str, dotted: bool) {
+        let edge = Edge {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            label: label.to_owned(),
+            dotted,
+        };
+        if !self.edges.contains(&edge) {
+            self.edges.push(edge);
+        }
+    }
+
+    fn members(&self, role: Role) -> impl Iterator<Item = &'a crate::apps::Member> + use<'a> {
+        self.app.members.iter().filter(move |m| m.role == role)
+    }
+}
+
+/// The diagram of `app`, with `failures` marked and what runs in `lost_zone` greyed.
+pub fn build(
+    inventory: &Inventory,
+    app: &Application,
+    failures: &Failures,
+    lost_zone: Option<&str>,
+) -> Diagram {
+    let account = inventory.account_id.as_str();
+    let mut b = Builder {
+        inventory,
+        app,
+        failures,
+        lost_zone,
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        drawn: HashMap::new(),
+        sg_users: BTreeMap::new(),
+    };
+    // Entry: the internet, DNS records, load balancers, listeners, target groups.
+    let internet = b.add("internet".into(), "internet", "", None, None);
+    let mut lb_keys: HashMap<String, String> = HashMap::new();
+    for member in b.members(Role::LoadBalancer).collect::<Vec<_>>() {
+        let Some(lb) = inventory
+            .load_balancers
+            .iter()
+            .find(|l| l.arn == member.arn)
+        else {
+            continue;
+        };
+        let key = b.add(
+            key_of("lb", &lb.name),
+            &format!("{} load balancer", lb.lb_type),
+            &lb.name,
+            Some(format!(
+                "{} · {}",
+                lb.scheme,
+                lb.availability_zones.join(", ")
+            )),
+            None,
+        );
+        b.stands_for(&key, &lb.arn);
+        b.uses_groups(&key, &lb.security_group_ids);
+        lb_keys.insert(crate::policy::normalize_dns(&lb.dns_name), key.clone());
+        lb_keys.insert(lb.arn.clone(), key.clone());
+        if lb.scheme == "internet-facing" {
+            b.edge(&internet, &key, "", false);
+        }
+    }
+    let public_ips: HashMap<&str, &Instance> = inventory
+        .instances
+        .iter()
+        .filter_map(|i| Some((i.public_ip.as_deref()?, i)))
+        .collect();
+    let mut record_targets: Vec<(String, String)> = Vec::new();
+    for member in b.members(Role::DnsRecord).collect::<Vec<_>>() {
+        let Some(record) = inventory
+            .record_sets
+            .iter()
+            .find(|r| r.arn(account) == member.arn)
+        else {
+            continue;
+        };
+        let key = b.add(
+            key_of("dns", &record.display_id()),
+            "DNS record",
+            &record.display_id(),
+            record
+                .alias_target
+                .as_ref()
+                .map(|_| "alias".to_owned())
+                .or_else(|| Some(record.values.join(", "))),
+            None,
+        );
+        b.stands_for(&key, &member.arn);
+        b.edge(&internet, &key, "", false);
+        if let Some(alias) = &record.alias_target
+            && let Some(lb) = lb_keys.get(&crate::policy::normalize_dns(&alias.dns_name))
+        {
+            b.edge(&key, lb, "alias", false);
+        }
+        for value in &record.values {
+            if let Some(instance) = public_ips.get(value.as_str()) {
+                record_targets.push((key.clone(), instance.id.clone()));
+            }
+        }
+    }
+    let mut target_group_keys: HashMap<String, String> = HashMap::new();
+    for member in b.members(Role::TargetGroup).collect::<Vec<_>>() {
+        let Some(tg) = inventory.target_groups.iter().find(|t| t.arn == member.arn) else {
+            continue;
+        };
+        let healthy = tg.targets.iter().filter(|t| t.health == "healthy").count();
+        let key = b.add(
+            key_of("tg", &tg.name),
+            "target group",
+            &tg.name,
+            Some(format!(
+                "{} {} · {healthy}/{} healthy",
+                tg.protocol.as_deref().unwrap_or("-"),
+                tg.port.map(|p| p.to_string()).unwrap_or_default(),
+                tg.targets.len()
+            )),
+            None,
+        );
+        b.stands_for(&key, &tg.arn);
+        target_group_keys.insert(tg.arn.clone(), key);
+    }
+    for member in b.members(Role::Listener).collect::<Vec<_>>() {
+        let Some(listener) = inventory.listeners.iter().find(|l| l.arn == member.arn) else {
+            continue;
+        };
+        let Some(lb_key) = lb_keys.get(&listener.load_balancer_arn).cloned() else {
+            continue;
+        };
+        let key = b.add(
+            key_of("listener", &format!("{}_{}", lb_key, listener.port)),
+            "listener",
+            &format!("{} {}", listener.protocol, listener.port),
+            None,
+            None,
+        );
+        b.stands_for(&key, &listener.arn);
+        b.edge(&lb_key, &key, "", false);
+        for action in &listener.default_actions {
+            if action.action_type == "redirect" {
+                let to = action.redirect_port.as_deref().unwrap_or("?");
+                if let Some(target) = b
+                    .nodes
+                    .iter()
+                    .find(|n| n.kind == "listener" && n.name.ends_with(&format!(" {to}")))
+                    .map(|n| n.key.clone())
+                {
+                    b.edge(&key, &target, "redirect", true);
+                } else {
+                    b.nodes
+                        .iter_mut()
+                        .find(|n| n.key == key)
+                        .expect("just added")
+                        .detail = Some(format!("redirect to {to}"));
+                }
+            }
+            for tg in &action.target_group_arns {
+                if let Some(tg_key) = target_group_keys.get(tg).cloned() {
+                    b.edge(&key, &tg_key, "forward", false);
+                }
+            }
+        }
+    }
+
+    // Compute: groups and the instances they run, one node per group and zone.
+    let mut compute_keys: HashMap<String, String> = HashMap::new();
+    for member in b.members(Role::AutoScalingGroup).collect::<Vec<_>>() {
+        let Some(group) = inventory
+            .auto_scaling_groups
+            .iter()
+            .find(|g| g.arn == member.arn)
+        else {
+            continue;
+        };
+        let key = b.add(
+            key_of("asg", &group.name),
+            "Auto Scaling group",
+            &group.name,
+            Some(format!(
+                "min {} · desired {} · max {}",
+                group.min_size, group.desired_capacity, group.max_size
+            )),
+            None,
+        );
+        b.stands_for(&key, &group.arn);
+        for tg in &group.target_group_arns {
+            if let Some(tg_key) = target_group_keys.get(tg).cloned() {
+                b.edge(&tg_key, &key, "targets", false);
+            }
+        }
+        if let Some(template) = &group.launch_template
+            && let Some(t) = inventory
+                .launch_templates
+                .iter()
+                .find(|t| t.id == template.id)
+        {
+            b.stands_for(&key, &t.arn(account));
+            let number = match template.version.as_str() {
+                "$Latest" => Some(t.latest_version),
+                "$Default" | "" => Some(t.default_version),
+                number => number.parse().ok(),
+            };
+            if let Some(version) = number.and_then(|n| t.version(n)) {
+                b.uses_groups(&key, &version.security_group_ids);
+            }
+        }
+        if let Some(name) = &group.launch_configuration_name
+            && let Some(configuration) = inventory
+                .launch_configurations
+                .iter()
+                .find(|c| &c.name == name && c.region == group.region)
+        {
+            b.stands_for(&key, &configuration.arn);
+            b.uses_groups(&key, &configuration.security_group_ids);
+        }
+        for policy in inventory
+            .scaling_policies
+            .iter()
+            .filter(|p| p.auto_scaling_group == group.name)
+        {
+            b.stands_for(&key, &policy.arn);
+        }
+        compute_keys.insert(group.name.clone(), key);
+    }
+    let mut instances_by_place: BTreeMap<(String, String), Vec<&Instance>> = BTreeMap::new();
+    for member in b.members(Role::Instance).collect::<Vec<_>>() {
+        if let Some(instance) = inventory
+            .instances
+            .iter()
+            .find(|i| i.arn(account) == member.arn)
+        {
+            let owner = instance
+                .auto_scaling_group
+                .clone()
+                .unwrap_or_else(|| instance.id.clone());
+            instances_by_place
+                .entry((owner, instance.availability_zone.clone()))
+                .or_default()
+                .push(instance);
+        }
+    }
+    let nats: HashMap<&str, &crate::inventory::NatGateway> = inventory
+        .nat_gateways
+        .iter()
+        .map(|n| (n.id.as_str(), n))
+        .collect();
+    let subnet_zone: HashMap<&str, &str> = inventory
+        .subnets
+        .iter()
+        .map(|s| (s.id.as_str(), s.availability_zone.as_str()))
+        .collect();
+    for ((owner, zone), instances) in &instances_by_place {
+        let single = instances.len() == 1;
+        let ids: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
+        let name = if ids.len() <= NAMED_INSTANCES {
+            ids.join(", ")
+        } else {
+            format!(
+                "{}, … ({} more)",
+                ids[..NAMED_INSTANCES].join(", "),
+                ids.len() - NAMED_INSTANCES
+            )
+        };
+        let kind = if single {
+            "instance".to_owned()
+        } else {
+            format!("{} instances", ids.len())
+        };
+        let public = instances.iter().filter(|i| i.public_ip.is_some()).count();
+        let key = b.add(
+            key_of("ec2", &format!("{owner}_{zone}")),
+            &kind,
+            &name,
+            (public > 0).then(|| "public IP".to_owned()),
+            Some(zone),
+        );
+        let in_drawn_group = compute_keys.contains_key(owner);
+        for instance in instances {
+            b.stands_for(&key, &instance.arn(account));
+            // A group's instances are reached as the group is: its node carries the edges.
+            if !in_drawn_group {
+                b.uses_groups(&key, &instance.security_group_ids);
+            }
+            // Egress through a NAT gateway, drawn in the NAT's own zone.
+            if let Some(nat) = nat_of(inventory, &instance.subnet_id).and_then(|id| nats.get(id)) {
+                let nat_zone = subnet_zone.get(nat.subnet_id.as_str()).copied();
+                let nat_key = b.add(
+                    key_of("nat", &nat.id),
+                    "NAT gateway",
+                    &nat.id,
+                    None,
+                    nat_zone,
+                );
+                b.edge(&key, &nat_key, "egress", true);
+            }
+        }
+        match compute_keys.get(owner).cloned() {
+            Some(group_key) => b.edge(&group_key, &key, "runs", false),
+            None => {
+                compute_keys.insert(owner.clone(), key.clone());
+                for (record, target) in &record_targets {
+                    if target == owner {
+                        b.edge(record, &key, "A", false);
+                    }
+                }
+            }
+        }
+    }
+
+    // Database and bastion, in their zones.
+    for member in b.members(Role::Database).collect::<Vec<_>>() {
+        if let Some(db) = inventory.db_instances.iter().find(|d| d.arn == member.arn) {
+            let key = b.add(
+                key_of("db", &db.id),
+                "RDS instance",
+                &db.id,
+                Some(format!(
+                    "{} · {}",
+                    db.engine,
+                    if db.multi_az { "Multi-AZ" } else { "single-AZ" }
+                )),
+                db.availability_zone.as_deref(),
+            );
+            b.stands_for(&key, &db.arn);
+            b.uses_groups(&key, &db.security_group_ids);
+        }
+        if let Some(cluster) = inventory.db_clusters.iter().find(|c| c.arn == member.arn) {
+            let key = b.add(
+                key_of("cluster", &cluster.id),
+                "DB cluster",
+                &cluster.id,
+                Some(cluster.engine.clone()),
+                None,
+            );
+            b.stands_for(&key, &cluster.arn);
+            b.uses_groups(&key, &cluster.security_group_ids);
+            for m in &cluster.members {
+                if let Some(db) = inventory
+                    .db_instances
+                    .iter()
+                    .find(|d| d.id == m.instance_id && d.region == cluster.region)
+                {
+                    let instance_key = b.add(
+                        key_of("db", &db.id),
+                        if m.writer { "writer" } else { "reader" },
+                        &db.id,
+                        None,
+                        db.availability_zone.as_deref(),
+                    );
+                    b.stands_for(&instance_key, &db.arn);
+                    b.edge(&key, &instance_key, "", false);
+                }
+            }
+        }
+    }
+    for member in b.members(Role::Bastion).collect::<Vec<_>>() {
+        if let Some(instance) = inventory
+            .instances
+            .iter()
+            .find(|i| i.arn(account) == member.arn)
+        {
+            let key = b.add(
+                key_of("bastion", &instance.id),
+                "bastion",
+                &instance.id,
+                None,
+                Some(&instance.availability_zone),
+            );
+            b.stands_for(&key, &member.arn);
+            b.uses_groups(&key, &instance.security_group_ids);
+        } else if let Some(group) = inventory
+            .auto_scaling_groups
+            .iter()
+            .find(|g| g.arn == member.arn)
+        {
+            let key = b.add(
+                key_of("bastion", &group.name),
+                "bastion group",
+                &group.name,
+                None,
+                None,
+            );
+            b.stands_for(&key, &member.arn);
+        }
+    }
+
+    // Alarms and their topics.
+    for member in b.members(Role::Alarm).collect::<Vec<_>>() {
+        let Some(alarm) = inventory.metric_alarms.iter().find(|a| a.arn == member.arn) else {
+            continue;
+        };
+        let key = b.add(
+            key_of("alarm", &alarm.name),
+            "alarm",
+            &alarm.name,
+            Some(format!(
+                "{} {} {}",
+                alarm.metric_name.as_deref().unwrap_or("?"),
+                comparison(&alarm.comparison_operator),
+                alarm.threshold.map(|t| t.to_string()).unwrap_or_default()
+            )),
+            None,
+        );
+        b.stands_for(&key, &alarm.arn);
+        if let Some(group_key) = alarm
+            .dimensions
+            .get("AutoScalingGroupName")
+            .and_then(|g| compute_keys.get(g))
+            .cloned()
+        {
+            b.edge(&key, &group_key, "scales", true);
+        }
+        for action in &alarm.alarm_actions {
+            if let Some(topic) = inventory.sns_topics.iter().find(|t| &t.arn == action) {
+                let topic_key = b.add(
+                    key_of("topic", &topic.name),
+                    "SNS topic",
+                    &topic.name,
+                    None,
+                    None,
+                );
+                b.stands_for(&topic_key, &topic.arn);
+                b.edge(&key, &topic_key, "notifies", true);
+            }
+        }
+    }
+
+    security_group_edges(&mut b, &internet);
+    place_failures(&mut b);
+    let mut zones: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in &b.nodes {
+        if let Some(zone) = &node.zone {
+            zones
+                .entry(zone.clone())
+                .or_default()
+                .push(node.key.clone());
+        }
+    }
+    if let Some(zone) = lost_zone {
+        zones.entry(zone.to_owned()).or_default();
+    }
+    Diagram {
+        application: app.name.clone(),
+        zones: zones.into_iter().collect(),
+        nodes: b.nodes,
+        edges: b.edges,
+        lost_zone: lost_zone.map(str::to_owned),
+        key_prefix: String::new(),
+    }
+}
+
+fn comparison(operator: &str) -> &str {
+    match operator {
+        "GreaterThanThreshold" => ">",
+        "GreaterThanOrEqualToThreshold" => "≥",
+        "LessThanThreshold" => "<",
+        "LessThanOrEqualToThreshold" => "≤",
+        other => other,
+    }
+}
+
+/// The NAT gateway id a subnet's default route goes through.
+fn nat_of<'i>(inventory: &'i Inventory, subnet_id: &str) -> Option<&'i str> {
+    let vpc = inventory
+        .subnets
+        .iter()
+        .find(|s| s.id == subnet_id)?
+        .vpc_id
+        .as_str();
+    let table = inventory
+        .route_tables
+        .iter()
+        .find(|t| t.subnet_ids.iter().any(|s| s == subnet_id))
+        .or_else(|| {
+            inventory
+                .route_tables
+                .iter()
+                .find(|t| t.main && t.vpc_id == vpc)
+        })?;
+    let route = table.routes.iter().find(|r| r.destination == "0.0.0.0/0")?;
+    route
+        .target
+        .starts_with("nat-")
+        .then_some(route.target.as_str())
+}
+
+/// Who may reach whom: for every drawn user of a security group, its ingress rules from
+/// another drawn user's group (dotted, labelled with the ports) and from the whole internet.
+fn security_group_edges(b: &mut Builder, internet: &str) {
+    let groups: HashMap<&str, &SecurityGroup> = b
+        .inventory
+        .security_groups
+        .iter()
+        .map(|g| (g.id.as_str(), g))
+        .collect();
+    let account = b.inventory.account_id.clone();
+    let users = b.sg_users.clone();
+    for (group_id, targets) in &users {
+        let Some(group) = groups.get(group_id.as_str()) else {
+            continue;
+        };
+        for target in targets {
+            b.stands_for(target, &group.arn(&account));
+        }
+        for rule in &group.ingress {
+            let ports = if rule.protocol == "all" {
+                "all".to_owned()
+            } else if rule.from_port == rule.to_port {
+                format!("{} {}", rule.protocol, rule.from_port)
+            } else {
+                format!("{} {}-{}", rule.protocol, rule.from_port, rule.to_port)
+            };
+            let sources: Vec<String> = match &rule.source_group_id {
+                Some(source) => users.get(source).cloned().unwrap_or_default(),
+                None if rule.is_world_open() => vec![internet.to_owned()],
+                None => Vec::new(),
+            };
+            for source in sources {
+                for target in targets {
+                    let is_lb_path = b
+                        .edges
+                        .iter()
+                        .any(|e| e.from == source && e.to == *target && !e.dotted);
+                    if source != *target && !is_lb_path && !(source == internet && is_lb(b, target))
+                    {
+                        b.edge(&source, target, &ports, true);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_lb(b: &Builder, key: &str) -> bool {
+    key.starts_with("lb_") && b.nodes.iter().any(|n| n.key == key)
+}
+
+/// Puts each failing rule on the node that stands for its resource; a resource not drawn
+/// (the VPC, an unused security group) goes on a note node of the application.
+fn place_failures(b: &mut Builder) {
+    let mut loose: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let arns: Vec<(String, String)> = b
+        .app
+        .members
+        .iter()
+        .map(|m| (m.arn.clone(), m.id.clone()))
+        .collect();
+    for (arn, id) in arns {
+        let Some(rules) = b.failures.get(&arn) else {
+            continue;
+        };
+        match b.drawn.get(&arn).cloned() {
+            Some(key) => {
+                let node = b.nodes.iter_mut().find(|n| n.key == key).expect("drawn");
+                node.failing.extend(rules.iter().cloned());
+            }
+            None => {
+                for rule in rules {
+                    loose.entry(rule.clone()).or_default().insert(id.clone());
+                }
+            }
+        }
+    }
+    if !loose.is_empty() {
+        let detail: Vec<String> = loose
+            .iter()
+            .map(|(rule, ids)| {
+                format!(
+                    "{rule}: {}",
+                    ids.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        let key = b.add(
+            "other_failures".into(),
+            "also failing",
+            "",
+            Some(detail.join(" · ")),
+            None,
+        );
+        let node = b
+            .nodes
+            .iter_mut()
+            .find(|n| n.key == key)
+            .expect("just added");
+        node.failing = loose.keys().cloned().collect();
+    }
+}

@@ -1,0 +1,863 @@
+//! What the loss of one Availability Zone does to each application: a pure computation over
+//! the inventory and the application model, used by `hacheck whatif`, by rule HA018 and by
+//! the topology diagrams.
+//!
+//! For every application it follows what serves a request and what keeps it running —
+//! serving capacity (instances left, and whether their groups can launch replacements in the
+//! zones left), load balancer nodes and healthy targets, egress through NAT gateways, the
+//! database, the bastion and the scaling alarms, DNS — and gives each a [`Reason`] with its
+//! [`Impact`]. The worst impact is the application's [`Verdict`]:
+//!
+//! - **down**: it stops serving, even for the minutes replacements take to launch and pass
+//!   health checks (all instances in the lost zone), or for good (a single-AZ database there);
+//! - **degraded**: it keeps serving with less than it needs and cannot recover by itself
+//!   (a group that cannot launch in the zones left, egress lost through another zone's NAT);
+//! - **survives**: it keeps serving, and whatever it lost is replaced automatically.
+//!
+//! Notes (a Multi-AZ failover's 60–120 s, SSH lost with the bastion) do not change the
+//! verdict: they are facts the operator should know, not outages of the application.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::apps::{AppModel, Application, Role};
+use crate::inventory::{
+    AutoScalingGroup, DbCluster, DbInstance, Instance, Inventory, LoadBalancer, NatGateway,
+    RecordSet, Resource, RouteTable, Subnet, TargetGroup,
+};
+
+/// What losing the zone does to the application as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Survives,
+    Degraded,
+    Down,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Survives => "survives",
+            Verdict::Degraded => "degraded",
+            Verdict::Down => "down",
+        }
+    }
+}
+
+/// What losing the zone does to one part of the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Unaffected, or replaced automatically.
+    Ok,
+    /// Worth knowing; the application keeps serving.
+    Note,
+    Degraded,
+    Down,
+}
+
+impl Impact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Ok => "ok",
+            Impact::Note => "note",
+            Impact::Degraded => "degraded",
+            Impact::Down => "down",
+        }
+    }
+}
+
+/// The part of the application a reason is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    Capacity,
+    LoadBalancer,
+    Egress,
+    Database,
+    Operations,
+    Dns,
+}
+
+impl Area {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Capacity => "capacity",
+            Area::LoadBalancer => "load balancer",
+            Area::Egress => "egress",
+            Area::Database => "database",
+            Area::Operations => "operations",
+            Area::Dns => "dns",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub area: Area,
+    pub impact: Impact,
+    /// The resource the reason is about (its display id).
+    pub resource: String,
+    /// A sentence naming the resource.
+    pub message: String,
+}
+
+/// One application after the loss of one zone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub application: String,
+    pub lost_zone: String,
+    pub verdict: Verdict,
+    /// Serving capacity, once the groups have done what they can, is below a group's minimum.
+    pub below_min: bool,
+    pub reasons: Vec<Reason>,
+}
+
+impl Outcome {
+    /// Down, or below a group's minimum capacity: what makes `whatif` exit 1.
+    pub fn is_failure(&self) -> bool {
+        self.verdict == Verdict::Down || self.below_min
+    }
+}
+
+/// The inventory's lookups, built once for any number of applications and zones.
+pub struct Topology<'a> {
+    inventory: &'a Inventory,
+    subnets: HashMap<&'a str, &'a Subnet>,
+    instances: HashMap<String, &'a Instance>,
+    instances_by_id: HashMap<&'a str, &'a Instance>,
+    instance_by_public_ip: HashMap<&'a str, &'a Instance>,
+    instances_by_group: HashMap<(&'a str, &'a str), Vec<&'a Instance>>,
+    groups: HashMap<&'a str, &'a AutoScalingGroup>,
+    load_balancers: HashMap<&'a str, &'a LoadBalancer>,
+    target_groups: HashMap<&'a str, &'a TargetGroup>,
+    db_instances: HashMap<&'a str, &'a DbInstance>,
+    db_instances_by_id: HashMap<(&'a str, &'a str), &'a DbInstance>,
+    db_clusters: HashMap<&'a str, &'a DbCluster>,
+    records: HashMap<String, &'a RecordSet>,
+    nat_gateways: HashMap<&'a str, &'a NatGateway>,
+    route_table_of_subnet: HashMap<&'a str, &'a RouteTable>,
+    main_route_table: HashMap<&'a str, &'a RouteTable>,
+}
+
+fn is_running(instance: &Instance) -> bool {
+    instance.state == "running" || instance.state == "pending"
+}
+
+/// `us-east-1a, us-east-1b`, or `no zone`.
+fn zone_list<'z>(zones: impl IntoIterator<Item = &'z str>) -> String {
+    let zones: Vec<&str> = zones.into_iter().collect();
+    if zones.is_empty() {
+        "no zone".to_owned()
+    } else {
+        zones.join(", ")
+    }
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+impl<'a> Topology<'a> {
+    pub fn new(inventory: &'a Inventory) -> Self {
+        let account = inventory.account_id.as_str();
+        let mut instances_by_group: HashMap<(&str, &str), Vec<&Instance>> = HashMap::new();
+        for instance in &inventory.instances {
+            if let Some(group) = &instance.auto_scaling_group {
+                instances_by_group
+                    .entry((instance.region.as_str(), group.as_str()))
+                    .or_default()
+                    .push(instance);
+            }
+        }
+        let mut route_table_of_subnet = HashMap::new();
+        let mut main_route_table = HashMap::new();
+        for table in &inventory.route_tables {
+            for subnet in &table.subnet_ids {
+                route_table_of_subnet.insert(subnet.as_str(), table);
+            }
+            if table.main {
+                main_route_table.insert(table.vpc_id.as_str(), table);
+            }
+        }
+        Topology {
+            inventory,
+            subnets: inventory
+                .subnets
+                .iter()
+                .map(|s| (s.id.as_str(), s))
+                .collect(),
+            instances: inventory
+                .instances
+                .iter()
+                .map(|i| (i.arn(account), i))
+                .collect(),
+            instances_by_id: inventory
+                .instances
+                .iter()
+                .map(|i| (i.id.as_str(), i))
+                .collect(),
+            instance_by_public_ip: inventory
+                .instances
+                .iter()
+                .filter_map(|i| Some((i.public_ip.as_deref()?, i)))
+                .collect(),
+            instances_by_group,
+            groups: inventory
+                .auto_scaling_groups
+                .iter()
+                .map(|g| (g.arn.as_str(), g))
+                .collect(),
+            load_balancers: inventory
+                .load_balancers
+                .iter()
+                .map(|lb| (lb.arn.as_str(), lb))
+                .collect(),
+            target_groups: inventory
+                .target_groups
+                .iter()
+                .map(|tg| (tg.arn.as_str(), tg))
+                .collect(),
+            db_instances: inventory
+                .db_instances
+                .iter()
+                .map(|db| (db.arn.as_str(), db))
+                .collect(),
+            db_instances_by_id: inventory
+                .db_instances
+                .iter()
+                .map(|db| ((db.region.as_str(), db.id.as_str()), db))
+                .collect(),
+            db_clusters: inventory
+                .db_clusters
+                .iter()
+                .map(|c| (c.arn.as_str(), c))
+                .collect(),
+            records: inventory
+                .record_sets
+                .iter()
+                .map(|r| (r.arn(account), r))
+                .collect(),
+            nat_gateways: inventory
+                .nat_gateways
+                .iter()
+                .map(|n| (n.id.as_str(), n))
+                .collect(),
+            route_table_of_subnet,
+            main_route_table,
+        }
+    }
+
+    fn zone_of_subnet(&self, id: &str) -> Option<&'a str> {
+        self.subnets
+            .get(id)
+            .map(|subnet| subnet.availability_zone.as_str())
+    }
+
+    /// The zones a group launches into: its subnets' zones, else its own list.
+    pub fn launch_zones(&self, group: &'a AutoScalingGroup) -> BTreeSet<&'a str> {
+        let from_subnets: BTreeSet<&str> = group
+            .subnet_ids
+            .iter()
+            .filter_map(|id| self.zone_of_subnet(id))
+            .collect();
+        if !from_subnets.is_empty() {
+            return from_subnets;
+        }
+        group
+            .availability_zones
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The running instances of a group.
+    fn group_instances(&self, group: &AutoScalingGroup) -> Vec<&'a Instance> {
+        self.instances_by_group
+            .get(&(group.region.as_str(), group.name.as_str()))
+            .map(|all| all.iter().copied().filter(|i| is_running(i)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Zones of a load balancer: as reported, else from its subnets.
+    fn lb_zones(&self, lb: &'a LoadBalancer) -> BTreeSet<&'a str> {
+        let listed: BTreeSet<&str> = lb.availability_zones.iter().map(String::as_str).collect();
+        if !listed.is_empty() {
+            return listed;
+        }
+        lb.subnet_ids
+            .iter()
+            .filter_map(|id| self.zone_of_subnet(id))
+            .collect()
+    }
+
+    /// The NAT gateway a subnet's default route goes through, if that is how it gets out.
+    fn nat_of_subnet(&self, subnet: &Subnet) -> Option<&'a NatGateway> {
+        let table = self
+            .route_table_of_subnet
+            .get(subnet.id.as_str())
+            .or_else(|| self.main_route_table.get(subnet.vpc_id.as_str()))?;
+        let route = table.routes.iter().find(|r| r.destination == "0.0.0.0/0")?;
+        self.nat_gateways.get(route.target.as_str()).copied()
+    }
+
+    fn members<'m>(
+        &self,
+        app: &'m Application,
+        role: Role,
+    ) -> impl Iterator<Item = &'m crate::apps::Member> {
+        app.members.iter().filter(move |m| m.role == role)
+    }
+
+    fn app_groups(&self, app: &Application) -> Vec<&'a AutoScalingGroup> {
+        self.members(app, Role::AutoScalingGroup)
+            .filter_map(|m| self.groups.get(m.arn.as_str()).copied())
+            .collect()
+    }
+
+    fn app_instances(&self, app: &Application) -> Vec<&'a Instance> {
+        self.members(app, Role::Instance)
+            .filter_map(|m| self.instances.get(&m.arn).copied())
+            .filter(|i| is_running(i))
+            .collect()
+    }
+
+    fn app_load_balancers(&self, app: &Application) -> Vec<&'a LoadBalancer> {
+        self.members(app, Role::LoadBalancer)
+            .filter_map(|m| self.load_balancers.get(m.arn.as_str()).copied())
+            .collect()
+    }
+
+    /// Every zone the application has something in: what `--lose-az each` tries.
+    pub fn app_zones(&self, app: &Application) -> BTreeSet<String> {
+        let mut zones: BTreeSet<&str> = BTreeSet::new();
+        for group in self.app_groups(app) {
+            zones.extend(self.launch_zones(group));
+        }
+        for instance in self.app_instances(app) {
+            zones.insert(&instance.availability_zone);
+        }
+        for lb in self.app_load_balancers(app) {
+            zones.extend(self.lb_zones(lb));
+        }
+        for member in self.members(app, Role::Database) {
+            if let Some(db) = self.db_instances.get(member.arn.as_str()) {
+                zones.extend(db.availability_zone.as_deref());
+            }
+            if let Some(cluster) = self.db_clusters.get(member.arn.as_str()) {
+                for m in &cluster.members {
+                    if let Some(db) = self
+                        .db_instances_by_id
+                        .get(&(cluster.region.as_str(), m.instance_id.as_str()))
+                    {
+                        zones.extend(db.availability_zone.as_deref());
+                    }
+                }
+            }
+        }
+        for member in self.members(app, Role::Bastion) {
+            if let Some(instance) = self.instances.get(&member.arn) {
+                zones.insert(&instance.availability_zone);
+            }
+        }
+        zones.into_iter().map(str::to_owned).collect()
+    }
+
+    /// Every zone any subnet of the inventory is in: the zones one may name.
+    pub fn known_zones(&self) -> BTreeSet<&'a str> {
+        self.inventory
+            .subnets
+            .iter()
+            .map(|s| s.availability_zone.as_str())
+            .collect()
+    }
+
+    /// What losing `zone` does to `app`.
+    pub fn lose_zone(&self, app: &Application, zone: &str) -> Outcome {
+        let mut outcome = Outcome {
+            application: app.name.clone(),
+            lost_zone: zone.to_owned(),
+            verdict: Verdict::Survives,
+            below_min: false,
+            reasons: Vec::new(),
+        };
+        self.capacity(app, zone, &mut outcome);
+        self.load_balancing(app, zone, &mut outcome);
+        self.egress(app, zone, &mut outcome);
+        self.database(app, zone, &mut outcome);
+        self.operations(app, zone, &mut outcome);
+        self.dns(app, zone, &mut outcome);
+        outcome.verdict = match outcome.reasons.iter().map(|r| r.impact).max() {
+            Some(Impact::Down) => Verdict::Down,
+            Some(Impact::Degraded) => Verdict::Degraded,
+            _ if outcome.below_min => Verdict::Degraded,
+            _ => Verdict::Survives,
+        };
+        outcome
+    }
+
+    fn capacity(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+        let serving = self.app_instances(app);
+        let serving_left = serving
+            .iter()
+            .filter(|i| i.availability_zone != zone)
+            .count();
+        let mut reasons = Vec::new();
+        for group in self.app_groups(app) {
+            let instances = self.group_instances(group);
+            let before = instances.len();
+            let left = instances
+                .iter()
+                .filter(|i| i.availability_zone != zone)
+                .count();
+            let lost = before - left;
+            let launch_zones = self.launch_zones(group);
+            let zones_left: Vec<&str> = launch_zones
+                .iter()
+                .copied()
+                .filter(|z| *z != zone)
+                .collect();
+            let name = &group.name;
+            let (impact, message) = if lost == 0 && !launch_zones.contains(zone) {
+                (
+                    Impact::Ok,
+                    format!("Auto Scaling group {name} has no instance or subnet in {zone}."),
+                )
+            } else if lost == 0 {
+                (
+                    Impact::Ok,
+                    format!(
+                        "Auto Scaling group {name} keeps its {} outside {zone} and launches in {}.",
+                        plural(before, "instance", "instances"),
+                        zone_list(zones_left.iter().copied())
+                    ),
+                )
+            } else if !zones_left.is_empty() && left > 0 {
+                let dip = if (left as i32) < group.min_size {
+                    format!(
+                        " (below its minimum of {} until {} in service)",
+                        group.min_size,
+                        if lost == 1 {
+                            "the replacement is"
+                        } else {
+                            "the replacements are"
+                        }
+                    )
+                } else {
+                    String::new()
+                };
+                (
+                    Impact::Ok,
+                    format!(
+                        "Auto Scaling group {name} loses {lost} of {before} instances; {left} {} serving{dip} while it launches {} in {}.",
+                        if left == 1 { "keeps" } else { "keep" },
+                        plural(lost, "replacement", "replacements"),
+                        zone_list(zones_left.iter().copied())
+                    ),
+                )
+            } else if !zones_left.is_empty() {
+                (
+                    Impact::Down,
+                    format!(
+                        "All {} of Auto Scaling group {name} run in {zone}: nothing serves until the group's replacements in {} launch and pass their health checks.",
+                        plural(before, "instance", "instances"),
+                        zone_list(zones_left.iter().copied())
+                    ),
+                )
+            } else {
+                if (left as i32) < group.min_size {
+                    outcome.below_min = true;
+                }
+                let impact = if left == 0 {
+                    Impact::Down
+                } else {
+                    Impact::Degraded
+                };
+                (
+                    impact,
+                    format!(
+                        "Auto Scaling group {name} launches only into {zone}: it cannot replace its {lost} lost {} and keeps {left} of a minimum of {}.",
+                        if lost == 1 { "instance" } else { "instances" },
+                        group.min_size
+                    ),
+                )
+            };
+            reasons.push(Reason {
+                area: Area::Capacity,
+                impact,
+                resource: name.clone(),
+                message,
+            });
+        }
+        for instance in serving
+            .iter()
+            .filter(|i| i.auto_scaling_group.is_none() && i.availability_zone == zone)
+        {
+            let impact = if serving_left == 0 {
+                Impact::Down
+            } else {
+                Impact::Degraded
+            };
+            reasons.push(Reason {
+                area: Area::Capacity,
+                impact,
+                resource: instance.id.clone(),
+                message: format!(
+                    "Instance {} runs in {zone} outside any Auto Scaling group: nothing replaces it.",
+                    instance.id
+                ),
+            });
+        }
+        if !serving.is_empty()
+            && serving_left == 0
+            && !reasons.iter().any(|r| r.impact == Impact::Down)
+        {
+            reasons.push(Reason {
+                area: Area::Capacity,
+                impact: Impact::Down,
+                resource: app.name.clone(),
+                message: format!(
+                    "No instance of application {} runs outside {zone}.",
+                    app.name
+                ),
+            });
+        }
+        outcome.reasons.extend(reasons);
+    }
+
+    fn load_balancing(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+        for lb in self.app_load_balancers(app) {
+            let zones = self.lb_zones(lb);
+            if !zones.contains(zone) {
+                continue;
+            }
+            let left: Vec<&str> = zones.iter().copied().filter(|z| *z != zone).collect();
+            let (impact, message) = if left.is_empty() {
+                (
+                    Impact::Down,
+                    format!(
+                        "Load balancer {} has nodes only in {zone}: no node is left to take requests.",
+                        lb.name
+                    ),
+                )
+            } else {
+                (
+                    Impact::Ok,
+                    format!(
+                        "Load balancer {} keeps its nodes in {}; DNS stops answering with the node in {zone}.",
+                        lb.name,
+                        zone_list(left)
+                    ),
+                )
+            };
+            outcome.reasons.push(Reason {
+                area: Area::LoadBalancer,
+                impact,
+                resource: lb.name.clone(),
+                message,
+            });
+        }
+        for member in self.members(app, Role::TargetGroup) {
+            let Some(target_group) = self.target_groups.get(member.arn.as_str()) else {
+                continue;
+            };
+            let zone_of = |id: &str| {
+                self.instances_by_id
+                    .get(id)
+                    .map(|i| i.availability_zone.as_str())
+            };
+            let healthy: Vec<&str> = target_group
+                .targets
+                .iter()
+                .filter(|t| t.health == "healthy")
+                .map(|t| t.id.as_str())
+                .collect();
+            let lost = healthy
+                .iter()
+                .filter(|id| zone_of(id) == Some(zone))
+                .count();
+            if lost == 0 {
+                continue;
+            }
+            let left = healthy.len() - lost;
+            // The groups attached to it refill it when they can launch elsewhere; that is
+            // told under capacity. Here: what the load balancer can send requests to now.
+            let (impact, message) = if left == 0 {
+                (
+                    Impact::Down,
+                    format!(
+                        "Target group {} loses all {} healthy targets, which run in {zone}.",
+                        target_group.name,
+                        healthy.len()
+                    ),
+                )
+            } else {
+                (
+                    Impact::Ok,
+                    format!(
+                        "Target group {} keeps {left} of {} healthy targets.",
+                        target_group.name,
+                        healthy.len()
+                    ),
+                )
+            };
+            outcome.reasons.push(Reason {
+                area: Area::LoadBalancer,
+                impact,
+                resource: target_group.name.clone(),
+                message,
+            });
+        }
+    }
+
+    fn egress(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+        let mut subnets: BTreeSet<&str> = BTreeSet::new();
+        for group in self.app_groups(app) {
+            subnets.extend(group.subnet_ids.iter().map(String::as_str));
+        }
+        for instance in self.app_instances(app) {
+            subnets.insert(&instance.subnet_id);
+        }
+        let mut through_nat = 0;
+        for id in subnets {
+            let Some(subnet) = self.subnets.get(id) else {
+                continue;
+            };
+            let Some(nat) = self.nat_of_subnet(subnet) else {
+                continue;
+            };
+            through_nat += 1;
+            let nat_zone = self.zone_of_subnet(&nat.subnet_id);
+            if subnet.availability_zone == zone || nat_zone != Some(zone) {
+                continue;
+            }
+            outcome.reasons.push(Reason {
+                area: Area::Egress,
+                impact: Impact::Degraded,
+                resource: subnet.id.clone(),
+                message: format!(
+                    "Subnet {} in {} reaches the internet only through NAT gateway {} in {zone}: its instances lose outbound access, and replacements that download at start-up fail.",
+                    subnet.id, subnet.availability_zone, nat.id
+                ),
+            });
+        }
+        if through_nat > 0 && !outcome.reasons.iter().any(|r| r.area == Area::Egress) {
+            outcome.reasons.push(Reason {
+                area: Area::Egress,
+                impact: Impact::Ok,
+                resource: app.name.clone(),
+                message: format!(
+                    "Every private subnet of application {} outside {zone} has a NAT gateway outside {zone}.",
+                    app.name
+                ),
+            });
+        }
+    }
+
+    fn database(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+        for member in self.members(app, Role::Database) {
+            if let Some(db) = self.db_instances.get(member.arn.as_str()) {
+                if db.availability_zone.as_deref() != Some(zone) {
+                    continue;
+                }
+                let (impact, message) = if db.multi_az {
+                    (
+                        Impact::Note,
+                        format!(
+                            "DB instance {} fails over to its standby in another zone: about 60–120 s of failed connections.",
+                            db.id
+                        ),
+                    )
+                } else {
+                    (
+                        Impact::Down,
+                        format!(
+                            "DB instance {} is single-AZ in {zone}: it is down until restored from a backup or snapshot in another zone.",
+                            db.id
+                        ),
+                    )
+                };
+                outcome.reasons.push(Reason {
+                    area: Area::Database,
+                    impact,
+                    resource: db.id.clone(),
+                    message,
+                });
+            }
+            if let Some(cluster) = self.db_clusters.get(member.arn.as_str()) {
+                self.cluster(cluster, zone, outcome);
+            }
+        }
+    }
+
+    fn cluster(&self, cluster: &DbCluster, zone: &str, outcome: &mut Outcome) {
+        let zone_of = |id: &str| {
+            self.db_instances_by_id
+                .get(&(cluster.region.as_str(), id))
+                .and_then(|db| db.availability_zone.as_deref())
+        };
+        let writer_lost = cluster
+            .members
+            .iter()
+            .any(|m| m.writer && zone_of(&m.instance_id) == Some(zone));
+        if !writer_lost {
+            return;
+        }
+        let reader = cluster
+            .members
+            .iter()
+            .find(|m| !m.writer && zone_of(&m.instance_id).is_some_and(|z| z != zone));
+        let (impact, message) = match reader {
+            Some(reader) => (
+                Impact::Note,
+                format!(
+                    "DB cluster {} promotes reader {} in {}: about 30–60 s of failed writes.",
+                    cluster.id,
+                    reader.instance_id,
+                    zone_of(&reader.instance_id).unwrap_or_default()
+                ),
+            ),
+            None => (
+                Impact::Down,
+                format!(
+                    "DB cluster {} has its writer in {zone} and no reader in another zone: it is down until a new instance is created.",
+                    cluster.id
+                ),
+            ),
+        };
+        outcome.reasons.push(Reason {
+            area: Area::Database,
+            impact,
+            resource: cluster.id.clone(),
+            message,
+        });
+    }
+
+    fn operations(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+        let mut bastion_zones: Vec<(String, BTreeSet<&str>)> = Vec::new();
+        for member in self.members(app, Role::Bastion) {
+            if let Some(instance) = self.instances.get(&member.arn) {
+                if is_running(instance) {
+                    bastion_zones.push((
+                        instance.id.clone(),
+                        BTreeSet::from([instance.availability_zone.as_str()]),
+                    ));
+                }
+            } else if let Some(group) = self.groups.get(member.arn.as_str())
+                && group.desired_capacity > 0
+            {
+                bastion_zones.push((group.name.clone(), self.launch_zones(group)));
+            }
+        }
+        let reachable = bastion_zones
+            .iter()
+            .any(|(_, zones)| zones.iter().any(|z| *z != zone));
+        for (bastion, zones) in &bastion_zones {
+            if !zones.contains(zone) {
+                continue;
+            }
+            let (impact, message) = if reachable {
+                (
+                    Impact::Ok,
+                    format!(
+                        "Bastion {bastion} still reaches the instances from another zone (or is relaunched there)."
+                    ),
+                )
+            } else {
+                (
+                    Impact::Note,
+                    format!(
+                        "Bastion {bastion} runs only in {zone}: SSH access to the instances is lost until a bastion is launched in another zone."
+                    ),
+                )
+            };
+            outcome.reasons.push(Reason {
+                area: Area::Operations,
+                impact,
+                resource: bastion.clone(),
+                message,
+            });
+        }
+        let alarms = self.members(app, Role::Alarm).count();
+        let can_launch = self
+            .app_groups(app)
+            .iter()
+            .any(|g| self.launch_zones(g).iter().any(|z| *z != zone));
+        if alarms > 0 && can_launch {
+            outcome.reasons.push(Reason {
+                area: Area::Operations,
+                impact: Impact::Ok,
+                resource: app.name.clone(),
+                message: format!(
+                    "The {} of application {} are regional and keep scaling its groups in the zones left.",
+                    plural(alarms, "alarm", "alarms"),
+                    app.name
+                ),
+            });
+        }
+    }
+
+    fn dns(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+        for member in self.members(app, Role::DnsRecord) {
+            let Some(record) = self.records.get(&member.arn) else {
+                continue;
+            };
+            let name = record.display_id();
+            if record.alias_target.is_some() {
+                continue;
+            }
+            let dead: Vec<&str> = record
+                .values
+                .iter()
+                .filter_map(|ip| self.instance_by_public_ip.get(ip.as_str()))
+                .filter(|i| i.availability_zone == zone)
+                .map(|i| i.id.as_str())
+                .collect();
+            if dead.is_empty() {
+                continue;
+            }
+            let impact = if dead.len() == record.values.len() {
+                Impact::Down
+            } else {
+                Impact::Degraded
+            };
+            outcome.reasons.push(Reason {
+                area: Area::Dns,
+                impact,
+                resource: name.clone(),
+                message: format!(
+                    "Record {name} answers with the public IP of {} in {zone}, and nothing moves it elsewhere.",
+                    dead.join(", ")
+                ),
+            });
+        }
+    }
+}
+
+/// The outcomes of losing each zone in `zones`, for every application: zone-major order.
+pub fn assess(inventory: &Inventory, model: &AppModel, zones: &[String]) -> Vec<Outcome> {
+    let topology = Topology::new(inventory);
+    zones
+        .iter()
+        .flat_map(|zone| {
+            model
+                .applications
+                .iter()
+                .map(|app| topology.lose_zone(app, zone))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Every zone the applications use, in order.
+pub fn zones_in_use(inventory: &Inventory, model: &AppModel) -> Vec<String> {
+    let topology = Topology::new(inventory);
+    let zones: BTreeSet<String> = model
+        .applications
+        .iter()
+        .flat_map(|app| topology.app_zones(app))
+        .collect();
+    zones.into_iter().collect()
+}
