@@ -194,8 +194,9 @@ fn main() {
         hacheck::memory::mebibytes(*peak),
         hacheck::memory::mebibytes(hacheck::policy::engine::run_memory_budget(view_resources)),
     );
+    let rules = evaluation.peak_memory.len();
     println!(
-        "throughput: {:.0} resource-evaluations/s (17 rules x {resources} resources / wall)",
-        17.0 * resources as f64 / total.as_secs_f64()
+        "throughput: {:.0} resource-evaluations/s ({rules} rules x {resources} resources / wall)",
+        (rules * resources) as f64 / total.as_secs_f64()
     );
 }

@@ -23,8 +23,9 @@ use serde::Serialize;
 
 use crate::apps::{AppModel, Application, Role};
 use crate::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, Instance, Inventory, LoadBalancer, NatGateway,
-    RecordSet, Resource, RouteTable, Subnet, TargetGroup,
+    AutoScalingGroup, DbCluster, DbInstance, Instance, Inventory, LaunchConfiguration,
+    LaunchTemplate, Listener, LoadBalancer, MetricAlarm, NatGateway, RecordSet, Resource,
+    RouteTable, ScalingPolicy, SecurityGroup, SnsTopic, Subnet, TargetGroup,
 };
 
 /// What losing the zone does to the application as a whole.
@@ -124,19 +125,32 @@ impl Outcome {
 
 /// The inventory's lookups, built once for any number of applications and zones.
 pub struct Topology<'a> {
-    inventory: &'a Inventory,
-    subnets: HashMap<&'a str, &'a Subnet>,
-    instances: HashMap<String, &'a Instance>,
-    instances_by_id: HashMap<&'a str, &'a Instance>,
-    instance_by_public_ip: HashMap<&'a str, &'a Instance>,
+    pub(crate) inventory: &'a Inventory,
+    pub(crate) subnets: HashMap<&'a str, &'a Subnet>,
+    /// By ARN.
+    pub(crate) instances: HashMap<String, &'a Instance>,
+    pub(crate) instances_by_id: HashMap<&'a str, &'a Instance>,
+    pub(crate) instance_by_public_ip: HashMap<&'a str, &'a Instance>,
     instances_by_group: HashMap<(&'a str, &'a str), Vec<&'a Instance>>,
-    groups: HashMap<&'a str, &'a AutoScalingGroup>,
-    load_balancers: HashMap<&'a str, &'a LoadBalancer>,
-    target_groups: HashMap<&'a str, &'a TargetGroup>,
-    db_instances: HashMap<&'a str, &'a DbInstance>,
-    db_instances_by_id: HashMap<(&'a str, &'a str), &'a DbInstance>,
-    db_clusters: HashMap<&'a str, &'a DbCluster>,
-    records: HashMap<String, &'a RecordSet>,
+    /// The rest by ARN, unless said otherwise.
+    pub(crate) groups: HashMap<&'a str, &'a AutoScalingGroup>,
+    pub(crate) load_balancers: HashMap<&'a str, &'a LoadBalancer>,
+    pub(crate) listeners: HashMap<&'a str, &'a Listener>,
+    pub(crate) target_groups: HashMap<&'a str, &'a TargetGroup>,
+    pub(crate) db_instances: HashMap<&'a str, &'a DbInstance>,
+    pub(crate) db_instances_by_id: HashMap<(&'a str, &'a str), &'a DbInstance>,
+    pub(crate) db_clusters: HashMap<&'a str, &'a DbCluster>,
+    pub(crate) records: HashMap<String, &'a RecordSet>,
+    pub(crate) alarms: HashMap<&'a str, &'a MetricAlarm>,
+    pub(crate) topics: HashMap<&'a str, &'a SnsTopic>,
+    /// By id.
+    pub(crate) launch_templates: HashMap<&'a str, &'a LaunchTemplate>,
+    /// By (region, name).
+    pub(crate) launch_configurations: HashMap<(&'a str, &'a str), &'a LaunchConfiguration>,
+    /// By (region, group name).
+    pub(crate) scaling_policies: HashMap<(&'a str, &'a str), Vec<&'a ScalingPolicy>>,
+    /// By id.
+    pub(crate) security_groups: HashMap<&'a str, &'a SecurityGroup>,
     nat_gateways: HashMap<&'a str, &'a NatGateway>,
     route_table_of_subnet: HashMap<&'a str, &'a RouteTable>,
     main_route_table: HashMap<&'a str, &'a RouteTable>,
@@ -182,8 +196,46 @@ impl<'a> Topology<'a> {
                 main_route_table.insert(table.vpc_id.as_str(), table);
             }
         }
+        let mut scaling_policies: HashMap<(&str, &str), Vec<&ScalingPolicy>> = HashMap::new();
+        for policy in &inventory.scaling_policies {
+            scaling_policies
+                .entry((policy.region.as_str(), policy.auto_scaling_group.as_str()))
+                .or_default()
+                .push(policy);
+        }
         Topology {
             inventory,
+            listeners: inventory
+                .listeners
+                .iter()
+                .map(|l| (l.arn.as_str(), l))
+                .collect(),
+            alarms: inventory
+                .metric_alarms
+                .iter()
+                .map(|a| (a.arn.as_str(), a))
+                .collect(),
+            topics: inventory
+                .sns_topics
+                .iter()
+                .map(|t| (t.arn.as_str(), t))
+                .collect(),
+            launch_templates: inventory
+                .launch_templates
+                .iter()
+                .map(|t| (t.id.as_str(), t))
+                .collect(),
+            launch_configurations: inventory
+                .launch_configurations
+                .iter()
+                .map(|c| ((c.region.as_str(), c.name.as_str()), c))
+                .collect(),
+            scaling_policies,
+            security_groups: inventory
+                .security_groups
+                .iter()
+                .map(|g| (g.id.as_str(), g))
+                .collect(),
             subnets: inventory
                 .subnets
                 .iter()
@@ -250,7 +302,7 @@ impl<'a> Topology<'a> {
         }
     }
 
-    fn zone_of_subnet(&self, id: &str) -> Option<&'a str> {
+    pub(crate) fn zone_of_subnet(&self, id: &str) -> Option<&'a str> {
         self.subnets
             .get(id)
             .map(|subnet| subnet.availability_zone.as_str())
@@ -294,7 +346,7 @@ impl<'a> Topology<'a> {
     }
 
     /// The NAT gateway a subnet's default route goes through, if that is how it gets out.
-    fn nat_of_subnet(&self, subnet: &Subnet) -> Option<&'a NatGateway> {
+    pub(crate) fn nat_of_subnet(&self, subnet: &Subnet) -> Option<&'a NatGateway> {
         let table = self
             .route_table_of_subnet
             .get(subnet.id.as_str())

@@ -14,7 +14,8 @@ pub mod mermaid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::apps::{Application, Role};
-use crate::inventory::{Instance, Inventory, Resource, SecurityGroup};
+use crate::inventory::{Instance, Inventory, Resource};
+use crate::whatif::Topology;
 
 /// At most this many instance ids are named on a node of instances.
 const NAMED_INSTANCES: usize = 3;
@@ -57,13 +58,14 @@ pub fn build_all(
     failures: &Failures,
     lost_zone: Option<&str>,
 ) -> Vec<Diagram> {
+    let topology = Topology::new(inventory);
     let several = model.applications.len() > 1;
     model
         .applications
         .iter()
         .enumerate()
         .map(|(position, app)| {
-            let diagram = build(inventory, app, failures, lost_zone);
+            let diagram = build(&topology, app, failures, lost_zone);
             if several {
                 diagram.prefixed(&format!("a{}_", position + 1))
             } else {
@@ -124,7 +126,7 @@ fn key_of(prefix: &str, id: &str) -> String {
 }
 
 struct Builder<'a> {
-    inventory: &'a Inventory,
+    topology: &'a Topology<'a>,
     app: &'a Application,
     failures: &'a Failures,
     lost_zone: Option<&'a str>,
@@ -191,14 +193,14 @@ impl<'a> Builder<'a> {
 
 /// The diagram of `app`, with `failures` marked and what runs in `lost_zone` greyed.
 pub fn build(
-    inventory: &Inventory,
+    topology: &Topology,
     app: &Application,
     failures: &Failures,
     lost_zone: Option<&str>,
 ) -> Diagram {
-    let account = inventory.account_id.as_str();
+    let t = topology;
     let mut b = Builder {
-        inventory,
+        topology,
         app,
         failures,
         lost_zone,
@@ -211,11 +213,7 @@ pub fn build(
     let internet = b.add("internet".into(), "internet", "", None, None);
     let mut lb_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::LoadBalancer).collect::<Vec<_>>() {
-        let Some(lb) = inventory
-            .load_balancers
-            .iter()
-            .find(|l| l.arn == member.arn)
-        else {
+        let Some(lb) = t.load_balancers.get(member.arn.as_str()).copied() else {
             continue;
         };
         let key = b.add(
@@ -237,18 +235,9 @@ pub fn build(
             b.edge(&internet, &key, "", false);
         }
     }
-    let public_ips: HashMap<&str, &Instance> = inventory
-        .instances
-        .iter()
-        .filter_map(|i| Some((i.public_ip.as_deref()?, i)))
-        .collect();
     let mut record_targets: Vec<(String, String)> = Vec::new();
     for member in b.members(Role::DnsRecord).collect::<Vec<_>>() {
-        let Some(record) = inventory
-            .record_sets
-            .iter()
-            .find(|r| r.arn(account) == member.arn)
-        else {
+        let Some(record) = t.records.get(&member.arn).copied() else {
             continue;
         };
         let key = b.add(
@@ -270,14 +259,14 @@ pub fn build(
             b.edge(&key, lb, "alias", false);
         }
         for value in &record.values {
-            if let Some(instance) = public_ips.get(value.as_str()) {
+            if let Some(instance) = t.instance_by_public_ip.get(value.as_str()) {
                 record_targets.push((key.clone(), instance.id.clone()));
             }
         }
     }
     let mut target_group_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::TargetGroup).collect::<Vec<_>>() {
-        let Some(tg) = inventory.target_groups.iter().find(|t| t.arn == member.arn) else {
+        let Some(tg) = t.target_groups.get(member.arn.as_str()).copied() else {
             continue;
         };
         let healthy = tg.targets.iter().filter(|t| t.health == "healthy").count();
@@ -297,7 +286,7 @@ pub fn build(
         target_group_keys.insert(tg.arn.clone(), key);
     }
     for member in b.members(Role::Listener).collect::<Vec<_>>() {
-        let Some(listener) = inventory.listeners.iter().find(|l| l.arn == member.arn) else {
+        let Some(listener) = t.listeners.get(member.arn.as_str()).copied() else {
             continue;
         };
         let Some(lb_key) = lb_keys.get(&listener.load_balancer_arn).cloned() else {
@@ -341,11 +330,7 @@ pub fn build(
     // Compute: groups and the instances they run, one node per group and zone.
     let mut compute_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::AutoScalingGroup).collect::<Vec<_>>() {
-        let Some(group) = inventory
-            .auto_scaling_groups
-            .iter()
-            .find(|g| g.arn == member.arn)
-        else {
+        let Some(group) = t.groups.get(member.arn.as_str()).copied() else {
             continue;
         };
         let key = b.add(
@@ -365,34 +350,31 @@ pub fn build(
             }
         }
         if let Some(template) = &group.launch_template
-            && let Some(t) = inventory
-                .launch_templates
-                .iter()
-                .find(|t| t.id == template.id)
+            && let Some(lt) = t.launch_templates.get(template.id.as_str())
         {
-            b.stands_for(&key, &t.arn(account));
+            b.stands_for(&key, &lt.arn(&t.inventory.account_id));
             let number = match template.version.as_str() {
-                "$Latest" => Some(t.latest_version),
-                "$Default" | "" => Some(t.default_version),
+                "$Latest" => Some(lt.latest_version),
+                "$Default" | "" => Some(lt.default_version),
                 number => number.parse().ok(),
             };
-            if let Some(version) = number.and_then(|n| t.version(n)) {
+            if let Some(version) = number.and_then(|n| lt.version(n)) {
                 b.uses_groups(&key, &version.security_group_ids);
             }
         }
         if let Some(name) = &group.launch_configuration_name
-            && let Some(configuration) = inventory
+            && let Some(configuration) = t
                 .launch_configurations
-                .iter()
-                .find(|c| &c.name == name && c.region == group.region)
+                .get(&(group.region.as_str(), name.as_str()))
         {
             b.stands_for(&key, &configuration.arn);
             b.uses_groups(&key, &configuration.security_group_ids);
         }
-        for policy in inventory
+        for policy in t
             .scaling_policies
-            .iter()
-            .filter(|p| p.auto_scaling_group == group.name)
+            .get(&(group.region.as_str(), group.name.as_str()))
+            .into_iter()
+            .flatten()
         {
             b.stands_for(&key, &policy.arn);
         }
@@ -400,11 +382,7 @@ pub fn build(
     }
     let mut instances_by_place: BTreeMap<(String, String), Vec<&Instance>> = BTreeMap::new();
     for member in b.members(Role::Instance).collect::<Vec<_>>() {
-        if let Some(instance) = inventory
-            .instances
-            .iter()
-            .find(|i| i.arn(account) == member.arn)
-        {
+        if let Some(instance) = t.instances.get(&member.arn).copied() {
             let owner = instance
                 .auto_scaling_group
                 .clone()
@@ -415,16 +393,6 @@ pub fn build(
                 .push(instance);
         }
     }
-    let nats: HashMap<&str, &crate::inventory::NatGateway> = inventory
-        .nat_gateways
-        .iter()
-        .map(|n| (n.id.as_str(), n))
-        .collect();
-    let subnet_zone: HashMap<&str, &str> = inventory
-        .subnets
-        .iter()
-        .map(|s| (s.id.as_str(), s.availability_zone.as_str()))
-        .collect();
     for ((owner, zone), instances) in &instances_by_place {
         let single = instances.len() == 1;
         let ids: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
@@ -452,14 +420,18 @@ pub fn build(
         );
         let in_drawn_group = compute_keys.contains_key(owner);
         for instance in instances {
-            b.stands_for(&key, &instance.arn(account));
+            b.stands_for(&key, &instance.arn(&t.inventory.account_id));
             // A group's instances are reached as the group is: its node carries the edges.
             if !in_drawn_group {
                 b.uses_groups(&key, &instance.security_group_ids);
             }
             // Egress through a NAT gateway, drawn in the NAT's own zone.
-            if let Some(nat) = nat_of(inventory, &instance.subnet_id).and_then(|id| nats.get(id)) {
-                let nat_zone = subnet_zone.get(nat.subnet_id.as_str()).copied();
+            if let Some(nat) = t
+                .subnets
+                .get(instance.subnet_id.as_str())
+                .and_then(|subnet| t.nat_of_subnet(subnet))
+            {
+                let nat_zone = t.zone_of_subnet(&nat.subnet_id);
                 let nat_key = b.add(
                     key_of("nat", &nat.id),
                     "NAT gateway",
@@ -485,7 +457,7 @@ pub fn build(
 
     // Database and bastion, in their zones.
     for member in b.members(Role::Database).collect::<Vec<_>>() {
-        if let Some(db) = inventory.db_instances.iter().find(|d| d.arn == member.arn) {
+        if let Some(db) = t.db_instances.get(member.arn.as_str()) {
             let key = b.add(
                 key_of("db", &db.id),
                 "RDS instance",
@@ -500,7 +472,7 @@ pub fn build(
             b.stands_for(&key, &db.arn);
             b.uses_groups(&key, &db.security_group_ids);
         }
-        if let Some(cluster) = inventory.db_clusters.iter().find(|c| c.arn == member.arn) {
+        if let Some(cluster) = t.db_clusters.get(member.arn.as_str()) {
             let key = b.add(
                 key_of("cluster", &cluster.id),
                 "DB cluster",
@@ -511,10 +483,9 @@ pub fn build(
             b.stands_for(&key, &cluster.arn);
             b.uses_groups(&key, &cluster.security_group_ids);
             for m in &cluster.members {
-                if let Some(db) = inventory
-                    .db_instances
-                    .iter()
-                    .find(|d| d.id == m.instance_id && d.region == cluster.region)
+                if let Some(db) = t
+                    .db_instances_by_id
+                    .get(&(cluster.region.as_str(), m.instance_id.as_str()))
                 {
                     let instance_key = b.add(
                         key_of("db", &db.id),
@@ -530,11 +501,7 @@ pub fn build(
         }
     }
     for member in b.members(Role::Bastion).collect::<Vec<_>>() {
-        if let Some(instance) = inventory
-            .instances
-            .iter()
-            .find(|i| i.arn(account) == member.arn)
-        {
+        if let Some(instance) = t.instances.get(&member.arn).copied() {
             let key = b.add(
                 key_of("bastion", &instance.id),
                 "bastion",
@@ -544,11 +511,7 @@ pub fn build(
             );
             b.stands_for(&key, &member.arn);
             b.uses_groups(&key, &instance.security_group_ids);
-        } else if let Some(group) = inventory
-            .auto_scaling_groups
-            .iter()
-            .find(|g| g.arn == member.arn)
-        {
+        } else if let Some(group) = t.groups.get(member.arn.as_str()) {
             let key = b.add(
                 key_of("bastion", &group.name),
                 "bastion group",
@@ -562,7 +525,7 @@ pub fn build(
 
     // Alarms and their topics.
     for member in b.members(Role::Alarm).collect::<Vec<_>>() {
-        let Some(alarm) = inventory.metric_alarms.iter().find(|a| a.arn == member.arn) else {
+        let Some(alarm) = t.alarms.get(member.arn.as_str()).copied() else {
             continue;
         };
         let key = b.add(
@@ -587,7 +550,7 @@ pub fn build(
             b.edge(&key, &group_key, "scales", true);
         }
         for action in &alarm.alarm_actions {
-            if let Some(topic) = inventory.sns_topics.iter().find(|t| &t.arn == action) {
+            if let Some(topic) = t.topics.get(action.as_str()) {
                 let topic_key = b.add(
                     key_of("topic", &topic.name),
                     "SNS topic",
@@ -635,41 +598,11 @@ fn comparison(operator: &str) -> &str {
     }
 }
 
-/// The NAT gateway id a subnet's default route goes through.
-fn nat_of<'i>(inventory: &'i Inventory, subnet_id: &str) -> Option<&'i str> {
-    let vpc = inventory
-        .subnets
-        .iter()
-        .find(|s| s.id == subnet_id)?
-        .vpc_id
-        .as_str();
-    let table = inventory
-        .route_tables
-        .iter()
-        .find(|t| t.subnet_ids.iter().any(|s| s == subnet_id))
-        .or_else(|| {
-            inventory
-                .route_tables
-                .iter()
-                .find(|t| t.main && t.vpc_id == vpc)
-        })?;
-    let route = table.routes.iter().find(|r| r.destination == "0.0.0.0/0")?;
-    route
-        .target
-        .starts_with("nat-")
-        .then_some(route.target.as_str())
-}
-
 /// Who may reach whom: for every drawn user of a security group, its ingress rules from
 /// another drawn user's group (dotted, labelled with the ports) and from the whole internet.
 fn security_group_edges(b: &mut Builder, internet: &str) {
-    let groups: HashMap<&str, &SecurityGroup> = b
-        .inventory
-        .security_groups
-        .iter()
-        .map(|g| (g.id.as_str(), g))
-        .collect();
-    let account = b.inventory.account_id.clone();
+    let groups = &b.topology.security_groups;
+    let account = b.topology.inventory.account_id.clone();
     let users = b.sg_users.clone();
     for (group_id, targets) in &users {
         let Some(group) = groups.get(group_id.as_str()) else {
