@@ -134,7 +134,11 @@ async fn execute(
         .map(|r| RegionClients::new(&context, r))
         .collect();
     let route53 = aws_sdk_route53::Client::new(&context.config_for("us-east-1"));
-    let executor = Executor::new(clients, route53, options.allow_unsafe);
+    let executor =
+        Executor::new(clients, route53, options.allow_unsafe).with_watch(crate::execute::Watch {
+            report: std::sync::Arc::new(|line| eprintln!("  {line}")),
+            ..crate::execute::Watch::default()
+        });
     let mut journal = Journal::open(journal_path, plan)
         .map_err(|e| anyhow::anyhow!("cannot open journal `{}`: {e}", journal_path.display()))?;
     let report = executor

@@ -8,8 +8,11 @@
 //! the same plan twice is harmless. Nothing here deletes a DB instance, volume, snapshot or
 //! AMI: no such call exists in this module.
 
+mod refresh;
 mod stack;
 mod steps;
+
+pub use refresh::Watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,11 +74,15 @@ impl Outcome {
     }
 }
 
-/// Applied steps and their outputs, saved after every step.
+/// Applied steps and their outputs, saved after every step; and what long steps started
+/// (an instance refresh's id), saved as soon as it starts, so that a resumed apply waits for
+/// it instead of starting another.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct JournalData {
     plan_fingerprint: String,
     done: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    started: BTreeMap<String, String>,
 }
 
 pub struct Journal {
@@ -92,12 +99,12 @@ impl Journal {
                 Ok(data) if data.plan_fingerprint == fingerprint => data,
                 _ => JournalData {
                     plan_fingerprint: fingerprint,
-                    done: BTreeMap::new(),
+                    ..JournalData::default()
                 },
             },
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => JournalData {
                 plan_fingerprint: fingerprint,
-                done: BTreeMap::new(),
+                ..JournalData::default()
             },
             Err(error) => return Err(error),
         };
@@ -109,6 +116,15 @@ impl Journal {
 
     fn record(&mut self, step: &str, output: Option<String>) -> std::io::Result<()> {
         self.data.done.insert(step.to_owned(), output);
+        self.save()
+    }
+
+    fn record_started(&mut self, step: &str, id: &str) -> std::io::Result<()> {
+        self.data.started.insert(step.to_owned(), id.to_owned());
+        self.save()
+    }
+
+    fn save(&self) -> std::io::Result<()> {
         if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
@@ -124,6 +140,7 @@ pub struct Executor {
     clients: BTreeMap<String, RegionClients>,
     route53: aws_sdk_route53::Client,
     allow_unsafe: bool,
+    watch: Watch,
 }
 
 /// The outcome of an apply, step by step in plan order.
@@ -155,7 +172,14 @@ impl Executor {
             clients: clients.into_iter().map(|c| (c.region.clone(), c)).collect(),
             route53,
             allow_unsafe,
+            watch: Watch::default(),
         }
+    }
+
+    /// How instance refreshes are waited for and reported.
+    pub fn with_watch(mut self, watch: Watch) -> Self {
+        self.watch = watch;
+        self
     }
 
     /// Applies `plan`, recording progress in `journal`. `on_step` hears each outcome.
@@ -188,11 +212,30 @@ impl Executor {
                 .iter()
                 .filter_map(|(id, o)| o.output().map(|out| (id.clone(), out.clone())))
                 .collect();
+            let done = journal.data.done.clone();
+            let started = journal.data.started.clone();
+            let shared = std::sync::Mutex::new(&mut *journal);
+            let record_started = |step: &str, id: &str| {
+                let mut journal = shared.lock().expect("journal lock");
+                if let Err(error) = journal.record_started(step, id) {
+                    tracing::warn!("cannot write journal `{}`: {error}", journal.path.display());
+                }
+            };
             // Boxed: a step's future is large, and a wave holds many.
             let wave = join_all(ready.iter().map(|step| {
-                Box::pin(self.run_step(step, &outcomes, &outputs, journal.data.done.get(&step.id)))
+                Box::pin(self.run_step(
+                    step,
+                    &outcomes,
+                    &outputs,
+                    Journaled {
+                        done: done.get(&step.id),
+                        started: started.get(&step.id).map(String::as_str),
+                        record_started: &record_started,
+                    },
+                ))
             }))
             .await;
+            drop(shared);
             for (step, outcome) in ready.iter().zip(wave) {
                 if matches!(outcome, Outcome::Applied { .. } | Outcome::Satisfied { .. })
                     && let Err(error) = journal.record(&step.id, outcome.output().cloned())
@@ -217,7 +260,7 @@ impl Executor {
         step: &Step,
         outcomes: &BTreeMap<String, Outcome>,
         outputs: &BTreeMap<String, String>,
-        journaled: Option<&Option<String>>,
+        journaled: Journaled<'_>,
     ) -> Outcome {
         if step.safety == Safety::Manual {
             return Outcome::Manual;
@@ -227,7 +270,7 @@ impl Executor {
                 by: blocker.clone(),
             };
         }
-        if let Some(output) = journaled {
+        if let Some(output) = journaled.done {
             return Outcome::Journaled {
                 output: output.clone(),
             };
@@ -239,7 +282,29 @@ impl Executor {
             Ok(action) => action,
             Err(reference) => return Outcome::Blocked { by: reference },
         };
-        let result = if matches!(action, Action::UpsertAliasRecord { .. }) {
+        let result = if let Action::StartInstanceRefresh {
+            group,
+            min_healthy_percentage,
+        } = &action
+        {
+            match self.clients.get(&step.region) {
+                Some(clients) => {
+                    refresh::run(
+                        &clients.autoscaling,
+                        group,
+                        *min_healthy_percentage,
+                        journaled.started,
+                        &|id| (journaled.record_started)(&step.id, id),
+                        &self.watch,
+                    )
+                    .await
+                }
+                None => Err(steps::StepError::Failed(format!(
+                    "no clients for region `{}`",
+                    step.region
+                ))),
+            }
+        } else if matches!(action, Action::UpsertAliasRecord { .. }) {
             steps::apply_global(&self.route53, &action).await
         } else if let Action::AliasToLoadBalancer {
             zone_id,
@@ -281,6 +346,16 @@ impl Executor {
             Err(steps::StepError::Failed(error)) => Outcome::Failed { error },
         }
     }
+}
+
+/// What the journal holds for one step.
+struct Journaled<'j> {
+    /// Its output, if an earlier apply finished it.
+    done: Option<&'j Option<String>>,
+    /// What an earlier apply started for it and did not see finish.
+    started: Option<&'j str>,
+    /// Records what this apply starts for it.
+    record_started: &'j (dyn Fn(&str, &str) + Sync),
 }
 
 /// Replaces `ref:<step>` strings by the outputs of those steps.

@@ -549,48 +549,6 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
                 .map_err(sdk_fail("ModifyLaunchTemplate"))?;
             Ok(Done::Applied(Some(number)))
         }
-        Action::StartInstanceRefresh {
-            group,
-            min_healthy_percentage,
-        } => {
-            use aws_sdk_autoscaling::types::{InstanceRefreshStatus, RefreshPreferences};
-            let running = c
-                .autoscaling
-                .describe_instance_refreshes()
-                .auto_scaling_group_name(group)
-                .max_records(1)
-                .send()
-                .await
-                .map_err(sdk_fail("DescribeInstanceRefreshes"))?;
-            if running.instance_refreshes().first().is_some_and(|r| {
-                matches!(
-                    r.status(),
-                    Some(InstanceRefreshStatus::Pending) | Some(InstanceRefreshStatus::InProgress)
-                )
-            }) {
-                return Ok(Done::Satisfied(
-                    running.instance_refreshes()[0]
-                        .instance_refresh_id()
-                        .map(str::to_owned),
-                ));
-            }
-            let started = c
-                .autoscaling
-                .start_instance_refresh()
-                .auto_scaling_group_name(group)
-                .preferences(
-                    RefreshPreferences::builder()
-                        .min_healthy_percentage(*min_healthy_percentage)
-                        .instance_warmup(300)
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(sdk_fail("StartInstanceRefresh"))?;
-            Ok(Done::Applied(
-                started.instance_refresh_id().map(str::to_owned),
-            ))
-        }
         Action::CreateTargetGroup {
             name,
             vpc_id,

@@ -111,6 +111,12 @@ pub fn register(engine: &mut Engine) {
             group,
         }
     });
+    engine.register_fn("instance_refresh", |asg: Res| {
+        Action::StartInstanceRefresh {
+            group: asg.text("name"),
+            min_healthy_percentage: super::stack::MIN_HEALTHY_PERCENTAGE,
+        }
+    });
     engine.register_fn(
         "template_version_without_public_ip",
         |asg: Res, version: Map| {

@@ -314,6 +314,19 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
             _ => None,
         })
         .collect();
+    // (group, step) of every change to launch settings; `None`: a template's, whose groups
+    // the plan does not name.
+    let launch_changes: Vec<(Option<String>, String)> = steps
+        .values()
+        .filter_map(|s| match &s.action {
+            Action::TemplateVersionWithoutPublicIp { group, .. }
+            | Action::ConvertLaunchConfiguration { group, .. } => {
+                Some((Some(group.clone()), s.id.clone()))
+            }
+            Action::NewTemplateVersion { .. } => Some((None, s.id.clone())),
+            _ => None,
+        })
+        .collect();
     for step in steps.values_mut() {
         let mut depends = step.action.references();
         for reference in &depends {
@@ -334,6 +347,15 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
                     .filter(|(g, _)| g == group)
                     .map(|(_, id)| id.clone()),
             );
+        }
+        // A rolling replacement waits for every change of what the group launches.
+        if let Action::StartInstanceRefresh { group, .. } = &step.action {
+            depends.extend(launch_changes.iter().filter_map(|(changed, id)| {
+                changed
+                    .as_ref()
+                    .is_none_or(|g| g == group)
+                    .then(|| id.clone())
+            }));
         }
         if let Action::RevokeIngress { group_id, .. } = &step.action {
             depends.extend(

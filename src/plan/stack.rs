@@ -19,7 +19,7 @@ use super::{PlanError, Step, add_step};
 use crate::inventory::{Inventory, Tags};
 
 /// Share of the group kept in service during a rolling replacement.
-const MIN_HEALTHY_PERCENTAGE: i32 = 90;
+pub(crate) const MIN_HEALTHY_PERCENTAGE: i32 = 90;
 
 /// The topic the rule pack's remediations also use, so both plans agree.
 pub const ALERTS_TOPIC: &str = "hacheck-alerts";

@@ -9,6 +9,7 @@ mod fix_live;
 mod inventory_cli;
 mod inventory_live;
 mod policies_cli;
+mod refresh_mocked;
 mod scan_cli;
 mod scan_live;
 mod scope_live;

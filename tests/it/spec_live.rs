@@ -432,7 +432,22 @@ async fn a_new_ami_rolls_out_as_a_template_version_and_an_instance_refresh() {
     let sdk = moto.sdk_config().await;
     let mut clients = moto.region_clients().await;
     let no_refresh_yet = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
+        .match_requests(|request| request.instance_refresh_ids().is_empty())
         .then_output(|| aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput::builder().build());
+    // The refresh it started, finished at once (its waiting is tested in refresh_mocked).
+    let finished = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
+        .match_requests(|request| request.instance_refresh_ids() == ["refresh-1"])
+        .then_output(|| {
+            aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput::builder()
+                .instance_refreshes(
+                    aws_sdk_autoscaling::types::InstanceRefresh::builder()
+                        .instance_refresh_id("refresh-1")
+                        .status(aws_sdk_autoscaling::types::InstanceRefreshStatus::Successful)
+                        .percentage_complete(100)
+                        .build(),
+                )
+                .build()
+        });
     let refresh = mock!(aws_sdk_autoscaling::Client::start_instance_refresh)
         .match_requests(|request| {
             request.auto_scaling_group_name() == Some("shop-asg")
@@ -446,6 +461,7 @@ async fn a_new_ami_rolls_out_as_a_template_version_and_an_instance_refresh() {
                 MockResponseInterceptor::new()
                     .rule_mode(RuleMode::MatchAny)
                     .with_rule(&no_refresh_yet)
+                    .with_rule(&finished)
                     .with_rule(&refresh),
             )
             .build(),

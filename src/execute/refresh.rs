@@ -1,0 +1,199 @@
+//! Rolling replacement of a group's instances: an Auto Scaling instance refresh.
+//!
+//! The step starts a refresh that keeps the given share of the group healthy and replaces
+//! only instances whose launch settings differ from the group's (`SkipMatching`), or joins
+//! the refresh an interrupted apply started (its id is in the journal) or one already under
+//! way, then waits for it to end, reporting its progress. A refresh that fails, is cancelled
+//! or is rolled back (by an alarm, by hand) fails the step with AWS's reason; running the
+//! apply again starts a new one, which skips the instances already replaced.
+
+use std::time::Duration;
+
+use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus, RefreshPreferences};
+
+use super::steps::{Done, StepError, sdk_fail};
+
+/// Seconds a new instance is given to warm up before the next is replaced.
+const INSTANCE_WARMUP_SECONDS: i32 = 300;
+
+/// How the executor waits for a refresh.
+#[derive(Clone)]
+pub struct Watch {
+    /// Between two reads of the refresh's status.
+    pub poll: Duration,
+    /// Give up waiting (the refresh goes on; applying again resumes waiting).
+    pub timeout: Duration,
+    /// Hears a line per change of status or progress.
+    pub report: std::sync::Arc<dyn Fn(String) + Send + Sync>,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch {
+            poll: Duration::from_secs(15),
+            timeout: Duration::from_secs(4 * 3600),
+            report: std::sync::Arc::new(|line| tracing::info!("{line}")),
+        }
+    }
+}
+
+/// Starts (or joins) the refresh of `group` and waits for it. `journaled` is the id an
+/// earlier apply started; `started` is told the id as soon as there is one.
+pub async fn run(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    group: &str,
+    min_healthy_percentage: i32,
+    journaled: Option<&str>,
+    started: &(dyn Fn(&str) + Sync),
+    watch: &Watch,
+) -> Result<Done, StepError> {
+    let joined = match journaled {
+        Some(id) => describe(autoscaling, group, Some(id)).await?,
+        None => None,
+    };
+    let joined = match joined {
+        Some(refresh) => Some(refresh),
+        None => describe(autoscaling, group, None)
+            .await?
+            .filter(|r| is_running(r.status())),
+    };
+    let id = match joined {
+        Some(refresh) => {
+            let id = refresh.instance_refresh_id().unwrap_or_default().to_owned();
+            (watch.report)(format!(
+                "instance refresh {id} of {group}: joined, {}",
+                describe_state(&refresh)
+            ));
+            id
+        }
+        None => {
+            let output = autoscaling
+                .start_instance_refresh()
+                .auto_scaling_group_name(group)
+                .preferences(
+                    RefreshPreferences::builder()
+                        .min_healthy_percentage(min_healthy_percentage)
+                        .instance_warmup(INSTANCE_WARMUP_SECONDS)
+                        .skip_matching(true)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(sdk_fail("StartInstanceRefresh"))?;
+            let id = output.instance_refresh_id().unwrap_or_default().to_owned();
+            (watch.report)(format!(
+                "instance refresh {id} of {group}: started, keeping {min_healthy_percentage} % healthy"
+            ));
+            id
+        }
+    };
+    started(&id);
+    wait(autoscaling, group, &id, watch).await
+}
+
+fn is_running(status: Option<&InstanceRefreshStatus>) -> bool {
+    matches!(
+        status,
+        Some(
+            InstanceRefreshStatus::Pending
+                | InstanceRefreshStatus::InProgress
+                | InstanceRefreshStatus::Baking
+                | InstanceRefreshStatus::Cancelling
+                | InstanceRefreshStatus::RollbackInProgress
+        )
+    )
+}
+
+/// The refresh `id` of `group`, or its latest one.
+async fn describe(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    group: &str,
+    id: Option<&str>,
+) -> Result<Option<InstanceRefresh>, StepError> {
+    let mut request = autoscaling
+        .describe_instance_refreshes()
+        .auto_scaling_group_name(group);
+    request = match id {
+        Some(id) => request.instance_refresh_ids(id),
+        None => request.max_records(1),
+    };
+    let output = request
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeInstanceRefreshes"))?;
+    Ok(output.instance_refreshes().first().cloned())
+}
+
+fn describe_state(refresh: &InstanceRefresh) -> String {
+    let status = refresh.status().map(|s| s.as_str()).unwrap_or("unknown");
+    let left = refresh
+        .instances_to_update()
+        .map(|n| format!(", {n} instances to go"))
+        .unwrap_or_default();
+    format!(
+        "{status}, {} % done{left}",
+        refresh.percentage_complete().unwrap_or(0)
+    )
+}
+
+async fn wait(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    group: &str,
+    id: &str,
+    watch: &Watch,
+) -> Result<Done, StepError> {
+    let deadline = tokio::time::Instant::now() + watch.timeout;
+    let mut last = String::new();
+    loop {
+        let refresh = describe(autoscaling, group, Some(id))
+            .await?
+            .ok_or_else(|| {
+                StepError::Failed(format!("instance refresh {id} of {group} is gone"))
+            })?;
+        let state = describe_state(&refresh);
+        if state != last {
+            (watch.report)(format!("instance refresh {id} of {group}: {state}"));
+            last = state;
+        }
+        let reason = || {
+            refresh
+                .status_reason()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        };
+        match refresh.status() {
+            Some(InstanceRefreshStatus::Successful) => {
+                return Ok(Done::Applied(Some(id.to_owned())));
+            }
+            Some(InstanceRefreshStatus::RollbackSuccessful) => {
+                return Err(StepError::Failed(format!(
+                    "instance refresh {id} of {group} was rolled back; the group runs its previous launch settings again{}",
+                    reason()
+                )));
+            }
+            Some(InstanceRefreshStatus::RollbackFailed) => {
+                return Err(StepError::Failed(format!(
+                    "instance refresh {id} of {group} failed and so did its rollback{}",
+                    reason()
+                )));
+            }
+            Some(InstanceRefreshStatus::Failed) | Some(InstanceRefreshStatus::Cancelled) => {
+                return Err(StepError::Failed(format!(
+                    "instance refresh {id} of {group} ended {} after replacing {} % of the instances{}; applying again starts a new one that skips the instances already replaced",
+                    refresh.status().map(|s| s.as_str()).unwrap_or_default(),
+                    refresh.percentage_complete().unwrap_or(0),
+                    reason()
+                )));
+            }
+            _ => {}
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(StepError::Failed(format!(
+                "instance refresh {id} of {group} is still {} after {} s; it goes on, and applying again resumes waiting for it",
+                refresh.status().map(|s| s.as_str()).unwrap_or("running"),
+                watch.timeout.as_secs()
+            )));
+        }
+        tokio::time::sleep(watch.poll).await;
+    }
+}

@@ -1,0 +1,306 @@
+//! The rolling replacement (instance refresh) step, against injected Auto Scaling answers:
+//! moto does not implement instance refreshes. Start and progress, failure, rollback, and an
+//! interrupted apply that resumes waiting for the refresh it started instead of starting a
+//! second one.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput;
+use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshOutput;
+use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus};
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
+use hacheck::execute::{Executor, Journal, Outcome, Watch};
+use hacheck::plan::{Action, Plan, Safety, Step};
+
+const STEP: &str = "instance-refresh:shop-asg";
+
+fn plan() -> Plan {
+    Plan {
+        format_version: hacheck::plan::PLAN_FORMAT_VERSION,
+        account_id: "123456789012".into(),
+        inventory_fingerprint: "test".into(),
+        steps: vec![Step {
+            id: STEP.into(),
+            region: "us-east-1".into(),
+            action: Action::StartInstanceRefresh {
+                group: "shop-asg".into(),
+                min_healthy_percentage: 90,
+            },
+            safety: Safety::Unsafe,
+            fixes: vec!["HA001 i-0app0a".into()],
+            depends_on: Vec::new(),
+        }],
+    }
+}
+
+fn refresh(status: InstanceRefreshStatus, percent: i32, reason: Option<&str>) -> InstanceRefresh {
+    InstanceRefresh::builder()
+        .instance_refresh_id("refresh-1")
+        .auto_scaling_group_name("shop-asg")
+        .status(status)
+        .percentage_complete(percent)
+        .instances_to_update(2 - percent * 2 / 100)
+        .set_status_reason(reason.map(str::to_owned))
+        .build()
+}
+
+fn answer(refreshes: Vec<InstanceRefresh>) -> DescribeInstanceRefreshesOutput {
+    DescribeInstanceRefreshesOutput::builder()
+        .set_instance_refreshes(Some(refreshes))
+        .build()
+}
+
+/// `DescribeInstanceRefreshes` of the group's latest refresh: none yet.
+fn no_refresh_yet() -> Rule {
+    mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
+        .match_requests(|r| r.instance_refresh_ids().is_empty())
+        .then_output(|| answer(Vec::new()))
+}
+
+/// `DescribeInstanceRefreshes` of `refresh-1`: the given states, one per call, the last
+/// repeated.
+fn states(states: Vec<(InstanceRefreshStatus, i32, Option<&'static str>)>) -> Rule {
+    let mut sequence = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
+        .match_requests(|r| r.instance_refresh_ids() == ["refresh-1"])
+        .sequence();
+    let last = states.len() - 1;
+    for (position, (status, percent, reason)) in states.into_iter().enumerate() {
+        let make = move || answer(vec![refresh(status.clone(), percent, reason)]);
+        sequence = if position == last {
+            return sequence.output(make).repeatedly().build();
+        } else {
+            sequence.output(make)
+        };
+    }
+    unreachable!("the last state returns")
+}
+
+fn start() -> Rule {
+    mock!(aws_sdk_autoscaling::Client::start_instance_refresh)
+        .match_requests(|r| {
+            r.auto_scaling_group_name() == Some("shop-asg")
+                && r.preferences().and_then(|p| p.min_healthy_percentage()) == Some(90)
+                && r.preferences().and_then(|p| p.skip_matching()) == Some(true)
+        })
+        .then_output(|| {
+            StartInstanceRefreshOutput::builder()
+                .instance_refresh_id("refresh-1")
+                .build()
+        })
+}
+
+/// An executor whose Auto Scaling client answers only from `rules`; every other client
+/// points at a closed port (the step must not call them).
+async fn mocked_executor(
+    rules: &[&Rule],
+    timeout: Duration,
+) -> (Executor, Arc<Mutex<Vec<String>>>) {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(aws_sdk_autoscaling::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .load()
+        .await;
+    let context = hacheck::collect::AwsContext {
+        base: sdk.clone(),
+        regions: vec!["us-east-1".into()],
+        calls: hacheck::collect::CallCounter::default(),
+    };
+    let mut clients = hacheck::collect::RegionClients::new(&context, "us-east-1");
+    let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in rules {
+        interceptor = interceptor.with_rule(rule);
+    }
+    clients.autoscaling = aws_sdk_autoscaling::Client::from_conf(
+        aws_sdk_autoscaling::config::Builder::from(&sdk)
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(interceptor)
+            .build(),
+    );
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let heard = lines.clone();
+    let watch = Watch {
+        poll: Duration::from_millis(1),
+        timeout,
+        report: Arc::new(move |line| heard.lock().unwrap().push(line)),
+    };
+    let executor =
+        Executor::new(vec![clients], aws_sdk_route53::Client::new(&sdk), true).with_watch(watch);
+    (executor, lines)
+}
+
+fn outcome(report: &hacheck::execute::ApplyReport) -> &Outcome {
+    &report.steps.iter().find(|(id, _)| id == STEP).unwrap().1
+}
+
+#[tokio::test]
+async fn a_refresh_starts_reports_progress_and_succeeds() {
+    let (none, start, states) = (
+        no_refresh_yet(),
+        start(),
+        states(vec![
+            (InstanceRefreshStatus::Pending, 0, None),
+            (InstanceRefreshStatus::InProgress, 50, None),
+            (InstanceRefreshStatus::InProgress, 50, None),
+            (InstanceRefreshStatus::Successful, 100, None),
+        ]),
+    );
+    let (executor, lines) =
+        mocked_executor(&[&none, &start, &states], Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert_eq!(
+        outcome(&report),
+        &Outcome::Applied {
+            output: Some("refresh-1".into())
+        }
+    );
+    assert_eq!(start.num_calls(), 1);
+    assert_eq!(
+        *lines.lock().unwrap(),
+        [
+            "instance refresh refresh-1 of shop-asg: started, keeping 90 % healthy",
+            "instance refresh refresh-1 of shop-asg: Pending, 0 % done, 2 instances to go",
+            "instance refresh refresh-1 of shop-asg: InProgress, 50 % done, 1 instances to go",
+            "instance refresh refresh-1 of shop-asg: Successful, 100 % done, 0 instances to go",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_refresh_fails_the_step_with_the_reason() {
+    let (none, start, states) = (
+        no_refresh_yet(),
+        start(),
+        states(vec![
+            (InstanceRefreshStatus::InProgress, 50, None),
+            (
+                InstanceRefreshStatus::Failed,
+                50,
+                Some("new instances did not pass health checks"),
+            ),
+        ]),
+    );
+    let (executor, _) = mocked_executor(&[&none, &start, &states], Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert_eq!(
+        outcome(&report),
+        &Outcome::Failed {
+            error: "instance refresh refresh-1 of shop-asg ended Failed after replacing 50 % of the instances: new instances did not pass health checks; applying again starts a new one that skips the instances already replaced".into()
+        }
+    );
+    assert!(!report.complete());
+}
+
+#[tokio::test]
+async fn a_rolled_back_refresh_is_reported_as_rolled_back() {
+    let (none, start, states) = (
+        no_refresh_yet(),
+        start(),
+        states(vec![
+            (InstanceRefreshStatus::InProgress, 50, None),
+            (
+                InstanceRefreshStatus::RollbackInProgress,
+                50,
+                Some("alarm shop-5xx went into ALARM"),
+            ),
+            (
+                InstanceRefreshStatus::RollbackSuccessful,
+                100,
+                Some("alarm shop-5xx went into ALARM"),
+            ),
+        ]),
+    );
+    let (executor, lines) =
+        mocked_executor(&[&none, &start, &states], Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan();
+    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert_eq!(
+        outcome(&report),
+        &Outcome::Failed {
+            error: "instance refresh refresh-1 of shop-asg was rolled back; the group runs its previous launch settings again: alarm shop-5xx went into ALARM".into()
+        }
+    );
+    assert!(
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("RollbackInProgress")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_apply_resumes_waiting_for_the_refresh_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("journal.json");
+    let plan = plan();
+
+    // First apply: started, then gave up waiting (the refresh goes on).
+    let (none, start_first, running) = (
+        no_refresh_yet(),
+        start(),
+        states(vec![(InstanceRefreshStatus::InProgress, 50, None)]),
+    );
+    let (executor, _) = mocked_executor(&[&none, &start_first, &running], Duration::ZERO).await;
+    let mut journal = Journal::open(&journal_path, &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let Outcome::Failed { error } = outcome(&report) else {
+        panic!("{report:?}");
+    };
+    assert!(error.contains("is still InProgress after 0 s"), "{error}");
+    assert_eq!(start_first.num_calls(), 1);
+    let journal_text = std::fs::read_to_string(&journal_path).unwrap();
+    assert!(
+        journal_text.contains("\"instance-refresh:shop-asg\": \"refresh-1\""),
+        "{journal_text}"
+    );
+
+    // Second apply: the journal names refresh-1, which it waits for; nothing new starts,
+    // even though the group's latest refresh would say there is none running.
+    let (none, start_again, finishing) = (
+        no_refresh_yet(),
+        start(),
+        states(vec![
+            (InstanceRefreshStatus::InProgress, 50, None),
+            (InstanceRefreshStatus::Successful, 100, None),
+        ]),
+    );
+    let (executor, lines) =
+        mocked_executor(&[&none, &start_again, &finishing], Duration::from_secs(60)).await;
+    let mut journal = Journal::open(&journal_path, &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert_eq!(
+        outcome(&report),
+        &Outcome::Applied {
+            output: Some("refresh-1".into())
+        }
+    );
+    assert_eq!(start_again.num_calls(), 0);
+    assert_eq!(
+        lines.lock().unwrap()[0],
+        "instance refresh refresh-1 of shop-asg: joined, InProgress, 50 % done, 1 instances to go"
+    );
+
+    // Third apply: done, from the journal; no call at all.
+    let (executor, _) = mocked_executor(&[], Duration::from_secs(60)).await;
+    let mut journal = Journal::open(&journal_path, &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert_eq!(
+        outcome(&report),
+        &Outcome::Journaled {
+            output: Some("refresh-1".into())
+        }
+    );
+}
