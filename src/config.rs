@@ -55,9 +55,13 @@ pub struct FixSettings {
     /// Networks allowed to reach the bastion on port 22.
     #[serde(default)]
     pub admin_cidrs: Vec<String>,
-    /// The public name to alias to the load balancer, e.g. `shop.example.com`.
+    /// The public name to alias to the load balancer, e.g. `shop.example.com`: for the only
+    /// internet-facing load balancer (a name that already aliases another is never moved).
     #[serde(default)]
     pub alias_record: Option<String>,
+    /// Per load balancer (by name): the public name to alias to it.
+    #[serde(default)]
+    pub alias_records: BTreeMap<String, String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -235,7 +235,6 @@ impl Executor {
                 ))
             }))
             .await;
-            drop(shared);
             for (step, outcome) in ready.iter().zip(wave) {
                 if matches!(outcome, Outcome::Applied { .. } | Outcome::Satisfied { .. })
                     && let Err(error) = journal.record(&step.id, outcome.output().cloned())

@@ -350,12 +350,12 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
         }
         // A rolling replacement waits for every change of what the group launches.
         if let Action::StartInstanceRefresh { group, .. } = &step.action {
-            depends.extend(launch_changes.iter().filter_map(|(changed, id)| {
-                changed
-                    .as_ref()
-                    .is_none_or(|g| g == group)
-                    .then(|| id.clone())
-            }));
+            depends.extend(
+                launch_changes
+                    .iter()
+                    .filter(|(changed, _)| changed.as_ref().is_none_or(|g| g == group))
+                    .map(|(_, id)| id.clone()),
+            );
         }
         if let Action::RevokeIngress { group_id, .. } = &step.action {
             depends.extend(

@@ -424,9 +424,12 @@ mod tests {
         );
     }
 
+    /// An expected error and the change to a valid spec that causes it.
+    type Case = (&'static str, fn(&mut Spec));
+
     #[test]
     fn errors_name_the_field() {
-        let cases: [(&str, fn(&mut Spec)); 5] = [
+        let cases: [Case; 5] = [
             (
                 "`network.availability_zones` needs at least two distinct zones",
                 |s| s.network.availability_zones.truncate(1),

@@ -76,3 +76,111 @@ fn a_bad_plan_file_is_a_one_line_error() {
     );
     assert_eq!(err.lines().count(), 1);
 }
+
+/// The compliant account with a second internet-facing load balancer that no name aliases.
+fn two_public_load_balancers(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut inventory: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
+    )
+    .unwrap();
+    let mut api = inventory["load_balancers"][0].clone();
+    api["name"] = "api-alb".into();
+    api["arn"] =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/api-alb/0fedcba987654321".into();
+    api["dns_name"] = "api-alb-987654321.us-east-1.elb.amazonaws.com".into();
+    inventory["load_balancers"]
+        .as_array_mut()
+        .unwrap()
+        .push(api);
+    let path = dir.join("inventory.json");
+    std::fs::write(&path, serde_json::to_string(&inventory).unwrap()).unwrap();
+    path
+}
+
+fn alias_plan(inventory: &std::path::Path, config: &str) -> serde_json::Value {
+    let dir = inventory.parent().unwrap();
+    std::fs::write(dir.join("hacheck.toml"), config).unwrap();
+    let output = hacheck()
+        .args(["fix", "--format", "json", "--inventory"])
+        .arg(inventory)
+        .arg("--config")
+        .arg(dir.join("hacheck.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code() != Some(2),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+fn steps_fixing(plan: &serde_json::Value, fix: &str) -> Vec<serde_json::Value> {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["fixes"].as_array().unwrap().iter().any(|f| f == fix))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn a_name_that_aliases_one_load_balancer_is_never_moved_to_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = two_public_load_balancers(dir.path());
+    // One `alias_record` for two load balancers: the name stays where it is; the other
+    // load balancer gets a manual step saying which input makes it automatic.
+    let plan = alias_plan(&inventory, "[fix]\nalias_record = \"shop.example.com\"\n");
+    let steps = steps_fixing(&plan, "HA017 api-alb");
+    assert_eq!(steps.len(), 1, "{plan:#}");
+    assert_eq!(steps[0]["safety"], "manual");
+    assert_eq!(
+        steps[0]["action"]["instruction"],
+        "record shop.example.com. already aliases load balancer shop-alb; name another record for api-alb under `[fix.alias_records]` in hacheck.toml"
+    );
+    assert!(
+        !serde_json::to_string(&plan)
+            .unwrap()
+            .contains("\"name\":\"shop.example.com.\""),
+        "no step touches shop.example.com: {plan:#}"
+    );
+}
+
+#[test]
+fn per_load_balancer_names_converge_in_one_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory_path = two_public_load_balancers(dir.path());
+    let config = "[fix]\nalias_record = \"shop.example.com\"\n[fix.alias_records]\napi-alb = \"api.example.com\"\n";
+    let plan = alias_plan(&inventory_path, config);
+    let steps = steps_fixing(&plan, "HA017 api-alb");
+    assert_eq!(steps.len(), 1, "{plan:#}");
+    let action = &steps[0]["action"];
+    assert_eq!(action["name"], "api.example.com.");
+    assert_eq!(
+        action["dns_name"],
+        "api-alb-987654321.us-east-1.elb.amazonaws.com"
+    );
+
+    // What applying it would leave: the record exists. The next plan has nothing for HA017
+    // (it would move a name back and forth if it oscillated).
+    let mut inventory: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&inventory_path).unwrap()).unwrap();
+    let mut record = inventory["record_sets"][1].clone();
+    record["name"] = "api.example.com.".into();
+    record["alias_target"]["dns_name"] = action["dns_name"].clone();
+    inventory["record_sets"]
+        .as_array_mut()
+        .unwrap()
+        .push(record);
+    std::fs::write(&inventory_path, serde_json::to_string(&inventory).unwrap()).unwrap();
+    let next = alias_plan(&inventory_path, config);
+    assert!(steps_fixing(&next, "HA017 api-alb").is_empty(), "{next:#}");
+    assert!(steps_fixing(&next, "HA017 shop-alb").is_empty(), "{next:#}");
+    assert!(
+        !serde_json::to_string(&next)
+            .unwrap()
+            .contains("upsert_alias_record"),
+        "{next:#}"
+    );
+}

@@ -270,7 +270,7 @@ async fn ec2_network_instances_and_launch_templates() {
     assert!(instance.public_ip.is_some());
     assert_eq!(
         instance.security_group_ids,
-        [app_group.clone()],
+        std::slice::from_ref(&app_group),
         "groups of the network interface"
     );
     assert_eq!(instance.auto_scaling_group, None);
@@ -608,7 +608,7 @@ async fn load_balancers_listeners_target_groups_and_health() {
         .find(|g| g.arn == first_group)
         .unwrap();
     assert_eq!(group.health_check.path.as_deref(), Some("/health"));
-    assert_eq!(group.load_balancer_arns, [lb_arn.clone()]);
+    assert_eq!(group.load_balancer_arns, std::slice::from_ref(&lb_arn));
     assert_eq!(group.targets.len(), 1);
     assert_eq!(group.targets[0].id, instance_id);
 }
