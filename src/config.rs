@@ -46,7 +46,7 @@ pub struct Config {
     pub path: Option<PathBuf>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FixSettings {
     /// Email address subscribed to the alarm topic.
@@ -62,6 +62,30 @@ pub struct FixSettings {
     /// Per load balancer (by name): the public name to alias to it.
     #[serde(default)]
     pub alias_records: BTreeMap<String, String>,
+    /// The AMI of a bastion hacheck launches (default: the image of an application instance
+    /// of the VPC, as the stack builder does).
+    #[serde(default)]
+    pub bastion_ami: Option<String>,
+    /// Its instance type.
+    #[serde(default = "default_bastion_instance_type")]
+    pub bastion_instance_type: String,
+}
+
+fn default_bastion_instance_type() -> String {
+    "t3.micro".to_owned()
+}
+
+impl Default for FixSettings {
+    fn default() -> Self {
+        FixSettings {
+            alarm_email: None,
+            admin_cidrs: Vec::new(),
+            alias_record: None,
+            alias_records: BTreeMap::new(),
+            bastion_ami: None,
+            bastion_instance_type: default_bastion_instance_type(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -204,6 +204,26 @@ pub fn register(engine: &mut Engine) {
         }
     });
     // `ref:<step id>` of what another action creates, for use before it exists.
+    engine.register_fn(
+        "create_security_group",
+        |name: &str, vpc_id: &str, description: &str| Action::CreateSecurityGroup {
+            name: name.to_owned(),
+            vpc_id: vpc_id.to_owned(),
+            description: description.to_owned(),
+        },
+    );
+    engine.register_fn(
+        "run_bastion",
+        |name: &str, image_id: &str, instance_type: &str, subnet_id: &str, group: &str| {
+            Action::RunBastion {
+                name: name.to_owned(),
+                image_id: image_id.to_owned(),
+                instance_type: instance_type.to_owned(),
+                subnet_id: subnet_id.to_owned(),
+                security_group_id: group.to_owned(),
+            }
+        },
+    );
     engine.register_fn("output_of", |action: &mut Action| -> ImmutableString {
         format!("{REF_PREFIX}{}", action.key()).into()
     });

@@ -29,17 +29,19 @@ pub fn text(plan: &Plan) -> String {
             out,
             "  {} {} ({}){marker}",
             action.symbol(),
-            action.target(),
-            action.summary()
+            readable(&action.target()),
+            readable(&action.summary())
         );
         for change in action.changes() {
             if change.before.is_empty() {
-                let _ = writeln!(out, "      {}: {}", change.field, change.after);
+                let _ = writeln!(out, "      {}: {}", change.field, readable(&change.after));
             } else {
                 let _ = writeln!(
                     out,
                     "      {}: {} → {}",
-                    change.field, change.before, change.after
+                    change.field,
+                    readable(&change.before),
+                    readable(&change.after)
                 );
             }
         }
@@ -70,5 +72,27 @@ pub fn text(plan: &Plan) -> String {
         count('~'),
         count('-'),
     );
+    out
+}
+
+/// A reference to what another step creates, as people read it: `ref:security-group:x`
+/// becomes `x (new)`.
+fn readable(text: &str) -> String {
+    let mut out = String::new();
+    for (position, word) in text.split(' ').enumerate() {
+        if position > 0 {
+            out.push(' ');
+        }
+        match word
+            .strip_prefix(super::action::REF_PREFIX)
+            .and_then(|key| key.split_once(':'))
+        {
+            Some((_, name)) => {
+                out.push_str(name);
+                out.push_str(" (new)");
+            }
+            None => out.push_str(word),
+        }
+    }
     out
 }

@@ -13,6 +13,7 @@ use crate::support::seed::{security_group, vpc_with_private_subnets};
 use crate::support::{assert_exit, stdout};
 
 struct Account {
+    vpc: String,
     app_group: String,
     db_group: String,
 }
@@ -202,6 +203,7 @@ async fn seed_fixable_account(moto: &Moto) -> Account {
         .await
         .unwrap();
     Account {
+        vpc,
         app_group,
         db_group,
     }
@@ -456,4 +458,191 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
         .await
         .unwrap();
     assert_eq!(subscriptions.subscriptions().len(), 1);
+}
+
+/// A VPC whose application has no bastion (HA011) and SSH open to the world (HA010): one
+/// apply launches a bastion in the public subnet, SSH from the admin networks only, and
+/// moves the application's SSH behind it; a second plan is empty.
+#[tokio::test]
+async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
+    let moto = Moto::start();
+    let account = seed_fixable_account(&moto).await;
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    // Set-up: the seeded bastion goes away; the VPC gets a public subnet.
+    let bastions = ec2
+        .describe_instances()
+        .filters(
+            ec2t::Filter::builder()
+                .name("tag:hacheck:role")
+                .values("bastion")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for instance in bastions.reservations().iter().flat_map(|r| r.instances()) {
+        ec2.terminate_instances()
+            .instance_ids(instance.instance_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    let public = ec2
+        .create_subnet()
+        .vpc_id(&account.vpc)
+        .cidr_block("10.20.9.0/24")
+        .availability_zone("us-east-1a")
+        .send()
+        .await
+        .unwrap()
+        .subnet()
+        .unwrap()
+        .subnet_id()
+        .unwrap()
+        .to_owned();
+    let igw = ec2
+        .create_internet_gateway()
+        .send()
+        .await
+        .unwrap()
+        .internet_gateway()
+        .unwrap()
+        .internet_gateway_id()
+        .unwrap()
+        .to_owned();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(&account.vpc)
+        .send()
+        .await
+        .unwrap();
+    let table = ec2
+        .create_route_table()
+        .vpc_id(&account.vpc)
+        .send()
+        .await
+        .unwrap()
+        .route_table()
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_owned();
+    ec2.create_route()
+        .route_table_id(&table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await
+        .unwrap();
+    ec2.associate_route_table()
+        .route_table_id(&table)
+        .subnet_id(&public)
+        .send()
+        .await
+        .unwrap();
+    let before = moto.failing_findings();
+    assert!(
+        before.contains(&format!("HA011 {}", account.vpc)),
+        "{before:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = config_file(dir.path());
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--unsafe", "--config"])
+        .arg(&config_path)
+        .arg("--journal")
+        .arg(dir.path().join("journal.json"))
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("+ hacheck-bastion-{} (bastion host)", account.vpc)),
+        "{text}"
+    );
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
+
+    let running = ec2
+        .describe_instances()
+        .filters(
+            ec2t::Filter::builder()
+                .name("tag:hacheck:role")
+                .values("bastion")
+                .build(),
+        )
+        .filters(
+            ec2t::Filter::builder()
+                .name("instance-state-name")
+                .values("running")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let bastion: Vec<&ec2t::Instance> = running
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .collect();
+    assert_eq!(bastion.len(), 1);
+    assert_eq!(bastion[0].subnet_id(), Some(public.as_str()));
+    let tag = |key: &str| {
+        bastion[0]
+            .tags()
+            .iter()
+            .find(|t| t.key() == Some(key))
+            .and_then(|t| t.value())
+            .map(str::to_owned)
+    };
+    assert_eq!(tag("hacheck:managed").as_deref(), Some("true"));
+    // moto puts the groups of an instance launched with a network interface on the
+    // interface only (notes/moto-quirks.md).
+    let bastion_group = bastion[0].network_interfaces()[0].groups()[0]
+        .group_id()
+        .unwrap()
+        .to_owned();
+    let groups = ec2
+        .describe_security_groups()
+        .group_ids(&bastion_group)
+        .group_ids(&account.app_group)
+        .send()
+        .await
+        .unwrap();
+    let ssh_peers = |id: &str| -> Vec<String> {
+        let group = groups
+            .security_groups()
+            .iter()
+            .find(|g| g.group_id() == Some(id))
+            .unwrap();
+        group
+            .ip_permissions()
+            .iter()
+            .filter(|p| p.from_port() == Some(22))
+            .flat_map(|p| {
+                p.ip_ranges()
+                    .iter()
+                    .filter_map(|r| r.cidr_ip().map(str::to_owned))
+                    .chain(
+                        p.user_id_group_pairs()
+                            .iter()
+                            .filter_map(|g| g.group_id().map(str::to_owned)),
+                    )
+            })
+            .collect()
+    };
+    assert_eq!(ssh_peers(&bastion_group), ["203.0.113.0/24"]);
+    assert_eq!(ssh_peers(&account.app_group), [bastion_group.clone()]);
+
+    let again = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    assert_exit(&again, 0);
+    assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
 }
