@@ -224,6 +224,39 @@ pub fn register(engine: &mut Engine) {
             }
         },
     );
+    engine.register_fn(
+        "free_subnet_cidrs",
+        |vpc_cidr: &str, taken: Array, count: i64| -> Array {
+            super::spec::free_blocks(vpc_cidr, &strings(taken), count.max(0) as usize)
+                .into_iter()
+                .map(Dynamic::from)
+                .collect()
+        },
+    );
+    engine.register_fn(
+        "create_subnet",
+        |name: &str, vpc_id: &str, cidr: &str, zone: &str| Action::CreateSubnet {
+            name: name.to_owned(),
+            vpc_id: vpc_id.to_owned(),
+            cidr: cidr.to_owned(),
+            zone: zone.to_owned(),
+        },
+    );
+    engine.register_fn("create_nat_gateway", |name: &str, subnet_id: &str| {
+        Action::CreateNatGateway {
+            name: name.to_owned(),
+            subnet_id: subnet_id.to_owned(),
+        }
+    });
+    engine.register_fn(
+        "create_route_table",
+        |name: &str, vpc_id: &str, default_target: &str, subnets: Array| Action::CreateRouteTable {
+            name: name.to_owned(),
+            vpc_id: vpc_id.to_owned(),
+            default_target: default_target.to_owned(),
+            subnet_ids: strings(subnets),
+        },
+    );
     engine.register_fn("output_of", |action: &mut Action| -> ImmutableString {
         format!("{REF_PREFIX}{}", action.key()).into()
     });

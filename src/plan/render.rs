@@ -83,13 +83,18 @@ fn readable(text: &str) -> String {
         if position > 0 {
             out.push(' ');
         }
-        match word
+        let (bare, comma) = match word.strip_suffix(',') {
+            Some(bare) => (bare, ","),
+            None => (word, ""),
+        };
+        match bare
             .strip_prefix(super::action::REF_PREFIX)
             .and_then(|key| key.split_once(':'))
         {
             Some((_, name)) => {
                 out.push_str(name);
                 out.push_str(" (new)");
+                out.push_str(comma);
             }
             None => out.push_str(word),
         }

@@ -200,6 +200,21 @@ fn cidr_text(network: u32, prefix: u8) -> String {
     format!("{}/{prefix}", Ipv4Addr::from(network))
 }
 
+/// The first `count` /24 blocks of `vpc_cidr` that overlap none of `taken`, lowest first;
+/// fewer when the VPC has no more room (or is smaller than a /24, or not a CIDR).
+pub fn free_blocks(vpc_cidr: &str, taken: &[String], count: usize) -> Vec<String> {
+    let Some(vpc) = parse_cidr(vpc_cidr).filter(|vpc| vpc.1 <= 24) else {
+        return Vec::new();
+    };
+    let taken: Vec<(u32, u8)> = taken.iter().filter_map(|c| parse_cidr(c)).collect();
+    (0..1u32 << (24 - vpc.1))
+        .map(|i| (vpc.0 + (i << 8), 24))
+        .filter(|block| !taken.iter().any(|t| overlaps(*t, *block)))
+        .take(count)
+        .map(|(network, prefix)| cidr_text(network, prefix))
+        .collect()
+}
+
 impl Spec {
     pub fn load(path: &Path) -> Result<Spec, SpecError> {
         let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
@@ -422,6 +437,17 @@ mod tests {
             spec.network.private_subnet_cidrs,
             ["10.42.128.0/24", "10.42.129.0/24"]
         );
+    }
+
+    #[test]
+    fn free_blocks_skip_every_overlap() {
+        let taken = ["10.0.0.0/24".to_owned(), "10.0.2.0/23".to_owned()];
+        assert_eq!(
+            free_blocks("10.0.0.0/16", &taken, 3),
+            ["10.0.1.0/24", "10.0.4.0/24", "10.0.5.0/24"]
+        );
+        assert_eq!(free_blocks("10.0.0.0/23", &taken[..1], 5), ["10.0.1.0/24"]);
+        assert!(free_blocks("10.0.0.0/25", &[], 1).is_empty());
     }
 
     /// An expected error and the change to a valid spec that causes it.

@@ -14,6 +14,7 @@ use crate::support::{assert_exit, stdout};
 
 struct Account {
     vpc: String,
+    subnets: Vec<String>,
     app_group: String,
     db_group: String,
 }
@@ -204,6 +205,7 @@ async fn seed_fixable_account(moto: &Moto) -> Account {
         .unwrap();
     Account {
         vpc,
+        subnets,
         app_group,
         db_group,
     }
@@ -635,7 +637,172 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
             .collect()
     };
     assert_eq!(ssh_peers(&bastion_group), ["203.0.113.0/24"]);
-    assert_eq!(ssh_peers(&account.app_group), [bastion_group.clone()]);
+    assert_eq!(
+        ssh_peers(&account.app_group),
+        std::slice::from_ref(&bastion_group)
+    );
+
+    let again = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    assert_exit(&again, 0);
+    assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
+}
+
+/// Gives the account's two subnets a route to a new internet gateway: they become public.
+async fn make_subnets_public(ec2: &aws_sdk_ec2::Client, vpc: &str, subnets: &[String]) {
+    let igw = ec2
+        .create_internet_gateway()
+        .send()
+        .await
+        .unwrap()
+        .internet_gateway()
+        .unwrap()
+        .internet_gateway_id()
+        .unwrap()
+        .to_owned();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .unwrap();
+    let table = ec2
+        .create_route_table()
+        .vpc_id(vpc)
+        .send()
+        .await
+        .unwrap()
+        .route_table()
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_owned();
+    ec2.create_route()
+        .route_table_id(&table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await
+        .unwrap();
+    for subnet in subnets {
+        ec2.associate_route_table()
+            .route_table_id(&table)
+            .subnet_id(subnet)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// Groups in public subnets (HA007), one of them in one zone (HA003): one apply builds a
+/// private subnet per zone with a NAT gateway in that zone's public subnet, moves both
+/// groups there (one move each, shared by both rules), and a second plan is empty.
+#[tokio::test]
+async fn groups_in_public_subnets_move_to_private_subnets_with_a_nat_per_zone() {
+    let moto = Moto::start();
+    let account = seed_fixable_account(&moto).await;
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    make_subnets_public(&ec2, &account.vpc, &account.subnets).await;
+    let before = moto.failing_findings();
+    for expected in ["HA007 app", "HA007 legacy", "HA003 app"] {
+        assert!(
+            before.iter().any(|f| f == expected),
+            "{expected}: {before:?}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = config_file(dir.path());
+    let plan = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    let text = stdout(&plan);
+    let vpc = &account.vpc;
+    for line in [
+        format!("+ hacheck-{vpc}-private-us-east-1a (subnet)"),
+        format!("+ hacheck-{vpc}-nat-us-east-1b (nat gateway (with an elastic ip))"),
+        format!(
+            "subnets: {} → hacheck-{vpc}-private-us-east-1a (new), hacheck-{vpc}-private-us-east-1b (new)",
+            account.subnets[0]
+        ),
+    ] {
+        assert!(text.contains(&line), "{line}\n{text}");
+    }
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--unsafe", "--config"])
+        .arg(&config_path)
+        .arg("--journal")
+        .arg(dir.path().join("journal.json"))
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
+
+    // Each new private subnet routes out through the NAT gateway of its own zone.
+    let subnets = ec2
+        .describe_subnets()
+        .filters(ec2t::Filter::builder().name("vpc-id").values(vpc).build())
+        .send()
+        .await
+        .unwrap();
+    let zone_of = |id: &str| {
+        subnets
+            .subnets()
+            .iter()
+            .find(|s| s.subnet_id() == Some(id))
+            .and_then(|s| s.availability_zone())
+            .unwrap()
+            .to_owned()
+    };
+    let groups = aws_sdk_autoscaling::Client::new(&config)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names("app")
+        .send()
+        .await
+        .unwrap();
+    let moved: Vec<String> = groups.auto_scaling_groups()[0]
+        .vpc_zone_identifier()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(moved.len(), 2, "{moved:?}");
+    let nats = ec2.describe_nat_gateways().send().await.unwrap();
+    let tables = ec2.describe_route_tables().send().await.unwrap();
+    for subnet in &moved {
+        assert!(!account.subnets.contains(subnet));
+        let table = tables
+            .route_tables()
+            .iter()
+            .find(|t| {
+                t.associations()
+                    .iter()
+                    .any(|a| a.subnet_id() == Some(subnet.as_str()))
+            })
+            .unwrap();
+        let nat_id = table
+            .routes()
+            .iter()
+            .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+            .and_then(|r| r.nat_gateway_id())
+            .unwrap();
+        let nat = nats
+            .nat_gateways()
+            .iter()
+            .find(|n| n.nat_gateway_id() == Some(nat_id))
+            .unwrap();
+        assert_eq!(zone_of(nat.subnet_id().unwrap()), zone_of(subnet));
+    }
 
     let again = moto
         .hacheck()
