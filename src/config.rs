@@ -69,6 +69,17 @@ pub struct FixSettings {
     /// Its instance type.
     #[serde(default = "default_bastion_instance_type")]
     pub bastion_instance_type: String,
+    /// The port the application listens on, for a target group hacheck creates (default:
+    /// the port its security group admits from the load balancer's).
+    #[serde(default)]
+    pub app_port: Option<u16>,
+    /// The path a target group hacheck creates checks health on.
+    #[serde(default = "default_health_check_path")]
+    pub health_check_path: String,
+}
+
+fn default_health_check_path() -> String {
+    "/".to_owned()
 }
 
 fn default_bastion_instance_type() -> String {
@@ -84,6 +95,8 @@ impl Default for FixSettings {
             alias_records: BTreeMap::new(),
             bastion_ami: None,
             bastion_instance_type: default_bastion_instance_type(),
+            app_port: None,
+            health_check_path: default_health_check_path(),
         }
     }
 }

@@ -168,6 +168,51 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
             launch_configuration,
             template_name,
         } => convert_launch_configuration(c, group, launch_configuration, template_name).await,
+        Action::SetLoadBalancerSubnets {
+            load_balancer_arn,
+            name,
+            subnet_ids,
+            before,
+        } => {
+            let found = c
+                .elbv2
+                .describe_load_balancers()
+                .load_balancer_arns(load_balancer_arn)
+                .send()
+                .await
+                .map_err(sdk_fail("DescribeLoadBalancers"))?;
+            let live = found.load_balancers().first().ok_or_else(|| {
+                StepError::Drift(format!("load balancer `{name}` no longer exists"))
+            })?;
+            let mut current: Vec<String> = live
+                .availability_zones()
+                .iter()
+                .filter_map(|z| z.subnet_id().map(str::to_owned))
+                .collect();
+            current.sort();
+            let mut wanted = subnet_ids.clone();
+            wanted.sort();
+            if current == wanted {
+                return Ok(Done::Satisfied(None));
+            }
+            let mut expected = before.clone();
+            expected.sort();
+            if current != expected {
+                return Err(StepError::Drift(format!(
+                    "`{name}` now has subnets {}; the plan expected {}",
+                    current.join(","),
+                    expected.join(",")
+                )));
+            }
+            c.elbv2
+                .set_subnets()
+                .load_balancer_arn(load_balancer_arn)
+                .set_subnets(Some(wanted))
+                .send()
+                .await
+                .map_err(sdk_fail("SetSubnets"))?;
+            Ok(Done::Applied(None))
+        }
         Action::TemplateVersionWithoutPublicIp {
             group,
             template_id,

@@ -212,6 +212,13 @@ pub enum Action {
         subnet_ids: Vec<String>,
         security_group_id: String,
     },
+    /// Puts a load balancer in these subnets (one per zone): it gains nodes in their zones.
+    SetLoadBalancerSubnets {
+        load_balancer_arn: String,
+        name: String,
+        subnet_ids: Vec<String>,
+        before: Vec<String>,
+    },
     /// A listener forwarding to a target group, or (without one) redirecting to HTTPS.
     CreateListener {
         load_balancer_arn: String,
@@ -300,6 +307,7 @@ impl Action {
             Action::SetHealthCheck { group, .. } => format!("set-health-check:{group}"),
             Action::AttachTargetGroups { group, .. } => format!("attach-target-groups:{group}"),
             Action::SetSubnets { group, .. } => format!("set-subnets:{group}"),
+            Action::SetLoadBalancerSubnets { name, .. } => format!("load-balancer-subnets:{name}"),
             Action::ConvertLaunchConfiguration { group, .. } => format!("launch-template:{group}"),
             Action::TemplateVersionWithoutPublicIp { group, .. } => {
                 format!("launch-template:{group}")
@@ -404,6 +412,7 @@ impl Action {
             | Action::SetSubnets { group, .. }
             | Action::ConvertLaunchConfiguration { group, .. }
             | Action::TemplateVersionWithoutPublicIp { group, .. } => group.clone(),
+            Action::SetLoadBalancerSubnets { name, .. } => name.clone(),
             Action::EnableMultiAz { db_instance } | Action::DisablePublicAccess { db_instance } => {
                 db_instance.clone()
             }
@@ -452,6 +461,7 @@ impl Action {
             Action::SetSubnets { .. } => {
                 "auto scaling group: subnets (instances are replaced)".into()
             }
+            Action::SetLoadBalancerSubnets { .. } => "load balancer: subnets (zones)".into(),
             Action::ConvertLaunchConfiguration { .. } => {
                 "auto scaling group: launch template from launch configuration".into()
             }
@@ -526,6 +536,9 @@ impl Action {
                 target_group_arns, ..
             } => vec![change("target_groups", "", target_group_arns.join(", "))],
             Action::SetSubnets {
+                subnet_ids, before, ..
+            }
+            | Action::SetLoadBalancerSubnets {
                 subnet_ids, before, ..
             } => vec![change("subnets", before.join(", "), subnet_ids.join(", "))],
             Action::ConvertLaunchConfiguration {
@@ -752,6 +765,10 @@ impl Action {
             Action::AttachTargetGroups { .. } => &[
                 "autoscaling:DescribeAutoScalingGroups",
                 "autoscaling:AttachLoadBalancerTargetGroups",
+            ],
+            Action::SetLoadBalancerSubnets { .. } => &[
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:SetSubnets",
             ],
             Action::ConvertLaunchConfiguration { .. } => &[
                 "autoscaling:DescribeAutoScalingGroups",

@@ -257,6 +257,39 @@ pub fn register(engine: &mut Engine) {
             subnet_ids: strings(subnets),
         },
     );
+    engine.register_fn("set_load_balancer_subnets", |lb: Res, subnets: Array| {
+        let before = lb
+            .field("subnet_ids")
+            .try_cast::<Array>()
+            .map(strings)
+            .unwrap_or_default();
+        let mut subnet_ids = strings(subnets);
+        subnet_ids.sort();
+        Action::SetLoadBalancerSubnets {
+            load_balancer_arn: lb.text("arn"),
+            name: lb.text("name"),
+            subnet_ids,
+            before,
+        }
+    });
+    engine.register_fn(
+        "create_target_group",
+        |name: &str, vpc_id: &str, port: i64, health_check_path: &str| Action::CreateTargetGroup {
+            name: name.to_owned(),
+            vpc_id: vpc_id.to_owned(),
+            port: port as i32,
+            health_check_path: health_check_path.to_owned(),
+        },
+    );
+    engine.register_fn(
+        "create_listener",
+        |load_balancer_arn: &str, port: i64, forward_to: &str| Action::CreateListener {
+            load_balancer_arn: load_balancer_arn.to_owned(),
+            port: port as i32,
+            certificate_arn: None,
+            forward_to: Some(forward_to.to_owned()),
+        },
+    );
     engine.register_fn("output_of", |action: &mut Action| -> ImmutableString {
         format!("{REF_PREFIX}{}", action.key()).into()
     });

@@ -813,3 +813,133 @@ async fn groups_in_public_subnets_move_to_private_subnets_with_a_nat_per_zone() 
     assert_exit(&again, 0);
     assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
 }
+
+/// An internet-facing load balancer in one zone with no listener (HA008) and a group it
+/// does not serve (HA006): one apply puts the load balancer in a public subnet of the other
+/// zone, creates the group's target group on the port its security group admits from the
+/// load balancer, a listener on 80 and the attachment; a second plan is empty.
+#[tokio::test]
+async fn a_one_zone_load_balancer_without_listener_gets_a_zone_and_serves_the_group() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let (vpc, subnets) = vpc_with_private_subnets(
+        &ec2,
+        "10.40.0.0/16",
+        &[
+            ("10.40.1.0/24", "us-east-1a"),
+            ("10.40.2.0/24", "us-east-1b"),
+            ("10.40.3.0/24", "us-east-1a"),
+            ("10.40.4.0/24", "us-east-1b"),
+        ],
+    )
+    .await;
+    make_subnets_public(&ec2, &vpc, &subnets[..2]).await;
+    let lb_group = security_group(&ec2, &vpc, "lb", &[(80, "0.0.0.0/0")]).await;
+    let app_group = security_group(&ec2, &vpc, "app", &[(8080, lb_group.as_str())]).await;
+    ec2.create_launch_template()
+        .launch_template_name("web")
+        .launch_template_data(
+            ec2t::RequestLaunchTemplateData::builder()
+                .image_id("ami-12c6146b")
+                .instance_type(ec2t::InstanceType::T3Small)
+                .user_data("IyEvYmluL3No")
+                .network_interfaces(
+                    ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+                        .device_index(0)
+                        .associate_public_ip_address(false)
+                        .groups(&app_group)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    elb.create_load_balancer()
+        .name("edge")
+        .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::InternetFacing)
+        .subnets(&subnets[0])
+        .security_groups(&lb_group)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_autoscaling::Client::new(&config)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name("web")
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("web")
+                .version("$Latest")
+                .build(),
+        )
+        .min_size(2)
+        .max_size(4)
+        .desired_capacity(2)
+        .vpc_zone_identifier(format!("{},{}", subnets[2], subnets[3]))
+        .tags(
+            aws_sdk_autoscaling::types::Tag::builder()
+                .key("hacheck:app")
+                .value("edge")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let before = moto.failing_findings();
+    for expected in ["HA008 edge", "HA006 web"] {
+        assert!(
+            before.iter().any(|f| f == expected),
+            "{expected}: {before:?}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = config_file(dir.path());
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--unsafe", "--config"])
+        .arg(&config_path)
+        .arg("--journal")
+        .arg(dir.path().join("journal.json"))
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    let after = moto.failing_findings();
+    for fixed in ["HA008 edge", "HA006 web"] {
+        assert!(!after.iter().any(|f| f == fixed), "{fixed}: {after:?}");
+    }
+    let lb = elb
+        .describe_load_balancers()
+        .names("edge")
+        .send()
+        .await
+        .unwrap();
+    let mut zones: Vec<&str> = lb.load_balancers()[0]
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.zone_name())
+        .collect();
+    zones.sort();
+    assert_eq!(zones, ["us-east-1a", "us-east-1b"]);
+    let target_groups = elb
+        .describe_target_groups()
+        .names("web-tg")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(target_groups.target_groups()[0].port(), Some(8080));
+
+    let again = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config_path)
+        .output()
+        .unwrap();
+    let text = stdout(&again);
+    assert!(
+        !text.contains("edge (load balancer") && !text.contains("web-tg"),
+        "nothing for the load balancer or its target group again: {text}"
+    );
+}
