@@ -539,3 +539,329 @@ fn invalid_specs_are_one_line_errors_naming_the_field() {
         );
     }
 }
+
+/// The ids of instances, by `Name` tag, that are not terminated.
+async fn instances_named(ec2: &aws_sdk_ec2::Client, name: &str) -> Vec<String> {
+    let found = ec2
+        .describe_instances()
+        .filters(
+            ec2t::Filter::builder()
+                .name("tag:Name")
+                .values(name)
+                .build(),
+        )
+        .filters(
+            ec2t::Filter::builder()
+                .name("instance-state-name")
+                .values("pending")
+                .values("running")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    found
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .filter_map(|i| i.instance_id().map(str::to_owned))
+        .collect()
+}
+
+/// Issue 11's account: the compliant stack, then one violation per rule that can be broken
+/// from outside (a second public load balancer for the same application included). One
+/// `fix --apply --unsafe` with the user's settings converges: the rescan is clean, a second
+/// plan is empty, the database and every volume are still there.
+///
+/// HA001 and HA005 are left out: their fix replaces instances (an instance refresh), which
+/// moto does not implement (tested against injected answers in `refresh_mocked`); HA002 and
+/// a lone instance need a stack spec, the input its manual step names; HA008's one-zone load
+/// balancer cannot be made from outside (moto, like AWS, refuses an ALB in one zone; the fix
+/// is tested in `fix_live` on one moto created that way).
+#[tokio::test]
+async fn a_broken_stack_converges_in_one_apply_and_a_second_plan_is_empty() {
+    let moto = Moto::start();
+    create_zone(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &example_spec());
+    apply_spec(&moto, &spec, &dir.path().join("build.journal"));
+    let sdk = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let autoscaling = aws_sdk_autoscaling::Client::new(&sdk);
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&sdk);
+    let rds = aws_sdk_rds::Client::new(&sdk);
+
+    // Break it.
+    let group_id = |name: &'static str| {
+        let ec2 = ec2.clone();
+        async move {
+            ec2.describe_security_groups()
+                .filters(
+                    ec2t::Filter::builder()
+                        .name("group-name")
+                        .values(name)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .security_groups()[0]
+                .group_id()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let app_group = group_id("shop-app").await;
+    for port in [22, 8080] {
+        ec2.authorize_security_group_ingress()
+            .group_id(&app_group)
+            .ip_protocol("tcp")
+            .from_port(port)
+            .to_port(port)
+            .cidr_ip("0.0.0.0/0")
+            .send()
+            .await
+            .unwrap(); // HA009, HA010
+    }
+    for id in instances_named(&ec2, "shop-bastion").await {
+        ec2.terminate_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .unwrap(); // HA011
+    }
+    let subnet_id = |name: &'static str| {
+        let ec2 = ec2.clone();
+        async move {
+            ec2.describe_subnets()
+                .filters(
+                    ec2t::Filter::builder()
+                        .name("tag:Name")
+                        .values(name)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .subnets()[0]
+                .subnet_id()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (public_a, public_b) = (
+        subnet_id("shop-public-a").await,
+        subnet_id("shop-public-b").await,
+    );
+    autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name("shop-asg")
+        .min_size(1)
+        .desired_capacity(1) // HA004
+        .health_check_type("EC2") // HA006
+        .vpc_zone_identifier(&public_a) // HA003, HA007
+        .send()
+        .await
+        .unwrap();
+    rds.modify_db_instance()
+        .db_instance_identifier("shop-db")
+        .multi_az(false) // HA012
+        .publicly_accessible(true) // HA013
+        .apply_immediately(true)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_cloudwatch::Client::new(&sdk)
+        .delete_alarms()
+        .alarm_names("shop-asg-cpu-low") // HA015
+        .send()
+        .await
+        .unwrap();
+    let shop_alb = elb
+        .describe_load_balancers()
+        .names("shop-alb")
+        .send()
+        .await
+        .unwrap();
+    let shop_alb = shop_alb.load_balancers()[0].clone();
+    // A second public load balancer of the same application, which no name aliases
+    // (HA017): the old `alias_record` must not move to it.
+    let api = elb
+        .create_load_balancer()
+        .name("api-alb")
+        .scheme(aws_sdk_elasticloadbalancingv2::types::LoadBalancerSchemeEnum::InternetFacing)
+        .subnets(&public_a)
+        .subnets(&public_b)
+        .set_security_groups(Some(shop_alb.security_groups().to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let shop_tg = elb
+        .describe_target_groups()
+        .names("shop-tg")
+        .send()
+        .await
+        .unwrap();
+    elb.create_listener()
+        .load_balancer_arn(api.load_balancers()[0].load_balancer_arn().unwrap())
+        .port(80)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .default_actions(
+            aws_sdk_elasticloadbalancingv2::types::Action::builder()
+                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+                .target_group_arn(shop_tg.target_groups()[0].target_group_arn().unwrap())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let broken = moto.failing_findings();
+    let rules: std::collections::BTreeSet<&str> = broken.iter().map(|f| &f[..5]).collect();
+    let expected = [
+        "HA003", "HA004", "HA006", "HA007", "HA009", "HA010", "HA011", "HA012", "HA013", "HA015",
+        "HA017",
+    ];
+    for rule in expected {
+        assert!(rules.contains(rule), "{rule} should fail: {broken:?}");
+    }
+    let volumes_before: Vec<String> = ec2
+        .describe_volumes()
+        .send()
+        .await
+        .unwrap()
+        .volumes()
+        .iter()
+        .filter_map(|v| v.volume_id().map(str::to_owned))
+        .collect();
+
+    let config = dir.path().join("hacheck.toml");
+    std::fs::write(
+        &config,
+        "[fix]\nalarm_email = \"oncall@example.com\"\nadmin_cidrs = [\"203.0.113.0/24\"]\nalias_record = \"shop.example.com\"\n\n[fix.alias_records]\napi-alb = \"api.example.com\"\n",
+    )
+    .unwrap();
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--unsafe", "--config"])
+        .arg(&config)
+        .arg("--journal")
+        .arg(dir.path().join("fix.journal"))
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(
+        err.contains(" 0 refused or failed"),
+        "{err}\n{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        moto.failing_findings(),
+        Vec::<String>::new(),
+        "{}",
+        stdout(&output)
+    );
+
+    let again = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_exit(&again, 0);
+    assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
+
+    // The new bastion reaches the instances: it joined the security group they admit SSH from.
+    let bastions = ec2
+        .describe_instances()
+        .filters(
+            ec2t::Filter::builder()
+                .name("tag:hacheck:role")
+                .values("bastion")
+                .build(),
+        )
+        .filters(
+            ec2t::Filter::builder()
+                .name("instance-state-name")
+                .values("running")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let bastion = &bastions.reservations()[0].instances()[0];
+    let bastion_group = bastion.network_interfaces()[0].groups()[0]
+        .group_id()
+        .unwrap();
+    let app = ec2
+        .describe_security_groups()
+        .group_ids(&app_group)
+        .send()
+        .await
+        .unwrap();
+    let ssh_from: Vec<&str> = app.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .filter(|p| p.from_port() == Some(22))
+        .flat_map(|p| p.user_id_group_pairs().iter().filter_map(|g| g.group_id()))
+        .collect();
+    assert_eq!(ssh_from, [bastion_group]);
+
+    // The name stayed with its load balancer; the new one has its own.
+    let zone = aws_sdk_route53::Client::new(&sdk)
+        .list_hosted_zones()
+        .send()
+        .await
+        .unwrap()
+        .hosted_zones()[0]
+        .id()
+        .to_owned();
+    let records = aws_sdk_route53::Client::new(&sdk)
+        .list_resource_record_sets()
+        .hosted_zone_id(zone)
+        .send()
+        .await
+        .unwrap();
+    let alias_of = |name: &str| {
+        records
+            .resource_record_sets()
+            .iter()
+            .find(|r| r.name() == name)
+            .and_then(|r| r.alias_target())
+            .map(|a| a.dns_name().trim_start_matches("dualstack.").to_lowercase())
+    };
+    let dns = |lb: &aws_sdk_elasticloadbalancingv2::types::LoadBalancer| {
+        lb.dns_name().unwrap().to_lowercase()
+    };
+    assert!(
+        alias_of("shop.example.com.")
+            .unwrap()
+            .starts_with(&dns(&shop_alb))
+    );
+    assert!(
+        alias_of("api.example.com.")
+            .unwrap()
+            .starts_with(&dns(&api.load_balancers()[0]))
+    );
+
+    // Nothing was deleted: the database and every volume are still there.
+    let databases = rds.describe_db_instances().send().await.unwrap();
+    assert!(
+        databases
+            .db_instances()
+            .iter()
+            .any(|d| d.db_instance_identifier() == Some("shop-db"))
+    );
+    let volumes_after: Vec<String> = ec2
+        .describe_volumes()
+        .send()
+        .await
+        .unwrap()
+        .volumes()
+        .iter()
+        .filter_map(|v| v.volume_id().map(str::to_owned))
+        .collect();
+    for volume in &volumes_before {
+        assert!(volumes_after.contains(volume), "volume {volume} is gone");
+    }
+}
