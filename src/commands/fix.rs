@@ -39,6 +39,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     if let Some(error) = evaluation.errors.first() {
         anyhow::bail!("{error} (no plan is made from an incomplete evaluation)");
     }
+    let judged = evaluation.findings.clone();
     let (results, _) = suppressions.apply(evaluation.findings, chrono::Utc::now().date_naive());
     let open: Vec<_> = results
         .into_iter()
@@ -49,6 +50,15 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         Some(spec) => plan::plan_with_spec(&inventory, &model, &open, spec, &config.fix)?,
         None => plan::plan(&inventory, &model, &open, &config.fix)?,
     };
+    // The plan judged on the account it would leave: no step may break what passes.
+    let evaluate = |predicted: &crate::inventory::Inventory| {
+        let model = config.app_model(predicted, args.scope.into());
+        policies
+            .evaluate(predicted, &model, &config.param_overrides())
+            .findings
+    };
+    let (mut plan, refused) = plan::predict::guard(plan, &inventory, &judged, &evaluate);
+    plan.refused = refused;
 
     let shown = match args.format {
         PlanFormat::Text => plan::render::text(&plan),

@@ -10,6 +10,7 @@
 
 pub mod action;
 mod constructors;
+pub mod predict;
 pub mod render;
 pub mod spec;
 mod stack;
@@ -83,6 +84,9 @@ pub struct Plan {
     /// SHA-256 of the inventory the plan was computed from (collection time excluded).
     pub inventory_fingerprint: String,
     pub steps: Vec<Step>,
+    /// Steps taken out because they would make a passing finding fail ([`predict::guard`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<predict::Refusal>,
 }
 
 impl Plan {
@@ -190,6 +194,7 @@ fn finish(inventory: &Inventory, steps: BTreeMap<String, Step>) -> Result<Plan, 
         account_id: inventory.account_id.clone(),
         inventory_fingerprint: inventory_fingerprint(inventory),
         steps: order(steps)?,
+        refused: Vec::new(),
     })
 }
 

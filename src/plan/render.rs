@@ -8,7 +8,7 @@ use super::{Plan, Safety};
 
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
-    if plan.steps.is_empty() {
+    if plan.steps.is_empty() && plan.refused.is_empty() {
         out.push_str("No changes: nothing to fix.\n");
         return out;
     }
@@ -65,12 +65,30 @@ pub fn text(plan: &Plan) -> String {
         .iter()
         .filter(|s| s.safety == Safety::Manual)
         .count();
+    if !plan.refused.is_empty() {
+        let _ = writeln!(out, "\nRefused: they would break what passes now.");
+        for refusal in &plan.refused {
+            let action = &refusal.step.action;
+            let _ = writeln!(
+                out,
+                "  x {} ({}): {}",
+                readable(&action.target()),
+                readable(&action.summary()),
+                refusal.reason
+            );
+        }
+    }
     let _ = writeln!(
         out,
-        "\nPlan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual.",
+        "\nPlan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual{}.",
         count('+'),
         count('~'),
         count('-'),
+        if plan.refused.is_empty() {
+            String::new()
+        } else {
+            format!("; {} refused", plan.refused.len())
+        }
     );
     out
 }

@@ -184,3 +184,67 @@ fn per_load_balancer_names_converge_in_one_plan() {
         "{next:#}"
     );
 }
+
+/// A fix that would break what passes is refused with the reason: here an organisation's own
+/// rule (a cost cap of one instance per group) against HA004's two instances.
+#[test]
+fn a_step_that_would_make_a_passing_finding_fail_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inventory: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
+    )
+    .unwrap();
+    let group = &mut inventory["auto_scaling_groups"][0];
+    group["min_size"] = 1.into();
+    group["desired_capacity"] = 1.into();
+    let inventory_path = dir.path().join("inventory.json");
+    std::fs::write(&inventory_path, inventory.to_string()).unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("ORG001.rhai"),
+        r#"//! A cost cap.
+fn metadata() {
+    #{ id: "ORG001", name: "one-instance-per-group", title: "Auto Scaling groups run at most one instance",
+       severity: "low", resource_type: "AWS::AutoScaling::AutoScalingGroup", rationale: "Budget.",
+       references: ["https://example.com/budget"], params: #{} }
+}
+fn check(inv, params) {
+    inv.members("auto_scaling_group").map(|g| if g.min_size <= 1 {
+        pass(g, `Group ${g.name} runs at most one instance.`)
+    } else {
+        fail(g, `Group ${g.name} keeps ${g.min_size} instances, over the budget of one.`)
+    })
+}
+"#,
+    )
+    .unwrap();
+    let fix = |format: &str| {
+        hacheck()
+            .args(["fix", "--format", format, "--inventory"])
+            .arg(&inventory_path)
+            .arg("--policies")
+            .arg(&policies)
+            .output()
+            .unwrap()
+    };
+    let output = fix("text");
+    let text = stdout(&output);
+    assert!(
+        text.contains("Refused: they would break what passes now.\n  x shop-asg (auto scaling group: capacity): it would make ORG001 fail on `shop-asg`: Group shop-asg keeps 2 instances, over the budget of one.\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("~ shop-asg (auto scaling group: capacity)"),
+        "{text}"
+    );
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&fix("json"))).unwrap();
+    assert_eq!(plan["refused"][0]["step"]["id"], "set-capacity:shop-asg");
+    // Without the organisation's rule the same step is planned.
+    let output = hacheck()
+        .args(["fix", "--inventory"])
+        .arg(&inventory_path)
+        .output()
+        .unwrap();
+    assert!(stdout(&output).contains("~ shop-asg (auto scaling group: capacity)"));
+}

@@ -31,6 +31,7 @@ fn plan() -> Plan {
             fixes: vec!["HA001 i-0app0a".into()],
             depends_on: Vec::new(),
         }],
+        refused: Vec::new(),
     }
 }
 

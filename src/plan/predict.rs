@@ -1,0 +1,473 @@
+//! What the account would look like after a plan, and which steps would break what passes.
+//!
+//! [`predict`] applies each step's effect to a copy of the inventory — pure, no AWS — so that
+//! the rule pack can judge the plan before anything changes. A resource a step creates gets
+//! the step's reference (`ref:<step>`) as its id, which is what the other steps of the plan
+//! already call it. Steps whose effect is not modelled here (alarms, scaling policies,
+//! topics, launch-template conversions, instance refreshes, the stack builder's AMIs and
+//! groups) leave the copy as it is: they can only add what the rules ask for.
+//!
+//! [`guard`] compares the findings before and after: a finding that passed and would fail is
+//! a regression, and every step that causes one on its own is refused with the reason, with
+//! the steps that depend on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::action::{Action, REF_PREFIX};
+use super::{Plan, Step};
+use crate::finding::{Finding, Status};
+use crate::inventory::Inventory;
+
+/// A step taken out of the plan, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    pub step: Step,
+    pub reason: String,
+}
+
+/// The inventory after `steps` (in plan order).
+pub fn predict<'s>(inventory: &Inventory, steps: impl IntoIterator<Item = &'s Step>) -> Inventory {
+    let mut predicted = inventory.clone();
+    for step in steps {
+        let created = format!("{REF_PREFIX}{}", step.id);
+        apply(&mut predicted, &step.action, &step.region, &created);
+    }
+    predicted.derive_subnet_publicity();
+    predicted
+}
+
+/// A resource built from JSON with the inventory's own defaults for what is left out.
+fn build<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Option<T> {
+    serde_json::from_value(value).ok()
+}
+
+/// A route target as the inventory spells it: a new internet gateway is still an `igw-`.
+fn route_target(target: &str) -> String {
+    match target.strip_prefix(REF_PREFIX) {
+        Some(key) if key.starts_with("internet-gateway:") => format!("igw-{key}"),
+        _ => target.to_owned(),
+    }
+}
+
+fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
+    let zone_of = |inv: &Inventory, subnet: &str| {
+        inv.subnets
+            .iter()
+            .find(|s| s.id == subnet)
+            .map(|s| s.availability_zone.clone())
+    };
+    match action {
+        Action::RevokeIngress { group_id, rule } => {
+            if let Some(group) = inv.security_groups.iter_mut().find(|g| &g.id == group_id) {
+                group.ingress.retain(|r| !same_permission(r, rule));
+            }
+        }
+        Action::AuthorizeIngress { group_id, rule } => {
+            if let Some(group) = inv.security_groups.iter_mut().find(|g| &g.id == group_id)
+                && !group.ingress.iter().any(|r| same_permission(r, rule))
+            {
+                group.ingress.push(rule.clone());
+            }
+        }
+        Action::SetCapacity {
+            group,
+            min_size,
+            desired_capacity,
+            max_size,
+            ..
+        } => {
+            if let Some(g) = inv
+                .auto_scaling_groups
+                .iter_mut()
+                .find(|g| &g.name == group)
+            {
+                (g.min_size, g.desired_capacity, g.max_size) =
+                    (*min_size, *desired_capacity, *max_size);
+            }
+        }
+        Action::SetHealthCheck {
+            group,
+            health_check_type,
+            grace_period,
+            ..
+        } => {
+            if let Some(g) = inv
+                .auto_scaling_groups
+                .iter_mut()
+                .find(|g| &g.name == group)
+            {
+                g.health_check_type = health_check_type.clone();
+                g.health_check_grace_period = *grace_period;
+            }
+        }
+        Action::AttachTargetGroups {
+            group,
+            target_group_arns,
+        } => {
+            if let Some(g) = inv
+                .auto_scaling_groups
+                .iter_mut()
+                .find(|g| &g.name == group)
+            {
+                for arn in target_group_arns {
+                    if !g.target_group_arns.contains(arn) {
+                        g.target_group_arns.push(arn.clone());
+                    }
+                }
+            }
+        }
+        Action::SetSubnets {
+            group, subnet_ids, ..
+        } => {
+            let mut zones: Vec<String> =
+                subnet_ids.iter().filter_map(|s| zone_of(inv, s)).collect();
+            zones.sort();
+            zones.dedup();
+            if let Some(g) = inv
+                .auto_scaling_groups
+                .iter_mut()
+                .find(|g| &g.name == group)
+            {
+                g.subnet_ids = subnet_ids.clone();
+                g.availability_zones = zones;
+            }
+        }
+        Action::SetLoadBalancerSubnets {
+            load_balancer_arn,
+            subnet_ids,
+            ..
+        } => {
+            let mut zones: Vec<String> =
+                subnet_ids.iter().filter_map(|s| zone_of(inv, s)).collect();
+            zones.sort();
+            zones.dedup();
+            if let Some(lb) = inv
+                .load_balancers
+                .iter_mut()
+                .find(|lb| &lb.arn == load_balancer_arn)
+            {
+                lb.subnet_ids = subnet_ids.clone();
+                lb.availability_zones = zones;
+            }
+        }
+        Action::TemplateVersionWithoutPublicIp {
+            template_id,
+            source_version,
+            ..
+        } => {
+            if let Some(template) = inv
+                .launch_templates
+                .iter_mut()
+                .find(|t| &t.id == template_id)
+                && let Some(source) = template.version(*source_version).cloned()
+            {
+                let number = template.latest_version + 1;
+                let mut version = source;
+                version.version_number = number;
+                version.associate_public_ip = Some(false);
+                template.versions.push(version);
+                template.latest_version = number;
+                template.default_version = number;
+            }
+        }
+        Action::EnableMultiAz { db_instance } => {
+            if let Some(db) = inv.db_instances.iter_mut().find(|d| &d.id == db_instance) {
+                db.multi_az = true;
+            }
+        }
+        Action::DisablePublicAccess { db_instance } => {
+            if let Some(db) = inv.db_instances.iter_mut().find(|d| &d.id == db_instance) {
+                db.publicly_accessible = false;
+            }
+        }
+        Action::UpsertAliasRecord {
+            zone_id,
+            name,
+            dns_name,
+            target_zone_id,
+        } => {
+            inv.record_sets
+                .retain(|r| !(&r.zone_id == zone_id && &r.name == name && r.record_type == "A"));
+            inv.record_sets.extend(build(json!({
+                "zone_id": zone_id, "name": name, "record_type": "A",
+                "alias_target": { "dns_name": dns_name, "hosted_zone_id": target_zone_id,
+                                  "evaluate_target_health": true },
+            })));
+        }
+        Action::CreateSecurityGroup {
+            name,
+            vpc_id,
+            description,
+        } => inv.security_groups.extend(build(json!({
+            "id": created, "region": region, "name": name, "vpc_id": vpc_id,
+            "description": description,
+        }))),
+        Action::CreateSubnet {
+            name,
+            vpc_id,
+            cidr,
+            zone,
+        } => inv.subnets.extend(build(json!({
+            "id": created, "region": region, "vpc_id": vpc_id, "availability_zone": zone,
+            "cidr_block": cidr, "map_public_ip_on_launch": false, "public": false,
+            "tags": { "Name": name },
+        }))),
+        Action::CreateNatGateway { name, subnet_id } => {
+            let vpc = inv
+                .subnets
+                .iter()
+                .find(|s| &s.id == subnet_id)
+                .map(|s| s.vpc_id.clone())
+                .unwrap_or_default();
+            inv.nat_gateways.extend(build(json!({
+                "id": created, "region": region, "vpc_id": vpc, "subnet_id": subnet_id,
+                "state": "available", "tags": { "Name": name },
+            })));
+        }
+        Action::CreateRouteTable {
+            name,
+            vpc_id,
+            default_target,
+            subnet_ids,
+        } => {
+            for table in &mut inv.route_tables {
+                table.subnet_ids.retain(|s| !subnet_ids.contains(s));
+            }
+            inv.route_tables.extend(build(json!({
+                "id": created, "region": region, "vpc_id": vpc_id, "main": false,
+                "subnet_ids": subnet_ids,
+                "routes": [{ "destination": "0.0.0.0/0", "target": route_target(default_target) }],
+                "tags": { "Name": name },
+            })));
+        }
+        Action::RunBastion {
+            name,
+            image_id,
+            instance_type,
+            subnet_id,
+            security_group_id,
+        } => {
+            let subnet = inv.subnets.iter().find(|s| &s.id == subnet_id);
+            let (vpc, zone) = subnet
+                .map(|s| (s.vpc_id.clone(), s.availability_zone.clone()))
+                .unwrap_or_default();
+            inv.instances.extend(build(json!({
+                "id": created, "region": region, "state": "running",
+                "instance_type": instance_type, "image_id": image_id, "vpc_id": vpc,
+                "subnet_id": subnet_id, "availability_zone": zone, "public_ip": "0.0.0.0",
+                "security_group_ids": [security_group_id],
+                "tags": { "Name": name, "hacheck:role": "bastion", "hacheck:managed": "true" },
+            })));
+        }
+        Action::CreateTargetGroup {
+            name,
+            vpc_id,
+            port,
+            health_check_path,
+        } => inv.target_groups.extend(build(json!({
+            "arn": created, "name": name, "region": region, "vpc_id": vpc_id, "port": port,
+            "protocol": "HTTP", "target_type": "instance",
+            "health_check": { "enabled": true, "protocol": "HTTP", "path": health_check_path,
+                              "interval_seconds": 30, "healthy_threshold": 5,
+                              "unhealthy_threshold": 2 },
+        }))),
+        Action::CreateListener {
+            load_balancer_arn,
+            port,
+            certificate_arn,
+            forward_to,
+        } => {
+            let action = match forward_to {
+                Some(target_group) => {
+                    json!({ "action_type": "forward", "target_group_arns": [target_group] })
+                }
+                None => json!({ "action_type": "redirect", "redirect_protocol": "HTTPS",
+                                "redirect_port": "443" }),
+            };
+            inv.listeners.extend(build(json!({
+                "arn": created, "load_balancer_arn": load_balancer_arn, "region": region,
+                "port": port, "protocol": if certificate_arn.is_some() { "HTTPS" } else { "HTTP" },
+                "certificate_arns": certificate_arn.iter().collect::<Vec<_>>(),
+                "default_actions": [action],
+            })));
+            if let Some(target_group) = forward_to
+                && let Some(tg) = inv
+                    .target_groups
+                    .iter_mut()
+                    .find(|t| &t.arn == target_group)
+                && !tg.load_balancer_arns.contains(load_balancer_arn)
+            {
+                tg.load_balancer_arns.push(load_balancer_arn.clone());
+            }
+        }
+        // Not modelled: they add alarms, policies, topics, AMIs, templates and whole stacks,
+        // or replace instances; the rules they satisfy are judged again after the apply.
+        _ => {}
+    }
+}
+
+/// Same protocol, ports and peer: what AWS identifies a permission by.
+fn same_permission(a: &crate::inventory::SgRule, b: &crate::inventory::SgRule) -> bool {
+    a.protocol == b.protocol
+        && a.from_port == b.from_port
+        && a.to_port == b.to_port
+        && a.cidr_ipv4 == b.cidr_ipv4
+        && a.cidr_ipv6 == b.cidr_ipv6
+        && a.source_group_id == b.source_group_id
+        && a.prefix_list_id == b.prefix_list_id
+}
+
+/// (rule, resource ARN) of every passing finding.
+fn passing(findings: &[Finding]) -> BTreeSet<(String, String)> {
+    findings
+        .iter()
+        .filter(|f| f.status == Status::Pass)
+        .map(|f| (f.rule_id.clone(), f.resource.arn.clone()))
+        .collect()
+}
+
+/// The findings that passed in `before` and fail in `after`.
+fn regressions<'a>(before: &BTreeSet<(String, String)>, after: &'a [Finding]) -> Vec<&'a Finding> {
+    after
+        .iter()
+        .filter(|f| f.failed() && before.contains(&(f.rule_id.clone(), f.resource.arn.clone())))
+        .collect()
+}
+
+/// Refuses the steps of `plan` that would make a passing finding fail. `evaluate` judges an
+/// inventory with the rule pack (and its application model); `findings` is its judgement of
+/// the inventory the plan was made from. Returns the plan without them (and without what
+/// depends on them) and the refusals, each with its reason.
+pub fn guard(
+    plan: Plan,
+    inventory: &Inventory,
+    findings: &[Finding],
+    evaluate: &dyn Fn(&Inventory) -> Vec<Finding>,
+) -> (Plan, Vec<Refusal>) {
+    let before = passing(findings);
+    let executable: Vec<&Step> = plan.executable().collect();
+    if executable.is_empty()
+        || regressions(&before, &evaluate(&predict(inventory, executable.clone()))).is_empty()
+    {
+        return (plan, Vec::new());
+    }
+    // Which steps break something on their own (with the steps they build on).
+    let by_id: BTreeMap<&str, &Step> = plan.steps.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut reasons: BTreeMap<String, String> = BTreeMap::new();
+    for step in &executable {
+        let mut needed = vec![*step];
+        let mut stack: Vec<&str> = step.depends_on.iter().map(String::as_str).collect();
+        while let Some(id) = stack.pop() {
+            if let Some(dependency) = by_id.get(id)
+                && !needed.iter().any(|s| s.id == dependency.id)
+            {
+                needed.push(dependency);
+                stack.extend(dependency.depends_on.iter().map(String::as_str));
+            }
+        }
+        needed.sort_by_key(|s| plan.steps.iter().position(|p| p.id == s.id));
+        let after = evaluate(&predict(inventory, needed.iter().copied()));
+        if let Some(broken) = regressions(&before, &after).first() {
+            let own = evaluate(&predict(
+                inventory,
+                needed.iter().copied().filter(|s| s.id != step.id),
+            ));
+            // Refuse the step itself only when it, not what it builds on, breaks it.
+            if regressions(&before, &own).is_empty() {
+                reasons.insert(
+                    step.id.clone(),
+                    format!(
+                        "it would make {} fail on `{}`: {}",
+                        broken.rule_id, broken.resource.id, broken.message
+                    ),
+                );
+            }
+        }
+    }
+    // What depends on a refused step goes with it.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for step in &plan.steps {
+            if reasons.contains_key(&step.id) {
+                continue;
+            }
+            if let Some(refused) = step.depends_on.iter().find(|d| reasons.contains_key(*d)) {
+                reasons.insert(
+                    step.id.clone(),
+                    format!("it builds on refused step `{refused}`"),
+                );
+                changed = true;
+            }
+        }
+    }
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for step in plan.steps {
+        match reasons.remove(&step.id) {
+            Some(reason) => refused.push(Refusal { step, reason }),
+            None => kept.push(step),
+        }
+    }
+    (
+        Plan {
+            steps: kept,
+            ..plan
+        },
+        refused,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compliant() -> Inventory {
+        crate::snapshot::parse(
+            crate::policy::cases::example("compliant").unwrap(),
+            std::path::Path::new("compliant"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn created_resources_take_their_steps_reference_and_routes_make_subnets_public() {
+        let inventory = compliant();
+        let vpc = inventory.vpcs[0].id.clone();
+        let subnet = Action::CreateSubnet {
+            name: "new".into(),
+            vpc_id: vpc.clone(),
+            cidr: "10.0.200.0/24".into(),
+            zone: "us-east-1a".into(),
+        };
+        let table = Action::CreateRouteTable {
+            name: "new".into(),
+            vpc_id: vpc,
+            default_target: "igw-0shop".into(),
+            subnet_ids: vec![format!("{REF_PREFIX}{}", subnet.key())],
+        };
+        let steps: Vec<Step> = [subnet, table]
+            .into_iter()
+            .map(|action| Step {
+                id: action.key(),
+                region: "us-east-1".into(),
+                safety: action.safety(),
+                action,
+                fixes: Vec::new(),
+                depends_on: Vec::new(),
+            })
+            .collect();
+        let predicted = predict(&inventory, &steps);
+        let new = predicted
+            .subnets
+            .iter()
+            .find(|s| s.id == format!("{REF_PREFIX}subnet:new"))
+            .unwrap();
+        assert!(new.public);
+        assert_eq!(predicted.subnets.len(), inventory.subnets.len() + 1);
+    }
+}
