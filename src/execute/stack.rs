@@ -656,7 +656,13 @@ pub async fn apply(c: &RegionClients, action: &Action) -> StepResult {
                 .create_listener()
                 .load_balancer_arn(load_balancer_arn)
                 .port(*port)
-                .default_actions(action);
+                .default_actions(action)
+                .tags(
+                    aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                        .key("hacheck:managed")
+                        .value("true")
+                        .build(),
+                );
             request = match certificate_arn {
                 Some(arn) => request
                     .protocol(ProtocolEnum::Https)

@@ -930,6 +930,30 @@ async fn a_one_zone_load_balancer_without_listener_gets_a_zone_and_serves_the_gr
         .await
         .unwrap();
     assert_eq!(target_groups.target_groups()[0].port(), Some(8080));
+    let listeners = elb
+        .describe_listeners()
+        .load_balancer_arn(lb.load_balancers()[0].load_balancer_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    // Everything created is marked as hacheck's.
+    let tags = elb
+        .describe_tags()
+        .resource_arns(listeners.listeners()[0].listener_arn().unwrap())
+        .resource_arns(target_groups.target_groups()[0].target_group_arn().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tag_descriptions().len(), 2);
+    for description in tags.tag_descriptions() {
+        assert!(
+            description
+                .tags()
+                .iter()
+                .any(|t| t.key() == Some("hacheck:managed") && t.value() == Some("true")),
+            "{description:?}"
+        );
+    }
 
     let again = moto
         .hacheck()
