@@ -57,8 +57,12 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
             .evaluate(predicted, &model, &config.param_overrides())
             .findings
     };
-    let (mut plan, refused) = plan::predict::guard(plan, &inventory, &judged, &evaluate);
-    plan.refused = refused;
+    let guarded = plan::predict::guard(plan, &inventory, &judged, &evaluate);
+    for regression in &guarded.unexplained {
+        eprintln!("warning: the plan's steps together would make {regression}");
+    }
+    let mut plan = guarded.plan;
+    plan.refused = guarded.refused;
 
     let shown = match args.format {
         PlanFormat::Text => plan::render::text(&plan),

@@ -338,6 +338,16 @@ fn regressions<'a>(before: &BTreeSet<(String, String)>, after: &'a [Finding]) ->
         .collect()
 }
 
+/// What [`guard`] decided.
+pub struct Guarded {
+    /// The plan without the refused steps.
+    pub plan: Plan,
+    pub refused: Vec<Refusal>,
+    /// Regressions of the whole plan that no step causes on its own (steps together): not
+    /// refused, since no step is to blame, but said.
+    pub unexplained: Vec<String>,
+}
+
 /// Refuses the steps of `plan` that would make a passing finding fail. `evaluate` judges an
 /// inventory with the rule pack (and its application model); `findings` is its judgement of
 /// the inventory the plan was made from. Returns the plan without them (and without what
@@ -347,13 +357,24 @@ pub fn guard(
     inventory: &Inventory,
     findings: &[Finding],
     evaluate: &dyn Fn(&Inventory) -> Vec<Finding>,
-) -> (Plan, Vec<Refusal>) {
+) -> Guarded {
     let before = passing(findings);
     let executable: Vec<&Step> = plan.executable().collect();
-    if executable.is_empty()
-        || regressions(&before, &evaluate(&predict(inventory, executable.clone()))).is_empty()
-    {
-        return (plan, Vec::new());
+    let whole = if executable.is_empty() {
+        Vec::new()
+    } else {
+        evaluate(&predict(inventory, executable.clone()))
+    };
+    let whole: Vec<String> = regressions(&before, &whole)
+        .into_iter()
+        .map(|f| format!("{} fail on `{}`: {}", f.rule_id, f.resource.id, f.message))
+        .collect();
+    if whole.is_empty() {
+        return Guarded {
+            plan,
+            refused: Vec::new(),
+            unexplained: Vec::new(),
+        };
     }
     // Which steps break something on their own (with the steps they build on).
     let by_id: BTreeMap<&str, &Step> = plan.steps.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -405,6 +426,11 @@ pub fn guard(
             }
         }
     }
+    let unexplained = if reasons.is_empty() {
+        whole
+    } else {
+        Vec::new()
+    };
     let mut kept = Vec::new();
     let mut refused = Vec::new();
     for step in plan.steps {
@@ -413,13 +439,14 @@ pub fn guard(
             None => kept.push(step),
         }
     }
-    (
-        Plan {
+    Guarded {
+        plan: Plan {
             steps: kept,
             ..plan
         },
         refused,
-    )
+        unexplained,
+    }
 }
 
 #[cfg(test)]

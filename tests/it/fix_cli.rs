@@ -248,3 +248,62 @@ fn check(inv, params) {
         .unwrap();
     assert!(stdout(&output).contains("~ shop-asg (auto scaling group: capacity)"));
 }
+
+/// Steps that break a passing finding only together are not refused (no step is to blame)
+/// but said: here an organisation's rule that forbids ELB health checks on groups of two.
+#[test]
+fn steps_that_break_what_passes_only_together_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inventory: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
+    )
+    .unwrap();
+    let group = &mut inventory["auto_scaling_groups"][0];
+    group["min_size"] = 1.into();
+    group["desired_capacity"] = 1.into();
+    group["health_check_type"] = "EC2".into();
+    let inventory_path = dir.path().join("inventory.json");
+    std::fs::write(&inventory_path, inventory.to_string()).unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("ORG002.rhai"),
+        r#"//! A made-up constraint between two settings.
+fn metadata() {
+    #{ id: "ORG002", name: "no-elb-checks-on-pairs", title: "Groups of two do not use ELB health checks",
+       severity: "low", resource_type: "AWS::AutoScaling::AutoScalingGroup", rationale: "Policy.",
+       references: ["https://example.com/policy"], params: #{} }
+}
+fn check(inv, params) {
+    inv.members("auto_scaling_group").map(|g| if g.min_size >= 2 && g.health_check_type == "ELB" {
+        fail(g, `Group ${g.name} is a group of two with ELB health checks.`)
+    } else {
+        pass(g, `Group ${g.name} is not a group of two with ELB health checks.`)
+    })
+}
+"#,
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["fix", "--inventory"])
+        .arg(&inventory_path)
+        .arg("--policies")
+        .arg(&policies)
+        .output()
+        .unwrap();
+    let err = crate::support::stderr(&output);
+    assert_eq!(
+        err,
+        "warning: the plan's steps together would make ORG002 fail on `shop-asg`: Group shop-asg is a group of two with ELB health checks.\n"
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("~ shop-asg (auto scaling group: capacity)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~ shop-asg (auto scaling group: health check)"),
+        "{text}"
+    );
+    assert!(!text.contains("Refused"), "{text}");
+}
