@@ -284,6 +284,7 @@ impl Executor {
         let result = if let Action::StartInstanceRefresh {
             group,
             min_healthy_percentage,
+            max_healthy_percentage,
         } = &action
         {
             match self.clients.get(&step.region) {
@@ -291,7 +292,7 @@ impl Executor {
                     refresh::run(
                         &clients.autoscaling,
                         group,
-                        *min_healthy_percentage,
+                        (*min_healthy_percentage, *max_healthy_percentage),
                         journaled.started,
                         &|id| (journaled.record_started)(&step.id, id),
                         &self.watch,

@@ -1,6 +1,7 @@
 //! Rolling replacement of a group's instances: an Auto Scaling instance refresh.
 //!
-//! The step starts a refresh that keeps the given share of the group healthy and replaces
+//! The step starts a refresh that keeps the given share of the group healthy (or launches each
+//! replacement before terminating, when the plan found room for it) and replaces
 //! only instances whose launch settings differ from the group's (`SkipMatching`), or joins
 //! the refresh an interrupted apply started (its id is in the journal) or one already under
 //! way, then waits for it to end, reporting its progress. A refresh that fails, is cancelled
@@ -42,7 +43,7 @@ impl Default for Watch {
 pub async fn run(
     autoscaling: &aws_sdk_autoscaling::Client,
     group: &str,
-    min_healthy_percentage: i32,
+    (min_healthy_percentage, max_healthy_percentage): (i32, Option<i32>),
     journaled: Option<&str>,
     started: &(dyn Fn(&str) + Sync),
     watch: &Watch,
@@ -73,6 +74,7 @@ pub async fn run(
                 .preferences(
                     RefreshPreferences::builder()
                         .min_healthy_percentage(min_healthy_percentage)
+                        .set_max_healthy_percentage(max_healthy_percentage)
                         .instance_warmup(INSTANCE_WARMUP_SECONDS)
                         .skip_matching(true)
                         .build(),
@@ -81,9 +83,14 @@ pub async fn run(
                 .await
                 .map_err(sdk_fail("StartInstanceRefresh"))?;
             let id = output.instance_refresh_id().unwrap_or_default().to_owned();
-            (watch.report)(format!(
-                "instance refresh {id} of {group}: started, keeping {min_healthy_percentage} % healthy"
-            ));
+            (watch.report)(match max_healthy_percentage {
+                Some(max) => format!(
+                    "instance refresh {id} of {group}: started, launching before terminating (up to {max} % of the group)"
+                ),
+                None => format!(
+                    "instance refresh {id} of {group}: started, keeping {min_healthy_percentage} % healthy"
+                ),
+            });
             id
         }
     };

@@ -196,10 +196,14 @@ pub enum Action {
         image_id: String,
         before: String,
     },
-    /// Replaces a group's instances in rolling fashion, keeping `min_healthy_percentage`.
+    /// Replaces a group's instances in rolling fashion, keeping `min_healthy_percentage`;
+    /// with `max_healthy_percentage` above 100 it launches each replacement before it
+    /// terminates the instance it replaces, so capacity never drops.
     StartInstanceRefresh {
         group: String,
         min_healthy_percentage: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_healthy_percentage: Option<i32>,
     },
     CreateTargetGroup {
         name: String,
@@ -360,8 +364,16 @@ impl Action {
         match self {
             Action::SetSubnets { .. }
             | Action::EnableMultiAz { .. }
-            | Action::StopInstance { .. }
-            | Action::StartInstanceRefresh { .. } => Safety::Unsafe,
+            | Action::StopInstance { .. } => Safety::Unsafe,
+            Action::StartInstanceRefresh {
+                min_healthy_percentage,
+                max_healthy_percentage,
+                ..
+            } if *min_healthy_percentage < 100
+                || max_healthy_percentage.is_none_or(|max| max <= 100) =>
+            {
+                Safety::Unsafe
+            }
             Action::Manual { .. } => Safety::Manual,
             _ => Safety::Safe,
         }
@@ -665,12 +677,20 @@ impl Action {
             } => vec![change("image", before, image_id)],
             Action::StartInstanceRefresh {
                 min_healthy_percentage,
+                max_healthy_percentage,
                 ..
             } => {
                 vec![change(
                     "instances",
                     "",
-                    format!("replaced, at least {min_healthy_percentage}% healthy throughout"),
+                    match max_healthy_percentage {
+                        Some(max) if *max > 100 && *min_healthy_percentage >= 100 => format!(
+                            "replaced, each new one launched before the old one goes (up to {max}% of the group)"
+                        ),
+                        _ => format!(
+                            "replaced, at least {min_healthy_percentage}% healthy throughout"
+                        ),
+                    },
                 )]
             }
             Action::CreateTargetGroup {

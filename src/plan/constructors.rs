@@ -44,6 +44,9 @@ fn rule_from_peer(protocol: &str, from: i64, to: i64, peer: &str) -> SgRule {
     rule
 }
 
+/// The most of a group a launch-before-terminate refresh may run: AWS's console preset.
+const LAUNCH_BEFORE_TERMINATE_MAX_PERCENTAGE: i32 = 110;
+
 pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Action>("Action");
     engine.register_fn("to_string", |action: &mut Action| action.key());
@@ -111,10 +114,19 @@ pub fn register(engine: &mut Engine) {
             group,
         }
     });
+    // Launch before terminate when the group has room above its desired capacity (capacity
+    // never drops: a safe step); otherwise replace in batches keeping 90 % healthy (unsafe).
     engine.register_fn("instance_refresh", |asg: Res| {
+        let number = |field: &str| asg.field(field).as_int().unwrap_or(0);
+        let room = number("max_size") > number("desired_capacity");
         Action::StartInstanceRefresh {
             group: asg.text("name"),
-            min_healthy_percentage: super::stack::MIN_HEALTHY_PERCENTAGE,
+            min_healthy_percentage: if room {
+                100
+            } else {
+                super::stack::MIN_HEALTHY_PERCENTAGE
+            },
+            max_healthy_percentage: room.then_some(LAUNCH_BEFORE_TERMINATE_MAX_PERCENTAGE),
         }
     });
     engine.register_fn(

@@ -362,6 +362,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                     b.add(Action::StartInstanceRefresh {
                         group: asg_name.clone(),
                         min_healthy_percentage: MIN_HEALTHY_PERCENTAGE,
+                        max_healthy_percentage: None,
                     })?;
                 }
             }

@@ -307,3 +307,47 @@ fn check(inv, params) {
     );
     assert!(!text.contains("Refused"), "{text}");
 }
+
+/// Instances of a group that still carry public IPs (HA001) are replaced by an instance
+/// refresh: launching each replacement first when the group has room above its desired
+/// capacity (capacity never drops: safe), else keeping 90 % healthy (unsafe).
+#[test]
+fn a_rolling_replacement_is_unsafe_only_where_capacity_would_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let refresh_of = |max_size: i64| {
+        let mut inventory: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
+        )
+        .unwrap();
+        for instance in inventory["instances"].as_array_mut().unwrap() {
+            if instance["id"] == "i-0app0a" {
+                instance["public_ip"] = "54.0.0.1".into();
+            }
+        }
+        inventory["auto_scaling_groups"][0]["max_size"] = max_size.into();
+        let path = dir.path().join("inventory.json");
+        std::fs::write(&path, inventory.to_string()).unwrap();
+        let output = hacheck()
+            .args(["fix", "--format", "json", "--inventory"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "instance-refresh:shop-asg")
+            .cloned()
+            .unwrap_or_else(|| panic!("{plan:#}"))
+    };
+    let roomy = refresh_of(6);
+    assert_eq!(roomy["safety"], "safe");
+    assert_eq!(roomy["action"]["min_healthy_percentage"], 100);
+    assert_eq!(roomy["action"]["max_healthy_percentage"], 110);
+    assert_eq!(roomy["fixes"], serde_json::json!(["HA001 i-0app0a"]));
+    let full = refresh_of(2);
+    assert_eq!(full["safety"], "unsafe");
+    assert_eq!(full["action"]["min_healthy_percentage"], 90);
+    assert!(full["action"].get("max_healthy_percentage").is_none());
+}

@@ -26,6 +26,7 @@ fn plan() -> Plan {
             action: Action::StartInstanceRefresh {
                 group: "shop-asg".into(),
                 min_healthy_percentage: 90,
+                max_healthy_percentage: None,
             },
             safety: Safety::Unsafe,
             fixes: vec!["HA001 i-0app0a".into()],
