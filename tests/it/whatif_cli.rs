@@ -350,3 +350,35 @@ fn several_applications_share_one_diagram_with_distinct_keys() {
         );
     }
 }
+
+/// The README shows the real output of these commands; it must not drift from them.
+#[test]
+fn the_readme_shows_the_current_output() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let run = |args: &[&str]| stdout(&hacheck().args(args).output().unwrap());
+    let shown = [
+        run(&["whatif", "--example", "seed-start", "--lose-az", "each"]),
+        // Its headings sit two levels lower in the README.
+        run(&[
+            "whatif",
+            "--example",
+            "compliant",
+            "--lose-az",
+            "each",
+            "--format",
+            "markdown",
+        ])
+        .replace("## hacheck whatif", "#### hacheck whatif")
+        .replace("### Losing", "##### Losing"),
+        run(&["graph", "--example", "seed-start"]),
+        run(&["graph", "--example", "compliant"]),
+    ];
+    for text in shown {
+        assert!(
+            readme.contains(&text),
+            "README.md lacks the current output:\n{text}"
+        );
+    }
+}
