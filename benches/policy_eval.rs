@@ -164,6 +164,17 @@ fn main() {
         "building the view:  {:>8.1} ms",
         view_time.as_secs_f64() * 1e3
     );
+    // What `hacheck whatif --lose-az each --scope account` computes (the view does it too,
+    // for HA018).
+    let start = Instant::now();
+    let zones = hacheck::whatif::zones_in_use(&inventory, &model);
+    let outcomes = hacheck::whatif::assess(&inventory, &model, &zones);
+    println!(
+        "zone loss, each of {} zones:  {:>8.1} ms ({} outcomes)",
+        zones.len(),
+        start.elapsed().as_secs_f64() * 1e3,
+        outcomes.len()
+    );
     println!(
         "whole pack (view included): {:>8.1} ms for {} results ({failed} failing) on {} threads",
         total.as_secs_f64() * 1e3,

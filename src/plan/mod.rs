@@ -266,8 +266,36 @@ fn add_step(
     fixed: String,
 ) -> Result<(), PlanError> {
     let key = action.key();
+    // Two moves of one group to private subnets (HA003 for more zones, HA007 for privacy)
+    // agree on the union of their subnets: it satisfies both.
+    if let (
+        Some(Step {
+            action:
+                Action::SetSubnets {
+                    subnet_ids: planned,
+                    before: planned_before,
+                    ..
+                },
+            ..
+        }),
+        Action::SetSubnets {
+            subnet_ids, before, ..
+        },
+    ) = (steps.get_mut(&key), &action)
+        && planned_before == before
+    {
+        planned.extend(subnet_ids.iter().cloned());
+        planned.sort();
+        planned.dedup();
+    }
     match steps.get_mut(&key) {
-        Some(existing) if existing.action == action => {
+        Some(existing)
+            if existing.action == action
+                || matches!(
+                    (&existing.action, &action),
+                    (Action::SetSubnets { .. }, Action::SetSubnets { .. })
+                ) =>
+        {
             if !existing.fixes.contains(&fixed) {
                 existing.fixes.push(fixed);
                 existing.fixes.sort();

@@ -351,3 +351,72 @@ fn a_rolling_replacement_is_unsafe_only_where_capacity_would_drop() {
     assert_eq!(full["action"]["min_healthy_percentage"], 90);
     assert!(full["action"].get("max_healthy_percentage").is_none());
 }
+
+/// HA003 asked for three zones and HA007 for private subnets: one move to the union of the
+/// subnets both want (a new private subnet and NAT gateway in the third zone included).
+#[test]
+fn two_rules_moving_one_group_agree_on_one_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inventory: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
+    )
+    .unwrap();
+    let mut public_c = inventory["subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "subnet-0pub0a")
+        .unwrap()
+        .clone();
+    public_c["id"] = "subnet-0pub0c".into();
+    public_c["availability_zone"] = "us-east-1c".into();
+    public_c["cidr_block"] = "10.0.2.0/24".into();
+    inventory["subnets"].as_array_mut().unwrap().push(public_c);
+    for table in inventory["route_tables"].as_array_mut().unwrap() {
+        if table["id"] == "rtb-0public" {
+            table["subnet_ids"]
+                .as_array_mut()
+                .unwrap()
+                .push("subnet-0pub0c".into());
+        }
+    }
+    inventory["auto_scaling_groups"][0]["subnet_ids"] = serde_json::json!(["subnet-0pub0a"]);
+    inventory["auto_scaling_groups"][0]["availability_zones"] = serde_json::json!(["us-east-1a"]);
+    let inventory_path = dir.path().join("inventory.json");
+    std::fs::write(&inventory_path, inventory.to_string()).unwrap();
+    let config = dir.path().join("hacheck.toml");
+    std::fs::write(&config, "[policies.HA003]\nmin_azs = 3\n").unwrap();
+    let output = hacheck()
+        .args(["fix", "--format", "json", "--inventory"])
+        .arg(&inventory_path)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let moves: Vec<&serde_json::Value> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["id"] == "set-subnets:shop-asg")
+        .collect();
+    assert_eq!(moves.len(), 1);
+    assert_eq!(
+        moves[0]["action"]["subnet_ids"],
+        serde_json::json!([
+            "ref:subnet:hacheck-vpc-0a1b2c3d4e5f60001-private-us-east-1c",
+            "subnet-0prv0a",
+            "subnet-0prv0b"
+        ])
+    );
+    assert_eq!(
+        moves[0]["fixes"],
+        serde_json::json!(["HA003 shop-asg", "HA007 shop-asg"])
+    );
+}
