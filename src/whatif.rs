@@ -857,7 +857,30 @@ impl<'a> Topology<'a> {
                 continue;
             };
             let name = record.display_id();
-            if record.alias_target.is_some() {
+            if let Some(alias) = &record.alias_target {
+                let (impact, message) = if alias.evaluate_target_health {
+                    (
+                        Impact::Ok,
+                        format!(
+                            "Alias {name} evaluates its target's health: Route 53 answers with the load balancer's nodes that have healthy targets."
+                        ),
+                    )
+                } else if record.set_identifier.is_some() {
+                    (
+                        Impact::Note,
+                        format!(
+                            "Alias {name} does not evaluate its target's health: its routing policy keeps sending users here even when no healthy target is left."
+                        ),
+                    )
+                } else {
+                    continue;
+                };
+                outcome.reasons.push(Reason {
+                    area: Area::Dns,
+                    impact,
+                    resource: name.clone(),
+                    message,
+                });
                 continue;
             }
             let dead: Vec<&str> = record

@@ -382,3 +382,21 @@ fn the_readme_shows_the_current_output() {
         );
     }
 }
+
+#[test]
+fn an_alias_that_ignores_target_health_under_a_routing_policy_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken_compliant(dir.path(), |inv| {
+        let record = inv["record_sets"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["name"] == "shop.example.com.")
+            .unwrap();
+        record["alias_target"]["evaluate_target_health"] = json!(false);
+        record["set_identifier"] = json!("primary");
+    });
+    let (code, verdict, reasons) = outcome(&path, "us-east-1b");
+    assert_eq!((code, verdict.as_str()), (0, "survives"));
+    assert_eq!(reasons, [reason("dns", "note", "shop.example.com. A")]);
+}
