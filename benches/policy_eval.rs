@@ -184,7 +184,7 @@ fn main() {
             .unwrap_or(1)
     );
     for policy in &set.policies {
-        let one = set.only(&policy.meta.id);
+        let one = set.only(|id| id == policy.meta.id);
         let start = Instant::now();
         let evaluation = one.evaluate(&inventory, &model, &ParamOverrides::new());
         println!(

@@ -51,9 +51,13 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         None => plan::plan(&inventory, &model, &open, &config.fix)?,
     };
     // The plan judged on the account it would leave: no step may break what passes.
-    let evaluate = |predicted: &crate::inventory::Inventory| {
+    let evaluate = |predicted: &crate::inventory::Inventory,
+                    only: Option<&std::collections::BTreeSet<String>>| {
         let model = config.app_model(predicted, args.scope.into());
-        policies
+        let subset = only.map(|ids| policies.only(|id| ids.contains(id)));
+        subset
+            .as_ref()
+            .unwrap_or(&policies)
             .evaluate(predicted, &model, &config.param_overrides())
             .findings
     };

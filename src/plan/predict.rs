@@ -338,6 +338,9 @@ fn regressions<'a>(before: &BTreeSet<(String, String)>, after: &'a [Finding]) ->
         .collect()
 }
 
+/// Judges an inventory with the rule pack, or with only the rules named.
+pub type Judge<'a> = dyn Fn(&Inventory, Option<&BTreeSet<String>>) -> Vec<Finding> + 'a;
+
 /// What [`guard`] decided.
 pub struct Guarded {
     /// The plan without the refused steps.
@@ -349,23 +352,27 @@ pub struct Guarded {
 }
 
 /// Refuses the steps of `plan` that would make a passing finding fail. `evaluate` judges an
-/// inventory with the rule pack (and its application model); `findings` is its judgement of
-/// the inventory the plan was made from. Returns the plan without them (and without what
+/// inventory with the rule pack (and its application model), or with only the given rules;
+/// `findings` is its judgement of the inventory the plan was made from. Returns the plan without them (and without what
 /// depends on them) and the refusals, each with its reason.
 pub fn guard(
     plan: Plan,
     inventory: &Inventory,
     findings: &[Finding],
-    evaluate: &dyn Fn(&Inventory) -> Vec<Finding>,
+    evaluate: &Judge<'_>,
 ) -> Guarded {
     let before = passing(findings);
     let executable: Vec<&Step> = plan.executable().collect();
     let whole = if executable.is_empty() {
         Vec::new()
     } else {
-        evaluate(&predict(inventory, executable.clone()))
+        evaluate(&predict(inventory, executable.clone()), None)
     };
-    let whole: Vec<String> = regressions(&before, &whole)
+    let whole = regressions(&before, &whole);
+    // Each step is judged again by the rules that regressed only: a step at a time costs
+    // little even on a large account.
+    let regressed: BTreeSet<String> = whole.iter().map(|f| f.rule_id.clone()).collect();
+    let whole: Vec<String> = whole
         .into_iter()
         .map(|f| format!("{} fail on `{}`: {}", f.rule_id, f.resource.id, f.message))
         .collect();
@@ -391,12 +398,18 @@ pub fn guard(
             }
         }
         needed.sort_by_key(|s| plan.steps.iter().position(|p| p.id == s.id));
-        let after = evaluate(&predict(inventory, needed.iter().copied()));
+        let after = evaluate(
+            &predict(inventory, needed.iter().copied()),
+            Some(&regressed),
+        );
         if let Some(broken) = regressions(&before, &after).first() {
-            let own = evaluate(&predict(
-                inventory,
-                needed.iter().copied().filter(|s| s.id != step.id),
-            ));
+            let own = evaluate(
+                &predict(
+                    inventory,
+                    needed.iter().copied().filter(|s| s.id != step.id),
+                ),
+                Some(&regressed),
+            );
             // Refuse the step itself only when it, not what it builds on, breaks it.
             if regressions(&before, &own).is_empty() {
                 reasons.insert(

@@ -147,7 +147,7 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
         Err(error) => return Some(format!("bad case: {error}")),
     };
     inventory.derive_subnet_publicity();
-    let only = set.only(&policy.meta.id);
+    let only = set.only(|id| id == policy.meta.id);
     let mut overrides = super::ParamOverrides::new();
     overrides.insert(policy.meta.id.clone(), case.params.clone());
     let model = crate::apps::discover(

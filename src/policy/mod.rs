@@ -255,13 +255,14 @@ impl PolicySet {
         }
     }
 
-    /// The same set restricted to `id` (for timing one policy, or running one's cases).
-    pub fn only(&self, id: &str) -> PolicySet {
+    /// The same set restricted to the policies whose ids `keep` accepts (to time one policy,
+    /// run one's cases, or judge a plan again by the rules it would break).
+    pub fn only(&self, keep: impl Fn(&str) -> bool) -> PolicySet {
         PolicySet {
             policies: self
                 .policies
                 .iter()
-                .filter(|p| p.meta.id == id)
+                .filter(|p| keep(&p.meta.id))
                 .cloned()
                 .collect(),
             replaced: Vec::new(),
