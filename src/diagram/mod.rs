@@ -198,7 +198,6 @@ pub fn build(
     failures: &Failures,
     lost_zone: Option<&str>,
 ) -> Diagram {
-    let t = topology;
     let mut b = Builder {
         topology,
         app,
@@ -209,7 +208,45 @@ pub fn build(
         drawn: HashMap::new(),
         sg_users: BTreeMap::new(),
     };
-    // Entry: the internet, DNS records, load balancers, listeners, target groups.
+    let entry = draw_entry(&mut b);
+    let compute_keys = draw_compute(&mut b, &entry);
+    draw_data_and_access(&mut b);
+    draw_alarms(&mut b, &compute_keys);
+    security_group_edges(&mut b, &entry.internet);
+    place_failures(&mut b);
+    let mut zones: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in &b.nodes {
+        if let Some(zone) = &node.zone {
+            zones
+                .entry(zone.clone())
+                .or_default()
+                .push(node.key.clone());
+        }
+    }
+    if let Some(zone) = lost_zone {
+        zones.entry(zone.to_owned()).or_default();
+    }
+    Diagram {
+        application: app.name.clone(),
+        zones: zones.into_iter().collect(),
+        nodes: b.nodes,
+        edges: b.edges,
+        lost_zone: lost_zone.map(str::to_owned),
+        key_prefix: String::new(),
+    }
+}
+
+/// What the entry points' drawing hands to the rest: the internet's node, the records that
+/// point at an instance (record key, instance id), and target group ARN → node key.
+struct Entry {
+    internet: String,
+    record_targets: Vec<(String, String)>,
+    target_group_keys: HashMap<String, String>,
+}
+
+/// The internet, DNS records, load balancers, listeners and target groups.
+fn draw_entry(b: &mut Builder) -> Entry {
+    let t = b.topology;
     let internet = b.add("internet".into(), "internet", "", None, None);
     let mut lb_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::LoadBalancer).collect::<Vec<_>>() {
@@ -327,7 +364,22 @@ pub fn build(
         }
     }
 
-    // Compute: groups and the instances they run, one node per group and zone.
+    Entry {
+        internet,
+        record_targets,
+        target_group_keys,
+    }
+}
+
+/// Groups and the instances they run (one node per group and zone, with their NAT gateway);
+/// returns group name (or lone instance id) → node key.
+fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
+    let t = b.topology;
+    let Entry {
+        record_targets,
+        target_group_keys,
+        ..
+    } = entry;
     let mut compute_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::AutoScalingGroup).collect::<Vec<_>>() {
         let Some(group) = t.groups.get(member.arn.as_str()).copied() else {
@@ -446,7 +498,7 @@ pub fn build(
             Some(group_key) => b.edge(&group_key, &key, "runs", false),
             None => {
                 compute_keys.insert(owner.clone(), key.clone());
-                for (record, target) in &record_targets {
+                for (record, target) in record_targets {
                     if target == owner {
                         b.edge(record, &key, "A", false);
                     }
@@ -455,7 +507,12 @@ pub fn build(
         }
     }
 
-    // Database and bastion, in their zones.
+    compute_keys
+}
+
+/// Databases (and a cluster's instances) and bastions, in their zones.
+fn draw_data_and_access(b: &mut Builder) {
+    let t = b.topology;
     for member in b.members(Role::Database).collect::<Vec<_>>() {
         if let Some(db) = t.db_instances.get(member.arn.as_str()) {
             let key = b.add(
@@ -522,8 +579,11 @@ pub fn build(
             b.stands_for(&key, &member.arn);
         }
     }
+}
 
-    // Alarms and their topics.
+/// Alarms, the groups they scale and the topics they notify.
+fn draw_alarms(b: &mut Builder, compute_keys: &HashMap<String, String>) {
+    let t = b.topology;
     for member in b.members(Role::Alarm).collect::<Vec<_>>() {
         let Some(alarm) = t.alarms.get(member.arn.as_str()).copied() else {
             continue;
@@ -562,29 +622,6 @@ pub fn build(
                 b.edge(&key, &topic_key, "notifies", true);
             }
         }
-    }
-
-    security_group_edges(&mut b, &internet);
-    place_failures(&mut b);
-    let mut zones: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for node in &b.nodes {
-        if let Some(zone) = &node.zone {
-            zones
-                .entry(zone.clone())
-                .or_default()
-                .push(node.key.clone());
-        }
-    }
-    if let Some(zone) = lost_zone {
-        zones.entry(zone.to_owned()).or_default();
-    }
-    Diagram {
-        application: app.name.clone(),
-        zones: zones.into_iter().collect(),
-        nodes: b.nodes,
-        edges: b.edges,
-        lost_zone: lost_zone.map(str::to_owned),
-        key_prefix: String::new(),
     }
 }
 
