@@ -167,8 +167,9 @@ fn main() {
     // What `hacheck whatif --lose-az each --scope account` computes (the view does it too,
     // for HA018).
     let start = Instant::now();
-    let zones = hacheck::whatif::zones_in_use(&inventory, &model);
-    let outcomes = hacheck::whatif::assess(&inventory, &model, &zones);
+    let topology = hacheck::whatif::Topology::new(&inventory);
+    let zones = topology.zones_in_use(&model);
+    let outcomes = topology.assess(&model, &zones);
     println!(
         "zone loss, each of {} zones:  {:>8.1} ms ({} outcomes)",
         zones.len(),

@@ -911,28 +911,28 @@ impl<'a> Topology<'a> {
     }
 }
 
-/// The outcomes of losing each zone in `zones`, for every application: zone-major order.
-pub fn assess(inventory: &Inventory, model: &AppModel, zones: &[String]) -> Vec<Outcome> {
-    let topology = Topology::new(inventory);
-    zones
-        .iter()
-        .flat_map(|zone| {
-            model
-                .applications
-                .iter()
-                .map(|app| topology.lose_zone(app, zone))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
+impl Topology<'_> {
+    /// The outcomes of losing each zone in `zones`, for every application: zone-major order.
+    pub fn assess(&self, model: &AppModel, zones: &[String]) -> Vec<Outcome> {
+        zones
+            .iter()
+            .flat_map(|zone| {
+                model
+                    .applications
+                    .iter()
+                    .map(|app| self.lose_zone(app, zone))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
 
-/// Every zone the applications use, in order.
-pub fn zones_in_use(inventory: &Inventory, model: &AppModel) -> Vec<String> {
-    let topology = Topology::new(inventory);
-    let zones: BTreeSet<String> = model
-        .applications
-        .iter()
-        .flat_map(|app| topology.app_zones(app))
-        .collect();
-    zones.into_iter().collect()
+    /// Every zone the applications use, in order.
+    pub fn zones_in_use(&self, model: &AppModel) -> Vec<String> {
+        let zones: BTreeSet<String> = model
+            .applications
+            .iter()
+            .flat_map(|app| self.app_zones(app))
+            .collect();
+        zones.into_iter().collect()
+    }
 }

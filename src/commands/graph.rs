@@ -15,7 +15,11 @@ pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8>
             anyhow::bail!("`--lose-az` takes one zone here, not `each`")
         }
         Some(zone) => {
-            super::whatif::zones_to_lose(&inventory, &model, &[zone.to_owned()])?;
+            super::whatif::zones_to_lose(
+                &crate::whatif::Topology::new(&inventory),
+                &model,
+                &[zone.to_owned()],
+            )?;
             Some(zone)
         }
         None => None,

@@ -4,7 +4,7 @@
 
 use crate::cli::{GlobalOptions, WhatifArgs, WhatifFormat};
 use crate::config::Config;
-use crate::whatif::{self, Outcome, Topology};
+use crate::whatif::{Outcome, Topology};
 
 /// The value of `--lose-az` that tries every zone the applications use.
 pub const EACH_ZONE: &str = "each";
@@ -14,8 +14,9 @@ pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8
     let inventory = super::load_inventory(global, &args.source).await?;
     super::print_warnings(&inventory);
     let model = config.app_model(&inventory, args.scope.into());
-    let zones = zones_to_lose(&inventory, &model, &args.lose_az)?;
-    let outcomes = whatif::assess(&inventory, &model, &zones);
+    let topology = Topology::new(&inventory);
+    let zones = zones_to_lose(&topology, &model, &args.lose_az)?;
+    let outcomes = topology.assess(&model, &zones);
     if outcomes.is_empty() {
         eprintln!("note: no application found, so no zone to lose");
     }
@@ -35,15 +36,15 @@ pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8
 
 /// The zones named by `--lose-az`, `each` expanded; a zone no subnet is in is refused.
 pub fn zones_to_lose(
-    inventory: &crate::inventory::Inventory,
+    topology: &Topology,
     model: &crate::apps::AppModel,
     requested: &[String],
 ) -> anyhow::Result<Vec<String>> {
-    let known = Topology::new(inventory).known_zones();
+    let known = topology.known_zones();
     let mut zones = Vec::new();
     for zone in requested {
         if zone == EACH_ZONE {
-            zones.extend(whatif::zones_in_use(inventory, model));
+            zones.extend(topology.zones_in_use(model));
         } else if known.contains(zone.as_str()) {
             zones.push(zone.clone());
         } else {
