@@ -10,20 +10,8 @@ fn quote(text: &str) -> String {
 }
 
 fn node_line(node: &Node) -> String {
-    let mut lines = vec![node.kind.clone()];
-    if !node.name.is_empty() {
-        lines.push(node.name.clone());
-    }
-    if let Some(detail) = &node.detail {
-        lines.push(detail.clone());
-    }
-    if !node.failing.is_empty() {
-        lines.push(format!(
-            "⚠ {}",
-            node.failing.iter().cloned().collect::<Vec<_>>().join(" ")
-        ));
-    }
-    let label = lines
+    let label = node
+        .label_lines()
         .iter()
         .map(|l| l.replace('\\', "\\\\").replace('"', "\\\""))
         .collect::<Vec<_>>()
@@ -77,43 +65,24 @@ pub fn render(diagrams: &[Diagram]) -> String {
 }
 
 fn body(diagram: &Diagram, indent: &str, out: &mut String) {
-    let zoned: std::collections::HashSet<&str> = diagram
-        .zones
-        .iter()
-        .flat_map(|(_, keys)| keys.iter().map(String::as_str))
-        .collect();
-    for node in diagram
-        .nodes
-        .iter()
-        .filter(|n| !zoned.contains(n.key.as_str()))
-    {
+    for node in diagram.unzoned_nodes() {
         let _ = writeln!(out, "{indent}{}", node_line(node));
     }
-    for (zone, keys) in &diagram.zones {
-        let lost = diagram.lost_zone.as_deref() == Some(zone.as_str());
+    for zone in diagram.zone_boxes() {
         let _ = writeln!(
             out,
             "{indent}subgraph cluster_{}{} {{",
             diagram.key_prefix,
-            super::key_of("zone", zone)
+            super::key_of("zone", zone.zone)
         );
-        if lost {
-            let _ = writeln!(
-                out,
-                "{indent}  label={}; style=dashed; color=gray60; fontcolor=gray45;",
-                quote(&format!("{zone} (lost)"))
-            );
+        let style = if zone.lost {
+            "style=dashed; color=gray60; fontcolor=gray45;"
         } else {
-            let _ = writeln!(
-                out,
-                "{indent}  label={}; style=rounded; color=gray70;",
-                quote(zone)
-            );
-        }
-        for key in keys {
-            if let Some(node) = diagram.nodes.iter().find(|n| &n.key == key) {
-                let _ = writeln!(out, "{indent}  {}", node_line(node));
-            }
+            "style=rounded; color=gray70;"
+        };
+        let _ = writeln!(out, "{indent}  label={}; {style}", quote(&zone.title));
+        for node in zone.nodes {
+            let _ = writeln!(out, "{indent}  {}", node_line(node));
         }
         let _ = writeln!(out, "{indent}}}");
     }

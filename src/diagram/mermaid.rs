@@ -16,19 +16,8 @@ fn escape(text: &str) -> String {
 }
 
 fn label(node: &Node) -> String {
-    let mut lines = vec![format!("<b>{}</b>", escape(&node.kind))];
-    if !node.name.is_empty() {
-        lines.push(escape(&node.name));
-    }
-    if let Some(detail) = &node.detail {
-        lines.push(escape(detail));
-    }
-    if !node.failing.is_empty() {
-        lines.push(format!(
-            "⚠ {}",
-            node.failing.iter().cloned().collect::<Vec<_>>().join(" ")
-        ));
-    }
+    let mut lines: Vec<String> = node.label_lines().iter().map(|l| escape(l)).collect();
+    lines[0] = format!("<b>{}</b>", lines[0]);
     lines.join("<br/>")
 }
 
@@ -102,35 +91,18 @@ pub fn render(diagrams: &[Diagram]) -> String {
 }
 
 fn body(diagram: &Diagram, indent: &str, out: &mut String) {
-    let zoned: std::collections::HashSet<&str> = diagram
-        .zones
-        .iter()
-        .flat_map(|(_, keys)| keys.iter().map(String::as_str))
-        .collect();
-    for node in diagram
-        .nodes
-        .iter()
-        .filter(|n| !zoned.contains(n.key.as_str()))
-    {
+    for node in diagram.unzoned_nodes() {
         let _ = writeln!(out, "{indent}{}", shape(node));
     }
-    for (zone, keys) in &diagram.zones {
-        let lost = diagram.lost_zone.as_deref() == Some(zone.as_str());
-        let title = if lost {
-            format!("{zone} (lost)")
-        } else {
-            zone.clone()
-        };
+    for zone in diagram.zone_boxes() {
         let _ = writeln!(
             out,
             "{indent}subgraph {}[\"{}\"]",
-            zone_key(diagram, zone),
-            escape(&title)
+            zone_key(diagram, zone.zone),
+            escape(&zone.title)
         );
-        for key in keys {
-            if let Some(node) = diagram.nodes.iter().find(|n| &n.key == key) {
-                let _ = writeln!(out, "{indent}  {}", shape(node));
-            }
+        for node in zone.nodes {
+            let _ = writeln!(out, "{indent}  {}", shape(node));
         }
         let _ = writeln!(out, "{indent}end");
     }

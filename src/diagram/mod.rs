@@ -92,6 +92,65 @@ pub struct Node {
     pub lost: bool,
 }
 
+impl Node {
+    /// What its label says, a line each: what it is, its name, details, its failing rules.
+    pub fn label_lines(&self) -> Vec<String> {
+        let mut lines = vec![self.kind.clone()];
+        if !self.name.is_empty() {
+            lines.push(self.name.clone());
+        }
+        lines.extend(self.detail.clone());
+        if !self.failing.is_empty() {
+            let rules: Vec<&str> = self.failing.iter().map(String::as_str).collect();
+            lines.push(format!("⚠ {}", rules.join(" ")));
+        }
+        lines
+    }
+}
+
+/// A zone as the renderers draw it: its title and its nodes.
+pub struct ZoneBox<'d> {
+    pub zone: &'d str,
+    /// The zone, `(lost)` added when it is the lost one.
+    pub title: String,
+    pub lost: bool,
+    pub nodes: Vec<&'d Node>,
+}
+
+impl Diagram {
+    /// Nodes drawn outside every zone, in order.
+    pub fn unzoned_nodes(&self) -> impl Iterator<Item = &Node> {
+        let zoned: std::collections::HashSet<&str> = self
+            .zones
+            .iter()
+            .flat_map(|(_, keys)| keys.iter().map(String::as_str))
+            .collect();
+        self.nodes
+            .iter()
+            .filter(move |n| !zoned.contains(n.key.as_str()))
+    }
+
+    /// Each zone with its nodes, in order.
+    pub fn zone_boxes(&self) -> impl Iterator<Item = ZoneBox<'_>> {
+        self.zones.iter().map(|(zone, keys)| {
+            let lost = self.lost_zone.as_deref() == Some(zone.as_str());
+            ZoneBox {
+                zone,
+                title: if lost {
+                    format!("{zone} (lost)")
+                } else {
+                    zone.clone()
+                },
+                lost,
+                nodes: keys
+                    .iter()
+                    .filter_map(|key| self.nodes.iter().find(|n| &n.key == key))
+                    .collect(),
+            }
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edge {
     pub from: String,
