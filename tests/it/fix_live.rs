@@ -9,7 +9,10 @@ use hacheck::execute::{Executor, Journal, Outcome};
 use hacheck::plan::Plan;
 
 use crate::support::moto::Moto;
-use crate::support::seed::{security_group, vpc_with_private_subnets};
+use crate::support::seed::{
+    interface_group, private_launch_template, route_to_new_internet_gateway, running_bastions,
+    security_group, ssh_peers, vpc_with_private_subnets,
+};
 use crate::support::{assert_exit, stdout};
 
 struct Account {
@@ -68,25 +71,13 @@ async fn seed_fixable_account(moto: &Moto) -> Account {
         .send()
         .await
         .unwrap();
-    ec2.create_launch_template()
-        .launch_template_name("app")
-        .launch_template_data(
-            ec2t::RequestLaunchTemplateData::builder()
-                .image_id("ami-12c6146b")
-                .instance_type(ec2t::InstanceType::T3Small)
-                .user_data("IyEvYmluL3NoCi9ob21lL3VidW50dS9pbnN0YW5jZS1pbml0L3N0YXJ0LnNo")
-                .network_interfaces(
-                    ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
-                        .device_index(0)
-                        .associate_public_ip_address(false)
-                        .groups(&app_group)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    private_launch_template(
+        &ec2,
+        "app",
+        "IyEvYmluL3NoCi9ob21lL3VidW50dS9pbnN0YW5jZS1pbml0L3N0YXJ0LnNo",
+        &app_group,
+    )
+    .await;
 
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     use aws_sdk_elasticloadbalancingv2::types::{
@@ -472,18 +463,7 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
     // Set-up: the seeded bastion goes away; the VPC gets a public subnet.
-    let bastions = ec2
-        .describe_instances()
-        .filters(
-            ec2t::Filter::builder()
-                .name("tag:hacheck:role")
-                .values("bastion")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    for instance in bastions.reservations().iter().flat_map(|r| r.instances()) {
+    for instance in running_bastions(&ec2).await {
         ec2.terminate_instances()
             .instance_ids(instance.instance_id().unwrap())
             .send()
@@ -503,46 +483,7 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
         .subnet_id()
         .unwrap()
         .to_owned();
-    let igw = ec2
-        .create_internet_gateway()
-        .send()
-        .await
-        .unwrap()
-        .internet_gateway()
-        .unwrap()
-        .internet_gateway_id()
-        .unwrap()
-        .to_owned();
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(&account.vpc)
-        .send()
-        .await
-        .unwrap();
-    let table = ec2
-        .create_route_table()
-        .vpc_id(&account.vpc)
-        .send()
-        .await
-        .unwrap()
-        .route_table()
-        .unwrap()
-        .route_table_id()
-        .unwrap()
-        .to_owned();
-    ec2.create_route()
-        .route_table_id(&table)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await
-        .unwrap();
-    ec2.associate_route_table()
-        .route_table_id(&table)
-        .subnet_id(&public)
-        .send()
-        .await
-        .unwrap();
+    route_to_new_internet_gateway(&ec2, &account.vpc, std::slice::from_ref(&public)).await;
     let before = moto.failing_findings();
     assert!(
         before.contains(&format!("HA011 {}", account.vpc)),
@@ -568,28 +509,7 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
     );
     assert_eq!(moto.failing_findings(), Vec::<String>::new());
 
-    let running = ec2
-        .describe_instances()
-        .filters(
-            ec2t::Filter::builder()
-                .name("tag:hacheck:role")
-                .values("bastion")
-                .build(),
-        )
-        .filters(
-            ec2t::Filter::builder()
-                .name("instance-state-name")
-                .values("running")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let bastion: Vec<&ec2t::Instance> = running
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .collect();
+    let bastion = running_bastions(&ec2).await;
     assert_eq!(bastion.len(), 1);
     assert_eq!(bastion[0].subnet_id(), Some(public.as_str()));
     let tag = |key: &str| {
@@ -601,44 +521,10 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
             .map(str::to_owned)
     };
     assert_eq!(tag("hacheck:managed").as_deref(), Some("true"));
-    // moto puts the groups of an instance launched with a network interface on the
-    // interface only (notes/moto-quirks.md).
-    let bastion_group = bastion[0].network_interfaces()[0].groups()[0]
-        .group_id()
-        .unwrap()
-        .to_owned();
-    let groups = ec2
-        .describe_security_groups()
-        .group_ids(&bastion_group)
-        .group_ids(&account.app_group)
-        .send()
-        .await
-        .unwrap();
-    let ssh_peers = |id: &str| -> Vec<String> {
-        let group = groups
-            .security_groups()
-            .iter()
-            .find(|g| g.group_id() == Some(id))
-            .unwrap();
-        group
-            .ip_permissions()
-            .iter()
-            .filter(|p| p.from_port() == Some(22))
-            .flat_map(|p| {
-                p.ip_ranges()
-                    .iter()
-                    .filter_map(|r| r.cidr_ip().map(str::to_owned))
-                    .chain(
-                        p.user_id_group_pairs()
-                            .iter()
-                            .filter_map(|g| g.group_id().map(str::to_owned)),
-                    )
-            })
-            .collect()
-    };
-    assert_eq!(ssh_peers(&bastion_group), ["203.0.113.0/24"]);
+    let bastion_group = interface_group(&bastion[0]);
+    assert_eq!(ssh_peers(&ec2, &bastion_group).await, ["203.0.113.0/24"]);
     assert_eq!(
-        ssh_peers(&account.app_group),
+        ssh_peers(&ec2, &account.app_group).await,
         std::slice::from_ref(&bastion_group)
     );
 
@@ -652,52 +538,6 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
     assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
 }
 
-/// Gives the account's two subnets a route to a new internet gateway: they become public.
-async fn make_subnets_public(ec2: &aws_sdk_ec2::Client, vpc: &str, subnets: &[String]) {
-    let igw = ec2
-        .create_internet_gateway()
-        .send()
-        .await
-        .unwrap()
-        .internet_gateway()
-        .unwrap()
-        .internet_gateway_id()
-        .unwrap()
-        .to_owned();
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(vpc)
-        .send()
-        .await
-        .unwrap();
-    let table = ec2
-        .create_route_table()
-        .vpc_id(vpc)
-        .send()
-        .await
-        .unwrap()
-        .route_table()
-        .unwrap()
-        .route_table_id()
-        .unwrap()
-        .to_owned();
-    ec2.create_route()
-        .route_table_id(&table)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await
-        .unwrap();
-    for subnet in subnets {
-        ec2.associate_route_table()
-            .route_table_id(&table)
-            .subnet_id(subnet)
-            .send()
-            .await
-            .unwrap();
-    }
-}
-
 /// Groups in public subnets (HA007), one of them in one zone (HA003): one apply builds a
 /// private subnet per zone with a NAT gateway in that zone's public subnet, moves both
 /// groups there (one move each, shared by both rules), and a second plan is empty.
@@ -707,7 +547,7 @@ async fn groups_in_public_subnets_move_to_private_subnets_with_a_nat_per_zone() 
     let account = seed_fixable_account(&moto).await;
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    make_subnets_public(&ec2, &account.vpc, &account.subnets).await;
+    route_to_new_internet_gateway(&ec2, &account.vpc, &account.subnets).await;
     let before = moto.failing_findings();
     for expected in ["HA007 app", "HA007 legacy", "HA003 app"] {
         assert!(
@@ -834,28 +674,10 @@ async fn a_one_zone_load_balancer_without_listener_gets_a_zone_and_serves_the_gr
         ],
     )
     .await;
-    make_subnets_public(&ec2, &vpc, &subnets[..2]).await;
+    route_to_new_internet_gateway(&ec2, &vpc, &subnets[..2]).await;
     let lb_group = security_group(&ec2, &vpc, "lb", &[(80, "0.0.0.0/0")]).await;
     let app_group = security_group(&ec2, &vpc, "app", &[(8080, lb_group.as_str())]).await;
-    ec2.create_launch_template()
-        .launch_template_name("web")
-        .launch_template_data(
-            ec2t::RequestLaunchTemplateData::builder()
-                .image_id("ami-12c6146b")
-                .instance_type(ec2t::InstanceType::T3Small)
-                .user_data("IyEvYmluL3No")
-                .network_interfaces(
-                    ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
-                        .device_index(0)
-                        .associate_public_ip_address(false)
-                        .groups(&app_group)
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    private_launch_template(&ec2, "web", "IyEvYmluL3No", &app_group).await;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     elb.create_load_balancer()
         .name("edge")

@@ -6,6 +6,7 @@ use aws_sdk_ec2::types as ec2t;
 use hacheck::inventory::Inventory;
 
 use crate::support::moto::{ACCOUNT, Moto, REGION};
+use crate::support::seed::route_to_new_internet_gateway;
 use crate::support::{assert_exit, hacheck, stdout};
 
 fn collect(moto: &Moto) -> Inventory {
@@ -41,44 +42,8 @@ async fn ec2_network_instances_and_launch_templates() {
             .unwrap();
         subnets.push(subnet.subnet().unwrap().subnet_id().unwrap().to_owned());
     }
-    let igw = ec2.create_internet_gateway().send().await.unwrap();
-    let igw_id = igw
-        .internet_gateway()
-        .unwrap()
-        .internet_gateway_id()
-        .unwrap()
-        .to_owned();
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw_id)
-        .vpc_id(&vpc_id)
-        .send()
-        .await
-        .unwrap();
-    let table = ec2
-        .create_route_table()
-        .vpc_id(&vpc_id)
-        .send()
-        .await
-        .unwrap();
-    let table_id = table
-        .route_table()
-        .unwrap()
-        .route_table_id()
-        .unwrap()
-        .to_owned();
-    ec2.create_route()
-        .route_table_id(&table_id)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw_id)
-        .send()
-        .await
-        .unwrap();
-    ec2.associate_route_table()
-        .route_table_id(&table_id)
-        .subnet_id(&subnets[0])
-        .send()
-        .await
-        .unwrap();
+    let (igw_id, table_id) =
+        route_to_new_internet_gateway(&ec2, &vpc_id, std::slice::from_ref(&subnets[0])).await;
 
     let lb_group = ec2
         .create_security_group()

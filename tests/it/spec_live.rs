@@ -10,7 +10,7 @@ use hacheck::execute::{Executor, Journal, Outcome};
 use hacheck::plan::Plan;
 
 use crate::support::moto::Moto;
-use crate::support::seed::security_group;
+use crate::support::seed::{interface_group, running_bastions, security_group, ssh_peers};
 use crate::support::{assert_exit, hacheck, stdout};
 
 fn example_spec() -> String {
@@ -772,40 +772,9 @@ async fn a_broken_stack_converges_in_one_apply_and_a_second_plan_is_empty() {
     assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
 
     // The new bastion reaches the instances: it joined the security group they admit SSH from.
-    let bastions = ec2
-        .describe_instances()
-        .filters(
-            ec2t::Filter::builder()
-                .name("tag:hacheck:role")
-                .values("bastion")
-                .build(),
-        )
-        .filters(
-            ec2t::Filter::builder()
-                .name("instance-state-name")
-                .values("running")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let bastion = &bastions.reservations()[0].instances()[0];
-    let bastion_group = bastion.network_interfaces()[0].groups()[0]
-        .group_id()
-        .unwrap();
-    let app = ec2
-        .describe_security_groups()
-        .group_ids(&app_group)
-        .send()
-        .await
-        .unwrap();
-    let ssh_from: Vec<&str> = app.security_groups()[0]
-        .ip_permissions()
-        .iter()
-        .filter(|p| p.from_port() == Some(22))
-        .flat_map(|p| p.user_id_group_pairs().iter().filter_map(|g| g.group_id()))
-        .collect();
-    assert_eq!(ssh_from, [bastion_group]);
+    let bastions = running_bastions(&ec2).await;
+    let bastion_group = interface_group(&bastions[0]);
+    assert_eq!(ssh_peers(&ec2, &app_group).await, [bastion_group]);
 
     // The name stayed with its load balancer; the new one has its own.
     let zone = aws_sdk_route53::Client::new(&sdk)

@@ -74,3 +74,145 @@ pub async fn add_ingress(ec2: &aws_sdk_ec2::Client, group: &str, rules: &[(i32, 
             .unwrap();
     }
 }
+
+/// A new internet gateway attached to `vpc` and a route table sending 0.0.0.0/0 to it,
+/// associated with `subnets` (which become public): `(gateway id, route table id)`.
+pub async fn route_to_new_internet_gateway(
+    ec2: &aws_sdk_ec2::Client,
+    vpc: &str,
+    subnets: &[String],
+) -> (String, String) {
+    let igw = ec2
+        .create_internet_gateway()
+        .send()
+        .await
+        .unwrap()
+        .internet_gateway()
+        .unwrap()
+        .internet_gateway_id()
+        .unwrap()
+        .to_owned();
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .unwrap();
+    let table = ec2
+        .create_route_table()
+        .vpc_id(vpc)
+        .send()
+        .await
+        .unwrap()
+        .route_table()
+        .unwrap()
+        .route_table_id()
+        .unwrap()
+        .to_owned();
+    ec2.create_route()
+        .route_table_id(&table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await
+        .unwrap();
+    for subnet in subnets {
+        ec2.associate_route_table()
+            .route_table_id(&table)
+            .subnet_id(subnet)
+            .send()
+            .await
+            .unwrap();
+    }
+    (igw, table)
+}
+
+/// A launch template of a t3.small from ami-12c6146b with `user_data` (base64), no public
+/// IP, in `group`.
+pub async fn private_launch_template(
+    ec2: &aws_sdk_ec2::Client,
+    name: &str,
+    user_data: &str,
+    group: &str,
+) {
+    ec2.create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            ec2t::RequestLaunchTemplateData::builder()
+                .image_id("ami-12c6146b")
+                .instance_type(ec2t::InstanceType::T3Small)
+                .user_data(user_data)
+                .network_interfaces(
+                    ec2t::LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+                        .device_index(0)
+                        .associate_public_ip_address(false)
+                        .groups(group)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The running instances tagged `hacheck:role=bastion`.
+pub async fn running_bastions(ec2: &aws_sdk_ec2::Client) -> Vec<ec2t::Instance> {
+    let found = ec2
+        .describe_instances()
+        .filters(
+            ec2t::Filter::builder()
+                .name("tag:hacheck:role")
+                .values("bastion")
+                .build(),
+        )
+        .filters(
+            ec2t::Filter::builder()
+                .name("instance-state-name")
+                .values("running")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    found
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .cloned()
+        .collect()
+}
+
+/// The security group of an instance launched with a network interface: moto puts it on the
+/// interface only (notes/moto-quirks.md).
+pub fn interface_group(instance: &ec2t::Instance) -> String {
+    instance.network_interfaces()[0].groups()[0]
+        .group_id()
+        .unwrap()
+        .to_owned()
+}
+
+/// The peers (CIDRs, then security groups) a group admits SSH from.
+pub async fn ssh_peers(ec2: &aws_sdk_ec2::Client, group: &str) -> Vec<String> {
+    let found = ec2
+        .describe_security_groups()
+        .group_ids(group)
+        .send()
+        .await
+        .unwrap();
+    found.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .filter(|p| p.from_port() == Some(22))
+        .flat_map(|p| {
+            p.ip_ranges()
+                .iter()
+                .filter_map(|r| r.cidr_ip().map(str::to_owned))
+                .chain(
+                    p.user_id_group_pairs()
+                        .iter()
+                        .filter_map(|g| g.group_id().map(str::to_owned)),
+                )
+        })
+        .collect()
+}
