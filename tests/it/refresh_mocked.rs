@@ -3,6 +3,7 @@
 //! interrupted apply that resumes waiting for the refresh it started instead of starting a
 //! second one.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanc
 use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshOutput;
 use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus};
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
-use hacheck::execute::{Executor, Journal, Outcome, Watch};
+use hacheck::execute::{ApplyReport, Executor, Journal, Outcome, Watch};
 use hacheck::plan::{Action, Plan, Safety, Step};
 
 const STEP: &str = "instance-refresh:shop-asg";
@@ -92,12 +93,14 @@ fn start() -> Rule {
         })
 }
 
-/// An executor whose Auto Scaling client answers only from `rules`; every other client
-/// points at a closed port (the step must not call them).
-async fn mocked_executor(
+/// Applies the plan once, journaled at `journal`, with an executor whose Auto Scaling client
+/// answers only from `rules` (every other client points at a closed port: the step must not
+/// call them). Returns the report and the progress lines it printed.
+async fn apply_once(
+    journal: &Path,
     rules: &[&Rule],
     timeout: Duration,
-) -> (Executor, Arc<Mutex<Vec<String>>>) {
+) -> (ApplyReport, Vec<String>) {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
@@ -131,10 +134,14 @@ async fn mocked_executor(
     };
     let executor =
         Executor::new(vec![clients], aws_sdk_route53::Client::new(&sdk), true).with_watch(watch);
-    (executor, lines)
+    let plan = plan();
+    let mut journal = Journal::open(journal, &plan).unwrap();
+    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let lines = lines.lock().unwrap().clone();
+    (report, lines)
 }
 
-fn outcome(report: &hacheck::execute::ApplyReport) -> &Outcome {
+fn outcome(report: &ApplyReport) -> &Outcome {
     &report.steps.iter().find(|(id, _)| id == STEP).unwrap().1
 }
 
@@ -150,12 +157,13 @@ async fn a_refresh_starts_reports_progress_and_succeeds() {
             (InstanceRefreshStatus::Successful, 100, None),
         ]),
     );
-    let (executor, lines) =
-        mocked_executor(&[&none, &start, &states], Duration::from_secs(60)).await;
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan();
-    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let (report, lines) = apply_once(
+        &dir.path().join("journal.json"),
+        &[&none, &start, &states],
+        Duration::from_secs(60),
+    )
+    .await;
     assert_eq!(
         outcome(&report),
         &Outcome::Applied {
@@ -164,7 +172,7 @@ async fn a_refresh_starts_reports_progress_and_succeeds() {
     );
     assert_eq!(start.num_calls(), 1);
     assert_eq!(
-        *lines.lock().unwrap(),
+        lines,
         [
             "instance refresh refresh-1 of shop-asg: started, keeping 90 % healthy",
             "instance refresh refresh-1 of shop-asg: Pending, 0 % done, 2 instances to go",
@@ -188,11 +196,13 @@ async fn a_failed_refresh_fails_the_step_with_the_reason() {
             ),
         ]),
     );
-    let (executor, _) = mocked_executor(&[&none, &start, &states], Duration::from_secs(60)).await;
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan();
-    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let (report, _) = apply_once(
+        &dir.path().join("journal.json"),
+        &[&none, &start, &states],
+        Duration::from_secs(60),
+    )
+    .await;
     assert_eq!(
         outcome(&report),
         &Outcome::Failed {
@@ -221,12 +231,13 @@ async fn a_rolled_back_refresh_is_reported_as_rolled_back() {
             ),
         ]),
     );
-    let (executor, lines) =
-        mocked_executor(&[&none, &start, &states], Duration::from_secs(60)).await;
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan();
-    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let (report, lines) = apply_once(
+        &dir.path().join("journal.json"),
+        &[&none, &start, &states],
+        Duration::from_secs(60),
+    )
+    .await;
     assert_eq!(
         outcome(&report),
         &Outcome::Failed {
@@ -234,11 +245,7 @@ async fn a_rolled_back_refresh_is_reported_as_rolled_back() {
         }
     );
     assert!(
-        lines
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("RollbackInProgress")),
+        lines.iter().any(|l| l.contains("RollbackInProgress")),
         "{lines:?}"
     );
 }
@@ -247,7 +254,6 @@ async fn a_rolled_back_refresh_is_reported_as_rolled_back() {
 async fn an_interrupted_apply_resumes_waiting_for_the_refresh_it_started() {
     let dir = tempfile::tempdir().unwrap();
     let journal_path = dir.path().join("journal.json");
-    let plan = plan();
 
     // First apply: started, then gave up waiting (the refresh goes on).
     let (none, start_first, running) = (
@@ -255,9 +261,12 @@ async fn an_interrupted_apply_resumes_waiting_for_the_refresh_it_started() {
         start(),
         states(vec![(InstanceRefreshStatus::InProgress, 50, None)]),
     );
-    let (executor, _) = mocked_executor(&[&none, &start_first, &running], Duration::ZERO).await;
-    let mut journal = Journal::open(&journal_path, &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let (report, _) = apply_once(
+        &journal_path,
+        &[&none, &start_first, &running],
+        Duration::ZERO,
+    )
+    .await;
     let Outcome::Failed { error } = outcome(&report) else {
         panic!("{report:?}");
     };
@@ -279,10 +288,12 @@ async fn an_interrupted_apply_resumes_waiting_for_the_refresh_it_started() {
             (InstanceRefreshStatus::Successful, 100, None),
         ]),
     );
-    let (executor, lines) =
-        mocked_executor(&[&none, &start_again, &finishing], Duration::from_secs(60)).await;
-    let mut journal = Journal::open(&journal_path, &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let (report, lines) = apply_once(
+        &journal_path,
+        &[&none, &start_again, &finishing],
+        Duration::from_secs(60),
+    )
+    .await;
     assert_eq!(
         outcome(&report),
         &Outcome::Applied {
@@ -291,14 +302,12 @@ async fn an_interrupted_apply_resumes_waiting_for_the_refresh_it_started() {
     );
     assert_eq!(start_again.num_calls(), 0);
     assert_eq!(
-        lines.lock().unwrap()[0],
+        lines[0],
         "instance refresh refresh-1 of shop-asg: joined, InProgress, 50 % done, 1 instances to go"
     );
 
     // Third apply: done, from the journal; no call at all.
-    let (executor, _) = mocked_executor(&[], Duration::from_secs(60)).await;
-    let mut journal = Journal::open(&journal_path, &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let (report, _) = apply_once(&journal_path, &[], Duration::from_secs(60)).await;
     assert_eq!(
         outcome(&report),
         &Outcome::Journaled {
