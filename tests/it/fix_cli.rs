@@ -1,6 +1,6 @@
 //! `hacheck fix` planning on the bundled examples: deterministic, readable, no AWS.
 
-use crate::support::{assert_exit, hacheck, stdout};
+use crate::support::{assert_exit, compliant_with, hacheck, stdout, write_policy};
 
 fn plan(example: &str, format: &str) -> String {
     let output = hacheck()
@@ -79,22 +79,17 @@ fn a_bad_plan_file_is_a_one_line_error() {
 
 /// The compliant account with a second internet-facing load balancer that no name aliases.
 fn two_public_load_balancers(dir: &std::path::Path) -> std::path::PathBuf {
-    let mut inventory: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
-    )
-    .unwrap();
-    let mut api = inventory["load_balancers"][0].clone();
-    api["name"] = "api-alb".into();
-    api["arn"] =
-        "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/api-alb/0fedcba987654321".into();
-    api["dns_name"] = "api-alb-987654321.us-east-1.elb.amazonaws.com".into();
-    inventory["load_balancers"]
-        .as_array_mut()
-        .unwrap()
-        .push(api);
-    let path = dir.join("inventory.json");
-    std::fs::write(&path, serde_json::to_string(&inventory).unwrap()).unwrap();
-    path
+    compliant_with(dir, |inventory| {
+        let mut api = inventory["load_balancers"][0].clone();
+        api["name"] = "api-alb".into();
+        api["arn"] =
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/api-alb/0fedcba987654321".into();
+        api["dns_name"] = "api-alb-987654321.us-east-1.elb.amazonaws.com".into();
+        inventory["load_balancers"]
+            .as_array_mut()
+            .unwrap()
+            .push(api);
+    })
 }
 
 fn alias_plan(inventory: &std::path::Path, config: &str) -> serde_json::Value {
@@ -190,35 +185,23 @@ fn per_load_balancer_names_converge_in_one_plan() {
 #[test]
 fn a_step_that_would_make_a_passing_finding_fail_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let mut inventory: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
-    )
-    .unwrap();
-    let group = &mut inventory["auto_scaling_groups"][0];
-    group["min_size"] = 1.into();
-    group["desired_capacity"] = 1.into();
-    let inventory_path = dir.path().join("inventory.json");
-    std::fs::write(&inventory_path, inventory.to_string()).unwrap();
+    let inventory_path = compliant_with(dir.path(), |inventory| {
+        let group = &mut inventory["auto_scaling_groups"][0];
+        group["min_size"] = 1.into();
+        group["desired_capacity"] = 1.into();
+    });
     let policies = dir.path().join("policies");
     std::fs::create_dir(&policies).unwrap();
-    std::fs::write(
-        policies.join("ORG001.rhai"),
-        r#"//! A cost cap.
-fn metadata() {
-    #{ id: "ORG001", name: "one-instance-per-group", title: "Auto Scaling groups run at most one instance",
-       severity: "low", resource_type: "AWS::AutoScaling::AutoScalingGroup", rationale: "Budget.",
-       references: ["https://example.com/budget"], params: #{} }
-}
-fn check(inv, params) {
-    inv.members("auto_scaling_group").map(|g| if g.min_size <= 1 {
+    // A cost cap.
+    write_policy(
+        &policies,
+        "ORG001",
+        r#"inv.members("auto_scaling_group").map(|g| if g.min_size <= 1 {
         pass(g, `Group ${g.name} runs at most one instance.`)
     } else {
         fail(g, `Group ${g.name} keeps ${g.min_size} instances, over the budget of one.`)
-    })
-}
-"#,
-    )
-    .unwrap();
+    })"#,
+    );
     let fix = |format: &str| {
         hacheck()
             .args(["fix", "--format", format, "--inventory"])
@@ -254,36 +237,24 @@ fn check(inv, params) {
 #[test]
 fn steps_that_break_what_passes_only_together_are_said() {
     let dir = tempfile::tempdir().unwrap();
-    let mut inventory: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
-    )
-    .unwrap();
-    let group = &mut inventory["auto_scaling_groups"][0];
-    group["min_size"] = 1.into();
-    group["desired_capacity"] = 1.into();
-    group["health_check_type"] = "EC2".into();
-    let inventory_path = dir.path().join("inventory.json");
-    std::fs::write(&inventory_path, inventory.to_string()).unwrap();
+    let inventory_path = compliant_with(dir.path(), |inventory| {
+        let group = &mut inventory["auto_scaling_groups"][0];
+        group["min_size"] = 1.into();
+        group["desired_capacity"] = 1.into();
+        group["health_check_type"] = "EC2".into();
+    });
     let policies = dir.path().join("policies");
     std::fs::create_dir(&policies).unwrap();
-    std::fs::write(
-        policies.join("ORG002.rhai"),
-        r#"//! A made-up constraint between two settings.
-fn metadata() {
-    #{ id: "ORG002", name: "no-elb-checks-on-pairs", title: "Groups of two do not use ELB health checks",
-       severity: "low", resource_type: "AWS::AutoScaling::AutoScalingGroup", rationale: "Policy.",
-       references: ["https://example.com/policy"], params: #{} }
-}
-fn check(inv, params) {
-    inv.members("auto_scaling_group").map(|g| if g.min_size >= 2 && g.health_check_type == "ELB" {
+    // A made-up constraint between two settings.
+    write_policy(
+        &policies,
+        "ORG002",
+        r#"inv.members("auto_scaling_group").map(|g| if g.min_size >= 2 && g.health_check_type == "ELB" {
         fail(g, `Group ${g.name} is a group of two with ELB health checks.`)
     } else {
         pass(g, `Group ${g.name} is not a group of two with ELB health checks.`)
-    })
-}
-"#,
-    )
-    .unwrap();
+    })"#,
+    );
     let output = hacheck()
         .args(["fix", "--inventory"])
         .arg(&inventory_path)
@@ -315,18 +286,14 @@ fn check(inv, params) {
 fn a_rolling_replacement_is_unsafe_only_where_capacity_would_drop() {
     let dir = tempfile::tempdir().unwrap();
     let refresh_of = |max_size: i64| {
-        let mut inventory: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
-        )
-        .unwrap();
-        for instance in inventory["instances"].as_array_mut().unwrap() {
-            if instance["id"] == "i-0app0a" {
-                instance["public_ip"] = "54.0.0.1".into();
+        let path = compliant_with(dir.path(), |inventory| {
+            for instance in inventory["instances"].as_array_mut().unwrap() {
+                if instance["id"] == "i-0app0a" {
+                    instance["public_ip"] = "54.0.0.1".into();
+                }
             }
-        }
-        inventory["auto_scaling_groups"][0]["max_size"] = max_size.into();
-        let path = dir.path().join("inventory.json");
-        std::fs::write(&path, inventory.to_string()).unwrap();
+            inventory["auto_scaling_groups"][0]["max_size"] = max_size.into();
+        });
         let output = hacheck()
             .args(["fix", "--format", "json", "--inventory"])
             .arg(&path)
@@ -357,33 +324,30 @@ fn a_rolling_replacement_is_unsafe_only_where_capacity_would_drop() {
 #[test]
 fn two_rules_moving_one_group_agree_on_one_move() {
     let dir = tempfile::tempdir().unwrap();
-    let mut inventory: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::support::example("compliant.json")).unwrap(),
-    )
-    .unwrap();
-    let mut public_c = inventory["subnets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "subnet-0pub0a")
-        .unwrap()
-        .clone();
-    public_c["id"] = "subnet-0pub0c".into();
-    public_c["availability_zone"] = "us-east-1c".into();
-    public_c["cidr_block"] = "10.0.2.0/24".into();
-    inventory["subnets"].as_array_mut().unwrap().push(public_c);
-    for table in inventory["route_tables"].as_array_mut().unwrap() {
-        if table["id"] == "rtb-0public" {
-            table["subnet_ids"]
-                .as_array_mut()
-                .unwrap()
-                .push("subnet-0pub0c".into());
+    let inventory_path = compliant_with(dir.path(), |inventory| {
+        let mut public_c = inventory["subnets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "subnet-0pub0a")
+            .unwrap()
+            .clone();
+        public_c["id"] = "subnet-0pub0c".into();
+        public_c["availability_zone"] = "us-east-1c".into();
+        public_c["cidr_block"] = "10.0.2.0/24".into();
+        inventory["subnets"].as_array_mut().unwrap().push(public_c);
+        for table in inventory["route_tables"].as_array_mut().unwrap() {
+            if table["id"] == "rtb-0public" {
+                table["subnet_ids"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push("subnet-0pub0c".into());
+            }
         }
-    }
-    inventory["auto_scaling_groups"][0]["subnet_ids"] = serde_json::json!(["subnet-0pub0a"]);
-    inventory["auto_scaling_groups"][0]["availability_zones"] = serde_json::json!(["us-east-1a"]);
-    let inventory_path = dir.path().join("inventory.json");
-    std::fs::write(&inventory_path, inventory.to_string()).unwrap();
+        inventory["auto_scaling_groups"][0]["subnet_ids"] = serde_json::json!(["subnet-0pub0a"]);
+        inventory["auto_scaling_groups"][0]["availability_zones"] =
+            serde_json::json!(["us-east-1a"]);
+    });
     let config = dir.path().join("hacheck.toml");
     std::fs::write(&config, "[policies.HA003]\nmin_azs = 3\n").unwrap();
     let output = hacheck()

@@ -1,24 +1,6 @@
 //! `hacheck policies`, `explain` and policy failures: broken files, endless loops, overrides.
 
-use std::path::Path;
-
-use crate::support::{assert_exit, hacheck, stdout};
-
-fn write_policy(dir: &Path, id: &str, check_body: &str) {
-    let text = format!(
-        r#"//! A user rule.
-fn metadata() {{
-    #{{ id: "{id}", name: "user-rule", title: "Something holds", severity: "low",
-       resource_type: "AWS::EC2::Instance", rationale: "Because.",
-       references: ["https://example.com/why"], params: #{{}} }}
-}}
-fn check(inv, params) {{
-{check_body}
-}}
-"#
-    );
-    std::fs::write(dir.join(format!("{id}.rhai")), text).unwrap();
-}
+use crate::support::{assert_exit, hacheck, stdout, write_policy};
 
 #[test]
 fn list_shows_every_builtin_rule() {

@@ -7,20 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::{assert_exit, example, hacheck, stdout};
+use crate::support::{assert_exit, compliant_with, example, hacheck, stdout};
 
 fn whatif(args: &[&str]) -> std::process::Output {
     hacheck().arg("whatif").args(args).output().unwrap()
-}
-
-/// The compliant example with `change` applied, written to `dir`.
-fn broken_compliant(dir: &Path, change: impl FnOnce(&mut Value)) -> PathBuf {
-    let mut inventory: Value =
-        serde_json::from_str(&std::fs::read_to_string(example("compliant.json")).unwrap()).unwrap();
-    change(&mut inventory);
-    let path = dir.join("inventory.json");
-    std::fs::write(&path, serde_json::to_string(&inventory).unwrap()).unwrap();
-    path
 }
 
 fn find<'v>(inventory: &'v mut Value, collection: &str, id: &str) -> &'v mut Value {
@@ -123,7 +113,7 @@ fn the_seed_is_down_with_its_reasons() {
 #[test]
 fn a_single_nat_gateway_degrades_the_other_zone() {
     let dir = tempfile::tempdir().unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         find(inv, "route_tables", "rtb-0private0b")["routes"][0]["target"] = json!("nat-0shop0a");
     });
     let (code, verdict, reasons) = outcome(&path, "us-east-1a");
@@ -139,7 +129,7 @@ fn a_single_nat_gateway_degrades_the_other_zone() {
 #[test]
 fn a_single_az_database_is_down_with_its_zone_only() {
     let dir = tempfile::tempdir().unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         find(inv, "db_instances", "shop-db")["multi_az"] = json!(false);
     });
     let (code, verdict, reasons) = outcome(&path, "us-east-1a");
@@ -154,7 +144,7 @@ fn a_single_az_database_is_down_with_its_zone_only() {
 #[test]
 fn a_group_with_every_instance_in_one_zone_is_down_until_it_relaunches() {
     let dir = tempfile::tempdir().unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         let instance = find(inv, "instances", "i-0app0b");
         instance["availability_zone"] = json!("us-east-1a");
         instance["subnet_id"] = json!("subnet-0prv0a");
@@ -175,7 +165,7 @@ fn a_group_with_every_instance_in_one_zone_is_down_until_it_relaunches() {
 #[test]
 fn a_group_that_cannot_launch_elsewhere_is_below_its_minimum() {
     let dir = tempfile::tempdir().unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         let group = find(inv, "auto_scaling_groups", "shop-asg");
         group["subnet_ids"] = json!(["subnet-0prv0b"]);
         group["availability_zones"] = json!(["us-east-1b"]);
@@ -193,7 +183,7 @@ fn a_group_that_cannot_launch_elsewhere_is_below_its_minimum() {
 #[test]
 fn a_load_balancer_in_one_zone_is_down_with_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         let lb = find(inv, "load_balancers", "shop-alb");
         lb["availability_zones"] = json!(["us-east-1b"]);
         lb["subnet_ids"] = json!(["subnet-0pub0b"]);
@@ -319,7 +309,7 @@ fn several_applications_share_one_diagram_with_distinct_keys() {
     let seed: Value =
         serde_json::from_str(&std::fs::read_to_string(example("seed-start.json")).unwrap())
             .unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         for (collection, items) in seed.as_object().unwrap() {
             if let (Some(into), Some(items)) = (inv[collection].as_array_mut(), items.as_array()) {
                 into.extend(items.iter().cloned());
@@ -386,7 +376,7 @@ fn the_readme_shows_the_current_output() {
 #[test]
 fn an_alias_that_ignores_target_health_under_a_routing_policy_is_noted() {
     let dir = tempfile::tempdir().unwrap();
-    let path = broken_compliant(dir.path(), |inv| {
+    let path = compliant_with(dir.path(), |inv| {
         let record = inv["record_sets"]
             .as_array_mut()
             .unwrap()

@@ -4,7 +4,7 @@ pub mod faults;
 pub mod moto;
 pub mod seed;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The hacheck binary with a clean environment: no AWS settings of the developer's.
@@ -76,4 +76,31 @@ where
         .unwrap()
         .join()
         .unwrap()
+}
+
+/// The compliant example with `change` applied, written to `dir/inventory.json`.
+pub fn compliant_with(dir: &Path, change: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let mut inventory: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("compliant.json")).unwrap()).unwrap();
+    change(&mut inventory);
+    let path = dir.join("inventory.json");
+    std::fs::write(&path, serde_json::to_string(&inventory).unwrap()).unwrap();
+    path
+}
+
+/// A user policy `<id>.rhai` in `dir` whose `check` body is `check_body`.
+pub fn write_policy(dir: &Path, id: &str, check_body: &str) {
+    let text = format!(
+        r#"//! A user rule.
+fn metadata() {{
+    #{{ id: "{id}", name: "user-rule", title: "Something holds", severity: "low",
+       resource_type: "AWS::EC2::Instance", rationale: "Because.",
+       references: ["https://example.com/why"], params: #{{}} }}
+}}
+fn check(inv, params) {{
+{check_body}
+}}
+"#
+    );
+    std::fs::write(dir.join(format!("{id}.rhai")), text).unwrap();
 }
