@@ -10,16 +10,13 @@ pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8>
     let inventory = super::load_inventory(global, &args.source).await?;
     super::print_warnings(&inventory);
     let model = config.app_model(&inventory, args.scope.into());
+    let topology = crate::whatif::Topology::new(&inventory);
     let lost_zone = match args.lose_az.as_deref() {
         Some(super::whatif::EACH_ZONE) => {
             anyhow::bail!("`--lose-az` takes one zone here, not `each`")
         }
         Some(zone) => {
-            super::whatif::zones_to_lose(
-                &crate::whatif::Topology::new(&inventory),
-                &model,
-                &[zone.to_owned()],
-            )?;
+            super::whatif::zones_to_lose(&topology, &model, &[zone.to_owned()])?;
             Some(zone)
         }
         None => None,
@@ -29,7 +26,7 @@ pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8>
         anyhow::bail!("{error}");
     }
     let failures = diagram::failures(&evaluation.findings);
-    let diagrams = diagram::build_all(&inventory, &model, &failures, lost_zone);
+    let diagrams = diagram::build_all(&topology, &model, &failures, lost_zone);
     let text = match args.format {
         GraphFormat::Mermaid => diagram::mermaid::render(&diagrams),
         GraphFormat::Dot => diagram::dot::render(&diagrams),

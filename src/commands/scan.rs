@@ -31,7 +31,12 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
             .filter(|r| r.is_open_failure())
             .map(|r| &r.finding);
         let failures = crate::diagram::failures(open);
-        report.diagrams = crate::diagram::build_all(&inventory, &model, &failures, None);
+        report.diagrams = crate::diagram::build_all(
+            &crate::whatif::Topology::new(&inventory),
+            &model,
+            &failures,
+            None,
+        );
     }
 
     let mut rendered = Vec::new();

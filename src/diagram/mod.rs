@@ -14,7 +14,7 @@ pub mod mermaid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::apps::{Application, Role};
-use crate::inventory::{Instance, Inventory, Resource};
+use crate::inventory::{Instance, Resource};
 use crate::whatif::Topology;
 
 /// At most this many instance ids are named on a node of instances.
@@ -53,19 +53,18 @@ impl Diagram {
 
 /// The diagrams of every application of `model`, keys made distinct when there are several.
 pub fn build_all(
-    inventory: &Inventory,
+    topology: &Topology,
     model: &crate::apps::AppModel,
     failures: &Failures,
     lost_zone: Option<&str>,
 ) -> Vec<Diagram> {
-    let topology = Topology::new(inventory);
     let several = model.applications.len() > 1;
     model
         .applications
         .iter()
         .enumerate()
         .map(|(position, app)| {
-            let diagram = build(&topology, app, failures, lost_zone);
+            let diagram = build(topology, app, failures, lost_zone);
             if several {
                 diagram.prefixed(&format!("a{}_", position + 1))
             } else {
