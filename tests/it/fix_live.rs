@@ -11,7 +11,7 @@ use hacheck::plan::Plan;
 use crate::support::moto::Moto;
 use crate::support::seed::{
     interface_group, private_launch_template, route_to_new_internet_gateway, running_bastions,
-    security_group, ssh_peers, vpc_with_private_subnets,
+    security_group, ssh_peers, subnet, vpc_with_private_subnets,
 };
 use crate::support::{assert_exit, stdout};
 
@@ -470,19 +470,7 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
             .await
             .unwrap();
     }
-    let public = ec2
-        .create_subnet()
-        .vpc_id(&account.vpc)
-        .cidr_block("10.20.9.0/24")
-        .availability_zone("us-east-1a")
-        .send()
-        .await
-        .unwrap()
-        .subnet()
-        .unwrap()
-        .subnet_id()
-        .unwrap()
-        .to_owned();
+    let public = subnet(&ec2, &account.vpc, "10.20.9.0/24", "us-east-1a").await;
     route_to_new_internet_gateway(&ec2, &account.vpc, std::slice::from_ref(&public)).await;
     let before = moto.failing_findings();
     assert!(

@@ -6,7 +6,7 @@ use aws_sdk_ec2::types as ec2t;
 use hacheck::inventory::Inventory;
 
 use crate::support::moto::{ACCOUNT, Moto, REGION};
-use crate::support::seed::route_to_new_internet_gateway;
+use crate::support::seed::{route_to_new_internet_gateway, subnet};
 use crate::support::{assert_exit, hacheck, stdout};
 
 fn collect(moto: &Moto) -> Inventory {
@@ -32,15 +32,7 @@ async fn ec2_network_instances_and_launch_templates() {
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
     let mut subnets = Vec::new();
     for (cidr, zone) in [("10.1.0.0/24", "a"), ("10.1.1.0/24", "b")] {
-        let subnet = ec2
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block(cidr)
-            .availability_zone(az(zone))
-            .send()
-            .await
-            .unwrap();
-        subnets.push(subnet.subnet().unwrap().subnet_id().unwrap().to_owned());
+        subnets.push(subnet(&ec2, &vpc_id, cidr, &az(zone)).await);
     }
     let (igw_id, table_id) =
         route_to_new_internet_gateway(&ec2, &vpc_id, std::slice::from_ref(&subnets[0])).await;

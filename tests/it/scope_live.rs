@@ -55,19 +55,7 @@ async fn network(ec2: &aws_sdk_ec2::Client) -> Network {
         ("172.31.96.0/20", "us-east-1a"),
         ("172.31.112.0/20", "us-east-1b"),
     ] {
-        let id = ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(cidr)
-            .availability_zone(zone)
-            .send()
-            .await
-            .unwrap()
-            .subnet()
-            .unwrap()
-            .subnet_id()
-            .unwrap()
-            .to_owned();
+        let id = crate::support::seed::subnet(ec2, &vpc, cidr, zone).await;
         ec2.associate_route_table()
             .route_table_id(&table)
             .subnet_id(&id)

@@ -20,17 +20,25 @@ pub async fn vpc_with_private_subnets(
         .to_owned();
     let mut ids = Vec::new();
     for (cidr, zone) in subnets {
-        let subnet = ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(*cidr)
-            .availability_zone(*zone)
-            .send()
-            .await
-            .unwrap();
-        ids.push(subnet.subnet().unwrap().subnet_id().unwrap().to_owned());
+        ids.push(subnet(ec2, &vpc, cidr, zone).await);
     }
     (vpc, ids)
+}
+
+/// A subnet of `vpc` in `zone`: its id.
+pub async fn subnet(ec2: &aws_sdk_ec2::Client, vpc: &str, cidr: &str, zone: &str) -> String {
+    ec2.create_subnet()
+        .vpc_id(vpc)
+        .cidr_block(cidr)
+        .availability_zone(zone)
+        .send()
+        .await
+        .unwrap()
+        .subnet()
+        .unwrap()
+        .subnet_id()
+        .unwrap()
+        .to_owned()
 }
 
 /// A security group with `rules`: (port, peer), the peer a CIDR or a group id.
