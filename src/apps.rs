@@ -26,9 +26,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, Instance, Inventory, LaunchConfiguration,
-    LaunchTemplate, Listener, LoadBalancer, MetricAlarm, RecordSet, Resource, ScalingPolicy,
-    SecurityGroup, SnsTopic, Tags, TargetGroup, Vpc,
+    AutoScalingGroup, DbCluster, DbInstance, DbSubnetGroup, Index, Instance, Inventory, Listener,
+    LoadBalancer, MetricAlarm, RecordSet, Resource, SecurityGroup, SnsTopic, Subnet, Tags,
+    TargetGroup, Vpc,
 };
 
 /// The tag that puts any resource into a named application.
@@ -191,15 +191,6 @@ impl AppModel {
             .into_iter()
             .flatten()
             .map(|(_, role)| *role)
-            .collect()
-    }
-
-    /// ARNs of every resource in `role`, each once.
-    pub fn arns_in(&self, role: Role) -> HashSet<&str> {
-        self.index
-            .iter()
-            .filter(|(_, roles)| roles.iter().any(|(_, r)| *r == role))
-            .map(|(arn, _)| arn.as_str())
             .collect()
     }
 
@@ -394,27 +385,11 @@ enum Item<'a> {
     Vpc,
 }
 
-/// The lookups discovery follows, built once per inventory.
+/// Discovery's view of the inventory: its one index, and the bastion tag to look for.
 struct Graph<'a> {
     inv: &'a Inventory,
+    index: &'a Index,
     bastion_tag: (String, String),
-    instances: HashMap<&'a str, &'a Instance>,
-    instance_by_public_ip: HashMap<&'a str, &'a Instance>,
-    groups: HashMap<(&'a str, &'a str), &'a AutoScalingGroup>,
-    groups_by_target_group: HashMap<&'a str, Vec<&'a AutoScalingGroup>>,
-    listeners_by_lb: HashMap<&'a str, Vec<&'a Listener>>,
-    target_groups: HashMap<&'a str, &'a TargetGroup>,
-    templates: HashMap<&'a str, &'a LaunchTemplate>,
-    configurations: HashMap<(&'a str, &'a str), &'a LaunchConfiguration>,
-    policies_by_group: HashMap<(&'a str, &'a str), Vec<&'a ScalingPolicy>>,
-    alarms_by_group: HashMap<(&'a str, &'a str), Vec<&'a MetricAlarm>>,
-    topics: HashMap<&'a str, &'a SnsTopic>,
-    security_groups: HashMap<&'a str, &'a SecurityGroup>,
-    subnet_vpc: HashMap<&'a str, (&'a str, &'a str)>,
-    vpcs: HashMap<&'a str, &'a Vpc>,
-    records_by_alias: HashMap<String, Vec<&'a RecordSet>>,
-    db_subnet_group_vpc: HashMap<(&'a str, &'a str), &'a str>,
-    db_instances: HashMap<(&'a str, &'a str), &'a DbInstance>,
 }
 
 fn node<'a, R: Resource>(
@@ -435,111 +410,20 @@ fn node<'a, R: Resource>(
 }
 
 impl<'a> Graph<'a> {
-    fn new(inv: &'a Inventory, settings: &ScopeSettings) -> Self {
+    fn new(index: &'a Index, settings: &ScopeSettings) -> Self {
         let bastion_tag = match settings.bastion_tag.split_once('=') {
             Some((key, value)) => (key.to_owned(), value.to_owned()),
             None => (settings.bastion_tag.clone(), String::new()),
         };
-        let mut graph = Graph {
-            inv,
+        Graph {
+            inv: index.inventory(),
+            index,
             bastion_tag,
-            instances: inv.instances.iter().map(|i| (i.id.as_str(), i)).collect(),
-            instance_by_public_ip: inv
-                .instances
-                .iter()
-                .filter(|i| i.state != "terminated")
-                .filter_map(|i| Some((i.public_ip.as_deref()?, i)))
-                .collect(),
-            groups: inv
-                .auto_scaling_groups
-                .iter()
-                .map(|g| ((g.region.as_str(), g.name.as_str()), g))
-                .collect(),
-            groups_by_target_group: HashMap::new(),
-            listeners_by_lb: HashMap::new(),
-            target_groups: inv
-                .target_groups
-                .iter()
-                .map(|t| (t.arn.as_str(), t))
-                .collect(),
-            templates: inv
-                .launch_templates
-                .iter()
-                .map(|t| (t.id.as_str(), t))
-                .collect(),
-            configurations: inv
-                .launch_configurations
-                .iter()
-                .map(|c| ((c.region.as_str(), c.name.as_str()), c))
-                .collect(),
-            policies_by_group: HashMap::new(),
-            alarms_by_group: HashMap::new(),
-            topics: inv.sns_topics.iter().map(|t| (t.arn.as_str(), t)).collect(),
-            security_groups: inv
-                .security_groups
-                .iter()
-                .map(|g| (g.id.as_str(), g))
-                .collect(),
-            subnet_vpc: inv
-                .subnets
-                .iter()
-                .map(|s| (s.id.as_str(), (s.vpc_id.as_str(), s.cidr_block.as_str())))
-                .collect(),
-            vpcs: inv.vpcs.iter().map(|v| (v.id.as_str(), v)).collect(),
-            records_by_alias: HashMap::new(),
-            db_subnet_group_vpc: inv
-                .db_subnet_groups
-                .iter()
-                .map(|g| ((g.region.as_str(), g.name.as_str()), g.vpc_id.as_str()))
-                .collect(),
-            db_instances: inv
-                .db_instances
-                .iter()
-                .map(|d| ((d.region.as_str(), d.id.as_str()), d))
-                .collect(),
-        };
-        for group in &inv.auto_scaling_groups {
-            for arn in &group.target_group_arns {
-                graph
-                    .groups_by_target_group
-                    .entry(arn.as_str())
-                    .or_default()
-                    .push(group);
-            }
         }
-        for listener in &inv.listeners {
-            graph
-                .listeners_by_lb
-                .entry(listener.load_balancer_arn.as_str())
-                .or_default()
-                .push(listener);
-        }
-        for policy in &inv.scaling_policies {
-            graph
-                .policies_by_group
-                .entry((policy.region.as_str(), policy.auto_scaling_group.as_str()))
-                .or_default()
-                .push(policy);
-        }
-        for alarm in &inv.metric_alarms {
-            if let Some(group) = alarm.dimensions.get("AutoScalingGroupName") {
-                graph
-                    .alarms_by_group
-                    .entry((alarm.region.as_str(), group.as_str()))
-                    .or_default()
-                    .push(alarm);
-            }
-        }
-        for record in &inv.record_sets {
-            if let Some(alias) = &record.alias_target {
-                graph
-                    .records_by_alias
-                    .entry(crate::policy::normalize_dns(&alias.dns_name))
-                    .or_default()
-                    .push(record);
-            }
-        }
-        graph
+    }
+
+    fn security_group_in(&self, region: &str, id: &str) -> Option<&'a SecurityGroup> {
+        self.index.find::<SecurityGroup>(region, id)
     }
 
     fn account(&self) -> &'a str {
@@ -643,52 +527,39 @@ impl<'a> Graph<'a> {
             || instance
                 .auto_scaling_group
                 .as_deref()
-                .and_then(|g| self.groups.get(&(instance.region.as_str(), g)))
+                .and_then(|g| self.index.find_near::<AutoScalingGroup>(instance, g))
                 .is_some_and(|g| self.is_bastion_tagged(&g.tags))
     }
 
     /// The security groups a group's instances launch with (its template version or
     /// launch configuration).
     fn launch_security_groups(&self, group: &'a AutoScalingGroup) -> Vec<&'a str> {
-        if let Some(reference) = &group.launch_template
-            && let Some(template) = self.templates.get(reference.id.as_str())
-        {
-            let wanted = match reference.version.as_str() {
-                "$Latest" => Some(template.latest_version),
-                "$Default" | "" => Some(template.default_version),
-                number => number.parse().ok(),
-            };
-            return wanted
-                .and_then(|n| template.version(n))
-                .map(|v| v.security_group_ids.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-        }
-        group
-            .launch_configuration_name
-            .as_deref()
-            .and_then(|name| self.configurations.get(&(group.region.as_str(), name)))
-            .map(|c| c.security_group_ids.iter().map(String::as_str).collect())
-            .unwrap_or_default()
-    }
-
-    fn group_vpc(&self, group: &AutoScalingGroup) -> Option<&'a str> {
-        group
-            .subnet_ids
+        self.index
+            .launch_security_groups(group)
             .iter()
-            .find_map(|s| self.subnet_vpc.get(s.as_str()).map(|(vpc, _)| *vpc))
+            .map(String::as_str)
+            .collect()
     }
 
-    /// Whether `instance` answers on 80 or 443 to the whole internet.
-    fn serves_web_to_internet(&self, instance: &Instance) -> bool {
-        instance.public_ip.is_some()
-            && instance.security_group_ids.iter().any(|id| {
-                self.security_groups.get(id.as_str()).is_some_and(|g| {
-                    g.ingress.iter().any(|rule| {
-                        rule.is_world_open()
-                            && (rule.covers_tcp_port(80) || rule.covers_tcp_port(443))
-                    })
-                })
-            })
+    fn group_vpc(&self, group: &'a AutoScalingGroup) -> Option<&'a str> {
+        self.index.vpc_of_group(group)
+    }
+
+    /// The first rule by which `instance` serves the whole internet from its public address
+    /// (its own or an Elastic IP), as `tcp 8080`: any TCP or UDP port but SSH and RDP.
+    /// Routing appliances (source/destination check off) serve nobody.
+    fn serves_internet(&self, instance: &Instance) -> Option<String> {
+        if instance.public_ip.is_none() || !instance.source_dest_check {
+            return None;
+        }
+        instance.security_group_ids.iter().find_map(|id| {
+            let group = self.security_group_in(&instance.region, id)?;
+            group
+                .ingress
+                .iter()
+                .find(|rule| serves_world(rule))
+                .map(|rule| rule.ports_text())
+        })
     }
 
     /// Why discovery leaves a workload alone, unless it is scoped explicitly.
@@ -703,14 +574,16 @@ impl<'a> Graph<'a> {
             Item::Group(group) => group
                 .instance_ids
                 .iter()
-                .filter_map(|id| self.instances.get(id.as_str()))
+                .filter_map(|id| self.index.find_near::<Instance>(group, id))
                 .find_map(|i| managed_by(&i.tags)),
             _ => None,
         }
     }
 
     fn db_vpc(&self, region: &str, subnet_group: Option<&str>) -> Option<&'a str> {
-        subnet_group.and_then(|name| self.db_subnet_group_vpc.get(&(region, name)).copied())
+        subnet_group
+            .and_then(|name| self.index.find::<DbSubnetGroup>(region, name))
+            .map(|g| g.vpc_id.as_str())
     }
 }
 
@@ -829,20 +702,15 @@ impl<'g, 'a> Builder<'g, 'a> {
         let account = graph.account();
         match from.item {
             Item::LoadBalancer(lb) => {
-                for listener in graph
-                    .listeners_by_lb
-                    .get(lb.arn.as_str())
-                    .into_iter()
-                    .flatten()
-                {
+                for listener in graph.index.listeners_of(lb) {
                     self.push(
-                        node(*listener, account, None, None, Item::Listener(listener)),
+                        node(listener, account, None, None, Item::Listener(listener)),
                         Role::Listener,
                         format!("listener {} of load balancer {}", listener.port, lb.name),
                     );
                 }
                 for id in &lb.security_group_ids {
-                    if let Some(group) = graph.security_groups.get(id.as_str()) {
+                    if let Some(group) = graph.security_group_in(&lb.region, id) {
                         self.push(
                             graph.security_group(group),
                             Role::LbSecurityGroup,
@@ -850,29 +718,25 @@ impl<'g, 'a> Builder<'g, 'a> {
                         );
                     }
                 }
-                let dns = crate::policy::normalize_dns(&lb.dns_name);
-                for record in graph.records_by_alias.get(&dns).into_iter().flatten() {
+                for record in graph.index.records_aliasing(&lb.dns_name) {
                     self.push(
                         graph.record(record),
                         Role::DnsRecord,
                         format!("alias to load balancer {}", lb.name),
                     );
                 }
-                self.push_vpc(&lb.vpc_id, &format!("network of load balancer {}", lb.name));
+                self.push_vpc(
+                    &lb.region,
+                    &lb.vpc_id,
+                    &format!("network of load balancer {}", lb.name),
+                );
             }
             Item::Listener(listener) => {
-                let mut forwarded: Vec<&String> = listener
-                    .default_actions
-                    .iter()
-                    .filter(|a| a.action_type == "forward")
-                    .flat_map(|a| &a.target_group_arns)
-                    .collect();
-                forwarded.dedup();
-                for arn in forwarded {
-                    if let Some(target_group) = graph.target_groups.get(arn.as_str()) {
+                for arn in listener.forwarded_target_groups() {
+                    if let Some(target_group) = graph.index.by_arn::<TargetGroup>(arn) {
                         self.push(
                             node(
-                                *target_group,
+                                target_group,
                                 account,
                                 None,
                                 None,
@@ -885,12 +749,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 }
             }
             Item::TargetGroup(target_group) => {
-                for group in graph
-                    .groups_by_target_group
-                    .get(target_group.arn.as_str())
-                    .into_iter()
-                    .flatten()
-                {
+                for group in graph.index.groups_of_target_group(target_group) {
                     self.push(
                         graph.group(group),
                         Role::AutoScalingGroup,
@@ -898,7 +757,9 @@ impl<'g, 'a> Builder<'g, 'a> {
                     );
                 }
                 for target in &target_group.targets {
-                    if let Some(instance) = graph.instances.get(target.id.as_str()) {
+                    if let Some(instance) =
+                        graph.index.find_near::<Instance>(target_group, &target.id)
+                    {
                         self.push(
                             graph.instance(instance),
                             Role::Instance,
@@ -909,7 +770,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             }
             Item::Record(record) => {
                 for value in &record.values {
-                    if let Some(instance) = graph.instance_by_public_ip.get(value.as_str()) {
+                    if let Some(instance) = graph.index.instance_at_public_ip(value) {
                         self.push(
                             graph.instance(instance),
                             Role::Instance,
@@ -922,7 +783,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 let serving = role == Role::AutoScalingGroup;
                 let side = Side::of(serving);
                 for id in &group.instance_ids {
-                    if let Some(instance) = graph.instances.get(id.as_str()) {
+                    if let Some(instance) = graph.index.find_near::<Instance>(group, id) {
                         self.push(
                             graph.instance(instance),
                             side.instance,
@@ -932,7 +793,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 }
                 let security_role = side.security_group;
                 for id in graph.launch_security_groups(group) {
-                    if let Some(sg) = graph.security_groups.get(id) {
+                    if let Some(sg) = graph.security_group_in(&group.region, id) {
                         self.push(
                             graph.security_group(sg),
                             security_role,
@@ -945,6 +806,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 }
                 if let Some(vpc) = graph.group_vpc(group) {
                     self.push_vpc(
+                        &group.region,
                         vpc,
                         &format!("network of Auto Scaling group {}", group.name),
                     );
@@ -952,12 +814,10 @@ impl<'g, 'a> Builder<'g, 'a> {
                 if !serving {
                     return;
                 }
-                if let Some(reference) = &group.launch_template
-                    && let Some(template) = graph.templates.get(reference.id.as_str())
-                {
+                if let Some((template, _)) = graph.index.launch_template_of(group) {
                     self.push(
                         node(
-                            *template,
+                            template,
                             account,
                             Some(&template.name),
                             Some(&template.tags),
@@ -967,26 +827,21 @@ impl<'g, 'a> Builder<'g, 'a> {
                         format!("launch template of Auto Scaling group {}", group.name),
                     );
                 }
-                if let Some(name) = &group.launch_configuration_name
-                    && let Some(config) = graph
-                        .configurations
-                        .get(&(group.region.as_str(), name.as_str()))
-                {
+                if let Some(config) = graph.index.launch_configuration_of(group) {
                     self.push(
-                        node(*config, account, None, None, Item::Configuration),
+                        node(config, account, None, None, Item::Configuration),
                         Role::LaunchConfiguration,
                         format!("launch configuration of Auto Scaling group {}", group.name),
                     );
                 }
-                let key = (group.region.as_str(), group.name.as_str());
-                for policy in graph.policies_by_group.get(&key).into_iter().flatten() {
+                for policy in graph.index.scaling_policies_of(group) {
                     self.push(
-                        node(*policy, account, None, None, Item::Policy),
+                        node(policy, account, None, None, Item::Policy),
                         Role::ScalingPolicy,
                         format!("scaling policy of Auto Scaling group {}", group.name),
                     );
                 }
-                for alarm in graph.alarms_by_group.get(&key).into_iter().flatten() {
+                for alarm in graph.index.alarms_on(group) {
                     self.push(
                         graph.alarm(alarm),
                         Role::Alarm,
@@ -996,10 +851,7 @@ impl<'g, 'a> Builder<'g, 'a> {
             }
             Item::Instance(instance) => {
                 let serving = role == Role::Instance;
-                if let Some(name) = &instance.auto_scaling_group
-                    && let Some(group) =
-                        graph.groups.get(&(instance.region.as_str(), name.as_str()))
-                {
+                if let Some(group) = graph.index.group_of_instance(instance) {
                     self.push(
                         graph.group(group),
                         Side::of(serving).group,
@@ -1008,7 +860,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 }
                 let security_role = Side::of(serving).security_group;
                 for id in &instance.security_group_ids {
-                    if let Some(sg) = graph.security_groups.get(id.as_str()) {
+                    if let Some(sg) = graph.security_group_in(&instance.region, id) {
                         self.push(
                             graph.security_group(sg),
                             security_role,
@@ -1017,6 +869,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                     }
                 }
                 self.push_vpc(
+                    &instance.region,
                     &instance.vpc_id,
                     &format!("network of instance {}", instance.id),
                 );
@@ -1030,9 +883,9 @@ impl<'g, 'a> Builder<'g, 'a> {
                 topics.sort();
                 topics.dedup();
                 for arn in topics {
-                    if let Some(topic) = graph.topics.get(arn.as_str()) {
+                    if let Some(topic) = graph.index.by_arn::<SnsTopic>(arn) {
                         self.push(
-                            node(*topic, account, None, None, Item::Topic),
+                            node(topic, account, None, None, Item::Topic),
                             Role::Topic,
                             format!("notified by alarm {}", alarm.name),
                         );
@@ -1042,8 +895,8 @@ impl<'g, 'a> Builder<'g, 'a> {
             Item::DbCluster(cluster) => {
                 for member in &cluster.members {
                     if let Some(db) = graph
-                        .db_instances
-                        .get(&(cluster.region.as_str(), member.instance_id.as_str()))
+                        .index
+                        .find_near::<DbInstance>(cluster, &member.instance_id)
                     {
                         self.push(
                             graph.db_instance(db),
@@ -1052,18 +905,18 @@ impl<'g, 'a> Builder<'g, 'a> {
                         );
                     }
                 }
-                self.push_db_groups(&cluster.security_group_ids, &cluster.id);
+                self.push_db_groups(&cluster.region, &cluster.security_group_ids, &cluster.id);
             }
             Item::DbInstance(db) if role == Role::Database => {
-                self.push_db_groups(&db.security_group_ids, &db.id);
+                self.push_db_groups(&db.region, &db.security_group_ids, &db.id);
             }
             _ => {}
         }
     }
 
-    fn push_db_groups(&mut self, ids: &[String], db: &str) {
+    fn push_db_groups(&mut self, region: &str, ids: &[String], db: &str) {
         for id in ids {
-            if let Some(sg) = self.graph.security_groups.get(id.as_str()) {
+            if let Some(sg) = self.graph.security_group_in(region, id) {
                 let node = self.graph.security_group(sg);
                 self.push(
                     node,
@@ -1074,11 +927,20 @@ impl<'g, 'a> Builder<'g, 'a> {
         }
     }
 
-    fn push_vpc(&mut self, vpc_id: &str, via: &str) {
-        if let Some(vpc) = self.graph.vpcs.get(vpc_id) {
-            let node = node(*vpc, self.graph.account(), None, Some(&vpc.tags), Item::Vpc);
+    fn push_vpc(&mut self, region: &str, vpc_id: &str, via: &str) {
+        if let Some(vpc) = self.graph.index.find::<Vpc>(region, vpc_id) {
+            let node = node(vpc, self.graph.account(), None, Some(&vpc.tags), Item::Vpc);
             self.push(node, Role::Vpc, via);
         }
+    }
+
+    /// The security groups of the members in `role`, looked up by ARN.
+    fn groups_in(&self, role: Role) -> Vec<&'a SecurityGroup> {
+        self.members
+            .iter()
+            .filter(|m| m.role == role)
+            .filter_map(|m| self.graph.index.by_arn::<SecurityGroup>(&m.arn))
+            .collect()
     }
 
     fn ids_in(&self, role: Role) -> BTreeSet<String> {
@@ -1095,6 +957,7 @@ impl<'g, 'a> Builder<'g, 'a> {
         loop {
             let before = self.members.len();
             self.add_groups_sharing_serving_groups();
+            self.add_instances_sharing_serving_groups();
             self.add_databases();
             self.add_bastions();
             self.run();
@@ -1104,27 +967,22 @@ impl<'g, 'a> Builder<'g, 'a> {
         }
     }
 
-    /// App security groups that take web traffic: from the internet on 80/443, or from
-    /// one of the application's load-balancer groups.
+    /// App security groups that take the application's traffic: from the internet on a port
+    /// other than SSH and RDP, or from one of the application's load-balancer groups.
     fn serving_security_groups(&self) -> BTreeSet<String> {
         let lb_groups = self.ids_in(Role::LbSecurityGroup);
-        self.ids_in(Role::AppSecurityGroup)
+        self.groups_in(Role::AppSecurityGroup)
             .into_iter()
-            .filter(|id| {
-                self.graph
-                    .security_groups
-                    .get(id.as_str())
-                    .is_some_and(|g| {
-                        g.ingress.iter().any(|rule| {
-                            (rule.is_world_open()
-                                && (rule.covers_tcp_port(80) || rule.covers_tcp_port(443)))
-                                || rule
-                                    .source_group_id
-                                    .as_ref()
-                                    .is_some_and(|source| lb_groups.contains(source))
-                        })
-                    })
+            .filter(|g| {
+                g.ingress.iter().any(|rule| {
+                    serves_world(rule)
+                        || rule
+                            .source_group_id
+                            .as_ref()
+                            .is_some_and(|source| lb_groups.contains(source))
+                })
             })
+            .map(|g| g.id.clone())
             .collect()
     }
 
@@ -1138,8 +996,8 @@ impl<'g, 'a> Builder<'g, 'a> {
             return;
         }
         let graph = self.graph;
-        let admits_lb = |id: &str| {
-            graph.security_groups.get(id).and_then(|g| {
+        let admits_lb = |region: &str, id: &str| {
+            graph.security_group_in(region, id).and_then(|g| {
                 g.ingress.iter().find_map(|rule| {
                     rule.source_group_id
                         .as_ref()
@@ -1160,12 +1018,44 @@ impl<'g, 'a> Builder<'g, 'a> {
                 );
             } else if let Some((id, lb_group)) = launch_groups
                 .iter()
-                .find_map(|id| admits_lb(id).map(|lb_group| (*id, lb_group)))
+                .find_map(|id| admits_lb(&group.region, id).map(|lb_group| (*id, lb_group)))
             {
                 self.push(
                     graph.group(group),
                     Role::AutoScalingGroup,
                     format!("launches into security group {id}, which admits the load balancer's group {lb_group}"),
+                );
+            }
+        }
+    }
+
+    /// Running instances in one of its serving security groups, in the same VPC: they take
+    /// the same traffic (two legacy web servers behind one group, one of them in DNS).
+    fn add_instances_sharing_serving_groups(&mut self) {
+        let serving = self.serving_security_groups();
+        if serving.is_empty() {
+            return;
+        }
+        let graph = self.graph;
+        for group in self.groups_in(Role::AppSecurityGroup) {
+            if !serving.contains(&group.id) {
+                continue;
+            }
+            for instance in graph.index.instances_in(group) {
+                if instance.state != "running"
+                    || instance.vpc_id != group.vpc_id
+                    || self.has(&instance_arn(graph, instance))
+                    || graph.instance_is_bastion(instance)
+                {
+                    continue;
+                }
+                self.push(
+                    graph.instance(instance),
+                    Role::Instance,
+                    format!(
+                        "in security group {}, which takes the application's traffic",
+                        group.id
+                    ),
                 );
             }
         }
@@ -1179,11 +1069,10 @@ impl<'g, 'a> Builder<'g, 'a> {
         if app_groups.is_empty() {
             return;
         }
-        let admitting_group = |ids: &[String]| -> Option<String> {
+        let admitting_group = |region: &str, ids: &[String]| -> Option<String> {
             ids.iter().find_map(|id| {
                 graph
-                    .security_groups
-                    .get(id.as_str())?
+                    .security_group_in(region, id)?
                     .ingress
                     .iter()
                     .find_map(|rule| {
@@ -1201,23 +1090,22 @@ impl<'g, 'a> Builder<'g, 'a> {
             .iter()
             .filter(|d| d.cluster_id.is_none())
         {
-            if let Some(via) = admitting_group(&db.security_group_ids) {
+            if let Some(via) = admitting_group(&db.region, &db.security_group_ids) {
                 found.push((graph.db_instance(db), via));
             }
         }
         for cluster in &graph.inv.db_clusters {
-            if let Some(via) = admitting_group(&cluster.security_group_ids) {
+            if let Some(via) = admitting_group(&cluster.region, &cluster.security_group_ids) {
                 found.push((graph.db_cluster(cluster), via));
             }
         }
         if found.is_empty() && !self.members.iter().any(|m| m.role == Role::Database) {
             let networks = self.app_networks();
             let vpcs = self.ids_in(Role::Vpc);
-            let admitting_network = |ids: &[String]| -> Option<String> {
+            let admitting_network = |region: &str, ids: &[String]| -> Option<String> {
                 ids.iter().find_map(|id| {
                     graph
-                        .security_groups
-                        .get(id.as_str())?
+                        .security_group_in(region, id)?
                         .ingress
                         .iter()
                         .find_map(|rule| {
@@ -1242,7 +1130,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 if vpc.is_some_and(|v| !vpcs.contains(v)) {
                     continue;
                 }
-                if let Some(via) = admitting_network(&db.security_group_ids) {
+                if let Some(via) = admitting_network(&db.region, &db.security_group_ids) {
                     found.push((graph.db_instance(db), via));
                 }
             }
@@ -1251,7 +1139,7 @@ impl<'g, 'a> Builder<'g, 'a> {
                 if vpc.is_some_and(|v| !vpcs.contains(v)) {
                     continue;
                 }
-                if let Some(via) = admitting_network(&cluster.security_group_ids) {
+                if let Some(via) = admitting_network(&cluster.region, &cluster.security_group_ids) {
                     found.push((graph.db_cluster(cluster), via));
                 }
             }
@@ -1270,25 +1158,23 @@ impl<'g, 'a> Builder<'g, 'a> {
         for member in &self.members {
             match member.role {
                 Role::Instance => {
-                    if let Some(instance) = graph.instances.get(member.id.as_str()) {
+                    if let Some(instance) = graph.index.by_arn::<Instance>(&member.arn) {
                         if let Some(ip) = &instance.private_ip {
                             networks.push(format!("{ip}/32"));
                         }
-                        if let Some((_, cidr)) = graph.subnet_vpc.get(instance.subnet_id.as_str()) {
-                            networks.push((*cidr).to_owned());
+                        if let Some(subnet) = graph
+                            .index
+                            .find_near::<Subnet>(instance, &instance.subnet_id)
+                        {
+                            networks.push(subnet.cidr_block.clone());
                         }
                     }
                 }
                 Role::AutoScalingGroup => {
-                    if let Some(group) = graph
-                        .inv
-                        .auto_scaling_groups
-                        .iter()
-                        .find(|g| g.arn == member.arn)
-                    {
-                        for subnet in &group.subnet_ids {
-                            if let Some((_, cidr)) = graph.subnet_vpc.get(subnet.as_str()) {
-                                networks.push((*cidr).to_owned());
+                    if let Some(group) = graph.index.by_arn::<AutoScalingGroup>(&member.arn) {
+                        for id in &group.subnet_ids {
+                            if let Some(subnet) = graph.index.find_near::<Subnet>(group, id) {
+                                networks.push(subnet.cidr_block.clone());
                             }
                         }
                     }
@@ -1306,20 +1192,21 @@ impl<'g, 'a> Builder<'g, 'a> {
         let graph = self.graph;
         let vpcs = self.ids_in(Role::Vpc);
         let app_groups = self.ids_in(Role::AppSecurityGroup);
-        let ssh_sources: BTreeSet<&str> = app_groups
-            .iter()
-            .filter_map(|id| graph.security_groups.get(id.as_str()))
-            .flat_map(|g| &g.ingress)
-            .filter(|rule| rule.covers_tcp_port(22))
-            .filter_map(|rule| rule.source_group_id.as_deref())
-            .filter(|source| !app_groups.contains(*source))
+        let ssh_sources: BTreeSet<(&str, &str)> = self
+            .groups_in(Role::AppSecurityGroup)
+            .into_iter()
+            .flat_map(|g| g.ingress.iter().map(move |rule| (g, rule)))
+            .filter(|(_, rule)| rule.covers_tcp_port(22))
+            .filter_map(|(g, rule)| Some((g.region.as_str(), rule.source_group_id.as_deref()?)))
+            .filter(|(_, source)| !app_groups.contains(*source))
             .collect();
-        let named = if ssh_sources.len() == 1 {
+        let named_in = if ssh_sources.len() == 1 {
             ssh_sources.first().copied()
         } else {
             None
         };
-        if let Some(sg) = named.and_then(|id| graph.security_groups.get(id)) {
+        let named = named_in.map(|(_, id)| id);
+        if let Some(sg) = named_in.and_then(|(region, id)| graph.security_group_in(region, id)) {
             self.push(
                 graph.security_group(sg),
                 Role::BastionSecurityGroup,
@@ -1372,6 +1259,14 @@ impl<'g, 'a> Builder<'g, 'a> {
     }
 }
 
+/// Whether `rule` opens a TCP or UDP port other than SSH and RDP to the whole internet.
+fn serves_world(rule: &crate::inventory::SgRule) -> bool {
+    const ADMIN: [i32; 2] = [22, 3389];
+    rule.is_world_open()
+        && matches!(rule.protocol.as_str(), "tcp" | "udp" | "all" | "-1")
+        && (rule.from_port..=rule.to_port).any(|port| !ADMIN.contains(&port))
+}
+
 fn instance_arn(graph: &Graph, instance: &Instance) -> String {
     instance.arn(graph.account())
 }
@@ -1405,14 +1300,14 @@ struct Seed<'a> {
     forced_name: Option<(String, &'static str)>,
 }
 
-/// Finds the applications of `inventory`.
+/// Finds the applications of the inventory behind `index`.
 pub fn discover(
-    inventory: &Inventory,
+    index: &Index,
     scope: Scope,
     settings: &ScopeSettings,
     declared: &[AppDeclaration],
 ) -> AppModel {
-    let graph = Graph::new(inventory, settings);
+    let graph = Graph::new(index, settings);
     let (applications, left_out) = match scope {
         Scope::Account => (whole_account(&graph), BTreeMap::new()),
         Scope::Apps => applications(&graph, declared),
@@ -1492,7 +1387,7 @@ fn seeds<'a>(graph: &Graph<'a>, declared: &[AppDeclaration]) -> Vec<Seed<'a>> {
             && record
                 .values
                 .iter()
-                .any(|v| graph.instance_by_public_ip.contains_key(v.as_str()))
+                .any(|v| graph.index.instance_at_public_ip(v).is_some())
         {
             seeds.push(Seed {
                 node: graph.record(record),
@@ -1503,11 +1398,16 @@ fn seeds<'a>(graph: &Graph<'a>, declared: &[AppDeclaration]) -> Vec<Seed<'a>> {
         }
     }
     for instance in &graph.inv.instances {
-        if instance.state == "running" && graph.serves_web_to_internet(instance) {
+        if instance.state == "running"
+            && let Some(ports) = graph.serves_internet(instance)
+        {
             seeds.push(Seed {
                 node: graph.instance(instance),
                 role: Role::Instance,
-                via: "entry point: serves 80/443 to the internet".into(),
+                via: format!(
+                    "entry point: serves {ports} to the internet from public address {}",
+                    instance.public_ip.as_deref().unwrap_or_default()
+                ),
                 forced_name: None,
             });
         }
@@ -1561,6 +1461,10 @@ fn applications(
                 builder.explicit.insert(seed.node.arn.clone());
             }
             builder.push(seed.node.clone(), seed.role, seed.via.clone());
+            builder.run();
+            // Instances behind one serving group are one application's, whichever is the
+            // entry point (the DNS name may name only one of them).
+            builder.add_instances_sharing_serving_groups();
             builder.run();
             builder
                 .members
@@ -1721,7 +1625,7 @@ fn whole_account(graph: &Graph) -> Vec<Application> {
             && record
                 .values
                 .iter()
-                .any(|v| graph.instance_by_public_ip.contains_key(v.as_str()))
+                .any(|v| graph.index.instance_at_public_ip(v).is_some())
         {
             builder.push(
                 graph.record(record),

@@ -227,6 +227,13 @@ pub struct PolicyOptions {
     /// Config file with policy parameters (default: ./hacheck.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Run only these rules: ids, globs (`HA01*`) or tags (`database`); comma-separated or
+    /// repeated. Replaces `[rules] select` of the config.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (ids, globs or tags); added to `[rules] ignore` of the config.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

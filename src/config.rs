@@ -41,9 +41,22 @@ pub struct Config {
     pub apps: Vec<AppDeclaration>,
     #[serde(default)]
     pub fix: FixSettings,
+    /// `[rules]`: which rules run.
+    #[serde(default)]
+    pub rules: RuleSelection,
     /// The file it was read from, for messages.
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// `[rules] select = [...]`, `ignore = [...]`: rule ids, globs over ids, or tags.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSelection {
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
@@ -148,13 +161,13 @@ impl Config {
         Ok(())
     }
 
-    /// The application model of `inventory` under this config.
+    /// The application model of the inventory behind `index` under this config.
     pub fn app_model(
         &self,
-        inventory: &crate::inventory::Inventory,
+        index: &crate::inventory::Index,
         scope: crate::apps::Scope,
     ) -> crate::apps::AppModel {
-        crate::apps::discover(inventory, scope, &self.scope, &self.apps)
+        crate::apps::discover(index, scope, &self.scope, &self.apps)
     }
 
     /// Policy parameters as JSON values, the form the policy engine takes.

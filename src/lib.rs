@@ -25,6 +25,7 @@ pub mod inventory;
 pub mod memory;
 pub mod plan;
 pub mod policy;
+pub mod reach;
 pub mod report;
 pub mod snapshot;
 pub mod suppress;

@@ -139,6 +139,19 @@ pub fn with_budget<T>(budget_bytes: u64, f: impl FnOnce() -> T) -> (T, u64) {
     (value, peak.max(0) as u64)
 }
 
+/// Runs `f` without counting what it leaves allocated against this thread's budget or its
+/// ledger: for data that outlives the run and belongs to no script (the policy view's
+/// resources, converted on first read by whichever run reads them first).
+pub fn uncounted<T>(f: impl FnOnce() -> T) -> T {
+    let held = HELD.with(Cell::get);
+    let peak = PEAK.with(Cell::get);
+    let value = f();
+    let grown = HELD.with(Cell::get) - held;
+    record(-grown);
+    PEAK.with(|p| p.set(peak.max(HELD.with(Cell::get))));
+    value
+}
+
 /// Whether this thread's budget or its ledger is exceeded now.
 pub fn exceeded() -> Option<Exceeded> {
     would_exceed(0)

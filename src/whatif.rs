@@ -17,15 +17,14 @@
 //! Notes (a Multi-AZ failover's 60–120 s, SSH lost with the bastion) do not change the
 //! verdict: they are facts the operator should know, not outages of the application.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use crate::apps::{AppModel, Application, Role};
 use crate::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, Instance, Inventory, LaunchConfiguration,
-    LaunchTemplate, Listener, LoadBalancer, MetricAlarm, NatGateway, RecordSet, Resource,
-    RouteTable, ScalingPolicy, SecurityGroup, SnsTopic, Subnet, TargetGroup,
+    AutoScalingGroup, DbCluster, DbInstance, Index, Instance, Inventory, LoadBalancer, RecordSet,
+    Resource, Subnet, TargetGroup,
 };
 
 /// What losing the zone does to the application as a whole.
@@ -123,37 +122,11 @@ impl Outcome {
     }
 }
 
-/// The inventory's lookups, built once for any number of applications and zones.
+/// Zone-loss questions over the inventory's one index, for any number of applications and
+/// zones.
 pub struct Topology<'a> {
+    pub(crate) index: &'a Index,
     pub(crate) inventory: &'a Inventory,
-    pub(crate) subnets: HashMap<&'a str, &'a Subnet>,
-    /// By ARN.
-    pub(crate) instances: HashMap<String, &'a Instance>,
-    pub(crate) instances_by_id: HashMap<&'a str, &'a Instance>,
-    pub(crate) instance_by_public_ip: HashMap<&'a str, &'a Instance>,
-    instances_by_group: HashMap<(&'a str, &'a str), Vec<&'a Instance>>,
-    /// The rest by ARN, unless said otherwise.
-    pub(crate) groups: HashMap<&'a str, &'a AutoScalingGroup>,
-    pub(crate) load_balancers: HashMap<&'a str, &'a LoadBalancer>,
-    pub(crate) listeners: HashMap<&'a str, &'a Listener>,
-    pub(crate) target_groups: HashMap<&'a str, &'a TargetGroup>,
-    pub(crate) db_instances: HashMap<&'a str, &'a DbInstance>,
-    pub(crate) db_instances_by_id: HashMap<(&'a str, &'a str), &'a DbInstance>,
-    pub(crate) db_clusters: HashMap<&'a str, &'a DbCluster>,
-    pub(crate) records: HashMap<String, &'a RecordSet>,
-    pub(crate) alarms: HashMap<&'a str, &'a MetricAlarm>,
-    pub(crate) topics: HashMap<&'a str, &'a SnsTopic>,
-    /// By id.
-    pub(crate) launch_templates: HashMap<&'a str, &'a LaunchTemplate>,
-    /// By (region, name).
-    pub(crate) launch_configurations: HashMap<(&'a str, &'a str), &'a LaunchConfiguration>,
-    /// By (region, group name).
-    pub(crate) scaling_policies: HashMap<(&'a str, &'a str), Vec<&'a ScalingPolicy>>,
-    /// By id.
-    pub(crate) security_groups: HashMap<&'a str, &'a SecurityGroup>,
-    nat_gateways: HashMap<&'a str, &'a NatGateway>,
-    route_table_of_subnet: HashMap<&'a str, &'a RouteTable>,
-    main_route_table: HashMap<&'a str, &'a RouteTable>,
 }
 
 fn is_running(instance: &Instance) -> bool {
@@ -175,162 +148,24 @@ fn plural(count: usize, one: &str, many: &str) -> String {
 }
 
 impl<'a> Topology<'a> {
-    pub fn new(inventory: &'a Inventory) -> Self {
-        let account = inventory.account_id.as_str();
-        let mut instances_by_group: HashMap<(&str, &str), Vec<&Instance>> = HashMap::new();
-        for instance in &inventory.instances {
-            if let Some(group) = &instance.auto_scaling_group {
-                instances_by_group
-                    .entry((instance.region.as_str(), group.as_str()))
-                    .or_default()
-                    .push(instance);
-            }
-        }
-        let mut route_table_of_subnet = HashMap::new();
-        let mut main_route_table = HashMap::new();
-        for table in &inventory.route_tables {
-            for subnet in &table.subnet_ids {
-                route_table_of_subnet.insert(subnet.as_str(), table);
-            }
-            if table.main {
-                main_route_table.insert(table.vpc_id.as_str(), table);
-            }
-        }
-        let mut scaling_policies: HashMap<(&str, &str), Vec<&ScalingPolicy>> = HashMap::new();
-        for policy in &inventory.scaling_policies {
-            scaling_policies
-                .entry((policy.region.as_str(), policy.auto_scaling_group.as_str()))
-                .or_default()
-                .push(policy);
-        }
+    pub fn new(index: &'a Index) -> Self {
         Topology {
-            inventory,
-            listeners: inventory
-                .listeners
-                .iter()
-                .map(|l| (l.arn.as_str(), l))
-                .collect(),
-            alarms: inventory
-                .metric_alarms
-                .iter()
-                .map(|a| (a.arn.as_str(), a))
-                .collect(),
-            topics: inventory
-                .sns_topics
-                .iter()
-                .map(|t| (t.arn.as_str(), t))
-                .collect(),
-            launch_templates: inventory
-                .launch_templates
-                .iter()
-                .map(|t| (t.id.as_str(), t))
-                .collect(),
-            launch_configurations: inventory
-                .launch_configurations
-                .iter()
-                .map(|c| ((c.region.as_str(), c.name.as_str()), c))
-                .collect(),
-            scaling_policies,
-            security_groups: inventory
-                .security_groups
-                .iter()
-                .map(|g| (g.id.as_str(), g))
-                .collect(),
-            subnets: inventory
-                .subnets
-                .iter()
-                .map(|s| (s.id.as_str(), s))
-                .collect(),
-            instances: inventory
-                .instances
-                .iter()
-                .map(|i| (i.arn(account), i))
-                .collect(),
-            instances_by_id: inventory
-                .instances
-                .iter()
-                .map(|i| (i.id.as_str(), i))
-                .collect(),
-            instance_by_public_ip: inventory
-                .instances
-                .iter()
-                .filter_map(|i| Some((i.public_ip.as_deref()?, i)))
-                .collect(),
-            instances_by_group,
-            groups: inventory
-                .auto_scaling_groups
-                .iter()
-                .map(|g| (g.arn.as_str(), g))
-                .collect(),
-            load_balancers: inventory
-                .load_balancers
-                .iter()
-                .map(|lb| (lb.arn.as_str(), lb))
-                .collect(),
-            target_groups: inventory
-                .target_groups
-                .iter()
-                .map(|tg| (tg.arn.as_str(), tg))
-                .collect(),
-            db_instances: inventory
-                .db_instances
-                .iter()
-                .map(|db| (db.arn.as_str(), db))
-                .collect(),
-            db_instances_by_id: inventory
-                .db_instances
-                .iter()
-                .map(|db| ((db.region.as_str(), db.id.as_str()), db))
-                .collect(),
-            db_clusters: inventory
-                .db_clusters
-                .iter()
-                .map(|c| (c.arn.as_str(), c))
-                .collect(),
-            records: inventory
-                .record_sets
-                .iter()
-                .map(|r| (r.arn(account), r))
-                .collect(),
-            nat_gateways: inventory
-                .nat_gateways
-                .iter()
-                .map(|n| (n.id.as_str(), n))
-                .collect(),
-            route_table_of_subnet,
-            main_route_table,
+            index,
+            inventory: index.inventory(),
         }
-    }
-
-    pub(crate) fn zone_of_subnet(&self, id: &str) -> Option<&'a str> {
-        self.subnets
-            .get(id)
-            .map(|subnet| subnet.availability_zone.as_str())
     }
 
     /// The zones a group launches into: its subnets' zones, else its own list.
     pub fn launch_zones(&self, group: &'a AutoScalingGroup) -> BTreeSet<&'a str> {
-        let from_subnets: BTreeSet<&str> = group
-            .subnet_ids
-            .iter()
-            .filter_map(|id| self.zone_of_subnet(id))
-            .collect();
-        if !from_subnets.is_empty() {
-            return from_subnets;
-        }
-        group
-            .availability_zones
-            .iter()
-            .map(String::as_str)
-            .collect()
+        self.index.launch_zones(group)
     }
 
     /// The running instances of a group.
     fn group_instances(&self, group: &AutoScalingGroup) -> Vec<&'a Instance> {
-        self.instances_by_group
-            .get(&(group.region.as_str(), group.name.as_str()))
-            .map(|all| all.iter().copied().filter(|i| is_running(i)).collect())
-            .unwrap_or_default()
+        self.index
+            .instances_of(group)
+            .filter(|i| is_running(i))
+            .collect()
     }
 
     /// Zones of a load balancer: as reported, else from its subnets.
@@ -341,18 +176,8 @@ impl<'a> Topology<'a> {
         }
         lb.subnet_ids
             .iter()
-            .filter_map(|id| self.zone_of_subnet(id))
+            .filter_map(|id| self.index.zone_of_subnet(lb, id))
             .collect()
-    }
-
-    /// The NAT gateway a subnet's default route goes through, if that is how it gets out.
-    pub(crate) fn nat_of_subnet(&self, subnet: &Subnet) -> Option<&'a NatGateway> {
-        let table = self
-            .route_table_of_subnet
-            .get(subnet.id.as_str())
-            .or_else(|| self.main_route_table.get(subnet.vpc_id.as_str()))?;
-        let route = table.routes.iter().find(|r| r.destination == "0.0.0.0/0")?;
-        self.nat_gateways.get(route.target.as_str()).copied()
     }
 
     fn members<'m>(
@@ -365,20 +190,20 @@ impl<'a> Topology<'a> {
 
     fn app_groups(&self, app: &Application) -> Vec<&'a AutoScalingGroup> {
         self.members(app, Role::AutoScalingGroup)
-            .filter_map(|m| self.groups.get(m.arn.as_str()).copied())
+            .filter_map(|m| self.index.by_arn::<AutoScalingGroup>(&m.arn))
             .collect()
     }
 
     fn app_instances(&self, app: &Application) -> Vec<&'a Instance> {
         self.members(app, Role::Instance)
-            .filter_map(|m| self.instances.get(&m.arn).copied())
+            .filter_map(|m| self.index.by_arn::<Instance>(&m.arn))
             .filter(|i| is_running(i))
             .collect()
     }
 
     fn app_load_balancers(&self, app: &Application) -> Vec<&'a LoadBalancer> {
         self.members(app, Role::LoadBalancer)
-            .filter_map(|m| self.load_balancers.get(m.arn.as_str()).copied())
+            .filter_map(|m| self.index.by_arn::<LoadBalancer>(&m.arn))
             .collect()
     }
 
@@ -395,22 +220,19 @@ impl<'a> Topology<'a> {
             zones.extend(self.lb_zones(lb));
         }
         for member in self.members(app, Role::Database) {
-            if let Some(db) = self.db_instances.get(member.arn.as_str()) {
+            if let Some(db) = self.index.by_arn::<DbInstance>(&member.arn) {
                 zones.extend(db.availability_zone.as_deref());
             }
-            if let Some(cluster) = self.db_clusters.get(member.arn.as_str()) {
+            if let Some(cluster) = self.index.by_arn::<DbCluster>(&member.arn) {
                 for m in &cluster.members {
-                    if let Some(db) = self
-                        .db_instances_by_id
-                        .get(&(cluster.region.as_str(), m.instance_id.as_str()))
-                    {
+                    if let Some(db) = self.index.find_near::<DbInstance>(cluster, &m.instance_id) {
                         zones.extend(db.availability_zone.as_deref());
                     }
                 }
             }
         }
         for member in self.members(app, Role::Bastion) {
-            if let Some(instance) = self.instances.get(&member.arn) {
+            if let Some(instance) = self.index.by_arn::<Instance>(&member.arn) {
                 zones.insert(&instance.availability_zone);
             }
         }
@@ -612,12 +434,12 @@ impl<'a> Topology<'a> {
             });
         }
         for member in self.members(app, Role::TargetGroup) {
-            let Some(target_group) = self.target_groups.get(member.arn.as_str()) else {
+            let Some(target_group) = self.index.by_arn::<TargetGroup>(&member.arn) else {
                 continue;
             };
             let zone_of = |id: &str| {
-                self.instances_by_id
-                    .get(id)
+                self.index
+                    .find_near::<Instance>(target_group, id)
                     .map(|i| i.availability_zone.as_str())
             };
             let healthy: Vec<&str> = target_group
@@ -665,23 +487,28 @@ impl<'a> Topology<'a> {
     }
 
     fn egress(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
-        let mut subnets: BTreeSet<&str> = BTreeSet::new();
+        let mut subnets: BTreeSet<(&str, &str)> = BTreeSet::new();
         for group in self.app_groups(app) {
-            subnets.extend(group.subnet_ids.iter().map(String::as_str));
+            subnets.extend(
+                group
+                    .subnet_ids
+                    .iter()
+                    .map(|s| (group.region.as_str(), s.as_str())),
+            );
         }
         for instance in self.app_instances(app) {
-            subnets.insert(&instance.subnet_id);
+            subnets.insert((&instance.region, &instance.subnet_id));
         }
         let mut through_nat = 0;
-        for id in subnets {
-            let Some(subnet) = self.subnets.get(id) else {
+        for (region, id) in subnets {
+            let Some(subnet) = self.index.find::<Subnet>(region, id) else {
                 continue;
             };
-            let Some(nat) = self.nat_of_subnet(subnet) else {
+            let Some(nat) = self.index.nat_gateway_of(subnet) else {
                 continue;
             };
             through_nat += 1;
-            let nat_zone = self.zone_of_subnet(&nat.subnet_id);
+            let nat_zone = self.index.zone_of_subnet(nat, &nat.subnet_id);
             if subnet.availability_zone == zone || nat_zone != Some(zone) {
                 continue;
             }
@@ -710,7 +537,7 @@ impl<'a> Topology<'a> {
 
     fn database(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
         for member in self.members(app, Role::Database) {
-            if let Some(db) = self.db_instances.get(member.arn.as_str()) {
+            if let Some(db) = self.index.by_arn::<DbInstance>(&member.arn) {
                 if db.availability_zone.as_deref() != Some(zone) {
                     continue;
                 }
@@ -738,7 +565,7 @@ impl<'a> Topology<'a> {
                     message,
                 });
             }
-            if let Some(cluster) = self.db_clusters.get(member.arn.as_str()) {
+            if let Some(cluster) = self.index.by_arn::<DbCluster>(&member.arn) {
                 self.cluster(cluster, zone, outcome);
             }
         }
@@ -746,8 +573,8 @@ impl<'a> Topology<'a> {
 
     fn cluster(&self, cluster: &DbCluster, zone: &str, outcome: &mut Outcome) {
         let zone_of = |id: &str| {
-            self.db_instances_by_id
-                .get(&(cluster.region.as_str(), id))
+            self.index
+                .find_near::<DbInstance>(cluster, id)
                 .and_then(|db| db.availability_zone.as_deref())
         };
         let writer_lost = cluster
@@ -790,14 +617,14 @@ impl<'a> Topology<'a> {
     fn operations(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
         let mut bastion_zones: Vec<(String, BTreeSet<&str>)> = Vec::new();
         for member in self.members(app, Role::Bastion) {
-            if let Some(instance) = self.instances.get(&member.arn) {
+            if let Some(instance) = self.index.by_arn::<Instance>(&member.arn) {
                 if is_running(instance) {
                     bastion_zones.push((
                         instance.id.clone(),
                         BTreeSet::from([instance.availability_zone.as_str()]),
                     ));
                 }
-            } else if let Some(group) = self.groups.get(member.arn.as_str())
+            } else if let Some(group) = self.index.by_arn::<AutoScalingGroup>(&member.arn)
                 && group.desired_capacity > 0
             {
                 bastion_zones.push((group.name.clone(), self.launch_zones(group)));
@@ -853,7 +680,7 @@ impl<'a> Topology<'a> {
 
     fn dns(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
         for member in self.members(app, Role::DnsRecord) {
-            let Some(record) = self.records.get(&member.arn) else {
+            let Some(record) = self.index.by_arn::<RecordSet>(&member.arn) else {
                 continue;
             };
             let name = record.display_id();
@@ -886,7 +713,7 @@ impl<'a> Topology<'a> {
             let dead: Vec<&str> = record
                 .values
                 .iter()
-                .filter_map(|ip| self.instance_by_public_ip.get(ip.as_str()))
+                .filter_map(|ip| self.index.instance_at_public_ip(ip))
                 .filter(|i| i.availability_zone == zone)
                 .map(|i| i.id.as_str())
                 .collect();

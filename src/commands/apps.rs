@@ -6,9 +6,9 @@ use crate::config::Config;
 
 pub async fn run(global: &GlobalOptions, args: &AppsArgs) -> anyhow::Result<u8> {
     let config = Config::load(args.config.as_deref())?;
-    let inventory = super::load_inventory(global, &args.source).await?;
-    super::print_warnings(&inventory);
-    let model = config.app_model(&inventory, args.scope.into());
+    let index = super::index(super::load_inventory(global, &args.source).await?);
+    super::print_warnings(index.inventory());
+    let model = config.app_model(&index, args.scope.into());
     let mut rendered = Vec::new();
     match args.format {
         AppsFormat::Table => crate::report::apps::write_table(&model, 100, &mut rendered)?,

@@ -32,10 +32,11 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         _ => global,
     };
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
-    let inventory = super::load_inventory(global, &args.source).await?;
-    super::print_warnings(&inventory);
-    let model = config.app_model(&inventory, args.scope.into());
-    let evaluation = policies.evaluate(&inventory, &model, &config.param_overrides());
+    let index = super::index(super::load_inventory(global, &args.source).await?);
+    let inventory = index.inventory();
+    super::print_warnings(inventory);
+    let model = config.app_model(&index, args.scope.into());
+    let evaluation = policies.evaluate(&index, &model, &config.param_overrides());
     if let Some(error) = evaluation.errors.first() {
         anyhow::bail!("{error} (no plan is made from an incomplete evaluation)");
     }
@@ -47,11 +48,11 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         .map(|r| r.finding)
         .collect();
     let plan = match &spec {
-        Some(spec) => plan::plan_with_spec(&inventory, &model, &open, spec, &config.fix)?,
-        None => plan::plan(&inventory, &model, &open, &config.fix)?,
+        Some(spec) => plan::plan_with_spec(&index, &model, &policies, &open, spec, &config.fix)?,
+        None => plan::plan(&index, &model, &policies, &open, &config.fix)?,
     };
     // The plan judged on the account it would leave: no step may break what passes.
-    let evaluate = |predicted: &crate::inventory::Inventory,
+    let evaluate = |predicted: &std::sync::Arc<crate::inventory::Index>,
                     only: Option<&std::collections::BTreeSet<String>>| {
         let model = config.app_model(predicted, args.scope.into());
         let subset = only.map(|ids| policies.only(|id| ids.contains(id)));
@@ -61,7 +62,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
             .evaluate(predicted, &model, &config.param_overrides())
             .findings
     };
-    let guarded = plan::predict::guard(plan, &inventory, &judged, &evaluate);
+    let guarded = plan::predict::guard(plan, &index, &model, &judged, &evaluate);
     for regression in &guarded.unexplained {
         eprintln!("warning: the plan's steps together would make {regression}");
     }

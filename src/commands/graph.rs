@@ -7,10 +7,10 @@ use crate::diagram;
 
 pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
-    let inventory = super::load_inventory(global, &args.source).await?;
-    super::print_warnings(&inventory);
-    let model = config.app_model(&inventory, args.scope.into());
-    let topology = crate::whatif::Topology::new(&inventory);
+    let index = super::index(super::load_inventory(global, &args.source).await?);
+    super::print_warnings(index.inventory());
+    let model = config.app_model(&index, args.scope.into());
+    let topology = crate::whatif::Topology::new(&index);
     let lost_zone = match args.lose_az.as_deref() {
         Some(super::whatif::EACH_ZONE) => {
             anyhow::bail!("`--lose-az` takes one zone here, not `each`")
@@ -21,7 +21,7 @@ pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8>
         }
         None => None,
     };
-    let evaluation = policies.evaluate(&inventory, &model, &config.param_overrides());
+    let evaluation = policies.evaluate(&index, &model, &config.param_overrides());
     if let Some(error) = evaluation.errors.first() {
         anyhow::bail!("{error}");
     }

@@ -72,6 +72,11 @@ pub async fn load_inventory(
     Ok(inventory)
 }
 
+/// The inventory's one index, built once per command and shared by everything that reads it.
+pub fn index(inventory: Inventory) -> std::sync::Arc<crate::inventory::Index> {
+    std::sync::Arc::new(crate::inventory::Index::new(inventory))
+}
+
 /// Writes `text` to `path`, or to stdout when there is no path.
 pub fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
     emit_bytes(text.as_bytes(), path)
@@ -94,7 +99,39 @@ pub fn emit_bytes(bytes: &[u8], path: Option<&Path>) -> anyhow::Result<()> {
 /// The config file and the policy set a command runs with.
 pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicySet)> {
     let config = Config::load(options.config.as_deref())?;
-    let set = PolicySet::load(&options.policy_dirs)?;
+    let loaded = PolicySet::load(&options.policy_dirs)?;
+    let config_origin = |key: &str| match &config.path {
+        Some(path) => format!("`[rules] {key}` of `{}`:", path.display()),
+        None => format!("`[rules] {key}`:"),
+    };
+    let (select_origin, ignore_origin) = (config_origin("select"), config_origin("ignore"));
+    let select: Vec<(String, &str)> = if options.select.is_empty() {
+        config
+            .rules
+            .select
+            .iter()
+            .map(|entry| (entry.clone(), select_origin.as_str()))
+            .collect()
+    } else {
+        options
+            .select
+            .iter()
+            .map(|entry| (entry.clone(), "`--select`"))
+            .collect()
+    };
+    let ignore: Vec<(String, &str)> = options
+        .ignore
+        .iter()
+        .map(|entry| (entry.clone(), "`--ignore`"))
+        .chain(
+            config
+                .rules
+                .ignore
+                .iter()
+                .map(|entry| (entry.clone(), ignore_origin.as_str())),
+        )
+        .collect();
+    let set = loaded.selected(&select, &ignore)?;
     for (id, origin) in &set.replaced {
         eprintln!("note: policy `{id}` is replaced by {origin}");
     }
@@ -103,7 +140,7 @@ pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicyS
             path: config.path.clone().unwrap_or_default(),
             message,
         };
-        let policy = set
+        let policy = loaded
             .get(&id)
             .ok_or_else(|| invalid(format!("`[policies.{id}]` names no policy")))?;
         crate::policy::effective_params(&policy.meta, Some(&params)).map_err(

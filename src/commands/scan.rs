@@ -10,18 +10,19 @@ use crate::report::{self, ScanReport};
 pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
-    let inventory = super::load_inventory(global, &args.source).await?;
-    let model = config.app_model(&inventory, args.scope.into());
-    let evaluation = policies.evaluate(&inventory, &model, &config.param_overrides());
+    let index = super::index(super::load_inventory(global, &args.source).await?);
+    let inventory = index.inventory();
+    let model = config.app_model(&index, args.scope.into());
+    let evaluation = policies.evaluate(&index, &model, &config.param_overrides());
     if args.format != ReportFormat::Table || args.output.is_some() {
-        super::print_warnings(&inventory);
+        super::print_warnings(inventory);
         for error in &evaluation.errors {
             eprintln!("error: {error}");
         }
     }
     let today = chrono::Utc::now().date_naive();
     let (results, notes) = suppressions.apply(evaluation.findings, today);
-    let mut report = ScanReport::new(&inventory, &model, &policies, results);
+    let mut report = ScanReport::new(inventory, &model, &policies, results);
     report.policy_errors = evaluation.errors.iter().map(|e| e.to_string()).collect();
     report.suppression_notes = notes;
     if args.format == ReportFormat::Markdown {
@@ -32,7 +33,7 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
             .map(|r| &r.finding);
         let failures = crate::diagram::failures(open);
         report.diagrams = crate::diagram::build_all(
-            &crate::whatif::Topology::new(&inventory),
+            &crate::whatif::Topology::new(&index),
             &model,
             &failures,
             None,

@@ -14,7 +14,10 @@ pub mod mermaid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::apps::{Application, Role};
-use crate::inventory::{Instance, Resource};
+use crate::inventory::{
+    AutoScalingGroup, DbCluster, DbInstance, Instance, Listener, LoadBalancer, MetricAlarm,
+    RecordSet, Resource, SecurityGroup, SnsTopic, Subnet, TargetGroup,
+};
 use crate::whatif::Topology;
 
 /// At most this many instance ids are named on a node of instances.
@@ -193,7 +196,8 @@ struct Builder<'a> {
     /// ARN → node key, for placing findings.
     drawn: HashMap<String, String>,
     /// Security group id → node keys of what uses it.
-    sg_users: BTreeMap<String, Vec<String>>,
+    /// (region, security group id) → the keys of the drawn nodes in it.
+    sg_users: BTreeMap<(String, String), Vec<String>>,
 }
 
 impl<'a> Builder<'a> {
@@ -223,9 +227,12 @@ impl<'a> Builder<'a> {
         self.drawn.insert(arn.to_owned(), key.to_owned());
     }
 
-    fn uses_groups(&mut self, key: &str, groups: &[String]) {
+    fn uses_groups(&mut self, key: &str, region: &str, groups: &[String]) {
         for group in groups {
-            let users = self.sg_users.entry(group.clone()).or_default();
+            let users = self
+                .sg_users
+                .entry((region.to_owned(), group.clone()))
+                .or_default();
             if !users.iter().any(|k| k == key) {
                 users.push(key.to_owned());
             }
@@ -308,7 +315,7 @@ fn draw_entry(b: &mut Builder) -> Entry {
     let internet = b.add("internet".into(), "internet", "", None, None);
     let mut lb_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::LoadBalancer).collect::<Vec<_>>() {
-        let Some(lb) = t.load_balancers.get(member.arn.as_str()).copied() else {
+        let Some(lb) = t.index.by_arn::<LoadBalancer>(&member.arn) else {
             continue;
         };
         let key = b.add(
@@ -323,8 +330,8 @@ fn draw_entry(b: &mut Builder) -> Entry {
             None,
         );
         b.stands_for(&key, &lb.arn);
-        b.uses_groups(&key, &lb.security_group_ids);
-        lb_keys.insert(crate::policy::normalize_dns(&lb.dns_name), key.clone());
+        b.uses_groups(&key, &lb.region, &lb.security_group_ids);
+        lb_keys.insert(crate::inventory::normalize_dns(&lb.dns_name), key.clone());
         lb_keys.insert(lb.arn.clone(), key.clone());
         if lb.scheme == "internet-facing" {
             b.edge(&internet, &key, "", false);
@@ -332,7 +339,7 @@ fn draw_entry(b: &mut Builder) -> Entry {
     }
     let mut record_targets: Vec<(String, String)> = Vec::new();
     for member in b.members(Role::DnsRecord).collect::<Vec<_>>() {
-        let Some(record) = t.records.get(&member.arn).copied() else {
+        let Some(record) = t.index.by_arn::<RecordSet>(&member.arn) else {
             continue;
         };
         let key = b.add(
@@ -349,19 +356,19 @@ fn draw_entry(b: &mut Builder) -> Entry {
         b.stands_for(&key, &member.arn);
         b.edge(&internet, &key, "", false);
         if let Some(alias) = &record.alias_target
-            && let Some(lb) = lb_keys.get(&crate::policy::normalize_dns(&alias.dns_name))
+            && let Some(lb) = lb_keys.get(&crate::inventory::normalize_dns(&alias.dns_name))
         {
             b.edge(&key, lb, "alias", false);
         }
         for value in &record.values {
-            if let Some(instance) = t.instance_by_public_ip.get(value.as_str()) {
+            if let Some(instance) = t.index.instance_at_public_ip(value) {
                 record_targets.push((key.clone(), instance.id.clone()));
             }
         }
     }
     let mut target_group_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::TargetGroup).collect::<Vec<_>>() {
-        let Some(tg) = t.target_groups.get(member.arn.as_str()).copied() else {
+        let Some(tg) = t.index.by_arn::<TargetGroup>(&member.arn) else {
             continue;
         };
         let healthy = tg.targets.iter().filter(|t| t.health == "healthy").count();
@@ -381,7 +388,7 @@ fn draw_entry(b: &mut Builder) -> Entry {
         target_group_keys.insert(tg.arn.clone(), key);
     }
     for member in b.members(Role::Listener).collect::<Vec<_>>() {
-        let Some(listener) = t.listeners.get(member.arn.as_str()).copied() else {
+        let Some(listener) = t.index.by_arn::<Listener>(&member.arn) else {
             continue;
         };
         let Some(lb_key) = lb_keys.get(&listener.load_balancer_arn).cloned() else {
@@ -440,7 +447,7 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
     } = entry;
     let mut compute_keys: HashMap<String, String> = HashMap::new();
     for member in b.members(Role::AutoScalingGroup).collect::<Vec<_>>() {
-        let Some(group) = t.groups.get(member.arn.as_str()).copied() else {
+        let Some(group) = t.index.by_arn::<AutoScalingGroup>(&member.arn) else {
             continue;
         };
         let key = b.add(
@@ -459,40 +466,24 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
                 b.edge(&tg_key, &key, "targets", false);
             }
         }
-        if let Some(template) = &group.launch_template
-            && let Some(lt) = t.launch_templates.get(template.id.as_str())
-        {
+        if let Some((lt, version)) = t.index.launch_template_of(group) {
             b.stands_for(&key, &lt.arn(&t.inventory.account_id));
-            let number = match template.version.as_str() {
-                "$Latest" => Some(lt.latest_version),
-                "$Default" | "" => Some(lt.default_version),
-                number => number.parse().ok(),
-            };
-            if let Some(version) = number.and_then(|n| lt.version(n)) {
-                b.uses_groups(&key, &version.security_group_ids);
+            if let Some(version) = version {
+                b.uses_groups(&key, &group.region, &version.security_group_ids);
             }
         }
-        if let Some(name) = &group.launch_configuration_name
-            && let Some(configuration) = t
-                .launch_configurations
-                .get(&(group.region.as_str(), name.as_str()))
-        {
+        if let Some(configuration) = t.index.launch_configuration_of(group) {
             b.stands_for(&key, &configuration.arn);
-            b.uses_groups(&key, &configuration.security_group_ids);
+            b.uses_groups(&key, &group.region, &configuration.security_group_ids);
         }
-        for policy in t
-            .scaling_policies
-            .get(&(group.region.as_str(), group.name.as_str()))
-            .into_iter()
-            .flatten()
-        {
+        for policy in t.index.scaling_policies_of(group) {
             b.stands_for(&key, &policy.arn);
         }
         compute_keys.insert(group.name.clone(), key);
     }
     let mut instances_by_place: BTreeMap<(String, String), Vec<&Instance>> = BTreeMap::new();
     for member in b.members(Role::Instance).collect::<Vec<_>>() {
-        if let Some(instance) = t.instances.get(&member.arn).copied() {
+        if let Some(instance) = t.index.by_arn::<Instance>(&member.arn) {
             let owner = instance
                 .auto_scaling_group
                 .clone()
@@ -533,15 +524,15 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
             b.stands_for(&key, &instance.arn(&t.inventory.account_id));
             // A group's instances are reached as the group is: its node carries the edges.
             if !in_drawn_group {
-                b.uses_groups(&key, &instance.security_group_ids);
+                b.uses_groups(&key, &instance.region, &instance.security_group_ids);
             }
             // Egress through a NAT gateway, drawn in the NAT's own zone.
             if let Some(nat) = t
-                .subnets
-                .get(instance.subnet_id.as_str())
-                .and_then(|subnet| t.nat_of_subnet(subnet))
+                .index
+                .find_near::<Subnet>(*instance, &instance.subnet_id)
+                .and_then(|subnet| t.index.nat_gateway_of(subnet))
             {
-                let nat_zone = t.zone_of_subnet(&nat.subnet_id);
+                let nat_zone = t.index.zone_of_subnet(nat, &nat.subnet_id);
                 let nat_key = b.add(
                     key_of("nat", &nat.id),
                     "NAT gateway",
@@ -572,7 +563,7 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
 fn draw_data_and_access(b: &mut Builder) {
     let t = b.topology;
     for member in b.members(Role::Database).collect::<Vec<_>>() {
-        if let Some(db) = t.db_instances.get(member.arn.as_str()) {
+        if let Some(db) = t.index.by_arn::<DbInstance>(&member.arn) {
             let key = b.add(
                 key_of("db", &db.id),
                 "RDS instance",
@@ -585,9 +576,9 @@ fn draw_data_and_access(b: &mut Builder) {
                 db.availability_zone.as_deref(),
             );
             b.stands_for(&key, &db.arn);
-            b.uses_groups(&key, &db.security_group_ids);
+            b.uses_groups(&key, &db.region, &db.security_group_ids);
         }
-        if let Some(cluster) = t.db_clusters.get(member.arn.as_str()) {
+        if let Some(cluster) = t.index.by_arn::<DbCluster>(&member.arn) {
             let key = b.add(
                 key_of("cluster", &cluster.id),
                 "DB cluster",
@@ -596,12 +587,9 @@ fn draw_data_and_access(b: &mut Builder) {
                 None,
             );
             b.stands_for(&key, &cluster.arn);
-            b.uses_groups(&key, &cluster.security_group_ids);
+            b.uses_groups(&key, &cluster.region, &cluster.security_group_ids);
             for m in &cluster.members {
-                if let Some(db) = t
-                    .db_instances_by_id
-                    .get(&(cluster.region.as_str(), m.instance_id.as_str()))
-                {
+                if let Some(db) = t.index.find_near::<DbInstance>(cluster, &m.instance_id) {
                     let instance_key = b.add(
                         key_of("db", &db.id),
                         if m.writer { "writer" } else { "reader" },
@@ -616,7 +604,7 @@ fn draw_data_and_access(b: &mut Builder) {
         }
     }
     for member in b.members(Role::Bastion).collect::<Vec<_>>() {
-        if let Some(instance) = t.instances.get(&member.arn).copied() {
+        if let Some(instance) = t.index.by_arn::<Instance>(&member.arn) {
             let key = b.add(
                 key_of("bastion", &instance.id),
                 "bastion",
@@ -625,8 +613,8 @@ fn draw_data_and_access(b: &mut Builder) {
                 Some(&instance.availability_zone),
             );
             b.stands_for(&key, &member.arn);
-            b.uses_groups(&key, &instance.security_group_ids);
-        } else if let Some(group) = t.groups.get(member.arn.as_str()) {
+            b.uses_groups(&key, &instance.region, &instance.security_group_ids);
+        } else if let Some(group) = t.index.by_arn::<AutoScalingGroup>(&member.arn) {
             let key = b.add(
                 key_of("bastion", &group.name),
                 "bastion group",
@@ -643,7 +631,7 @@ fn draw_data_and_access(b: &mut Builder) {
 fn draw_alarms(b: &mut Builder, compute_keys: &HashMap<String, String>) {
     let t = b.topology;
     for member in b.members(Role::Alarm).collect::<Vec<_>>() {
-        let Some(alarm) = t.alarms.get(member.arn.as_str()).copied() else {
+        let Some(alarm) = t.index.by_arn::<MetricAlarm>(&member.arn) else {
             continue;
         };
         let key = b.add(
@@ -668,7 +656,7 @@ fn draw_alarms(b: &mut Builder, compute_keys: &HashMap<String, String>) {
             b.edge(&key, &group_key, "scales", true);
         }
         for action in &alarm.alarm_actions {
-            if let Some(topic) = t.topics.get(action.as_str()) {
+            if let Some(topic) = t.index.by_arn::<SnsTopic>(action) {
                 let topic_key = b.add(
                     key_of("topic", &topic.name),
                     "SNS topic",
@@ -696,11 +684,11 @@ fn comparison(operator: &str) -> &str {
 /// Who may reach whom: for every drawn user of a security group, its ingress rules from
 /// another drawn user's group (dotted, labelled with the ports) and from the whole internet.
 fn security_group_edges(b: &mut Builder, internet: &str) {
-    let groups = &b.topology.security_groups;
+    let index = b.topology.index;
     let account = b.topology.inventory.account_id.clone();
     let users = b.sg_users.clone();
-    for (group_id, targets) in &users {
-        let Some(group) = groups.get(group_id.as_str()) else {
+    for ((region, group_id), targets) in &users {
+        let Some(group) = index.find::<SecurityGroup>(region, group_id) else {
             continue;
         };
         for target in targets {
@@ -715,7 +703,10 @@ fn security_group_edges(b: &mut Builder, internet: &str) {
                 format!("{} {}-{}", rule.protocol, rule.from_port, rule.to_port)
             };
             let sources: Vec<String> = match &rule.source_group_id {
-                Some(source) => users.get(source).cloned().unwrap_or_default(),
+                Some(source) => users
+                    .get(&(region.clone(), source.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
                 None if rule.is_world_open() => vec![internet.to_owned()],
                 None => Vec::new(),
             };

@@ -7,8 +7,8 @@ use aws_sdk_ec2::types as ec2t;
 
 use crate::collect::RegionClients;
 use crate::inventory::SgRule;
+use crate::inventory::normalize_dns;
 use crate::plan::Action;
-use crate::policy::normalize_dns;
 
 pub enum Done {
     Applied(Option<String>),

@@ -280,13 +280,6 @@ fn change(field: &str, before: impl ToString, after: impl ToString) -> Change {
 
 /// `tcp 22 from 0.0.0.0/0`.
 pub fn describe_rule(rule: &SgRule) -> String {
-    let ports = if rule.protocol == "all" {
-        "all ports".to_owned()
-    } else if rule.from_port == rule.to_port {
-        rule.from_port.to_string()
-    } else {
-        format!("{}-{}", rule.from_port, rule.to_port)
-    };
     let peer = rule
         .cidr_ipv4
         .as_deref()
@@ -294,7 +287,7 @@ pub fn describe_rule(rule: &SgRule) -> String {
         .or(rule.source_group_id.as_deref())
         .or(rule.prefix_list_id.as_deref())
         .unwrap_or("?");
-    format!("{} {ports} from {peer}", rule.protocol)
+    format!("{} from {peer}", rule.ports_text())
 }
 
 impl Action {

@@ -26,13 +26,13 @@ pub use action::{Action, Safety};
 use crate::apps::AppModel;
 use crate::config::FixSettings;
 use crate::finding::Finding;
-use crate::inventory::Inventory;
-use crate::policy::{InventoryView, engine};
+use std::sync::Arc;
+
+use crate::inventory::{Index, Inventory};
+use crate::policy::{InventoryView, PolicySet, engine};
 
 /// Bump when the plan file changes shape.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
-
-use crate::builtin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -49,9 +49,9 @@ pub enum PlanError {
         resource: String,
         message: String,
     },
-    #[error("conflicting changes for step `{key}`: {first} versus {second}")]
+    #[error("the stack spec asks for two different changes to `{target}`: {first}, and {second}")]
     Conflict {
-        key: String,
+        target: String,
         first: String,
         second: String,
     },
@@ -87,6 +87,10 @@ pub struct Plan {
     /// Steps taken out because they would make a passing finding fail ([`predict::guard`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refused: Vec<predict::Refusal>,
+    /// Remediations left for the next run: each wanted a change to a resource that another
+    /// remediation of this plan changes differently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<predict::Refusal>,
 }
 
 impl Plan {
@@ -137,31 +141,24 @@ pub fn inventory_fingerprint(inventory: &Inventory) -> String {
     ))
 }
 
-/// Rule ids that have a remediation script.
-pub fn remediable_rules() -> Vec<String> {
-    builtin::REMEDIATIONS
-        .iter()
-        .filter_map(|(file, _)| file.strip_suffix(".rhai"))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// Computes the plan for `findings` (open failures) over `inventory`.
 pub fn plan(
-    inventory: &Inventory,
+    index: &Arc<Index>,
     model: &AppModel,
+    policies: &PolicySet,
     findings: &[Finding],
     settings: &FixSettings,
 ) -> Result<Plan, PlanError> {
-    let steps = remediation_steps(inventory, model, findings, settings)?;
-    finish(inventory, steps)
+    let (steps, deferred) = remediation_steps(index, model, policies, findings, settings)?;
+    finish(index.inventory(), steps, deferred)
 }
 
 /// The plan that builds what `spec` describes and the inventory lacks, together with the
 /// remediations of the open failures (with the spec's settings). Steps both propose merge.
 pub fn plan_with_spec(
-    inventory: &Inventory,
+    index: &Arc<Index>,
     model: &AppModel,
+    policies: &PolicySet,
     findings: &[Finding],
     spec: &spec::Spec,
     settings: &FixSettings,
@@ -176,52 +173,69 @@ pub fn plan_with_spec(
     if settings.alias_record.is_none() {
         settings.alias_record = spec.dns.as_ref().map(|d| d.record_name.clone());
     }
-    let mut steps = remediation_steps(inventory, model, findings, &settings)?;
+    let inventory = index.inventory();
+    let (mut steps, mut deferred) = remediation_steps(index, model, policies, findings, &settings)?;
     // The remediations' manual steps ask for what the stack provides (a group, a load
     // balancer, a bastion, private subnets); the stack's own manual steps stay.
     steps.retain(|_, step| step.safety != Safety::Manual);
     for (_, step) in stack::plan_stack(spec, inventory)? {
         for fixed in step.fixes {
-            add_step(&mut steps, step.action.clone(), &step.region, fixed)?;
+            let proposed = proposed_step(step.action.clone(), &step.region, fixed);
+            if let Some(kept) = conflicting(&steps, &proposed) {
+                deferred.push(deferral(kept, proposed));
+            } else {
+                add_step(&mut steps, proposed);
+            }
         }
     }
-    finish(inventory, steps)
+    finish(inventory, steps, deferred)
 }
 
-fn finish(inventory: &Inventory, steps: BTreeMap<String, Step>) -> Result<Plan, PlanError> {
+fn finish(
+    inventory: &Inventory,
+    steps: BTreeMap<String, Step>,
+    deferred: Vec<predict::Refusal>,
+) -> Result<Plan, PlanError> {
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         account_id: inventory.account_id.clone(),
         inventory_fingerprint: inventory_fingerprint(inventory),
         steps: order(steps)?,
         refused: Vec::new(),
+        deferred,
     })
 }
 
+/// The remediations of the failing findings, and those left for the next run.
+type Remediations = (BTreeMap<String, Step>, Vec<predict::Refusal>);
+
 fn remediation_steps(
-    inventory: &Inventory,
+    index: &Arc<Index>,
     model: &AppModel,
+    policies: &PolicySet,
     findings: &[Finding],
     settings: &FixSettings,
-) -> Result<BTreeMap<String, Step>, PlanError> {
-    let view = InventoryView::new(inventory, model);
+) -> Result<Remediations, PlanError> {
+    let view = InventoryView::new(index.clone(), model);
     let mut engine = engine::build(engine::EMBEDDED_POLICIES, view.resource_count());
     constructors::register(&mut engine);
     let memory_budget = engine::run_memory_budget(view.resource_count());
     let settings_value: Dynamic = rhai::serde::to_dynamic(settings).expect("settings convert");
 
-    let mut steps: BTreeMap<String, Step> = BTreeMap::new();
+    let mut proposals: Vec<Vec<Step>> = Vec::new();
     let mut compiled: BTreeMap<&str, rhai::AST> = BTreeMap::new();
     for finding in findings.iter().filter(|f| f.failed()) {
-        let Some((file, text)) = builtin::REMEDIATIONS
-            .iter()
-            .find(|(file, _)| file.strip_suffix(".rhai") == Some(&finding.rule_id))
+        // The script the rule's `remediation:` names (checked when the rule loaded).
+        let Some((file, text)) = policies
+            .get(&finding.rule_id)
+            .and_then(|policy| policy.meta.remediation.as_deref())
+            .and_then(crate::policy::remediation_script)
         else {
             continue;
         };
         if !compiled.contains_key(file) {
             let origin = format!("remediations/{file}");
-            let mut ast = engine.compile(*text).map_err(|e| PlanError::Syntax {
+            let mut ast = engine.compile(text).map_err(|e| PlanError::Syntax {
                 file: origin.clone(),
                 line: e.1.line().unwrap_or(0),
                 column: e.1.position().unwrap_or(0),
@@ -248,24 +262,96 @@ fn remediation_steps(
         let actions = returned
             .try_cast::<rhai::Array>()
             .ok_or_else(|| failure("`remediate` must return an array of actions".into()))?;
+        let fixed = format!("{} {}", finding.rule_id, finding.resource.id);
+        let mut proposal = Vec::new();
         for item in actions {
             let action = item.try_cast::<Action>().ok_or_else(|| {
                 failure("`remediate` returned something that is not an action".into())
             })?;
-            let fixed = format!("{} {}", finding.rule_id, finding.resource.id);
-            add_step(&mut steps, action, &finding.resource.region, fixed)?;
+            proposal.push(proposed_step(
+                action,
+                &finding.resource.region,
+                fixed.clone(),
+            ));
+        }
+        proposals.push(proposal);
+    }
+    // Remediations that reuse what exists go first: when two want different changes to one
+    // resource, the one building on new resources is the one left for the next run.
+    proposals.sort_by_key(|proposal| {
+        proposal
+            .iter()
+            .filter(|s| !s.action.references().is_empty())
+            .count()
+    });
+    let mut steps: BTreeMap<String, Step> = BTreeMap::new();
+    let mut deferred = Vec::new();
+    for proposal in proposals {
+        let conflict = proposal
+            .iter()
+            .find_map(|step| conflicting(&steps, step).map(|kept| (kept, step.clone())));
+        match conflict {
+            // The whole remediation waits: half of it could leave what it builds unused.
+            Some((kept, proposed)) => deferred.push(deferral(kept, proposed)),
+            None => {
+                for step in proposal {
+                    add_step(&mut steps, step);
+                }
+            }
         }
     }
-    Ok(steps)
+    Ok((steps, deferred))
 }
 
-fn add_step(
-    steps: &mut BTreeMap<String, Step>,
-    action: Action,
-    region: &str,
-    fixed: String,
-) -> Result<(), PlanError> {
-    let key = action.key();
+/// A step of the plan-to-be for `action`, made to fix `fixed` (`RULE resource`).
+fn proposed_step(action: Action, region: &str, fixed: String) -> Step {
+    let region = if matches!(action, Action::UpsertAliasRecord { .. }) {
+        crate::inventory::GLOBAL_REGION
+    } else {
+        region
+    };
+    Step {
+        id: action.key(),
+        region: region.to_owned(),
+        safety: action.safety(),
+        action,
+        fixes: vec![fixed],
+        depends_on: Vec::new(),
+    }
+}
+
+/// The planned step that `proposed` cannot join: one changing the same resource otherwise.
+fn conflicting<'s>(steps: &'s BTreeMap<String, Step>, proposed: &Step) -> Option<&'s Step> {
+    let existing = steps.get(&proposed.id)?;
+    let agrees = existing.action == proposed.action
+        || matches!(
+            (&existing.action, &proposed.action),
+            (Action::SetSubnets { before: a, .. }, Action::SetSubnets { before: b, .. }) if a == b
+        );
+    (!agrees).then_some(existing)
+}
+
+/// Why `proposed` waits for the next run, in a sentence naming both rules and the resource.
+fn deferral(kept: &Step, proposed: Step) -> predict::Refusal {
+    let target = proposed.action.target();
+    let reason = format!(
+        "{kept_by} and {proposed_by} want different changes to `{target}`: {kept_by}'s ({}) is planned, as it reuses what exists; {proposed_by}'s is left for the next run, which plans it again on what this one leaves",
+        kept.action.summary(),
+        kept_by = kept.fixes.join(", "),
+        proposed_by = proposed.fixes.join(", "),
+    );
+    predict::Refusal {
+        step: proposed,
+        reason,
+    }
+}
+
+/// Adds `proposed` to the plan, or merges it into the step that already makes its change.
+/// The caller has checked that it does not conflict ([`conflicting`]).
+fn add_step(steps: &mut BTreeMap<String, Step>, proposed: Step) {
+    let key = proposed.id.clone();
+    let action = proposed.action;
+    let fixed = proposed.fixes.into_iter().next().unwrap_or_default();
     // Two moves of one group to private subnets (HA003 for more zones, HA007 for privacy)
     // agree on the union of their subnets: it satisfies both.
     if let (
@@ -289,42 +375,24 @@ fn add_step(
         planned.dedup();
     }
     match steps.get_mut(&key) {
-        Some(existing)
-            if existing.action == action
-                || matches!(
-                    (&existing.action, &action),
-                    (Action::SetSubnets { .. }, Action::SetSubnets { .. })
-                ) =>
-        {
+        Some(existing) => {
             if !existing.fixes.contains(&fixed) {
                 existing.fixes.push(fixed);
                 existing.fixes.sort();
             }
-            Ok(())
         }
-        Some(existing) => Err(PlanError::Conflict {
-            key,
-            first: serde_json::to_string(&existing.action).expect("serialises"),
-            second: serde_json::to_string(&action).expect("serialises"),
-        }),
         None => {
-            let region = if matches!(action, Action::UpsertAliasRecord { .. }) {
-                crate::inventory::GLOBAL_REGION
-            } else {
-                region
-            };
             steps.insert(
                 key.clone(),
                 Step {
                     id: key,
-                    region: region.to_owned(),
+                    region: proposed.region,
                     safety: action.safety(),
                     action,
                     fixes: vec![fixed],
                     depends_on: Vec::new(),
                 },
             );
-            Ok(())
         }
     }
 }

@@ -18,8 +18,12 @@ use serde_json::json;
 
 use super::action::{Action, REF_PREFIX};
 use super::{Plan, Step};
+use std::sync::Arc;
+
+use crate::apps::AppModel;
 use crate::finding::{Finding, Status};
-use crate::inventory::Inventory;
+use crate::inventory::{Index, Inventory};
+use crate::reach;
 
 /// A step taken out of the plan, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,17 +61,24 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
     let zone_of = |inv: &Inventory, subnet: &str| {
         inv.subnets
             .iter()
-            .find(|s| s.id == subnet)
+            .find(|s| s.region == region && s.id == subnet)
             .map(|s| s.availability_zone.clone())
     };
     match action {
         Action::RevokeIngress { group_id, rule } => {
-            if let Some(group) = inv.security_groups.iter_mut().find(|g| &g.id == group_id) {
+            if let Some(group) = inv
+                .security_groups
+                .iter_mut()
+                .find(|g| g.region == region && &g.id == group_id)
+            {
                 group.ingress.retain(|r| !same_permission(r, rule));
             }
         }
         Action::AuthorizeIngress { group_id, rule } => {
-            if let Some(group) = inv.security_groups.iter_mut().find(|g| &g.id == group_id)
+            if let Some(group) = inv
+                .security_groups
+                .iter_mut()
+                .find(|g| g.region == region && &g.id == group_id)
                 && !group.ingress.iter().any(|r| same_permission(r, rule))
             {
                 group.ingress.push(rule.clone());
@@ -83,7 +94,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             if let Some(g) = inv
                 .auto_scaling_groups
                 .iter_mut()
-                .find(|g| &g.name == group)
+                .find(|g| g.region == region && &g.name == group)
             {
                 (g.min_size, g.desired_capacity, g.max_size) =
                     (*min_size, *desired_capacity, *max_size);
@@ -98,7 +109,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             if let Some(g) = inv
                 .auto_scaling_groups
                 .iter_mut()
-                .find(|g| &g.name == group)
+                .find(|g| g.region == region && &g.name == group)
             {
                 g.health_check_type = health_check_type.clone();
                 g.health_check_grace_period = *grace_period;
@@ -111,7 +122,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             if let Some(g) = inv
                 .auto_scaling_groups
                 .iter_mut()
-                .find(|g| &g.name == group)
+                .find(|g| g.region == region && &g.name == group)
             {
                 for arn in target_group_arns {
                     if !g.target_group_arns.contains(arn) {
@@ -130,7 +141,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             if let Some(g) = inv
                 .auto_scaling_groups
                 .iter_mut()
-                .find(|g| &g.name == group)
+                .find(|g| g.region == region && &g.name == group)
             {
                 g.subnet_ids = subnet_ids.clone();
                 g.availability_zones = zones;
@@ -162,7 +173,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             if let Some(template) = inv
                 .launch_templates
                 .iter_mut()
-                .find(|t| &t.id == template_id)
+                .find(|t| t.region == region && &t.id == template_id)
                 && let Some(source) = template.version(*source_version).cloned()
             {
                 let number = template.latest_version + 1;
@@ -175,12 +186,20 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             }
         }
         Action::EnableMultiAz { db_instance } => {
-            if let Some(db) = inv.db_instances.iter_mut().find(|d| &d.id == db_instance) {
+            if let Some(db) = inv
+                .db_instances
+                .iter_mut()
+                .find(|d| d.region == region && &d.id == db_instance)
+            {
                 db.multi_az = true;
             }
         }
         Action::DisablePublicAccess { db_instance } => {
-            if let Some(db) = inv.db_instances.iter_mut().find(|d| &d.id == db_instance) {
+            if let Some(db) = inv
+                .db_instances
+                .iter_mut()
+                .find(|d| d.region == region && &d.id == db_instance)
+            {
                 db.publicly_accessible = false;
             }
         }
@@ -220,7 +239,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             let vpc = inv
                 .subnets
                 .iter()
-                .find(|s| &s.id == subnet_id)
+                .find(|s| s.region == region && &s.id == subnet_id)
                 .map(|s| s.vpc_id.clone())
                 .unwrap_or_default();
             inv.nat_gateways.extend(build(json!({
@@ -251,7 +270,10 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             subnet_id,
             security_group_id,
         } => {
-            let subnet = inv.subnets.iter().find(|s| &s.id == subnet_id);
+            let subnet = inv
+                .subnets
+                .iter()
+                .find(|s| s.region == region && &s.id == subnet_id);
             let (vpc, zone) = subnet
                 .map(|s| (s.vpc_id.clone(), s.availability_zone.clone()))
                 .unwrap_or_default();
@@ -338,8 +360,8 @@ fn regressions<'a>(before: &BTreeSet<(String, String)>, after: &'a [Finding]) ->
         .collect()
 }
 
-/// Judges an inventory with the rule pack, or with only the rules named.
-pub type Judge<'a> = dyn Fn(&Inventory, Option<&BTreeSet<String>>) -> Vec<Finding> + 'a;
+/// Judges the inventory behind an index with the rule pack, or with only the rules named.
+pub type Judge<'a> = dyn Fn(&Arc<Index>, Option<&BTreeSet<String>>) -> Vec<Finding> + 'a;
 
 /// What [`guard`] decided.
 pub struct Guarded {
@@ -351,32 +373,95 @@ pub struct Guarded {
     pub unexplained: Vec<String>,
 }
 
-/// Refuses the steps of `plan` that would make a passing finding fail. `evaluate` judges an
-/// inventory with the rule pack (and its application model), or with only the given rules;
-/// `findings` is its judgement of the inventory the plan was made from. Returns the plan without them (and without what
-/// depends on them) and the refusals, each with its reason.
+/// What a prediction breaks: findings that passed and would fail, paths users would lose.
+struct Damage<'a> {
+    regressions: Vec<Finding>,
+    cut: Vec<&'a reach::Path>,
+}
+
+impl Damage<'_> {
+    fn is_none(&self) -> bool {
+        self.regressions.is_empty() && self.cut.is_empty()
+    }
+
+    /// Why a step causing it is refused.
+    fn reason(&self) -> String {
+        if let Some(path) = self.cut.first() {
+            return format!(
+                "it would cut application `{}`'s path {path}: its users would lose that way in; give them another one first (put a load balancer in front: `hacheck fix --spec`)",
+                path.application
+            );
+        }
+        let broken = &self.regressions[0];
+        format!(
+            "it would make {} fail on `{}`: {}",
+            broken.rule_id, broken.resource.id, broken.message
+        )
+    }
+}
+
+/// Refuses the steps of `plan` that would make a passing finding fail or cut a path by which
+/// users reach an application today ([`reach`]). `evaluate` judges an inventory with the rule
+/// pack (and its application model), or with only the given rules; `findings` is its
+/// judgement of the inventory behind `index`, whose applications `model` describes. Returns
+/// the plan without the refused steps (and without what depends on them) and the refusals,
+/// each with its reason.
 pub fn guard(
     plan: Plan,
-    inventory: &Inventory,
+    index: &Index,
+    model: &AppModel,
     findings: &[Finding],
     evaluate: &Judge<'_>,
 ) -> Guarded {
+    let inventory = index.inventory();
     let before = passing(findings);
+    let paths = reach::paths(index, model);
+    // Judges a prediction by the rules in `only` (all when `None`), and by reachability.
+    let damage = |predicted: Inventory, only: Option<&BTreeSet<String>>, rules: bool| {
+        let predicted = Arc::new(Index::new(predicted));
+        let regressions = if rules {
+            regressions(&before, &evaluate(&predicted, only))
+                .into_iter()
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let after = reach::paths(&predicted, model);
+        Damage {
+            regressions,
+            cut: reach::lost(&paths, &after),
+        }
+    };
     let executable: Vec<&Step> = plan.executable().collect();
     let whole = if executable.is_empty() {
-        Vec::new()
+        Damage {
+            regressions: Vec::new(),
+            cut: Vec::new(),
+        }
     } else {
-        evaluate(&predict(inventory, executable.clone()), None)
+        damage(predict(inventory, executable.clone()), None, true)
     };
-    let whole = regressions(&before, &whole);
     // Each step is judged again by the rules that regressed only: a step at a time costs
     // little even on a large account.
-    let regressed: BTreeSet<String> = whole.iter().map(|f| f.rule_id.clone()).collect();
-    let whole: Vec<String> = whole
-        .into_iter()
+    let regressed: BTreeSet<String> = whole
+        .regressions
+        .iter()
+        .map(|f| f.rule_id.clone())
+        .collect();
+    let judge_rules = !regressed.is_empty();
+    let mut unexplained: Vec<String> = whole
+        .regressions
+        .iter()
         .map(|f| format!("{} fail on `{}`: {}", f.rule_id, f.resource.id, f.message))
         .collect();
-    if whole.is_empty() {
+    unexplained.extend(
+        whole
+            .cut
+            .iter()
+            .map(|p| format!("application `{}` lose its path {p}", p.application)),
+    );
+    if whole.is_none() {
         return Guarded {
             plan,
             refused: Vec::new(),
@@ -398,28 +483,25 @@ pub fn guard(
             }
         }
         needed.sort_by_key(|s| plan.steps.iter().position(|p| p.id == s.id));
-        let after = evaluate(
-            &predict(inventory, needed.iter().copied()),
+        let after = damage(
+            predict(inventory, needed.iter().copied()),
             Some(&regressed),
+            judge_rules,
         );
-        if let Some(broken) = regressions(&before, &after).first() {
-            let own = evaluate(
-                &predict(
-                    inventory,
-                    needed.iter().copied().filter(|s| s.id != step.id),
-                ),
-                Some(&regressed),
-            );
-            // Refuse the step itself only when it, not what it builds on, breaks it.
-            if regressions(&before, &own).is_empty() {
-                reasons.insert(
-                    step.id.clone(),
-                    format!(
-                        "it would make {} fail on `{}`: {}",
-                        broken.rule_id, broken.resource.id, broken.message
-                    ),
-                );
-            }
+        if after.is_none() {
+            continue;
+        }
+        let own = damage(
+            predict(
+                inventory,
+                needed.iter().copied().filter(|s| s.id != step.id),
+            ),
+            Some(&regressed),
+            judge_rules,
+        );
+        // Refuse the step itself only when it, not what it builds on, breaks it.
+        if own.is_none() {
+            reasons.insert(step.id.clone(), after.reason());
         }
     }
     // What depends on a refused step goes with it.
@@ -439,11 +521,9 @@ pub fn guard(
             }
         }
     }
-    let unexplained = if reasons.is_empty() {
-        whole
-    } else {
-        Vec::new()
-    };
+    if !reasons.is_empty() {
+        unexplained.clear();
+    }
     let mut kept = Vec::new();
     let mut refused = Vec::new();
     for step in plan.steps {

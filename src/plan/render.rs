@@ -8,7 +8,7 @@ use super::{Plan, Safety};
 
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
-    if plan.steps.is_empty() && plan.refused.is_empty() {
+    if plan.steps.is_empty() && plan.refused.is_empty() && plan.deferred.is_empty() {
         out.push_str("No changes: nothing to fix.\n");
         return out;
     }
@@ -78,17 +78,35 @@ pub fn text(plan: &Plan) -> String {
             );
         }
     }
+    if !plan.deferred.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nDeferred: another remediation changes the same resource; run `hacheck fix` again after this plan."
+        );
+        for deferral in &plan.deferred {
+            let action = &deferral.step.action;
+            let _ = writeln!(
+                out,
+                "  > {} ({}): {}",
+                readable(&action.target()),
+                readable(&action.summary()),
+                deferral.reason
+            );
+        }
+    }
+    let mut tail = String::new();
+    if !plan.refused.is_empty() {
+        tail += &format!("; {} refused", plan.refused.len());
+    }
+    if !plan.deferred.is_empty() {
+        tail += &format!("; {} deferred", plan.deferred.len());
+    }
     let _ = writeln!(
         out,
-        "\nPlan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual{}.",
+        "\nPlan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual{tail}.",
         count('+'),
         count('~'),
         count('-'),
-        if plan.refused.is_empty() {
-            String::new()
-        } else {
-            format!("; {} refused", plan.refused.len())
-        }
     );
     out
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use super::action::{Action, REF_PREFIX};
 use super::spec::Spec;
-use super::{PlanError, Step, add_step};
+use super::{PlanError, Step, add_step, conflicting, proposed_step};
 use crate::inventory::{Inventory, Tags};
 
 /// Share of the group kept in service during a rolling replacement.
@@ -41,8 +41,15 @@ impl Builder<'_> {
     /// Adds `action`; returns the `ref:` to what it creates.
     fn add(&mut self, action: Action) -> Result<String, PlanError> {
         let reference = format!("{REF_PREFIX}{}", action.key());
-        let fixes = self.fixes();
-        add_step(&mut self.steps, action, &self.spec.region, fixes)?;
+        let proposed = proposed_step(action, &self.spec.region, self.fixes());
+        if let Some(existing) = conflicting(&self.steps, &proposed) {
+            return Err(PlanError::Conflict {
+                target: proposed.action.target(),
+                first: existing.action.summary(),
+                second: proposed.action.summary(),
+            });
+        }
+        add_step(&mut self.steps, proposed);
         Ok(reference)
     }
 
@@ -591,8 +598,8 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                         r.zone_id == zone.id
                             && r.name == record
                             && r.alias_target.as_ref().is_some_and(|a| {
-                                crate::policy::normalize_dns(&a.dns_name)
-                                    == crate::policy::normalize_dns(&dns)
+                                crate::inventory::normalize_dns(&a.dns_name)
+                                    == crate::inventory::normalize_dns(&dns)
                             })
                     })
                 });

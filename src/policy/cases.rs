@@ -150,13 +150,14 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
     let only = set.only(|id| id == policy.meta.id);
     let mut overrides = super::ParamOverrides::new();
     overrides.insert(policy.meta.id.clone(), case.params.clone());
+    let index = std::sync::Arc::new(crate::inventory::Index::new(inventory));
     let model = crate::apps::discover(
-        &inventory,
+        &index,
         case.scope,
         &crate::apps::ScopeSettings::default(),
         &[],
     );
-    let evaluation = only.evaluate(&inventory, &model, &overrides);
+    let evaluation = only.evaluate(&index, &model, &overrides);
     if let Some(error) = evaluation.errors.first() {
         return Some(error.to_string());
     }

@@ -21,9 +21,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::apps::AppModel;
 use crate::finding::{Finding, ResourceRef, Severity, Status};
-use crate::inventory::Inventory;
+use std::sync::Arc;
+
+use crate::inventory::Index;
 use crate::memory;
-pub use view::{InventoryView, Res, normalize_dns};
+pub use view::{InventoryView, Res};
 
 use crate::builtin;
 
@@ -57,6 +59,8 @@ pub enum PolicyError {
     Verdict { id: String, message: String },
     #[error("config: {message}")]
     Config { message: String },
+    #[error("{message}")]
+    Selection { message: String },
 }
 
 /// `file:line:column`, or `file` alone when Rhai gives no position (it drops the position of
@@ -255,6 +259,60 @@ impl PolicySet {
         }
     }
 
+    /// The set `--select` / `--ignore` leave: only the policies some `select` entry names
+    /// (all when there is none), without those an `ignore` entry names. An entry is a rule
+    /// id, a glob over ids (`HA01*`) or a tag (`database`); one that names no rule is an
+    /// error naming the option it came from, so that a typo never silently runs nothing.
+    pub fn selected(
+        &self,
+        select: &[(String, &str)],
+        ignore: &[(String, &str)],
+    ) -> Result<PolicySet, PolicyError> {
+        let matcher = |(entry, origin): &(String, &str)| -> Result<Selector, PolicyError> {
+            let glob = globset::Glob::new(entry)
+                .map_err(|e| PolicyError::Selection {
+                    message: format!("{origin} `{entry}` is not a valid glob: {e}"),
+                })?
+                .compile_matcher();
+            let selector = Selector {
+                entry: entry.clone(),
+                glob,
+            };
+            if !self.policies.iter().any(|p| selector.names(&p.meta)) {
+                let mut tags: Vec<&str> = self
+                    .policies
+                    .iter()
+                    .flat_map(|p| p.meta.tags.iter().map(String::as_str))
+                    .collect();
+                tags.sort();
+                tags.dedup();
+                return Err(PolicyError::Selection {
+                    message: format!(
+                        "{origin} `{entry}` names no rule: give a rule id, a glob such as `HA01*`, or a tag ({})",
+                        tags.join(", ")
+                    ),
+                });
+            }
+            Ok(selector)
+        };
+        let select = select.iter().map(matcher).collect::<Result<Vec<_>, _>>()?;
+        let ignore = ignore.iter().map(matcher).collect::<Result<Vec<_>, _>>()?;
+        let keep: BTreeMap<&str, bool> = self
+            .policies
+            .iter()
+            .map(|p| {
+                let chosen = select.is_empty() || select.iter().any(|m| m.names(&p.meta));
+                (
+                    p.meta.id.as_str(),
+                    chosen && !ignore.iter().any(|m| m.names(&p.meta)),
+                )
+            })
+            .collect();
+        let mut set = self.only(|id| keep.get(id).copied().unwrap_or(false));
+        set.replaced = self.replaced.clone();
+        Ok(set)
+    }
+
     /// The same set restricted to the policies whose ids `keep` accepts (to time one policy,
     /// run one's cases, or judge a plan again by the rules it would break).
     pub fn only(&self, keep: impl Fn(&str) -> bool) -> PolicySet {
@@ -284,11 +342,11 @@ impl PolicySet {
     /// Each finding names the application of its resource.
     pub fn evaluate(
         &self,
-        inventory: &Inventory,
+        index: &Arc<Index>,
         model: &AppModel,
         overrides: &ParamOverrides,
     ) -> Evaluation {
-        let view = InventoryView::new(inventory, model);
+        let view = InventoryView::new(index.clone(), model);
         let engine = self.engine_for(&view);
         let run_budget = engine::run_memory_budget(view.resource_count());
         let ledger = memory::Ledger::new(engine::evaluation_memory_budget(view.resource_count()));
@@ -423,6 +481,26 @@ fn compile_policy(
     })
 }
 
+/// One `--select` / `--ignore` entry: a rule id, a glob over ids, or a tag.
+struct Selector {
+    entry: String,
+    glob: globset::GlobMatcher,
+}
+
+impl Selector {
+    fn names(&self, meta: &PolicyMeta) -> bool {
+        meta.id == self.entry || self.glob.is_match(&meta.id) || meta.tags.contains(&self.entry)
+    }
+}
+
+/// The remediation script `name` (`remediations/<name>.rhai`): (file, text).
+pub fn remediation_script(name: &str) -> Option<(&'static str, &'static str)> {
+    builtin::REMEDIATIONS
+        .iter()
+        .find(|(file, _)| file.strip_suffix(".rhai") == Some(name))
+        .copied()
+}
+
 fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
     if meta.id != stem {
         return Err(format!(
@@ -460,6 +538,13 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
     }
     if meta.title.ends_with('.') {
         return Err("`title` is a heading, not a sentence: drop the final period".into());
+    }
+    if let Some(remediation) = &meta.remediation
+        && remediation_script(remediation).is_none()
+    {
+        return Err(format!(
+            "remediation `{remediation}` names no script in remediations/"
+        ));
     }
     if !RESOURCE_TYPES.contains(&meta.resource_type.as_str()) {
         return Err(format!("unknown resource_type `{}`", meta.resource_type));

@@ -1,83 +1,70 @@
-//! The inventory as policies see it: a read-only Rhai object (`inv`) built once per run.
+//! The inventory as policies see it: a read-only Rhai object (`inv`) over the inventory's one
+//! index ([`crate::inventory::Index`]), built once per run.
 //!
-//! Every resource becomes a [`Res`]: an immutable map behind an `Arc`, read in scripts as
-//! `r.field` or `r["field"]`. Handing arrays of them to scripts copies pointers, not data (a
-//! plain `Dynamic` map deep-copies when cloned, and Rhai's shared values cannot sit inside
-//! arrays when data-size limits are on). Relations that rules
-//! follow (security group → groups that reference it, alarm → ASG, target group → listeners,
-//! DNS name → alias records) are indexed here once, so a script asks instead of rescanning.
+//! Every resource is a [`Res`]: a handle (collection and position) whose fields scripts read
+//! as `r.field` or `r["field"]`. A resource becomes a Rhai map the first time a script reads
+//! it, once for all policies, so a rule that judges nothing costs nothing and a large
+//! account is converted in parallel by the rules that read it. Handing arrays of handles to
+//! scripts copies pointers, not data. Each resource also answers `_kind`, `_type`, `_id` and
+//! `_arn`, which `pass`/`fail` use to name it in a finding.
 //!
-//! Each resource map also carries `_kind`, `_type`, `_id` and `_arn`, which `pass`/`fail`
-//! use to name the resource in a finding.
+//! Lookups go through the index, keyed by account, region and id: `inv.get(kind, arn)`,
+//! `inv.get(near, kind, id)` (in `near`'s account and region, where AWS resolves a
+//! reference), and relations that take a resource (`inv.alarms_on(group)`). An id that
+//! names resources in several regions is an error in `inv.get(kind, id)`, never a guess.
 //!
 //! The application model ([`crate::apps`]) comes with the view: `inv.apps`,
-//! `inv.app_of(r)`, `inv.members(role)` and `inv.has_role(r, role)` tell a policy what the
-//! application is, so that no policy re-derives it; `inv.zone_loss(app)` is what losing each
-//! of its zones does to it, the computation of `hacheck whatif`.
+//! `inv.app_of(r)`, `inv.members(role)` and `inv.has_role(r, role)`; `inv.zone_loss(app)` is
+//! what losing each of its zones does to it (the computation of `hacheck whatif`), computed
+//! on first use.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
 use crate::apps::{AppModel, Role};
-use crate::inventory::{Inventory, Resource};
+use crate::inventory::index::{Relation, SLOTS, slot_of_kind};
+use crate::inventory::{
+    AutoScalingGroup, Collection, Index, Inventory, LoadBalancer, Resource, SecurityGroup,
+    TargetGroup,
+};
 
 #[derive(Clone)]
 pub struct InventoryView(Arc<ViewData>);
 
-#[derive(Default)]
 struct ViewData {
-    account_id: ImmutableString,
-    collections: HashMap<&'static str, Array>,
-    /// `kind/id` and `kind/ARN` → resource.
-    by_key: HashMap<String, Dynamic>,
-    instances_by_asg: HashMap<String, Array>,
-    policies_by_asg: HashMap<String, Array>,
-    alarms_by_asg: HashMap<String, Array>,
-    listeners_by_lb: HashMap<String, Array>,
-    listeners_by_target_group: HashMap<String, Array>,
-    groups_referencing: HashMap<String, Array>,
-    records_by_alias: HashMap<String, Array>,
+    index: Arc<Index>,
+    /// Per slot: every resource's handle, in inventory order.
+    resources: Vec<Vec<Res>>,
+    /// Collection name (`instances`) → slot.
+    collection_slots: HashMap<&'static str, usize>,
+    /// Per slot: the resources as a script array (made on first use).
+    collections: Vec<OnceLock<Array>>,
     resource_count: usize,
-    /// The application model, and its members per role as script values (inventory order).
+    /// The application model, and its members per role as script values (by ARN).
     model: AppModel,
-    /// (ARN, resource) of every member, per role.
-    members_by_role: HashMap<Role, Vec<(String, Dynamic)>>,
-    apps: Array,
+    members_by_role: HashMap<Role, Array>,
+    /// `inv.apps`, converted on first use.
+    apps: OnceLock<Array>,
     /// Application name → what losing each of its zones does (see [`crate::whatif`]).
-    zone_loss: HashMap<String, Dynamic>,
+    zone_loss: OnceLock<HashMap<String, Dynamic>>,
 }
 
-/// Lower-case DNS name without a `dualstack.` prefix or trailing dot: how Route 53 alias
-/// targets and load-balancer DNS names are compared.
-pub fn normalize_dns(name: &str) -> String {
-    let lower = name.trim_end_matches('.').to_ascii_lowercase();
-    lower
-        .strip_prefix("dualstack.")
-        .map(str::to_owned)
-        .unwrap_or(lower)
-}
-
-/// A read-only inventory resource as scripts see it.
+/// A read-only inventory resource as scripts see it: its place in the index, and its
+/// script form once read. Each resource has its own cell, so that scripts on several
+/// threads copying handles never contend for one reference count.
 #[derive(Clone)]
-pub struct Res(pub Arc<Map>);
+pub struct Res(Arc<Cell>);
 
-impl Res {
-    pub fn field(&self, name: &str) -> Dynamic {
-        self.0.get(name).cloned().unwrap_or(Dynamic::UNIT)
-    }
-
-    /// A field as text (empty when absent or unit).
-    pub fn text(&self, name: &str) -> String {
-        match self.0.get(name) {
-            Some(value) if !value.is_unit() => value.to_string(),
-            _ => String::new(),
-        }
-    }
+struct Cell {
+    index: Arc<Index>,
+    slot: u8,
+    position: u32,
+    map: OnceLock<Map>,
 }
 
-fn shared<R: Resource>(resource: &R, account_id: &str) -> Dynamic {
+fn script_map<R: Resource>(resource: &R, account_id: &str) -> Map {
     let mut map: Map = rhai::serde::to_dynamic(resource)
         .expect("inventory resources convert to Rhai")
         .cast::<Map>();
@@ -85,171 +72,125 @@ fn shared<R: Resource>(resource: &R, account_id: &str) -> Dynamic {
     map.insert("_type".into(), R::TYPE.into());
     map.insert("_id".into(), resource.display_id().into());
     map.insert("_arn".into(), resource.arn(account_id).into());
-    Dynamic::from(Res(Arc::new(map)))
+    map
 }
 
-fn push_role(
-    index: &mut HashMap<Role, Vec<(String, Dynamic)>>,
-    role: Role,
-    arn: &str,
-    value: &Dynamic,
-) {
-    index
-        .entry(role)
-        .or_default()
-        .push((arn.to_owned(), value.clone()));
+impl Cell {
+    fn convert(&self) -> Map {
+        let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
+        macro_rules! convert {
+            ($ty:ty) => {
+                if slot == <$ty as Collection>::SLOT {
+                    return script_map(&index.all::<$ty>()[position], index.account());
+                }
+            };
+        }
+        crate::inventory::index::each_collection!(convert);
+        unreachable!("slot {slot} is a collection")
+    }
 }
 
-fn push(index: &mut HashMap<String, Array>, key: &str, value: &Dynamic) {
-    index.entry(key.to_owned()).or_default().push(value.clone());
+impl Res {
+    fn new(index: &Arc<Index>, slot: usize, position: usize) -> Res {
+        Res(Arc::new(Cell {
+            index: index.clone(),
+            slot: slot as u8,
+            position: position as u32,
+            map: OnceLock::new(),
+        }))
+    }
+
+    fn map(&self) -> &Map {
+        // The converted form is the view's, shared by every run: not a script's heap.
+        self.0
+            .map
+            .get_or_init(|| crate::memory::uncounted(|| self.0.convert()))
+    }
+
+    fn slot(&self) -> usize {
+        self.0.slot as usize
+    }
+
+    fn position(&self) -> usize {
+        self.0.position as usize
+    }
+
+    pub fn field(&self, name: &str) -> Dynamic {
+        self.map().get(name).cloned().unwrap_or(Dynamic::UNIT)
+    }
+
+    /// A field as text (empty when absent or unit).
+    pub fn text(&self, name: &str) -> String {
+        match self.map().get(name) {
+            Some(value) if !value.is_unit() => value.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The typed resource behind the handle, when it is a `T`.
+    fn typed<T: Collection>(&self) -> Option<&T> {
+        (self.slot() == T::SLOT).then(|| &self.0.index.all::<T>()[self.position()])
+    }
+}
+
+type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
+
+fn script_error<T>(message: String) -> ScriptResult<T> {
+    Err(message.into())
 }
 
 impl InventoryView {
-    pub fn new(inventory: &Inventory, model: &AppModel) -> Self {
-        let account = inventory.account_id.as_str();
-        let mut data = ViewData {
-            account_id: account.into(),
-            model: model.clone(),
-            ..Default::default()
-        };
-
-        // Every resource as a shared map, keyed by each of its names. Collections convert
-        // in parallel (serde into Rhai values is the costly part of building the view).
-        type Converted = (&'static str, Array, Vec<(String, Dynamic)>);
-        fn convert<R: Resource + Sync>(
-            name: &'static str,
-            items: &[R],
-            account: &str,
-        ) -> Converted {
-            let mut array = Array::with_capacity(items.len());
-            let mut keys = Vec::with_capacity(items.len() * 2);
-            for item in items {
-                let value = shared(item, account);
-                keys.push((lookup_key(R::KIND, &item.display_id()), value.clone()));
-                keys.push((lookup_key(R::KIND, &item.arn(account)), value.clone()));
-                array.push(value);
-            }
-            (name, array, keys)
-        }
-        let converted: Vec<Converted> = std::thread::scope(|scope| {
-            let mut handles = Vec::new();
-            macro_rules! spawn {
-                ($name:literal, $items:expr) => {
-                    handles.push(scope.spawn(move || convert($name, $items, account)));
-                };
-            }
-            crate::for_each_collection!(inventory, spawn);
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("conversion thread"))
-                .collect()
-        });
-        for (name, array, keys) in converted {
-            data.resource_count += array.len();
-            data.by_key.extend(keys);
-            data.collections.insert(name, array);
-        }
-
-        let collection = |data: &ViewData, name: &str| data.collections[name].clone();
-        for (instance, value) in inventory
-            .instances
+    pub fn new(index: Arc<Index>, model: &AppModel) -> Self {
+        let counts = index.inventory().resource_counts();
+        let resources: Vec<Vec<Res>> = counts
             .iter()
-            .zip(collection(&data, "instances"))
-        {
-            if let Some(group) = &instance.auto_scaling_group {
-                push(&mut data.instances_by_asg, group, &value);
-            }
-        }
-        for (policy, value) in inventory
-            .scaling_policies
+            .enumerate()
+            .map(|(slot, (_, count))| (0..*count).map(|p| Res::new(&index, slot, p)).collect())
+            .collect();
+        let collection_slots = counts
             .iter()
-            .zip(collection(&data, "scaling_policies"))
-        {
-            push(
-                &mut data.policies_by_asg,
-                &policy.auto_scaling_group,
-                &value,
-            );
-        }
-        for (alarm, value) in inventory
-            .metric_alarms
-            .iter()
-            .zip(collection(&data, "metric_alarms"))
-        {
-            if let Some(group) = alarm.dimensions.get("AutoScalingGroupName") {
-                push(&mut data.alarms_by_asg, group, &value);
-            }
-        }
-        for (listener, value) in inventory
-            .listeners
-            .iter()
-            .zip(collection(&data, "listeners"))
-        {
-            push(
-                &mut data.listeners_by_lb,
-                &listener.load_balancer_arn,
-                &value,
-            );
-            let mut forwarded: Vec<&String> = listener
-                .default_actions
-                .iter()
-                .filter(|a| a.action_type == "forward")
-                .flat_map(|a| &a.target_group_arns)
-                .collect();
-            forwarded.dedup();
-            for target_group in forwarded {
-                push(&mut data.listeners_by_target_group, target_group, &value);
-            }
-        }
-        for (group, value) in inventory
-            .security_groups
-            .iter()
-            .zip(collection(&data, "security_groups"))
-        {
-            let mut sources: Vec<&String> = group
-                .ingress
-                .iter()
-                .filter_map(|r| r.source_group_id.as_ref())
-                .collect();
-            sources.sort();
-            sources.dedup();
-            for source in sources {
-                push(&mut data.groups_referencing, source, &value);
-            }
-        }
-        for (record, value) in inventory
-            .record_sets
-            .iter()
-            .zip(collection(&data, "record_sets"))
-        {
-            if let Some(alias) = &record.alias_target {
-                push(
-                    &mut data.records_by_alias,
-                    &normalize_dns(&alias.dns_name),
-                    &value,
-                );
-            }
-        }
+            .enumerate()
+            .map(|(slot, (name, _))| (*name, slot))
+            .collect();
+        let mut members_by_role: HashMap<Role, Vec<(&str, Dynamic)>> = HashMap::new();
         let mut seen = std::collections::HashSet::new();
         for member in model.applications.iter().flat_map(|a| &a.members) {
             if !seen.insert((member.role, member.arn.as_str())) {
                 continue;
             }
-            if let Some(value) = data.by_key.get(&lookup_key(&member.kind, &member.arn)) {
-                push_role(&mut data.members_by_role, member.role, &member.arn, value);
+            if let Some(slot) = slot_of_kind(&member.kind)
+                && let Some(position) = index.position_of_arn(slot, &member.arn)
+            {
+                members_by_role.entry(member.role).or_default().push((
+                    &member.arn,
+                    Dynamic::from(resources[slot][position].clone()),
+                ));
             }
         }
         // Members in a stable order whatever the discovery order: by ARN.
-        for members in data.members_by_role.values_mut() {
-            members.sort_by(|a, b| a.0.cmp(&b.0));
-        }
-        data.zone_loss = zone_loss(inventory, model, &data.by_key);
-        data.apps = model
-            .applications
-            .iter()
-            .map(|app| rhai::serde::to_dynamic(app).expect("applications convert to Rhai"))
+        let members_by_role = members_by_role
+            .into_iter()
+            .map(|(role, mut members)| {
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                (role, members.into_iter().map(|(_, value)| value).collect())
+            })
             .collect();
+        let data = ViewData {
+            resource_count: counts.iter().map(|(_, n)| n).sum(),
+            collection_slots,
+            collections: (0..SLOTS).map(|_| OnceLock::new()).collect(),
+            model: model.clone(),
+            members_by_role,
+            apps: OnceLock::new(),
+            zone_loss: OnceLock::new(),
+            resources,
+            index,
+        };
         InventoryView(Arc::new(data))
+    }
+
+    fn index(&self) -> &Index {
+        &self.0.index
     }
 
     /// Number of resources, which scales the operation budget of a policy run.
@@ -257,17 +198,62 @@ impl InventoryView {
         self.0.resource_count
     }
 
+    fn handle(&self, slot: usize, position: usize) -> Dynamic {
+        Dynamic::from(self.0.resources[slot][position].clone())
+    }
+
+    fn collection(&self, slot: usize) -> Array {
+        self.0.collections[slot]
+            .get_or_init(|| {
+                crate::memory::uncounted(|| {
+                    self.0.resources[slot]
+                        .iter()
+                        .map(|r| Dynamic::from(r.clone()))
+                        .collect()
+                })
+            })
+            .clone()
+    }
+
+    fn apps(&self) -> Array {
+        self.0
+            .apps
+            .get_or_init(|| {
+                crate::memory::uncounted(|| {
+                    self.0
+                        .model
+                        .applications
+                        .iter()
+                        .map(|app| {
+                            rhai::serde::to_dynamic(app).expect("applications convert to Rhai")
+                        })
+                        .collect()
+                })
+            })
+            .clone()
+    }
+
+    fn handles(&self, slot: usize, positions: &[u32]) -> Array {
+        positions
+            .iter()
+            .map(|&p| self.handle(slot, p as usize))
+            .collect()
+    }
+
     /// Members of the applications in `role` (an unknown role is a script error).
-    fn members(&self, role: &str) -> Result<Array, Box<rhai::EvalAltResult>> {
-        let role = Role::parse(role).ok_or_else(|| {
+    fn members(&self, role: &str) -> ScriptResult<Array> {
+        let Some(role) = Role::parse(role) else {
             let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("unknown role `{role}` (roles: {})", known.join(", "))
-        })?;
+            return script_error(format!(
+                "unknown role `{role}` (roles: {})",
+                known.join(", ")
+            ));
+        };
         Ok(self
             .0
             .members_by_role
             .get(&role)
-            .map(|members| members.iter().map(|(_, value)| value.clone()).collect())
+            .cloned()
             .unwrap_or_default())
     }
 
@@ -289,16 +275,113 @@ impl InventoryView {
             .collect()
     }
 
-    fn get(&self, kind: &str, key: &str) -> Dynamic {
-        self.0
-            .by_key
-            .get(&lookup_key(kind, key))
-            .cloned()
-            .unwrap_or(Dynamic::UNIT)
+    fn slot(kind: &str) -> ScriptResult<usize> {
+        slot_of_kind(kind).map_or_else(|| script_error(format!("unknown kind `{kind}`")), Ok)
     }
 
-    fn related(index: &HashMap<String, Array>, key: &str) -> Array {
-        index.get(key).cloned().unwrap_or_default()
+    /// `inv.get(kind, key)`: by ARN, or by an id that names one resource of the inventory.
+    fn get(&self, kind: &str, key: &str) -> ScriptResult<Dynamic> {
+        let slot = Self::slot(kind)?;
+        if let Some(position) = self.index().position_of_arn(slot, key) {
+            return Ok(self.handle(slot, position));
+        }
+        let found = self.index().positions_of_id(slot, key);
+        match found.as_slice() {
+            [] => Ok(Dynamic::UNIT),
+            [(_, position)] => Ok(self.handle(slot, *position)),
+            several => {
+                let regions: Vec<&str> = several.iter().map(|(region, _)| *region).collect();
+                script_error(format!(
+                    "`{key}` names a {kind} in each of {}: look it up by ARN, or beside a resource with inv.get(resource, \"{kind}\", id)",
+                    regions.join(", ")
+                ))
+            }
+        }
+    }
+
+    /// `inv.get(near, kind, id)`: the `kind` named `id` in `near`'s account and region.
+    fn get_near(&self, near: &Res, kind: &str, id: &str) -> ScriptResult<Dynamic> {
+        let slot = Self::slot(kind)?;
+        if let Some(position) = self.index().position_of_arn(slot, id) {
+            return Ok(self.handle(slot, position));
+        }
+        let region = if kind == "hosted_zone" || kind == "record_set" {
+            crate::inventory::GLOBAL_REGION.to_owned()
+        } else {
+            near.text("region")
+        };
+        Ok(self
+            .index()
+            .position_of_id(slot, &region, id)
+            .map_or(Dynamic::UNIT, |position| self.handle(slot, position)))
+    }
+
+    /// The resources `relation` gives for `subject`, which must be a `S`.
+    fn related<S: Collection, T: Collection>(
+        &self,
+        relation: Relation,
+        subject: &Res,
+    ) -> ScriptResult<Array> {
+        if subject.typed::<S>().is_none() {
+            return script_error(format!(
+                "expected a {}, got {} `{}`",
+                S::KIND,
+                subject.text("_kind"),
+                subject.text("_id")
+            ));
+        }
+        Ok(self.handles(T::SLOT, self.index().related(relation, subject.position())))
+    }
+
+    /// The listeners forwarding to the target group with `arn`.
+    fn listeners_forwarding_to_arn(&self, arn: &str) -> Array {
+        match self.index().arn_position::<TargetGroup>(arn) {
+            Some(position) => self.handles(
+                crate::inventory::Listener::SLOT,
+                self.index()
+                    .related(Relation::ListenersForwardingTo, position),
+            ),
+            None => Array::new(),
+        }
+    }
+
+    /// The alias records whose target is the load balancer `lb` (any form Route 53 stores).
+    fn records_aliasing(&self, lb: &Res) -> ScriptResult<Array> {
+        let Some(lb) = lb.typed::<LoadBalancer>() else {
+            return script_error(format!(
+                "expected a load_balancer, got {} `{}`",
+                lb.text("_kind"),
+                lb.text("_id")
+            ));
+        };
+        Ok(self.handles(
+            crate::inventory::RecordSet::SLOT,
+            self.index().records_aliasing_positions(&lb.dns_name),
+        ))
+    }
+
+    /// The launch-template version an Auto Scaling group launches: its `$Default`,
+    /// `$Latest` or numbered version, or `()` when the group has none or it was not found.
+    fn launch_template_version(&self, group: &Res) -> Dynamic {
+        let Some(group) = group.typed::<AutoScalingGroup>() else {
+            return Dynamic::UNIT;
+        };
+        self.index()
+            .launch_template_version(group)
+            .map_or(Dynamic::UNIT, |version| {
+                rhai::serde::to_dynamic(version).expect("versions convert to Rhai")
+            })
+    }
+
+    fn zone_loss(&self, app: &str) -> Dynamic {
+        self.0
+            .zone_loss
+            .get_or_init(|| {
+                crate::memory::uncounted(|| zone_loss(self, self.index(), &self.0.model))
+            })
+            .get(app)
+            .cloned()
+            .unwrap_or(Dynamic::UNIT)
     }
 
     /// Registers the `inv` type, its collections and its lookups with `engine`.
@@ -311,15 +394,18 @@ impl InventoryView {
         engine.register_fn("to_debug", |resource: &mut Res| {
             format!("{}:{}", resource.text("_kind"), resource.text("_id"))
         });
+        engine.register_fn("==", |a: Res, b: Res| Arc::ptr_eq(&a.0, &b.0));
+        engine.register_fn("!=", |a: Res, b: Res| !Arc::ptr_eq(&a.0, &b.0));
         for (name, _) in Inventory::default().resource_counts() {
             engine.register_get(name, move |view: &mut InventoryView| {
-                view.0.collections.get(name).cloned().unwrap_or_default()
+                view.collection(view.0.collection_slots[name])
             });
         }
-        engine.register_get("account_id", |view: &mut InventoryView| {
-            view.0.account_id.clone()
-        });
-        engine.register_get("apps", |view: &mut InventoryView| view.0.apps.clone());
+        engine.register_get(
+            "account_id",
+            |view: &mut InventoryView| -> ImmutableString { view.index().account().into() },
+        );
+        engine.register_get("apps", |view: &mut InventoryView| view.apps());
         engine.register_get("scope", |view: &mut InventoryView| {
             match view.0.model.scope {
                 crate::apps::Scope::Apps => "apps",
@@ -343,78 +429,87 @@ impl InventoryView {
                 .unwrap_or(Dynamic::UNIT)
         });
         engine.register_fn("zone_loss", |view: &mut InventoryView, app: &str| {
-            view.0.zone_loss.get(app).cloned().unwrap_or(Dynamic::UNIT)
+            view.zone_loss(app)
         });
         engine.register_fn("get", |view: &mut InventoryView, kind: &str, key: &str| {
             view.get(kind, key)
         });
+        engine.register_fn(
+            "get",
+            |view: &mut InventoryView, near: Res, kind: &str, id: &str| {
+                view.get_near(&near, kind, id)
+            },
+        );
         macro_rules! relation {
-            ($name:literal, $field:ident) => {
-                engine.register_fn($name, |view: &mut InventoryView, key: &str| {
-                    InventoryView::related(&view.0.$field, key)
+            ($name:literal, $relation:ident, $subject:ty, $target:ty) => {
+                engine.register_fn($name, |view: &mut InventoryView, subject: Res| {
+                    view.related::<$subject, $target>(Relation::$relation, &subject)
                 });
             };
         }
-        relation!("instances_of_asg", instances_by_asg);
-        relation!("scaling_policies_of_asg", policies_by_asg);
-        relation!("alarms_on_asg", alarms_by_asg);
-        relation!("listeners_of", listeners_by_lb);
-        relation!("listeners_forwarding_to", listeners_by_target_group);
-        relation!("groups_referencing", groups_referencing);
-        engine.register_fn("records_aliasing", |view: &mut InventoryView, dns: &str| {
-            InventoryView::related(&view.0.records_by_alias, &normalize_dns(dns))
+        use crate::inventory::{Instance, Listener, MetricAlarm, ScalingPolicy};
+        relation!("instances_of", InstancesOfGroup, AutoScalingGroup, Instance);
+        relation!(
+            "scaling_policies_of",
+            PoliciesOfGroup,
+            AutoScalingGroup,
+            ScalingPolicy
+        );
+        relation!("alarms_on", AlarmsOnGroup, AutoScalingGroup, MetricAlarm);
+        relation!(
+            "listeners_of",
+            ListenersOfLoadBalancer,
+            LoadBalancer,
+            Listener
+        );
+        relation!(
+            "listeners_forwarding_to",
+            ListenersForwardingTo,
+            TargetGroup,
+            Listener
+        );
+        relation!(
+            "groups_of_target_group",
+            GroupsOfTargetGroup,
+            TargetGroup,
+            AutoScalingGroup
+        );
+        relation!(
+            "groups_referencing",
+            GroupsReferencing,
+            SecurityGroup,
+            SecurityGroup
+        );
+        // A group's `target_group_arns` are ARNs: unique keys, not names.
+        engine.register_fn(
+            "listeners_forwarding_to",
+            |view: &mut InventoryView, arn: &str| view.listeners_forwarding_to_arn(arn),
+        );
+        engine.register_fn("records_aliasing", |view: &mut InventoryView, lb: Res| {
+            view.records_aliasing(&lb)
         });
+        engine.register_fn(
+            "instance_at_public_ip",
+            |view: &mut InventoryView, ip: &str| {
+                view.index()
+                    .instance_at_public_ip(ip)
+                    .map_or(Dynamic::UNIT, |instance| {
+                        view.handle(Instance::SLOT, view.index().position(instance))
+                    })
+            },
+        );
         engine.register_fn(
             "launch_template_version",
             |view: &mut InventoryView, group: Res| view.launch_template_version(&group),
         );
-    }
-
-    /// The launch-template version an Auto Scaling group launches: its `$Default`,
-    /// `$Latest` or numbered version, or `()` when the group has none or it was not found.
-    fn launch_template_version(&self, group: &Res) -> Dynamic {
-        let Some(reference) = group.field("launch_template").try_cast::<Map>() else {
-            return Dynamic::UNIT;
-        };
-        let field = |name: &str| {
-            reference
-                .get(name)
-                .map(|v| v.to_string())
-                .unwrap_or_default()
-        };
-        let Some(template) = self.get("launch_template", &field("id")).try_cast::<Res>() else {
-            return Dynamic::UNIT;
-        };
-        let number_of = |name: &str| template.field(name).as_int().ok();
-        let wanted = match field("version").as_str() {
-            "$Latest" => number_of("latest_version"),
-            "$Default" | "" => number_of("default_version"),
-            number => number.parse().ok(),
-        };
-        template
-            .field("versions")
-            .try_cast::<Array>()
-            .unwrap_or_default()
-            .into_iter()
-            .find(|version| {
-                version
-                    .read_lock::<Map>()
-                    .and_then(|m| m.get("version_number").and_then(|n| n.as_int().ok()))
-                    == wanted
-            })
-            .unwrap_or(Dynamic::UNIT)
     }
 }
 
 /// For each application: `#{ resource, zones }`, where `resource` is the member findings
 /// name it by (its first entry point, else its first load balancer, record, group or
 /// instance) and `zones` holds one [`crate::whatif::Outcome`] per zone it uses.
-fn zone_loss(
-    inventory: &Inventory,
-    model: &AppModel,
-    by_key: &HashMap<String, Dynamic>,
-) -> HashMap<String, Dynamic> {
-    let topology = crate::whatif::Topology::new(inventory);
+fn zone_loss(view: &InventoryView, index: &Index, model: &AppModel) -> HashMap<String, Dynamic> {
+    let topology = crate::whatif::Topology::new(index);
     let preference = [
         Role::LoadBalancer,
         Role::DnsRecord,
@@ -435,7 +530,10 @@ fn zone_loss(
                         .find_map(|role| app.members.iter().find(|m| m.role == *role))
                 });
             let resource = named
-                .and_then(|m| by_key.get(&lookup_key(&m.kind, &m.arn)).cloned())
+                .and_then(|m| {
+                    let slot = slot_of_kind(&m.kind)?;
+                    Some(view.handle(slot, index.position_of_arn(slot, &m.arn)?))
+                })
                 .unwrap_or(Dynamic::UNIT);
             let zones: Array = topology
                 .app_zones(app)
@@ -451,8 +549,4 @@ fn zone_loss(
             (app.name.clone(), Dynamic::from(entry))
         })
         .collect()
-}
-
-fn lookup_key(kind: &str, key: &str) -> String {
-    format!("{kind}/{key}")
 }

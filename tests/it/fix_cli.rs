@@ -384,3 +384,90 @@ fn two_rules_moving_one_group_agree_on_one_move() {
         serde_json::json!(["HA003 shop-asg", "HA007 shop-asg"])
     );
 }
+
+/// The textbook broken account: a group that serves no target group, and a second,
+/// listener-less load balancer in the same VPC. HA006 attaches the group to the application's
+/// target group; HA008 would give the new load balancer its own target group for the same
+/// group. The plan keeps the one that reuses what exists and defers the other, naming both.
+#[test]
+fn two_remediations_wanting_one_group_differently_defer_one_and_plan_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = compliant_with(dir.path(), |inv| {
+        let mut lonely = inv["auto_scaling_groups"][0].clone();
+        lonely["name"] = "lonely-asg".into();
+        lonely["arn"] = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1:autoScalingGroupName/lonely-asg".into();
+        lonely["target_group_arns"] = serde_json::json!([]);
+        lonely["instance_ids"] = serde_json::json!([]);
+        inv["auto_scaling_groups"]
+            .as_array_mut()
+            .unwrap()
+            .push(lonely);
+        let mut side_group = inv["security_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "sg-0lb")
+            .unwrap()
+            .clone();
+        side_group["id"] = "sg-0side".into();
+        side_group["name"] = "side-lb".into();
+        inv["security_groups"]
+            .as_array_mut()
+            .unwrap()
+            .push(side_group);
+        let mut side = inv["load_balancers"][0].clone();
+        side["name"] = "side-alb".into();
+        side["arn"] =
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/side-alb/1111"
+                .into();
+        side["dns_name"] = "side-alb-1.us-east-1.elb.amazonaws.com".into();
+        side["security_group_ids"] = serde_json::json!(["sg-0side"]);
+        inv["load_balancers"].as_array_mut().unwrap().push(side);
+    });
+    // The port a new target group for the group serves on (its group admits only the first
+    // load balancer's).
+    let config = dir.path().join("hacheck.toml");
+    std::fs::write(&config, "[fix]\napp_port = 8080\n").unwrap();
+    let output = hacheck()
+        .args(["fix", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--inventory")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let attach: Vec<&serde_json::Value> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["id"] == "attach-target-groups:lonely-asg")
+        .collect();
+    assert_eq!(attach.len(), 1, "{plan:#}");
+    assert_eq!(
+        attach[0]["action"]["target_group_arns"],
+        serde_json::json!([
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-tg/0123456789abcdef"
+        ]),
+        "the application's own target group is reused: {plan:#}"
+    );
+    let deferred = plan["deferred"].as_array().expect("a deferral");
+    assert_eq!(deferred.len(), 1, "{plan:#}");
+    let reason = deferred[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("HA006 lonely-asg") && reason.contains("HA008 side-alb"),
+        "{reason}"
+    );
+    assert!(!reason.contains('{'), "a sentence, not a dump: {reason}");
+
+    let text = hacheck()
+        .args(["fix", "--config"])
+        .arg(&config)
+        .arg("--inventory")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = stdout(&text);
+    assert!(text.contains("\nDeferred: "), "{text}");
+    assert!(text.contains("1 deferred."), "{text}");
+}

@@ -34,6 +34,7 @@ fn plan() -> Plan {
             depends_on: Vec::new(),
         }],
         refused: Vec::new(),
+        deferred: Vec::new(),
     }
 }
 

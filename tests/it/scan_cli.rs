@@ -59,7 +59,10 @@ fn the_compliant_example_is_clean() {
 #[test]
 fn table_lines_fit_eighty_columns() {
     let output = scan(&["--example", "seed-start"]);
-    for line in stdout(&output).lines() {
+    assert_exit(&output, 1);
+    let table = stdout(&output);
+    assert!(table.lines().count() > 10, "{table}");
+    for line in table.lines() {
         assert!(line.chars().count() <= 80, "{line}");
     }
 }

@@ -347,23 +347,38 @@ fn the_readme_shows_the_current_output() {
     let readme =
         std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .unwrap();
-    let run = |args: &[&str]| stdout(&hacheck().args(args).output().unwrap());
+    let run = |args: &[&str], code: i32| {
+        let output = hacheck().args(args).output().unwrap();
+        assert_exit(&output, code);
+        let text = stdout(&output);
+        assert!(
+            text.lines().count() > 3,
+            "{args:?} printed almost nothing: {text}"
+        );
+        text
+    };
     let shown = [
-        run(&["whatif", "--example", "seed-start", "--lose-az", "each"]),
+        run(
+            &["whatif", "--example", "seed-start", "--lose-az", "each"],
+            1,
+        ),
         // Its headings sit two levels lower in the README.
-        run(&[
-            "whatif",
-            "--example",
-            "compliant",
-            "--lose-az",
-            "each",
-            "--format",
-            "markdown",
-        ])
+        run(
+            &[
+                "whatif",
+                "--example",
+                "compliant",
+                "--lose-az",
+                "each",
+                "--format",
+                "markdown",
+            ],
+            0,
+        )
         .replace("## hacheck whatif", "#### hacheck whatif")
         .replace("### Losing", "##### Losing"),
-        run(&["graph", "--example", "seed-start"]),
-        run(&["graph", "--example", "compliant"]),
+        run(&["graph", "--example", "seed-start"], 0),
+        run(&["graph", "--example", "compliant"], 0),
     ];
     for text in shown {
         assert!(

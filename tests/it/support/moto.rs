@@ -105,9 +105,17 @@ impl Moto {
 
     /// The hacheck binary, pointed at this server with test credentials.
     pub fn hacheck(&self) -> Command {
+        self.hacheck_in(&[REGION])
+    }
+
+    /// The hacheck binary, pointed at this server's `regions`.
+    pub fn hacheck_in(&self, regions: &[&str]) -> Command {
         let mut command = super::hacheck();
+        command.args(["--endpoint-url", &self.endpoint]);
+        for region in regions {
+            command.args(["--region", region]);
+        }
         command
-            .args(["--endpoint-url", &self.endpoint, "--region", REGION])
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing");
         command

@@ -9,6 +9,12 @@
 
 use std::collections::BTreeMap;
 
+pub mod dns;
+pub mod index;
+
+pub use dns::normalize_dns;
+pub use index::{Collection, Index};
+
 use serde::{Deserialize, Serialize};
 
 /// Version of the snapshot format. Bump it whenever a field changes meaning or disappears.
@@ -236,6 +242,18 @@ impl SgRule {
         (self.protocol == "tcp" || self.protocol == "all")
             && self.from_port <= port
             && port <= self.to_port
+    }
+
+    /// Protocol and ports as people write them: `tcp 8080`, `udp 500-510`, `all all ports`.
+    pub fn ports_text(&self) -> String {
+        let ports = if self.protocol == "all" {
+            "all ports".to_owned()
+        } else if self.from_port == self.to_port {
+            self.from_port.to_string()
+        } else {
+            format!("{}-{}", self.from_port, self.to_port)
+        };
+        format!("{} {ports}", self.protocol)
     }
 
     /// Whether the peer is the whole internet (0.0.0.0/0 or ::/0).

@@ -1,0 +1,392 @@
+//! Reachability: the paths by which each application's users reach its serving capacity.
+//!
+//! A path starts on the internet and ends at what serves: through an internet-facing load
+//! balancer's listener (whose security groups must admit the listener's port from the world)
+//! to a target group and its targets (whose security groups must admit the target port from
+//! the load balancer: its security groups, the networks of its subnets, or — for a Network
+//! Load Balancer without security groups, which passes the client's own address — the
+//! world), or straight to the public address of an instance whose security groups admit a
+//! port from the world. Pure, offline, over the inventory's index and the application model.
+//!
+//! The plan predictor compares the paths of the account before and after a plan: a step that
+//! removes one is refused, whatever rule asked for it (see [`crate::plan::predict`]). A path
+//! is a value, so "the same path" means the same entry, port and target after as before.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::apps::{AppModel, Role, ipv4_cidr_contains};
+use crate::inventory::{
+    AutoScalingGroup, Index, Instance, Listener, LoadBalancer, Resource, SecurityGroup, SgRule,
+    Subnet, TargetGroup,
+};
+
+/// Administrative ports: a world-open rule on them is not a way users reach an application.
+const ADMIN_PORTS: [i32; 2] = [22, 3389];
+
+/// One way in. Ordered and compared as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Path {
+    pub application: String,
+    /// `load balancer web-lb :443/tcp` or `instance i-… 54.1.2.3 :8080/tcp`.
+    pub entry: String,
+    /// The hops after the entry, as people read them (`target group web-tg`, …).
+    pub through: Vec<String>,
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "internet → {}", self.entry)?;
+        for hop in &self.through {
+            write!(f, " → {hop}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The transport a listener or target group speaks: `udp` for UDP (and TCP_UDP's UDP side is
+/// not modelled), `tcp` otherwise.
+fn transport(protocol: Option<&str>) -> &'static str {
+    match protocol {
+        Some(p) if p.eq_ignore_ascii_case("udp") => "udp",
+        _ => "tcp",
+    }
+}
+
+fn covers(rule: &SgRule, transport: &str, port: i32) -> bool {
+    (rule.protocol == transport || rule.protocol == "all" || rule.protocol == "-1")
+        && rule.from_port <= port
+        && port <= rule.to_port
+}
+
+/// Whether any of `groups` admits `port` over `transport` from a peer that `from` accepts.
+fn admits<'g>(
+    groups: impl IntoIterator<Item = &'g SecurityGroup>,
+    transport: &str,
+    port: i32,
+    from: impl Fn(&SgRule) -> bool,
+) -> bool {
+    groups
+        .into_iter()
+        .flat_map(|g| &g.ingress)
+        .any(|rule| covers(rule, transport, port) && from(rule))
+}
+
+/// Where a target group's targets are reached from.
+struct Source<'a> {
+    /// The load balancer's security groups; empty for an NLB without security groups.
+    groups: &'a [String],
+    /// The networks of the load balancer's subnets (its nodes' addresses).
+    networks: Vec<&'a str>,
+}
+
+impl Source<'_> {
+    fn accepts(&self, rule: &SgRule) -> bool {
+        if rule.is_world_open() {
+            return true;
+        }
+        if self.groups.is_empty() {
+            // The client's own address arrives: only the world reaches every user.
+            return false;
+        }
+        if let Some(source) = &rule.source_group_id {
+            return self.groups.contains(source);
+        }
+        rule.cidr_ipv4.as_deref().is_some_and(|cidr| {
+            !self.networks.is_empty()
+                && self
+                    .networks
+                    .iter()
+                    .all(|network| ipv4_cidr_contains(cidr, network))
+        })
+    }
+}
+
+/// Every path users have into the applications of `model`, in order.
+pub fn paths(index: &Index, model: &AppModel) -> Vec<Path> {
+    let mut found = BTreeSet::new();
+    for app in &model.applications {
+        for member in &app.members {
+            match member.role {
+                Role::LoadBalancer => {
+                    if let Some(lb) = index.by_arn::<LoadBalancer>(&member.arn) {
+                        load_balancer_paths(index, &app.name, lb, &mut found);
+                    }
+                }
+                Role::Instance => {
+                    if let Some(instance) = index.by_arn::<Instance>(&member.arn) {
+                        public_instance_paths(index, &app.name, instance, &mut found);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// The paths of `before` that `after` no longer has.
+pub fn lost<'p>(before: &'p [Path], after: &[Path]) -> Vec<&'p Path> {
+    let after: BTreeSet<&Path> = after.iter().collect();
+    before.iter().filter(|p| !after.contains(p)).collect()
+}
+
+fn load_balancer_paths(index: &Index, app: &str, lb: &LoadBalancer, found: &mut BTreeSet<Path>) {
+    if lb.scheme != "internet-facing" || lb.lb_type == "gateway" {
+        return;
+    }
+    let lb_groups: Vec<&SecurityGroup> = index
+        .security_groups_near(lb, &lb.security_group_ids)
+        .collect();
+    let source = Source {
+        groups: &lb.security_group_ids,
+        networks: lb
+            .subnet_ids
+            .iter()
+            .filter_map(|id| index.find_near::<Subnet>(lb, id))
+            .map(|s| s.cidr_block.as_str())
+            .collect(),
+    };
+    for listener in index.listeners_of(lb) {
+        let transport = transport(Some(&listener.protocol));
+        let open = lb.security_group_ids.is_empty()
+            || admits(lb_groups.iter().copied(), transport, listener.port, |r| {
+                r.is_world_open()
+            });
+        if !open {
+            continue;
+        }
+        let entry = format!("load balancer {} :{}/{transport}", lb.name, listener.port);
+        listener_paths(index, app, &entry, listener, &source, found);
+    }
+}
+
+fn listener_paths(
+    index: &Index,
+    app: &str,
+    entry: &str,
+    listener: &Listener,
+    source: &Source,
+    found: &mut BTreeSet<Path>,
+) {
+    let path = |through: Vec<String>| Path {
+        application: app.to_owned(),
+        entry: entry.to_owned(),
+        through,
+    };
+    for action in &listener.default_actions {
+        match action.action_type.as_str() {
+            "redirect" => {
+                found.insert(path(vec![format!(
+                    "redirect to :{}",
+                    action.redirect_port.as_deref().unwrap_or("same port")
+                )]));
+            }
+            "fixed-response" => {
+                found.insert(path(vec!["fixed response".to_owned()]));
+            }
+            _ => {}
+        }
+    }
+    for arn in listener.forwarded_target_groups() {
+        let Some(tg) = index.by_arn::<TargetGroup>(arn) else {
+            continue;
+        };
+        for (target, port, groups) in targets(index, tg) {
+            let transport = transport(tg.protocol.as_deref());
+            let reached = match groups {
+                // Not an instance (an IP, a Lambda function, another load balancer): its
+                // admission is not in the inventory, so the hop holds.
+                None => true,
+                Some(groups) => admits(groups, transport, port, |r| source.accepts(r)),
+            };
+            if reached {
+                found.insert(path(vec![
+                    format!("target group {}", tg.name),
+                    format!("{target} :{port}/{transport}"),
+                ]));
+            }
+        }
+    }
+}
+
+/// A target group's targets: (name, port, security groups when it is an instance or a group).
+fn targets<'i>(
+    index: &'i Index,
+    tg: &'i TargetGroup,
+) -> Vec<(String, i32, Option<Vec<&'i SecurityGroup>>)> {
+    let mut out = Vec::new();
+    let default_port = tg.port.unwrap_or(0);
+    for target in &tg.targets {
+        let port = target.port.unwrap_or(default_port);
+        let groups = (tg.target_type == "instance")
+            .then(|| index.find_near::<Instance>(tg, &target.id))
+            .flatten()
+            .map(|instance| {
+                index
+                    .security_groups_near(instance, &instance.security_group_ids)
+                    .collect()
+            });
+        let name = if tg.target_type == "instance" {
+            format!("instance {}", target.id)
+        } else {
+            format!("{} {}", tg.target_type, target.id)
+        };
+        out.push((name, port, groups));
+    }
+    for group in index.groups_of_target_group(tg) {
+        if group.desired_capacity > 0 {
+            out.push((
+                format!("Auto Scaling group {}", group.name),
+                default_port,
+                Some(launch_groups(index, group)),
+            ));
+        }
+    }
+    out
+}
+
+/// The security groups a group's instances are in: its running instances', else what it
+/// launches with.
+fn launch_groups<'i>(index: &'i Index, group: &'i AutoScalingGroup) -> Vec<&'i SecurityGroup> {
+    let running: Vec<&SecurityGroup> = index
+        .instances_of(group)
+        .filter(|i| i.state == "running")
+        .flat_map(|i| index.security_groups_near(i, &i.security_group_ids))
+        .collect();
+    if !running.is_empty() {
+        return running;
+    }
+    index
+        .security_groups_near(group, index.launch_security_groups(group))
+        .collect()
+}
+
+fn public_instance_paths(
+    index: &Index,
+    app: &str,
+    instance: &Instance,
+    found: &mut BTreeSet<Path>,
+) {
+    let Some(ip) = &instance.public_ip else {
+        return;
+    };
+    if instance.state != "running" {
+        return;
+    }
+    let groups: Vec<&SecurityGroup> = index
+        .security_groups_near(instance, &instance.security_group_ids)
+        .collect();
+    let mut ports: BTreeSet<(String, i32)> = BTreeSet::new();
+    for rule in groups.iter().flat_map(|g| &g.ingress) {
+        if !rule.is_world_open() {
+            continue;
+        }
+        let transports: &[&str] = match rule.protocol.as_str() {
+            "tcp" => &["tcp"],
+            "udp" => &["udp"],
+            "all" | "-1" => &["tcp", "udp"],
+            _ => &[],
+        };
+        // A wide range is one path per listed port users are likely to use, so that
+        // narrowing `0-65535` to the ports in use does not count as cutting anything.
+        let candidates: Vec<i32> = if rule.to_port - rule.from_port <= 64 {
+            (rule.from_port..=rule.to_port).collect()
+        } else {
+            [80, 443, 8000, 8080, 8443, 9000]
+                .into_iter()
+                .filter(|p| rule.from_port <= *p && *p <= rule.to_port)
+                .collect()
+        };
+        for transport in transports {
+            for port in &candidates {
+                if !ADMIN_PORTS.contains(port) {
+                    ports.insert(((*transport).to_owned(), *port));
+                }
+            }
+        }
+    }
+    for (transport, port) in ports {
+        if admits(groups.iter().copied(), &transport, port, |r| {
+            r.is_world_open()
+        }) {
+            found.insert(Path {
+                application: app.to_owned(),
+                entry: format!(
+                    "instance {} {ip} :{port}/{transport}",
+                    instance.display_id()
+                ),
+                through: Vec::new(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apps::{Scope, ScopeSettings, discover};
+
+    fn example(name: &str) -> crate::inventory::Inventory {
+        let text = crate::policy::cases::example(name).unwrap();
+        crate::snapshot::parse(text, std::path::Path::new(name)).unwrap()
+    }
+
+    fn paths_of(inventory: crate::inventory::Inventory) -> Vec<String> {
+        let index = Index::new(inventory);
+        let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
+        paths(&index, &model)
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_compliant_stack_is_reached_through_its_load_balancer_only() {
+        let found = paths_of(example("compliant"));
+        assert!(!found.is_empty());
+        assert!(
+            found
+                .iter()
+                .all(|p| p.starts_with("internet → load balancer shop-alb")),
+            "{found:#?}"
+        );
+        assert!(
+            found.iter().any(|p| p.contains(
+                ":443/tcp → target group shop-tg → Auto Scaling group shop-asg :8080/tcp"
+            )),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn the_seeds_instance_is_reached_on_its_public_address() {
+        let found = paths_of(example("seed-start"));
+        assert!(
+            found.iter().any(|p| p.starts_with("internet → instance ")),
+            "{found:#?}"
+        );
+        assert!(
+            !found.iter().any(|p| p.contains(":22/")),
+            "SSH is administration, not a way users come in: {found:#?}"
+        );
+    }
+
+    #[test]
+    fn revoking_the_load_balancers_source_cuts_the_path() {
+        let mut inventory = example("compliant");
+        let before = paths_of(inventory.clone());
+        let app = inventory
+            .security_groups
+            .iter_mut()
+            .find(|g| g.id == "sg-0app")
+            .unwrap();
+        app.ingress
+            .retain(|r| r.source_group_id.as_deref() != Some("sg-0lb"));
+        let after = paths_of(inventory);
+        assert!(after.len() < before.len(), "{before:#?} {after:#?}");
+        assert!(!after.iter().any(|p| p.contains("shop-asg")), "{after:#?}");
+    }
+}
