@@ -1,5 +1,5 @@
 //! `hacheck apps`: the applications found in the account (or snapshot), their members and
-//! why each belongs, and the workloads left out. Exit 0, or 2 on bad input.
+//! why each belongs, the paths its users reach it by, and the workloads left out. Exit 0, or 2 on bad input.
 
 use crate::cli::{AppsArgs, AppsFormat, GlobalOptions};
 use crate::config::Config;
@@ -9,10 +9,11 @@ pub async fn run(global: &GlobalOptions, args: &AppsArgs) -> anyhow::Result<u8> 
     let index = super::index(super::load_inventory(global, &args.source).await?);
     super::print_warnings(index.inventory());
     let model = config.app_model(&index, args.scope.into());
+    let paths = crate::reach::paths(&index, &model);
     let mut rendered = Vec::new();
     match args.format {
-        AppsFormat::Table => crate::report::apps::write_table(&model, 100, &mut rendered)?,
-        AppsFormat::Json => crate::report::apps::write_json(&model, &mut rendered)?,
+        AppsFormat::Table => crate::report::apps::write_table(&model, &paths, 100, &mut rendered)?,
+        AppsFormat::Json => crate::report::apps::write_json(&model, &paths, &mut rendered)?,
     }
     super::emit_bytes(&rendered, None)?;
     Ok(super::EXIT_CLEAN)

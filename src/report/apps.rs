@@ -1,15 +1,25 @@
 //! The application model as people read it: each application with its members, the role
-//! each plays and why it belongs, then the workloads in no application and why.
+//! each plays and why it belongs, the paths by which its users reach it, then the workloads in
+//! no application and why.
 //!
-//! Takes an [`AppModel`] and a writer; knows nothing of the command line.
+//! Takes an [`AppModel`], its reachability [`Path`]s and a writer; knows nothing of the
+//! command line.
 
 use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::apps::AppModel;
+use serde::Serialize;
 
-pub fn write_table(model: &AppModel, width: u16, out: &mut dyn Write) -> io::Result<()> {
+use crate::apps::AppModel;
+use crate::reach::Path;
+
+pub fn write_table(
+    model: &AppModel,
+    paths: &[Path],
+    width: u16,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for app in &model.applications {
         let entries = if app.entry_points.is_empty() {
             String::new()
@@ -32,6 +42,16 @@ pub fn write_table(model: &AppModel, width: u16, out: &mut dyn Write) -> io::Res
             ]);
         }
         writeln!(out, "{table}")?;
+        let mut reached = paths
+            .iter()
+            .filter(|p| p.application == app.name)
+            .peekable();
+        if reached.peek().is_none() {
+            writeln!(out, "reached: by no path from the internet")?;
+        }
+        for path in reached {
+            writeln!(out, "reached: {path}")?;
+        }
     }
     if !model.out_of_scope.is_empty() {
         writeln!(
@@ -68,7 +88,15 @@ fn table(width: u16, header: [&str; 3]) -> Table {
     table
 }
 
-pub fn write_json(model: &AppModel, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, model)?;
+/// The model's fields with `paths` beside them.
+#[derive(Serialize)]
+struct AppsDocument<'a> {
+    #[serde(flatten)]
+    model: &'a AppModel,
+    paths: &'a [Path],
+}
+
+pub fn write_json(model: &AppModel, paths: &[Path], out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &AppsDocument { model, paths })?;
     writeln!(out)
 }

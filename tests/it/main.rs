@@ -2,6 +2,7 @@
 
 mod support;
 
+mod apps_cli;
 mod collect_faults;
 mod corpus;
 mod fix_cli;

@@ -395,3 +395,58 @@ fn a_closed_pipe_ends_the_scan_quietly() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The ids of the rules a JSON scan report says were run, in order.
+fn rules_run(output: &std::process::Output) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(&stdout(output)).unwrap();
+    report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_config() {
+    let json = ["--example", "seed-start", "--format", "json"];
+    let with = |extra: &[&str]| {
+        let output = scan(&[&json[..], extra].concat());
+        rules_run(&output)
+    };
+    assert_eq!(with(&["--select", "HA003,HA012"]), ["HA003", "HA012"]);
+    assert_eq!(
+        with(&[
+            "--select", "HA01*", "--ignore", "HA011", "--ignore", "HA018"
+        ]),
+        [
+            "HA010", "HA012", "HA013", "HA014", "HA015", "HA016", "HA017"
+        ]
+    );
+    // A tag selects every rule carrying it: `database` is HA012's and HA013's.
+    assert_eq!(with(&["--select", "database"]), ["HA012", "HA013"]);
+    let all = with(&[]);
+    assert_eq!(all.len(), 18);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hacheck.toml");
+    std::fs::write(&config, "[rules]\nignore = [\"HA00*\"]\n").unwrap();
+    let config = config.to_str().unwrap();
+    let ignored = with(&["--config", config]);
+    assert_eq!(ignored, &all[9..]);
+    // The command line adds to the config's ignore list.
+    assert_eq!(
+        with(&["--config", config, "--ignore", "HA01*"]),
+        Vec::<String>::new()
+    );
+
+    // The seed fails HA012, not HA016: the rules left out are not run at all.
+    assert_exit(&scan(&["--example", "seed-start", "--select", "HA016"]), 0);
+    assert_exit(&scan(&["--example", "seed-start", "--select", "HA012"]), 1);
+    for unknown in ["HA999", "HA9*", "no-such-tag"] {
+        let output = scan(&["--example", "seed-start", "--select", unknown]);
+        let message = assert_exit(&output, 2);
+        assert!(message.contains(&format!("`{unknown}`")), "{message}");
+        assert_eq!(message.trim().lines().count(), 1, "{message}");
+    }
+}
