@@ -7,6 +7,7 @@ mod collect_faults;
 mod corpus;
 mod fix_cli;
 mod fix_live;
+mod generated;
 mod inventory_cli;
 mod inventory_live;
 mod policies_cli;
