@@ -79,9 +79,9 @@ enum LbKind {
 #[derive(Debug, Clone, Copy, PartialEq)]
 /// Which launch-template version the group launches.
 enum Capacity {
-    LatestTemplate,
-    DefaultTemplate,
-    PinnedTemplate,
+    Latest,
+    Default,
+    Pinned,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -200,11 +200,7 @@ impl Composition {
                 AppPlan {
                     name: format!("app{k}"),
                     lb,
-                    capacity: rng.pick(&[
-                        Capacity::LatestTemplate,
-                        Capacity::DefaultTemplate,
-                        Capacity::PinnedTemplate,
-                    ]),
+                    capacity: rng.pick(&[Capacity::Latest, Capacity::Default, Capacity::Pinned]),
                     scaling,
                     database: rng.below(database_count),
                     violations,
@@ -603,9 +599,9 @@ fn application(
 
     let template = format!("lt-{name}");
     let (version, latest, default) = match app.capacity {
-        Capacity::LatestTemplate => ("$Latest", 3, 2),
-        Capacity::DefaultTemplate => ("$Default", 3, 2),
-        Capacity::PinnedTemplate => ("2", 3, 3),
+        Capacity::Latest => ("$Latest", 3, 2),
+        Capacity::Default => ("$Default", 3, 2),
+        Capacity::Pinned => ("2", 3, 3),
     };
     // The version the group launches is the compliant one; the others are bare drafts a
     // rule must not read.
