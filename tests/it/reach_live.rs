@@ -4,7 +4,6 @@
 //! in one VPC, three ALB applications in another VPC of the same region. `fix --apply
 //! --unsafe` must leave every application reachable on the ports it served before.
 
-use aws_sdk_ec2::types as ec2t;
 use aws_sdk_elasticloadbalancingv2::types as elbt;
 
 use crate::support::moto::Moto;
@@ -22,29 +21,7 @@ async fn instance(
     public: bool,
     name: &str,
 ) -> String {
-    let run = ec2
-        .run_instances()
-        .image_id(IMAGE)
-        .min_count(1)
-        .max_count(1)
-        .network_interfaces(
-            ec2t::InstanceNetworkInterfaceSpecification::builder()
-                .device_index(0)
-                .subnet_id(subnet)
-                .associate_public_ip_address(public)
-                .groups(group)
-                .build(),
-        )
-        .tag_specifications(
-            ec2t::TagSpecification::builder()
-                .resource_type(ec2t::ResourceType::Instance)
-                .tags(ec2t::Tag::builder().key("Name").value(name).build())
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    run.instances()[0].instance_id().unwrap().to_owned()
+    crate::support::seed::instance(ec2, IMAGE, subnet, group, public, name).await
 }
 
 /// An internet-facing load balancer forwarding `port` to `targets` on `port`: its ARN.
@@ -198,37 +175,7 @@ async fn seed(moto: &Moto) -> Account {
         .unwrap()
         .id()
         .to_owned();
-    route53
-        .change_resource_record_sets()
-        .hosted_zone_id(&zone)
-        .change_batch(
-            aws_sdk_route53::types::ChangeBatch::builder()
-                .changes(
-                    aws_sdk_route53::types::Change::builder()
-                        .action(aws_sdk_route53::types::ChangeAction::Create)
-                        .resource_record_set(
-                            aws_sdk_route53::types::ResourceRecordSet::builder()
-                                .name("legacy.example.com")
-                                .r#type(aws_sdk_route53::types::RrType::A)
-                                .ttl(300)
-                                .resource_records(
-                                    aws_sdk_route53::types::ResourceRecord::builder()
-                                        .value(&legacy_ip)
-                                        .build()
-                                        .unwrap(),
-                                )
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    crate::support::seed::a_record(&route53, &zone, "legacy.example.com", &legacy_ip).await;
 
     let (vpc_b, subnets_b) = vpc_with_private_subnets(
         &ec2,

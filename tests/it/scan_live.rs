@@ -171,37 +171,8 @@ async fn a_seeded_account_breaking_every_rule_fails_every_rule_on_the_right_reso
         .send()
         .await
         .unwrap();
-    use aws_sdk_route53::types::{
-        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-    };
-    route53
-        .change_resource_record_sets()
-        .hosted_zone_id(zone.hosted_zone().unwrap().id())
-        .change_batch(
-            ChangeBatch::builder()
-                .changes(
-                    Change::builder()
-                        .action(ChangeAction::Create)
-                        .resource_record_set(
-                            ResourceRecordSet::builder()
-                                .name("www.example.com")
-                                .r#type(RrType::A)
-                                .ttl(300)
-                                .resource_records(
-                                    ResourceRecord::builder().value(&lone_ip).build().unwrap(),
-                                )
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let zone = zone.hosted_zone().unwrap().id();
+    crate::support::seed::a_record(&route53, zone, "www.example.com", &lone_ip).await;
 
     let output = moto
         .hacheck()

@@ -194,32 +194,7 @@ async fn instance(
     appliance: bool,
     name: &str,
 ) -> String {
-    let id = ec2
-        .run_instances()
-        .image_id(AMI)
-        .min_count(1)
-        .max_count(1)
-        .network_interfaces(
-            ec2t::InstanceNetworkInterfaceSpecification::builder()
-                .device_index(0)
-                .subnet_id(subnet)
-                .associate_public_ip_address(public)
-                .groups(group)
-                .build(),
-        )
-        .tag_specifications(
-            ec2t::TagSpecification::builder()
-                .resource_type(ec2t::ResourceType::Instance)
-                .tags(ec2t::Tag::builder().key("Name").value(name).build())
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .instances()[0]
-        .instance_id()
-        .unwrap()
-        .to_owned();
+    let id = crate::support::seed::instance(ec2, AMI, subnet, group, public, name).await;
     if appliance {
         ec2.modify_instance_attribute()
             .instance_id(&id)

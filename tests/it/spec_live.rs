@@ -177,37 +177,8 @@ async fn the_seeds_lone_instance_becomes_an_ami_behind_the_stack_and_is_kept_sto
         .public_ip_address()
         .unwrap()
         .to_owned();
-    use aws_sdk_route53::types::{
-        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
-    };
-    aws_sdk_route53::Client::new(&config)
-        .change_resource_record_sets()
-        .hosted_zone_id(&zone)
-        .change_batch(
-            ChangeBatch::builder()
-                .changes(
-                    Change::builder()
-                        .action(ChangeAction::Create)
-                        .resource_record_set(
-                            ResourceRecordSet::builder()
-                                .name("shop.example.com")
-                                .r#type(RrType::A)
-                                .ttl(300)
-                                .resource_records(
-                                    ResourceRecord::builder().value(&ip).build().unwrap(),
-                                )
-                                .build()
-                                .unwrap(),
-                        )
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let route53 = aws_sdk_route53::Client::new(&config);
+    crate::support::seed::a_record(&route53, &zone, "shop.example.com", &ip).await;
     assert!(
         moto.failing_findings()
             .iter()

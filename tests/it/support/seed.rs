@@ -224,3 +224,66 @@ pub async fn ssh_peers(ec2: &aws_sdk_ec2::Client, group: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A lone running instance of `image` in `subnet` and `group`, named `name`; `public` gives
+/// it a public IP. Its id.
+pub async fn instance(
+    ec2: &aws_sdk_ec2::Client,
+    image: &str,
+    subnet: &str,
+    group: &str,
+    public: bool,
+    name: &str,
+) -> String {
+    ec2.run_instances()
+        .image_id(image)
+        .min_count(1)
+        .max_count(1)
+        .network_interfaces(
+            ec2t::InstanceNetworkInterfaceSpecification::builder()
+                .device_index(0)
+                .subnet_id(subnet)
+                .associate_public_ip_address(public)
+                .groups(group)
+                .build(),
+        )
+        .tag_specifications(
+            ec2t::TagSpecification::builder()
+                .resource_type(ec2t::ResourceType::Instance)
+                .tags(ec2t::Tag::builder().key("Name").value(name).build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .instances()[0]
+        .instance_id()
+        .unwrap()
+        .to_owned()
+}
+
+/// Creates the record `name A ip` (TTL 300) in hosted zone `zone`.
+pub async fn a_record(route53: &aws_sdk_route53::Client, zone: &str, name: &str, ip: &str) {
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    let record = ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::A)
+        .ttl(300)
+        .resource_records(ResourceRecord::builder().value(ip).build().unwrap())
+        .build()
+        .unwrap();
+    let change = Change::builder()
+        .action(ChangeAction::Create)
+        .resource_record_set(record)
+        .build()
+        .unwrap();
+    route53
+        .change_resource_record_sets()
+        .hosted_zone_id(zone)
+        .change_batch(ChangeBatch::builder().changes(change).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
