@@ -8,9 +8,15 @@
 //! the same plan twice is harmless. Nothing here deletes a DB instance, volume, snapshot or
 //! AMI: no such call exists in this module.
 
+mod autoscaling;
+mod cloudwatch;
+mod ec2;
+mod elbv2;
+mod rds;
 mod refresh;
-mod stack;
-mod steps;
+mod route53;
+mod sns;
+mod step;
 
 pub use refresh::Watch;
 
@@ -23,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::collect::RegionClients;
 use crate::plan::action::REF_PREFIX;
 use crate::plan::{Action, Plan, Safety, Step};
+use step::{Done, StepError, StepResult};
 
 /// What happened to one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,9 +139,6 @@ impl Journal {
         crate::snapshot::write_atomically(&self.path, text.as_bytes())
     }
 }
-
-/// Seconds to wait for a DB modification to settle before giving up on a step.
-pub const DB_WAIT_SECONDS: u64 = 3600;
 
 pub struct Executor {
     clients: BTreeMap<String, RegionClients>,
@@ -281,69 +285,326 @@ impl Executor {
             Ok(action) => action,
             Err(reference) => return Outcome::Blocked { by: reference },
         };
-        let result = if let Action::StartInstanceRefresh {
-            group,
-            min_healthy_percentage,
-            max_healthy_percentage,
-        } = &action
-        {
-            match self.clients.get(&step.region) {
-                Some(clients) => {
-                    refresh::run(
-                        &clients.autoscaling,
-                        group,
-                        (*min_healthy_percentage, *max_healthy_percentage),
-                        journaled.started,
-                        &|id| (journaled.record_started)(&step.id, id),
-                        &self.watch,
-                    )
-                    .await
-                }
-                None => Err(steps::StepError::Failed(format!(
-                    "no clients for region `{}`",
-                    step.region
-                ))),
-            }
-        } else if matches!(action, Action::UpsertAliasRecord { .. }) {
-            steps::apply_global(&self.route53, &action).await
-        } else if let Action::AliasToLoadBalancer {
-            zone_id,
-            name,
-            load_balancer_arn,
-        } = &action
-        {
-            match self.clients.get(&step.region) {
-                Some(clients) => match stack::load_balancer_dns(clients, load_balancer_arn).await {
-                    Ok((dns_name, target_zone_id)) => {
-                        let alias = Action::UpsertAliasRecord {
-                            zone_id: zone_id.clone(),
-                            name: name.clone(),
-                            dns_name,
-                            target_zone_id,
-                        };
-                        steps::apply_global(&self.route53, &alias).await
-                    }
-                    Err(error) => Err(error),
-                },
-                None => Err(steps::StepError::Failed(format!(
-                    "no clients for region `{}`",
-                    step.region
-                ))),
-            }
-        } else {
-            match self.clients.get(&step.region) {
-                Some(clients) => Box::pin(steps::apply(clients, &action)).await,
-                None => Err(steps::StepError::Failed(format!(
-                    "no clients for region `{}`",
-                    step.region
-                ))),
-            }
-        };
+        let result = self.dispatch(step, &action, &journaled).await;
         match result {
-            Ok(steps::Done::Applied(output)) => Outcome::Applied { output },
-            Ok(steps::Done::Satisfied(output)) => Outcome::Satisfied { output },
-            Err(steps::StepError::Drift(reason)) => Outcome::Refused { reason },
-            Err(steps::StepError::Failed(error)) => Outcome::Failed { error },
+            Ok(Done::Applied(output)) => Outcome::Applied { output },
+            Ok(Done::Satisfied(output)) => Outcome::Satisfied { output },
+            Err(StepError::Drift(reason)) => Outcome::Refused { reason },
+            Err(StepError::Failed(error)) => Outcome::Failed { error },
+        }
+    }
+
+    /// Every action, and the service module that carries it out: the compiler checks that
+    /// none is forgotten. Route 53 is global; every other service is called in the step's
+    /// region.
+    async fn dispatch(
+        &self,
+        step: &Step,
+        action: &Action,
+        journaled: &Journaled<'_>,
+    ) -> StepResult {
+        let regional = || {
+            self.clients.get(&step.region).ok_or_else(|| {
+                StepError::Failed(format!("no clients for region `{}`", step.region))
+            })
+        };
+        match action {
+            Action::RevokeIngress { group_id, rule } => {
+                ec2::revoke(regional()?, group_id, rule).await
+            }
+            Action::AuthorizeIngress { group_id, rule } => {
+                ec2::authorize(regional()?, group_id, rule).await
+            }
+            Action::TemplateVersionWithoutPublicIp {
+                group,
+                template_id,
+                source_version,
+            } => {
+                ec2::version_without_public_ip(regional()?, group, template_id, *source_version)
+                    .await
+            }
+            Action::ConvertLaunchConfiguration {
+                group,
+                launch_configuration,
+                template_name,
+            } => {
+                autoscaling::convert_launch_configuration(
+                    regional()?,
+                    group,
+                    launch_configuration,
+                    template_name,
+                )
+                .await
+            }
+            Action::StartInstanceRefresh {
+                group,
+                min_healthy_percentage,
+                max_healthy_percentage,
+            } => {
+                refresh::run(
+                    &regional()?.autoscaling,
+                    group,
+                    (*min_healthy_percentage, *max_healthy_percentage),
+                    journaled.started,
+                    &|id| (journaled.record_started)(&step.id, id),
+                    &self.watch,
+                )
+                .await
+            }
+            Action::EnableMultiAz { db_instance } => {
+                rds::modify_db(regional()?, db_instance, rds::DbChange::MultiAz).await
+            }
+            Action::DisablePublicAccess { db_instance } => {
+                rds::modify_db(regional()?, db_instance, rds::DbChange::Private).await
+            }
+            Action::AddClusterReader {
+                cluster,
+                instance_id,
+                availability_zone,
+                instance_class,
+                engine,
+            } => {
+                rds::add_cluster_reader(
+                    regional()?,
+                    cluster,
+                    instance_id,
+                    availability_zone,
+                    instance_class,
+                    engine,
+                )
+                .await
+            }
+            Action::PutCpuAlarm {
+                group,
+                name,
+                comparison_operator,
+                threshold,
+                actions,
+            } => {
+                cloudwatch::put_cpu_alarm(
+                    regional()?,
+                    group,
+                    name,
+                    comparison_operator,
+                    *threshold,
+                    actions,
+                )
+                .await
+            }
+            Action::UpsertAliasRecord {
+                zone_id,
+                name,
+                dns_name,
+                target_zone_id,
+            } => {
+                route53::upsert_alias(&self.route53, zone_id, name, dns_name, target_zone_id).await
+            }
+            Action::AliasToLoadBalancer {
+                zone_id,
+                name,
+                load_balancer_arn,
+            } => {
+                let (dns_name, target_zone_id) =
+                    elbv2::load_balancer_dns(regional()?, load_balancer_arn).await?;
+                route53::upsert_alias(&self.route53, zone_id, name, &dns_name, &target_zone_id)
+                    .await
+            }
+            // `run_step` never gets here: manual steps are printed, not applied.
+            Action::Manual { .. } => Err(StepError::Failed("a manual step is not applied".into())),
+            Action::SetCapacity {
+                group,
+                min_size,
+                max_size,
+                before,
+                ..
+            } => autoscaling::set_capacity(regional()?, group, min_size, max_size, before).await,
+            Action::SetHealthCheck {
+                group,
+                health_check_type,
+                grace_period,
+                before,
+            } => {
+                autoscaling::set_health_check(
+                    regional()?,
+                    group,
+                    health_check_type,
+                    grace_period,
+                    before,
+                )
+                .await
+            }
+            Action::AttachTargetGroups {
+                group,
+                target_group_arns,
+            } => autoscaling::attach_target_groups(regional()?, group, target_group_arns).await,
+            Action::SetSubnets {
+                group,
+                subnet_ids,
+                before,
+            } => autoscaling::set_subnets(regional()?, group, subnet_ids, before).await,
+            Action::PutScalingPolicy {
+                group,
+                name,
+                adjustment,
+            } => autoscaling::put_scaling_policy(regional()?, group, name, adjustment).await,
+            Action::CreateAutoScalingGroup {
+                name,
+                launch_template_id,
+                subnet_ids,
+                min_size,
+                desired_capacity,
+                max_size,
+                target_group_arn,
+            } => {
+                autoscaling::create_group(
+                    regional()?,
+                    name,
+                    launch_template_id,
+                    subnet_ids,
+                    min_size,
+                    desired_capacity,
+                    max_size,
+                    target_group_arn,
+                )
+                .await
+            }
+            Action::SetLoadBalancerSubnets {
+                load_balancer_arn,
+                name,
+                subnet_ids,
+                before,
+            } => elbv2::set_subnets(regional()?, load_balancer_arn, name, subnet_ids, before).await,
+            Action::CreateTargetGroup {
+                name,
+                vpc_id,
+                port,
+                health_check_path,
+            } => {
+                elbv2::create_target_group(regional()?, name, vpc_id, port, health_check_path).await
+            }
+            Action::CreateLoadBalancer {
+                name,
+                subnet_ids,
+                security_group_id,
+            } => {
+                elbv2::create_load_balancer(regional()?, name, subnet_ids, security_group_id).await
+            }
+            Action::CreateListener {
+                load_balancer_arn,
+                port,
+                certificate_arn,
+                forward_to,
+            } => {
+                elbv2::create_listener(
+                    regional()?,
+                    load_balancer_arn,
+                    port,
+                    certificate_arn,
+                    forward_to,
+                )
+                .await
+            }
+            Action::CreateTopic { name } => sns::create_topic(regional()?, name).await,
+            Action::SubscribeEmail { topic_arn, email } => {
+                sns::subscribe_email(regional()?, topic_arn, email).await
+            }
+            Action::CreateVpc { name, cidr } => ec2::create_vpc(regional()?, name, cidr).await,
+            Action::CreateSubnet {
+                name,
+                vpc_id,
+                cidr,
+                zone,
+            } => ec2::create_subnet(regional()?, name, vpc_id, cidr, zone).await,
+            Action::CreateInternetGateway { name, vpc_id } => {
+                ec2::create_internet_gateway(regional()?, name, vpc_id).await
+            }
+            Action::CreateNatGateway { name, subnet_id } => {
+                ec2::create_nat_gateway(regional()?, name, subnet_id).await
+            }
+            Action::CreateRouteTable {
+                name,
+                vpc_id,
+                default_target,
+                subnet_ids,
+            } => {
+                ec2::create_route_table(regional()?, name, vpc_id, default_target, subnet_ids).await
+            }
+            Action::CreateSecurityGroup {
+                name,
+                vpc_id,
+                description,
+            } => ec2::create_security_group(regional()?, name, vpc_id, description).await,
+            Action::RunBastion {
+                name,
+                image_id,
+                instance_type,
+                subnet_id,
+                security_group_id,
+            } => {
+                ec2::run_bastion(
+                    regional()?,
+                    name,
+                    image_id,
+                    instance_type,
+                    subnet_id,
+                    security_group_id,
+                )
+                .await
+            }
+            Action::StopInstance { instance_id } => {
+                ec2::stop_instance(regional()?, instance_id).await
+            }
+            Action::CreateImage { name, instance_id } => {
+                ec2::create_image(regional()?, name, instance_id).await
+            }
+            Action::CreateLaunchTemplate {
+                name,
+                image_id,
+                instance_type,
+                security_group_id,
+                user_data,
+            } => {
+                ec2::create_launch_template(
+                    regional()?,
+                    name,
+                    image_id,
+                    instance_type,
+                    security_group_id,
+                    user_data,
+                )
+                .await
+            }
+            Action::NewTemplateVersion {
+                template_id,
+                image_id,
+                before,
+            } => ec2::new_template_version(regional()?, template_id, image_id, before).await,
+            Action::CreateDbSubnetGroup { name, subnet_ids } => {
+                rds::create_db_subnet_group(regional()?, name, subnet_ids).await
+            }
+            Action::CreateDbInstance {
+                id,
+                engine,
+                instance_class,
+                allocated_storage,
+                subnet_group,
+                security_group_id,
+                multi_az,
+                master_username,
+            } => {
+                rds::create_db_instance(
+                    regional()?,
+                    id,
+                    engine,
+                    instance_class,
+                    allocated_storage,
+                    subnet_group,
+                    security_group_id,
+                    multi_az,
+                    master_username,
+                )
+                .await
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus, RefreshPreferences};
 
-use super::steps::{Done, StepError, sdk_fail};
+use super::step::{Done, Patience, StepError, poll, sdk_fail};
 
 /// Seconds a new instance is given to warm up before the next is replaced.
 const INSTANCE_WARMUP_SECONDS: i32 = 300;
@@ -149,18 +149,28 @@ async fn wait(
     id: &str,
     watch: &Watch,
 ) -> Result<Done, StepError> {
-    let deadline = tokio::time::Instant::now() + watch.timeout;
-    let mut last = String::new();
-    loop {
+    // Shared with each read's future; a mutex keeps those futures `Send`.
+    let last = std::sync::Mutex::new(String::new());
+    let status = std::sync::Mutex::new(String::from("running"));
+    let patience = Patience {
+        every: watch.poll,
+        within: watch.timeout,
+    };
+    let ended = poll(patience, || async {
         let refresh = describe(autoscaling, group, Some(id))
             .await?
             .ok_or_else(|| {
                 StepError::Failed(format!("instance refresh {id} of {group} is gone"))
             })?;
         let state = describe_state(&refresh);
-        if state != last {
+        let mut last = last.lock().expect("refresh state lock");
+        if state != *last {
             (watch.report)(format!("instance refresh {id} of {group}: {state}"));
-            last = state;
+            *last = state;
+        }
+        drop(last);
+        if let Some(current) = refresh.status() {
+            *status.lock().expect("refresh status lock") = current.as_str().to_owned();
         }
         let reason = || {
             refresh
@@ -169,38 +179,32 @@ async fn wait(
                 .unwrap_or_default()
         };
         match refresh.status() {
-            Some(InstanceRefreshStatus::Successful) => {
-                return Ok(Done::Applied(Some(id.to_owned())));
-            }
-            Some(InstanceRefreshStatus::RollbackSuccessful) => {
-                return Err(StepError::Failed(format!(
-                    "instance refresh {id} of {group} was rolled back; the group runs its previous launch settings again{}",
-                    reason()
-                )));
-            }
-            Some(InstanceRefreshStatus::RollbackFailed) => {
-                return Err(StepError::Failed(format!(
-                    "instance refresh {id} of {group} failed and so did its rollback{}",
-                    reason()
-                )));
-            }
+            Some(InstanceRefreshStatus::Successful) => Ok(Some(Done::Applied(Some(id.to_owned())))),
+            Some(InstanceRefreshStatus::RollbackSuccessful) => Err(StepError::Failed(format!(
+                "instance refresh {id} of {group} was rolled back; the group runs its previous launch settings again{}",
+                reason()
+            ))),
+            Some(InstanceRefreshStatus::RollbackFailed) => Err(StepError::Failed(format!(
+                "instance refresh {id} of {group} failed and so did its rollback{}",
+                reason()
+            ))),
             Some(InstanceRefreshStatus::Failed) | Some(InstanceRefreshStatus::Cancelled) => {
-                return Err(StepError::Failed(format!(
+                Err(StepError::Failed(format!(
                     "instance refresh {id} of {group} ended {} after replacing {} % of the instances{}; applying again starts a new one that skips the instances already replaced",
                     refresh.status().map(|s| s.as_str()).unwrap_or_default(),
                     refresh.percentage_complete().unwrap_or(0),
                     reason()
-                )));
+                )))
             }
-            _ => {}
+            _ => Ok(None),
         }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(StepError::Failed(format!(
-                "instance refresh {id} of {group} is still {} after {} s; it goes on, and applying again resumes waiting for it",
-                refresh.status().map(|s| s.as_str()).unwrap_or("running"),
-                watch.timeout.as_secs()
-            )));
-        }
-        tokio::time::sleep(watch.poll).await;
-    }
+    })
+    .await?;
+    ended.ok_or_else(|| {
+        StepError::Failed(format!(
+            "instance refresh {id} of {group} is still {} after {} s; it goes on, and applying again resumes waiting for it",
+            status.lock().expect("refresh status lock"),
+            watch.timeout.as_secs()
+        ))
+    })
 }

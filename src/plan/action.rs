@@ -25,6 +25,10 @@ pub enum Safety {
 /// The prefix of a reference to another step's output.
 pub const REF_PREFIX: &str = "ref:";
 
+/// The tag on everything a plan creates, so that a reader (and the predictor) knows it is
+/// hacheck's.
+pub const MANAGED_TAG: (&str, &str) = ("hacheck:managed", "true");
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {

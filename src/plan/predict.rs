@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::action::{Action, REF_PREFIX};
+use super::action::{Action, MANAGED_TAG, REF_PREFIX};
 use super::{Plan, Step};
 use std::sync::Arc;
 
@@ -282,7 +282,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
                 "instance_type": instance_type, "image_id": image_id, "vpc_id": vpc,
                 "subnet_id": subnet_id, "availability_zone": zone, "public_ip": "0.0.0.0",
                 "security_group_ids": [security_group_id],
-                "tags": { "Name": name, "hacheck:role": "bastion", "hacheck:managed": "true" },
+                "tags": { "Name": name, "hacheck:role": "bastion", (MANAGED_TAG.0): MANAGED_TAG.1 },
             })));
         }
         Action::CreateTargetGroup {

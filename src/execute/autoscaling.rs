@@ -1,0 +1,326 @@
+//! Auto Scaling: a group's capacity, health checks, target groups, subnets, launch
+//! settings and scaling policies, and new groups. Instance refreshes are in `refresh`.
+
+use super::ec2;
+use super::step::{Done, StepError, StepResult, sdk_fail};
+use crate::collect::RegionClients;
+use crate::plan::MANAGED_TAG;
+
+pub(super) async fn set_capacity(
+    c: &RegionClients,
+    group: &str,
+    min_size: &i32,
+    max_size: &i32,
+    before: &[i32; 3],
+) -> StepResult {
+    let live = live_group(c, group).await?;
+    let (min, max, desired) = (
+        live.min_size().unwrap_or(0),
+        live.max_size().unwrap_or(0),
+        live.desired_capacity().unwrap_or(0),
+    );
+    if min >= *min_size && max >= *max_size {
+        return Ok(Done::Satisfied(None));
+    }
+    if min != before[0] || max != before[2] {
+        return Err(StepError::Drift(format!(
+            "`{group}` now has min {min} and max {max}; the plan expected min {} and max {}",
+            before[0], before[2]
+        )));
+    }
+    c.autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(group)
+        .min_size(*min_size)
+        .max_size(*max_size.max(&max))
+        .desired_capacity(desired.max(*min_size))
+        .send()
+        .await
+        .map_err(sdk_fail("UpdateAutoScalingGroup"))?;
+    Ok(Done::Applied(None))
+}
+
+pub(super) async fn set_health_check(
+    c: &RegionClients,
+    group: &str,
+    health_check_type: &str,
+    grace_period: &i32,
+    before: &str,
+) -> StepResult {
+    let live = live_group(c, group).await?;
+    let current = live.health_check_type().unwrap_or("EC2");
+    if current == health_check_type {
+        return Ok(Done::Satisfied(None));
+    }
+    if current != before {
+        return Err(StepError::Drift(format!(
+            "`{group}` now uses {current} health checks; the plan expected {before}"
+        )));
+    }
+    c.autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(group)
+        .health_check_type(health_check_type)
+        .health_check_grace_period(*grace_period)
+        .send()
+        .await
+        .map_err(sdk_fail("UpdateAutoScalingGroup"))?;
+    Ok(Done::Applied(None))
+}
+
+pub(super) async fn attach_target_groups(
+    c: &RegionClients,
+    group: &str,
+    target_group_arns: &[String],
+) -> StepResult {
+    let live = live_group(c, group).await?;
+    let missing: Vec<String> = target_group_arns
+        .iter()
+        .filter(|arn| !live.target_group_arns().contains(arn))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(Done::Satisfied(None));
+    }
+    c.autoscaling
+        .attach_load_balancer_target_groups()
+        .auto_scaling_group_name(group)
+        .set_target_group_arns(Some(missing))
+        .send()
+        .await
+        .map_err(sdk_fail("AttachLoadBalancerTargetGroups"))?;
+    Ok(Done::Applied(None))
+}
+
+pub(super) async fn set_subnets(
+    c: &RegionClients,
+    group: &str,
+    subnet_ids: &[String],
+    before: &[String],
+) -> StepResult {
+    let live = live_group(c, group).await?;
+    let mut current: Vec<String> = live
+        .vpc_zone_identifier()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    current.sort();
+    if current == subnet_ids {
+        return Ok(Done::Satisfied(None));
+    }
+    let mut expected = before.to_vec();
+    expected.sort();
+    if current != expected {
+        return Err(StepError::Drift(format!(
+            "`{group}` now has subnets {}; the plan expected {}",
+            current.join(","),
+            expected.join(",")
+        )));
+    }
+    c.autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(group)
+        .vpc_zone_identifier(subnet_ids.join(","))
+        .send()
+        .await
+        .map_err(sdk_fail("UpdateAutoScalingGroup"))?;
+    Ok(Done::Applied(None))
+}
+
+pub(super) async fn put_scaling_policy(
+    c: &RegionClients,
+    group: &str,
+    name: &str,
+    adjustment: &i32,
+) -> StepResult {
+    if let Some((arn, live)) = scaling_policy(c, group, name).await?
+        && live == Some(*adjustment)
+    {
+        return Ok(Done::Satisfied(Some(arn)));
+    }
+    c.autoscaling
+        .put_scaling_policy()
+        .auto_scaling_group_name(group)
+        .policy_name(name)
+        .policy_type("SimpleScaling")
+        .adjustment_type("ChangeInCapacity")
+        .scaling_adjustment(*adjustment)
+        .cooldown(300)
+        .send()
+        .await
+        .map_err(sdk_fail("PutScalingPolicy"))?;
+    // moto answers PutScalingPolicy without the ARN; read it back.
+    let (arn, _) = scaling_policy(c, group, name).await?.ok_or_else(|| {
+        StepError::Failed(format!(
+            "scaling policy `{name}` not found after creating it"
+        ))
+    })?;
+    Ok(Done::Applied(Some(arn)))
+}
+
+#[allow(clippy::too_many_arguments)] // one parameter per field of its action
+pub(super) async fn create_group(
+    c: &RegionClients,
+    name: &str,
+    launch_template_id: &str,
+    subnet_ids: &[String],
+    min_size: &i32,
+    desired_capacity: &i32,
+    max_size: &i32,
+    target_group_arn: &str,
+) -> StepResult {
+    use aws_sdk_autoscaling::types::{LaunchTemplateSpecification, Tag};
+    let found = c
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeAutoScalingGroups"))?;
+    if !found.auto_scaling_groups().is_empty() {
+        return Ok(Done::Satisfied(Some(name.to_owned())));
+    }
+    c.autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_template(
+            LaunchTemplateSpecification::builder()
+                .launch_template_id(launch_template_id)
+                .version("$Default")
+                .build(),
+        )
+        .vpc_zone_identifier(subnet_ids.join(","))
+        .min_size(*min_size)
+        .desired_capacity(*desired_capacity)
+        .max_size(*max_size)
+        .target_group_arns(target_group_arn)
+        .health_check_type("ELB")
+        .health_check_grace_period(300)
+        .tags(
+            Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .propagate_at_launch(true)
+                .build(),
+        )
+        .tags(
+            Tag::builder()
+                .key("Name")
+                .value(name)
+                .propagate_at_launch(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("CreateAutoScalingGroup"))?;
+    Ok(Done::Applied(Some(name.to_owned())))
+}
+
+pub(super) async fn live_group(
+    c: &RegionClients,
+    name: &str,
+) -> Result<aws_sdk_autoscaling::types::AutoScalingGroup, StepError> {
+    let answer = c
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeAutoScalingGroups"))?;
+    answer
+        .auto_scaling_groups()
+        .first()
+        .cloned()
+        .ok_or_else(|| StepError::Drift(format!("Auto Scaling group `{name}` no longer exists")))
+}
+
+pub(super) async fn point_at_template(
+    c: &RegionClients,
+    group: &str,
+    template_id: &str,
+) -> Result<(), StepError> {
+    c.autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(group)
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_id(template_id)
+                .version("$Latest")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("UpdateAutoScalingGroup"))?;
+    Ok(())
+}
+
+pub(super) async fn convert_launch_configuration(
+    c: &RegionClients,
+    group: &str,
+    configuration: &str,
+    template_name: &str,
+) -> StepResult {
+    let live = live_group(c, group).await?;
+    if let Some(template) = live.launch_template() {
+        return Ok(Done::Satisfied(
+            template.launch_template_id().map(str::to_owned),
+        ));
+    }
+    if live.launch_configuration_name() != Some(configuration) {
+        return Err(StepError::Drift(format!(
+            "`{group}` now uses launch configuration {:?}; the plan expected `{configuration}`",
+            live.launch_configuration_name()
+        )));
+    }
+    let answer = c
+        .autoscaling
+        .describe_launch_configurations()
+        .launch_configuration_names(configuration)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeLaunchConfigurations"))?;
+    let config = answer.launch_configurations().first().ok_or_else(|| {
+        StepError::Drift(format!(
+            "launch configuration `{configuration}` no longer exists"
+        ))
+    })?;
+    // An interrupted earlier apply may have created the template already.
+    let spec = ec2::TemplateSpec {
+        name: template_name,
+        image_id: config.image_id().unwrap_or_default(),
+        instance_type: config.instance_type().unwrap_or("t3.micro"),
+        security_group_ids: config.security_groups(),
+        user_data: config.user_data().map(str::to_owned),
+    };
+    let (template_id, _) = ec2::ensure_launch_template(c, &spec).await?;
+    point_at_template(c, group, &template_id).await?;
+    Ok(Done::Applied(Some(template_id)))
+}
+
+/// (ARN, simple adjustment) of the group's policy named `name`.
+async fn scaling_policy(
+    c: &RegionClients,
+    group: &str,
+    name: &str,
+) -> Result<Option<(String, Option<i32>)>, StepError> {
+    let answer = c
+        .autoscaling
+        .describe_policies()
+        .auto_scaling_group_name(group)
+        .policy_names(name)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribePolicies"))?;
+    Ok(answer
+        .scaling_policies()
+        .iter()
+        .find(|p| p.policy_name() == Some(name))
+        .map(|p| {
+            (
+                p.policy_arn().unwrap_or_default().to_owned(),
+                p.scaling_adjustment(),
+            )
+        }))
+}

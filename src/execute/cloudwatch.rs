@@ -1,0 +1,68 @@
+//! CloudWatch: the alarms on a group's average CPU.
+
+use super::step::{Done, StepResult, sdk_fail};
+use crate::collect::RegionClients;
+use crate::plan::MANAGED_TAG;
+
+pub(super) async fn put_cpu_alarm(
+    c: &RegionClients,
+    group: &str,
+    name: &str,
+    operator: &str,
+    threshold: f64,
+    actions: &[String],
+) -> StepResult {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic, Tag};
+    let answer = c
+        .cloudwatch
+        .describe_alarms()
+        .alarm_names(name)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeAlarms"))?;
+    if let Some(alarm) = answer.metric_alarms().first() {
+        let mut live: Vec<&String> = alarm.alarm_actions().iter().collect();
+        live.sort();
+        let mut wanted: Vec<&String> = actions.iter().collect();
+        wanted.sort();
+        let same = alarm.threshold() == Some(threshold)
+            && alarm.comparison_operator().map(|o| o.as_str()) == Some(operator)
+            && alarm
+                .dimensions()
+                .iter()
+                .any(|d| d.name() == Some("AutoScalingGroupName") && d.value() == Some(group))
+            && live == wanted;
+        if same {
+            return Ok(Done::Satisfied(alarm.alarm_arn().map(str::to_owned)));
+        }
+    }
+    c.cloudwatch
+        .put_metric_alarm()
+        .alarm_name(name)
+        .alarm_description(format!("hacheck: average CPU of {group}"))
+        .namespace("AWS/EC2")
+        .metric_name("CPUUtilization")
+        .statistic(Statistic::Average)
+        .period(300)
+        .evaluation_periods(2)
+        .threshold(threshold)
+        .comparison_operator(ComparisonOperator::from(operator))
+        .dimensions(
+            Dimension::builder()
+                .name("AutoScalingGroupName")
+                .value(group)
+                .build(),
+        )
+        .actions_enabled(true)
+        .set_alarm_actions(Some(actions.to_vec()))
+        .tags(
+            Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("PutMetricAlarm"))?;
+    Ok(Done::Applied(None))
+}

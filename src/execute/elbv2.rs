@@ -1,0 +1,221 @@
+//! Elastic Load Balancing (v2): a load balancer's subnets, and new target groups, load
+//! balancers and listeners.
+
+use super::step::{Done, StepError, StepResult, sdk_fail};
+use crate::collect::RegionClients;
+use crate::plan::MANAGED_TAG;
+
+pub(super) async fn set_subnets(
+    c: &RegionClients,
+    load_balancer_arn: &str,
+    name: &str,
+    subnet_ids: &[String],
+    before: &[String],
+) -> StepResult {
+    let found = c
+        .elbv2
+        .describe_load_balancers()
+        .load_balancer_arns(load_balancer_arn)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeLoadBalancers"))?;
+    let live = found
+        .load_balancers()
+        .first()
+        .ok_or_else(|| StepError::Drift(format!("load balancer `{name}` no longer exists")))?;
+    let mut current: Vec<String> = live
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.subnet_id().map(str::to_owned))
+        .collect();
+    current.sort();
+    let mut wanted = subnet_ids.to_vec();
+    wanted.sort();
+    if current == wanted {
+        return Ok(Done::Satisfied(None));
+    }
+    let mut expected = before.to_vec();
+    expected.sort();
+    if current != expected {
+        return Err(StepError::Drift(format!(
+            "`{name}` now has subnets {}; the plan expected {}",
+            current.join(","),
+            expected.join(",")
+        )));
+    }
+    c.elbv2
+        .set_subnets()
+        .load_balancer_arn(load_balancer_arn)
+        .set_subnets(Some(wanted))
+        .send()
+        .await
+        .map_err(sdk_fail("SetSubnets"))?;
+    Ok(Done::Applied(None))
+}
+
+pub(super) async fn create_target_group(
+    c: &RegionClients,
+    name: &str,
+    vpc_id: &str,
+    port: &i32,
+    health_check_path: &str,
+) -> StepResult {
+    use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, Tag, TargetTypeEnum};
+    if let Ok(found) = c.elbv2.describe_target_groups().names(name).send().await
+        && let Some(group) = found.target_groups().first()
+    {
+        return Ok(Done::Satisfied(group.target_group_arn().map(str::to_owned)));
+    }
+    let created = c
+        .elbv2
+        .create_target_group()
+        .name(name)
+        .protocol(ProtocolEnum::Http)
+        .port(*port)
+        .vpc_id(vpc_id)
+        .target_type(TargetTypeEnum::Instance)
+        .health_check_path(health_check_path)
+        .tags(
+            Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("CreateTargetGroup"))?;
+    Ok(Done::Applied(
+        created
+            .target_groups()
+            .first()
+            .and_then(|g| g.target_group_arn())
+            .map(str::to_owned),
+    ))
+}
+
+pub(super) async fn create_load_balancer(
+    c: &RegionClients,
+    name: &str,
+    subnet_ids: &[String],
+    security_group_id: &str,
+) -> StepResult {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        LoadBalancerSchemeEnum, LoadBalancerTypeEnum, Tag,
+    };
+    if let Ok(found) = c.elbv2.describe_load_balancers().names(name).send().await
+        && let Some(lb) = found.load_balancers().first()
+    {
+        return Ok(Done::Satisfied(lb.load_balancer_arn().map(str::to_owned)));
+    }
+    let created = c
+        .elbv2
+        .create_load_balancer()
+        .name(name)
+        .r#type(LoadBalancerTypeEnum::Application)
+        .scheme(LoadBalancerSchemeEnum::InternetFacing)
+        .set_subnets(Some(subnet_ids.to_vec()))
+        .security_groups(security_group_id)
+        .tags(
+            Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("CreateLoadBalancer"))?;
+    Ok(Done::Applied(
+        created
+            .load_balancers()
+            .first()
+            .and_then(|l| l.load_balancer_arn())
+            .map(str::to_owned),
+    ))
+}
+
+pub(super) async fn create_listener(
+    c: &RegionClients,
+    load_balancer_arn: &str,
+    port: &i32,
+    certificate_arn: &Option<String>,
+    forward_to: &Option<String>,
+) -> StepResult {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action as LbAction, ActionTypeEnum, Certificate, ProtocolEnum, RedirectActionConfig,
+        RedirectActionStatusCodeEnum,
+    };
+    let found = c
+        .elbv2
+        .describe_listeners()
+        .load_balancer_arn(load_balancer_arn)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeListeners"))?;
+    if let Some(listener) = found.listeners().iter().find(|l| l.port() == Some(*port)) {
+        return Ok(Done::Satisfied(listener.listener_arn().map(str::to_owned)));
+    }
+    let action = match forward_to {
+        Some(target_group) => LbAction::builder()
+            .r#type(ActionTypeEnum::Forward)
+            .target_group_arn(target_group)
+            .build(),
+        None => LbAction::builder()
+            .r#type(ActionTypeEnum::Redirect)
+            .redirect_config(
+                RedirectActionConfig::builder()
+                    .protocol("HTTPS")
+                    .port("443")
+                    .status_code(RedirectActionStatusCodeEnum::Http301)
+                    .build(),
+            )
+            .build(),
+    };
+    let mut request = c
+        .elbv2
+        .create_listener()
+        .load_balancer_arn(load_balancer_arn)
+        .port(*port)
+        .default_actions(action)
+        .tags(
+            aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        );
+    request = match certificate_arn {
+        Some(arn) => request
+            .protocol(ProtocolEnum::Https)
+            .certificates(Certificate::builder().certificate_arn(arn).build()),
+        None => request.protocol(ProtocolEnum::Http),
+    };
+    let created = request.send().await.map_err(sdk_fail("CreateListener"))?;
+    Ok(Done::Applied(
+        created
+            .listeners()
+            .first()
+            .and_then(|l| l.listener_arn())
+            .map(str::to_owned),
+    ))
+}
+
+/// The load balancer's DNS name and canonical zone, for an alias to it.
+pub async fn load_balancer_dns(
+    c: &RegionClients,
+    arn: &str,
+) -> Result<(String, String), StepError> {
+    let answer = c
+        .elbv2
+        .describe_load_balancers()
+        .load_balancer_arns(arn)
+        .send()
+        .await
+        .map_err(sdk_fail("DescribeLoadBalancers"))?;
+    let lb = answer
+        .load_balancers()
+        .first()
+        .ok_or_else(|| StepError::Drift(format!("load balancer `{arn}` no longer exists")))?;
+    Ok((
+        lb.dns_name().unwrap_or_default().to_owned(),
+        lb.canonical_hosted_zone_id().unwrap_or_default().to_owned(),
+    ))
+}

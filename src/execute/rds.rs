@@ -1,0 +1,257 @@
+//! RDS: Multi-AZ and private access on a DB instance, a reader in a second zone of a
+//! cluster, and new subnet groups and DB instances. No call here deletes anything.
+
+use super::step::{Done, Patience, StepError, StepResult, poll, sdk_fail, settle};
+use crate::collect::RegionClients;
+use crate::plan::MANAGED_TAG;
+
+pub(super) enum DbChange {
+    MultiAz,
+    Private,
+}
+
+pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> StepResult {
+    let read = || async {
+        let answer = c
+            .rds
+            .describe_db_instances()
+            .db_instance_identifier(id)
+            .send()
+            .await
+            .map_err(|error| {
+                let failure = crate::collect::failed("DescribeDBInstances")(error);
+                if failure.code == "DBInstanceNotFound" {
+                    StepError::Drift(format!("DB instance `{id}` no longer exists"))
+                } else {
+                    StepError::Failed(failure.to_string())
+                }
+            })?;
+        answer
+            .db_instances()
+            .first()
+            .cloned()
+            .ok_or_else(|| StepError::Drift(format!("DB instance `{id}` no longer exists")))
+    };
+    let settled = |db: &aws_sdk_rds::types::DbInstance| match change {
+        DbChange::MultiAz => db.multi_az() == Some(true),
+        DbChange::Private => db.publicly_accessible() == Some(false),
+    };
+    if settled(&read().await?) {
+        return Ok(Done::Satisfied(None));
+    }
+    let request = c
+        .rds
+        .modify_db_instance()
+        .db_instance_identifier(id)
+        .apply_immediately(true);
+    let request = match change {
+        DbChange::MultiAz => request.multi_az(true),
+        DbChange::Private => request.publicly_accessible(false),
+    };
+    request.send().await.map_err(sdk_fail("ModifyDBInstance"))?;
+    // Real RDS takes minutes (Multi-AZ builds a standby); moto changes at once.
+    settle(
+        &format!("DB instance `{id}`"),
+        Patience::DATABASE,
+        || async {
+            let db = read().await?;
+            Ok((settled(&db) && db.db_instance_status() == Some("available")).then_some(()))
+        },
+    )
+    .await?;
+    Ok(Done::Applied(None))
+}
+
+/// The DB instance `id`, or `None` when there is no such instance.
+async fn db_instance(
+    c: &RegionClients,
+    id: &str,
+) -> Result<Option<aws_sdk_rds::types::DbInstance>, StepError> {
+    match c
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(id)
+        .send()
+        .await
+    {
+        Ok(answer) => Ok(answer.db_instances().first().cloned()),
+        Err(error) => {
+            let failure = crate::collect::failed("DescribeDBInstances")(error);
+            if failure.code == "DBInstanceNotFound" {
+                Ok(None)
+            } else {
+                Err(StepError::Failed(failure.to_string()))
+            }
+        }
+    }
+}
+
+/// Re-reads the cluster: satisfied when its instances already span two zones; otherwise
+/// creates the reader (or, resuming, finds it created) and waits until it is available.
+pub(super) async fn add_cluster_reader(
+    c: &RegionClients,
+    cluster: &str,
+    instance_id: &str,
+    zone: &str,
+    instance_class: &str,
+    engine: &str,
+) -> StepResult {
+    let answer = c
+        .rds
+        .describe_db_clusters()
+        .db_cluster_identifier(cluster)
+        .send()
+        .await
+        .map_err(|error| {
+            let failure = crate::collect::failed("DescribeDBClusters")(error);
+            if failure.code == "DBClusterNotFoundFault" {
+                StepError::Drift(format!("DB cluster `{cluster}` no longer exists"))
+            } else {
+                StepError::Failed(failure.to_string())
+            }
+        })?;
+    let found = answer
+        .db_clusters()
+        .first()
+        .ok_or_else(|| StepError::Drift(format!("DB cluster `{cluster}` no longer exists")))?;
+    let mut zones = std::collections::BTreeSet::new();
+    let mut has_reader = false;
+    for member in found.db_cluster_members() {
+        let id = member.db_instance_identifier().unwrap_or_default();
+        has_reader |= id == instance_id;
+        if let Some(az) = db_instance(c, id)
+            .await?
+            .and_then(|db| db.availability_zone().map(str::to_owned))
+        {
+            zones.insert(az);
+        }
+    }
+    if zones.len() >= 2 && !has_reader {
+        return Ok(Done::Satisfied(None));
+    }
+    if !has_reader && db_instance(c, instance_id).await?.is_none() {
+        c.rds
+            .create_db_instance()
+            .db_instance_identifier(instance_id)
+            .db_cluster_identifier(cluster)
+            .engine(engine)
+            .db_instance_class(instance_class)
+            .availability_zone(zone)
+            .publicly_accessible(false)
+            .tags(
+                aws_sdk_rds::types::Tag::builder()
+                    .key(MANAGED_TAG.0)
+                    .value(MANAGED_TAG.1)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_fail("CreateDBInstance"))?;
+    }
+    // A new instance takes minutes on real RDS; moto makes it available at once.
+    let available = poll(Patience::DATABASE, || async {
+        let reader = db_instance(c, instance_id).await?;
+        Ok(
+            (reader.as_ref().and_then(|db| db.db_instance_status()) == Some("available"))
+                .then_some(()),
+        )
+    })
+    .await?;
+    match available {
+        Some(()) => Ok(Done::Applied(Some(instance_id.to_owned()))),
+        None => Err(StepError::Failed(format!(
+            "reader `{instance_id}` of DB cluster `{cluster}` was not available within {} s",
+            Patience::DATABASE.within.as_secs()
+        ))),
+    }
+}
+
+pub(super) async fn create_db_subnet_group(
+    c: &RegionClients,
+    name: &str,
+    subnet_ids: &[String],
+) -> StepResult {
+    if let Ok(found) = c
+        .rds
+        .describe_db_subnet_groups()
+        .db_subnet_group_name(name)
+        .send()
+        .await
+        && !found.db_subnet_groups().is_empty()
+    {
+        return Ok(Done::Satisfied(Some(name.to_owned())));
+    }
+    c.rds
+        .create_db_subnet_group()
+        .db_subnet_group_name(name)
+        .db_subnet_group_description("hacheck: private subnets of the stack")
+        .set_subnet_ids(Some(subnet_ids.to_vec()))
+        .send()
+        .await
+        .map_err(sdk_fail("CreateDBSubnetGroup"))?;
+    Ok(Done::Applied(Some(name.to_owned())))
+}
+
+#[allow(clippy::too_many_arguments)] // one parameter per field of its action
+pub(super) async fn create_db_instance(
+    c: &RegionClients,
+    id: &str,
+    engine: &str,
+    instance_class: &str,
+    allocated_storage: &i32,
+    subnet_group: &str,
+    security_group_id: &str,
+    multi_az: &bool,
+    master_username: &str,
+) -> StepResult {
+    if let Ok(found) = c
+        .rds
+        .describe_db_instances()
+        .db_instance_identifier(id)
+        .send()
+        .await
+        && !found.db_instances().is_empty()
+    {
+        return Ok(Done::Satisfied(Some(id.to_owned())));
+    }
+    c.rds
+        .create_db_instance()
+        .db_instance_identifier(id)
+        .engine(engine)
+        .db_instance_class(instance_class)
+        .allocated_storage(*allocated_storage)
+        .db_subnet_group_name(subnet_group)
+        .vpc_security_group_ids(security_group_id)
+        .multi_az(*multi_az)
+        .publicly_accessible(false)
+        .storage_encrypted(true)
+        .backup_retention_period(7)
+        .master_username(master_username)
+        // The password is created and kept in Secrets Manager by RDS; hacheck never sees it.
+        .manage_master_user_password(true)
+        .tags(
+            aws_sdk_rds::types::Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("CreateDBInstance"))?;
+    settle("the DB instance", Patience::RESOURCE, || async {
+        let answer = c
+            .rds
+            .describe_db_instances()
+            .db_instance_identifier(id)
+            .send()
+            .await
+            .map_err(sdk_fail("DescribeDBInstances"))?;
+        Ok(answer
+            .db_instances()
+            .first()
+            .filter(|d| d.db_instance_status() == Some("available"))
+            .map(|_| ()))
+    })
+    .await?;
+    Ok(Done::Applied(Some(id.to_owned())))
+}
