@@ -127,10 +127,33 @@ pub fn paths(index: &Index, model: &AppModel) -> Vec<Path> {
     found.into_iter().collect()
 }
 
-/// The paths of `before` that `after` no longer has.
+/// The last hop of a path a listener answers itself.
+const FIXED_RESPONSE: &str = "fixed response";
+const REDIRECT: &str = "redirect to";
+
+impl Path {
+    /// The listener answers itself (a redirect or a fixed response): nothing serves behind it.
+    fn answered_by_listener(&self) -> bool {
+        matches!(self.through.as_slice(), [hop] if hop == FIXED_RESPONSE || hop.starts_with(REDIRECT))
+    }
+}
+
+/// The paths of `before` that `after` no longer has. A listener that answered itself and now
+/// leads somewhere else still lets its users in: that is not a lost path.
 pub fn lost<'p>(before: &'p [Path], after: &[Path]) -> Vec<&'p Path> {
+    let entries: BTreeSet<(&str, &str)> = after
+        .iter()
+        .map(|p| (p.application.as_str(), p.entry.as_str()))
+        .collect();
     let after: BTreeSet<&Path> = after.iter().collect();
-    before.iter().filter(|p| !after.contains(p)).collect()
+    before
+        .iter()
+        .filter(|p| {
+            let still_answered = p.answered_by_listener()
+                && entries.contains(&(p.application.as_str(), p.entry.as_str()));
+            !(after.contains(p) || still_answered)
+        })
+        .collect()
 }
 
 fn load_balancer_paths(index: &Index, app: &str, lb: &LoadBalancer, found: &mut BTreeSet<Path>) {
@@ -180,12 +203,12 @@ fn listener_paths(
         match action.action_type.as_str() {
             "redirect" => {
                 found.insert(path(vec![format!(
-                    "redirect to :{}",
+                    "{REDIRECT} :{}",
                     action.redirect_port.as_deref().unwrap_or("same port")
                 )]));
             }
             "fixed-response" => {
-                found.insert(path(vec!["fixed response".to_owned()]));
+                found.insert(path(vec![FIXED_RESPONSE.to_owned()]));
             }
             _ => {}
         }
@@ -221,14 +244,18 @@ fn targets<'i>(
     let default_port = tg.port.unwrap_or(0);
     for target in &tg.targets {
         let port = target.port.unwrap_or(default_port);
-        let groups = (tg.target_type == "instance")
+        let instance = (tg.target_type == "instance")
             .then(|| index.find_near::<Instance>(tg, &target.id))
-            .flatten()
-            .map(|instance| {
-                index
-                    .security_groups_near(instance, &instance.security_group_ids)
-                    .collect()
-            });
+            .flatten();
+        // A registered instance that is not running serves no one.
+        if instance.is_some_and(|i| i.state != "running") {
+            continue;
+        }
+        let groups = instance.map(|instance| {
+            index
+                .security_groups_near(instance, &instance.security_group_ids)
+                .collect()
+        });
         let name = if tg.target_type == "instance" {
             format!("instance {}", target.id)
         } else {
@@ -388,5 +415,62 @@ mod tests {
         let after = paths_of(inventory);
         assert!(after.len() < before.len(), "{before:#?} {after:#?}");
         assert!(!after.iter().any(|p| p.contains("shop-asg")), "{after:#?}");
+    }
+
+    fn path(entry: &str, through: &[&str]) -> Path {
+        Path {
+            application: "shop".to_owned(),
+            entry: entry.to_owned(),
+            through: through.iter().map(|h| h.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_listener_that_answered_itself_and_now_forwards_loses_nothing() {
+        let answered = path("load balancer web :80/tcp", &[FIXED_RESPONSE]);
+        let redirect = path("load balancer web :8080/tcp", &["redirect to :443"]);
+        let served = path(
+            "load balancer web :80/tcp",
+            &["target group web-tg", "Auto Scaling group web :8080/tcp"],
+        );
+        let before = [answered.clone(), redirect.clone()];
+        assert_eq!(
+            lost(&before, std::slice::from_ref(&served)),
+            vec![&redirect]
+        );
+        // Gone with nothing in its place: lost, whatever it ended at.
+        assert_eq!(lost(&before, &[]), vec![&answered, &redirect]);
+        // A served path is lost even when its entry still answers.
+        assert_eq!(
+            lost(std::slice::from_ref(&served), &[answered]),
+            vec![&served]
+        );
+    }
+
+    #[test]
+    fn a_registered_instance_that_is_stopped_serves_no_one() {
+        let mut inventory = example("compliant");
+        // Only the registered instance serves: no group fills the target group.
+        inventory.auto_scaling_groups.clear();
+        inventory.target_groups[0].targets.truncate(1);
+        let registered = inventory.target_groups[0].targets[0].id.clone();
+        let running = paths_of(inventory.clone());
+        assert!(
+            running
+                .iter()
+                .any(|p| p.contains(&format!("instance {registered} :"))),
+            "{running:#?}"
+        );
+        inventory
+            .instances
+            .iter_mut()
+            .find(|i| i.id == registered)
+            .unwrap()
+            .state = "stopped".to_owned();
+        let stopped = paths_of(inventory);
+        assert!(
+            !stopped.iter().any(|p| p.contains(&registered)),
+            "{stopped:#?}"
+        );
     }
 }

@@ -133,6 +133,11 @@ pub enum Action {
     Manual {
         resource: String,
         instruction: String,
+        /// What a person following the instruction changes, where it can be stated: the
+        /// predictor judges it like an action, so advice that would cut a path users have
+        /// is refused rather than printed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        following: Vec<Advice>,
     },
 
     // The stack builder's actions (`hacheck fix --spec`): each finds its resource by name
@@ -266,6 +271,20 @@ pub enum Action {
     },
 }
 
+/// A change a manual step asks a person to make, stated so that the plan predictor can
+/// judge it. Never applied by hacheck.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Advice {
+    /// The listener's default action becomes a forward to the target group.
+    ForwardListener {
+        listener_arn: String,
+        target_group_arn: String,
+    },
+    /// The listener's default action becomes a redirect to HTTPS on 443.
+    RedirectListenerToHttps { listener_arn: String },
+}
+
 /// A line of "what changes" for the plan output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
@@ -280,6 +299,11 @@ fn change(field: &str, before: impl ToString, after: impl ToString) -> Change {
         before: before.to_string(),
         after: after.to_string(),
     }
+}
+
+/// What follows `marker` in an ARN (`app/web/0123/80` of a listener), else the whole ARN.
+fn arn_tail<'a>(arn: &'a str, marker: &str) -> &'a str {
+    arn.split_once(marker).map_or(arn, |(_, tail)| tail)
 }
 
 /// `tcp 22 from 0.0.0.0/0`.
@@ -326,6 +350,7 @@ impl Action {
             Action::Manual {
                 resource,
                 instruction,
+                ..
             } => format!("manual:{resource}:{instruction}"),
             Action::CreateVpc { name, .. } => format!("vpc:{name}"),
             Action::CreateSubnet { name, .. } => format!("subnet:{name}"),
@@ -612,7 +637,31 @@ impl Action {
                 change("actions", "", actions.join(", ")),
             ],
             Action::UpsertAliasRecord { dns_name, .. } => vec![change("alias", "", dns_name)],
-            Action::Manual { .. } => Vec::new(),
+            // What following it changes, as the predictor judged it.
+            Action::Manual { following, .. } => following
+                .iter()
+                .map(|advice| match advice {
+                    Advice::ForwardListener {
+                        listener_arn,
+                        target_group_arn,
+                    } => change(
+                        &format!(
+                            "following it: listener {}",
+                            arn_tail(listener_arn, "listener/")
+                        ),
+                        "",
+                        format!("forward to {}", arn_tail(target_group_arn, "targetgroup/")),
+                    ),
+                    Advice::RedirectListenerToHttps { listener_arn } => change(
+                        &format!(
+                            "following it: listener {}",
+                            arn_tail(listener_arn, "listener/")
+                        ),
+                        "",
+                        "redirect to HTTPS :443",
+                    ),
+                })
+                .collect(),
             Action::CreateVpc { cidr, .. } => vec![change("cidr", "", cidr)],
             Action::CreateSubnet {
                 cidr, zone, vpc_id, ..

@@ -3,7 +3,7 @@
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
-use super::action::{Action, REF_PREFIX};
+use super::action::{Action, Advice, REF_PREFIX};
 use crate::inventory::SgRule;
 use crate::policy::Res;
 
@@ -213,6 +213,41 @@ pub fn register(engine: &mut Engine) {
         Action::Manual {
             resource: resource.to_owned(),
             instruction: instruction.to_owned(),
+            following: Vec::new(),
+        }
+    });
+    // A manual step whose change can be stated (an array of advice below): the predictor
+    // refuses it when following it would cut a path users have.
+    engine.register_type_with_name::<Advice>("Advice");
+    engine.register_fn(
+        "manual",
+        |resource: &str, instruction: &str, following: Array| -> Made {
+            let following = following
+                .into_iter()
+                .map(|item| {
+                    let type_name = item.type_name();
+                    item.try_cast::<Advice>().ok_or_else(|| {
+                        format!("manual step advice must be made by `forward_listener` or `redirect_listener_to_https`, not {type_name}").into()
+                    })
+                })
+                .collect::<Result<Vec<Advice>, Box<EvalAltResult>>>()?;
+            Ok(Action::Manual {
+                resource: resource.to_owned(),
+                instruction: instruction.to_owned(),
+                following,
+            })
+        },
+    );
+    engine.register_fn(
+        "forward_listener",
+        |listener_arn: &str, target_group_arn: &str| Advice::ForwardListener {
+            listener_arn: listener_arn.to_owned(),
+            target_group_arn: target_group_arn.to_owned(),
+        },
+    );
+    engine.register_fn("redirect_listener_to_https", |listener_arn: &str| {
+        Advice::RedirectListenerToHttps {
+            listener_arn: listener_arn.to_owned(),
         }
     });
     // `ref:<step id>` of what another action creates, for use before it exists.

@@ -21,7 +21,7 @@ use rhai::Dynamic;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use action::{Action, MANAGED_TAG, Safety};
+pub use action::{Action, Advice, MANAGED_TAG, Safety};
 
 use crate::apps::AppModel;
 use crate::config::FixSettings;

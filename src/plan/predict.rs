@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::action::{Action, MANAGED_TAG, REF_PREFIX};
+use super::action::{Action, Advice, MANAGED_TAG, REF_PREFIX};
 use super::{Plan, Step};
 use std::sync::Arc;
 
@@ -326,9 +326,34 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
                 tg.load_balancer_arns.push(load_balancer_arn.clone());
             }
         }
+        // What a person following a manual step changes, where the step states it.
+        Action::Manual { following, .. } => {
+            for advice in following {
+                follow(inv, advice);
+            }
+        }
         // Not modelled: they add alarms, policies, topics, AMIs, templates and whole stacks,
         // or replace instances; the rules they satisfy are judged again after the apply.
         _ => {}
+    }
+}
+
+fn follow(inv: &mut Inventory, advice: &Advice) {
+    let (listener_arn, action) = match advice {
+        Advice::ForwardListener {
+            listener_arn,
+            target_group_arn,
+        } => (
+            listener_arn,
+            json!({ "action_type": "forward", "target_group_arns": [target_group_arn] }),
+        ),
+        Advice::RedirectListenerToHttps { listener_arn } => (
+            listener_arn,
+            json!({ "action_type": "redirect", "redirect_protocol": "HTTPS", "redirect_port": "443" }),
+        ),
+    };
+    if let Some(listener) = inv.listeners.iter_mut().find(|l| &l.arn == listener_arn) {
+        listener.default_actions = build(json!([action])).unwrap_or_default();
     }
 }
 
@@ -461,7 +486,26 @@ pub fn guard(
             .iter()
             .map(|p| format!("application `{}` lose its path {p}", p.application)),
     );
-    if whole.is_none() {
+    // Manual steps are checked like actions, by the paths they would cut (the rules judge
+    // what is applied): advice that would take users' way in is refused, not printed.
+    let mut reasons: BTreeMap<String, String> = BTreeMap::new();
+    for step in plan
+        .steps
+        .iter()
+        .filter(|s| matches!(&s.action, Action::Manual { following, .. } if !following.is_empty()))
+    {
+        let after = damage(predict(inventory, [step]), None, false);
+        if let Some(path) = after.cut.first() {
+            reasons.insert(
+                step.id.clone(),
+                format!(
+                    "following it would cut application `{}`'s path {path}: its users would lose that way in; move them to the application's target group first",
+                    path.application
+                ),
+            );
+        }
+    }
+    if whole.is_none() && reasons.is_empty() {
         return Guarded {
             plan,
             refused: Vec::new(),
@@ -470,8 +514,7 @@ pub fn guard(
     }
     // Which steps break something on their own (with the steps they build on).
     let by_id: BTreeMap<&str, &Step> = plan.steps.iter().map(|s| (s.id.as_str(), s)).collect();
-    let mut reasons: BTreeMap<String, String> = BTreeMap::new();
-    for step in &executable {
+    for step in executable.iter().filter(|_| !whole.is_none()) {
         let mut needed = vec![*step];
         let mut stack: Vec<&str> = step.depends_on.iter().map(String::as_str).collect();
         while let Some(id) = stack.pop() {
@@ -521,7 +564,11 @@ pub fn guard(
             }
         }
     }
-    if !reasons.is_empty() {
+    // A refused action explains what the whole plan broke (a refused manual step does not).
+    if reasons
+        .keys()
+        .any(|id| executable.iter().any(|s| &s.id == id))
+    {
         unexplained.clear();
     }
     let mut kept = Vec::new();

@@ -586,6 +586,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                     instruction: format!(
                         "create the public hosted zone `{zone_name}` for `{record}`"
                     ),
+                    following: Vec::new(),
                 })?;
             }
             Some(zone) => {

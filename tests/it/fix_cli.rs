@@ -471,3 +471,135 @@ fn two_remediations_wanting_one_group_differently_defer_one_and_plan_the_rest() 
     assert!(text.contains("\nDeferred: "), "{text}");
     assert!(text.contains("1 deferred."), "{text}");
 }
+
+/// The compliant account whose listener on 80 does `action` instead of redirecting to 443;
+/// `legacy` adds instance `i-0legacy` (not in any group) behind target group `legacy-tg`,
+/// admitting 8080 from the load balancer.
+fn listener_80_doing(
+    dir: &std::path::Path,
+    action: serde_json::Value,
+    legacy: bool,
+) -> std::path::PathBuf {
+    compliant_with(dir, |inventory| {
+        inventory["listeners"][1]["default_actions"] = serde_json::json!([action]);
+        if legacy {
+            let mut instance = inventory["instances"][0].clone();
+            instance["id"] = "i-0legacy".into();
+            instance["auto_scaling_group"] = serde_json::Value::Null;
+            instance["tags"] = serde_json::json!({ "Name": "legacy-web" });
+            inventory["instances"]
+                .as_array_mut()
+                .unwrap()
+                .push(instance);
+            let mut target_group = inventory["target_groups"][0].clone();
+            target_group["name"] = "legacy-tg".into();
+            target_group["arn"] = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/legacy-tg/0fedcba987654321".into();
+            target_group["targets"] =
+                serde_json::json!([{ "id": "i-0legacy", "port": 8080, "health": "healthy" }]);
+            inventory["target_groups"]
+                .as_array_mut()
+                .unwrap()
+                .push(target_group);
+        }
+    })
+}
+
+fn fix_json(inventory: &std::path::Path) -> serde_json::Value {
+    let output = hacheck()
+        .args(["fix", "--format", "json", "--inventory"])
+        .arg(inventory)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code() != Some(2),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+/// The HA008 steps of a plan's `steps` or `refused` (absent when empty).
+fn listener_advice(steps: &serde_json::Value) -> Vec<serde_json::Value> {
+    steps
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            if s.get("step").is_some() {
+                &s["step"]
+            } else {
+                s
+            }
+        })
+        .filter(|s| {
+            s["fixes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f.as_str().unwrap().starts_with("HA008"))
+        })
+        .cloned()
+        .collect()
+}
+
+/// Manual steps are checked like actions: re-pointing a listener whose users reach instances
+/// of their own today would cut that path, so the advice is refused with the path it cuts.
+#[test]
+fn advice_to_repoint_a_listener_that_serves_users_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = listener_80_doing(
+        dir.path(),
+        serde_json::json!({ "action_type": "forward", "target_group_arns": ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/legacy-tg/0fedcba987654321"] }),
+        true,
+    );
+    let plan = fix_json(&inventory);
+    assert!(listener_advice(&plan["steps"]).is_empty(), "{plan:#}");
+    let refused = listener_advice(&plan["refused"]);
+    assert_eq!(refused.len(), 1, "{plan:#}");
+    let action = &refused[0]["action"];
+    assert_eq!(action["type"], "manual");
+    assert_eq!(action["following"][0]["type"], "forward_listener");
+    assert_eq!(
+        action["following"][0]["target_group_arn"],
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-tg/0123456789abcdef"
+    );
+    let reason = plan["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["step"]["id"] == refused[0]["id"])
+        .unwrap()["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reason.starts_with("following it would cut application `")
+            && reason.contains("load balancer shop-alb :80/tcp → target group legacy-tg → instance i-0legacy :8080/tcp"),
+        "{reason}"
+    );
+}
+
+/// A listener that answers itself (a fixed response) has no users' path to lose: the advice
+/// to point it at the application's target group stands, with the change it states.
+#[test]
+fn advice_to_repoint_a_listener_that_answers_itself_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = listener_80_doing(
+        dir.path(),
+        serde_json::json!({ "action_type": "fixed-response" }),
+        false,
+    );
+    let plan = fix_json(&inventory);
+    assert!(listener_advice(&plan["refused"]).is_empty(), "{plan:#}");
+    let advice = listener_advice(&plan["steps"]);
+    assert_eq!(advice.len(), 1, "{plan:#}");
+    assert_eq!(
+        advice[0]["action"]["instruction"],
+        "point the listener on 80 at target group shop-tg, which the load balancer's other listeners serve the application from"
+    );
+    assert_eq!(
+        advice[0]["action"]["following"][0]["listener_arn"],
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop-alb/0123456789abcdef/80"
+    );
+}
