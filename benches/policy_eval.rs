@@ -72,6 +72,7 @@ fn synthetic(instances: usize, groups: usize, rules_per_group: usize) -> Invento
             health_check_type: "ELB".into(),
             health_check_grace_period: 300,
             target_group_arns: vec![],
+            load_balancer_names: vec![],
             launch_template: None,
             launch_configuration_name: Some("lc".into()),
             instance_ids: vec![],

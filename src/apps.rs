@@ -26,9 +26,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, DbSubnetGroup, Index, Instance, Inventory, Listener,
-    LoadBalancer, MetricAlarm, RecordSet, Resource, SecurityGroup, SnsTopic, Subnet, Tags,
-    TargetGroup, Vpc,
+    AutoScalingGroup, ClassicLoadBalancer, DbCluster, DbInstance, DbSubnetGroup, Index, Instance,
+    Inventory, Listener, LoadBalancer, MetricAlarm, RecordSet, Resource, SecurityGroup, SnsTopic,
+    Subnet, Tags, TargetGroup, Vpc,
 };
 
 /// The tag that puts any resource into a named application.
@@ -54,6 +54,8 @@ pub enum Scope {
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     LoadBalancer,
+    /// A Classic Load Balancer (`elasticloadbalancing`): listeners and instances in one.
+    ClassicLoadBalancer,
     Listener,
     TargetGroup,
     DnsRecord,
@@ -78,8 +80,9 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 19] = [
+    pub const ALL: [Role; 20] = [
         Role::LoadBalancer,
+        Role::ClassicLoadBalancer,
         Role::Listener,
         Role::TargetGroup,
         Role::DnsRecord,
@@ -103,6 +106,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::LoadBalancer => "load_balancer",
+            Role::ClassicLoadBalancer => "classic_load_balancer",
             Role::Listener => "listener",
             Role::TargetGroup => "target_group",
             Role::DnsRecord => "dns_record",
@@ -369,6 +373,7 @@ struct Node<'a> {
 #[derive(Clone, Copy)]
 enum Item<'a> {
     LoadBalancer(&'a LoadBalancer),
+    ClassicLoadBalancer(&'a ClassicLoadBalancer),
     Listener(&'a Listener),
     TargetGroup(&'a TargetGroup),
     Record(&'a RecordSet),
@@ -433,6 +438,15 @@ impl<'a> Graph<'a> {
     fn lb(&self, lb: &'a LoadBalancer) -> Node<'a> {
         node(lb, self.account(), None, None, Item::LoadBalancer(lb))
     }
+    fn classic(&self, lb: &'a ClassicLoadBalancer) -> Node<'a> {
+        node(
+            lb,
+            self.account(),
+            None,
+            None,
+            Item::ClassicLoadBalancer(lb),
+        )
+    }
     fn group(&self, group: &'a AutoScalingGroup) -> Node<'a> {
         node(
             group,
@@ -491,6 +505,7 @@ impl<'a> Graph<'a> {
         let inv = self.inv;
         let mut nodes: Vec<Node<'a>> = Vec::new();
         nodes.extend(inv.load_balancers.iter().map(|l| self.lb(l)));
+        nodes.extend(inv.classic_load_balancers.iter().map(|l| self.classic(l)));
         nodes.extend(inv.auto_scaling_groups.iter().map(|g| self.group(g)));
         nodes.extend(
             inv.instances
@@ -729,6 +744,45 @@ impl<'g, 'a> Builder<'g, 'a> {
                     &lb.region,
                     &lb.vpc_id,
                     &format!("network of load balancer {}", lb.name),
+                );
+            }
+            Item::ClassicLoadBalancer(lb) => {
+                for id in &lb.security_group_ids {
+                    if let Some(group) = graph.security_group_in(&lb.region, id) {
+                        self.push(
+                            graph.security_group(group),
+                            Role::LbSecurityGroup,
+                            format!("security group of Classic Load Balancer {}", lb.name),
+                        );
+                    }
+                }
+                for record in graph.index.records_aliasing(&lb.dns_name) {
+                    self.push(
+                        graph.record(record),
+                        Role::DnsRecord,
+                        format!("alias to Classic Load Balancer {}", lb.name),
+                    );
+                }
+                for group in graph.index.groups_of_classic(lb) {
+                    self.push(
+                        graph.group(group),
+                        Role::AutoScalingGroup,
+                        format!("attaches Classic Load Balancer {} by name", lb.name),
+                    );
+                }
+                for id in &lb.instance_ids {
+                    if let Some(instance) = graph.index.find_near::<Instance>(lb, id) {
+                        self.push(
+                            graph.instance(instance),
+                            Role::Instance,
+                            format!("registered with Classic Load Balancer {}", lb.name),
+                        );
+                    }
+                }
+                self.push_vpc(
+                    &lb.region,
+                    &lb.vpc_id,
+                    &format!("network of Classic Load Balancer {}", lb.name),
                 );
             }
             Item::Listener(listener) => {
@@ -1325,6 +1379,7 @@ pub fn discover(
 fn role_of_root(node: &Node) -> Role {
     match node.item {
         Item::LoadBalancer(_) => Role::LoadBalancer,
+        Item::ClassicLoadBalancer(_) => Role::ClassicLoadBalancer,
         Item::Listener(_) => Role::Listener,
         Item::TargetGroup(_) => Role::TargetGroup,
         Item::Record(_) => Role::DnsRecord,
@@ -1381,6 +1436,16 @@ fn seeds<'a>(graph: &Graph<'a>, declared: &[AppDeclaration]) -> Vec<Seed<'a>> {
             });
         }
     }
+    for lb in &graph.inv.classic_load_balancers {
+        if lb.scheme == "internet-facing" {
+            seeds.push(Seed {
+                node: graph.classic(lb),
+                role: Role::ClassicLoadBalancer,
+                via: "entry point: internet-facing Classic Load Balancer".into(),
+                forced_name: None,
+            });
+        }
+    }
     for record in &graph.inv.record_sets {
         if record.alias_target.is_none()
             && (record.record_type == "A" || record.record_type == "AAAA")
@@ -1419,13 +1484,14 @@ fn seeds<'a>(graph: &Graph<'a>, declared: &[AppDeclaration]) -> Vec<Seed<'a>> {
 /// instance's `Name` tag or id.
 fn discovered_name(seeds: &[&Seed]) -> String {
     let rank = |seed: &&&Seed| match seed.node.item {
-        Item::LoadBalancer(_) => 0,
+        Item::LoadBalancer(_) | Item::ClassicLoadBalancer(_) => 0,
         Item::Record(_) => 1,
         _ => 2,
     };
     let best = seeds.iter().min_by_key(rank).expect("a group has a seed");
     match best.node.item {
         Item::LoadBalancer(lb) => lb.name.clone(),
+        Item::ClassicLoadBalancer(lb) => lb.name.clone(),
         Item::Record(record) => record.name.trim_end_matches('.').to_owned(),
         _ => best
             .node
@@ -1472,7 +1538,10 @@ fn applications(
                 .filter(|m| {
                     matches!(
                         m.role,
-                        Role::AutoScalingGroup | Role::Instance | Role::LoadBalancer
+                        Role::AutoScalingGroup
+                            | Role::Instance
+                            | Role::LoadBalancer
+                            | Role::ClassicLoadBalancer
                     )
                 })
                 .map(|m| m.arn.clone())
@@ -1606,6 +1675,13 @@ fn whole_account(graph: &Graph) -> Vec<Application> {
             "load balancer of the account",
         );
     }
+    for lb in &inv.classic_load_balancers {
+        builder.push(
+            graph.classic(lb),
+            Role::ClassicLoadBalancer,
+            "Classic Load Balancer of the account",
+        );
+    }
     for group in &inv.auto_scaling_groups {
         builder.push(
             graph.group(group),
@@ -1692,6 +1768,14 @@ fn out_of_scope(
             "internal load balancer: not an entry point, and serves no application"
         };
         consider(graph.lb(lb), reason);
+    }
+    for lb in &graph.inv.classic_load_balancers {
+        let reason = if lb.scheme == "internet-facing" {
+            unreached
+        } else {
+            "internal Classic Load Balancer: not an entry point, and serves no application"
+        };
+        consider(graph.classic(lb), reason);
     }
     for group in &graph.inv.auto_scaling_groups {
         consider(graph.group(group), unreached);

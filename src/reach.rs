@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::apps::{AppModel, Role, ipv4_cidr_contains};
 use crate::inventory::{
-    AutoScalingGroup, Index, Instance, Listener, LoadBalancer, Resource, SecurityGroup, SgRule,
-    Subnet, TargetGroup,
+    AutoScalingGroup, ClassicLoadBalancer, Index, Instance, Listener, LoadBalancer, Resource,
+    SecurityGroup, SgRule, Subnet, TargetGroup,
 };
 
 /// Administrative ports: a world-open rule on them is not a way users reach an application.
@@ -115,6 +115,11 @@ pub fn paths(index: &Index, model: &AppModel) -> Vec<Path> {
                         load_balancer_paths(index, &app.name, lb, &mut found);
                     }
                 }
+                Role::ClassicLoadBalancer => {
+                    if let Some(lb) = index.by_arn::<ClassicLoadBalancer>(&member.arn) {
+                        classic_paths(index, &app.name, lb, &mut found);
+                    }
+                }
                 Role::Instance => {
                     if let Some(instance) = index.by_arn::<Instance>(&member.arn) {
                         public_instance_paths(index, &app.name, instance, &mut found);
@@ -183,6 +188,72 @@ fn load_balancer_paths(index: &Index, app: &str, lb: &LoadBalancer, found: &mut 
         }
         let entry = format!("load balancer {} :{}/{transport}", lb.name, listener.port);
         listener_paths(index, app, &entry, listener, &source, found);
+    }
+}
+
+/// A Classic Load Balancer's listeners go straight to its registered instances and to the
+/// groups that attach it by name, on each listener's instance port.
+fn classic_paths(index: &Index, app: &str, lb: &ClassicLoadBalancer, found: &mut BTreeSet<Path>) {
+    if lb.scheme != "internet-facing" {
+        return;
+    }
+    let lb_groups: Vec<&SecurityGroup> = index
+        .security_groups_near(lb, &lb.security_group_ids)
+        .collect();
+    let source = Source {
+        groups: &lb.security_group_ids,
+        networks: lb
+            .subnet_ids
+            .iter()
+            .filter_map(|id| index.find_near::<Subnet>(lb, id))
+            .map(|s| s.cidr_block.as_str())
+            .collect(),
+    };
+    let instances: Vec<(String, Vec<&SecurityGroup>)> = lb
+        .instance_ids
+        .iter()
+        .filter_map(|id| index.find_near::<Instance>(lb, id))
+        .filter(|i| i.state == "running")
+        .map(|i| {
+            (
+                format!("instance {}", i.id),
+                index
+                    .security_groups_near(i, &i.security_group_ids)
+                    .collect(),
+            )
+        })
+        .chain(
+            index
+                .groups_of_classic(lb)
+                .filter(|g| g.desired_capacity > 0)
+                .map(|g| {
+                    (
+                        format!("Auto Scaling group {}", g.name),
+                        launch_groups(index, g),
+                    )
+                }),
+        )
+        .collect();
+    for listener in &lb.listeners {
+        let open = lb.security_group_ids.is_empty()
+            || admits(lb_groups.iter().copied(), "tcp", listener.port, |r| {
+                r.is_world_open()
+            });
+        if !open {
+            continue;
+        }
+        let entry = format!("Classic Load Balancer {} :{}/tcp", lb.name, listener.port);
+        for (target, groups) in &instances {
+            if admits(groups.iter().copied(), "tcp", listener.instance_port, |r| {
+                source.accepts(r)
+            }) {
+                found.insert(Path {
+                    application: app.to_owned(),
+                    entry: entry.clone(),
+                    through: vec![format!("{target} :{}/tcp", listener.instance_port)],
+                });
+            }
+        }
     }
 }
 

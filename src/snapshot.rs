@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::inventory::{Inventory, SCHEMA_VERSION};
+use crate::inventory::{Inventory, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -23,7 +23,7 @@ pub enum SnapshotError {
     #[error("snapshot `{path}` has no numeric `schema_version` field")]
     MissingVersion { path: PathBuf },
     #[error(
-        "snapshot `{path}` has schema_version {found}, this hacheck reads version {SCHEMA_VERSION}"
+        "snapshot `{path}` has schema_version {found}, this hacheck reads versions {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION}"
     )]
     WrongVersion { path: PathBuf, found: u64 },
     #[error("snapshot `{path}` does not match the inventory format at `{field}`: {source}")]
@@ -61,7 +61,7 @@ pub fn parse(text: &str, origin: &Path) -> Result<Inventory, SnapshotError> {
         .get("schema_version")
         .and_then(serde_json::Value::as_u64)
         .ok_or_else(|| SnapshotError::MissingVersion { path: path() })?;
-    if found != u64::from(SCHEMA_VERSION) {
+    if !(u64::from(OLDEST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
         return Err(SnapshotError::WrongVersion {
             path: path(),
             found,
@@ -77,6 +77,8 @@ pub fn parse(text: &str, origin: &Path) -> Result<Inventory, SnapshotError> {
                 source: error.into_inner(),
             }
         })?;
+    // An older version lacks only what later ones added: read, it is today's inventory.
+    inventory.schema_version = SCHEMA_VERSION;
     inventory.normalize();
     Ok(inventory)
 }
@@ -127,11 +129,33 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_snapshot_reads_as_today_s_without_classic_load_balancers() {
+        let text = crate::policy::cases::example("compliant")
+            .unwrap()
+            .replacen("\"schema_version\": 2", "\"schema_version\": 1", 1);
+        assert!(text.contains("\"schema_version\": 1"));
+        let old = parse(&text, origin()).unwrap();
+        assert_eq!(old.schema_version, SCHEMA_VERSION);
+        assert!(old.classic_load_balancers.is_empty());
+        assert!(
+            old.auto_scaling_groups
+                .iter()
+                .all(|g| g.load_balancer_names.is_empty())
+        );
+        let today = parse(
+            crate::policy::cases::example("compliant").unwrap(),
+            origin(),
+        )
+        .unwrap();
+        assert_eq!(old, today);
+    }
+
+    #[test]
     fn wrong_version_is_named() {
         let error = parse(r#"{"schema_version": 99}"#, origin()).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "snapshot `snap.json` has schema_version 99, this hacheck reads version 1"
+            "snapshot `snap.json` has schema_version 99, this hacheck reads versions 1 to 2"
         );
     }
 

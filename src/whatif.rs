@@ -23,8 +23,8 @@ use serde::Serialize;
 
 use crate::apps::{AppModel, Application, Role};
 use crate::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, Index, Instance, Inventory, LoadBalancer, RecordSet,
-    Resource, Subnet, TargetGroup,
+    AutoScalingGroup, ClassicLoadBalancer, DbCluster, DbInstance, Index, Instance, Inventory,
+    LoadBalancer, RecordSet, Resource, Subnet, TargetGroup,
 };
 
 /// What losing the zone does to the application as a whole.
@@ -170,13 +170,32 @@ impl<'a> Topology<'a> {
 
     /// Zones of a load balancer: as reported, else from its subnets.
     fn lb_zones(&self, lb: &'a LoadBalancer) -> BTreeSet<&'a str> {
-        let listed: BTreeSet<&str> = lb.availability_zones.iter().map(String::as_str).collect();
+        self.node_zones(lb, &lb.availability_zones, &lb.subnet_ids)
+    }
+
+    fn classic_zones(&self, lb: &'a ClassicLoadBalancer) -> BTreeSet<&'a str> {
+        self.node_zones(lb, &lb.availability_zones, &lb.subnet_ids)
+    }
+
+    fn node_zones(
+        &self,
+        lb: &impl crate::inventory::Resource,
+        listed: &'a [String],
+        subnets: &'a [String],
+    ) -> BTreeSet<&'a str> {
+        let listed: BTreeSet<&str> = listed.iter().map(String::as_str).collect();
         if !listed.is_empty() {
             return listed;
         }
-        lb.subnet_ids
+        subnets
             .iter()
             .filter_map(|id| self.index.zone_of_subnet(lb, id))
+            .collect()
+    }
+
+    fn app_classic_load_balancers(&self, app: &Application) -> Vec<&'a ClassicLoadBalancer> {
+        self.members(app, Role::ClassicLoadBalancer)
+            .filter_map(|m| self.index.by_arn::<ClassicLoadBalancer>(&m.arn))
             .collect()
     }
 
@@ -218,6 +237,9 @@ impl<'a> Topology<'a> {
         }
         for lb in self.app_load_balancers(app) {
             zones.extend(self.lb_zones(lb));
+        }
+        for lb in self.app_classic_load_balancers(app) {
+            zones.extend(self.classic_zones(lb));
         }
         for member in self.members(app, Role::Database) {
             if let Some(db) = self.index.by_arn::<DbInstance>(&member.arn) {
@@ -421,6 +443,46 @@ impl<'a> Topology<'a> {
                     Impact::Ok,
                     format!(
                         "Load balancer {} keeps its nodes in {}; DNS stops answering with the node in {zone}.",
+                        lb.name,
+                        zone_list(left)
+                    ),
+                )
+            };
+            outcome.reasons.push(Reason {
+                area: Area::LoadBalancer,
+                impact,
+                resource: lb.name.clone(),
+                message,
+            });
+        }
+        for lb in self.app_classic_load_balancers(app) {
+            let zones = self.classic_zones(lb);
+            if !zones.contains(zone) {
+                continue;
+            }
+            let left: Vec<&str> = zones.iter().copied().filter(|z| *z != zone).collect();
+            let (impact, message) = if left.is_empty() {
+                (
+                    Impact::Down,
+                    format!(
+                        "Classic Load Balancer {} has nodes only in {zone}: no node is left to take requests.",
+                        lb.name
+                    ),
+                )
+            } else if lb.cross_zone {
+                (
+                    Impact::Ok,
+                    format!(
+                        "Classic Load Balancer {} keeps its nodes in {}, each sending to the instances of every zone left.",
+                        lb.name,
+                        zone_list(left)
+                    ),
+                )
+            } else {
+                (
+                    Impact::Note,
+                    format!(
+                        "Classic Load Balancer {} keeps its nodes in {}, but cross-zone balancing is off: each node sends only to the instances of its own zone.",
                         lb.name,
                         zone_list(left)
                     ),

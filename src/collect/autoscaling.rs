@@ -59,6 +59,7 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                 health_check_type: group.health_check_type().unwrap_or("EC2").to_owned(),
                 health_check_grace_period: group.health_check_grace_period().unwrap_or(0),
                 target_group_arns: group.target_group_arns().to_vec(),
+                load_balancer_names: group.load_balancer_names().to_vec(),
                 launch_template: template.map(|t| LaunchTemplateRef {
                     id: t.launch_template_id().unwrap_or_default().to_owned(),
                     name: t.launch_template_name().unwrap_or_default().to_owned(),

@@ -13,6 +13,7 @@
 mod autoscaling;
 mod cloudwatch;
 mod ec2;
+mod elb;
 mod elbv2;
 mod rds;
 mod route53;
@@ -189,6 +190,8 @@ pub struct RegionClients {
     pub ec2: aws_sdk_ec2::Client,
     pub autoscaling: aws_sdk_autoscaling::Client,
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    /// Classic Load Balancers.
+    pub elb: aws_sdk_elasticloadbalancing::Client,
     pub rds: aws_sdk_rds::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub sns: aws_sdk_sns::Client,
@@ -215,6 +218,7 @@ impl RegionClients {
             ec2: counted_client!(aws_sdk_ec2, config, calls),
             autoscaling: counted_client!(aws_sdk_autoscaling, config, calls),
             elbv2: counted_client!(aws_sdk_elasticloadbalancingv2, config, calls),
+            elb: counted_client!(aws_sdk_elasticloadbalancing, config, calls),
             rds: counted_client!(aws_sdk_rds, config, calls),
             cloudwatch: counted_client!(aws_sdk_cloudwatch, config, calls),
             sns: counted_client!(aws_sdk_sns, config, calls),
@@ -283,7 +287,7 @@ where
 }
 
 /// Every collection unit of one region.
-fn region_units(clients: &RegionClients) -> Vec<Unit> {
+fn region_units(clients: &RegionClients, account_id: &str) -> Vec<Unit> {
     let r = &clients.region;
     let c = clients;
     vec![
@@ -320,6 +324,11 @@ fn region_units(clients: &RegionClients) -> Vec<Unit> {
             elbv2::load_balancers(c.elbv2.clone(), r.clone()),
         ),
         unit("elbv2", r, elbv2::target_groups(c.elbv2.clone(), r.clone())),
+        unit(
+            "elb",
+            r,
+            elb::classic_load_balancers(c.elb.clone(), r.clone(), account_id.to_owned()),
+        ),
         unit("rds", r, rds::db_instances(c.rds.clone(), r.clone())),
         unit("rds", r, rds::db_clusters(c.rds.clone(), r.clone())),
         unit("rds", r, rds::db_subnet_groups(c.rds.clone(), r.clone())),
@@ -364,7 +373,10 @@ pub async fn collect_with(
     route53: Option<aws_sdk_route53::Client>,
     progress: Progress<'_>,
 ) -> Inventory {
-    let mut units: Vec<Unit> = clients.iter().flat_map(region_units).collect();
+    let mut units: Vec<Unit> = clients
+        .iter()
+        .flat_map(|c| region_units(c, &account_id))
+        .collect();
     if let Some(client) = route53 {
         units.push(unit(
             "route53",

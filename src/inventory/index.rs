@@ -73,6 +73,7 @@ collections! {
     19: RecordSet => record_sets,
     20: MetricAlarm => metric_alarms,
     21: SnsTopic => sns_topics,
+    22: ClassicLoadBalancer => classic_load_balancers,
 }
 
 /// A relation the index resolves, by the position of its subject.
@@ -94,9 +95,11 @@ pub enum Relation {
     GroupsReferencing,
     /// Security group → the instances in it.
     InstancesInGroup,
+    /// Classic Load Balancer → the Auto Scaling groups that attach it by name.
+    GroupsOfClassicLoadBalancer,
 }
 
-const RELATIONS: usize = 8;
+const RELATIONS: usize = 9;
 
 impl Relation {
     fn slot(self) -> usize {
@@ -234,6 +237,14 @@ impl Index {
                 }
             }
         }
+        let mut groups_of_classic = sized(inv.classic_load_balancers.len());
+        for (position, group) in inv.auto_scaling_groups.iter().enumerate() {
+            for name in &group.load_balancer_names {
+                if let Some(lb) = self.find_position::<ClassicLoadBalancer>(&group.region, name) {
+                    groups_of_classic[lb].push(position as u32);
+                }
+            }
+        }
         let mut instances_in_group = sized(inv.security_groups.len());
         for (position, instance) in inv.instances.iter().enumerate() {
             for id in &instance.security_group_ids {
@@ -295,6 +306,7 @@ impl Index {
             groups_of_tg,
             groups_referencing,
             instances_in_group,
+            groups_of_classic,
         ];
     }
 
@@ -409,6 +421,25 @@ impl Index {
         group: &AutoScalingGroup,
     ) -> impl Iterator<Item = &'s MetricAlarm> + 's {
         self.related_items(Relation::AlarmsOnGroup, group)
+    }
+
+    /// The Auto Scaling groups that attach the Classic Load Balancer `lb` by name.
+    pub fn groups_of_classic<'s>(
+        &'s self,
+        lb: &ClassicLoadBalancer,
+    ) -> impl Iterator<Item = &'s AutoScalingGroup> + 's {
+        self.related_items(Relation::GroupsOfClassicLoadBalancer, lb)
+    }
+
+    /// The Classic Load Balancers `group` attaches by name.
+    pub fn classic_load_balancers_of<'s>(
+        &'s self,
+        group: &'s AutoScalingGroup,
+    ) -> impl Iterator<Item = &'s ClassicLoadBalancer> + 's {
+        group
+            .load_balancer_names
+            .iter()
+            .filter_map(|name| self.find_near::<ClassicLoadBalancer>(group, name))
     }
 
     pub fn listeners_of<'s>(
@@ -626,6 +657,7 @@ mod tests {
             health_check_type: "EC2".into(),
             health_check_grace_period: 0,
             target_group_arns: vec![],
+            load_balancer_names: vec![],
             launch_template: None,
             launch_configuration_name: None,
             instance_ids: vec![],
@@ -695,5 +727,30 @@ mod tests {
         seen.sort();
         assert_eq!(seen, (0..SLOTS).collect::<Vec<_>>());
         assert_eq!(Inventory::default().resource_counts().len(), SLOTS);
+        // The policy view reads collections by slot from `resource_counts`' order.
+        let mut by_slot: Vec<(usize, &str)> = Vec::new();
+        macro_rules! named {
+            ($ty:ty) => {
+                by_slot.push((<$ty as Collection>::SLOT, <$ty as Resource>::KIND));
+            };
+        }
+        each_collection!(named);
+        by_slot.sort();
+        let kinds: Vec<&str> = by_slot.into_iter().map(|(_, kind)| kind).collect();
+        let counted: Vec<String> = Inventory::default()
+            .resource_counts()
+            .into_iter()
+            .map(|(name, _)| name.to_owned())
+            .collect();
+        for (kind, collection) in kinds.iter().zip(&counted) {
+            let plural = match kind.strip_suffix("cy") {
+                Some(stem) => format!("{stem}cies"),
+                None => format!("{kind}s"),
+            };
+            assert_eq!(
+                *collection, plural,
+                "slot order differs from for_each_collection!"
+            );
+        }
     }
 }

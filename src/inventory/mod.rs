@@ -18,7 +18,11 @@ pub use index::{Collection, Index};
 use serde::{Deserialize, Serialize};
 
 /// Version of the snapshot format. Bump it whenever a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest snapshot format this hacheck reads: version 1 had no Classic Load Balancers
+/// (and no `load_balancer_names` on groups), which version 2 adds; nothing else changed.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Route 53 is a global service: its resources carry this pseudo-region.
 pub const GLOBAL_REGION: &str = "global";
@@ -26,7 +30,8 @@ pub const GLOBAL_REGION: &str = "global";
 pub type Tags = BTreeMap<String, String>;
 
 /// Calls `$visit!(field_name, items)` for every resource collection of an inventory, in the
-/// model's order: the one list of collections, so that a new kind cannot be forgotten.
+/// order of their index slots (`index::collections!`): the one list of collections, so that
+/// a new kind cannot be forgotten.
 #[macro_export]
 macro_rules! for_each_collection {
     ($inventory:expr, $visit:ident) => {
@@ -52,6 +57,8 @@ macro_rules! for_each_collection {
         $visit!("record_sets", &$inventory.record_sets);
         $visit!("metric_alarms", &$inventory.metric_alarms);
         $visit!("sns_topics", &$inventory.sns_topics);
+        // Last: its index slot (22) came after the others'.
+        $visit!("classic_load_balancers", &$inventory.classic_load_balancers);
     };
 }
 
@@ -91,6 +98,8 @@ pub struct Inventory {
     pub scaling_policies: Vec<ScalingPolicy>,
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    #[serde(default)]
+    pub classic_load_balancers: Vec<ClassicLoadBalancer>,
     #[serde(default)]
     pub listeners: Vec<Listener>,
     #[serde(default)]
@@ -387,6 +396,9 @@ pub struct AutoScalingGroup {
     pub health_check_grace_period: i32,
     #[serde(default)]
     pub target_group_arns: Vec<String>,
+    /// Classic Load Balancers the group registers its instances with, by name.
+    #[serde(default)]
+    pub load_balancer_names: Vec<String>,
     #[serde(default)]
     pub launch_template: Option<LaunchTemplateRef>,
     #[serde(default)]
@@ -480,6 +492,62 @@ pub struct LoadBalancer {
     pub dns_name: String,
     pub canonical_hosted_zone_id: String,
     pub state: String,
+}
+
+/// A Classic Load Balancer (API `elasticloadbalancing`, 2012-06-01). Its listeners, health
+/// check and registered instances are part of it; Auto Scaling groups attach it by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassicLoadBalancer {
+    /// `arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/<name>`, as IAM names
+    /// it (the API gives none).
+    pub arn: String,
+    pub name: String,
+    pub region: String,
+    /// `internet-facing` or `internal`.
+    pub scheme: String,
+    #[serde(default)]
+    pub vpc_id: String,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    pub dns_name: String,
+    #[serde(default)]
+    pub canonical_hosted_zone_id: String,
+    #[serde(default)]
+    pub listeners: Vec<ClassicListener>,
+    #[serde(default)]
+    pub health_check: Option<ClassicHealthCheck>,
+    /// Instances registered with it (a group's included).
+    #[serde(default)]
+    pub instance_ids: Vec<String>,
+    /// Cross-zone load balancing (off unless turned on, for the API).
+    #[serde(default)]
+    pub cross_zone: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassicListener {
+    /// `HTTP`, `HTTPS`, `TCP` or `SSL`.
+    pub protocol: String,
+    pub port: i32,
+    pub instance_protocol: String,
+    pub instance_port: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassicHealthCheck {
+    /// `HTTP:80/health`, `TCP:8080`, …
+    pub target: String,
+    pub interval_seconds: i32,
+    pub timeout_seconds: i32,
+    pub healthy_threshold: i32,
+    pub unhealthy_threshold: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -741,8 +809,40 @@ impl Inventory {
 
     /// Moves every resource and warning of `other` into `self`.
     pub fn absorb(&mut self, other: Inventory) {
+        // Destructured whole: a collection added to the inventory and not absorbed here
+        // does not compile.
+        let Inventory {
+            schema_version: _,
+            account_id: _,
+            regions: _,
+            collected_at: _,
+            warnings,
+            vpcs,
+            subnets,
+            route_tables,
+            internet_gateways,
+            nat_gateways,
+            security_groups,
+            instances,
+            images,
+            launch_templates,
+            launch_configurations,
+            auto_scaling_groups,
+            scaling_policies,
+            load_balancers,
+            classic_load_balancers,
+            listeners,
+            target_groups,
+            db_instances,
+            db_clusters,
+            db_subnet_groups,
+            hosted_zones,
+            record_sets,
+            metric_alarms,
+            sns_topics,
+        } = other;
         macro_rules! extend {
-            ($($field:ident),*) => { $( self.$field.extend(other.$field); )* };
+            ($($field:ident),*) => { $( self.$field.extend($field); )* };
         }
         extend!(
             warnings,
@@ -759,6 +859,7 @@ impl Inventory {
             auto_scaling_groups,
             scaling_policies,
             load_balancers,
+            classic_load_balancers,
             listeners,
             target_groups,
             db_instances,
@@ -830,6 +931,7 @@ impl Inventory {
             group.availability_zones.sort();
             group.subnet_ids.sort();
             group.target_group_arns.sort();
+            group.load_balancer_names.sort();
             group.instance_ids.sort();
         }
         by(&mut self.auto_scaling_groups, |g| {
@@ -844,6 +946,16 @@ impl Inventory {
             balancer.security_group_ids.sort();
         }
         by(&mut self.load_balancers, |b| {
+            (b.region.clone(), b.arn.clone())
+        });
+        for balancer in &mut self.classic_load_balancers {
+            balancer.availability_zones.sort();
+            balancer.subnet_ids.sort();
+            balancer.security_group_ids.sort();
+            balancer.instance_ids.sort();
+            balancer.listeners.sort_by_key(|l| l.port);
+        }
+        by(&mut self.classic_load_balancers, |b| {
             (b.region.clone(), b.arn.clone())
         });
         for listener in &mut self.listeners {
@@ -1048,6 +1160,12 @@ arn_resource!(
     LoadBalancer,
     "load_balancer",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    name
+);
+arn_resource!(
+    ClassicLoadBalancer,
+    "classic_load_balancer",
+    "AWS::ElasticLoadBalancing::LoadBalancer",
     name
 );
 arn_resource!(

@@ -106,6 +106,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "AWS::EC2::VPC",
     "AWS::AutoScaling::AutoScalingGroup",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancing::LoadBalancer",
     "AWS::RDS::DBInstance",
     "AWS::RDS::DBCluster",
     "AWS::SNS::Topic",

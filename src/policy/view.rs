@@ -347,16 +347,23 @@ impl InventoryView {
 
     /// The alias records whose target is the load balancer `lb` (any form Route 53 stores).
     fn records_aliasing(&self, lb: &Res) -> ScriptResult<Array> {
-        let Some(lb) = lb.typed::<LoadBalancer>() else {
-            return script_error(format!(
-                "expected a load_balancer, got {} `{}`",
-                lb.text("_kind"),
-                lb.text("_id")
-            ));
+        let dns_name = match (
+            lb.typed::<LoadBalancer>(),
+            lb.typed::<crate::inventory::ClassicLoadBalancer>(),
+        ) {
+            (Some(lb), _) => &lb.dns_name,
+            (None, Some(lb)) => &lb.dns_name,
+            (None, None) => {
+                return script_error(format!(
+                    "expected a load_balancer or classic_load_balancer, got {} `{}`",
+                    lb.text("_kind"),
+                    lb.text("_id")
+                ));
+            }
         };
         Ok(self.handles(
             crate::inventory::RecordSet::SLOT,
-            self.index().records_aliasing_positions(&lb.dns_name),
+            self.index().records_aliasing_positions(dns_name),
         ))
     }
 
@@ -447,7 +454,9 @@ impl InventoryView {
                 });
             };
         }
-        use crate::inventory::{Instance, Listener, MetricAlarm, ScalingPolicy};
+        use crate::inventory::{
+            ClassicLoadBalancer, Instance, Listener, MetricAlarm, ScalingPolicy,
+        };
         relation!("instances_of", InstancesOfGroup, AutoScalingGroup, Instance);
         relation!(
             "scaling_policies_of",
@@ -472,6 +481,12 @@ impl InventoryView {
             "groups_of_target_group",
             GroupsOfTargetGroup,
             TargetGroup,
+            AutoScalingGroup
+        );
+        relation!(
+            "groups_of_classic",
+            GroupsOfClassicLoadBalancer,
+            ClassicLoadBalancer,
             AutoScalingGroup
         );
         relation!(

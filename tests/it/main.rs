@@ -3,6 +3,7 @@
 mod support;
 
 mod apps_cli;
+mod classic_live;
 mod collect_faults;
 mod corpus;
 mod fix_cli;

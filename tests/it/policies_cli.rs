@@ -7,7 +7,7 @@ fn list_shows_every_builtin_rule() {
     let output = hacheck().args(["policies", "list"]).output().unwrap();
     assert_exit(&output, 0);
     let text = stdout(&output);
-    assert_eq!(text.lines().count(), 18, "{text}");
+    assert_eq!(text.lines().count(), 19, "{text}");
     assert!(
         text.contains("HA010    critical fix  SSH reaches instances only through a bastion"),
         "{text}"
@@ -19,7 +19,7 @@ fn builtin_cases_pass_through_the_cli() {
     let output = hacheck().args(["policies", "test"]).output().unwrap();
     assert_exit(&output, 0);
     assert!(
-        stdout(&output).ends_with("78 cases: 78 passed, 0 failed\n"),
+        stdout(&output).ends_with("90 cases: 90 passed, 0 failed\n"),
         "{}",
         stdout(&output)
     );

@@ -1,0 +1,104 @@
+//! Classic Load Balancer collector (API `elasticloadbalancing`, 2012-06-01): each load
+//! balancer with its listeners, health check, registered instances and cross-zone attribute.
+
+use aws_sdk_elasticloadbalancing::Client;
+use futures::{StreamExt, TryStreamExt};
+
+use super::{CallFailure, UnitResult, failed};
+use crate::inventory::{ClassicHealthCheck, ClassicListener, ClassicLoadBalancer, Inventory};
+
+/// AWS's largest page for DescribeLoadBalancers.
+const PAGE: i32 = 400;
+/// Attribute reads in flight at once within a unit.
+const FOLLOW_UPS: usize = 8;
+
+pub async fn classic_load_balancers(
+    client: Client,
+    region: String,
+    account_id: String,
+) -> UnitResult {
+    let mut found = Vec::new();
+    let mut pages = client
+        .describe_load_balancers()
+        .page_size(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for lb in page
+            .map_err(failed("DescribeLoadBalancers"))?
+            .load_balancer_descriptions()
+        {
+            let name = lb.load_balancer_name().unwrap_or_default().to_owned();
+            found.push(ClassicLoadBalancer {
+                arn: format!(
+                    "arn:aws:elasticloadbalancing:{region}:{account_id}:loadbalancer/{name}"
+                ),
+                name,
+                region: region.clone(),
+                scheme: lb.scheme().unwrap_or("internet-facing").to_owned(),
+                vpc_id: lb.vpc_id().unwrap_or_default().to_owned(),
+                availability_zones: lb.availability_zones().to_vec(),
+                subnet_ids: lb.subnets().to_vec(),
+                security_group_ids: lb.security_groups().to_vec(),
+                dns_name: lb.dns_name().unwrap_or_default().to_owned(),
+                canonical_hosted_zone_id: lb
+                    .canonical_hosted_zone_name_id()
+                    .unwrap_or_default()
+                    .to_owned(),
+                listeners: lb
+                    .listener_descriptions()
+                    .iter()
+                    .filter_map(|d| d.listener())
+                    .map(|l| ClassicListener {
+                        protocol: l.protocol().to_uppercase(),
+                        port: l.load_balancer_port(),
+                        instance_protocol: l
+                            .instance_protocol()
+                            .unwrap_or(l.protocol())
+                            .to_uppercase(),
+                        instance_port: l.instance_port(),
+                    })
+                    .collect(),
+                health_check: lb.health_check().map(|h| ClassicHealthCheck {
+                    target: h.target().to_owned(),
+                    interval_seconds: h.interval(),
+                    timeout_seconds: h.timeout(),
+                    healthy_threshold: h.healthy_threshold(),
+                    unhealthy_threshold: h.unhealthy_threshold(),
+                }),
+                instance_ids: lb
+                    .instances()
+                    .iter()
+                    .filter_map(|i| i.instance_id().map(str::to_owned))
+                    .collect(),
+                cross_zone: false,
+            });
+        }
+    }
+    let names: Vec<String> = found.iter().map(|lb| lb.name.clone()).collect();
+    let cross_zone: Vec<bool> = futures::stream::iter(names)
+        .map(|name| cross_zone_of(&client, name))
+        .buffered(FOLLOW_UPS)
+        .try_collect()
+        .await?;
+    for (lb, cross_zone) in found.iter_mut().zip(cross_zone) {
+        lb.cross_zone = cross_zone;
+    }
+    Ok(Inventory {
+        classic_load_balancers: found,
+        ..Inventory::default()
+    })
+}
+
+async fn cross_zone_of(client: &Client, name: String) -> Result<bool, CallFailure> {
+    let answer = client
+        .describe_load_balancer_attributes()
+        .load_balancer_name(name)
+        .send()
+        .await
+        .map_err(failed("DescribeLoadBalancerAttributes"))?;
+    Ok(answer
+        .load_balancer_attributes()
+        .and_then(|a| a.cross_zone_load_balancing())
+        .is_some_and(|c| c.enabled()))
+}

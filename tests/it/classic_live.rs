@@ -1,0 +1,191 @@
+//! Classic Load Balancers against moto: collected with their listeners, health check,
+//! registered instances and cross-zone attribute; an internet-facing one is an entry point
+//! whose group (attached by `LoadBalancerNames`) is judged like any application's.
+
+use aws_sdk_elasticloadbalancing::types as elbt;
+
+use crate::support::moto::Moto;
+use crate::support::seed::{
+    instance, private_launch_template, security_group, vpc_with_private_subnets,
+};
+use crate::support::{assert_exit, stdout};
+
+#[tokio::test]
+async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_shown() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let elb = aws_sdk_elasticloadbalancing::Client::new(&config);
+    let autoscaling = aws_sdk_autoscaling::Client::new(&config);
+
+    let (vpc, subnets) = vpc_with_private_subnets(
+        &ec2,
+        "10.40.0.0/16",
+        &[
+            ("10.40.1.0/24", "us-east-1a"),
+            ("10.40.2.0/24", "us-east-1b"),
+        ],
+    )
+    .await;
+    let lb_group = security_group(&ec2, &vpc, "legacy-elb", &[(80, "0.0.0.0/0")]).await;
+    let app_group = security_group(&ec2, &vpc, "legacy-app", &[]).await;
+    crate::support::seed::add_ingress(&ec2, &app_group, &[(8080, lb_group.as_str())]).await;
+    // moto derives no zones from subnets: both are given (notes/moto-quirks.md).
+    elb.create_load_balancer()
+        .load_balancer_name("legacy-elb")
+        .listeners(
+            elbt::Listener::builder()
+                .protocol("HTTP")
+                .load_balancer_port(80)
+                .instance_protocol("HTTP")
+                .instance_port(8080)
+                .build()
+                .unwrap(),
+        )
+        .availability_zones("us-east-1a")
+        .availability_zones("us-east-1b")
+        .set_subnets(Some(subnets.clone()))
+        .security_groups(&lb_group)
+        .send()
+        .await
+        .unwrap();
+    elb.configure_health_check()
+        .load_balancer_name("legacy-elb")
+        .health_check(
+            elbt::HealthCheck::builder()
+                .target("HTTP:8080/health")
+                .interval(30)
+                .timeout(5)
+                .healthy_threshold(3)
+                .unhealthy_threshold(2)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    private_launch_template(&ec2, "legacy-lt", "IyEvYmluL3NoCg==", &app_group).await;
+    // Confined to one zone: the fault this account has. moto would launch the group's
+    // instances into the VPC's default security group (notes/moto-quirks.md): the group
+    // starts empty and takes two instances run from the template's settings.
+    autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name("legacy-asg")
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("legacy-lt")
+                .version("$Latest")
+                .build(),
+        )
+        .min_size(0)
+        .max_size(4)
+        .desired_capacity(0)
+        .vpc_zone_identifier(&subnets[0])
+        .load_balancer_names("legacy-elb")
+        .health_check_type("ELB")
+        .health_check_grace_period(300)
+        .send()
+        .await
+        .unwrap();
+
+    let mut instances = Vec::new();
+    for name in ["legacy-app-1", "legacy-app-2"] {
+        instances.push(instance(&ec2, "ami-12c6146b", &subnets[0], &app_group, false, name).await);
+    }
+    autoscaling
+        .attach_instances()
+        .auto_scaling_group_name("legacy-asg")
+        .set_instance_ids(Some(instances))
+        .send()
+        .await
+        .unwrap();
+    autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name("legacy-asg")
+        .min_size(2)
+        .desired_capacity(2)
+        .send()
+        .await
+        .unwrap();
+
+    // Collected whole.
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    let output = moto
+        .hacheck()
+        .args(["inventory", "--output"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let inventory: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let lb = &inventory["classic_load_balancers"][0];
+    assert_eq!(lb["name"], "legacy-elb", "{}", inventory["warnings"]);
+    assert_eq!(lb["scheme"], "internet-facing");
+    assert_eq!(lb["cross_zone"], false);
+    assert_eq!(lb["security_group_ids"], serde_json::json!([lb_group]));
+    assert_eq!(
+        lb["listeners"],
+        serde_json::json!([{ "protocol": "HTTP", "port": 80, "instance_protocol": "HTTP", "instance_port": 8080 }])
+    );
+    assert_eq!(lb["health_check"]["target"], "HTTP:8080/health");
+    assert_eq!(
+        inventory["auto_scaling_groups"][0]["load_balancer_names"],
+        serde_json::json!(["legacy-elb"])
+    );
+
+    // The group is the application's, reached through the load balancer.
+    let output = moto
+        .hacheck()
+        .args(["apps", "--format", "json"])
+        .output()
+        .unwrap();
+    let apps: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let members = apps["applications"][0]["members"].as_array().unwrap();
+    let role_of = |id: &str| {
+        members
+            .iter()
+            .find(|m| m["id"] == id)
+            .map(|m| m["role"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        role_of("legacy-elb").as_deref(),
+        Some("classic_load_balancer"),
+        "{apps:#}"
+    );
+    assert_eq!(
+        role_of("legacy-asg").as_deref(),
+        Some("auto_scaling_group"),
+        "{apps:#}"
+    );
+    let paths: Vec<&str> = apps["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["entry"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"Classic Load Balancer legacy-elb :80/tcp"),
+        "{apps:#}"
+    );
+
+    // Judged: the group in one zone (HA003), the load balancer without cross-zone
+    // balancing (HA019); its security group admits only the load balancer's (HA009 passes),
+    // and the group is served by it (HA006 passes).
+    let failing = moto.failing_findings();
+    assert!(
+        failing.contains(&"HA003 legacy-asg".to_owned()),
+        "{failing:#?}"
+    );
+    assert!(
+        failing.contains(&"HA019 legacy-elb".to_owned()),
+        "{failing:#?}"
+    );
+    assert!(
+        !failing
+            .iter()
+            .any(|f| f.starts_with("HA009 ") || f.starts_with("HA006 ")),
+        "{failing:#?}"
+    );
+}
