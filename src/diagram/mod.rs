@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::apps::{Application, Role};
 use crate::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, Instance, Listener, LoadBalancer, MetricAlarm,
-    RecordSet, Resource, SecurityGroup, SnsTopic, Subnet, TargetGroup,
+    AutoScalingGroup, ClassicLoadBalancer, DbCluster, DbInstance, Instance, Listener, LoadBalancer,
+    MetricAlarm, RecordSet, Resource, SecurityGroup, SnsTopic, Subnet, TargetGroup,
 };
 use crate::whatif::Topology;
 
@@ -307,6 +307,10 @@ struct Entry {
     internet: String,
     record_targets: Vec<(String, String)>,
     target_group_keys: HashMap<String, String>,
+    /// (region, name) of a Classic Load Balancer → its node: groups attach it by name.
+    classic_keys: HashMap<(String, String), String>,
+    /// (Classic Load Balancer node, instance id) of each instance registered with one.
+    classic_targets: Vec<(String, String)>,
 }
 
 /// The internet, DNS records, load balancers, listeners and target groups.
@@ -336,6 +340,41 @@ fn draw_entry(b: &mut Builder) -> Entry {
         if lb.scheme == "internet-facing" {
             b.edge(&internet, &key, "", false);
         }
+    }
+    let mut classic_keys: HashMap<(String, String), String> = HashMap::new();
+    let mut classic_targets: Vec<(String, String)> = Vec::new();
+    for member in b.members(Role::ClassicLoadBalancer).collect::<Vec<_>>() {
+        let Some(lb) = t.index.by_arn::<ClassicLoadBalancer>(&member.arn) else {
+            continue;
+        };
+        let listeners: Vec<String> = lb
+            .listeners
+            .iter()
+            .map(|l| format!("{} {}→{}", l.protocol, l.port, l.instance_port))
+            .collect();
+        let key = b.add(
+            key_of("clb", &lb.name),
+            "Classic Load Balancer",
+            &lb.name,
+            Some(format!(
+                "{} · {} · cross-zone {} · {}",
+                lb.scheme,
+                lb.availability_zones.join(", "),
+                if lb.cross_zone { "on" } else { "off" },
+                listeners.join(", ")
+            )),
+            None,
+        );
+        b.stands_for(&key, &lb.arn);
+        b.uses_groups(&key, &lb.region, &lb.security_group_ids);
+        lb_keys.insert(crate::inventory::normalize_dns(&lb.dns_name), key.clone());
+        if lb.scheme == "internet-facing" {
+            b.edge(&internet, &key, "", false);
+        }
+        for id in &lb.instance_ids {
+            classic_targets.push((key.clone(), id.clone()));
+        }
+        classic_keys.insert((lb.region.clone(), lb.name.clone()), key);
     }
     let mut record_targets: Vec<(String, String)> = Vec::new();
     for member in b.members(Role::DnsRecord).collect::<Vec<_>>() {
@@ -433,6 +472,8 @@ fn draw_entry(b: &mut Builder) -> Entry {
         internet,
         record_targets,
         target_group_keys,
+        classic_keys,
+        classic_targets,
     }
 }
 
@@ -443,6 +484,8 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
     let Entry {
         record_targets,
         target_group_keys,
+        classic_keys,
+        classic_targets,
         ..
     } = entry;
     let mut compute_keys: HashMap<String, String> = HashMap::new();
@@ -464,6 +507,11 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
         for tg in &group.target_group_arns {
             if let Some(tg_key) = target_group_keys.get(tg).cloned() {
                 b.edge(&tg_key, &key, "targets", false);
+            }
+        }
+        for name in &group.load_balancer_names {
+            if let Some(lb_key) = classic_keys.get(&(group.region.clone(), name.clone())) {
+                b.edge(lb_key, &key, "targets", false);
             }
         }
         if let Some((lt, version)) = t.index.launch_template_of(group) {
@@ -550,6 +598,11 @@ fn draw_compute(b: &mut Builder, entry: &Entry) -> HashMap<String, String> {
                 for (record, target) in record_targets {
                     if target == owner {
                         b.edge(record, &key, "A", false);
+                    }
+                }
+                for (lb, target) in classic_targets {
+                    if target == owner {
+                        b.edge(lb, &key, "targets", false);
                     }
                 }
             }

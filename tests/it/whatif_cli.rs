@@ -197,6 +197,70 @@ fn a_load_balancer_in_one_zone_is_down_with_it() {
     assert_eq!(outcome(&path, "us-east-1a").0, 0);
 }
 
+/// The compliant stack moved behind a Classic Load Balancer: the ALB, its listeners and its
+/// target group gone, the group attaching `legacy-elb` by name instead.
+fn behind_a_classic_load_balancer(
+    dir: &Path,
+    zones: &[&str],
+    cross_zone: bool,
+) -> std::path::PathBuf {
+    compliant_with(dir, |inv| {
+        let subnets: Vec<String> = zones
+            .iter()
+            .map(|z| format!("subnet-0pub0{}", z.chars().last().unwrap()))
+            .collect();
+        inv["load_balancers"] = json!([]);
+        inv["listeners"] = json!([]);
+        inv["target_groups"] = json!([]);
+        let group = find(inv, "auto_scaling_groups", "shop-asg");
+        group["target_group_arns"] = json!([]);
+        group["load_balancer_names"] = json!(["legacy-elb"]);
+        inv["classic_load_balancers"] = json!([{
+            "arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/legacy-elb",
+            "name": "legacy-elb", "region": "us-east-1", "scheme": "internet-facing",
+            "vpc_id": "vpc-0a1b2c3d4e5f60001", "availability_zones": zones, "subnet_ids": subnets,
+            "security_group_ids": ["sg-0lb"],
+            "dns_name": "shop-alb-1234567890.us-east-1.elb.amazonaws.com",
+            "listeners": [{ "protocol": "HTTP", "port": 80, "instance_protocol": "HTTP", "instance_port": 8080 }],
+            "instance_ids": ["i-0app0a", "i-0app0b"], "cross_zone": cross_zone,
+        }]);
+    })
+}
+
+#[test]
+fn a_classic_load_balancer_in_one_zone_is_down_with_it_and_cross_zone_off_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_zone = behind_a_classic_load_balancer(dir.path(), &["us-east-1b"], true);
+    let (code, verdict, reasons) = outcome(&one_zone, "us-east-1b");
+    assert_eq!((code, verdict.as_str()), (1, "down"), "{reasons:?}");
+    assert!(
+        reasons.contains(&reason("load_balancer", "down", "legacy-elb")),
+        "{reasons:?}"
+    );
+    let other = tempfile::tempdir().unwrap();
+    let no_cross_zone =
+        behind_a_classic_load_balancer(other.path(), &["us-east-1a", "us-east-1b"], false);
+    let (_, _, reasons) = outcome(&no_cross_zone, "us-east-1a");
+    assert!(
+        reasons.contains(&reason("load_balancer", "note", "legacy-elb")),
+        "{reasons:?}"
+    );
+    // Drawn: the internet and the record reach it, it sends to the group.
+    let output = hacheck()
+        .args(["graph", "--inventory"])
+        .arg(&no_cross_zone)
+        .output()
+        .unwrap();
+    let graph = stdout(&output);
+    assert!(graph.contains("internet --> clb_legacy_elb"), "{graph}");
+    assert!(graph.contains("-->|\"alias\"| clb_legacy_elb"), "{graph}");
+    assert!(
+        graph.contains("clb_legacy_elb -->|\"targets\"| asg_shop_asg"),
+        "{graph}"
+    );
+    assert!(graph.contains("cross-zone off"), "{graph}");
+}
+
 #[test]
 fn an_unknown_zone_is_one_line_and_exit_two() {
     let output = whatif(&["--example", "compliant", "--lose-az", "us-east-1z"]);
