@@ -324,3 +324,27 @@ async fn scaling_policy(
             )
         }))
 }
+
+pub(super) async fn attach_classic_load_balancers(
+    c: &RegionClients,
+    group: &str,
+    load_balancer_names: &[String],
+) -> StepResult {
+    let live = live_group(c, group).await?;
+    let missing: Vec<String> = load_balancer_names
+        .iter()
+        .filter(|name| !live.load_balancer_names().contains(name))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(Done::Satisfied(None));
+    }
+    c.autoscaling
+        .attach_load_balancers()
+        .auto_scaling_group_name(group)
+        .set_load_balancer_names(Some(missing))
+        .send()
+        .await
+        .map_err(sdk_fail("AttachLoadBalancers"))?;
+    Ok(Done::Applied(None))
+}

@@ -11,6 +11,7 @@
 mod autoscaling;
 mod cloudwatch;
 mod ec2;
+mod elb;
 mod elbv2;
 mod rds;
 mod refresh;
@@ -350,6 +351,16 @@ impl Executor {
                     &self.watch,
                 )
                 .await
+            }
+            Action::AttachClassicLoadBalancers {
+                group,
+                load_balancer_names,
+            } => {
+                autoscaling::attach_classic_load_balancers(regional()?, group, load_balancer_names)
+                    .await
+            }
+            Action::EnableCrossZone { load_balancer } => {
+                elb::enable_cross_zone(regional()?, load_balancer).await
             }
             Action::EnableMultiAz { db_instance } => {
                 rds::modify_db(regional()?, db_instance, rds::DbChange::MultiAz).await

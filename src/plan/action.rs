@@ -62,6 +62,15 @@ pub enum Action {
         group: String,
         target_group_arns: Vec<String>,
     },
+    /// Registers a group's instances with Classic Load Balancers, by name.
+    AttachClassicLoadBalancers {
+        group: String,
+        load_balancer_names: Vec<String>,
+    },
+    /// Turns cross-zone load balancing on for a Classic Load Balancer.
+    EnableCrossZone {
+        load_balancer: String,
+    },
     /// Replaces a group's subnets (instances move: unsafe).
     SetSubnets {
         group: String,
@@ -331,6 +340,10 @@ impl Action {
             Action::SetCapacity { group, .. } => format!("set-capacity:{group}"),
             Action::SetHealthCheck { group, .. } => format!("set-health-check:{group}"),
             Action::AttachTargetGroups { group, .. } => format!("attach-target-groups:{group}"),
+            Action::AttachClassicLoadBalancers { group, .. } => {
+                format!("attach-classic-load-balancers:{group}")
+            }
+            Action::EnableCrossZone { load_balancer } => format!("cross-zone:{load_balancer}"),
             Action::SetSubnets { group, .. } => format!("set-subnets:{group}"),
             Action::SetLoadBalancerSubnets { name, .. } => format!("load-balancer-subnets:{name}"),
             Action::ConvertLaunchConfiguration { group, .. } => format!("launch-template:{group}"),
@@ -443,10 +456,12 @@ impl Action {
             Action::SetCapacity { group, .. }
             | Action::SetHealthCheck { group, .. }
             | Action::AttachTargetGroups { group, .. }
+            | Action::AttachClassicLoadBalancers { group, .. }
             | Action::SetSubnets { group, .. }
             | Action::ConvertLaunchConfiguration { group, .. }
             | Action::TemplateVersionWithoutPublicIp { group, .. } => group.clone(),
             Action::SetLoadBalancerSubnets { name, .. } => name.clone(),
+            Action::EnableCrossZone { load_balancer } => load_balancer.clone(),
             Action::EnableMultiAz { db_instance } | Action::DisablePublicAccess { db_instance } => {
                 db_instance.clone()
             }
@@ -492,6 +507,12 @@ impl Action {
             Action::SetCapacity { .. } => "auto scaling group: capacity".into(),
             Action::SetHealthCheck { .. } => "auto scaling group: health check".into(),
             Action::AttachTargetGroups { .. } => "auto scaling group: attach target groups".into(),
+            Action::AttachClassicLoadBalancers { .. } => {
+                "auto scaling group: attach Classic Load Balancers".into()
+            }
+            Action::EnableCrossZone { .. } => {
+                "classic load balancer: cross-zone load balancing".into()
+            }
             Action::SetSubnets { .. } => {
                 "auto scaling group: subnets (instances are replaced)".into()
             }
@@ -569,6 +590,15 @@ impl Action {
             Action::AttachTargetGroups {
                 target_group_arns, ..
             } => vec![change("target_groups", "", target_group_arns.join(", "))],
+            Action::AttachClassicLoadBalancers {
+                load_balancer_names,
+                ..
+            } => vec![change(
+                "load_balancer_names",
+                "",
+                load_balancer_names.join(", "),
+            )],
+            Action::EnableCrossZone { .. } => vec![change("cross_zone", "off", "on")],
             Action::SetSubnets {
                 subnet_ids, before, ..
             }
@@ -831,6 +861,14 @@ impl Action {
             Action::AttachTargetGroups { .. } => &[
                 "autoscaling:DescribeAutoScalingGroups",
                 "autoscaling:AttachLoadBalancerTargetGroups",
+            ],
+            Action::AttachClassicLoadBalancers { .. } => &[
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:AttachLoadBalancers",
+            ],
+            Action::EnableCrossZone { .. } => &[
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
             ],
             Action::SetLoadBalancerSubnets { .. } => &[
                 "elasticloadbalancing:DescribeLoadBalancers",

@@ -92,6 +92,15 @@ pub fn register(engine: &mut Engine) {
             target_group_arns: strings(arns),
         }
     });
+    engine.register_fn("attach_classic_load_balancers", |asg: Res, names: Array| {
+        Action::AttachClassicLoadBalancers {
+            group: asg.text("name"),
+            load_balancer_names: strings(names),
+        }
+    });
+    engine.register_fn("enable_cross_zone", |lb: Res| Action::EnableCrossZone {
+        load_balancer: lb.text("name"),
+    });
     engine.register_fn("set_subnets", |asg: Res, subnets: Array| {
         let before = asg
             .field("subnet_ids")

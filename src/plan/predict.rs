@@ -131,6 +131,31 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
                 }
             }
         }
+        Action::AttachClassicLoadBalancers {
+            group,
+            load_balancer_names,
+        } => {
+            if let Some(g) = inv
+                .auto_scaling_groups
+                .iter_mut()
+                .find(|g| g.region == region && &g.name == group)
+            {
+                for name in load_balancer_names {
+                    if !g.load_balancer_names.contains(name) {
+                        g.load_balancer_names.push(name.clone());
+                    }
+                }
+            }
+        }
+        Action::EnableCrossZone { load_balancer } => {
+            if let Some(lb) = inv
+                .classic_load_balancers
+                .iter_mut()
+                .find(|l| l.region == region && &l.name == load_balancer)
+            {
+                lb.cross_zone = true;
+            }
+        }
         Action::SetSubnets {
             group, subnet_ids, ..
         } => {

@@ -10,9 +10,12 @@ use crate::support::seed::{
 };
 use crate::support::{assert_exit, stdout};
 
-#[tokio::test]
-async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_shown() {
-    let moto = Moto::start();
+/// A legacy application against moto: Classic Load Balancer `legacy-elb` (80 → 8080, both
+/// zones, cross-zone off) in front of group `legacy-asg`, confined to one zone, whose
+/// instances admit 8080 only from the load balancer's security group. `attached`: the group
+/// attaches the load balancer by name (else nothing serves through it). Returns the load
+/// balancer's security group.
+async fn legacy_account(moto: &Moto, attached: bool) -> String {
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let elb = aws_sdk_elasticloadbalancing::Client::new(&config);
@@ -81,7 +84,7 @@ async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_show
         .max_size(4)
         .desired_capacity(0)
         .vpc_zone_identifier(&subnets[0])
-        .load_balancer_names("legacy-elb")
+        .set_load_balancer_names(attached.then(|| vec!["legacy-elb".to_owned()]))
         .health_check_type("ELB")
         .health_check_grace_period(300)
         .send()
@@ -107,7 +110,13 @@ async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_show
         .send()
         .await
         .unwrap();
+    lb_group
+}
 
+#[tokio::test]
+async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_shown() {
+    let moto = Moto::start();
+    let lb_group = legacy_account(&moto, true).await;
     // Collected whole.
     let dir = tempfile::tempdir().unwrap();
     let snapshot = dir.path().join("snapshot.json");
@@ -188,4 +197,61 @@ async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_show
             .any(|f| f.starts_with("HA009 ") || f.starts_with("HA006 ")),
         "{failing:#?}"
     );
+}
+
+/// HA019's fix, applied: cross-zone balancing on, the group attached; a second plan has
+/// nothing left for it.
+#[tokio::test]
+async fn fixing_a_classic_load_balancer_turns_cross_zone_on_and_attaches_the_group() {
+    let moto = Moto::start();
+    legacy_account(&moto, false).await;
+    let failing = moto.failing_findings();
+    assert!(
+        failing.contains(&"HA019 legacy-elb".to_owned()),
+        "{failing:#?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--select", "HA019", "--journal"])
+        .arg(dir.path().join("journal"))
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+
+    let config = moto.sdk_config().await;
+    let attributes = aws_sdk_elasticloadbalancing::Client::new(&config)
+        .describe_load_balancer_attributes()
+        .load_balancer_name("legacy-elb")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        attributes
+            .load_balancer_attributes()
+            .and_then(|a| a.cross_zone_load_balancing())
+            .is_some_and(|c| c.enabled())
+    );
+    let groups = aws_sdk_autoscaling::Client::new(&config)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names("legacy-asg")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        groups.auto_scaling_groups()[0].load_balancer_names(),
+        ["legacy-elb".to_owned()]
+    );
+    let failing = moto.failing_findings();
+    assert!(
+        !failing.iter().any(|f| f.starts_with("HA019 ")),
+        "{failing:#?}"
+    );
+    let again = moto
+        .hacheck()
+        .args(["fix", "--select", "HA019"])
+        .output()
+        .unwrap();
+    assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
 }

@@ -1,0 +1,42 @@
+//! Elastic Load Balancing (Classic): cross-zone load balancing on a load balancer.
+
+use aws_sdk_elasticloadbalancing::types::{CrossZoneLoadBalancing, LoadBalancerAttributes};
+
+use super::step::{Done, StepError, StepResult, sdk_fail};
+use crate::collect::RegionClients;
+
+pub(super) async fn enable_cross_zone(c: &RegionClients, name: &str) -> StepResult {
+    let answer = c
+        .elb
+        .describe_load_balancer_attributes()
+        .load_balancer_name(name)
+        .send()
+        .await
+        .map_err(|error| {
+            let failure = crate::collect::failed("DescribeLoadBalancerAttributes")(error);
+            if failure.code == "LoadBalancerNotFound" {
+                StepError::Drift(format!("Classic Load Balancer `{name}` no longer exists"))
+            } else {
+                StepError::Failed(failure.to_string())
+            }
+        })?;
+    if answer
+        .load_balancer_attributes()
+        .and_then(|a| a.cross_zone_load_balancing())
+        .is_some_and(|c| c.enabled())
+    {
+        return Ok(Done::Satisfied(None));
+    }
+    c.elb
+        .modify_load_balancer_attributes()
+        .load_balancer_name(name)
+        .load_balancer_attributes(
+            LoadBalancerAttributes::builder()
+                .cross_zone_load_balancing(CrossZoneLoadBalancing::builder().enabled(true).build())
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("ModifyLoadBalancerAttributes"))?;
+    Ok(Done::Applied(None))
+}
