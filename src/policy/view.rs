@@ -527,6 +527,7 @@ fn zone_loss(view: &InventoryView, index: &Index, model: &AppModel) -> HashMap<S
     let topology = crate::whatif::Topology::new(index);
     let preference = [
         Role::LoadBalancer,
+        Role::ClassicLoadBalancer,
         Role::DnsRecord,
         Role::AutoScalingGroup,
         Role::Instance,

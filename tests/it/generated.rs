@@ -74,6 +74,8 @@ enum LbKind {
     Alb,
     NlbWithGroups,
     NlbWithoutGroups,
+    /// A Classic Load Balancer (80 and 443 to 8080) the group attaches by name.
+    Classic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,9 +114,11 @@ enum Violation {
     WorldIngress,
     SshFromWorld,
     NoAliasRecord,
+    /// A Classic Load Balancer's cross-zone balancing off (Classic applications only).
+    CrossZoneOff,
 }
 
-const VIOLATIONS: [Violation; 13] = [
+const VIOLATIONS: [Violation; 14] = [
     Violation::OneZoneGroup,
     Violation::SmallGroup,
     Violation::Ec2HealthCheck,
@@ -128,6 +132,7 @@ const VIOLATIONS: [Violation; 13] = [
     Violation::WorldIngress,
     Violation::SshFromWorld,
     Violation::NoAliasRecord,
+    Violation::CrossZoneOff,
 ];
 
 #[derive(Debug)]
@@ -180,7 +185,12 @@ impl Composition {
             .collect();
         let apps = (0..app_count)
             .map(|k| {
-                let lb = rng.pick(&[LbKind::Alb, LbKind::NlbWithGroups, LbKind::NlbWithoutGroups]);
+                let lb = rng.pick(&[
+                    LbKind::Alb,
+                    LbKind::NlbWithGroups,
+                    LbKind::NlbWithoutGroups,
+                    LbKind::Classic,
+                ]);
                 let scaling = rng.pick(&[Scaling::CpuAlarms, Scaling::TargetTracking]);
                 let mut violations: Vec<Violation> = VIOLATIONS
                     .iter()
@@ -190,6 +200,9 @@ impl Composition {
                     })
                     .filter(|_| rng.chance(12))
                     .collect();
+                if lb != LbKind::Classic {
+                    violations.retain(|v| *v != Violation::CrossZoneOff);
+                }
                 if scaling == Scaling::TargetTracking {
                     // Without alarms there is no topic to leave unconfirmed.
                     violations.retain(|v| *v != Violation::UnconfirmedTopic);
@@ -252,37 +265,15 @@ impl Account {
 
     fn snapshot(&self) -> Value {
         let mut document = json!({
-            "schema_version": 1,
+            "schema_version": 2,
             "account_id": ACCOUNT,
             "regions": [REGION],
             "collected_at": "2026-12-01T00:00:00Z",
             "warnings": [],
         });
-        for name in [
-            "vpcs",
-            "subnets",
-            "route_tables",
-            "internet_gateways",
-            "nat_gateways",
-            "security_groups",
-            "instances",
-            "images",
-            "launch_templates",
-            "launch_configurations",
-            "auto_scaling_groups",
-            "scaling_policies",
-            "load_balancers",
-            "listeners",
-            "target_groups",
-            "db_instances",
-            "db_clusters",
-            "db_subnet_groups",
-            "hosted_zones",
-            "record_sets",
-            "metric_alarms",
-            "sns_topics",
-        ] {
-            document[name] = Value::Array(self.collections.get(name).cloned().unwrap_or_default());
+        // Every collection the generator filled; the others default to empty.
+        for (name, values) in &self.collections {
+            document[*name] = Value::Array(values.clone());
         }
         document
     }
@@ -485,7 +476,8 @@ fn application(
     let asg = format!("{name}-asg");
     let app_group = format!("sg-{name}");
     let lb_group = format!("sg-{name}-lb");
-    let nlb = app.lb != LbKind::Alb;
+    let nlb = matches!(app.lb, LbKind::NlbWithGroups | LbKind::NlbWithoutGroups);
+    let classic = app.lb == LbKind::Classic;
     let lb_arn = format!(
         "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{}/{lb_name}/000{k}",
         if nlb { "net" } else { "app" }
@@ -505,6 +497,7 @@ fn application(
     };
     if !lb_groups.is_empty() {
         let mut ingress = vec![from_cidr("tcp", 443, "0.0.0.0/0")];
+        // An ALB and a Classic Load Balancer take 80 too (an NLB here takes 443 only).
         if !nlb {
             ingress.push(from_cidr("tcp", 80, "0.0.0.0/0"));
         }
@@ -535,29 +528,51 @@ fn application(
     account.add("security_groups", security_group(&app_group, ingress));
 
     // Load balancer, listeners, target group.
-    account.add("load_balancers", json!({"arn": lb_arn, "name": lb_name, "region": REGION,
+    if classic {
+        let listeners: Vec<Value> = [("HTTP", 80), ("HTTPS", 443)]
+            .iter()
+            .map(|(protocol, port)| json!({"protocol": protocol, "port": port, "instance_protocol": "HTTP", "instance_port": target_port}))
+            .collect();
+        account.add("classic_load_balancers", json!({"arn": format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/{lb_name}"),
+            "name": lb_name, "region": REGION, "scheme": "internet-facing", "vpc_id": VPC,
+            "availability_zones": ZONES, "subnet_ids": ["subnet-pub0", "subnet-pub1"], "security_group_ids": lb_groups,
+            "dns_name": dns, "canonical_hosted_zone_id": ELB_ZONE, "listeners": listeners,
+            "health_check": {"target": format!("HTTP:{target_port}/health"), "interval_seconds": 30, "timeout_seconds": 5,
+                "healthy_threshold": 3, "unhealthy_threshold": 2},
+            "instance_ids": [], "cross_zone": !has(Violation::CrossZoneOff)}));
+        if has(Violation::CrossZoneOff) {
+            account.expect("HA019", &lb_name);
+        }
+        for port in [80, 443] {
+            account.paths.insert(format!(
+                "internet → Classic Load Balancer {lb_name} :{port}/tcp → Auto Scaling group {asg} :{target_port}/tcp"
+            ));
+        }
+    } else {
+        account.add("load_balancers", json!({"arn": lb_arn, "name": lb_name, "region": REGION,
         "lb_type": if nlb { "network" } else { "application" }, "scheme": "internet-facing", "vpc_id": VPC,
         "availability_zones": ZONES, "subnet_ids": ["subnet-pub0", "subnet-pub1"], "security_group_ids": lb_groups,
         "dns_name": dns, "canonical_hosted_zone_id": ELB_ZONE, "state": "active"}));
-    let forward = json!([{"action_type": "forward", "target_group_arns": [tg_arn], "redirect_protocol": null, "redirect_port": null}]);
-    let listener_protocol = if nlb {
-        rng.pick(&["TCP", "TLS"])
-    } else {
-        "HTTPS"
-    };
-    account.add("listeners", json!({"arn": format!("{lb_arn}/443"), "load_balancer_arn": lb_arn, "region": REGION,
+        let forward = json!([{"action_type": "forward", "target_group_arns": [tg_arn], "redirect_protocol": null, "redirect_port": null}]);
+        let listener_protocol = if nlb {
+            rng.pick(&["TCP", "TLS"])
+        } else {
+            "HTTPS"
+        };
+        account.add("listeners", json!({"arn": format!("{lb_arn}/443"), "load_balancer_arn": lb_arn, "region": REGION,
         "port": 443, "protocol": listener_protocol, "certificate_arns": [], "default_actions": forward}));
-    let transport_hop = format!(
-        "internet → load balancer {lb_name} :443/tcp → target group {tg_name} → Auto Scaling group {asg} :{target_port}/tcp"
-    );
-    account.paths.insert(transport_hop);
-    if !nlb {
-        account.add("listeners", json!({"arn": format!("{lb_arn}/80"), "load_balancer_arn": lb_arn, "region": REGION,
+        let transport_hop = format!(
+            "internet → load balancer {lb_name} :443/tcp → target group {tg_name} → Auto Scaling group {asg} :{target_port}/tcp"
+        );
+        account.paths.insert(transport_hop);
+        if !nlb {
+            account.add("listeners", json!({"arn": format!("{lb_arn}/80"), "load_balancer_arn": lb_arn, "region": REGION,
             "port": 80, "protocol": "HTTP", "certificate_arns": [],
             "default_actions": [{"action_type": "redirect", "target_group_arns": [], "redirect_protocol": "HTTPS", "redirect_port": "443"}]}));
-        account.paths.insert(format!(
-            "internet → load balancer {lb_name} :80/tcp → redirect to :443"
-        ));
+            account.paths.insert(format!(
+                "internet → load balancer {lb_name} :80/tcp → redirect to :443"
+            ));
+        }
     }
 
     // The group and its instances.
@@ -591,11 +606,22 @@ fn application(
         .iter()
         .map(|id| json!({"id": id, "port": target_port, "health": "healthy"}))
         .collect();
-    account.add("target_groups", json!({"arn": tg_arn, "name": tg_name, "region": REGION, "vpc_id": VPC,
+    if classic {
+        // AWS registers a group's instances with the load balancers it attaches.
+        let last = account
+            .collections
+            .get_mut("classic_load_balancers")
+            .unwrap()
+            .last_mut()
+            .unwrap();
+        last["instance_ids"] = json!(instance_ids);
+    } else {
+        account.add("target_groups", json!({"arn": tg_arn, "name": tg_name, "region": REGION, "vpc_id": VPC,
         "port": target_port, "protocol": target_protocol, "target_type": "instance",
         "health_check": {"enabled": true, "protocol": if nlb { "TCP" } else { "HTTP" }, "port": "traffic-port",
             "path": if nlb { Value::Null } else { json!("/health") }, "interval_seconds": 30, "healthy_threshold": 5, "unhealthy_threshold": 2},
         "load_balancer_arns": [lb_arn], "targets": targets}));
+    }
 
     let template = format!("lt-{name}");
     let (version, latest, default) = match app.capacity {
@@ -637,7 +663,9 @@ fn application(
         "subnet_ids": zones.iter().map(|z| format!("subnet-prv{z}")).collect::<Vec<_>>(),
         "min_size": min, "max_size": 6, "desired_capacity": desired,
         "health_check_type": if has(Violation::Ec2HealthCheck) { "EC2" } else { "ELB" },
-        "health_check_grace_period": 300, "target_group_arns": [tg_arn],
+        "health_check_grace_period": 300,
+        "target_group_arns": if classic { json!([]) } else { json!([tg_arn]) },
+        "load_balancer_names": if classic { json!([lb_name]) } else { json!([]) },
         "launch_template": if launch_configuration { Value::Null } else { json!({"id": template, "name": template, "version": version}) },
         "launch_configuration_name": if launch_configuration { json!(format!("{name}-lc")) } else { Value::Null },
         "instance_ids": instance_ids, "tags": {}}));
