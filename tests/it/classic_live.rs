@@ -114,7 +114,7 @@ async fn legacy_account(moto: &Moto, attached: bool) -> String {
 }
 
 #[tokio::test]
-async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_shown() {
+async fn a_one_zone_group_behind_a_classic_load_balancer_is_judged_reached_and_fixed() {
     let moto = Moto::start();
     let lb_group = legacy_account(&moto, true).await;
     // Collected whole.
@@ -196,6 +196,46 @@ async fn a_group_behind_a_classic_load_balancer_is_judged_and_its_paths_are_show
             .iter()
             .any(|f| f.starts_with("HA009 ") || f.starts_with("HA006 ")),
         "{failing:#?}"
+    );
+
+    // Fixed: the group moves into both zones (unsafe: its instances are replaced), and users
+    // keep their way in through the load balancer.
+    let dir = tempfile::tempdir().unwrap();
+    let output = moto
+        .hacheck()
+        .args([
+            "fix",
+            "--apply",
+            "--yes",
+            "--unsafe",
+            "--select",
+            "HA003",
+            "--journal",
+        ])
+        .arg(dir.path().join("journal"))
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    let failing = moto.failing_findings();
+    assert!(
+        !failing.iter().any(|f| f.starts_with("HA003 ")),
+        "{failing:#?}"
+    );
+    let output = moto
+        .hacheck()
+        .args(["apps", "--format", "json"])
+        .output()
+        .unwrap();
+    let apps: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(
+        apps["paths"].as_array().unwrap().iter().any(|p| p["entry"]
+            == "Classic Load Balancer legacy-elb :80/tcp"
+            && p["through"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("Auto Scaling group legacy-asg")),
+        "{apps:#}"
     );
 }
 
