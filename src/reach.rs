@@ -165,18 +165,7 @@ fn load_balancer_paths(index: &Index, app: &str, lb: &LoadBalancer, found: &mut 
     if lb.scheme != "internet-facing" || lb.lb_type == "gateway" {
         return;
     }
-    let lb_groups: Vec<&SecurityGroup> = index
-        .security_groups_near(lb, &lb.security_group_ids)
-        .collect();
-    let source = Source {
-        groups: &lb.security_group_ids,
-        networks: lb
-            .subnet_ids
-            .iter()
-            .filter_map(|id| index.find_near::<Subnet>(lb, id))
-            .map(|s| s.cidr_block.as_str())
-            .collect(),
-    };
+    let (lb_groups, source) = front(index, lb, &lb.security_group_ids, &lb.subnet_ids);
     for listener in index.listeners_of(lb) {
         let transport = transport(Some(&listener.protocol));
         let open = lb.security_group_ids.is_empty()
@@ -191,24 +180,32 @@ fn load_balancer_paths(index: &Index, app: &str, lb: &LoadBalancer, found: &mut 
     }
 }
 
+/// A load balancer's own security groups, and where its targets see its requests come from.
+fn front<'i>(
+    index: &'i Index,
+    lb: &'i impl Resource,
+    security_group_ids: &'i [String],
+    subnet_ids: &'i [String],
+) -> (Vec<&'i SecurityGroup>, Source<'i>) {
+    let groups = index.security_groups_near(lb, security_group_ids).collect();
+    let source = Source {
+        groups: security_group_ids,
+        networks: subnet_ids
+            .iter()
+            .filter_map(|id| index.find_near::<Subnet>(lb, id))
+            .map(|s| s.cidr_block.as_str())
+            .collect(),
+    };
+    (groups, source)
+}
+
 /// A Classic Load Balancer's listeners go straight to its registered instances and to the
 /// groups that attach it by name, on each listener's instance port.
 fn classic_paths(index: &Index, app: &str, lb: &ClassicLoadBalancer, found: &mut BTreeSet<Path>) {
     if lb.scheme != "internet-facing" {
         return;
     }
-    let lb_groups: Vec<&SecurityGroup> = index
-        .security_groups_near(lb, &lb.security_group_ids)
-        .collect();
-    let source = Source {
-        groups: &lb.security_group_ids,
-        networks: lb
-            .subnet_ids
-            .iter()
-            .filter_map(|id| index.find_near::<Subnet>(lb, id))
-            .map(|s| s.cidr_block.as_str())
-            .collect(),
-    };
+    let (lb_groups, source) = front(index, lb, &lb.security_group_ids, &lb.subnet_ids);
     let instances: Vec<(String, Vec<&SecurityGroup>)> = lb
         .instance_ids
         .iter()

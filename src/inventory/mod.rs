@@ -811,40 +811,19 @@ impl Inventory {
     pub fn absorb(&mut self, other: Inventory) {
         // Destructured whole: a collection added to the inventory and not absorbed here
         // does not compile.
-        let Inventory {
-            schema_version: _,
-            account_id: _,
-            regions: _,
-            collected_at: _,
-            warnings,
-            vpcs,
-            subnets,
-            route_tables,
-            internet_gateways,
-            nat_gateways,
-            security_groups,
-            instances,
-            images,
-            launch_templates,
-            launch_configurations,
-            auto_scaling_groups,
-            scaling_policies,
-            load_balancers,
-            classic_load_balancers,
-            listeners,
-            target_groups,
-            db_instances,
-            db_clusters,
-            db_subnet_groups,
-            hosted_zones,
-            record_sets,
-            metric_alarms,
-            sns_topics,
-        } = other;
-        macro_rules! extend {
-            ($($field:ident),*) => { $( self.$field.extend($field); )* };
+        macro_rules! absorb {
+            ($($field:ident),*) => {
+                let Inventory {
+                    schema_version: _,
+                    account_id: _,
+                    regions: _,
+                    collected_at: _,
+                    $($field),*
+                } = other;
+                $( self.$field.extend($field); )*
+            };
         }
-        extend!(
+        absorb!(
             warnings,
             vpcs,
             subnets,

@@ -113,6 +113,20 @@ async fn legacy_account(moto: &Moto, attached: bool) -> String {
     lb_group
 }
 
+/// `hacheck fix --apply --yes` with `options`: every step applied or already done.
+fn apply_fixes(moto: &Moto, options: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = moto
+        .hacheck()
+        .args(["fix", "--apply", "--yes", "--journal"])
+        .arg(dir.path().join("journal"))
+        .args(options)
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 0);
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+}
+
 #[tokio::test]
 async fn a_one_zone_group_behind_a_classic_load_balancer_is_judged_reached_and_fixed() {
     let moto = Moto::start();
@@ -200,23 +214,7 @@ async fn a_one_zone_group_behind_a_classic_load_balancer_is_judged_reached_and_f
 
     // Fixed: the group moves into both zones (unsafe: its instances are replaced), and users
     // keep their way in through the load balancer.
-    let dir = tempfile::tempdir().unwrap();
-    let output = moto
-        .hacheck()
-        .args([
-            "fix",
-            "--apply",
-            "--yes",
-            "--unsafe",
-            "--select",
-            "HA003",
-            "--journal",
-        ])
-        .arg(dir.path().join("journal"))
-        .output()
-        .unwrap();
-    let err = assert_exit(&output, 0);
-    assert!(err.contains(" 0 refused or failed"), "{err}");
+    apply_fixes(&moto, &["--unsafe", "--select", "HA003"]);
     let failing = moto.failing_findings();
     assert!(
         !failing.iter().any(|f| f.starts_with("HA003 ")),
@@ -250,15 +248,7 @@ async fn fixing_a_classic_load_balancer_turns_cross_zone_on_and_attaches_the_gro
         failing.contains(&"HA019 legacy-elb".to_owned()),
         "{failing:#?}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let output = moto
-        .hacheck()
-        .args(["fix", "--apply", "--yes", "--select", "HA019", "--journal"])
-        .arg(dir.path().join("journal"))
-        .output()
-        .unwrap();
-    let err = assert_exit(&output, 0);
-    assert!(err.contains(" 0 refused or failed"), "{err}");
+    apply_fixes(&moto, &["--select", "HA019"]);
 
     let config = moto.sdk_config().await;
     let attributes = aws_sdk_elasticloadbalancing::Client::new(&config)
