@@ -207,6 +207,15 @@ pub struct NatGateway {
     pub tags: Tags,
 }
 
+impl NatGateway {
+    /// Available, or pending (it becomes available, and the executor waits for it): a
+    /// gateway to reuse rather than create another. The stack builder and the remediations
+    /// both ask this.
+    pub fn is_usable(&self) -> bool {
+        self.state == "available" || self.state == "pending"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroup {

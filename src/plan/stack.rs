@@ -191,7 +191,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         let existing = inv
             .nat_gateways
             .iter()
-            .find(|g| named(&g.tags, &nat_name) && (g.state == "available" || g.state == "pending"))
+            .find(|g| named(&g.tags, &nat_name) && g.is_usable())
             .map(|g| g.id.clone());
         let nat = b.existing_or(existing, || Action::CreateNatGateway {
             name: nat_name.clone(),

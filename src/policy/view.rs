@@ -514,6 +514,22 @@ impl InventoryView {
             },
         );
         engine.register_fn(
+            "usable_nat_gateway_in",
+            |view: &mut InventoryView, near: Res, subnet_id: &str| {
+                let Some(near) = near.typed::<crate::inventory::Vpc>() else {
+                    return Dynamic::UNIT;
+                };
+                view.index()
+                    .usable_nat_gateway_in(near, subnet_id)
+                    .map_or(Dynamic::UNIT, |nat| {
+                        view.handle(
+                            crate::inventory::NatGateway::SLOT,
+                            view.index().position(nat),
+                        )
+                    })
+            },
+        );
+        engine.register_fn(
             "launch_template_version",
             |view: &mut InventoryView, group: Res| view.launch_template_version(&group),
         );

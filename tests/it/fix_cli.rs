@@ -603,3 +603,45 @@ fn advice_to_repoint_a_listener_that_answers_itself_stands() {
         "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop-alb/0123456789abcdef/80"
     );
 }
+
+/// A NAT gateway still pending becomes available (the executor waits for it): the
+/// remediations reuse it, as the stack builder does, rather than pay for a second one.
+#[test]
+fn a_pending_nat_gateway_is_reused_for_a_new_private_subnet() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory = compliant_with(dir.path(), |inventory| {
+        let group = &mut inventory["auto_scaling_groups"][0];
+        group["subnet_ids"] = serde_json::json!(["subnet-0prv0a"]);
+        group["availability_zones"] = serde_json::json!(["us-east-1a"]);
+        inventory["subnets"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|s| s["id"] != "subnet-0prv0b");
+        for table in inventory["route_tables"].as_array_mut().unwrap() {
+            table["subnet_ids"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|s| s != "subnet-0prv0b");
+        }
+        for nat in inventory["nat_gateways"].as_array_mut().unwrap() {
+            if nat["id"] == "nat-0shop0b" {
+                nat["state"] = "pending".into();
+            }
+        }
+    });
+    let plan = fix_json(&inventory);
+    let types: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"]["type"].as_str().unwrap())
+        .collect();
+    assert!(!types.contains(&"create_nat_gateway"), "{plan:#}");
+    let table = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["action"]["type"] == "create_route_table")
+        .unwrap_or_else(|| panic!("{plan:#}"));
+    assert_eq!(table["action"]["default_target"], "nat-0shop0b");
+}
