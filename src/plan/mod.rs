@@ -217,7 +217,7 @@ fn remediation_steps(
     settings: &FixSettings,
 ) -> Result<Remediations, PlanError> {
     let view = InventoryView::new(index.clone(), model);
-    let mut engine = engine::build(engine::EMBEDDED_POLICIES, view.resource_count());
+    let mut engine = engine::build(engine::REMEDIATION_LIBRARY, view.resource_count());
     constructors::register(&mut engine);
     let memory_budget = engine::run_memory_budget(view.resource_count());
     let settings_value: Dynamic = rhai::serde::to_dynamic(settings).expect("settings convert");

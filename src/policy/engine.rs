@@ -39,19 +39,43 @@ pub fn evaluation_memory_budget(resource_count: usize) -> u64 {
 }
 
 /// An engine for compiling and reading metadata: no imports, base limits.
-pub fn build(embedded: Embedded, resource_count: usize) -> Engine {
-    build_with_library(embedded, &[], resource_count)
+pub fn build(library: Library, resource_count: usize) -> Engine {
+    build_with_library(library, &[], resource_count)
 }
 
 /// Files compiled into the binary: (path relative to the pack, text).
 pub type Embedded = &'static [(&'static str, &'static str)];
 
-/// The built-in policy pack, whose `lib/` remediations import too.
-pub const EMBEDDED_POLICIES: Embedded = crate::builtin::POLICIES;
+/// Embedded files under the directory they came from (`policies`, `remediations`).
+pub struct Pack {
+    pub dir: &'static str,
+    pub files: Embedded,
+}
+
+/// Where `import` looks among the embedded files, in order.
+pub type Library = &'static [Pack];
+
+/// Policies import from the pack's `lib/` (`lib/ha`).
+pub const POLICY_LIBRARY: Library = &[Pack {
+    dir: "policies",
+    files: crate::builtin::POLICIES,
+}];
+
+/// Remediations import their own helpers (`remediations/lib/fixes`) and the pack's.
+pub const REMEDIATION_LIBRARY: Library = &[
+    Pack {
+        dir: "remediations",
+        files: crate::builtin::REMEDIATIONS,
+    },
+    Pack {
+        dir: "policies",
+        files: crate::builtin::POLICIES,
+    },
+];
 
 /// Builds the engine. `import` reads from `policy_dirs` first, then the embedded pack.
 pub fn build_with_library(
-    embedded: Embedded,
+    library: Library,
     policy_dirs: &[PathBuf],
     resource_count: usize,
 ) -> Engine {
@@ -61,7 +85,7 @@ pub fn build_with_library(
         .set_max_call_levels(48)
         .set_max_expr_depths(64, 64)
         .set_max_modules(64)
-        .set_module_resolver(PolicyDirResolver::new(embedded, policy_dirs.to_vec()));
+        .set_module_resolver(PolicyDirResolver::new(library, policy_dirs.to_vec()));
     // Between any two operations: one operation can at most double a value.
     engine.on_progress(|_| memory::exceeded().map(|over| over.to_string().into()));
     register_bounded_builtins(&mut engine);
@@ -289,15 +313,15 @@ fn register_verdicts(engine: &mut Engine) {
 /// directory that has it, else to the embedded pack's `lib/ha.rhai`. Absolute paths and
 /// `..` are refused so a script cannot read outside the policy directories.
 struct PolicyDirResolver {
-    embedded: Embedded,
+    library: Library,
     dirs: Vec<PathBuf>,
     cache: Mutex<HashMap<String, Shared<rhai::Module>>>,
 }
 
 impl PolicyDirResolver {
-    fn new(embedded: Embedded, dirs: Vec<PathBuf>) -> Self {
+    fn new(library: Library, dirs: Vec<PathBuf>) -> Self {
         PolicyDirResolver {
-            embedded,
+            library,
             dirs,
             cache: Mutex::new(HashMap::new()),
         }
@@ -315,15 +339,12 @@ impl PolicyDirResolver {
             return Some((path.display().to_string(), std::fs::read_to_string(&path)));
         }
         let key = file.to_string_lossy().replace('\\', "/");
-        self.embedded
-            .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(name, text)| {
-                (
-                    format!("{}/{name}", super::BUILTIN_DIR),
-                    Ok((*text).to_owned()),
-                )
-            })
+        self.library.iter().find_map(|pack| {
+            pack.files
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map(|(name, text)| (format!("{}/{name}", pack.dir), Ok((*text).to_owned())))
+        })
     }
 }
 

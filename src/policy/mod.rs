@@ -209,7 +209,7 @@ fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, PolicyError> {
 impl PolicySet {
     /// The built-in pack plus the policies of `user_dirs` (later ones win on equal ids).
     pub fn load(user_dirs: &[PathBuf]) -> Result<PolicySet, PolicyError> {
-        let compile_engine = engine::build(builtin::POLICIES, 0);
+        let compile_engine = engine::build(engine::POLICY_LIBRARY, 0);
         let mut set = PolicySet {
             policies: Vec::new(),
             replaced: Vec::new(),
@@ -336,7 +336,7 @@ impl PolicySet {
     /// The engine for one run over `view`, importing from the embedded library first and
     /// then the user directories.
     fn engine_for(&self, view: &InventoryView) -> Engine {
-        engine::build_with_library(builtin::POLICIES, &self.dirs, view.resource_count())
+        engine::build_with_library(engine::POLICY_LIBRARY, &self.dirs, view.resource_count())
     }
 
     /// Evaluates every policy against `inventory` and its application model, on all cores.
