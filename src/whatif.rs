@@ -424,74 +424,54 @@ impl<'a> Topology<'a> {
     }
 
     fn load_balancing(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
-        for lb in self.app_load_balancers(app) {
-            let zones = self.lb_zones(lb);
+        let nodes = self
+            .app_load_balancers(app)
+            .into_iter()
+            .map(|lb| ("Load balancer", &lb.name, self.lb_zones(lb), None))
+            .chain(self.app_classic_load_balancers(app).into_iter().map(|lb| {
+                let zones = self.classic_zones(lb);
+                (
+                    "Classic Load Balancer",
+                    &lb.name,
+                    zones,
+                    Some(lb.cross_zone),
+                )
+            }));
+        for (kind, name, zones, cross_zone) in nodes.collect::<Vec<_>>() {
             if !zones.contains(zone) {
                 continue;
             }
-            let left: Vec<&str> = zones.iter().copied().filter(|z| *z != zone).collect();
-            let (impact, message) = if left.is_empty() {
-                (
+            let left = zone_list(zones.iter().copied().filter(|z| *z != zone));
+            let (impact, message) = match (zones.len(), cross_zone) {
+                (1, _) => (
                     Impact::Down,
                     format!(
-                        "Load balancer {} has nodes only in {zone}: no node is left to take requests.",
-                        lb.name
+                        "{kind} {name} has nodes only in {zone}: no node is left to take requests."
                     ),
-                )
-            } else {
-                (
+                ),
+                (_, None) => (
                     Impact::Ok,
                     format!(
-                        "Load balancer {} keeps its nodes in {}; DNS stops answering with the node in {zone}.",
-                        lb.name,
-                        zone_list(left)
+                        "{kind} {name} keeps its nodes in {left}; DNS stops answering with the node in {zone}."
                     ),
-                )
-            };
-            outcome.reasons.push(Reason {
-                area: Area::LoadBalancer,
-                impact,
-                resource: lb.name.clone(),
-                message,
-            });
-        }
-        for lb in self.app_classic_load_balancers(app) {
-            let zones = self.classic_zones(lb);
-            if !zones.contains(zone) {
-                continue;
-            }
-            let left: Vec<&str> = zones.iter().copied().filter(|z| *z != zone).collect();
-            let (impact, message) = if left.is_empty() {
-                (
-                    Impact::Down,
-                    format!(
-                        "Classic Load Balancer {} has nodes only in {zone}: no node is left to take requests.",
-                        lb.name
-                    ),
-                )
-            } else if lb.cross_zone {
-                (
+                ),
+                (_, Some(true)) => (
                     Impact::Ok,
                     format!(
-                        "Classic Load Balancer {} keeps its nodes in {}, each sending to the instances of every zone left.",
-                        lb.name,
-                        zone_list(left)
+                        "{kind} {name} keeps its nodes in {left}, each sending to the instances of every zone left."
                     ),
-                )
-            } else {
-                (
+                ),
+                (_, Some(false)) => (
                     Impact::Note,
                     format!(
-                        "Classic Load Balancer {} keeps its nodes in {}, but cross-zone balancing is off: each node sends only to the instances of its own zone.",
-                        lb.name,
-                        zone_list(left)
+                        "{kind} {name} keeps its nodes in {left}, but cross-zone balancing is off: each node sends only to the instances of its own zone."
                     ),
-                )
+                ),
             };
             outcome.reasons.push(Reason {
                 area: Area::LoadBalancer,
                 impact,
-                resource: lb.name.clone(),
+                resource: name.clone(),
                 message,
             });
         }
