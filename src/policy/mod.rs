@@ -348,6 +348,18 @@ impl PolicySet {
         overrides: &ParamOverrides,
     ) -> Evaluation {
         let view = InventoryView::new(index.clone(), model);
+        self.evaluate_view(&view, model, overrides)
+    }
+
+    /// [`evaluate`](Self::evaluate) on a view already built for `model` (the benchmark
+    /// times rules apart from the view this way).
+    pub fn evaluate_view(
+        &self,
+        view: &InventoryView,
+        model: &AppModel,
+        overrides: &ParamOverrides,
+    ) -> Evaluation {
+        let view = view.clone();
         let engine = self.engine_for(&view);
         let run_budget = engine::run_memory_budget(view.resource_count());
         let ledger = memory::Ledger::new(engine::evaluation_memory_budget(view.resource_count()));
