@@ -6,6 +6,8 @@ use super::step::{Done, StepError, StepResult, sdk_fail};
 use crate::collect::RegionClients;
 use crate::plan::MANAGED_TAG;
 
+/// Raises the group's minimum and maximum to the plan's (desired at least the new minimum);
+/// satisfied when already there, refused when min or max changed since the plan.
 pub(super) async fn set_capacity(
     c: &RegionClients,
     group: &str,
@@ -40,6 +42,8 @@ pub(super) async fn set_capacity(
     Ok(Done::Applied(None))
 }
 
+/// Switches the group's health checks; satisfied when already that type, refused when the
+/// type changed since the plan.
 pub(super) async fn set_health_check(
     c: &RegionClients,
     group: &str,
@@ -68,6 +72,7 @@ pub(super) async fn set_health_check(
     Ok(Done::Applied(None))
 }
 
+/// Attaches the target groups the group is not in yet; satisfied when it is in all of them.
 pub(super) async fn attach_target_groups(
     c: &RegionClients,
     group: &str,
@@ -92,6 +97,8 @@ pub(super) async fn attach_target_groups(
     Ok(Done::Applied(None))
 }
 
+/// Moves the group to the plan's subnets; satisfied when already there, refused when its
+/// subnets changed since the plan.
 pub(super) async fn set_subnets(
     c: &RegionClients,
     group: &str,
@@ -129,6 +136,8 @@ pub(super) async fn set_subnets(
     Ok(Done::Applied(None))
 }
 
+/// Creates or updates the simple scaling policy `name`; satisfied when it exists with that
+/// adjustment. Outputs its ARN.
 pub(super) async fn put_scaling_policy(
     c: &RegionClients,
     group: &str,
@@ -160,6 +169,8 @@ pub(super) async fn put_scaling_policy(
     Ok(Done::Applied(Some(arn)))
 }
 
+/// Creates the stack's group (ELB health checks, the managed tag propagated to instances);
+/// satisfied when a group of that name exists.
 #[allow(clippy::too_many_arguments)] // one parameter per field of its action
 pub(super) async fn create_group(
     c: &RegionClients,
@@ -218,6 +229,7 @@ pub(super) async fn create_group(
     Ok(Done::Applied(Some(name.to_owned())))
 }
 
+/// The group as AWS has it now; refused (drift) when it no longer exists.
 pub(super) async fn live_group(
     c: &RegionClients,
     name: &str,
@@ -236,6 +248,7 @@ pub(super) async fn live_group(
         .ok_or_else(|| StepError::Drift(format!("Auto Scaling group `{name}` no longer exists")))
 }
 
+/// Makes the group launch the template's `$Latest` version.
 pub(super) async fn point_at_template(
     c: &RegionClients,
     group: &str,
@@ -256,6 +269,8 @@ pub(super) async fn point_at_template(
     Ok(())
 }
 
+/// Replaces the group's launch configuration by a launch template of the same settings;
+/// satisfied when it launches from a template already, refused when its configuration changed.
 pub(super) async fn convert_launch_configuration(
     c: &RegionClients,
     group: &str,
@@ -325,6 +340,8 @@ async fn scaling_policy(
         }))
 }
 
+/// Attaches, by name, the Classic Load Balancers the group does not attach yet; satisfied
+/// when it attaches all of them.
 pub(super) async fn attach_classic_load_balancers(
     c: &RegionClients,
     group: &str,

@@ -4,6 +4,8 @@ use super::step::{Done, StepResult, sdk_fail};
 use crate::collect::RegionClients;
 use crate::plan::MANAGED_TAG;
 
+/// Creates or updates the CPU alarm `name` on the group; satisfied when it exists with the
+/// same threshold, operator, group dimension and actions.
 pub(super) async fn put_cpu_alarm(
     c: &RegionClients,
     group: &str,

@@ -121,6 +121,7 @@ fn permission(rule: &SgRule) -> ec2t::IpPermission {
     builder.build()
 }
 
+/// Revokes the rule; satisfied when the group no longer has it (descriptions aside).
 pub(super) async fn revoke(c: &RegionClients, group_id: &str, rule: &SgRule) -> StepResult {
     if !live_ingress(c, group_id)
         .await?
@@ -144,6 +145,7 @@ pub(super) async fn revoke(c: &RegionClients, group_id: &str, rule: &SgRule) -> 
     Ok(Done::Applied(None))
 }
 
+/// Adds the rule; satisfied when the group has it already.
 pub(super) async fn authorize(c: &RegionClients, group_id: &str, rule: &SgRule) -> StepResult {
     if live_ingress(c, group_id)
         .await?
@@ -162,6 +164,7 @@ pub(super) async fn authorize(c: &RegionClients, group_id: &str, rule: &SgRule) 
     Ok(Done::Applied(None))
 }
 
+/// The VPC with that Name tag, else a new one. Outputs its id.
 pub(super) async fn create_vpc(c: &RegionClients, name: &str, cidr: &str) -> StepResult {
     let found = c
         .ec2
@@ -186,6 +189,7 @@ pub(super) async fn create_vpc(c: &RegionClients, name: &str, cidr: &str) -> Ste
     ))
 }
 
+/// The subnet of the VPC with that Name tag, else a new one. Outputs its id.
 pub(super) async fn create_subnet(
     c: &RegionClients,
     name: &str,
@@ -222,6 +226,7 @@ pub(super) async fn create_subnet(
     ))
 }
 
+/// The VPC's attached internet gateway, else a new one attached to it.
 pub(super) async fn create_internet_gateway(
     c: &RegionClients,
     name: &str,
@@ -261,6 +266,8 @@ pub(super) async fn create_internet_gateway(
     Ok(Done::Applied(Some(id)))
 }
 
+/// A pending or available NAT gateway of that name, else a new one with a new Elastic IP,
+/// waited for until available.
 pub(super) async fn create_nat_gateway(
     c: &RegionClients,
     name: &str,
@@ -323,6 +330,8 @@ pub(super) async fn create_nat_gateway(
     Ok(Done::Applied(Some(id)))
 }
 
+/// The route table of that name (else a new one) with a default route to the target and the
+/// subnets associated; applied when any of that was missing.
 pub(super) async fn create_route_table(
     c: &RegionClients,
     name: &str,
@@ -412,6 +421,7 @@ pub(super) async fn create_route_table(
     })
 }
 
+/// The VPC's security group of that name, else a new one.
 pub(super) async fn create_security_group(
     c: &RegionClients,
     name: &str,
@@ -442,6 +452,7 @@ pub(super) async fn create_security_group(
     Ok(Done::Applied(created.group_id().map(str::to_owned)))
 }
 
+/// A bastion of that name that is not terminated, else a new one with a public IP.
 pub(super) async fn run_bastion(
     c: &RegionClients,
     name: &str,
@@ -505,6 +516,8 @@ pub(super) async fn run_bastion(
     ))
 }
 
+/// Stops the instance and waits until it is stopped; satisfied when it is, refused when it
+/// was terminated (no AMI can be made of it then).
 pub(super) async fn stop_instance(c: &RegionClients, instance_id: &str) -> StepResult {
     let state = |c: &RegionClients| {
         let c = c.clone();
@@ -551,6 +564,7 @@ pub(super) async fn stop_instance(c: &RegionClients, instance_id: &str) -> StepR
     Ok(Done::Applied(Some(instance_id.to_owned())))
 }
 
+/// The account's AMI of that name, else one made of the instance, waited for until available.
 pub(super) async fn create_image(c: &RegionClients, name: &str, instance_id: &str) -> StepResult {
     let found = c
         .ec2
@@ -592,6 +606,7 @@ pub(super) async fn create_image(c: &RegionClients, name: &str, instance_id: &st
     Ok(Done::Applied(Some(id)))
 }
 
+/// The launch template of that name, else a new one (one interface, no public IP).
 pub(super) async fn create_launch_template(
     c: &RegionClients,
     name: &str,
@@ -616,6 +631,8 @@ pub(super) async fn create_launch_template(
     })
 }
 
+/// A new default version launching `image_id`; satisfied when the default launches it
+/// already, refused when it launches another image than the plan expected.
 pub(super) async fn new_template_version(
     c: &RegionClients,
     template_id: &str,
@@ -672,6 +689,8 @@ pub(super) async fn new_template_version(
     Ok(Done::Applied(Some(number)))
 }
 
+/// A new version of the group's template without public IPs, and the group pointed at it;
+/// satisfied when the version it launches has none, refused when it left the template.
 pub(super) async fn version_without_public_ip(
     c: &RegionClients,
     group: &str,

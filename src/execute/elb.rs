@@ -5,6 +5,8 @@ use aws_sdk_elasticloadbalancing::types::{CrossZoneLoadBalancing, LoadBalancerAt
 use super::step::{Done, StepError, StepResult, sdk_fail};
 use crate::collect::RegionClients;
 
+/// Turns cross-zone balancing on; satisfied when it is on, refused when the load balancer
+/// is gone.
 pub(super) async fn enable_cross_zone(c: &RegionClients, name: &str) -> StepResult {
     let answer = c
         .elb

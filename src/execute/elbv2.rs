@@ -5,6 +5,8 @@ use super::step::{Done, StepError, StepResult, sdk_fail};
 use crate::collect::RegionClients;
 use crate::plan::MANAGED_TAG;
 
+/// Sets the load balancer's subnets; satisfied when already those, refused when they changed
+/// since the plan.
 pub(super) async fn set_subnets(
     c: &RegionClients,
     load_balancer_arn: &str,
@@ -53,6 +55,7 @@ pub(super) async fn set_subnets(
     Ok(Done::Applied(None))
 }
 
+/// The target group of that name, else a new HTTP instance target group.
 pub(super) async fn create_target_group(
     c: &RegionClients,
     name: &str,
@@ -93,6 +96,7 @@ pub(super) async fn create_target_group(
     ))
 }
 
+/// The load balancer of that name, else a new internet-facing Application Load Balancer.
 pub(super) async fn create_load_balancer(
     c: &RegionClients,
     name: &str,
@@ -133,6 +137,8 @@ pub(super) async fn create_load_balancer(
     ))
 }
 
+/// The load balancer's listener on that port, else a new one forwarding to the target group
+/// (or, without one, redirecting to HTTPS on 443).
 pub(super) async fn create_listener(
     c: &RegionClients,
     load_balancer_arn: &str,

@@ -10,6 +10,8 @@ pub(super) enum DbChange {
     Private,
 }
 
+/// Turns Multi-AZ on or public access off, at once, and waits until the instance is
+/// available; satisfied when already so, refused when the instance is gone.
 pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> StepResult {
     let read = || async {
         let answer = c
@@ -166,6 +168,7 @@ pub(super) async fn add_cluster_reader(
     }
 }
 
+/// The DB subnet group of that name, else a new one.
 pub(super) async fn create_db_subnet_group(
     c: &RegionClients,
     name: &str,
@@ -192,6 +195,8 @@ pub(super) async fn create_db_subnet_group(
     Ok(Done::Applied(Some(name.to_owned())))
 }
 
+/// The DB instance of that id, else a new private, encrypted one whose password RDS keeps
+/// in Secrets Manager, waited for until available.
 #[allow(clippy::too_many_arguments)] // one parameter per field of its action
 pub(super) async fn create_db_instance(
     c: &RegionClients,
