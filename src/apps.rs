@@ -724,22 +724,12 @@ impl<'g, 'a> Builder<'g, 'a> {
                         format!("listener {} of load balancer {}", listener.port, lb.name),
                     );
                 }
-                for id in &lb.security_group_ids {
-                    if let Some(group) = graph.security_group_in(&lb.region, id) {
-                        self.push(
-                            graph.security_group(group),
-                            Role::LbSecurityGroup,
-                            format!("security group of load balancer {}", lb.name),
-                        );
-                    }
-                }
-                for record in graph.index.records_aliasing(&lb.dns_name) {
-                    self.push(
-                        graph.record(record),
-                        Role::DnsRecord,
-                        format!("alias to load balancer {}", lb.name),
-                    );
-                }
+                self.push_front(
+                    &lb.region,
+                    &lb.security_group_ids,
+                    &lb.dns_name,
+                    &format!("load balancer {}", lb.name),
+                );
                 self.push_vpc(
                     &lb.region,
                     &lb.vpc_id,
@@ -747,22 +737,12 @@ impl<'g, 'a> Builder<'g, 'a> {
                 );
             }
             Item::ClassicLoadBalancer(lb) => {
-                for id in &lb.security_group_ids {
-                    if let Some(group) = graph.security_group_in(&lb.region, id) {
-                        self.push(
-                            graph.security_group(group),
-                            Role::LbSecurityGroup,
-                            format!("security group of Classic Load Balancer {}", lb.name),
-                        );
-                    }
-                }
-                for record in graph.index.records_aliasing(&lb.dns_name) {
-                    self.push(
-                        graph.record(record),
-                        Role::DnsRecord,
-                        format!("alias to Classic Load Balancer {}", lb.name),
-                    );
-                }
+                self.push_front(
+                    &lb.region,
+                    &lb.security_group_ids,
+                    &lb.dns_name,
+                    &format!("Classic Load Balancer {}", lb.name),
+                );
                 for group in graph.index.groups_of_classic(lb) {
                     self.push(
                         graph.group(group),
@@ -978,6 +958,34 @@ impl<'g, 'a> Builder<'g, 'a> {
                     format!("security group of database {db}"),
                 );
             }
+        }
+    }
+
+    /// What stands in front of a load balancer's targets, of either API: its security groups
+    /// and the records aliasing its DNS name. `what` names it in the reasons.
+    fn push_front(
+        &mut self,
+        region: &str,
+        security_group_ids: &[String],
+        dns_name: &str,
+        what: &str,
+    ) {
+        let graph = self.graph;
+        for id in security_group_ids {
+            if let Some(group) = graph.security_group_in(region, id) {
+                self.push(
+                    graph.security_group(group),
+                    Role::LbSecurityGroup,
+                    format!("security group of {what}"),
+                );
+            }
+        }
+        for record in graph.index.records_aliasing(dns_name) {
+            self.push(
+                graph.record(record),
+                Role::DnsRecord,
+                format!("alias to {what}"),
+            );
         }
     }
 

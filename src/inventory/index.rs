@@ -431,17 +431,6 @@ impl Index {
         self.related_items(Relation::GroupsOfClassicLoadBalancer, lb)
     }
 
-    /// The Classic Load Balancers `group` attaches by name.
-    pub fn classic_load_balancers_of<'s>(
-        &'s self,
-        group: &'s AutoScalingGroup,
-    ) -> impl Iterator<Item = &'s ClassicLoadBalancer> + 's {
-        group
-            .load_balancer_names
-            .iter()
-            .filter_map(|name| self.find_near::<ClassicLoadBalancer>(group, name))
-    }
-
     pub fn listeners_of<'s>(
         &'s self,
         lb: &LoadBalancer,
