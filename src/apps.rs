@@ -188,6 +188,20 @@ impl AppModel {
         names
     }
 
+    /// Names of the applications in which `arn` plays `role`, in model order.
+    pub fn apps_of_in_role(&self, arn: &str, role: Role) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .index
+            .get(arn)
+            .into_iter()
+            .flatten()
+            .filter(|(_, played)| *played == role)
+            .map(|(app, _)| self.applications[*app].name.as_str())
+            .collect();
+        names.dedup();
+        names
+    }
+
     /// The roles `arn` plays, in any application.
     pub fn roles_of(&self, arn: &str) -> BTreeSet<Role> {
         self.index

@@ -23,8 +23,9 @@ const OPERATIONS_PER_RESOURCE: u64 = 2_000;
 
 /// Heap a script run may hold whatever the inventory's size…
 const BASE_MEMORY: u64 = 32 << 20;
-/// …plus this much per resource: twice what the heaviest built-in rule held per resource on
-/// the 100,000-resource benchmark (HA002: 115 MiB for 60,050 judged resources).
+/// …plus this much per resource: set at twice what the heaviest built-in rule held per
+/// resource on the 100,000-resource benchmark (HA002: 115 MiB for 60,050 judged resources),
+/// three times what it holds since verdicts are one value (80 MiB, 2026-12-03).
 const MEMORY_PER_RESOURCE: u64 = 4 << 10;
 
 /// The heap one policy or remediation run may hold over an inventory of `resource_count`.
@@ -280,32 +281,45 @@ pub fn lowercase_message(text: &str) -> String {
     }
 }
 
-/// `pass(resource, message[, evidence])` and `fail(…)`: the verdicts a policy returns.
+/// What `pass(resource, message[, evidence])` and `fail(…)` return: one value, not a map,
+/// so that a verdict costs one allocation (a rule judging 55,000 instances makes 55,000).
+/// Scripts may still read `v.status`, `v.resource`, `v.message` and `v.evidence`.
+#[derive(Clone)]
+pub struct Verdict {
+    pub passed: bool,
+    pub resource: Dynamic,
+    pub message: ImmutableString,
+    pub evidence: Map,
+}
+
 fn register_verdicts(engine: &mut Engine) {
-    fn verdict(
-        status: &str,
-        resource: &Dynamic,
-        message: ImmutableString,
-        evidence: Map,
-    ) -> Dynamic {
-        let mut result = Map::new();
-        result.insert("status".into(), status.into());
-        result.insert("resource".into(), resource.clone());
-        result.insert("message".into(), message.into());
-        result.insert("evidence".into(), evidence.into());
-        result.into()
-    }
-    engine.register_fn("pass", |r: Dynamic, m: ImmutableString| {
-        verdict("pass", &r, m, Map::new())
+    let verdict = |passed: bool, resource: Dynamic, message: ImmutableString, evidence: Map| {
+        Verdict {
+            passed,
+            resource,
+            message,
+            evidence,
+        }
+    };
+    engine
+        .register_type_with_name::<Verdict>("Verdict")
+        .register_get("status", |v: &mut Verdict| {
+            ImmutableString::from(if v.passed { "pass" } else { "fail" })
+        })
+        .register_get("resource", |v: &mut Verdict| v.resource.clone())
+        .register_get("message", |v: &mut Verdict| v.message.clone())
+        .register_get("evidence", |v: &mut Verdict| v.evidence.clone());
+    engine.register_fn("pass", move |r: Dynamic, m: ImmutableString| {
+        verdict(true, r, m, Map::new())
     });
-    engine.register_fn("pass", |r: Dynamic, m: ImmutableString, e: Map| {
-        verdict("pass", &r, m, e)
+    engine.register_fn("pass", move |r: Dynamic, m: ImmutableString, e: Map| {
+        verdict(true, r, m, e)
     });
-    engine.register_fn("fail", |r: Dynamic, m: ImmutableString| {
-        verdict("fail", &r, m, Map::new())
+    engine.register_fn("fail", move |r: Dynamic, m: ImmutableString| {
+        verdict(false, r, m, Map::new())
     });
-    engine.register_fn("fail", |r: Dynamic, m: ImmutableString, e: Map| {
-        verdict("fail", &r, m, e)
+    engine.register_fn("fail", move |r: Dynamic, m: ImmutableString, e: Map| {
+        verdict(false, r, m, e)
     });
 }
 

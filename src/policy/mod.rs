@@ -10,13 +10,14 @@
 
 pub mod cases;
 pub mod engine;
+mod field;
 mod view;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rhai::{AST, Dynamic, Engine, EvalAltResult, Map};
+use rhai::{AST, Dynamic, Engine, EvalAltResult};
 use serde::{Deserialize, Serialize};
 
 use crate::apps::AppModel;
@@ -649,18 +650,52 @@ fn runtime_error(policy: &Policy, error: EvalAltResult) -> PolicyError {
     }
 }
 
+/// Evidence of plain values (unit, booleans, numbers, strings, arrays and maps of them) as
+/// JSON, without serde's detour through a deserializer per value; `None` for anything else,
+/// which serde then converts or names in its error.
+fn plain_json_map(map: &rhai::Map) -> Option<BTreeMap<String, serde_json::Value>> {
+    map.iter()
+        .map(|(key, value)| Some((key.to_string(), plain_json(value)?)))
+        .collect()
+}
+
+fn plain_json(value: &Dynamic) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    if value.is_unit() {
+        return Some(Value::Null);
+    }
+    if let Some(text) = value.read_lock::<rhai::ImmutableString>() {
+        return Some(Value::String(text.to_string()));
+    }
+    if let Ok(flag) = value.as_bool() {
+        return Some(Value::Bool(flag));
+    }
+    if let Ok(number) = value.as_int() {
+        return Some(Value::from(number));
+    }
+    if let Ok(number) = value.as_float() {
+        return serde_json::Number::from_f64(number).map(Value::Number);
+    }
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        return items.iter().map(plain_json).collect::<Option<_>>().map(Value::Array);
+    }
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        return plain_json_map(&map).map(|map| Value::Object(map.into_iter().collect()));
+    }
+    None
+}
+
 fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyError> {
     let bad = |message: String| PolicyError::Verdict {
         id: meta.id.clone(),
         message,
     };
     let verdict = verdict
-        .try_cast::<Map>()
-        .ok_or_else(|| bad("a verdict is not a map; use pass(...) or fail(...)".into()))?;
-    let text = |map: &Map, key: &str| map.get(key).map(|v| v.to_string()).unwrap_or_default();
+        .try_cast::<engine::Verdict>()
+        .ok_or_else(|| bad("a verdict is not pass(...) or fail(...)".into()))?;
     let resource = verdict
-        .get("resource")
-        .and_then(|r| r.clone().try_cast::<Res>())
+        .resource
+        .try_cast::<Res>()
         .ok_or_else(|| {
             bad("the first argument of pass/fail must be an inventory resource".into())
         })?;
@@ -675,22 +710,22 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
             "the first argument of pass/fail must be an inventory resource".into(),
         ));
     }
-    let message = text(&verdict, "message");
+    let message = verdict.message.to_string();
     if !message.contains(&resource.id) || !message.ends_with('.') {
         return Err(bad(format!(
             "the message `{message}` must be a sentence naming `{}` and ending with a period",
             resource.id
         )));
     }
-    let evidence = verdict.get("evidence").cloned().unwrap_or(Dynamic::UNIT);
-    let evidence: BTreeMap<String, serde_json::Value> = if evidence.is_unit() {
-        BTreeMap::new()
-    } else {
-        rhai::serde::from_dynamic(&evidence).map_err(|error| bad(format!("evidence: {error}")))?
+    let evidence = match plain_json_map(&verdict.evidence) {
+        Some(evidence) => evidence,
+        None => rhai::serde::from_dynamic(&verdict.evidence.into())
+            .map_err(|error| bad(format!("evidence: {error}")))?,
     };
-    let status = match text(&verdict, "status").as_str() {
-        "pass" => Status::Pass,
-        _ => Status::Fail,
+    let status = if verdict.passed {
+        Status::Pass
+    } else {
+        Status::Fail
     };
     Ok(Finding {
         rule_id: meta.id.clone(),

@@ -2,10 +2,10 @@
 //! index ([`crate::inventory::Index`]), built once per run.
 //!
 //! Every resource is a [`Res`]: a handle (collection and position) whose fields scripts read
-//! as `r.field` or `r["field"]`. A resource becomes a Rhai map the first time a script reads
-//! it, once for all policies, so a rule that judges nothing costs nothing and a large
-//! account is converted in parallel by the rules that read it. Handing arrays of handles to
-//! scripts copies pointers, not data. Each resource also answers `_kind`, `_type`, `_id` and
+//! as `r.field` or `r["field"]`, each read from the typed resource when asked for
+//! ([`super::field`]): a rule that judges nothing costs nothing, and nothing of a large
+//! account is converted that no rule reads. Handing arrays of handles to scripts copies
+//! pointers, not data. Each resource also answers `_kind`, `_type`, `_id` and
 //! `_arn`, which `pass`/`fail` use to name it in a finding.
 //!
 //! Lookups go through the index, keyed by account, region and id: `inv.get(kind, arn)`,
@@ -51,9 +51,11 @@ struct ViewData {
     zone_loss: OnceLock<HashMap<String, Dynamic>>,
 }
 
-/// A read-only inventory resource as scripts see it: its place in the index, and its
-/// script form once read. Each resource has its own cell, so that scripts on several
-/// threads copying handles never contend for one reference count.
+/// A read-only inventory resource as scripts see it: its place in the index. A field is
+/// read from the typed resource when a script asks for it ([`super::field`]), so a rule
+/// that judges nothing costs nothing and nothing is converted twice or kept. Each resource
+/// has its own cell, so that scripts on several threads copying handles never contend for
+/// one reference count.
 #[derive(Clone)]
 pub struct Res(Arc<Cell>);
 
@@ -61,31 +63,30 @@ struct Cell {
     index: Arc<Index>,
     slot: u8,
     position: u32,
-    map: OnceLock<Map>,
 }
 
-fn script_map<R: Resource>(resource: &R, account_id: &str) -> Map {
-    let mut map: Map = rhai::serde::to_dynamic(resource)
-        .expect("inventory resources convert to Rhai")
-        .cast::<Map>();
-    map.insert("_kind".into(), R::KIND.into());
-    map.insert("_type".into(), R::TYPE.into());
-    map.insert("_id".into(), resource.display_id().into());
-    map.insert("_arn".into(), resource.arn(account_id).into());
-    map
+/// Field `name` of `resource`: its own fields, and `_kind`, `_type`, `_id` and `_arn`.
+fn read_field<R: Resource>(resource: &R, account_id: &str, name: &str) -> Dynamic {
+    match name {
+        "_kind" => R::KIND.into(),
+        "_type" => R::TYPE.into(),
+        "_id" => resource.display_id().into(),
+        "_arn" => resource.arn(account_id).into(),
+        _ => super::field::pick(resource, name),
+    }
 }
 
 impl Cell {
-    fn convert(&self) -> Map {
+    fn field(&self, name: &str) -> Dynamic {
         let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
-        macro_rules! convert {
+        macro_rules! read {
             ($ty:ty) => {
                 if slot == <$ty as Collection>::SLOT {
-                    return script_map(&index.all::<$ty>()[position], index.account());
+                    return read_field(&index.all::<$ty>()[position], index.account(), name);
                 }
             };
         }
-        crate::inventory::index::each_collection!(convert);
+        crate::inventory::index::each_collection!(read);
         unreachable!("slot {slot} is a collection")
     }
 }
@@ -96,15 +97,7 @@ impl Res {
             index: index.clone(),
             slot: slot as u8,
             position: position as u32,
-            map: OnceLock::new(),
         }))
-    }
-
-    fn map(&self) -> &Map {
-        // The converted form is the view's, shared by every run: not a script's heap.
-        self.0
-            .map
-            .get_or_init(|| crate::memory::uncounted(|| self.0.convert()))
     }
 
     fn slot(&self) -> usize {
@@ -116,14 +109,16 @@ impl Res {
     }
 
     pub fn field(&self, name: &str) -> Dynamic {
-        self.map().get(name).cloned().unwrap_or(Dynamic::UNIT)
+        self.0.field(name)
     }
 
     /// A field as text (empty when absent or unit).
     pub fn text(&self, name: &str) -> String {
-        match self.map().get(name) {
-            Some(value) if !value.is_unit() => value.to_string(),
-            _ => String::new(),
+        let value = self.field(name);
+        if value.is_unit() {
+            String::new()
+        } else {
+            value.to_string()
         }
     }
 
@@ -131,6 +126,37 @@ impl Res {
     fn typed<T: Collection>(&self) -> Option<&T> {
         (self.slot() == T::SLOT).then(|| &self.0.index.all::<T>()[self.position()])
     }
+}
+
+/// A role by name (an unknown role is a script error naming the known ones).
+fn parse_role(role: &str) -> ScriptResult<Role> {
+    Role::parse(role).map_or_else(
+        || {
+            let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            script_error(format!(
+                "unknown role `{role}` (roles: {})",
+                known.join(", ")
+            ))
+        },
+        Ok,
+    )
+}
+
+/// Whether two script values of a plain type (string, number, boolean, unit) are equal.
+fn same_value(a: &Dynamic, b: &Dynamic) -> bool {
+    if let (Some(a), Some(b)) = (a.read_lock::<ImmutableString>(), b.read_lock::<ImmutableString>()) {
+        return *a == *b;
+    }
+    if let (Ok(a), Ok(b)) = (a.as_int(), b.as_int()) {
+        return a == b;
+    }
+    if let (Ok(a), Ok(b)) = (a.as_bool(), b.as_bool()) {
+        return a == b;
+    }
+    if let (Ok(a), Ok(b)) = (a.as_float(), b.as_float()) {
+        return a == b;
+    }
+    a.is_unit() && b.is_unit()
 }
 
 type ScriptResult<T> = Result<T, Box<EvalAltResult>>;
@@ -242,13 +268,7 @@ impl InventoryView {
 
     /// Members of the applications in `role` (an unknown role is a script error).
     fn members(&self, role: &str) -> ScriptResult<Array> {
-        let Some(role) = Role::parse(role) else {
-            let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            return script_error(format!(
-                "unknown role `{role}` (roles: {})",
-                known.join(", ")
-            ));
-        };
+        let role = parse_role(role)?;
         Ok(self
             .0
             .members_by_role
@@ -273,6 +293,18 @@ impl InventoryView {
             .into_iter()
             .map(|name| Dynamic::from(name.to_owned()))
             .collect()
+    }
+
+    /// `inv.apps_of(r, role)`: the applications in which `r` plays `role`.
+    fn apps_of_in_role(&self, resource: &Res, role: &str) -> ScriptResult<Array> {
+        let role = parse_role(role)?;
+        Ok(self
+            .0
+            .model
+            .apps_of_in_role(&resource.text("_arn"), role)
+            .into_iter()
+            .map(|name| Dynamic::from(name.to_owned()))
+            .collect())
     }
 
     fn slot(kind: &str) -> ScriptResult<usize> {
@@ -397,6 +429,28 @@ impl InventoryView {
         engine.register_type_with_name::<Res>("Resource");
         // `r.field` falls back to this indexer, so every field reads like a map's.
         engine.register_indexer_get(|resource: &mut Res, name: &str| resource.field(name));
+        // `items.where_in(field, values)`: the items (resources or maps) whose `field` is one
+        // of `values` (strings, numbers, booleans or `()`). A filter without a script call
+        // per item: HA001, HA002 and HA011 pick running instances out of 55,000.
+        engine.register_fn(
+            "where_in",
+            |items: &mut Array, field: &str, values: Array| -> Array {
+                items
+                    .iter()
+                    .filter(|item| {
+                        let keep = |value: &Dynamic| values.iter().any(|v| same_value(v, value));
+                        if let Some(resource) = item.read_lock::<Res>() {
+                            keep(&resource.field(field))
+                        } else if let Some(map) = item.read_lock::<Map>() {
+                            keep(map.get(field).unwrap_or(&Dynamic::UNIT))
+                        } else {
+                            false
+                        }
+                    })
+                    .cloned()
+                    .collect()
+            },
+        );
         engine.register_fn("to_string", |resource: &mut Res| resource.text("_id"));
         engine.register_fn("to_debug", |resource: &mut Res| {
             format!("{}:{}", resource.text("_kind"), resource.text("_id"))
@@ -413,6 +467,15 @@ impl InventoryView {
             |view: &mut InventoryView| -> ImmutableString { view.index().account().into() },
         );
         engine.register_get("apps", |view: &mut InventoryView| view.apps());
+        // The names alone: `inv.apps` converts every member of every application.
+        engine.register_get("app_names", |view: &mut InventoryView| -> Array {
+            view.0
+                .model
+                .applications
+                .iter()
+                .map(|app| Dynamic::from(app.name.clone()))
+                .collect()
+        });
         engine.register_get("scope", |view: &mut InventoryView| {
             match view.0.model.scope {
                 crate::apps::Scope::Apps => "apps",
@@ -429,6 +492,12 @@ impl InventoryView {
         engine.register_fn("apps_of", |view: &mut InventoryView, resource: Res| {
             view.apps_of(&resource)
         });
+        engine.register_fn(
+            "apps_of",
+            |view: &mut InventoryView, resource: Res, role: &str| {
+                view.apps_of_in_role(&resource, role)
+            },
+        );
         engine.register_fn("app_of", |view: &mut InventoryView, resource: Res| {
             view.apps_of(&resource)
                 .into_iter()
