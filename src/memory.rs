@@ -202,8 +202,7 @@ pub fn would_exceed(extra_bytes: u64) -> Option<Exceeded> {
         // SAFETY: as in `record`.
         let ledger = unsafe { ledger.get().as_ref() }?;
         let held = ledger.held.load(Ordering::Relaxed) + UNPOSTED.with(Cell::get);
-        (held.saturating_add(extra) > ledger.limit)
-            .then(|| Exceeded::Ledger(ledger.limit_bytes()))
+        (held.saturating_add(extra) > ledger.limit).then(|| Exceeded::Ledger(ledger.limit_bytes()))
     })
 }
 

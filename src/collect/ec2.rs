@@ -412,29 +412,92 @@ pub async fn launch_templates(client: Client, region: String) -> UnitResult {
             else {
                 continue; // created between the two calls; the next scan sees it
             };
-            let data = version.launch_template_data();
-            let interfaces = data.map(|d| d.network_interfaces()).unwrap_or_default();
-            template.versions.push(LaunchTemplateVersion {
-                version_number: version.version_number().unwrap_or(0),
-                image_id: data.and_then(|d| d.image_id()).map(str::to_owned),
-                instance_type: data
-                    .and_then(|d| d.instance_type())
-                    .map(|t| t.as_str().to_owned()),
-                associate_public_ip: interfaces
-                    .first()
-                    .and_then(|eni| eni.associate_public_ip_address()),
-                security_group_ids: data
-                    .map(|d| d.security_group_ids())
-                    .unwrap_or_default()
-                    .iter()
-                    .cloned()
-                    .chain(interfaces.iter().flat_map(|eni| eni.groups()).cloned())
-                    .collect(),
-                has_user_data: data
-                    .and_then(|d| d.user_data())
-                    .is_some_and(|u| !u.is_empty()),
-            });
+            template.versions.push(template_version(version));
         }
     }
     Ok(out)
+}
+
+/// A launch template version as the inventory holds it.
+fn template_version(version: &aws_sdk_ec2::types::LaunchTemplateVersion) -> LaunchTemplateVersion {
+    let data = version.launch_template_data();
+    let interfaces = data.map(|d| d.network_interfaces()).unwrap_or_default();
+    LaunchTemplateVersion {
+        version_number: version.version_number().unwrap_or(0),
+        image_id: data.and_then(|d| d.image_id()).map(str::to_owned),
+        instance_type: data
+            .and_then(|d| d.instance_type())
+            .map(|t| t.as_str().to_owned()),
+        associate_public_ip: interfaces
+            .first()
+            .and_then(|eni| eni.associate_public_ip_address()),
+        security_group_ids: data
+            .map(|d| d.security_group_ids())
+            .unwrap_or_default()
+            .iter()
+            .cloned()
+            .chain(interfaces.iter().flat_map(|eni| eni.groups()).cloned())
+            .collect(),
+        has_user_data: data
+            .and_then(|d| d.user_data())
+            .is_some_and(|u| !u.is_empty()),
+    }
+}
+
+/// The versions that groups of `region` pin by number (`"2"`) and that are neither the
+/// default nor the latest, so [`launch_templates`] did not read them: one call per such
+/// template, after the groups are known. Without them a group launching a pinned version
+/// would be judged on a version nobody read.
+pub async fn pinned_launch_template_versions(
+    client: &Client,
+    inventory: &mut Inventory,
+    region: &str,
+) -> Result<(), super::CallFailure> {
+    let mut wanted: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> =
+        Default::default();
+    for group in inventory
+        .auto_scaling_groups
+        .iter()
+        .filter(|g| g.region == region)
+    {
+        let Some(reference) = &group.launch_template else {
+            continue;
+        };
+        let Ok(number) = reference.version.parse::<i64>() else {
+            continue; // `$Latest` or `$Default`: read already
+        };
+        let read = inventory.launch_templates.iter().any(|t| {
+            t.region == region
+                && t.id == reference.id
+                && t.versions.iter().any(|v| v.version_number == number)
+        });
+        let known = inventory
+            .launch_templates
+            .iter()
+            .any(|t| t.region == region && t.id == reference.id);
+        if known && !read {
+            wanted
+                .entry(reference.id.clone())
+                .or_default()
+                .insert(number);
+        }
+    }
+    for (template_id, numbers) in wanted {
+        let answer = client
+            .describe_launch_template_versions()
+            .launch_template_id(&template_id)
+            .set_versions(Some(numbers.iter().map(i64::to_string).collect()))
+            .send()
+            .await
+            .map_err(failed("DescribeLaunchTemplateVersions"))?;
+        let template = inventory
+            .launch_templates
+            .iter_mut()
+            .find(|t| t.region == region && t.id == template_id)
+            .expect("wanted only for known templates");
+        for version in answer.launch_template_versions() {
+            template.versions.push(template_version(version));
+        }
+    }
+    Ok(())
 }

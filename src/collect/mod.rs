@@ -394,22 +394,33 @@ pub async fn collect_with(
         progress(done, total, service, &region);
         match result {
             Ok(part) => inventory.absorb(part),
-            Err(failure) => {
-                tracing::debug!(service, region, "{failure}");
-                inventory.warnings.push(CollectorWarning {
-                    service: service.to_owned(),
-                    region,
-                    operation: failure.operation.to_owned(),
-                    code: failure.code,
-                    message: failure.message,
-                });
-            }
+            Err(failure) => warn(&mut inventory, service, region, failure),
+        }
+    }
+    for client in clients {
+        let region = &client.region;
+        if let Err(failure) =
+            ec2::pinned_launch_template_versions(&client.ec2, &mut inventory, region).await
+        {
+            warn(&mut inventory, "ec2", region.clone(), failure);
         }
     }
     inventory.derive_subnet_publicity();
     inventory.collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     inventory.normalize();
     inventory
+}
+
+/// A call that failed, kept as a warning of the inventory (the rest is collected).
+fn warn(inventory: &mut Inventory, service: &str, region: String, failure: CallFailure) {
+    tracing::debug!(service, region, "{failure}");
+    inventory.warnings.push(CollectorWarning {
+        service: service.to_owned(),
+        region,
+        operation: failure.operation.to_owned(),
+        code: failure.code,
+        message: failure.message,
+    });
 }
 
 async fn account_id(context: &AwsContext) -> Result<String, CollectError> {

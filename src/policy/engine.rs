@@ -293,14 +293,13 @@ pub struct Verdict {
 }
 
 fn register_verdicts(engine: &mut Engine) {
-    let verdict = |passed: bool, resource: Dynamic, message: ImmutableString, evidence: Map| {
-        Verdict {
+    let verdict =
+        |passed: bool, resource: Dynamic, message: ImmutableString, evidence: Map| Verdict {
             passed,
             resource,
             message,
             evidence,
-        }
-    };
+        };
     engine
         .register_type_with_name::<Verdict>("Verdict")
         .register_get("status", |v: &mut Verdict| {

@@ -13,9 +13,7 @@ use serde::ser::{self, Impossible, SerializeStruct};
 
 /// Field `name` of `resource` (a struct), or `()` when it has none or it is skipped.
 pub fn pick<T: Serialize>(resource: &T, name: &str) -> Dynamic {
-    resource
-        .serialize(Picker { name })
-        .unwrap_or(Dynamic::UNIT)
+    resource.serialize(Picker { name }).unwrap_or(Dynamic::UNIT)
 }
 
 struct Picker<'a> {
@@ -185,14 +183,20 @@ mod tests {
         let mut checked = 0;
         let mut absent = 0;
         for (name, text) in crate::policy::cases::EXAMPLES {
-            let inventory = crate::snapshot::parse(text, std::path::Path::new(name))
-                .expect("example parses");
+            let inventory =
+                crate::snapshot::parse(text, std::path::Path::new(name)).expect("example parses");
             macro_rules! check {
                 ($ty:ty) => {
                     for resource in <$ty as crate::inventory::Collection>::all(&inventory) {
-                        let whole = rhai::serde::to_dynamic(resource).unwrap().cast::<rhai::Map>();
+                        let whole = rhai::serde::to_dynamic(resource)
+                            .unwrap()
+                            .cast::<rhai::Map>();
                         for (name, value) in &whole {
-                            assert_eq!(pick(resource, name).to_string(), value.to_string(), "{name}");
+                            assert_eq!(
+                                pick(resource, name).to_string(),
+                                value.to_string(),
+                                "{name}"
+                            );
                             checked += 1;
                         }
                         assert!(pick(resource, "no_such_field").is_unit());
@@ -205,7 +209,10 @@ mod tests {
                 absent += 1;
             }
         }
-        assert!(checked > 100 && absent > 0, "{checked} fields, {absent} absent ones checked");
+        assert!(
+            checked > 100 && absent > 0,
+            "{checked} fields, {absent} absent ones checked"
+        );
         assert!(pick(&"not a struct", "len").is_unit());
     }
 }

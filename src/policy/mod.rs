@@ -677,7 +677,11 @@ fn plain_json(value: &Dynamic) -> Option<serde_json::Value> {
         return serde_json::Number::from_f64(number).map(Value::Number);
     }
     if let Some(items) = value.read_lock::<rhai::Array>() {
-        return items.iter().map(plain_json).collect::<Option<_>>().map(Value::Array);
+        return items
+            .iter()
+            .map(plain_json)
+            .collect::<Option<_>>()
+            .map(Value::Array);
     }
     if let Some(map) = value.read_lock::<rhai::Map>() {
         return plain_json_map(&map).map(|map| Value::Object(map.into_iter().collect()));
@@ -693,12 +697,9 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
     let verdict = verdict
         .try_cast::<engine::Verdict>()
         .ok_or_else(|| bad("a verdict is not pass(...) or fail(...)".into()))?;
-    let resource = verdict
-        .resource
-        .try_cast::<Res>()
-        .ok_or_else(|| {
-            bad("the first argument of pass/fail must be an inventory resource".into())
-        })?;
+    let resource = verdict.resource.try_cast::<Res>().ok_or_else(|| {
+        bad("the first argument of pass/fail must be an inventory resource".into())
+    })?;
     let resource = ResourceRef {
         resource_type: resource.text("_type"),
         id: resource.text("_id"),

@@ -144,7 +144,10 @@ fn parse_role(role: &str) -> ScriptResult<Role> {
 
 /// Whether two script values of a plain type (string, number, boolean, unit) are equal.
 fn same_value(a: &Dynamic, b: &Dynamic) -> bool {
-    if let (Some(a), Some(b)) = (a.read_lock::<ImmutableString>(), b.read_lock::<ImmutableString>()) {
+    if let (Some(a), Some(b)) = (
+        a.read_lock::<ImmutableString>(),
+        b.read_lock::<ImmutableString>(),
+    ) {
         return *a == *b;
     }
     if let (Ok(a), Ok(b)) = (a.as_int(), b.as_int()) {

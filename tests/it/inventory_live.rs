@@ -804,3 +804,77 @@ async fn rds_route53_cloudwatch_and_sns() {
     );
     assert_eq!(alarm.alarm_actions, [alerts_topic.clone()]);
 }
+
+/// A group pinned to a launch-template version that is neither the default nor the latest
+/// gets that version collected (one call for it after the groups are known); a version no
+/// group launches is not read.
+#[tokio::test]
+async fn a_pinned_launch_template_version_is_collected() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let data = |instance_type: ec2t::InstanceType| {
+        ec2t::RequestLaunchTemplateData::builder()
+            .image_id("ami-12c6146b")
+            .instance_type(instance_type)
+            .build()
+    };
+    ec2.create_launch_template()
+        .launch_template_name("pinned")
+        .launch_template_data(data(ec2t::InstanceType::T3Micro))
+        .send()
+        .await
+        .unwrap();
+    for instance_type in [
+        ec2t::InstanceType::T3Small,
+        ec2t::InstanceType::T3Medium,
+        ec2t::InstanceType::T3Large,
+    ] {
+        ec2.create_launch_template_version()
+            .launch_template_name("pinned")
+            .launch_template_data(data(instance_type))
+            .send()
+            .await
+            .unwrap();
+    }
+    let zones = default_subnets(&ec2).await;
+    aws_sdk_autoscaling::Client::new(&config)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name("pinned-asg")
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(0)
+        .vpc_zone_identifier(zones[0].0.clone())
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("pinned")
+                .version("2")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let inventory = collect(&moto);
+    let template = inventory
+        .launch_templates
+        .iter()
+        .find(|t| t.name == "pinned")
+        .unwrap();
+    let mut read: Vec<(i64, Option<&str>)> = template
+        .versions
+        .iter()
+        .map(|v| (v.version_number, v.instance_type.as_deref()))
+        .collect();
+    read.sort();
+    read.dedup();
+    // Default 1, latest 4, and the pinned 2; version 3 is launched by nothing.
+    assert_eq!(
+        read,
+        vec![
+            (1, Some("t3.micro")),
+            (2, Some("t3.small")),
+            (4, Some("t3.large"))
+        ]
+    );
+}

@@ -2,6 +2,7 @@
 
 pub mod faults;
 pub mod moto;
+pub mod replay;
 pub mod seed;
 
 use std::path::{Path, PathBuf};

@@ -50,11 +50,16 @@ impl Moto {
             .expect("moto_server starts");
         let (sender, receiver) = std::sync::mpsc::channel();
         let log = child.stderr.take().expect("stderr is piped");
-        // Reads the port, then keeps draining moto's request log so that it never blocks.
+        // Reads the port, then keeps draining moto's request log so that it never blocks
+        // (`HACHECK_MOTO_LOG=1` prints it, tracebacks of its HTTP 500 answers included).
+        let echo = std::env::var_os("HACHECK_MOTO_LOG").is_some();
         std::thread::spawn(move || {
             let mut sender = Some(sender);
             for line in std::io::BufRead::lines(std::io::BufReader::new(log)).map_while(Result::ok)
             {
+                if echo {
+                    eprintln!("moto: {line}");
+                }
                 if let Some(port) = line
                     .split("http://127.0.0.1:")
                     .nth(1)
