@@ -346,6 +346,34 @@ pub fn register(engine: &mut Engine) {
             forward_to: Some(forward_to.to_owned()),
         },
     );
+    // `inv.zone_egress(vpc, zone, public_subnet, private_subnet)`: what routes the private
+    // subnet out through a NAT gateway in the public one, built as `hacheck fix --spec`
+    // builds it ([`super::network`]).
+    engine.register_fn(
+        "zone_egress",
+        |inv: &mut crate::policy::InventoryView,
+         vpc: Res,
+         zone: &str,
+         public_subnet: &str,
+         private_subnet: &str|
+         -> Array {
+            let vpc_id = vpc.text("id");
+            super::network::zone_egress(
+                inv.inventory(),
+                &super::network::ZoneEgress {
+                    region: &vpc.text("region"),
+                    vpc_id: &vpc_id,
+                    public_subnet,
+                    private_subnet,
+                    nat_name: format!("hacheck-{vpc_id}-nat-{zone}"),
+                    table_name: format!("hacheck-{vpc_id}-private-{zone}"),
+                },
+            )
+            .into_iter()
+            .map(Dynamic::from)
+            .collect()
+        },
+    );
     engine.register_fn("output_of", |action: &mut Action| -> ImmutableString {
         format!("{REF_PREFIX}{}", action.key()).into()
     });

@@ -10,6 +10,7 @@
 
 pub mod action;
 mod constructors;
+mod network;
 pub mod predict;
 pub mod render;
 pub mod spec;

@@ -187,24 +187,19 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         })?;
     }
     for (i, zone) in zones.iter().enumerate() {
-        let nat_name = b.name(&format!("nat-{}", suffix(zone)));
-        let existing = inv
-            .nat_gateways
-            .iter()
-            .find(|g| named(&g.tags, &nat_name) && g.is_usable())
-            .map(|g| g.id.clone());
-        let nat = b.existing_or(existing, || Action::CreateNatGateway {
-            name: nat_name.clone(),
-            subnet_id: public[i].clone(),
-        })?;
-        let table = b.name(&format!("private-{}", suffix(zone)));
-        if !table_done(&table, std::slice::from_ref(&private[i])) {
-            b.add(Action::CreateRouteTable {
-                name: table,
-                vpc_id: vpc.clone(),
-                default_target: nat,
-                subnet_ids: vec![private[i].clone()],
-            })?;
+        let egress = super::network::zone_egress(
+            inv,
+            &super::network::ZoneEgress {
+                region: &spec.region,
+                vpc_id: &vpc,
+                public_subnet: &public[i],
+                private_subnet: &private[i],
+                nat_name: b.name(&format!("nat-{}", suffix(zone))),
+                table_name: b.name(&format!("private-{}", suffix(zone))),
+            },
+        );
+        for action in egress {
+            b.add(action)?;
         }
     }
 

@@ -222,6 +222,11 @@ impl InventoryView {
         &self.0.index
     }
 
+    /// The inventory the view reads (for the remediations' builders).
+    pub(crate) fn inventory(&self) -> &Inventory {
+        self.0.index.inventory()
+    }
+
     /// Number of resources, which scales the operation budget of a policy run.
     pub fn resource_count(&self) -> usize {
         self.0.resource_count
@@ -582,22 +587,6 @@ impl InventoryView {
                     .instance_at_public_ip(ip)
                     .map_or(Dynamic::UNIT, |instance| {
                         view.handle(Instance::SLOT, view.index().position(instance))
-                    })
-            },
-        );
-        engine.register_fn(
-            "usable_nat_gateway_in",
-            |view: &mut InventoryView, near: Res, subnet_id: &str| {
-                let Some(near) = near.typed::<crate::inventory::Vpc>() else {
-                    return Dynamic::UNIT;
-                };
-                view.index()
-                    .usable_nat_gateway_in(near, subnet_id)
-                    .map_or(Dynamic::UNIT, |nat| {
-                        view.handle(
-                            crate::inventory::NatGateway::SLOT,
-                            view.index().position(nat),
-                        )
                     })
             },
         );
