@@ -267,6 +267,41 @@ pub struct ScanArgs {
     /// Do not treat collector warnings (unreadable services or regions) as an error.
     #[arg(long)]
     pub allow_partial: bool,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+}
+
+/// Several accounts in one run, each entered through an assumed role.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// Scan this account (repeatable), entered through `--role`.
+    #[arg(long = "account", value_name = "ID", conflicts_with_all = ["inventory", "example"])]
+    pub accounts: Vec<String>,
+    /// Scan every active account of the organisation (Organizations ListAccounts, from the
+    /// management or a delegated administrator account).
+    #[arg(long, conflicts_with_all = ["inventory", "example"])]
+    pub organization: bool,
+    /// Leave this account out (repeatable).
+    #[arg(long = "exclude-account", value_name = "ID")]
+    pub exclude_accounts: Vec<String>,
+    /// The role assumed in each account: a name, or an ARN with `{account}` in it.
+    #[arg(long, value_name = "NAME", default_value = crate::collect::accounts::DEFAULT_ROLE)]
+    pub role: String,
+    /// The external id the role's trust policy requires.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+}
+
+impl AccountArgs {
+    pub fn options(&self) -> crate::collect::accounts::AccountOptions {
+        crate::collect::accounts::AccountOptions {
+            accounts: self.accounts.clone(),
+            organization: self.organization,
+            exclude: self.exclude_accounts.clone(),
+            role: self.role.clone(),
+            external_id: self.external_id.clone(),
+        }
+    }
 }
 
 fn parse_severity(text: &str) -> Result<crate::finding::Severity, String> {

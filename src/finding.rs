@@ -90,6 +90,9 @@ pub struct Finding {
     /// for account-wide findings on resources of no application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<String>,
+    /// The account of the resource, in a run over several accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 impl Finding {

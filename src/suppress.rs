@@ -219,6 +219,7 @@ mod tests {
             message: format!("{id} is bad."),
             evidence: Default::default(),
             application: None,
+            account: None,
         }
     }
 

@@ -10,6 +10,7 @@
 //! Throttling is handled by the SDK's standard retry strategy (exponential back-off with
 //! jitter), configured once in [`AwsOptions::load`].
 
+pub mod accounts;
 mod autoscaling;
 mod cloudwatch;
 mod ec2;

@@ -10,19 +10,65 @@ use crate::report::{self, ScanReport};
 pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
-    let index = super::index(super::load_inventory(global, &args.source).await?);
-    let inventory = index.inventory();
-    let model = config.app_model(&index, args.scope.into());
-    let evaluation = policies.evaluate(&index, &model, &config.param_overrides());
+    let accounts = args.accounts.options();
+    let mut report = if accounts.any() {
+        scan_accounts(global, args, &accounts, &config, &policies, &suppressions).await?
+    } else {
+        let index = super::index(super::load_inventory(global, &args.source).await?);
+        judge(&index, args, &config, &policies, &suppressions)
+    };
     if args.format != ReportFormat::Table || args.output.is_some() {
-        super::print_warnings(inventory);
-        for error in &evaluation.errors {
+        for w in &report.warnings {
+            eprintln!(
+                "warning: {} in {}: {} failed ({}): {}",
+                w.service, w.region, w.operation, w.code, w.message
+            );
+        }
+        for error in &report.policy_errors {
             eprintln!("error: {error}");
         }
+        for account in report.accounts.iter().filter(|a| a.failed()) {
+            eprintln!(
+                "error: account {} was not scanned: {}",
+                account.label(),
+                account.reason.as_deref().unwrap_or_default()
+            );
+        }
     }
+    if args.format != ReportFormat::Markdown {
+        report.diagrams.clear();
+    }
+
+    let mut rendered = Vec::new();
+    render(&report, args.format, args.output.is_none(), &mut rendered)?;
+    super::emit_bytes(&rendered, args.output.as_deref())?;
+
+    let incomplete = (!report.warnings.is_empty() && !args.allow_partial)
+        || report.accounts.iter().any(|a| a.failed());
+    Ok(if !report.policy_errors.is_empty() || incomplete {
+        super::EXIT_ERROR
+    } else if report.failures_at_or_above(args.fail_on) > 0 {
+        super::EXIT_FINDINGS
+    } else {
+        super::EXIT_CLEAN
+    })
+}
+
+/// The report of one account's inventory: model, policies, suppressions (and the diagrams
+/// a Markdown report shows).
+fn judge(
+    index: &std::sync::Arc<crate::inventory::Index>,
+    args: &ScanArgs,
+    config: &crate::config::Config,
+    policies: &crate::policy::PolicySet,
+    suppressions: &crate::suppress::Suppressions,
+) -> ScanReport {
+    let inventory = index.inventory();
+    let model = config.app_model(index, args.scope.into());
+    let evaluation = policies.evaluate(index, &model, &config.param_overrides());
     let today = chrono::Utc::now().date_naive();
     let (results, notes) = suppressions.apply(evaluation.findings, today);
-    let mut report = ScanReport::new(inventory, &model, &policies, results);
+    let mut report = ScanReport::new(inventory, &model, policies, results);
     report.policy_errors = evaluation.errors.iter().map(|e| e.to_string()).collect();
     report.suppression_notes = notes;
     if args.format == ReportFormat::Markdown {
@@ -33,25 +79,91 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
             .map(|r| &r.finding);
         let failures = crate::diagram::failures(open);
         report.diagrams = crate::diagram::build_all(
-            &crate::whatif::Topology::new(&index),
+            &crate::whatif::Topology::new(index),
             &model,
             &failures,
             None,
         );
     }
+    report
+}
 
-    let mut rendered = Vec::new();
-    render(&report, args.format, args.output.is_none(), &mut rendered)?;
-    super::emit_bytes(&rendered, args.output.as_deref())?;
+/// How many accounts are collected at once: AWS throttles per account and region, so
+/// accounts in parallel do not slow each other; memory holds this many inventories.
+const CONCURRENT_ACCOUNTS: usize = 4;
 
-    let incomplete = !report.warnings.is_empty() && !args.allow_partial;
-    Ok(if !report.policy_errors.is_empty() || incomplete {
-        super::EXIT_ERROR
-    } else if report.failures_at_or_above(args.fail_on) > 0 {
-        super::EXIT_FINDINGS
-    } else {
-        super::EXIT_CLEAN
-    })
+/// Every account `accounts` selects, each entered through its role, collected, judged and
+/// dropped (memory is bounded by the accounts in flight, not the organisation); an account
+/// that cannot be entered or read is reported with its reason and the others are scanned.
+async fn scan_accounts(
+    global: &GlobalOptions,
+    args: &ScanArgs,
+    accounts: &crate::collect::accounts::AccountOptions,
+    config: &crate::config::Config,
+    policies: &crate::policy::PolicySet,
+    suppressions: &crate::suppress::Suppressions,
+) -> anyhow::Result<ScanReport> {
+    use crate::collect::accounts::{self, AccountFailure};
+    use futures::StreamExt;
+
+    let context = crate::collect::AwsOptions {
+        regions: global.regions.clone(),
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+    }
+    .load()
+    .await?;
+    let targets = accounts::targets(&context, accounts)
+        .await
+        .map_err(|failure| anyhow::anyhow!("{}", failure.reason))?;
+    let total = targets.len();
+    let show_progress = !global.quiet && std::io::stderr().is_terminal();
+    let quiet = |_: usize, _: usize, _: &str, _: &str| {};
+    let mut outcomes = futures::stream::iter(targets)
+        .map(|target| {
+            let context = &context;
+            async move {
+                let entered = accounts::enter(context, &target, accounts).await;
+                let collected = crate::collect::collect(&entered, &quiet).await;
+                (target, collected)
+            }
+        })
+        .buffer_unordered(CONCURRENT_ACCOUNTS);
+    let (mut scanned, mut failures) = (Vec::new(), Vec::new());
+    let mut done = 0;
+    while let Some((target, collected)) = outcomes.next().await {
+        done += 1;
+        if show_progress {
+            eprint!("\r\x1b[2Kaccounts {done}/{total}");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
+        }
+        let failure = |reason: String| AccountFailure {
+            account_id: target.id.clone(),
+            account_name: target.name.clone(),
+            reason,
+        };
+        match collected {
+            Err(error) => failures.push(failure(error.to_string())),
+            Ok(inventory) if inventory.account_id != target.id => failures.push(failure(format!(
+                "the role's credentials are for account `{}`",
+                inventory.account_id
+            ))),
+            Ok(inventory) => {
+                let index = super::index(inventory);
+                let report = judge(&index, args, config, policies, suppressions);
+                scanned.push((target, report));
+            }
+        }
+    }
+    scanned.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    Ok(ScanReport::merge(
+        policies,
+        args.scope.into(),
+        scanned,
+        failures,
+    ))
 }
 
 fn render(

@@ -736,5 +736,6 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
         message,
         evidence,
         application: None,
+        account: None,
     })
 }

@@ -30,6 +30,8 @@ struct Document<'a> {
     warnings: &'a [CollectorWarning],
     suppression_notes: &'a [String],
     policy_errors: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    accounts: &'a [super::AccountOutcome],
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         warnings: &report.warnings,
         suppression_notes: &report.suppression_notes,
         policy_errors: &report.policy_errors,
+        accounts: &report.accounts,
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)

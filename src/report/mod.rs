@@ -71,6 +71,8 @@ pub struct ScanReport {
     /// Pictures of the applications with their failures, for reports that show them
     /// (Markdown); empty unless the caller drew them.
     pub diagrams: Vec<crate::diagram::Diagram>,
+    /// Every account of a run over several accounts (empty for one).
+    pub accounts: Vec<AccountOutcome>,
 }
 
 /// An application as reports name it.
@@ -80,6 +82,33 @@ pub struct AppSummary {
     pub origin: String,
     pub entry_points: Vec<String>,
     pub members: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+}
+
+/// One account of a run over several: scanned, or left out and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountOutcome {
+    pub account_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl AccountOutcome {
+    pub fn failed(&self) -> bool {
+        self.status == "failed"
+    }
+
+    /// `123456789012 (name)`, or the id alone.
+    pub fn label(&self) -> String {
+        match &self.account_name {
+            Some(name) => format!("{} ({name})", self.account_id),
+            None => self.account_id.clone(),
+        }
+    }
 }
 
 /// Counts for summaries.
@@ -94,6 +123,13 @@ pub struct Summary {
     pub errors: usize,
     /// Workloads in no application, not judged.
     pub out_of_scope: usize,
+    /// Accounts of the run that could not be scanned.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub missing_accounts: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl ScanReport {
@@ -131,11 +167,103 @@ impl ScanReport {
                     origin: app.origin.clone(),
                     entry_points: app.entry_points.clone(),
                     members: app.members.len(),
+                    account: None,
                 })
                 .collect(),
             out_of_scope: model.out_of_scope.clone(),
             diagrams: Vec::new(),
+            accounts: Vec::new(),
         }
+    }
+
+    /// One report of the reports of several accounts — each result and application tagged
+    /// with its account, counts added, warnings and errors naming the account — and of the
+    /// accounts that could not be scanned (`failures`: id, name, reason).
+    pub fn merge(
+        policies: &PolicySet,
+        scope: Scope,
+        scanned: Vec<(crate::collect::accounts::Target, ScanReport)>,
+        failures: Vec<crate::collect::accounts::AccountFailure>,
+    ) -> ScanReport {
+        let mut merged = ScanReport::new(
+            &Inventory::default(),
+            &AppModel::default(),
+            policies,
+            Vec::new(),
+        );
+        merged.scope = scope;
+        merged.account_id = scanned
+            .iter()
+            .map(|(target, _)| target.id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        for (target, report) in scanned {
+            let account = &target.id;
+            for region in report.regions {
+                if !merged.regions.contains(&region) {
+                    merged.regions.push(region);
+                }
+            }
+            merged.collected_at = merged.collected_at.max(report.collected_at);
+            for (kind, count) in report.resource_counts {
+                match merged.resource_counts.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, total)) => *total += count,
+                    None => merged.resource_counts.push((kind, count)),
+                }
+            }
+            merged
+                .results
+                .extend(report.results.into_iter().map(|mut result| {
+                    result.finding.account = Some(account.clone());
+                    result
+                }));
+            merged
+                .warnings
+                .extend(report.warnings.into_iter().map(|mut warning| {
+                    warning.message = format!("account {account}: {}", warning.message);
+                    warning
+                }));
+            merged.policy_errors.extend(
+                report
+                    .policy_errors
+                    .into_iter()
+                    .map(|error| format!("account {account}: {error}")),
+            );
+            for note in report.suppression_notes {
+                if !merged.suppression_notes.contains(&note) {
+                    merged.suppression_notes.push(note);
+                }
+            }
+            merged
+                .applications
+                .extend(report.applications.into_iter().map(|mut app| {
+                    app.account = Some(account.clone());
+                    app
+                }));
+            merged.out_of_scope.extend(report.out_of_scope);
+            merged.accounts.push(AccountOutcome {
+                account_id: target.id.clone(),
+                account_name: target.name.clone(),
+                status: "scanned",
+                reason: None,
+            });
+        }
+        merged
+            .accounts
+            .extend(failures.into_iter().map(|failure| AccountOutcome {
+                account_id: failure.account_id,
+                account_name: failure.account_name,
+                status: "failed",
+                reason: Some(failure.reason),
+            }));
+        merged
+            .accounts
+            .sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        merged.results.sort_by(|a, b| {
+            (&a.finding.account, a.finding.sort_key())
+                .cmp(&(&b.finding.account, b.finding.sort_key()))
+        });
+        merged
     }
 
     pub fn summary(&self) -> Summary {
@@ -159,6 +287,7 @@ impl ScanReport {
             warnings: self.warnings.len() + self.suppression_notes.len(),
             errors: self.policy_errors.len(),
             out_of_scope: self.out_of_scope.len(),
+            missing_accounts: self.accounts.iter().filter(|a| a.failed()).count(),
         }
     }
 

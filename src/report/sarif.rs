@@ -44,9 +44,16 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// Stable across runs: the rule and the resource's ARN, nothing that changes.
+/// Stable across runs: the rule and the resource's ARN (and, in a run over several
+/// accounts, the account: some ARNs, such as Route 53's, name none), nothing that changes.
 pub fn fingerprint(finding: &Finding) -> String {
-    let digest = Sha256::digest(format!("{}\n{}", finding.rule_id, finding.resource.arn));
+    let digest = match &finding.account {
+        None => Sha256::digest(format!("{}\n{}", finding.rule_id, finding.resource.arn)),
+        Some(account) => Sha256::digest(format!(
+            "{}\n{}\n{account}",
+            finding.rule_id, finding.resource.arn
+        )),
+    };
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -162,6 +169,12 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
                     serde_json::Value::from(application.as_str()),
                 );
             }
+            if let Some(account) = &finding.account {
+                builder_properties.insert(
+                    "account".to_owned(),
+                    serde_json::Value::from(account.as_str()),
+                );
+            }
             let sarif_result = sarif::Result::builder()
                 .rule_id(finding.rule_id.clone())
                 .rule_index(
@@ -226,7 +239,19 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
             .iter()
             .map(|e| notification("error", e.clone())),
     );
-    let complete = report.warnings.is_empty() && report.policy_errors.is_empty();
+    notifications.extend(report.accounts.iter().filter(|a| a.failed()).map(|a| {
+        notification(
+            "error",
+            format!(
+                "account {} was not scanned: {}",
+                a.label(),
+                a.reason.as_deref().unwrap_or_default()
+            ),
+        )
+    }));
+    let complete = report.warnings.is_empty()
+        && report.policy_errors.is_empty()
+        && !report.accounts.iter().any(|a| a.failed());
     let invocation = sarif::Invocation::builder()
         .execution_successful(complete)
         .tool_execution_notifications(notifications)

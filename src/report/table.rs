@@ -31,33 +31,50 @@ fn severity_color(severity: Severity) -> Color {
 }
 
 pub fn write(report: &ScanReport, style: TableStyle, out: &mut dyn Write) -> io::Result<()> {
-    // Applications in name order; account-wide findings (no application) last.
-    let mut applications: Vec<Option<&str>> = report
+    // By account (in a run over several), then applications in name order; account-wide
+    // findings (no application) last.
+    let mut groups: Vec<(Option<&str>, Option<&str>)> = report
         .results
         .iter()
         .filter(|r| r.finding.failed())
-        .map(|r| r.finding.application.as_deref())
+        .map(|r| {
+            (
+                r.finding.account.as_deref(),
+                r.finding.application.as_deref(),
+            )
+        })
         .collect();
-    applications.sort_by_key(|a| (a.is_none(), *a));
-    applications.dedup();
-    for application in applications {
+    groups.sort_by_key(|(account, app)| (*account, app.is_none(), *app));
+    groups.dedup();
+    for (account, application) in groups {
+        if let Some(account) = account {
+            let label = report
+                .accounts
+                .iter()
+                .find(|a| a.account_id == account)
+                .map_or_else(|| account.to_owned(), |a| a.label());
+            write!(out, "account {label}: ")?;
+        }
         match application {
             Some(name) => writeln!(out, "application {name}")?,
             None => writeln!(out, "account-wide (resources of no application)")?,
         }
-        write_rules(report, application, style, out)?;
+        write_rules(report, account, application, style, out)?;
     }
     write_footer(report, out)
 }
 
 fn write_rules(
     report: &ScanReport,
+    account: Option<&str>,
     application: Option<&str>,
     style: TableStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let in_group = |r: &&super::ScanResult| {
-        r.finding.failed() && r.finding.application.as_deref() == application
+        r.finding.failed()
+            && r.finding.account.as_deref() == account
+            && r.finding.application.as_deref() == application
     };
     let mut rule_ids: Vec<&str> = report
         .results
@@ -123,6 +140,23 @@ fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     }
     for error in &report.policy_errors {
         writeln!(out, "error: {error}")?;
+    }
+    for account in report.accounts.iter().filter(|a| a.failed()) {
+        writeln!(
+            out,
+            "error: account {} was not scanned: {}",
+            account.label(),
+            account.reason.as_deref().unwrap_or_default()
+        )?;
+    }
+    if !report.accounts.is_empty() {
+        let missing = report.accounts.iter().filter(|a| a.failed()).count();
+        writeln!(
+            out,
+            "{} accounts: {} scanned, {missing} not scanned",
+            report.accounts.len(),
+            report.accounts.len() - missing
+        )?;
     }
     let s = report.summary();
     writeln!(

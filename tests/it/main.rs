@@ -2,6 +2,7 @@
 
 mod support;
 
+mod accounts_live;
 mod apps_cli;
 mod classic_live;
 mod collect_faults;

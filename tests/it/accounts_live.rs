@@ -1,0 +1,223 @@
+//! Several accounts in one run against moto, which implements Organizations and keeps each
+//! account's resources apart behind the credentials STS `AssumeRole` returns: the accounts
+//! are listed (or named), entered through their role, judged one by one, and every result
+//! names its account — the same names in two accounts are two resources.
+
+use aws_sdk_ec2::config::Credentials;
+
+use crate::support::moto::{ACCOUNT, Moto};
+use crate::support::seed::{instance, security_group};
+use crate::support::{assert_exit, stdout};
+
+/// SDK configuration acting in `account` through its `OrganizationAccountAccessRole`.
+async fn as_account(base: &aws_config::SdkConfig, account: &str) -> aws_config::SdkConfig {
+    let assumed = aws_sdk_sts::Client::new(base)
+        .assume_role()
+        .role_arn(format!(
+            "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        ))
+        .role_session_name("seed")
+        .send()
+        .await
+        .unwrap();
+    let keys = assumed.credentials().unwrap();
+    base.to_builder()
+        .credentials_provider(aws_sdk_ec2::config::SharedCredentialsProvider::new(
+            Credentials::new(
+                keys.access_key_id(),
+                keys.secret_access_key(),
+                Some(keys.session_token().to_owned()),
+                None,
+                "seed",
+            ),
+        ))
+        .build()
+}
+
+/// A web server in the account's default VPC: group `web` open to the world on 8080, and
+/// instance `web-1`, public (an application of one instance) or not (no application).
+/// Returns (instance, group, VPC).
+async fn web_server(config: &aws_config::SdkConfig, public: bool) -> (String, String, String) {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let subnets = ec2.describe_subnets().send().await.unwrap();
+    let subnet = &subnets.subnets()[0];
+    let vpc = subnet.vpc_id().unwrap();
+    let group = security_group(&ec2, vpc, "web", &[(8080, "0.0.0.0/0")]).await;
+    let id = instance(
+        &ec2,
+        "ami-12c6146b",
+        subnet.subnet_id().unwrap(),
+        &group,
+        public,
+        "web-1",
+    )
+    .await;
+    (id, group, vpc.to_owned())
+}
+
+fn failing_by_account(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut found: Vec<(String, String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .map(|r| {
+            (
+                r["account"].as_str().unwrap().to_owned(),
+                r["rule_id"].as_str().unwrap().to_owned(),
+                r["resource"]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in_its_account() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let organizations = aws_sdk_organizations::Client::new(&config);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let mut members = Vec::new();
+    for name in ["shop", "blog"] {
+        let created = organizations
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        let status = created.create_account_status().unwrap();
+        members.push(status.account_id().unwrap().to_owned());
+    }
+    let (shop, blog) = (members[0].clone(), members[1].clone());
+    // The same names in both accounts; only the shop's server is public.
+    let (server, group, vpc) = web_server(&as_account(&config, &shop).await, true).await;
+    web_server(&as_account(&config, &blog).await, false).await;
+
+    let output = moto
+        .hacheck()
+        .args(["scan", "--organization", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let mut accounts: Vec<(String, String)> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["account_id"].as_str().unwrap().to_owned(),
+                a["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    accounts.sort();
+    let mut expected = vec![
+        (ACCOUNT.to_owned(), "scanned".to_owned()),
+        (shop.clone(), "scanned".to_owned()),
+        (blog.clone(), "scanned".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(accounts, expected, "the management account is a member too");
+    // A lone public server: public address, no group, open to the world, no bastion in
+    // its VPC, nothing left when its zone goes.
+    let fails = |rule: &str, id: &str| (shop.clone(), rule.to_owned(), id.to_owned());
+    assert_eq!(
+        failing_by_account(&report),
+        vec![
+            fails("HA001", &server),
+            fails("HA002", &server),
+            fails("HA009", &group),
+            fails("HA011", &vpc),
+            fails("HA018", &server),
+        ],
+        "the shop's server fails in the shop's account, and nothing in the others"
+    );
+    let names: Vec<&str> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["account_name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"shop") && names.contains(&"blog"),
+        "{names:?}"
+    );
+
+    // Named accounts, one excluded; SARIF carries the account.
+    let output = moto
+        .hacheck()
+        .args([
+            "scan",
+            "--format",
+            "sarif",
+            "--account",
+            &shop,
+            "--account",
+            &blog,
+        ])
+        .args(["--exclude-account", &blog])
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        assert_eq!(result["properties"]["account"], shop.as_str(), "{result}");
+    }
+
+    // An account that cannot be entered is reported, the others are scanned, and the run
+    // exits 2: an incomplete organisation is never taken for a clean one. (moto answers a
+    // role in a malformed account id with the caller's own credentials; the identity check
+    // refuses them, as it would AWS's AccessDenied.)
+    let output = moto
+        .hacheck()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--account",
+            &shop,
+            "--account",
+            "abcdefabcdef",
+        ])
+        .output()
+        .unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(
+        err.contains("error: account abcdefabcdef was not scanned: the role's credentials are for account `123456789012`"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["summary"]["missing_accounts"], 1);
+    assert_eq!(
+        failing_by_account(&report).len(),
+        5,
+        "the shop is still judged"
+    );
+
+    // The table groups by account.
+    let output = moto
+        .hacheck()
+        .args(["scan", "--organization"])
+        .output()
+        .unwrap();
+    let table = stdout(&output);
+    assert!(
+        table.contains(&format!("account {shop} (shop): application ")),
+        "{table}"
+    );
+    assert!(
+        table.contains("3 accounts: 3 scanned, 0 not scanned"),
+        "{table}"
+    );
+}
