@@ -160,12 +160,21 @@ pub const PLACEMENT_BOUND_RULE: &str = "HA018";
 /// `RULE resource` of every failing result of a JSON scan report, except
 /// [`PLACEMENT_BOUND_RULE`] on a resource a group of moto's serves.
 pub fn failing_results(report: &serde_json::Value) -> Vec<String> {
+    failing_results_where(report, |r| {
+        !(r["rule_id"] == PLACEMENT_BOUND_RULE && is_placement_bound(r))
+    })
+}
+
+/// `RULE resource` of every failing result of a JSON scan report that `keep` keeps.
+pub fn failing_results_where(
+    report: &serde_json::Value,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<String> {
     report["results"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["status"] == "fail")
-        .filter(|r| !(r["rule_id"] == PLACEMENT_BOUND_RULE && is_placement_bound(r)))
+        .filter(|r| r["status"] == "fail" && keep(r))
         .map(|r| {
             format!(
                 "{} {}",
