@@ -49,6 +49,12 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Plan fixes for the failing findings (and apply them with `--apply`).
     Fix(FixArgs),
+    /// Join the JSON reports of several scans (the shards of an organisation) into one
+    /// report, results deduplicated and the summary and exit status recomputed.
+    Merge(MergeArgs),
+    /// Print the IAM policy a scan needs (and a plan, with `--plan`), or a CloudFormation
+    /// template of the audit role.
+    Permissions(PermissionsArgs),
     /// Apply a plan saved with `hacheck fix --out`, exactly as planned.
     Apply(ApplyArgs),
     /// List the applications found in the account, their members, and why each belongs.
@@ -130,6 +136,47 @@ pub struct AppsArgs {
     pub scope: ScopeChoice,
     #[arg(long, value_enum, default_value = "table")]
     pub format: AppsFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports (`scan --format json`).
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity of an open failure that makes the exit status 1.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub fail_on: crate::finding::Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PermissionsFormat {
+    /// An IAM policy document.
+    Iam,
+    /// A template of the audit role with that policy (for a StackSet).
+    Cloudformation,
+}
+
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// Also what applying this saved plan (`fix --out`) calls.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Also what a run over several accounts calls (ListAccounts, AssumeRole).
+    #[arg(long)]
+    pub organization: bool,
+    #[arg(long, value_enum, default_value = "iam")]
+    pub format: PermissionsFormat,
+    /// The role the template creates.
+    #[arg(long, default_value = "hacheck-audit")]
+    pub role_name: String,
+    /// The external id the template's trust policy requires.
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -290,6 +337,20 @@ pub struct AccountArgs {
     /// The external id the role's trust policy requires.
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
+    /// Scan only share K of N of the accounts (a stable, disjoint share per account id), for
+    /// a CI matrix; join the shards' JSON reports with `hacheck merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{text}` is not a shard K/N with 1 <= K <= N");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 impl AccountArgs {
@@ -300,6 +361,7 @@ impl AccountArgs {
             exclude: self.exclude_accounts.clone(),
             role: self.role.clone(),
             external_id: self.external_id.clone(),
+            shard: self.shard,
         }
     }
 }

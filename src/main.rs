@@ -23,6 +23,8 @@ fn main() -> ExitCode {
             Command::Policies(command) => commands::policies::run(command),
             Command::Explain(args) => commands::explain::run(args),
             Command::Fix(args) => commands::fix::run(&cli.global, args).await,
+            Command::Permissions(args) => commands::permissions::run(args),
+            Command::Merge(args) => commands::merge::run(args),
             Command::Apply(args) => commands::fix::apply_saved(&cli.global, args).await,
             Command::Apps(args) => commands::apps::run(&cli.global, args).await,
             Command::Whatif(args) => commands::whatif::run(&cli.global, args).await,

@@ -29,6 +29,8 @@ pub struct AccountOptions {
     pub exclude: Vec<String>,
     pub role: String,
     pub external_id: Option<String>,
+    /// (K, N): only share K of N of the accounts.
+    pub shard: Option<(u64, u64)>,
 }
 
 impl AccountOptions {
@@ -109,6 +111,9 @@ pub async fn targets(
         }
     }
     found.retain(|t| !options.exclude.contains(&t.id));
+    if let Some((k, n)) = options.shard {
+        found.retain(|t| shard_of(&t.id, n) == k - 1);
+    }
     found.sort_by(|a, b| a.id.cmp(&b.id));
     // An account named twice (given and listed) is scanned once, with its name.
     found.dedup_by(|later, kept| {
@@ -119,6 +124,18 @@ pub async fn targets(
         same
     });
     Ok(found)
+}
+
+/// The share (0-based, of `shards`) account `id` belongs to: its number modulo the shard
+/// count, so that it never moves while the organisation grows (FNV-1a for an id that is not
+/// a number).
+pub fn shard_of(id: &str, shards: u64) -> u64 {
+    let value = id.parse::<u64>().unwrap_or_else(|_| {
+        id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    });
+    value % shards
 }
 
 /// The role ARN `options` name in `account`.

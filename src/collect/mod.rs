@@ -108,15 +108,75 @@ impl AwsContext {
     }
 }
 
-/// Counts HTTP attempts sent to AWS, for the benchmark and `-v` output.
+/// Counts HTTP attempts sent to AWS, for the benchmark and `-v` output, and records which
+/// operations were called (as IAM actions: `ec2:DescribeVpcs`), so that a test can hold
+/// [`READ_ACTIONS`] to what a scan really calls.
 #[derive(Debug, Clone, Default)]
-pub struct CallCounter(Arc<AtomicU64>);
+pub struct CallCounter {
+    attempts: Arc<AtomicU64>,
+    operations: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
+}
 
 impl CallCounter {
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.attempts.load(Ordering::Relaxed)
+    }
+
+    /// The IAM actions of the operations called so far.
+    pub fn operations(&self) -> Vec<String> {
+        self.operations
+            .lock()
+            .expect("operations")
+            .iter()
+            .cloned()
+            .collect()
     }
 }
+
+/// The IAM action prefix of an SDK service name (`Elastic Load Balancing v2` →
+/// `elasticloadbalancing`: both load balancer APIs share one).
+fn iam_prefix(service: &str) -> String {
+    match service {
+        "Auto Scaling" => "autoscaling".to_owned(),
+        "Elastic Load Balancing" | "Elastic Load Balancing v2" => "elasticloadbalancing".to_owned(),
+        other => other.to_lowercase().replace(' ', ""),
+    }
+}
+
+/// Every IAM action a scan of one account calls (sorted), for `hacheck permissions`.
+/// `sts:GetCallerIdentity` needs no permission and is not listed. A test collects a seeded
+/// moto account and checks that every call made is here.
+pub const READ_ACTIONS: &[&str] = &[
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeLaunchConfigurations",
+    "autoscaling:DescribePolicies",
+    "cloudwatch:DescribeAlarms",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstances",
+    "ec2:DescribeInternetGateways",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:DescribeLaunchTemplates",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+    "rds:DescribeDBClusters",
+    "rds:DescribeDBInstances",
+    "rds:DescribeDBSubnetGroups",
+    "route53:ListHostedZones",
+    "route53:ListResourceRecordSets",
+    "sns:ListSubscriptions",
+    "sns:ListTopics",
+];
+
+/// What a run over several accounts also calls from the account it starts in.
+pub const ORGANIZATION_ACTIONS: &[&str] = &["organizations:ListAccounts", "sts:AssumeRole"];
 
 impl aws_sdk_ec2::config::Intercept for CallCounter {
     fn name(&self) -> &'static str {
@@ -127,9 +187,14 @@ impl aws_sdk_ec2::config::Intercept for CallCounter {
         &self,
         _context: &aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
         _components: &aws_sdk_ec2::config::RuntimeComponents,
-        _cfg: &mut aws_sdk_ec2::config::ConfigBag,
+        cfg: &mut aws_sdk_ec2::config::ConfigBag,
     ) -> Result<(), aws_sdk_ec2::error::BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+        if let Some(metadata) = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+        {
+            let action = format!("{}:{}", iam_prefix(metadata.service()), metadata.name());
+            self.operations.lock().expect("operations").insert(action);
+        }
         Ok(())
     }
 }

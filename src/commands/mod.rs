@@ -6,6 +6,8 @@ pub mod explain;
 pub mod fix;
 pub mod graph;
 pub mod inventory;
+pub mod merge;
+pub mod permissions;
 pub mod policies;
 pub mod scan;
 pub mod whatif;

@@ -43,15 +43,25 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
     render(&report, args.format, args.output.is_none(), &mut rendered)?;
     super::emit_bytes(&rendered, args.output.as_deref())?;
 
-    let incomplete = (!report.warnings.is_empty() && !args.allow_partial)
+    Ok(exit_status(&report, args.fail_on, args.allow_partial))
+}
+
+/// 2 when a policy failed, the collection was incomplete (unless `allow_partial`) or an
+/// account could not be scanned; else 1 with open failures at or above `fail_on`; else 0.
+pub(crate) fn exit_status(
+    report: &ScanReport,
+    fail_on: crate::finding::Severity,
+    allow_partial: bool,
+) -> u8 {
+    let incomplete = (!report.warnings.is_empty() && !allow_partial)
         || report.accounts.iter().any(|a| a.failed());
-    Ok(if !report.policy_errors.is_empty() || incomplete {
+    if !report.policy_errors.is_empty() || incomplete {
         super::EXIT_ERROR
-    } else if report.failures_at_or_above(args.fail_on) > 0 {
+    } else if report.failures_at_or_above(fail_on) > 0 {
         super::EXIT_FINDINGS
     } else {
         super::EXIT_CLEAN
-    })
+    }
 }
 
 /// The report of one account's inventory: model, policies, suppressions (and the diagrams
@@ -166,7 +176,7 @@ async fn scan_accounts(
     ))
 }
 
-fn render(
+pub(crate) fn render(
     report: &ScanReport,
     format: ReportFormat,
     to_terminal: bool,

@@ -65,3 +65,86 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
 }
+
+/// A JSON report as `read` takes it back (the fields `write` writes; `summary` is
+/// recomputed from the results, never trusted).
+#[derive(serde::Deserialize)]
+struct ReadDocument {
+    format_version: u32,
+    tool: ReadTool,
+    account_id: String,
+    regions: Vec<String>,
+    collected_at: String,
+    resource_counts: BTreeMap<String, usize>,
+    scope: Scope,
+    applications: Vec<AppSummary>,
+    out_of_scope: Vec<OutOfScope>,
+    rules: Vec<serde_json::Value>,
+    results: Vec<ScanResult>,
+    warnings: Vec<CollectorWarning>,
+    suppression_notes: Vec<String>,
+    policy_errors: Vec<String>,
+    #[serde(default)]
+    accounts: Vec<super::AccountOutcome>,
+}
+
+#[derive(serde::Deserialize)]
+struct ReadTool {
+    version: String,
+}
+
+/// A report `write` wrote, read back (for `hacheck merge`); a message naming what is wrong.
+pub fn read(text: &str) -> Result<ScanReport, String> {
+    let document: ReadDocument =
+        serde_json::from_str(text).map_err(|e| format!("not a hacheck JSON report: {e}"))?;
+    if document.format_version != FORMAT_VERSION {
+        return Err(format!(
+            "report format_version {} (this hacheck reads {FORMAT_VERSION})",
+            document.format_version
+        ));
+    }
+    let kinds = crate::inventory::Inventory::default().resource_counts();
+    let resource_counts = document
+        .resource_counts
+        .into_iter()
+        .map(|(name, count)| {
+            kinds
+                .iter()
+                .find(|(kind, _)| *kind == name)
+                .map(|(kind, _)| (*kind, count))
+                .ok_or_else(|| format!("unknown resource kind `{name}`"))
+        })
+        .collect::<Result<_, _>>()?;
+    let rules = document
+        .rules
+        .into_iter()
+        .map(|mut rule| {
+            let mut take = |key: &str| {
+                rule.as_object_mut()
+                    .and_then(|o| o.remove(key))
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            };
+            let (origin, docs) = (take("origin"), take("docs"));
+            let meta = serde_json::from_value(rule).map_err(|e| format!("a rule: {e}"))?;
+            Ok(RuleInfo { meta, origin, docs })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(ScanReport {
+        tool_version: document.tool.version,
+        account_id: document.account_id,
+        regions: document.regions,
+        collected_at: document.collected_at,
+        resource_counts,
+        rules,
+        results: document.results,
+        warnings: document.warnings,
+        policy_errors: document.policy_errors,
+        suppression_notes: document.suppression_notes,
+        scope: document.scope,
+        applications: document.applications,
+        out_of_scope: document.out_of_scope,
+        diagrams: Vec::new(),
+        accounts: document.accounts,
+    })
+}

@@ -28,13 +28,13 @@ pub struct RuleInfo {
 }
 
 /// A suppression that applied to a result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Suppression {
     pub reason: String,
     pub expires: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ScanResult {
     #[serde(flatten)]
     pub finding: Finding,
@@ -76,24 +76,25 @@ pub struct ScanReport {
 }
 
 /// An application as reports name it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AppSummary {
     pub name: String,
     pub origin: String,
     pub entry_points: Vec<String>,
     pub members: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
 }
 
 /// One account of a run over several: scanned, or left out and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AccountOutcome {
     pub account_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    pub status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `scanned` or `failed`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
@@ -192,78 +193,149 @@ impl ScanReport {
             Vec::new(),
         );
         merged.scope = scope;
-        merged.account_id = scanned
-            .iter()
-            .map(|(target, _)| target.id.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
+        merged.account_id.clear();
         for (target, report) in scanned {
-            let account = &target.id;
-            for region in report.regions {
-                if !merged.regions.contains(&region) {
-                    merged.regions.push(region);
-                }
-            }
-            merged.collected_at = merged.collected_at.max(report.collected_at);
-            for (kind, count) in report.resource_counts {
-                match merged.resource_counts.iter_mut().find(|(k, _)| *k == kind) {
-                    Some((_, total)) => *total += count,
-                    None => merged.resource_counts.push((kind, count)),
-                }
-            }
-            merged
-                .results
-                .extend(report.results.into_iter().map(|mut result| {
-                    result.finding.account = Some(account.clone());
-                    result
-                }));
-            merged
-                .warnings
-                .extend(report.warnings.into_iter().map(|mut warning| {
-                    warning.message = format!("account {account}: {}", warning.message);
-                    warning
-                }));
-            merged.policy_errors.extend(
-                report
-                    .policy_errors
-                    .into_iter()
-                    .map(|error| format!("account {account}: {error}")),
-            );
-            for note in report.suppression_notes {
-                if !merged.suppression_notes.contains(&note) {
-                    merged.suppression_notes.push(note);
-                }
-            }
-            merged
-                .applications
-                .extend(report.applications.into_iter().map(|mut app| {
-                    app.account = Some(account.clone());
-                    app
-                }));
-            merged.out_of_scope.extend(report.out_of_scope);
-            merged.accounts.push(AccountOutcome {
-                account_id: target.id.clone(),
-                account_name: target.name.clone(),
-                status: "scanned",
-                reason: None,
-            });
+            merged.add_account(&target, report);
         }
         merged
             .accounts
             .extend(failures.into_iter().map(|failure| AccountOutcome {
                 account_id: failure.account_id,
                 account_name: failure.account_name,
-                status: "failed",
+                status: "failed".into(),
                 reason: Some(failure.reason),
             }));
+        merged.finish_merge();
+        merged
+    }
+
+    /// Several reports (the shards of one organisation, or of single accounts) as one:
+    /// results deduplicated, every account listed once (scanned rather than failed when a
+    /// shard could not read it and another could).
+    pub fn join(reports: Vec<ScanReport>) -> Option<ScanReport> {
+        let first = reports.first()?;
+        let mut merged = ScanReport {
+            results: Vec::new(),
+            applications: Vec::new(),
+            out_of_scope: Vec::new(),
+            warnings: Vec::new(),
+            policy_errors: Vec::new(),
+            suppression_notes: Vec::new(),
+            resource_counts: Vec::new(),
+            regions: Vec::new(),
+            accounts: Vec::new(),
+            account_id: String::new(),
+            collected_at: String::new(),
+            diagrams: Vec::new(),
+            ..first.clone()
+        };
+        for report in reports {
+            // A report of one account names it only at the top; one of several, in each result.
+            let single = report.accounts.is_empty();
+            let target = crate::collect::accounts::Target {
+                id: if single {
+                    report.account_id.clone()
+                } else {
+                    String::new()
+                },
+                name: None,
+            };
+            let accounts = report.accounts.clone();
+            merged.add_account(&target, report);
+            merged.accounts.extend(accounts);
+        }
         merged
             .accounts
+            .sort_by(|a, b| (&a.account_id, a.failed()).cmp(&(&b.account_id, b.failed())));
+        merged
+            .accounts
+            .dedup_by(|later, kept| later.account_id == kept.account_id);
+        merged.account_id = merged
+            .accounts
+            .iter()
+            .filter(|a| !a.failed())
+            .map(|a| a.account_id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        merged.finish_merge();
+        merged.results.dedup_by(|later, kept| {
+            later.finding.account == kept.finding.account
+                && later.finding.sort_key() == kept.finding.sort_key()
+        });
+        Some(merged)
+    }
+
+    /// Adds one account's report (`target.id` empty: its results already name theirs).
+    fn add_account(&mut self, target: &crate::collect::accounts::Target, report: ScanReport) {
+        let account = &target.id;
+        let tag = |name: &str| {
+            if account.is_empty() {
+                name.to_owned()
+            } else {
+                format!("account {account}: {name}")
+            }
+        };
+        for region in report.regions {
+            if !self.regions.contains(&region) {
+                self.regions.push(region);
+            }
+        }
+        self.collected_at = self.collected_at.clone().max(report.collected_at);
+        for (kind, count) in report.resource_counts {
+            match self.resource_counts.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, total)) => *total += count,
+                None => self.resource_counts.push((kind, count)),
+            }
+        }
+        let owner = (!account.is_empty()).then(|| account.clone());
+        self.results
+            .extend(report.results.into_iter().map(|mut result| {
+                if owner.is_some() {
+                    result.finding.account = owner.clone();
+                }
+                result
+            }));
+        self.warnings
+            .extend(report.warnings.into_iter().map(|mut warning| {
+                warning.message = tag(&warning.message);
+                warning
+            }));
+        self.policy_errors
+            .extend(report.policy_errors.iter().map(|error| tag(error)));
+        for note in report.suppression_notes {
+            if !self.suppression_notes.contains(&note) {
+                self.suppression_notes.push(note);
+            }
+        }
+        self.applications
+            .extend(report.applications.into_iter().map(|mut app| {
+                if owner.is_some() {
+                    app.account = owner.clone();
+                }
+                app
+            }));
+        self.out_of_scope.extend(report.out_of_scope);
+        if !account.is_empty() {
+            if !self.account_id.is_empty() {
+                self.account_id.push(',');
+            }
+            self.account_id.push_str(account);
+            self.accounts.push(AccountOutcome {
+                account_id: account.clone(),
+                account_name: target.name.clone(),
+                status: "scanned".into(),
+                reason: None,
+            });
+        }
+    }
+
+    fn finish_merge(&mut self) {
+        self.accounts
             .sort_by(|a, b| a.account_id.cmp(&b.account_id));
-        merged.results.sort_by(|a, b| {
+        self.results.sort_by(|a, b| {
             (&a.finding.account, a.finding.sort_key())
                 .cmp(&(&b.finding.account, b.finding.sort_key()))
         });
-        merged
     }
 
     pub fn summary(&self) -> Summary {

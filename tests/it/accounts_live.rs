@@ -205,6 +205,65 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
         "the shop is still judged"
     );
 
+    // Shards 1/2 and 2/2 are disjoint, cover every account, and merged equal the run of
+    // them all (results, accounts and exit status).
+    let dir = tempfile::tempdir().unwrap();
+    let mut shard_files = Vec::new();
+    let mut shard_accounts = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let output = moto
+            .hacheck()
+            .args([
+                "scan",
+                "--organization",
+                "--format",
+                "json",
+                "--shard",
+                shard,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            crate::support::stderr(&output)
+        );
+        let part: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        // A shard may hold no account (then the report lists none).
+        let none = Vec::new();
+        shard_accounts.extend(
+            part["accounts"]
+                .as_array()
+                .unwrap_or(&none)
+                .iter()
+                .map(|a| a["account_id"].as_str().unwrap().to_owned()),
+        );
+        let file = dir.path().join(format!("shard-{}.json", &shard[..1]));
+        std::fs::write(&file, stdout(&output)).unwrap();
+        shard_files.push(file);
+    }
+    shard_accounts.sort();
+    let mut all: Vec<String> = expected.iter().map(|(id, _)| id.clone()).collect();
+    all.sort();
+    assert_eq!(shard_accounts, all, "every account in exactly one shard");
+    let merged = crate::support::hacheck()
+        .args(["merge", "--format", "json"])
+        .args(&shard_files)
+        .output()
+        .unwrap();
+    assert_exit(&merged, 1);
+    let merged: serde_json::Value = serde_json::from_str(&stdout(&merged)).unwrap();
+    let whole = moto
+        .hacheck()
+        .args(["scan", "--organization", "--format", "json"])
+        .output()
+        .unwrap();
+    let whole: serde_json::Value = serde_json::from_str(&stdout(&whole)).unwrap();
+    assert_eq!(failing_by_account(&merged), failing_by_account(&whole));
+    assert_eq!(merged["summary"], whole["summary"]);
+    assert_eq!(merged["results"], whole["results"]);
+    assert_eq!(merged["accounts"].as_array().unwrap().len(), 3);
+
     // The table groups by account.
     let output = moto
         .hacheck()

@@ -1294,3 +1294,24 @@ async fn a_sample_of_generated_accounts_is_judged_alike_in_moto_and_one_fix_conv
         failures.join("\n")
     );
 }
+
+/// The first generated account (from the CI seed) with every kind of resource a scan reads
+/// — a Classic and an ELBv2 load balancer, CPU alarms and their topic — and nothing moto
+/// cannot hold: the snapshot document, for tests that need a full account in moto.
+pub(crate) fn account_with_every_kind() -> Value {
+    (20_261_202u64..)
+        .map(|seed| generate(&mut Rng(seed)))
+        .find(|(composition, _)| {
+            let apps = &composition.apps;
+            apps.iter().any(|a| a.lb == LbKind::Classic)
+                && apps
+                    .iter()
+                    .any(|a| a.lb != LbKind::Classic && !a.registered)
+                && apps.iter().any(|a| a.scaling == Scaling::CpuAlarms)
+                && !apps
+                    .iter()
+                    .any(|a| a.violations.contains(&Violation::UnconfirmedTopic))
+        })
+        .map(|(_, account)| account.snapshot())
+        .expect("the generator makes such accounts")
+}

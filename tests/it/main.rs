@@ -12,6 +12,7 @@ mod fix_live;
 mod generated;
 mod inventory_cli;
 mod inventory_live;
+mod permissions_cli;
 mod policies_cli;
 mod reach_live;
 mod refresh_mocked;

@@ -450,3 +450,43 @@ fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_confi
         assert_eq!(message.trim().lines().count(), 1, "{message}");
     }
 }
+
+/// `hacheck merge` joins reports of single accounts too (each result then names its account)
+/// and refuses what is not a report with one line naming the file.
+#[test]
+fn merge_joins_single_account_reports_and_refuses_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("seed.json");
+    let output = hacheck()
+        .args(["scan", "--example", "seed-start", "--format", "json", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let alone: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+
+    // The same report twice: one account, results deduplicated.
+    let output = hacheck()
+        .args(["merge"])
+        .arg(&report)
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let merged: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(merged["summary"], alone["summary"]);
+    let account = alone["account_id"].as_str().unwrap();
+    let results = merged["results"].as_array().unwrap();
+    assert_eq!(results.len(), alone["results"].as_array().unwrap().len());
+    assert!(results.iter().all(|r| r["account"] == account));
+
+    let bad = dir.path().join("notes.txt");
+    std::fs::write(&bad, "hello").unwrap();
+    let output = hacheck().arg("merge").arg(&bad).output().unwrap();
+    let err = assert_exit(&output, 2);
+    assert!(
+        err.contains("notes.txt") && err.contains("not a hacheck JSON report"),
+        "{err}"
+    );
+}

@@ -1,0 +1,109 @@
+//! `hacheck permissions`: the read actions of a scan — exactly the calls a scan makes,
+//! checked against a moto account that has every kind of resource — what a saved plan's
+//! actions call, and an audit-role template that cfn-lint accepts.
+
+use std::collections::BTreeSet;
+
+use crate::support::{assert_exit, hacheck, stdout};
+
+fn policy_actions(document: &serde_json::Value, sid: &str) -> Vec<String> {
+    document["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == sid)
+        .map(|s| {
+            s["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A generated account with every kind of resource a scan reads (Classic and ELBv2 load
+/// balancers, alarms and topics, databases, records), built in moto and collected: the
+/// calls made are the policy's actions, no more (a denied call would be a warning) and no
+/// fewer (an action never called is a permission too many).
+#[tokio::test]
+async fn a_scan_calls_exactly_the_read_actions_the_policy_grants() {
+    let moto = crate::support::moto::Moto::start();
+    let document = crate::generated::account_with_every_kind();
+    crate::support::replay::replay(&moto, &document).await;
+    let context = hacheck::collect::AwsContext {
+        base: moto.sdk_config().await,
+        regions: vec![crate::support::moto::REGION.to_owned()],
+        calls: hacheck::collect::CallCounter::default(),
+    };
+    let inventory = hacheck::collect::collect(&context, &|_, _, _, _| {})
+        .await
+        .unwrap();
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    let called: BTreeSet<String> = context
+        .calls
+        .operations()
+        .into_iter()
+        .filter(|action| action != "sts:GetCallerIdentity") // needs no permission
+        .collect();
+
+    let output = hacheck().arg("permissions").output().unwrap();
+    assert_exit(&output, 0);
+    let policy: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let granted: BTreeSet<String> = policy_actions(&policy, "HacheckScan").into_iter().collect();
+    assert_eq!(called, granted);
+}
+
+#[test]
+fn a_plan_adds_what_its_actions_call_and_the_role_template_passes_cfn_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.json");
+    let output = hacheck()
+        .args(["fix", "--example", "seed-start", "--out"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert!(plan.exists(), "{}", crate::support::stderr(&output));
+    let output = hacheck()
+        .args(["permissions", "--organization", "--plan"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let policy: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let fix = policy_actions(&policy, "HacheckFix");
+    assert!(!fix.is_empty(), "{policy}");
+    assert!(fix.iter().all(|a| a.contains(':')), "{fix:?}");
+    assert_eq!(
+        policy_actions(&policy, "HacheckOrganization"),
+        ["organizations:ListAccounts", "sts:AssumeRole"]
+    );
+
+    let output = hacheck()
+        .args([
+            "permissions",
+            "--format",
+            "cloudformation",
+            "--external-id",
+            "audit-2026",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let template = dir.path().join("audit-role.json");
+    std::fs::write(&template, stdout(&output)).unwrap();
+    let moto = std::path::PathBuf::from(
+        std::env::var_os("HACHECK_MOTO_SERVER").expect("run the tests with ./scripts/test"),
+    );
+    let lint = std::process::Command::new(moto.with_file_name("cfn-lint"))
+        .arg(&template)
+        .output()
+        .expect("cfn-lint comes with moto");
+    assert!(
+        lint.status.success(),
+        "{}{}",
+        stdout(&lint),
+        crate::support::stderr(&lint)
+    );
+}
