@@ -238,7 +238,8 @@ pub struct ApplyArgs {
 /// Where the inventory comes from: a snapshot, a bundled example, else the live account.
 #[derive(Debug, Args)]
 pub struct InventorySource {
-    /// Read a saved snapshot instead of the live account.
+    /// Read a saved snapshot instead of the live account (`scan`: or a directory of them,
+    /// one per account, as `inventory --organization --output DIR` writes).
     #[arg(long, value_name = "FILE", conflicts_with = "example")]
     pub inventory: Option<PathBuf>,
     /// Use a bundled example account: `seed-start` or `compliant`.
@@ -391,9 +392,12 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct InventoryArgs {
-    /// Write the snapshot to FILE instead of stdout.
+    /// Write the snapshot to FILE instead of stdout (over several accounts: a directory,
+    /// one `<account id>.json` each).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub source: InventorySource,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 }

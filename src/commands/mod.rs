@@ -74,6 +74,86 @@ pub async fn load_inventory(
     Ok(inventory)
 }
 
+/// How many accounts are collected at once: AWS throttles per account and region, so
+/// accounts in parallel do not slow each other; memory holds this many inventories.
+const CONCURRENT_ACCOUNTS: usize = 4;
+
+/// Collects every account `accounts` selects (entered through its role),
+/// [`CONCURRENT_ACCOUNTS`] at once, and hands each inventory to `take` as it arrives, so
+/// that memory holds the accounts in flight, not the organisation. Returns the accounts
+/// that could not be entered or read, with the reason.
+pub async fn for_each_account(
+    global: &GlobalOptions,
+    accounts: &crate::collect::accounts::AccountOptions,
+    mut take: impl FnMut(crate::collect::accounts::Target, Inventory) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<crate::collect::accounts::AccountFailure>> {
+    use crate::collect::accounts::{self, AccountFailure};
+    use futures::StreamExt;
+
+    let context = AwsOptions {
+        regions: global.regions.clone(),
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+    }
+    .load()
+    .await?;
+    let targets = accounts::targets(&context, accounts)
+        .await
+        .map_err(|failure| anyhow::anyhow!("{}", failure.reason))?;
+    let total = targets.len();
+    let show_progress = !global.quiet && std::io::stderr().is_terminal();
+    let quiet = |_: usize, _: usize, _: &str, _: &str| {};
+    let mut outcomes = futures::stream::iter(targets)
+        .map(|target| {
+            let context = &context;
+            async move {
+                let entered = accounts::enter(context, &target, accounts).await;
+                let collected = crate::collect::collect(&entered, &quiet).await;
+                (target, collected)
+            }
+        })
+        .buffer_unordered(CONCURRENT_ACCOUNTS);
+    let mut failures = Vec::new();
+    let mut done = 0;
+    while let Some((target, collected)) = outcomes.next().await {
+        done += 1;
+        if show_progress {
+            eprint!("\r\x1b[2Kaccounts {done}/{total}");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
+        }
+        let failure = |reason: String| AccountFailure {
+            account_id: target.id.clone(),
+            account_name: target.name.clone(),
+            reason,
+        };
+        match collected {
+            Err(error) => failures.push(failure(error.to_string())),
+            Ok(inventory) if inventory.account_id != target.id => failures.push(failure(format!(
+                "the role's credentials are for account `{}`",
+                inventory.account_id
+            ))),
+            Ok(inventory) => take(target, inventory)?,
+        }
+    }
+    Ok(failures)
+}
+
+/// The snapshot files (`*.json`) of `dir`, in name order.
+pub fn snapshots_in(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read directory `{}`: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        anyhow::bail!("directory `{}` holds no snapshot (*.json)", dir.display());
+    }
+    Ok(paths)
+}
+
 /// The inventory's one index, built once per command and shared by everything that reads it.
 pub fn index(inventory: Inventory) -> std::sync::Arc<crate::inventory::Index> {
     std::sync::Arc::new(crate::inventory::Index::new(inventory))

@@ -11,8 +11,11 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
     let (config, policies) = super::load_policies(&args.policy)?;
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
     let accounts = args.accounts.options();
+    let directory = args.source.inventory.as_deref().filter(|p| p.is_dir());
     let mut report = if accounts.any() {
         scan_accounts(global, args, &accounts, &config, &policies, &suppressions).await?
+    } else if let Some(dir) = directory {
+        scan_snapshots(dir, args, &config, &policies, &suppressions)?
     } else {
         let index = super::index(super::load_inventory(global, &args.source).await?);
         judge(&index, args, &config, &policies, &suppressions)
@@ -98,13 +101,8 @@ fn judge(
     report
 }
 
-/// How many accounts are collected at once: AWS throttles per account and region, so
-/// accounts in parallel do not slow each other; memory holds this many inventories.
-const CONCURRENT_ACCOUNTS: usize = 4;
-
-/// Every account `accounts` selects, each entered through its role, collected, judged and
-/// dropped (memory is bounded by the accounts in flight, not the organisation); an account
-/// that cannot be entered or read is reported with its reason and the others are scanned.
+/// Every account `accounts` selects, each collected through its role, judged as it comes
+/// and dropped; an account that cannot be entered or read is reported with its reason.
 async fn scan_accounts(
     global: &GlobalOptions,
     args: &ScanArgs,
@@ -113,66 +111,45 @@ async fn scan_accounts(
     policies: &crate::policy::PolicySet,
     suppressions: &crate::suppress::Suppressions,
 ) -> anyhow::Result<ScanReport> {
-    use crate::collect::accounts::{self, AccountFailure};
-    use futures::StreamExt;
-
-    let context = crate::collect::AwsOptions {
-        regions: global.regions.clone(),
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-    }
-    .load()
+    let mut scanned = Vec::new();
+    let failures = super::for_each_account(global, accounts, |target, inventory| {
+        let index = super::index(inventory);
+        scanned.push((target, judge(&index, args, config, policies, suppressions)));
+        Ok(())
+    })
     .await?;
-    let targets = accounts::targets(&context, accounts)
-        .await
-        .map_err(|failure| anyhow::anyhow!("{}", failure.reason))?;
-    let total = targets.len();
-    let show_progress = !global.quiet && std::io::stderr().is_terminal();
-    let quiet = |_: usize, _: usize, _: &str, _: &str| {};
-    let mut outcomes = futures::stream::iter(targets)
-        .map(|target| {
-            let context = &context;
-            async move {
-                let entered = accounts::enter(context, &target, accounts).await;
-                let collected = crate::collect::collect(&entered, &quiet).await;
-                (target, collected)
-            }
-        })
-        .buffer_unordered(CONCURRENT_ACCOUNTS);
-    let (mut scanned, mut failures) = (Vec::new(), Vec::new());
-    let mut done = 0;
-    while let Some((target, collected)) = outcomes.next().await {
-        done += 1;
-        if show_progress {
-            eprint!("\r\x1b[2Kaccounts {done}/{total}");
-            if done == total {
-                eprint!("\r\x1b[2K");
-            }
-        }
-        let failure = |reason: String| AccountFailure {
-            account_id: target.id.clone(),
-            account_name: target.name.clone(),
-            reason,
-        };
-        match collected {
-            Err(error) => failures.push(failure(error.to_string())),
-            Ok(inventory) if inventory.account_id != target.id => failures.push(failure(format!(
-                "the role's credentials are for account `{}`",
-                inventory.account_id
-            ))),
-            Ok(inventory) => {
-                let index = super::index(inventory);
-                let report = judge(&index, args, config, policies, suppressions);
-                scanned.push((target, report));
-            }
-        }
-    }
     scanned.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     Ok(ScanReport::merge(
         policies,
         args.scope.into(),
         scanned,
         failures,
+    ))
+}
+
+/// The snapshots of a directory (`inventory --organization --output DIR`), judged as the
+/// accounts they are.
+fn scan_snapshots(
+    dir: &std::path::Path,
+    args: &ScanArgs,
+    config: &crate::config::Config,
+    policies: &crate::policy::PolicySet,
+    suppressions: &crate::suppress::Suppressions,
+) -> anyhow::Result<ScanReport> {
+    let mut scanned = Vec::new();
+    for path in super::snapshots_in(dir)? {
+        let index = super::index(crate::snapshot::read(&path)?);
+        let target = crate::collect::accounts::Target {
+            id: index.inventory().account_id.clone(),
+            name: None,
+        };
+        scanned.push((target, judge(&index, args, config, policies, suppressions)));
+    }
+    Ok(ScanReport::merge(
+        policies,
+        args.scope.into(),
+        scanned,
+        Vec::new(),
     ))
 }
 

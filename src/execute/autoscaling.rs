@@ -72,6 +72,15 @@ pub(super) async fn set_health_check(
     Ok(Done::Applied(None))
 }
 
+/// What of `wanted` the group does not have yet (`present`), in the plan's order.
+fn not_yet(wanted: &[String], present: &[String]) -> Vec<String> {
+    wanted
+        .iter()
+        .filter(|item| !present.contains(item))
+        .cloned()
+        .collect()
+}
+
 /// Attaches the target groups the group is not in yet; satisfied when it is in all of them.
 pub(super) async fn attach_target_groups(
     c: &RegionClients,
@@ -79,11 +88,7 @@ pub(super) async fn attach_target_groups(
     target_group_arns: &[String],
 ) -> StepResult {
     let live = live_group(c, group).await?;
-    let missing: Vec<String> = target_group_arns
-        .iter()
-        .filter(|arn| !live.target_group_arns().contains(arn))
-        .cloned()
-        .collect();
+    let missing = not_yet(target_group_arns, live.target_group_arns());
     if missing.is_empty() {
         return Ok(Done::Satisfied(None));
     }
@@ -348,11 +353,7 @@ pub(super) async fn attach_classic_load_balancers(
     load_balancer_names: &[String],
 ) -> StepResult {
     let live = live_group(c, group).await?;
-    let missing: Vec<String> = load_balancer_names
-        .iter()
-        .filter(|name| !live.load_balancer_names().contains(name))
-        .cloned()
-        .collect();
+    let missing = not_yet(load_balancer_names, live.load_balancer_names());
     if missing.is_empty() {
         return Ok(Done::Satisfied(None));
     }

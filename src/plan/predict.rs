@@ -57,6 +57,26 @@ fn route_target(target: &str) -> String {
     }
 }
 
+/// Auto Scaling group `name` of `region` in the predicted inventory.
+fn group_mut<'a>(
+    inv: &'a mut Inventory,
+    region: &str,
+    name: &str,
+) -> Option<&'a mut crate::inventory::AutoScalingGroup> {
+    inv.auto_scaling_groups
+        .iter_mut()
+        .find(|g| g.region == region && g.name == name)
+}
+
+/// Appends to `list` what of `items` it lacks, in order.
+fn add_missing(list: &mut Vec<String>, items: &[String]) {
+    for item in items {
+        if !list.contains(item) {
+            list.push(item.clone());
+        }
+    }
+}
+
 fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
     let zone_of = |inv: &Inventory, subnet: &str| {
         inv.subnets
@@ -91,11 +111,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             max_size,
             ..
         } => {
-            if let Some(g) = inv
-                .auto_scaling_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.name == group)
-            {
+            if let Some(g) = group_mut(inv, region, group) {
                 (g.min_size, g.desired_capacity, g.max_size) =
                     (*min_size, *desired_capacity, *max_size);
             }
@@ -106,11 +122,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             grace_period,
             ..
         } => {
-            if let Some(g) = inv
-                .auto_scaling_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.name == group)
-            {
+            if let Some(g) = group_mut(inv, region, group) {
                 g.health_check_type = health_check_type.clone();
                 g.health_check_grace_period = *grace_period;
             }
@@ -119,32 +131,16 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
             group,
             target_group_arns,
         } => {
-            if let Some(g) = inv
-                .auto_scaling_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.name == group)
-            {
-                for arn in target_group_arns {
-                    if !g.target_group_arns.contains(arn) {
-                        g.target_group_arns.push(arn.clone());
-                    }
-                }
+            if let Some(g) = group_mut(inv, region, group) {
+                add_missing(&mut g.target_group_arns, target_group_arns);
             }
         }
         Action::AttachClassicLoadBalancers {
             group,
             load_balancer_names,
         } => {
-            if let Some(g) = inv
-                .auto_scaling_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.name == group)
-            {
-                for name in load_balancer_names {
-                    if !g.load_balancer_names.contains(name) {
-                        g.load_balancer_names.push(name.clone());
-                    }
-                }
+            if let Some(g) = group_mut(inv, region, group) {
+                add_missing(&mut g.load_balancer_names, load_balancer_names);
             }
         }
         Action::EnableCrossZone { load_balancer } => {
@@ -163,11 +159,7 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
                 subnet_ids.iter().filter_map(|s| zone_of(inv, s)).collect();
             zones.sort();
             zones.dedup();
-            if let Some(g) = inv
-                .auto_scaling_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.name == group)
-            {
+            if let Some(g) = group_mut(inv, region, group) {
                 g.subnet_ids = subnet_ids.clone();
                 g.availability_zones = zones;
             }

@@ -264,6 +264,32 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
     assert_eq!(merged["results"], whole["results"]);
     assert_eq!(merged["accounts"].as_array().unwrap().len(), 3);
 
+    // One snapshot per account, judged offline as the same organisation.
+    let snapshots = dir.path().join("snapshots");
+    let output = moto
+        .hacheck()
+        .args(["inventory", "--organization", "--output"])
+        .arg(&snapshots)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let mut files: Vec<String> = std::fs::read_dir(&snapshots)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut wanted: Vec<String> = all.iter().map(|id| format!("{id}.json")).collect();
+    wanted.sort();
+    assert_eq!(files, wanted);
+    let output = crate::support::hacheck()
+        .args(["scan", "--format", "json", "--inventory"])
+        .arg(&snapshots)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let offline: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(failing_by_account(&offline), failing_by_account(&whole));
+
     // The table groups by account.
     let output = moto
         .hacheck()

@@ -458,7 +458,14 @@ fn merge_joins_single_account_reports_and_refuses_other_files() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("seed.json");
     let output = hacheck()
-        .args(["scan", "--example", "seed-start", "--format", "json", "--output"])
+        .args([
+            "scan",
+            "--example",
+            "seed-start",
+            "--format",
+            "json",
+            "--output",
+        ])
         .arg(&report)
         .output()
         .unwrap();
