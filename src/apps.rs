@@ -188,6 +188,12 @@ impl AppModel {
         names
     }
 
+    /// The first application `arn` belongs to (in model order), without listing the others.
+    pub fn first_app_of(&self, arn: &str) -> Option<&str> {
+        let (app, _) = self.index.get(arn)?.first()?;
+        Some(self.applications[*app].name.as_str())
+    }
+
     /// Names of the applications in which `arn` plays `role`, in model order.
     pub fn apps_of_in_role(&self, arn: &str, role: Role) -> Vec<&str> {
         let mut names: Vec<&str> = self

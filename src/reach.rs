@@ -425,7 +425,7 @@ mod tests {
     use crate::apps::{Scope, ScopeSettings, discover};
 
     fn example(name: &str) -> crate::inventory::Inventory {
-        let text = crate::policy::cases::example(name).unwrap();
+        let text = crate::snapshot::example(name).unwrap();
         crate::snapshot::parse(text, std::path::Path::new(name)).unwrap()
     }
 

@@ -40,6 +40,20 @@ pub enum SnapshotError {
     },
 }
 
+/// The bundled example accounts (`--example NAME`), also the bases of the rules' test cases.
+pub const EXAMPLES: [(&str, &str); 2] = [
+    ("compliant", include_str!("../examples/compliant.json")),
+    ("seed-start", include_str!("../examples/seed-start.json")),
+];
+
+/// A bundled example's snapshot text, by name.
+pub fn example(name: &str) -> Option<&'static str> {
+    EXAMPLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
 /// Reads a snapshot file.
 pub fn read(path: &Path) -> Result<Inventory, SnapshotError> {
     let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
@@ -130,9 +144,11 @@ mod tests {
 
     #[test]
     fn a_version_1_snapshot_reads_as_today_s_without_classic_load_balancers() {
-        let text = crate::policy::cases::example("compliant")
-            .unwrap()
-            .replacen("\"schema_version\": 2", "\"schema_version\": 1", 1);
+        let text = crate::snapshot::example("compliant").unwrap().replacen(
+            "\"schema_version\": 2",
+            "\"schema_version\": 1",
+            1,
+        );
         assert!(text.contains("\"schema_version\": 1"));
         let old = parse(&text, origin()).unwrap();
         assert_eq!(old.schema_version, SCHEMA_VERSION);
@@ -142,11 +158,7 @@ mod tests {
                 .iter()
                 .all(|g| g.load_balancer_names.is_empty())
         );
-        let today = parse(
-            crate::policy::cases::example("compliant").unwrap(),
-            origin(),
-        )
-        .unwrap();
+        let today = parse(crate::snapshot::example("compliant").unwrap(), origin()).unwrap();
         assert_eq!(old, today);
     }
 

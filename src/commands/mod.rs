@@ -38,11 +38,8 @@ pub async fn load_inventory(
         return Ok(crate::snapshot::read(path)?);
     }
     if let Some(name) = &source.example {
-        let text = crate::policy::cases::example(name).ok_or_else(|| {
-            let known: Vec<&str> = crate::policy::cases::EXAMPLES
-                .iter()
-                .map(|(n, _)| *n)
-                .collect();
+        let text = crate::snapshot::example(name).ok_or_else(|| {
+            let known: Vec<&str> = crate::snapshot::EXAMPLES.iter().map(|(n, _)| *n).collect();
             anyhow::anyhow!(
                 "no bundled example `{name}` (there are: {})",
                 known.join(", ")

@@ -612,7 +612,7 @@ mod tests {
 
     fn compliant() -> Inventory {
         crate::snapshot::parse(
-            crate::policy::cases::example("compliant").unwrap(),
+            crate::snapshot::example("compliant").unwrap(),
             std::path::Path::new("compliant"),
         )
         .unwrap()

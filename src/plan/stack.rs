@@ -618,7 +618,7 @@ mod tests {
     use crate::plan::spec::Spec;
 
     fn compliant() -> Inventory {
-        let text = crate::policy::cases::example("compliant").unwrap();
+        let text = crate::snapshot::example("compliant").unwrap();
         crate::snapshot::parse(text, std::path::Path::new("compliant")).unwrap()
     }
 

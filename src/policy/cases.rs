@@ -22,12 +22,6 @@ use serde_json::Value;
 use super::{Policy, PolicySet};
 use crate::finding::Status;
 
-/// The bundled example accounts, also the bases of test cases.
-pub const EXAMPLES: [(&str, &str); 2] = [
-    ("compliant", include_str!("../../examples/compliant.json")),
-    ("seed-start", include_str!("../../examples/seed-start.json")),
-];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CaseFile {
@@ -88,16 +82,9 @@ fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Example snapshot text by name.
-pub fn example(name: &str) -> Option<&'static str> {
-    EXAMPLES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| *text)
-}
-
 fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Inventory, String> {
-    let base = example(&case.base).ok_or_else(|| format!("unknown base `{}`", case.base))?;
+    let base = crate::snapshot::example(&case.base)
+        .ok_or_else(|| format!("unknown base `{}`", case.base))?;
     let mut account: Value = serde_json::from_str(base).expect("bundled example is JSON");
     for (collection, changes) in &case.modify {
         let items = account

@@ -182,7 +182,7 @@ mod tests {
     fn a_picked_field_is_the_field_of_the_whole_conversion() {
         let mut checked = 0;
         let mut absent = 0;
-        for (name, text) in crate::policy::cases::EXAMPLES {
+        for (name, text) in crate::snapshot::EXAMPLES {
             let inventory =
                 crate::snapshot::parse(text, std::path::Path::new(name)).expect("example parses");
             macro_rules! check {

@@ -21,7 +21,7 @@ use rhai::{AST, Dynamic, Engine, EvalAltResult};
 use serde::{Deserialize, Serialize};
 
 use crate::apps::AppModel;
-use crate::finding::{Finding, ResourceRef, Severity, Status};
+use crate::finding::{Finding, Severity, Status};
 use std::sync::Arc;
 
 use crate::inventory::Index;
@@ -421,10 +421,7 @@ impl PolicySet {
             }
         }
         for finding in &mut evaluation.findings {
-            finding.application = model
-                .apps_of(&finding.resource.arn)
-                .first()
-                .map(|name| (*name).to_owned());
+            finding.application = model.first_app_of(&finding.resource.arn).map(str::to_owned);
         }
         evaluation
             .findings
@@ -700,12 +697,7 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
     let resource = verdict.resource.try_cast::<Res>().ok_or_else(|| {
         bad("the first argument of pass/fail must be an inventory resource".into())
     })?;
-    let resource = ResourceRef {
-        resource_type: resource.text("_type"),
-        id: resource.text("_id"),
-        arn: resource.text("_arn"),
-        region: resource.text("region"),
-    };
+    let resource = resource.reference();
     if resource.id.is_empty() {
         return Err(bad(
             "the first argument of pass/fail must be an inventory resource".into(),

@@ -76,7 +76,36 @@ fn read_field<R: Resource>(resource: &R, account_id: &str, name: &str) -> Dynami
     }
 }
 
+/// How a finding names `resource`: type, id and ARN from the typed resource, the region as
+/// its `region` field reads (empty for Route 53's, which have none).
+fn reference_of<R: Resource>(resource: &R, account_id: &str) -> crate::finding::ResourceRef {
+    let region = super::field::pick(resource, "region");
+    crate::finding::ResourceRef {
+        resource_type: R::TYPE.to_owned(),
+        id: resource.display_id(),
+        arn: resource.arn(account_id),
+        region: if region.is_unit() {
+            String::new()
+        } else {
+            region.to_string()
+        },
+    }
+}
+
 impl Cell {
+    fn reference(&self) -> crate::finding::ResourceRef {
+        let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
+        macro_rules! name {
+            ($ty:ty) => {
+                if slot == <$ty as Collection>::SLOT {
+                    return reference_of(&index.all::<$ty>()[position], index.account());
+                }
+            };
+        }
+        crate::inventory::index::each_collection!(name);
+        unreachable!("slot {slot} is a collection")
+    }
+
     fn field(&self, name: &str) -> Dynamic {
         let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
         macro_rules! read {
@@ -110,6 +139,11 @@ impl Res {
 
     pub fn field(&self, name: &str) -> Dynamic {
         self.0.field(name)
+    }
+
+    /// How a finding names this resource (one lookup, not one per part).
+    pub fn reference(&self) -> crate::finding::ResourceRef {
+        self.0.reference()
     }
 
     /// A field as text (empty when absent or unit).
