@@ -82,11 +82,8 @@ const CONCURRENT_ACCOUNTS: usize = 4;
 pub async fn for_each_account(
     global: &GlobalOptions,
     accounts: &crate::collect::accounts::AccountOptions,
-    mut take: impl FnMut(crate::collect::accounts::Target, Inventory) -> anyhow::Result<()>,
+    take: impl FnMut(crate::collect::accounts::Target, Inventory) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<crate::collect::accounts::AccountFailure>> {
-    use crate::collect::accounts::{self, AccountFailure};
-    use futures::StreamExt;
-
     let context = AwsOptions {
         regions: global.regions.clone(),
         profile: global.profile.clone(),
@@ -94,20 +91,30 @@ pub async fn for_each_account(
     }
     .load()
     .await?;
-    let targets = accounts::targets(&context, accounts)
+    let show_progress = !global.quiet && std::io::stderr().is_terminal();
+    for_each_account_in(&context, show_progress, accounts, take).await
+}
+
+/// [`for_each_account`] from a context made already (the seam fault tests use).
+pub async fn for_each_account_in(
+    context: &crate::collect::AwsContext,
+    show_progress: bool,
+    accounts: &crate::collect::accounts::AccountOptions,
+    mut take: impl FnMut(crate::collect::accounts::Target, Inventory) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<crate::collect::accounts::AccountFailure>> {
+    use crate::collect::accounts::{self, AccountFailure};
+    use futures::StreamExt;
+
+    let targets = accounts::targets(context, accounts)
         .await
         .map_err(|failure| anyhow::anyhow!("{}", failure.reason))?;
     let total = targets.len();
-    let show_progress = !global.quiet && std::io::stderr().is_terminal();
     let quiet = |_: usize, _: usize, _: &str, _: &str| {};
     let mut outcomes = futures::stream::iter(targets)
-        .map(|target| {
-            let context = &context;
-            async move {
-                let entered = accounts::enter(context, &target, accounts).await;
-                let collected = crate::collect::collect(&entered, &quiet).await;
-                (target, collected)
-            }
+        .map(|target| async move {
+            let entered = accounts::enter(context, &target, accounts).await;
+            let collected = crate::collect::collect(&entered, &quiet).await;
+            (target, collected)
         })
         .buffer_unordered(CONCURRENT_ACCOUNTS);
     let mut failures = Vec::new();

@@ -34,6 +34,31 @@ async fn as_account(base: &aws_config::SdkConfig, account: &str) -> aws_config::
         .build()
 }
 
+/// An organisation (the moto account its management account) with members `shop` and
+/// `blog`: their account ids.
+async fn organization(config: &aws_config::SdkConfig) -> Vec<String> {
+    let organizations = aws_sdk_organizations::Client::new(config);
+    organizations
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let mut members = Vec::new();
+    for name in ["shop", "blog"] {
+        let created = organizations
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        let status = created.create_account_status().unwrap();
+        members.push(status.account_id().unwrap().to_owned());
+    }
+    members
+}
+
 /// A web server in the account's default VPC: group `web` open to the world on 8080, and
 /// instance `web-1`, public (an application of one instance) or not (no application).
 /// Returns (instance, group, VPC).
@@ -77,25 +102,7 @@ fn failing_by_account(report: &serde_json::Value) -> Vec<(String, String, String
 async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in_its_account() {
     let moto = Moto::start();
     let config = moto.sdk_config().await;
-    let organizations = aws_sdk_organizations::Client::new(&config);
-    organizations
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .unwrap();
-    let mut members = Vec::new();
-    for name in ["shop", "blog"] {
-        let created = organizations
-            .create_account()
-            .account_name(name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap();
-        let status = created.create_account_status().unwrap();
-        members.push(status.account_id().unwrap().to_owned());
-    }
+    let members = organization(&config).await;
     let (shop, blog) = (members[0].clone(), members[1].clone());
     // The same names in both accounts; only the shop's server is public.
     let (server, group, vpc) = web_server(&as_account(&config, &shop).await, true).await;
@@ -304,5 +311,104 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
     assert!(
         table.contains("3 accounts: 3 scanned, 0 not scanned"),
         "{table}"
+    );
+}
+
+/// Faults stay local (injected at the HTTP layer, as moto neither throttles nor checks
+/// trust policies): with 30 % of first attempts throttled or failed, every account is still
+/// collected whole; with one account's role refused, that account is reported with the
+/// reason and the others are collected.
+#[tokio::test]
+async fn throttling_is_absorbed_and_a_refused_role_costs_only_its_account() {
+    use crate::support::faults::{Fault, FaultyClient};
+    use hacheck::collect::accounts::{AccountOptions, DEFAULT_ROLE};
+
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let members = organization(&config).await;
+    web_server(&as_account(&config, &members[0]).await, true).await;
+    let options = AccountOptions {
+        organization: true,
+        role: DEFAULT_ROLE.to_owned(),
+        ..AccountOptions::default()
+    };
+    let through = |fault: Fault| {
+        let http = aws_smithy_http_client::Builder::new().build_http();
+        let faulty = FaultyClient::new(http, fault);
+        let base = config
+            .to_builder()
+            .http_client(faulty.clone())
+            .retry_config(
+                hacheck::collect::retry_config()
+                    .with_initial_backoff(std::time::Duration::from_millis(5)),
+            )
+            .build();
+        let context = hacheck::collect::AwsContext {
+            base,
+            regions: vec![crate::support::moto::REGION.to_owned()],
+            calls: hacheck::collect::CallCounter::default(),
+        };
+        (context, faulty)
+    };
+
+    let (context, faulty) = through(Fault::Transient { percent: 30 });
+    let mut collected = Vec::new();
+    let failures =
+        hacheck::commands::for_each_account_in(&context, false, &options, |target, inventory| {
+            assert!(
+                inventory.warnings.is_empty(),
+                "{}: {:?}",
+                target.id,
+                inventory.warnings
+            );
+            collected.push((target.id, inventory.instances.len()));
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+    collected.sort();
+    let mut all = vec![ACCOUNT.to_owned(), members[0].clone(), members[1].clone()];
+    all.sort();
+    assert_eq!(
+        collected
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect::<Vec<_>>(),
+        all
+    );
+    assert!(
+        collected.contains(&(members[0].clone(), 1)),
+        "the shop's server is collected: {collected:?}"
+    );
+    assert!(
+        faulty.counts().0 > 10,
+        "faults were injected: {:?}",
+        faulty.counts()
+    );
+
+    let blog: &'static str = Box::leak(members[1].clone().into_boxed_str());
+    let (context, _) = through(Fault::Refuse {
+        action: "Action=AssumeRole",
+        containing: blog,
+    });
+    let mut collected = Vec::new();
+    let failures =
+        hacheck::commands::for_each_account_in(&context, false, &options, |target, _| {
+            collected.push(target.id);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    collected.sort();
+    let mut others = vec![ACCOUNT.to_owned(), members[0].clone()];
+    others.sort();
+    assert_eq!(collected, others);
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].account_id, blog);
+    assert!(
+        failures[0].reason.contains("AccessDenied"),
+        "{}",
+        failures[0].reason
     );
 }

@@ -28,6 +28,12 @@ pub enum Fault {
     /// Every answer to requests whose body contains `action` is 200 with a body that is not
     /// the service's format.
     Malformed { action: &'static str },
+    /// Requests whose body contains both `action` and `containing` are refused with 403
+    /// `AccessDenied` (e.g. STS `AssumeRole` into one account's role).
+    Refuse {
+        action: &'static str,
+        containing: &'static str,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +137,17 @@ impl HttpConnector for FaultyConnector {
                     _ => response(500, "internal error"),
                 };
                 HttpConnectorFuture::ready(Ok(answer))
+            }
+            Fault::Refuse { action, containing }
+                if body.contains(action) && body.contains(containing) =>
+            {
+                inject(0);
+                HttpConnectorFuture::ready(Ok(response(
+                    403,
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>\
+                     <Message>User is not authorized to perform: sts:AssumeRole</Message>\
+                     </Error><RequestId>fault</RequestId></ErrorResponse>",
+                )))
             }
             Fault::Malformed { action } if body.contains(action) => {
                 inject(0);
