@@ -239,6 +239,24 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// What every load balancer node (ELBv2 or Classic) carries: the resource it stands
+    /// for, the security groups it uses, and the internet's edge when it faces the internet.
+    fn front_door(
+        &mut self,
+        key: &str,
+        internet: &str,
+        arn: &str,
+        region: &str,
+        groups: &[String],
+        scheme: &str,
+    ) {
+        self.stands_for(key, arn);
+        self.uses_groups(key, region, groups);
+        if scheme == "internet-facing" {
+            self.edge(internet, key, "", false);
+        }
+    }
+
     fn edge(&mut self, from: &str, to: &str, label: &str, dotted: bool) {
         let edge = Edge {
             from: from.to_owned(),
@@ -333,13 +351,16 @@ fn draw_entry(b: &mut Builder) -> Entry {
             )),
             None,
         );
-        b.stands_for(&key, &lb.arn);
-        b.uses_groups(&key, &lb.region, &lb.security_group_ids);
+        b.front_door(
+            &key,
+            &internet,
+            &lb.arn,
+            &lb.region,
+            &lb.security_group_ids,
+            &lb.scheme,
+        );
         lb_keys.insert(crate::inventory::normalize_dns(&lb.dns_name), key.clone());
         lb_keys.insert(lb.arn.clone(), key.clone());
-        if lb.scheme == "internet-facing" {
-            b.edge(&internet, &key, "", false);
-        }
     }
     let mut classic_keys: HashMap<(String, String), String> = HashMap::new();
     let mut classic_targets: Vec<(String, String)> = Vec::new();
@@ -365,12 +386,15 @@ fn draw_entry(b: &mut Builder) -> Entry {
             )),
             None,
         );
-        b.stands_for(&key, &lb.arn);
-        b.uses_groups(&key, &lb.region, &lb.security_group_ids);
+        b.front_door(
+            &key,
+            &internet,
+            &lb.arn,
+            &lb.region,
+            &lb.security_group_ids,
+            &lb.scheme,
+        );
         lb_keys.insert(crate::inventory::normalize_dns(&lb.dns_name), key.clone());
-        if lb.scheme == "internet-facing" {
-            b.edge(&internet, &key, "", false);
-        }
         for id in &lb.instance_ids {
             classic_targets.push((key.clone(), id.clone()));
         }

@@ -94,8 +94,10 @@ mod tests {
 
     #[test]
     fn a_usable_nat_gateway_of_the_public_subnet_is_reused_and_a_failed_one_is_not() {
-        let mut inventory = Inventory::default();
-        inventory.nat_gateways = vec![nat("failed", "us-east-1"), nat("pending", "us-east-1")];
+        let mut inventory = Inventory {
+            nat_gateways: vec![nat("failed", "us-east-1"), nat("pending", "us-east-1")],
+            ..Inventory::default()
+        };
         let actions = zone_egress(&inventory, &zone());
         assert_eq!(actions.len(), 1, "{actions:?}");
         assert_eq!(default_target(&actions), Some("nat-pending"));
@@ -115,19 +117,21 @@ mod tests {
 
     #[test]
     fn a_private_subnet_with_a_default_route_gets_nothing() {
-        let mut inventory = Inventory::default();
-        inventory.route_tables = vec![RouteTable {
-            id: "rtb-1".into(),
-            region: "us-east-1".into(),
-            vpc_id: "vpc-1".into(),
-            main: false,
-            subnet_ids: vec!["subnet-prv".into()],
-            routes: vec![Route {
-                destination: "0.0.0.0/0".into(),
-                target: "nat-0".into(),
+        let inventory = Inventory {
+            route_tables: vec![RouteTable {
+                id: "rtb-1".into(),
+                region: "us-east-1".into(),
+                vpc_id: "vpc-1".into(),
+                main: false,
+                subnet_ids: vec!["subnet-prv".into()],
+                routes: vec![Route {
+                    destination: "0.0.0.0/0".into(),
+                    target: "nat-0".into(),
+                }],
+                tags: Default::default(),
             }],
-            tags: Default::default(),
-        }];
+            ..Inventory::default()
+        };
         assert!(zone_egress(&inventory, &zone()).is_empty());
     }
 }
