@@ -777,3 +777,62 @@ async fn a_one_zone_load_balancer_without_listener_gets_a_zone_and_serves_the_gr
         "nothing for the load balancer or its target group again: {text}"
     );
 }
+
+/// Every call an apply makes is among the permissions its plan's actions declare (what
+/// `hacheck permissions --plan` prints): a role given exactly those can apply the plan.
+#[tokio::test]
+async fn an_apply_calls_only_what_its_actions_declare() {
+    let moto = Moto::start();
+    seed_fixable_account(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(dir.path());
+    let plan_path = dir.path().join("plan.json");
+    let output = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let plan = Plan::read(&plan_path).unwrap();
+
+    let sdk = moto.sdk_config().await;
+    let context = hacheck::collect::AwsContext {
+        base: sdk.clone(),
+        regions: vec![crate::support::moto::REGION.to_owned()],
+        calls: hacheck::collect::CallCounter::default(),
+    };
+    let clients = hacheck::collect::RegionClients::new(&context, crate::support::moto::REGION);
+    let route53 = aws_sdk_route53::Client::from_conf(
+        aws_sdk_route53::config::Builder::from(&sdk)
+            .interceptor(context.calls.clone())
+            .build(),
+    );
+    let executor = Executor::new(vec![clients], route53, true);
+    let mut journal = Journal::open(&dir.path().join("journal.json"), &plan).unwrap();
+    let outcome = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    assert!(outcome.complete(), "{outcome:?}");
+
+    let declared: std::collections::BTreeSet<&str> = plan
+        .executable()
+        .flat_map(|step| step.action.permissions().iter().copied())
+        .collect();
+    let called = context.calls.operations();
+    for write in [
+        "autoscaling:UpdateAutoScalingGroup",
+        "cloudwatch:PutMetricAlarm",
+        "rds:ModifyDBInstance",
+    ] {
+        assert!(called.iter().any(|c| c == write), "{write} in {called:?}");
+    }
+    let undeclared: Vec<String> = called
+        .into_iter()
+        .filter(|call| !declared.contains(call.as_str()))
+        .collect();
+    assert!(
+        undeclared.is_empty(),
+        "called without being declared: {undeclared:?} (declared {declared:?})"
+    );
+}
