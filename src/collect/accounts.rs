@@ -48,10 +48,9 @@ pub struct Target {
 }
 
 /// An account left out, and why (a sentence for the report).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountFailure {
     pub account_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     pub reason: String,
 }

@@ -466,16 +466,13 @@ pub async fn pinned_launch_template_versions(
         let Ok(number) = reference.version.parse::<i64>() else {
             continue; // `$Latest` or `$Default`: read already
         };
-        let read = inventory.launch_templates.iter().any(|t| {
-            t.region == region
-                && t.id == reference.id
-                && t.versions.iter().any(|v| v.version_number == number)
-        });
-        let known = inventory
+        let template = inventory
             .launch_templates
             .iter()
-            .any(|t| t.region == region && t.id == reference.id);
-        if known && !read {
+            .find(|t| t.region == region && t.id == reference.id);
+        let unread =
+            template.is_some_and(|t| t.versions.iter().all(|v| v.version_number != number));
+        if unread {
             wanted
                 .entry(reference.id.clone())
                 .or_default()

@@ -7,7 +7,7 @@ use crate::config::Config;
 pub async fn run(global: &GlobalOptions, args: &AppsArgs) -> anyhow::Result<u8> {
     let config = Config::load(args.config.as_deref())?;
     let index = super::index(super::load_inventory(global, &args.source).await?);
-    super::print_warnings(index.inventory());
+    super::print_warnings(&index.inventory().warnings);
     let model = config.app_model(&index, args.scope.into());
     let paths = crate::reach::paths(&index, &model);
     let mut rendered = Vec::new();

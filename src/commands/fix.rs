@@ -34,7 +34,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
     let index = super::index(super::load_inventory(global, &args.source).await?);
     let inventory = index.inventory();
-    super::print_warnings(inventory);
+    super::print_warnings(&inventory.warnings);
     let model = config.app_model(&index, args.scope.into());
     let evaluation = policies.evaluate(&index, &model, &config.param_overrides());
     if let Some(error) = evaluation.errors.first() {

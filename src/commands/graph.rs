@@ -8,7 +8,7 @@ use crate::diagram;
 pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
     let index = super::index(super::load_inventory(global, &args.source).await?);
-    super::print_warnings(index.inventory());
+    super::print_warnings(&index.inventory().warnings);
     let model = config.app_model(&index, args.scope.into());
     let topology = crate::whatif::Topology::new(&index);
     let lost_zone = match args.lose_az.as_deref() {

@@ -14,7 +14,7 @@ pub async fn run(global: &GlobalOptions, args: &InventoryArgs) -> anyhow::Result
             .map_err(|e| anyhow::anyhow!("cannot create directory `{}`: {e}", dir.display()))?;
         let mut incomplete = false;
         let failures = super::for_each_account(global, &accounts, |target, inventory| {
-            super::print_warnings(&inventory);
+            super::print_warnings(&inventory.warnings);
             incomplete |= !inventory.warnings.is_empty();
             crate::snapshot::write(&inventory, &dir.join(format!("{}.json", target.id)))?;
             Ok(())
@@ -33,7 +33,7 @@ pub async fn run(global: &GlobalOptions, args: &InventoryArgs) -> anyhow::Result
         });
     }
     let inventory = super::load_inventory(global, &args.source).await?;
-    super::print_warnings(&inventory);
+    super::print_warnings(&inventory.warnings);
     super::emit(
         &crate::snapshot::to_json(&inventory),
         args.output.as_deref(),

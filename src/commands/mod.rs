@@ -251,11 +251,8 @@ pub fn load_suppressions(
 }
 
 /// Prints collector warnings on stderr, one line each.
-pub fn print_warnings(inventory: &Inventory) {
-    for w in &inventory.warnings {
-        eprintln!(
-            "warning: {} in {}: {} failed ({}): {}",
-            w.service, w.region, w.operation, w.code, w.message
-        );
+pub fn print_warnings(warnings: &[crate::inventory::CollectorWarning]) {
+    for warning in warnings {
+        eprintln!("warning: {warning}");
     }
 }

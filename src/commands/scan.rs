@@ -21,21 +21,12 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
         judge(&index, args, &config, &policies, &suppressions)
     };
     if args.format != ReportFormat::Table || args.output.is_some() {
-        for w in &report.warnings {
-            eprintln!(
-                "warning: {} in {}: {} failed ({}): {}",
-                w.service, w.region, w.operation, w.code, w.message
-            );
-        }
+        super::print_warnings(&report.warnings);
         for error in &report.policy_errors {
             eprintln!("error: {error}");
         }
-        for account in report.accounts.iter().filter(|a| a.failed()) {
-            eprintln!(
-                "error: account {} was not scanned: {}",
-                account.label(),
-                account.reason.as_deref().unwrap_or_default()
-            );
+        for missing in report.missing_accounts() {
+            eprintln!("error: {missing}");
         }
     }
     if args.format != ReportFormat::Markdown {

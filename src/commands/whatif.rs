@@ -12,7 +12,7 @@ pub const EACH_ZONE: &str = "each";
 pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8> {
     let config = Config::load(args.config.as_deref())?;
     let index = super::index(super::load_inventory(global, &args.source).await?);
-    super::print_warnings(index.inventory());
+    super::print_warnings(&index.inventory().warnings);
     let model = config.app_model(&index, args.scope.into());
     let topology = Topology::new(&index);
     let zones = zones_to_lose(&topology, &model, &args.lose_az)?;

@@ -502,14 +502,6 @@ impl Index {
         self.find_near::<NatGateway>(subnet, &route.target)
     }
 
-    /// A usable NAT gateway in subnet `id` of `near`'s region ([`NatGateway::is_usable`]).
-    pub fn usable_nat_gateway_in(&self, near: &impl Resource, id: &str) -> Option<&NatGateway> {
-        self.inventory
-            .nat_gateways
-            .iter()
-            .find(|g| g.region == near.region() && g.subnet_id == id && g.is_usable())
-    }
-
     /// The zone of subnet `id` in `near`'s region.
     pub fn zone_of_subnet(&self, near: &impl Resource, id: &str) -> Option<&str> {
         self.find_near::<Subnet>(near, id)

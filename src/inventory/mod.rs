@@ -133,6 +133,17 @@ pub struct CollectorWarning {
     pub message: String,
 }
 
+/// `ec2 in us-east-1: DescribeVpcs failed (AccessDenied): …`, as every report says it.
+impl std::fmt::Display for CollectorWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} in {}: {} failed ({}): {}",
+            self.service, self.region, self.operation, self.code, self.message
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {

@@ -987,6 +987,11 @@ impl Action {
     }
 
     /// Step ids this action's `ref:` strings point at.
+    /// The `ref:` a later action names what this one creates by.
+    pub fn reference(&self) -> String {
+        format!("{REF_PREFIX}{}", self.key())
+    }
+
     pub fn references(&self) -> Vec<String> {
         let text = serde_json::to_string(self).expect("action serialises");
         let mut found: Vec<String> = text

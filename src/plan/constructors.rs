@@ -375,6 +375,6 @@ pub fn register(engine: &mut Engine) {
         },
     );
     engine.register_fn("output_of", |action: &mut Action| -> ImmutableString {
-        format!("{REF_PREFIX}{}", action.key()).into()
+        action.reference().into()
     });
 }

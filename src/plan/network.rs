@@ -6,7 +6,7 @@
 //! with the subnet has a default route already. One builder, so that the two cannot answer
 //! differently whether a NAT gateway exists or a subnet is routed.
 
-use super::action::{Action, REF_PREFIX};
+use super::action::Action;
 use crate::inventory::Inventory;
 
 /// Where a zone's egress goes and what its new parts are called.
@@ -44,7 +44,7 @@ pub fn zone_egress(inventory: &Inventory, zone: &ZoneEgress) -> Vec<Action> {
                 name: zone.nat_name.clone(),
                 subnet_id: zone.public_subnet.to_owned(),
             };
-            let reference = format!("{REF_PREFIX}{}", create.key());
+            let reference = create.reference();
             actions.push(create);
             reference
         }
@@ -62,6 +62,7 @@ pub fn zone_egress(inventory: &Inventory, zone: &ZoneEgress) -> Vec<Action> {
 mod tests {
     use super::*;
     use crate::inventory::{NatGateway, Route, RouteTable};
+    use crate::plan::action::REF_PREFIX;
 
     fn zone() -> ZoneEgress<'static> {
         ZoneEgress {

@@ -40,7 +40,7 @@ impl Builder<'_> {
 
     /// Adds `action`; returns the `ref:` to what it creates.
     fn add(&mut self, action: Action) -> Result<String, PlanError> {
-        let reference = format!("{REF_PREFIX}{}", action.key());
+        let reference = action.reference();
         let proposed = proposed_step(action, &self.spec.region, self.fixes());
         if let Some(existing) = conflicting(&self.steps, &proposed) {
             return Err(PlanError::Conflict {

@@ -92,15 +92,30 @@ pub struct AccountOutcome {
     pub account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `scanned` or `failed`.
-    pub status: String,
+    pub status: AccountStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    Scanned,
+    Failed,
+}
+
 impl AccountOutcome {
     pub fn failed(&self) -> bool {
-        self.status == "failed"
+        self.status == AccountStatus::Failed
+    }
+
+    /// `account 123456789012 (name) was not scanned: reason`, as every report says it.
+    pub fn not_scanned(&self) -> String {
+        format!(
+            "account {} was not scanned: {}",
+            self.label(),
+            self.reason.as_deref().unwrap_or_default()
+        )
     }
 
     /// `123456789012 (name)`, or the id alone.
@@ -193,7 +208,6 @@ impl ScanReport {
             Vec::new(),
         );
         merged.scope = scope;
-        merged.account_id.clear();
         for (target, report) in scanned {
             merged.add_account(&target, report);
         }
@@ -202,7 +216,7 @@ impl ScanReport {
             .extend(failures.into_iter().map(|failure| AccountOutcome {
                 account_id: failure.account_id,
                 account_name: failure.account_name,
-                status: "failed".into(),
+                status: AccountStatus::Failed,
                 reason: Some(failure.reason),
             }));
         merged.finish_merge();
@@ -246,7 +260,7 @@ impl ScanReport {
         }
         merged
             .accounts
-            .sort_by(|a, b| (&a.account_id, a.failed()).cmp(&(&b.account_id, b.failed())));
+            .sort_by(|a, b| (&a.account_id, a.status).cmp(&(&b.account_id, b.status)));
         merged
             .accounts
             .dedup_by(|later, kept| later.account_id == kept.account_id);
@@ -323,7 +337,7 @@ impl ScanReport {
             self.accounts.push(AccountOutcome {
                 account_id: account.clone(),
                 account_name: target.name.clone(),
-                status: "scanned".into(),
+                status: AccountStatus::Scanned,
                 reason: None,
             });
         }
@@ -336,6 +350,14 @@ impl ScanReport {
             (&a.finding.account, a.finding.sort_key())
                 .cmp(&(&b.finding.account, b.finding.sort_key()))
         });
+    }
+
+    /// What each account that could not be scanned says, for the reports.
+    pub fn missing_accounts(&self) -> impl Iterator<Item = String> + '_ {
+        self.accounts
+            .iter()
+            .filter(|a| a.failed())
+            .map(AccountOutcome::not_scanned)
     }
 
     pub fn summary(&self) -> Summary {

@@ -217,15 +217,7 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
     let mut notifications: Vec<sarif::Notification> = report
         .warnings
         .iter()
-        .map(|w| {
-            notification(
-                "warning",
-                format!(
-                    "{} in {}: {} failed ({}): {}",
-                    w.service, w.region, w.operation, w.code, w.message
-                ),
-            )
-        })
+        .map(|w| notification("warning", w.to_string()))
         .collect();
     notifications.extend(
         report
@@ -239,16 +231,11 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
             .iter()
             .map(|e| notification("error", e.clone())),
     );
-    notifications.extend(report.accounts.iter().filter(|a| a.failed()).map(|a| {
-        notification(
-            "error",
-            format!(
-                "account {} was not scanned: {}",
-                a.label(),
-                a.reason.as_deref().unwrap_or_default()
-            ),
-        )
-    }));
+    notifications.extend(
+        report
+            .missing_accounts()
+            .map(|missing| notification("error", missing)),
+    );
     let complete = report.warnings.is_empty()
         && report.policy_errors.is_empty()
         && !report.accounts.iter().any(|a| a.failed());

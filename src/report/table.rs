@@ -129,11 +129,7 @@ fn write_rules(
 
 fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     for warning in &report.warnings {
-        writeln!(
-            out,
-            "warning: {} in {}: {} failed ({}): {}",
-            warning.service, warning.region, warning.operation, warning.code, warning.message
-        )?;
+        writeln!(out, "warning: {warning}")?;
     }
     for note in &report.suppression_notes {
         writeln!(out, "warning: {note}")?;
@@ -141,13 +137,8 @@ fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     for error in &report.policy_errors {
         writeln!(out, "error: {error}")?;
     }
-    for account in report.accounts.iter().filter(|a| a.failed()) {
-        writeln!(
-            out,
-            "error: account {} was not scanned: {}",
-            account.label(),
-            account.reason.as_deref().unwrap_or_default()
-        )?;
+    for missing in report.missing_accounts() {
+        writeln!(out, "error: {missing}")?;
     }
     if !report.accounts.is_empty() {
         let missing = report.accounts.iter().filter(|a| a.failed()).count();

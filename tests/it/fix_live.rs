@@ -208,6 +208,23 @@ fn config_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// The fix plan of moto's account, saved with `fix --out` in `dir`: (its path, the plan).
+fn saved_plan(moto: &Moto, dir: &Path) -> (std::path::PathBuf, Plan) {
+    let config = config_file(dir);
+    let plan_path = dir.join("plan.json");
+    let output = moto
+        .hacheck()
+        .args(["fix", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let plan = Plan::read(&plan_path).unwrap();
+    (plan_path, plan)
+}
+
 #[tokio::test]
 async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     let moto = Moto::start();
@@ -337,18 +354,7 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
     let moto = Moto::start();
     seed_fixable_account(&moto).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(dir.path());
-    let plan_path = dir.path().join("plan.json");
-    let output = moto
-        .hacheck()
-        .args(["fix", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&plan_path)
-        .output()
-        .unwrap();
-    assert_exit(&output, 1);
-    let plan = Plan::read(&plan_path).unwrap();
+    let (plan_path, plan) = saved_plan(&moto, dir.path());
 
     // First attempt: CloudWatch fails every call, as if the connection died mid-apply.
     let sdk = moto.sdk_config().await;
@@ -785,18 +791,7 @@ async fn an_apply_calls_only_what_its_actions_declare() {
     let moto = Moto::start();
     seed_fixable_account(&moto).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = config_file(dir.path());
-    let plan_path = dir.path().join("plan.json");
-    let output = moto
-        .hacheck()
-        .args(["fix", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&plan_path)
-        .output()
-        .unwrap();
-    assert_exit(&output, 1);
-    let plan = Plan::read(&plan_path).unwrap();
+    let (_, plan) = saved_plan(&moto, dir.path());
 
     let sdk = moto.sdk_config().await;
     let context = hacheck::collect::AwsContext {
