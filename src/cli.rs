@@ -243,8 +243,20 @@ pub struct InventorySource {
     #[arg(long, value_name = "FILE", conflicts_with = "example")]
     pub inventory: Option<PathBuf>,
     /// Use a bundled example account: `seed-start` or `compliant`.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "templates")]
     pub example: Option<String>,
+    /// Judge CloudFormation templates (YAML or JSON) before they are deployed; several
+    /// load together, their exports meeting their imports.
+    #[arg(long = "template", value_name = "FILE", conflicts_with = "inventory")]
+    pub templates: Vec<PathBuf>,
+    /// Template parameters: a file in CloudFormation's
+    /// `[{"ParameterKey": …, "ParameterValue": …}]` form, or `Key=Value` (repeatable).
+    #[arg(
+        long = "parameters",
+        value_name = "FILE|KEY=VALUE",
+        requires = "templates"
+    )]
+    pub parameters: Vec<String>,
 }
 
 /// What the rules judge.

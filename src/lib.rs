@@ -29,6 +29,7 @@ pub mod reach;
 pub mod report;
 pub mod snapshot;
 pub mod suppress;
+pub mod template;
 pub mod whatif;
 
 /// Text on one line: runs of whitespace, newlines included, become one space. Errors print

@@ -37,6 +37,19 @@ pub async fn load_inventory(
     if let Some(path) = &source.inventory {
         return Ok(crate::snapshot::read(path)?);
     }
+    if !source.templates.is_empty() {
+        let options = crate::template::TemplateOptions {
+            paths: source.templates.clone(),
+            parameters: source.parameters.clone(),
+            region: global
+                .regions
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "us-east-1".to_owned()),
+            account: crate::template::PLACEHOLDER_ACCOUNT.to_owned(),
+        };
+        return Ok(crate::template::load(&options)?);
+    }
     if let Some(name) = &source.example {
         let text = crate::snapshot::example(name).ok_or_else(|| {
             let known: Vec<&str> = crate::snapshot::EXAMPLES.iter().map(|(n, _)| *n).collect();

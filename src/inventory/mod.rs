@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 
 pub mod dns;
 pub mod index;
+pub mod source;
 
 pub use dns::normalize_dns;
 pub use index::{Collection, Index};
+pub use source::{Source, SourceElement, SourcePos};
 
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +120,9 @@ pub struct Inventory {
     pub metric_alarms: Vec<MetricAlarm>,
     #[serde(default)]
     pub sns_topics: Vec<SnsTopic>,
+    /// Where each resource was declared, for an inventory read from templates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
 }
 
 /// A part of the account that could not be read; the rest of the collection went on.
@@ -867,7 +872,8 @@ impl Inventory {
             hosted_zones,
             record_sets,
             metric_alarms,
-            sns_topics
+            sns_topics,
+            sources
         );
     }
 
