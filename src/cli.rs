@@ -327,6 +327,14 @@ pub struct ScanArgs {
     /// Do not treat collector warnings (unreadable services or regions) as an error.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Template paths in reports are relative to DIR (default: the current directory), as
+    /// GitHub code scanning expects them relative to the repository's root.
+    #[arg(long, value_name = "DIR")]
+    pub source_root: Option<PathBuf>,
+    /// Exit 1 when a verdict waits for an input nobody gave (a template's parameter without
+    /// default, an import no loaded template exports), as for a failure.
+    #[arg(long)]
+    pub fail_on_unknown: bool,
     #[command(flatten)]
     pub accounts: AccountArgs,
 }

@@ -61,6 +61,9 @@ impl FromStr for Severity {
 pub enum Status {
     Pass,
     Fail,
+    /// The verdict waits for an input nobody gave (a template's parameter, an import): not
+    /// a pass, not a failure.
+    Unknown,
 }
 
 /// The resource a finding is about.
@@ -93,6 +96,27 @@ pub struct Finding {
     /// The account of the resource, in a run over several accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// Where the resource is declared, for a template's: the property that decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// For an `unknown` verdict: the inputs it waits for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown_inputs: Vec<String>,
+}
+
+/// A line of a template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub logical_id: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl Finding {

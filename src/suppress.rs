@@ -220,6 +220,8 @@ mod tests {
             evidence: Default::default(),
             application: None,
             account: None,
+            location: None,
+            unknown_inputs: Vec::new(),
         }
     }
 

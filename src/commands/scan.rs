@@ -32,12 +32,42 @@ pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> 
     if args.format != ReportFormat::Markdown {
         report.diagrams.clear();
     }
+    relative_to_source_root(&mut report, args.source_root.as_deref())?;
 
     let mut rendered = Vec::new();
     render(&report, args.format, args.output.is_none(), &mut rendered)?;
     super::emit_bytes(&rendered, args.output.as_deref())?;
 
-    Ok(exit_status(&report, args.fail_on, args.allow_partial))
+    let status = exit_status(&report, args.fail_on, args.allow_partial);
+    if status == super::EXIT_CLEAN && args.fail_on_unknown && report.summary().unknown > 0 {
+        return Ok(super::EXIT_FINDINGS);
+    }
+    Ok(status)
+}
+
+/// Names each template a finding points at by its path under `root` (default: the current
+/// directory), as code scanning expects of a SARIF artifact's URI; paths outside it stay.
+fn relative_to_source_root(
+    report: &mut ScanReport,
+    root: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if !report.results.iter().any(|r| r.finding.location.is_some()) {
+        return Ok(());
+    }
+    let root = match root {
+        Some(root) => std::fs::canonicalize(root)
+            .map_err(|e| anyhow::anyhow!("cannot read source root `{}`: {e}", root.display()))?,
+        None => std::env::current_dir()?,
+    };
+    for result in &mut report.results {
+        if let Some(location) = &mut result.finding.location
+            && let Ok(path) = std::fs::canonicalize(&location.file)
+            && let Ok(relative) = path.strip_prefix(&root)
+        {
+            location.file = relative.to_string_lossy().replace('\\', "/");
+        }
+    }
+    Ok(())
 }
 
 /// 2 when a policy failed, the collection was incomplete (unless `allow_partial`) or an

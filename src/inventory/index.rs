@@ -119,6 +119,8 @@ pub struct Index {
     instance_by_public_ip: HashMap<String, u32>,
     /// Subnet position → the route table that governs it (explicit, else the VPC's main one).
     route_table_of_subnet: Vec<Option<u32>>,
+    /// (slot, position) → its declaration, for inventories read from templates.
+    sources: HashMap<(usize, u32), u32>,
 }
 
 fn position<T>(items: &[T], item: &T) -> usize {
@@ -143,6 +145,7 @@ impl Index {
             records_by_alias: HashMap::new(),
             instance_by_public_ip: HashMap::new(),
             route_table_of_subnet: Vec::new(),
+            sources: HashMap::new(),
             inventory: inventory.clone(),
         };
         macro_rules! key {
@@ -165,8 +168,26 @@ impl Index {
             }};
         }
         each_collection!(key);
+        for (n, source) in inventory.sources.iter().enumerate() {
+            if let Some(slot) = slot_of_kind(&source.kind)
+                && let Some(position) = index.position_of_arn(slot, &source.arn)
+            {
+                index.sources.insert((slot, position as u32), n as u32);
+            }
+        }
         index.relate();
         index
+    }
+
+    /// Whether the inventory was read from templates (its resources have sources).
+    pub fn has_sources(&self) -> bool {
+        !self.sources.is_empty()
+    }
+
+    /// Where the resource at (`slot`, `position`) was declared, for a template's.
+    pub fn source_of(&self, slot: usize, position: usize) -> Option<&Source> {
+        let n = *self.sources.get(&(slot, position as u32))?;
+        self.inventory.sources.get(n as usize)
     }
 
     fn relate(&mut self) {

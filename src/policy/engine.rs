@@ -283,13 +283,20 @@ pub fn lowercase_message(text: &str) -> String {
 
 /// What `pass(resource, message[, evidence])` and `fail(…)` return: one value, not a map,
 /// so that a verdict costs one allocation (a rule judging 55,000 instances makes 55,000).
-/// Scripts may still read `v.status`, `v.resource`, `v.message` and `v.evidence`.
+/// Scripts may still read `v.status`, `v.resource`, `v.message` and `v.evidence`, and say
+/// which field decided with `v.at("multi_az")` or `v.at("ingress", rule)` (for a template's
+/// resource: the line the finding points at).
 #[derive(Clone)]
 pub struct Verdict {
     pub passed: bool,
     pub resource: Dynamic,
     pub message: ImmutableString,
     pub evidence: Map,
+    /// The deciding field, and for a list field the deciding element.
+    pub at: Option<(ImmutableString, Option<Dynamic>)>,
+    /// How many field reads the run had made when the verdict was given
+    /// ([`super::view::reads_so_far`]): the reads since the previous verdict are its own.
+    pub reads_end: usize,
 }
 
 fn register_verdicts(engine: &mut Engine) {
@@ -299,6 +306,8 @@ fn register_verdicts(engine: &mut Engine) {
             resource,
             message,
             evidence,
+            at: None,
+            reads_end: super::view::reads_so_far(),
         };
     engine
         .register_type_with_name::<Verdict>("Verdict")
@@ -308,6 +317,17 @@ fn register_verdicts(engine: &mut Engine) {
         .register_get("resource", |v: &mut Verdict| v.resource.clone())
         .register_get("message", |v: &mut Verdict| v.message.clone())
         .register_get("evidence", |v: &mut Verdict| v.evidence.clone());
+    engine.register_fn("at", |v: Verdict, field: ImmutableString| Verdict {
+        at: Some((field, None)),
+        ..v
+    });
+    engine.register_fn(
+        "at",
+        |v: Verdict, field: ImmutableString, element: Dynamic| Verdict {
+            at: Some((field, Some(element))),
+            ..v
+        },
+    );
     engine.register_fn("pass", move |r: Dynamic, m: ImmutableString| {
         verdict(true, r, m, Map::new())
     });

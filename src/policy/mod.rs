@@ -630,10 +630,81 @@ fn run_policy(
             id: id.clone(),
             message: "`check` must return an array of pass(...)/fail(...) verdicts".into(),
         })?;
-    verdicts
+    let reads = view::take_reads();
+    let mut findings = verdicts
         .into_iter()
         .map(|verdict| to_finding(&policy.meta, verdict))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    if view.index().has_sources() {
+        locate(&mut findings, &reads, view.index());
+    }
+    Ok(findings.into_iter().map(|(finding, _)| finding).collect())
+}
+
+/// What a verdict leaves for [`locate`] besides its finding.
+struct VerdictTrace {
+    key: (usize, usize),
+    at: Option<(String, Option<serde_json::Value>)>,
+    reads_end: usize,
+}
+
+/// For an inventory read from templates: where each finding points (the field its rule
+/// named with `at`, else the first field of its resource it read, else the resource), and
+/// which findings wait for an unknown input — one its own reads met, or any read of its
+/// resource's unknown fields in the run. Such a verdict is `unknown`, pass or fail.
+fn locate(findings: &mut [(Finding, VerdictTrace)], reads: &[view::FieldRead], index: &Index) {
+    let mut start = 0;
+    for (finding, trace) in findings.iter_mut() {
+        let end = trace.reads_end.min(reads.len()).max(start);
+        let own = &reads[start..end];
+        start = end;
+        let (slot, position) = trace.key;
+        let Some(source) = index.source_of(slot, position) else {
+            continue;
+        };
+        let is_self =
+            |read: &&view::FieldRead| read.0 as usize == slot && read.1 as usize == position;
+        let field = trace.at.clone().or_else(|| {
+            own.iter()
+                .filter(is_self)
+                .find(|read| source.fields.contains_key(&read.2))
+                .map(|read| (read.2.clone(), None))
+        });
+        let at = source.position_of(
+            field.as_ref().map(|(f, _)| f.as_str()),
+            field.as_ref().and_then(|(_, e)| e.as_ref()),
+        );
+        finding.location = Some(crate::finding::Location {
+            file: source.file.clone(),
+            line: at.line,
+            column: at.column,
+            logical_id: source.logical_id.clone(),
+        });
+        let mut inputs = std::collections::BTreeSet::new();
+        let unknown_of = |read: &view::FieldRead| {
+            index
+                .source_of(read.0 as usize, read.1 as usize)?
+                .unknown(&read.2)
+        };
+        for read in own {
+            inputs.extend(unknown_of(read).map(str::to_owned));
+        }
+        for read in reads
+            .iter()
+            .filter(|read| read.0 as usize == slot && read.1 as usize == position)
+        {
+            inputs.extend(unknown_of(read).map(str::to_owned));
+        }
+        if !inputs.is_empty() {
+            finding.status = Status::Unknown;
+            finding.unknown_inputs = inputs.into_iter().collect();
+            finding.message = format!(
+                "{} cannot be judged before deploy: the verdict waits for {}.",
+                finding.resource.id,
+                finding.unknown_inputs.join(", ")
+            );
+        }
+    }
 }
 
 fn runtime_error(policy: &Policy, error: EvalAltResult) -> PolicyError {
@@ -686,7 +757,7 @@ fn plain_json(value: &Dynamic) -> Option<serde_json::Value> {
     None
 }
 
-fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyError> {
+fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<(Finding, VerdictTrace), PolicyError> {
     let bad = |message: String| PolicyError::Verdict {
         id: meta.id.clone(),
         message,
@@ -697,6 +768,14 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
     let resource = verdict.resource.try_cast::<Res>().ok_or_else(|| {
         bad("the first argument of pass/fail must be an inventory resource".into())
     })?;
+    let trace = VerdictTrace {
+        key: resource.key(),
+        at: verdict
+            .at
+            .as_ref()
+            .map(|(field, element)| (field.to_string(), element.as_ref().and_then(plain_json))),
+        reads_end: verdict.reads_end,
+    };
     let resource = resource.reference();
     if resource.id.is_empty() {
         return Err(bad(
@@ -720,7 +799,7 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
     } else {
         Status::Fail
     };
-    Ok(Finding {
+    let finding = Finding {
         rule_id: meta.id.clone(),
         severity: meta.severity,
         status,
@@ -729,5 +808,8 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<Finding, PolicyErro
         evidence,
         application: None,
         account: None,
-    })
+        location: None,
+        unknown_inputs: Vec::new(),
+    };
+    Ok((finding, trace))
 }

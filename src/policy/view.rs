@@ -65,6 +65,30 @@ struct Cell {
     position: u32,
 }
 
+thread_local! {
+    /// The fields scripts read, in order, while a policy runs over an inventory read from
+    /// templates (else empty): which verdict read what decides where it points and whether
+    /// it waits for an unknown input (lookups made in Rust note the fields they follow).
+    static READS: std::cell::RefCell<Vec<FieldRead>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A script's read of a field: (slot, position, field).
+pub type FieldRead = (u8, u32, String);
+
+fn note_read(slot: u8, position: u32, field: &str) {
+    READS.with(|reads| reads.borrow_mut().push((slot, position, field.to_owned())));
+}
+
+/// How many reads this thread's run has made so far.
+pub fn reads_so_far() -> usize {
+    READS.with(|reads| reads.borrow().len())
+}
+
+/// The run's reads, leaving none.
+pub fn take_reads() -> Vec<FieldRead> {
+    READS.with(|reads| std::mem::take(&mut *reads.borrow_mut()))
+}
+
 /// Field `name` of `resource`: its own fields, and `_kind`, `_type`, `_id` and `_arn`.
 fn read_field<R: Resource>(resource: &R, account_id: &str, name: &str) -> Dynamic {
     match name {
@@ -108,6 +132,9 @@ impl Cell {
 
     fn field(&self, name: &str) -> Dynamic {
         let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
+        if index.has_sources() {
+            note_read(self.slot, self.position, name);
+        }
         macro_rules! read {
             ($ty:ty) => {
                 if slot == <$ty as Collection>::SLOT {
@@ -154,6 +181,18 @@ impl Res {
         } else {
             value.to_string()
         }
+    }
+
+    /// Notes that Rust code read the resource's `field` for a script (a lookup).
+    fn note_read(&self, field: &str) {
+        if self.0.index.has_sources() {
+            note_read(self.0.slot, self.0.position, field);
+        }
+    }
+
+    /// The index slot and position of the resource.
+    pub fn key(&self) -> (usize, usize) {
+        (self.0.slot as usize, self.0.position as usize)
     }
 
     /// The typed resource behind the handle, when it is a `T`.
@@ -252,7 +291,7 @@ impl InventoryView {
         InventoryView(Arc::new(data))
     }
 
-    fn index(&self) -> &Index {
+    pub fn index(&self) -> &Index {
         &self.0.index
     }
 
@@ -404,6 +443,7 @@ impl InventoryView {
                 subject.text("_id")
             ));
         }
+        // A relation follows ids and names, which templates always know: no field read.
         Ok(self.handles(T::SLOT, self.index().related(relation, subject.position())))
     }
 
@@ -421,6 +461,7 @@ impl InventoryView {
 
     /// The alias records whose target is the load balancer `lb` (any form Route 53 stores).
     fn records_aliasing(&self, lb: &Res) -> ScriptResult<Array> {
+        lb.note_read("dns_name");
         let dns_name = match (
             lb.typed::<LoadBalancer>(),
             lb.typed::<crate::inventory::ClassicLoadBalancer>(),
@@ -444,6 +485,7 @@ impl InventoryView {
     /// The launch-template version an Auto Scaling group launches: its `$Default`,
     /// `$Latest` or numbered version, or `()` when the group has none or it was not found.
     fn launch_template_version(&self, group: &Res) -> Dynamic {
+        group.note_read("launch_template");
         let Some(group) = group.typed::<AutoScalingGroup>() else {
             return Dynamic::UNIT;
         };

@@ -134,6 +134,9 @@ pub struct Summary {
     pub resources: usize,
     pub passed: usize,
     pub failed: usize,
+    /// Verdicts waiting for an input nobody gave (templates).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown: usize,
     pub suppressed: usize,
     pub warnings: usize,
     pub errors: usize,
@@ -371,7 +374,16 @@ impl ScanReport {
         Summary {
             rules: self.rules.len(),
             resources: resources.len(),
-            passed: self.results.iter().filter(|r| !r.finding.failed()).count(),
+            passed: self
+                .results
+                .iter()
+                .filter(|r| r.finding.status == crate::finding::Status::Pass)
+                .count(),
+            unknown: self
+                .results
+                .iter()
+                .filter(|r| r.finding.status == crate::finding::Status::Unknown)
+                .count(),
             failed: self.results.iter().filter(|r| r.is_open_failure()).count(),
             suppressed: self
                 .results

@@ -46,7 +46,15 @@ fn security_severity(severity: Severity) -> &'static str {
 
 /// Stable across runs: the rule and the resource's ARN (and, in a run over several
 /// accounts, the account: some ARNs, such as Route 53's, name none), nothing that changes.
+/// A template's resource: the rule, the file and the logical id (lines move in a diff).
 pub fn fingerprint(finding: &Finding) -> String {
+    if let Some(location) = &finding.location {
+        let digest = Sha256::digest(format!(
+            "{}\n{}\n{}",
+            finding.rule_id, location.file, location.logical_id
+        ));
+        return digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    }
     let digest = match &finding.account {
         None => Sha256::digest(format!("{}\n{}", finding.rule_id, finding.resource.arn)),
         Some(account) => Sha256::digest(format!(
@@ -126,18 +134,32 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
     let results: Vec<sarif::Result> = report
         .results
         .iter()
-        .filter(|r| r.finding.failed())
+        .filter(|r| r.finding.failed() || r.finding.status == crate::finding::Status::Unknown)
         .map(|result| {
             let finding = &result.finding;
-            let origin = report
-                .rule(&finding.rule_id)
-                .map(|r| r.origin.clone())
-                .unwrap_or_default();
+            // A template's resource: the line of the deciding property. A deployed one: the
+            // policy that raised it.
+            let (uri, region) = match &finding.location {
+                Some(location) => (
+                    location.file.clone(),
+                    sarif::Region::builder()
+                        .start_line(i64::from(location.line))
+                        .start_column(i64::from(location.column))
+                        .build(),
+                ),
+                None => (
+                    report
+                        .rule(&finding.rule_id)
+                        .map(|r| r.origin.clone())
+                        .unwrap_or_default(),
+                    sarif::Region::builder().start_line(1).build(),
+                ),
+            };
             let location = sarif::Location::builder()
                 .physical_location(
                     sarif::PhysicalLocation::builder()
-                        .artifact_location(sarif::ArtifactLocation::builder().uri(origin).build())
-                        .region(sarif::Region::builder().start_line(1).build())
+                        .artifact_location(sarif::ArtifactLocation::builder().uri(uri).build())
+                        .region(region)
                         .build(),
                 )
                 .logical_locations(vec![
@@ -175,6 +197,19 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
                     serde_json::Value::from(account.as_str()),
                 );
             }
+            if !finding.unknown_inputs.is_empty() {
+                builder_properties.insert(
+                    "unknownInputs".to_owned(),
+                    serde_json::Value::from(finding.unknown_inputs.clone()),
+                );
+            }
+            // An unknown verdict is an open question, not a failure: SARIF's `open` kind,
+            // which takes level `none`.
+            let (kind, level) = if finding.status == crate::finding::Status::Unknown {
+                (sarif::ResultKind::Open, sarif::ResultLevel::None)
+            } else {
+                (sarif::ResultKind::Fail, level(finding.severity))
+            };
             let sarif_result = sarif::Result::builder()
                 .rule_id(finding.rule_id.clone())
                 .rule_index(
@@ -183,7 +218,8 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
                         .copied()
                         .unwrap_or(-1),
                 )
-                .level(level(finding.severity))
+                .kind(kind)
+                .level(level)
                 .message(
                     sarif::Message::builder()
                         .text(finding.message.clone())

@@ -109,10 +109,12 @@ fn write_rules(
             .filter(in_group)
             .filter(|r| r.finding.rule_id == rule_id)
         {
-            let resource = format!(
-                "{}\n{}",
-                result.finding.resource.id, result.finding.resource.region
-            );
+            // A template's resource is named where it is declared.
+            let place = match &result.finding.location {
+                Some(location) => format!("{}:{}", location.file, location.line),
+                None => result.finding.resource.region.clone(),
+            };
+            let resource = format!("{}\n{place}", result.finding.resource.id);
             let message = match &result.suppression {
                 Some(s) => format!(
                     "{}\n(suppressed until {}: {})",
@@ -128,6 +130,25 @@ fn write_rules(
 }
 
 fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    for result in report
+        .results
+        .iter()
+        .filter(|r| r.finding.status == crate::finding::Status::Unknown)
+    {
+        let finding = &result.finding;
+        let place = finding
+            .location
+            .as_ref()
+            .map(|l| format!(" ({}:{})", l.file, l.line))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "unknown: {} {}{place} waits for {}",
+            finding.rule_id,
+            finding.resource.id,
+            finding.unknown_inputs.join(", ")
+        )?;
+    }
     for warning in &report.warnings {
         writeln!(out, "warning: {warning}")?;
     }
@@ -152,11 +173,16 @@ fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     writeln!(
         out,
-        "{} rules, {} resources: {} passed, {} failed, {} suppressed, {} warnings{}{}",
+        "{} rules, {} resources: {} passed, {} failed, {}{} suppressed, {} warnings{}{}",
         s.rules,
         s.resources,
         s.passed,
         s.failed,
+        if s.unknown > 0 {
+            format!("{} unknown (waiting for inputs), ", s.unknown)
+        } else {
+            String::new()
+        },
         s.suppressed,
         s.warnings,
         if s.errors > 0 {

@@ -397,6 +397,13 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .unwrap_or(true),
                 tags: r.tags()?,
             };
+            if public.is_none()
+                && let Some(pos) = r.source.fields.get("subnet_id").copied()
+            {
+                // The address follows the subnet's `MapPublicIpOnLaunch`: choosing the
+                // subnet is what gave it.
+                r.source.fields.entry("public_ip".into()).or_insert(pos);
+            }
             let public_ip_unknown = r.source.unknowns.contains_key("public_ip");
             push_source(inv, r, &instance);
             if public.is_none() && !public_ip_unknown {

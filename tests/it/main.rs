@@ -21,4 +21,5 @@ mod scan_cli;
 mod scan_live;
 mod scope_live;
 mod spec_live;
+mod template_cli;
 mod whatif_cli;

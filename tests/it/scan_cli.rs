@@ -16,7 +16,7 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn validate(schema_path: &std::path::Path, instance: &serde_json::Value) {
+pub fn validate(schema_path: &std::path::Path, instance: &serde_json::Value) {
     // The OASIS schema's `run.language` pattern has a stray `]` that the validator's check of
     // the schema itself rejects; hacheck writes no `language`, so the stray bracket is dropped.
     let text = std::fs::read_to_string(schema_path)

@@ -1,0 +1,336 @@
+//! `--template`: CloudFormation judged before deploy. The bundled templates against the
+//! bundled accounts they describe, each failing result on the line of the property that
+//! decides it, unknowns that name their input, two stacks joined by an export, bad input
+//! refused on one line naming file and line, and cfn-lint accepting every test template.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{assert_exit, hacheck, stdout};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn template(path: &str) -> String {
+    root().join(path).display().to_string()
+}
+
+fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let output = hacheck()
+        .current_dir(root())
+        .arg("scan")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = serde_json::from_str(&stdout(&output)).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&output.stderr));
+    });
+    (output.status.code().unwrap(), report)
+}
+
+/// (rule, status) of every result, sorted.
+fn verdicts(report: &serde_json::Value, status: &str) -> Vec<String> {
+    let mut rules: Vec<String> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == status)
+        .map(|r| r["rule_id"].as_str().unwrap().to_owned())
+        .collect();
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+/// The template line a result points at.
+fn line_of(result: &serde_json::Value) -> String {
+    let file = result["location"]["file"].as_str().unwrap();
+    let line = result["location"]["line"].as_u64().unwrap() as usize;
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    text.lines().nth(line - 1).unwrap().trim().to_owned()
+}
+
+#[test]
+fn the_reference_template_is_clean_and_names_what_only_deploy_can_tell() {
+    let (code, report) = scan_json(&["--template", "examples/templates/ha-web.yaml"]);
+    assert_eq!(code, 0);
+    assert!(verdicts(&report, "fail").is_empty(), "{report:#}");
+    assert_eq!(report["summary"]["passed"], 18);
+    // Email subscriptions are confirmed by their recipient after deploy.
+    assert_eq!(verdicts(&report, "unknown"), ["HA016"]);
+    let unknown = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "unknown")
+        .unwrap();
+    assert_eq!(line_of(unknown), "Subscription:");
+    assert!(
+        unknown["unknown_inputs"][0]
+            .as_str()
+            .unwrap()
+            .contains("confirmation")
+    );
+    let strict = hacheck()
+        .current_dir(root())
+        .args([
+            "scan",
+            "--template",
+            "examples/templates/ha-web.yaml",
+            "--fail-on-unknown",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&strict, 1);
+}
+
+#[test]
+fn the_seed_template_fails_what_the_seed_account_fails_on_the_deciding_lines() {
+    let (code, from_template) = scan_json(&["--template", "examples/templates/seed-start.yaml"]);
+    let (_, from_account) = scan_json(&["--example", "seed-start"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        verdicts(&from_template, "fail"),
+        verdicts(&from_account, "fail")
+    );
+    let expected = [
+        ("HA009", "CidrIp: 0.0.0.0/0"),
+        ("HA010", "CidrIp: 0.0.0.0/0"),
+        ("HA012", "MultiAZ: false"),
+        ("HA013", "PubliclyAccessible: true"),
+        ("HA001", "SubnetId: !Ref SubnetA"),
+        ("HA011", "Vpc:"),
+        ("HA017", "SiteRecord:"),
+    ];
+    let results = from_template["results"].as_array().unwrap();
+    for (rule, line) in expected {
+        let result = results
+            .iter()
+            .find(|r| r["rule_id"] == rule && r["status"] == "fail")
+            .unwrap_or_else(|| panic!("{rule} fails"));
+        assert_eq!(line_of(result), line, "{rule}");
+        assert_eq!(
+            result["location"]["file"],
+            "examples/templates/seed-start.yaml"
+        );
+    }
+    // SSH's rule, not the first world-open one: the line of port 22's `CidrIp`.
+    let ssh = results
+        .iter()
+        .find(|r| r["rule_id"] == "HA010" && r["status"] == "fail")
+        .unwrap();
+    let text = std::fs::read_to_string(root().join("examples/templates/seed-start.yaml")).unwrap();
+    let line = ssh["location"]["line"].as_u64().unwrap() as usize;
+    assert!(text.lines().nth(line - 2).unwrap().contains("ToPort: 22"));
+}
+
+#[test]
+fn sarif_points_code_scanning_at_the_template() {
+    let output = hacheck()
+        .current_dir(root())
+        .args([
+            "scan",
+            "--template",
+            "examples/templates/seed-start.yaml",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    crate::scan_cli::validate(
+        &root().join("tests/fixtures/sarif-schema-2.1.0.json"),
+        &sarif,
+    );
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(
+            location["artifactLocation"]["uri"],
+            "examples/templates/seed-start.yaml"
+        );
+        assert!(location["region"]["startLine"].as_u64().unwrap() > 1);
+    }
+    // The same rule on the same logical id is one alert however its lines move.
+    let dir = tempfile::tempdir().unwrap();
+    let moved = dir.path().join("seed-start.yaml");
+    let text = std::fs::read_to_string(root().join("examples/templates/seed-start.yaml")).unwrap();
+    std::fs::write(&moved, format!("# a comment above everything\n\n{text}")).unwrap();
+    let fingerprints = |dir: &Path, file: &str| -> Vec<String> {
+        let output = hacheck()
+            .current_dir(dir)
+            .args(["scan", "--template", file, "--format", "sarif"])
+            .output()
+            .unwrap();
+        let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let mut prints: Vec<String> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["hacheckResource/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        prints.sort();
+        prints
+    };
+    let copy = dir.path().join("examples/templates");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::rename(&moved, copy.join("seed-start.yaml")).unwrap();
+    assert_eq!(
+        fingerprints(dir.path(), "examples/templates/seed-start.yaml"),
+        fingerprints(&root(), "examples/templates/seed-start.yaml")
+    );
+}
+
+#[test]
+fn two_stacks_meet_through_their_exports_and_a_missing_input_is_unknown() {
+    let network = template("tests/fixtures/templates/network.yaml");
+    let app = template("tests/fixtures/templates/app.yaml");
+    let both = [
+        "--scope",
+        "account",
+        "--template",
+        &network,
+        "--template",
+        &app,
+    ];
+    let (_, joined) = scan_json(&both);
+    let result = |report: &serde_json::Value, rule: &str| -> serde_json::Value {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule)
+            .cloned()
+            .unwrap_or_else(|| panic!("{rule} in {report:#}"))
+    };
+    // The imported subnets span two zones.
+    assert_eq!(result(&joined, "HA003")["status"], "pass");
+    let multi_az = result(&joined, "HA012");
+    assert_eq!(multi_az["status"], "unknown");
+    assert_eq!(
+        multi_az["unknown_inputs"][0],
+        "parameter `DbMultiAz` (no default, no value given)"
+    );
+    // Alone, the application stack's subnets wait for the network stack's export.
+    let (code, alone) = scan_json(&["--scope", "account", "--template", &app]);
+    assert_eq!(code, 1);
+    let zones = result(&alone, "HA003");
+    assert_eq!(zones["status"], "unknown");
+    assert!(
+        zones["unknown_inputs"][0]
+            .as_str()
+            .unwrap()
+            .contains("network-private-subnets")
+    );
+    // Given, the parameter decides: as `Key=Value` and in CloudFormation's file form.
+    let given = [&both[..], &["--parameters", "DbMultiAz=false"]].concat();
+    let (_, report) = scan_json(&given);
+    assert_eq!(result(&report, "HA012")["status"], "fail");
+    assert_eq!(
+        line_of(&result(&report, "HA012")),
+        "MultiAZ: !Ref DbMultiAz"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("parameters.json");
+    std::fs::write(
+        &file,
+        r#"[{"ParameterKey": "DbMultiAz", "ParameterValue": "true"}]"#,
+    )
+    .unwrap();
+    let given = [&both[..], &["--parameters", file.to_str().unwrap()]].concat();
+    let (_, report) = scan_json(&given);
+    assert_eq!(result(&report, "HA012")["status"], "pass");
+    // The condition's `!If` took the production size.
+    assert_eq!(result(&report, "HA004")["status"], "pass");
+    let staging = [&given[..], &["--parameters", "Environment=staging"]].concat();
+    let (_, report) = scan_json(&staging);
+    assert_eq!(result(&report, "HA004")["status"], "fail");
+}
+
+#[test]
+fn bad_templates_are_refused_on_one_line_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n";
+    let mut bomb = String::from("Resources: {}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n");
+    for level in 1..9 {
+        let previous = format!("*x{}", level - 1);
+        bomb.push_str(&format!(
+            "x{level}: &x{level} [{}]\n",
+            vec![previous; 10].join(", ")
+        ));
+    }
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("malformed.yaml", format!("{head}      CidrBlock: [10.0.0.0/16\n"), ":6:1: while parsing a flow sequence"),
+        ("tag.yaml", format!("{head}      CidrBlock: !Reff Cidr\n"), "unknown tag `!Reff`"),
+        ("ref.yaml", format!("{head}      CidrBlock: !Ref Nothing\n"), "`Ref` to `Nothing`, which is neither a parameter nor a resource"),
+        (
+            "circular.yaml",
+            "Resources:\n  A:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n      AutoScalingGroupName: !Ref B\n      MinSize: 2\n      MaxSize: 2\n  B:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties:\n      AutoScalingGroupName: !Ref A\n      MinSize: 2\n      MaxSize: 2\n".to_owned(),
+            "circular reference",
+        ),
+        ("function.json", "{\"Resources\": {\"Vpc\": {\"Type\": \"AWS::EC2::VPC\", \"Properties\": {\"CidrBlock\": {\"Fn::Nope\": 1}}}}}".to_owned(), "unknown function `Fn::Nope`"),
+        ("condition.yaml", format!("Conditions:\n  A: !Condition B\n  B: !Condition A\n{head}      CidrBlock: !If [A, 10.0.0.0/16, 10.1.0.0/16]\n"), "circular reference"),
+        ("bomb.yaml", bomb, "alias bomb"),
+        ("large.yaml", format!("{head}      CidrBlock: 10.0.0.0/16\n# {}\n", "x".repeat(1_100_000)), "over CloudFormation's 1048576"),
+        ("empty.yaml", "Description: nothing\n".to_owned(), "a template needs `Resources`"),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = hacheck()
+            .args(["scan", "--template"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let err = assert_exit(&output, 2);
+        assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");
+        assert!(err.contains(name), "{name}: {err}");
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(output.stdout.is_empty(), "{name}: nothing half-written");
+    }
+    let unknown = hacheck()
+        .args([
+            "scan",
+            "--template",
+            &template("examples/templates/ha-web.yaml"),
+            "--parameters",
+            "Nope=1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        assert_exit(&unknown, 2).contains("parameter `Nope` is declared by none of the templates")
+    );
+}
+
+#[test]
+fn every_test_template_is_one_cloudformation_accepts() {
+    let Some(moto) = std::env::var_os("HACHECK_MOTO_SERVER") else {
+        panic!("HACHECK_MOTO_SERVER is unset: run the suite through ./scripts/test");
+    };
+    let lint = PathBuf::from(moto).with_file_name("cfn-lint");
+    let mut templates = Vec::new();
+    for dir in ["examples/templates", "tests/fixtures/templates"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            templates.push(entry.unwrap().path());
+        }
+    }
+    templates.sort();
+    assert!(templates.len() >= 4);
+    let output = std::process::Command::new(&lint)
+        .args(&templates)
+        .output()
+        .expect("cfn-lint comes with moto");
+    // Exit status bits: 2 errors, 4 warnings, 8 informational. Warnings (a deprecated
+    // launch configuration, kept on purpose) are allowed; errors are not.
+    let code = output.status.code().unwrap();
+    assert_eq!(code & 2, 0, "{}", String::from_utf8_lossy(&output.stdout));
+}
