@@ -13,6 +13,13 @@ use crate::execute::{Executor, Journal, Outcome};
 use crate::plan::{self, Plan};
 
 pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
+    // A template's fix is an edit of the template, which is not built yet: a plan of AWS
+    // calls on resources that do not exist would mislead, and applying it would fail.
+    if !args.source.templates.is_empty() {
+        anyhow::bail!(
+            "`fix --template` is not available yet: hacheck does not yet write fixes as edits of a template (scan it with `hacheck scan --template`)"
+        );
+    }
     let (config, policies) = super::load_policies(&args.policy)?;
     let spec = args
         .spec

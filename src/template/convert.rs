@@ -594,8 +594,9 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     scaling_adjustment: number("ScalingAdjustment").unwrap_or(0.0) as i32,
                 });
             }
-            let target_tracking = match r.value("TargetTrackingConfiguration", "target_tracking")? {
-                Some(config) => Some(TargetTracking {
+            let target_tracking = r
+                .value("TargetTrackingConfiguration", "target_tracking")?
+                .map(|config| TargetTracking {
                     predefined_metric: config
                         .get("PredefinedMetricSpecification")
                         .and_then(|m| m.get("PredefinedMetricType"))
@@ -610,9 +611,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                         .get("DisableScaleIn")
                         .and_then(Value::text)
                         .is_some_and(|t| t.eq_ignore_ascii_case("true")),
-                }),
-                None => None,
-            };
+                });
             let policy = ScalingPolicy {
                 name: r.logical.to_owned(),
                 arn: r.id(kind)?,

@@ -24,7 +24,7 @@ pub enum Value {
     /// Not known before deploy: why, naming the missing input.
     Unknown(String),
     /// `!Ref AWS::NoValue`: the property is removed.
-    NoValue,
+    Absent,
 }
 
 impl Value {
@@ -49,7 +49,7 @@ impl Value {
         match self {
             Value::Map(entries) => entries
                 .iter()
-                .find(|(k, v)| k == key && *v != Value::NoValue)
+                .find(|(k, v)| k == key && *v != Value::Absent)
                 .map(|(_, v)| v),
             _ => None,
         }
@@ -183,7 +183,7 @@ impl World {
                 let mut out = Vec::new();
                 for item in items {
                     match self.eval(stack, item)? {
-                        Value::NoValue => {}
+                        Value::Absent => {}
                         value => out.push(value),
                     }
                 }
@@ -202,7 +202,7 @@ impl World {
                 let mut out = Vec::new();
                 for entry in entries {
                     match self.eval(stack, &entry.value)? {
-                        Value::NoValue => {}
+                        Value::Absent => {}
                         value => out.push((entry.key.clone(), value)),
                     }
                 }
@@ -564,7 +564,7 @@ impl World {
                 )));
             }
             "AWS::NotificationARNs" => return Ok(Value::List(Vec::new())),
-            "AWS::NoValue" => return Ok(Value::NoValue),
+            "AWS::NoValue" => return Ok(Value::Absent),
             _ => {}
         }
         if let Some(value) = here.parameters.get(name) {
@@ -577,7 +577,7 @@ impl World {
             ));
         };
         let kind = kind.to_owned();
-        self.enter(format!("{name}"), pos, || {
+        self.enter(name.to_owned(), pos, || {
             super::resources::reference(self, stack, name, &kind)
         })
     }
@@ -610,7 +610,7 @@ impl World {
         match node {
             None => Ok(None),
             Some(node) => match self.eval(stack, node)? {
-                Value::NoValue | Value::Null => Ok(None),
+                Value::Absent | Value::Null => Ok(None),
                 value => Ok(Some(value)),
             },
         }

@@ -400,7 +400,7 @@ impl<'w> Recorder<'w> {
     /// `value` when known; else records why `field` is unknown.
     pub fn known(&mut self, field: &str, value: Value) -> Option<Value> {
         match value {
-            Value::NoValue | Value::Null => None,
+            Value::Absent | Value::Null => None,
             Value::Unknown(reason) => {
                 self.unknown(field, reason);
                 None

@@ -55,6 +55,7 @@ fn line_of(result: &serde_json::Value) -> String {
 fn the_reference_template_is_clean_and_names_what_only_deploy_can_tell() {
     let (code, report) = scan_json(&["--template", "examples/templates/ha-web.yaml"]);
     assert_eq!(code, 0);
+    crate::scan_cli::validate(&root().join("docs/json-output.schema.json"), &report);
     assert!(verdicts(&report, "fail").is_empty(), "{report:#}");
     assert_eq!(report["summary"]["passed"], 18);
     // Email subscriptions are confirmed by their recipient after deploy.
@@ -296,6 +297,15 @@ fn bad_templates_are_refused_on_one_line_naming_file_and_line() {
         assert!(err.contains(expected), "{name}: {err}");
         assert!(output.stdout.is_empty(), "{name}: nothing half-written");
     }
+    let fix = hacheck()
+        .args([
+            "fix",
+            "--template",
+            &template("examples/templates/seed-start.yaml"),
+        ])
+        .output()
+        .unwrap();
+    assert!(assert_exit(&fix, 2).contains("`fix --template` is not available yet"));
     let unknown = hacheck()
         .args([
             "scan",
