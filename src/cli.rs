@@ -221,8 +221,12 @@ pub struct FixArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: PlanFormat,
     /// Apply the plan after showing it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "write")]
     pub apply: bool,
+    /// With `--template`: write the plan's edits into the templates (else the unified diff
+    /// is only shown).
+    #[arg(long, requires = "templates")]
+    pub write: bool,
     #[command(flatten)]
     pub apply_options: ApplyOptions,
 }

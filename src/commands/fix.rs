@@ -13,13 +13,6 @@ use crate::execute::{Executor, Journal, Outcome};
 use crate::plan::{self, Plan};
 
 pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
-    // A template's fix is an edit of the template, which is not built yet: a plan of AWS
-    // calls on resources that do not exist would mislead, and applying it would fail.
-    if !args.source.templates.is_empty() {
-        anyhow::bail!(
-            "`fix --template` is not available yet: hacheck does not yet write fixes as edits of a template (scan it with `hacheck scan --template`)"
-        );
-    }
     let (config, policies) = super::load_policies(&args.policy)?;
     let spec = args
         .spec
@@ -75,6 +68,9 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     }
     let mut plan = guarded.plan;
     plan.refused = guarded.refused;
+    if !args.source.templates.is_empty() {
+        return fix_templates(&plan, &index, args.write);
+    }
 
     let shown = match args.format {
         PlanFormat::Text => plan::render::text(&plan),
@@ -95,6 +91,48 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         PathBuf::from(".hacheck").join(format!("journal-{}.json", &plan.fingerprint()[..16]))
     });
     execute(global, &plan, &args.apply_options, &journal).await
+}
+
+/// `fix --template`: the plan as a unified diff of the templates (written with `--write`);
+/// the steps no template edit expresses are named on stderr. Exit 1 when there is a change.
+fn fix_templates(plan: &Plan, index: &crate::inventory::Index, write: bool) -> anyhow::Result<u8> {
+    let fix = crate::template::edit::plan_edits(plan, index);
+    let mut diff = String::new();
+    for change in &fix.changes {
+        // As git names them: relative to here where it can, never with a doubled slash.
+        let here = std::env::current_dir().unwrap_or_default();
+        let path = change.path.strip_prefix(&here).unwrap_or(&change.path);
+        let name = path.display().to_string();
+        let name = name.trim_start_matches('/');
+        diff.push_str(
+            &similar::TextDiff::from_lines(&change.before, &change.after)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string(),
+        );
+    }
+    super::emit(&diff, None)?;
+    for step in &plan.steps {
+        if step.safety == crate::plan::Safety::Manual {
+            eprintln!("{}", step.action.summary());
+        }
+    }
+    for reason in &fix.not_written {
+        eprintln!("not written: {reason}");
+    }
+    if write {
+        for change in &fix.changes {
+            crate::snapshot::write_atomically(&change.path, change.after.as_bytes()).map_err(
+                |e| anyhow::anyhow!("cannot write template `{}`: {e}", change.path.display()),
+            )?;
+        }
+    }
+    Ok(if fix.changes.is_empty() {
+        super::EXIT_CLEAN
+    } else {
+        super::EXIT_FINDINGS
+    })
 }
 
 pub async fn apply_saved(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u8> {

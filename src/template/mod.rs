@@ -11,6 +11,7 @@
 //! `Fn::ImportValue` (a network stack and an application stack).
 
 mod convert;
+pub mod edit;
 mod eval;
 mod resources;
 mod yaml;

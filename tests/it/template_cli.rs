@@ -297,15 +297,6 @@ fn bad_templates_are_refused_on_one_line_naming_file_and_line() {
         assert!(err.contains(expected), "{name}: {err}");
         assert!(output.stdout.is_empty(), "{name}: nothing half-written");
     }
-    let fix = hacheck()
-        .args([
-            "fix",
-            "--template",
-            &template("examples/templates/seed-start.yaml"),
-        ])
-        .output()
-        .unwrap();
-    assert!(assert_exit(&fix, 2).contains("`fix --template` is not available yet"));
     let unknown = hacheck()
         .args([
             "scan",
@@ -343,4 +334,151 @@ fn every_test_template_is_one_cloudformation_accepts() {
     // launch configuration, kept on purpose) are allowed; errors are not.
     let code = output.status.code().unwrap();
     assert_eq!(code & 2, 0, "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+fn lint(path: &Path) {
+    let moto =
+        std::env::var_os("HACHECK_MOTO_SERVER").expect("run the suite through ./scripts/test");
+    let output = std::process::Command::new(PathBuf::from(moto).with_file_name("cfn-lint"))
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code().unwrap() & 2,
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+/// `fix --template` in `dir` on `file`: (exit status, stdout, stderr).
+fn fix_template(dir: &Path, file: &str, write: bool) -> (i32, String, String) {
+    let mut command = hacheck();
+    command.current_dir(dir).args(["fix", "--template", file]);
+    if write {
+        command.arg("--write");
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.code().unwrap(),
+        stdout(&output),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Every line of `before` that the change did not touch is in `after`, in order.
+fn untouched_lines_stay(before: &str, after: &str) {
+    let diff = similar::TextDiff::from_lines(before, after);
+    let kept: Vec<&str> = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() == similar::ChangeTag::Equal)
+        .map(|c| c.value())
+        .collect();
+    let removed = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() == similar::ChangeTag::Delete)
+        .count();
+    assert_eq!(kept.len() + removed, before.lines().count());
+    assert!(
+        removed <= 12,
+        "a fix removes only the lines it changes:\n{}",
+        diff.unified_diff()
+    );
+}
+
+#[test]
+fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string(root().join("examples/templates/seed-start.yaml")).unwrap();
+    std::fs::write(dir.path().join("seed-start.yaml"), &original).unwrap();
+    let (code, diff, notes) = fix_template(dir.path(), "seed-start.yaml", false);
+    assert_eq!(code, 1, "{notes}");
+    assert!(
+        diff.starts_with("--- a/seed-start.yaml\n+++ b/seed-start.yaml\n"),
+        "{diff}"
+    );
+    for line in [
+        "+      MultiAZ: true",
+        "+      PubliclyAccessible: false",
+        "+          SourceSecurityGroupId: !Ref WebSecurityGroup",
+    ] {
+        assert!(diff.contains(line), "{line} in\n{diff}");
+    }
+    assert!(
+        notes.contains("manual step: "),
+        "the steps a template edit cannot make are named: {notes}"
+    );
+    // Shown, not written.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap(),
+        original
+    );
+    let (code, _, _) = fix_template(dir.path(), "seed-start.yaml", true);
+    assert_eq!(code, 1);
+    let fixed = std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap();
+    untouched_lines_stay(&original, &fixed);
+    lint(&dir.path().join("seed-start.yaml"));
+    let (_, report) = scan_json(&[
+        "--template",
+        dir.path().join("seed-start.yaml").to_str().unwrap(),
+    ]);
+    let failing = verdicts(&report, "fail");
+    for fixed in ["HA010", "HA012", "HA013"] {
+        assert!(
+            !failing.contains(&fixed.to_owned()),
+            "{fixed} still fails: {failing:?}"
+        );
+    }
+    // What is left wants a load balancer, an Auto Scaling group and the admins' networks:
+    // input nobody gave (`fix --spec`, `fix.admin_cidrs`). A second run has nothing to write.
+    assert_eq!(
+        failing,
+        ["HA001", "HA002", "HA009", "HA011", "HA017", "HA018"]
+    );
+    let (code, diff, _) = fix_template(dir.path(), "seed-start.yaml", false);
+    assert_eq!((code, diff.as_str()), (0, ""));
+}
+
+#[test]
+fn a_broken_reference_template_is_mended_in_place_comments_and_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    // Four faults: one instance's minimum (with a comment to keep), EC2 health checks, no
+    // scale-in alarm, no Multi-AZ (the property absent) and world SSH as its own resource.
+    text = text.replace("MinSize: \"2\"", "MinSize: \"1\"  # keep this comment");
+    text = text.replace("HealthCheckType: ELB", "HealthCheckType: EC2");
+    let (start, end) = (
+        text.find("  CpuLowAlarm:").unwrap(),
+        text.find("  DbSubnets:").unwrap(),
+    );
+    text.replace_range(start..end, "");
+    text = text.replace("      MultiAZ: true\n", "");
+    text = text.replace(
+        "  AppFromBastion:",
+        "  AppSshFromAnywhere:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      GroupId: !Ref AppSecurityGroup\n      IpProtocol: tcp\n      FromPort: 22\n      ToPort: 22\n      CidrIp: 0.0.0.0/0\n\n  AppFromBastion:",
+    );
+    let path = dir.path().join("app.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let (_, before) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(
+        verdicts(&before, "fail"),
+        ["HA004", "HA006", "HA010", "HA012", "HA015"]
+    );
+    let (code, _, notes) = fix_template(dir.path(), "app.yaml", true);
+    assert_eq!(code, 1, "{notes}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.contains("MinSize: 2  # keep this comment"), "{fixed}");
+    assert!(!fixed.contains("AppSshFromAnywhere"));
+    assert!(
+        !fixed.contains("\n\n\n"),
+        "one blank line between resources"
+    );
+    lint(&path);
+    let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
+    // The new topic of the scale-in alarm waits for someone to subscribe (`fix.alarm_email`).
+    assert_eq!(verdicts(&after, "fail"), ["HA016"], "{notes}");
+    let (code, diff, notes) = fix_template(dir.path(), "app.yaml", false);
+    assert_eq!((code, diff.as_str()), (0, ""));
+    assert!(notes.contains("fix.alarm_email"), "{notes}");
 }

@@ -1,0 +1,768 @@
+//! A plan as edits of the templates it was computed from: `fix --template`.
+//!
+//! Each step becomes a change of the text — a property set (`MultiAZ: true`), a list item
+//! added or removed (an ingress rule), a resource added (a scale-in alarm) — made on lines,
+//! so that every untouched line, comments included, stays byte for byte. A step the editor
+//! cannot write (a new launch-template version, a manual step) is returned with the reason,
+//! never dropped silently; two steps on one line keep the first.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::yaml::{self, Node, Spanned};
+use crate::inventory::{Index, SgRule, Source};
+use crate::plan::action::REF_PREFIX;
+use crate::plan::{Action, Plan, Safety};
+
+/// One template's text before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileChange {
+    pub path: PathBuf,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Default)]
+pub struct TemplateFix {
+    pub changes: Vec<FileChange>,
+    /// `step: why it was not written`.
+    pub not_written: Vec<String>,
+}
+
+/// A change of one file's lines (1-based), applied from the bottom up.
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Lines `start..=end` become `lines` (none: removed).
+    Replace {
+        start: usize,
+        end: usize,
+        lines: Vec<String>,
+    },
+    /// `lines` go after line `after`.
+    Insert { after: usize, lines: Vec<String> },
+}
+
+impl Edit {
+    fn span(&self) -> (usize, usize) {
+        match self {
+            Edit::Replace { start, end, .. } => (*start, *end),
+            Edit::Insert { after, .. } => (*after + 1, *after),
+        }
+    }
+}
+
+/// A template being edited: its text, its tree, its edits.
+struct Draft {
+    text: String,
+    doc: Spanned,
+    edits: Vec<Edit>,
+    /// Lists whose every item a step removed: (key line, its indentation, name). Written
+    /// `Name: []` at the end unless a later step added an item.
+    emptied: Vec<(usize, usize, String)>,
+    /// Key lines of the lists a step added an item to.
+    added_to: Vec<usize>,
+}
+
+impl Draft {
+    fn lines(&self) -> Vec<&str> {
+        self.text.lines().collect()
+    }
+
+    /// The last line of the block that starts at `line`: the following lines indented more
+    /// than `indent` (blank lines and comments between them included, trailing ones not).
+    fn block_end(&self, line: usize, indent: usize) -> usize {
+        let lines = self.lines();
+        let mut last = line;
+        for (n, text) in lines.iter().enumerate().skip(line) {
+            let trimmed = text.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            if text.len() - trimmed.len() > indent {
+                last = n + 1;
+            } else {
+                break;
+            }
+        }
+        last
+    }
+
+    fn resource(&self, logical: &str) -> Option<&yaml::Entry> {
+        self.doc.get("Resources")?.entry(logical)
+    }
+}
+
+/// Computes the edits of `plan` on the templates the index's inventory was read from.
+pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
+    let mut fix = TemplateFix::default();
+    let mut drafts: HashMap<String, Draft> = HashMap::new();
+    // What a step creates, by its `ref:`: the logical id of the new resource.
+    let mut created: HashMap<String, String> = HashMap::new();
+    for step in &plan.steps {
+        if step.safety == Safety::Manual {
+            continue;
+        }
+        let result = edit_step(&step.action, index, &mut drafts, &mut created);
+        match result {
+            Ok(()) => {}
+            Err(reason) => fix.not_written.push(format!("{}: {reason}", step.id)),
+        }
+    }
+    let mut files: Vec<_> = drafts.into_iter().collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, draft) in files {
+        let after = apply(&draft, &mut fix.not_written);
+        if after != draft.text {
+            fix.changes.push(FileChange {
+                path: PathBuf::from(path),
+                before: draft.text.clone(),
+                after,
+            });
+        }
+    }
+    fix
+}
+
+fn apply(draft: &Draft, skipped: &mut Vec<String>) -> String {
+    let mut edits = draft.edits.clone();
+    for (line, indent, name) in draft
+        .emptied
+        .iter()
+        .filter(|(line, _, _)| !draft.added_to.contains(line))
+    {
+        edits.push(Edit::Replace {
+            start: *line,
+            end: *line,
+            lines: vec![format!("{}{name}: []", " ".repeat(*indent))],
+        });
+    }
+    let draft = &Draft {
+        text: draft.text.clone(),
+        doc: draft.doc.clone(),
+        edits,
+        emptied: Vec::new(),
+        added_to: Vec::new(),
+    };
+    let mut lines: Vec<String> = draft.text.lines().map(str::to_owned).collect();
+    // Bottom up, so that earlier lines keep their numbers; inserts after one line keep
+    // their order. An edit overlapping one already made is skipped.
+    let mut order: Vec<(usize, &Edit)> = draft.edits.iter().enumerate().collect();
+    order.sort_by(|(a_n, a), (b_n, b)| b.span().0.cmp(&a.span().0).then(b_n.cmp(a_n)));
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for (_, edit) in order {
+        let (start, end) = edit.span();
+        if let Edit::Replace { .. } = edit
+            && taken.iter().any(|(s, e)| start <= *e && *s <= end)
+        {
+            skipped.push(format!(
+                "lines {start}-{end}: another change of this plan edits them"
+            ));
+            continue;
+        }
+        match edit {
+            Edit::Replace {
+                start,
+                end,
+                lines: new,
+            } => {
+                lines.splice(start - 1..*end, new.iter().cloned());
+                taken.push((*start, *end));
+            }
+            Edit::Insert { after, lines: new } => {
+                let at = (*after).min(lines.len());
+                lines.splice(at..at, new.iter().cloned());
+            }
+        }
+    }
+    let mut out = lines.join("\n");
+    if draft.text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+type Step = Result<(), String>;
+
+/// The source of the resource of `kind` with display id `id`.
+fn source<'i>(index: &'i Index, kind: &str, id: &str) -> Result<&'i Source, String> {
+    let slot =
+        crate::inventory::index::slot_of_kind(kind).ok_or_else(|| format!("no kind `{kind}`"))?;
+    index
+        .positions_of_id(slot, id)
+        .first()
+        .and_then(|(_, position)| index.source_of(slot, *position))
+        .ok_or_else(|| format!("{kind} `{id}` is not declared in a template"))
+}
+
+/// How the template refers to `value`: `!Ref Logical` for a resource of the templates (or
+/// one this plan adds), else the value itself.
+fn expression(
+    index: &Index,
+    created: &HashMap<String, String>,
+    value: &str,
+) -> Result<String, String> {
+    if let Some(step) = value.strip_prefix(REF_PREFIX) {
+        return match created.get(step) {
+            Some(logical) => Ok(format!("!Ref {logical}")),
+            None => Err(format!(
+                "it needs what step `{step}` makes, which is not written"
+            )),
+        };
+    }
+    for slot in 0..crate::inventory::index::SLOTS {
+        let by_id = index
+            .positions_of_id(slot, value)
+            .into_iter()
+            .map(|(_, p)| p);
+        for position in by_id.chain(index.position_of_arn(slot, value)) {
+            if let Some(source) = index.source_of(slot, position) {
+                return Ok(format!("!Ref {}", source.logical_id));
+            }
+        }
+    }
+    Ok(quoted(value))
+}
+
+/// A scalar as YAML writes it safely (quoted where YAML would read it otherwise).
+fn quoted(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c))
+        && !value.starts_with(['-', ':', '@'])
+        && !matches!(
+            value,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off"
+        )
+        && value.parse::<f64>().is_err();
+    if plain {
+        value.to_owned()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+fn draft<'d>(drafts: &'d mut HashMap<String, Draft>, file: &str) -> Result<&'d mut Draft, String> {
+    if !drafts.contains_key(file) {
+        let text =
+            std::fs::read_to_string(file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
+        let doc =
+            yaml::parse(&text).map_err(|e| format!("`{file}` no longer parses: {}", e.message))?;
+        drafts.insert(
+            file.to_owned(),
+            Draft {
+                text,
+                doc,
+                edits: Vec::new(),
+                emptied: Vec::new(),
+                added_to: Vec::new(),
+            },
+        );
+    }
+    Ok(drafts.get_mut(file).expect("inserted"))
+}
+
+/// Sets property `name` of resource `logical` to `value` (a YAML scalar or expression).
+fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> Step {
+    let resource = draft
+        .resource(logical)
+        .ok_or_else(|| format!("`{logical}` is not in the template any more"))?;
+    let resource_line = resource.key_pos.line as usize;
+    let properties = resource.value.entry("Properties");
+    let edit = match properties {
+        Some(properties) => match properties.value.entry(name) {
+            Some(existing) => {
+                let line = existing.key_pos.line as usize;
+                if existing.value.pos.line as usize != line
+                    && !matches!(existing.value.node, Node::Scalar { .. })
+                {
+                    return Err(format!("`{name}` of `{logical}` is not a one-line value"));
+                }
+                let text = draft.lines()[line - 1].to_owned();
+                let indent = existing.key_pos.column as usize - 1;
+                let comment = comment_of(&text);
+                let end = draft.block_end(line, indent);
+                Edit::Replace {
+                    start: line,
+                    end,
+                    lines: vec![format!("{}{name}: {value}{comment}", " ".repeat(indent))],
+                }
+            }
+            None => {
+                let indent = properties
+                    .value
+                    .entries()
+                    .first()
+                    .map_or(properties.key_pos.column as usize + 1, |e| {
+                        e.key_pos.column as usize - 1
+                    });
+                if !matches!(properties.value.node, Node::Map(_))
+                    || properties.value.pos.line == properties.key_pos.line
+                        && !properties.value.entries().is_empty()
+                {
+                    return Err(format!(
+                        "the `Properties` of `{logical}` are not a block map"
+                    ));
+                }
+                Edit::Insert {
+                    after: properties.key_pos.line as usize,
+                    lines: vec![format!("{}{name}: {value}", " ".repeat(indent))],
+                }
+            }
+        },
+        None => {
+            let indent = resource
+                .value
+                .entries()
+                .first()
+                .map_or(resource.key_pos.column as usize + 1, |e| {
+                    e.key_pos.column as usize - 1
+                });
+            let end = draft.block_end(resource_line, resource.key_pos.column as usize - 1);
+            Edit::Insert {
+                after: end,
+                lines: vec![
+                    format!("{}Properties:", " ".repeat(indent)),
+                    format!("{}{name}: {value}", " ".repeat(indent + 2)),
+                ],
+            }
+        }
+    };
+    draft.edits.push(edit);
+    Ok(())
+}
+
+/// ` # comment` at the end of a line, if any (kept when the value before it changes).
+fn comment_of(line: &str) -> String {
+    let mut quote = None;
+    for (i, c) in line.char_indices() {
+        match (c, quote) {
+            ('"' | '\'', None) => quote = Some(c),
+            (q, Some(open)) if q == open => quote = None,
+            ('#', None) if i > 0 && line[..i].ends_with(' ') => {
+                let start = line[..i].trim_end().len();
+                return line[start..].to_owned();
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+/// Where a list item starts: a map item at its first key (the map's own mark comes later).
+fn item_start(item: &Spanned) -> yaml::Pos {
+    match &item.node {
+        Node::Map(entries) if !entries.is_empty() => entries[0].key_pos,
+        _ => item.pos,
+    }
+}
+
+/// The item of the list property `name` of `logical` whose lines hold `line`: (item's
+/// first line, last line, dash indentation).
+fn list_item(
+    draft: &Draft,
+    logical: &str,
+    name: &str,
+    line: usize,
+) -> Option<(usize, usize, usize)> {
+    let resource = draft.resource(logical)?;
+    let list = resource.value.get("Properties")?.get(name)?;
+    let Node::Seq(items) = &list.node else {
+        return None;
+    };
+    for item in items {
+        let at = item_start(item);
+        let start = at.line as usize;
+        let text = draft.lines()[start - 1];
+        let dash = text[..(at.column as usize - 1).min(text.len())].rfind('-')?;
+        let end = draft.block_end(start, dash);
+        if (start..=end).contains(&line) {
+            return Some((start, end, dash));
+        }
+    }
+    None
+}
+
+fn sg_rule_lines(rule: &SgRule, peer: &str, dash: usize) -> Vec<String> {
+    let pad = " ".repeat(dash);
+    let (protocol, from, to) = match rule.protocol.as_str() {
+        "all" => ("\"-1\"".to_owned(), None, None),
+        other => (other.to_owned(), Some(rule.from_port), Some(rule.to_port)),
+    };
+    let mut lines = vec![format!("{pad}- IpProtocol: {protocol}")];
+    if let (Some(from), Some(to)) = (from, to) {
+        lines.push(format!("{pad}  FromPort: {from}"));
+        lines.push(format!("{pad}  ToPort: {to}"));
+    }
+    lines.push(format!("{pad}  {peer}"));
+    if !rule.description.is_empty() {
+        lines.push(format!("{pad}  Description: {}", quoted(&rule.description)));
+    }
+    lines
+}
+
+/// Appends `item` (its lines for a dash at column `dash`) to list property `name`.
+fn append_item(
+    draft: &mut Draft,
+    logical: &str,
+    name: &str,
+    item: impl Fn(usize) -> Vec<String>,
+) -> Step {
+    let resource = draft
+        .resource(logical)
+        .ok_or_else(|| format!("`{logical}` is not in the template any more"))?;
+    let Some(properties) = resource.value.entry("Properties") else {
+        return Err(format!(
+            "`{logical}` has no `Properties` to add `{name}` to"
+        ));
+    };
+    let edit = match properties.value.entry(name) {
+        Some(list) => match &list.value.node {
+            Node::Seq(items) if !items.is_empty() && list.value.pos.line != list.key_pos.line => {
+                let key_line = list.key_pos.line as usize;
+                let last = item_start(items.last().expect("not empty"));
+                let start = last.line as usize;
+                let text = draft.lines()[start - 1].to_owned();
+                let dash = text[..(last.column as usize - 1).min(text.len())]
+                    .rfind('-')
+                    .ok_or("a list item without a dash")?;
+                let end = draft.block_end(start, dash);
+                draft.added_to.push(key_line);
+                Edit::Insert {
+                    after: end,
+                    lines: item(dash),
+                }
+            }
+            _ => return Err(format!("`{name}` of `{logical}` is not a block list")),
+        },
+        None => {
+            let indent = properties
+                .value
+                .entries()
+                .first()
+                .map_or(properties.key_pos.column as usize + 1, |e| {
+                    e.key_pos.column as usize - 1
+                });
+            let mut lines = vec![format!("{}{name}:", " ".repeat(indent))];
+            lines.extend(item(indent + 2));
+            Edit::Insert {
+                after: properties.key_pos.line as usize,
+                lines,
+            }
+        }
+    };
+    draft.edits.push(edit);
+    Ok(())
+}
+
+/// Adds a resource at the end of `Resources`.
+fn add_resource(draft: &mut Draft, logical: &str, body: Vec<String>) -> Step {
+    let resources = draft.doc.entry("Resources").ok_or("no `Resources`")?;
+    let last = resources
+        .value
+        .entries()
+        .last()
+        .ok_or("`Resources` is empty")?;
+    let indent = last.key_pos.column as usize - 1;
+    let end = draft.block_end(last.key_pos.line as usize, indent);
+    let pad = " ".repeat(indent);
+    let mut lines = vec![String::new(), format!("{pad}{logical}:")];
+    lines.extend(body.into_iter().map(|l| format!("{pad}  {l}")));
+    draft.edits.push(Edit::Insert { after: end, lines });
+    Ok(())
+}
+
+/// The template a new resource of no resource's template goes into: the first loaded.
+fn first_file(index: &Index) -> Result<String, String> {
+    index
+        .inventory()
+        .sources
+        .first()
+        .map(|s| s.file.clone())
+        .ok_or_else(|| "no template".to_owned())
+}
+
+/// A logical id from a name: its letters and digits, words capitalised.
+fn logical_id(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+                .collect::<String>()
+        })
+        .collect()
+}
+
+fn edit_step(
+    action: &Action,
+    index: &Index,
+    drafts: &mut HashMap<String, Draft>,
+    created: &mut HashMap<String, String>,
+) -> Step {
+    let set = |drafts: &mut HashMap<String, Draft>,
+               kind: &str,
+               id: &str,
+               values: &[(&str, String)]|
+     -> Step {
+        let source = source(index, kind, id)?;
+        let draft = draft(drafts, &source.file)?;
+        for (name, value) in values {
+            set_property(draft, &source.logical_id, name, value)?;
+        }
+        Ok(())
+    };
+    match action {
+        Action::EnableMultiAz { db_instance } => set(
+            drafts,
+            "db_instance",
+            db_instance,
+            &[("MultiAZ", "true".into())],
+        ),
+        Action::DisablePublicAccess { db_instance } => set(
+            drafts,
+            "db_instance",
+            db_instance,
+            &[("PubliclyAccessible", "false".into())],
+        ),
+        Action::EnableCrossZone { load_balancer } => set(
+            drafts,
+            "classic_load_balancer",
+            load_balancer,
+            &[("CrossZone", "true".into())],
+        ),
+        Action::SetCapacity {
+            group,
+            min_size,
+            desired_capacity,
+            max_size,
+            before,
+        } => {
+            let mut values = vec![("MinSize", min_size.to_string())];
+            if desired_capacity != &before[1] {
+                values.push(("DesiredCapacity", desired_capacity.to_string()));
+            }
+            if max_size != &before[2] {
+                values.push(("MaxSize", max_size.to_string()));
+            }
+            set(drafts, "auto_scaling_group", group, &values)
+        }
+        Action::SetHealthCheck {
+            group,
+            health_check_type,
+            grace_period,
+            ..
+        } => set(
+            drafts,
+            "auto_scaling_group",
+            group,
+            &[
+                ("HealthCheckType", health_check_type.clone()),
+                ("HealthCheckGracePeriod", grace_period.to_string()),
+            ],
+        ),
+        Action::RevokeIngress { group_id, rule } => {
+            let source = source(index, "security_group", group_id)?;
+            let value = serde_json::to_value(rule).map_err(|e| e.to_string())?;
+            let element = source
+                .elements
+                .iter()
+                .find(|e| e.field == "ingress" && e.value == value)
+                .ok_or_else(|| {
+                    format!(
+                        "the rule of `{}` is not written in a template",
+                        source.logical_id
+                    )
+                })?;
+            let line = element.line as usize;
+            let file = source.file.clone();
+            let logical = source.logical_id.clone();
+            let draft = draft(drafts, &file)?;
+            if let Some((start, end, _)) = list_item(draft, &logical, "SecurityGroupIngress", line)
+            {
+                let only = draft
+                    .resource(&logical)
+                    .and_then(|r| r.value.get("Properties"))
+                    .and_then(|p| p.get("SecurityGroupIngress"))
+                    .is_some_and(|l| matches!(&l.node, Node::Seq(items) if items.len() == 1));
+                draft.edits.push(Edit::Replace {
+                    start,
+                    end,
+                    lines: Vec::new(),
+                });
+                if only {
+                    // The list's last rule: the property stays, empty.
+                    let key = draft
+                        .resource(&logical)
+                        .and_then(|r| r.value.get("Properties"))
+                        .and_then(|p| p.entry("SecurityGroupIngress"))
+                        .map(|e| (e.key_pos.line as usize, e.key_pos.column as usize - 1))
+                        .expect("found above");
+                    draft
+                        .emptied
+                        .push((key.0, key.1, "SecurityGroupIngress".to_owned()));
+                }
+                return Ok(());
+            }
+            // A separate `AWS::EC2::SecurityGroupIngress` resource holds it: remove that resource.
+            let resources = draft.doc.get("Resources").ok_or("no `Resources`")?;
+            for entry in resources.entries() {
+                let start = entry.key_pos.line as usize;
+                let end = draft.block_end(start, entry.key_pos.column as usize - 1);
+                if entry.value.get("Type").and_then(Spanned::as_str)
+                    == Some("AWS::EC2::SecurityGroupIngress")
+                    && (start..=end).contains(&line)
+                {
+                    // With the blank line that separated it, so that one separates its neighbours.
+                    let lines = draft.lines();
+                    let blank = |n: usize| {
+                        lines
+                            .get(n.wrapping_sub(1))
+                            .is_some_and(|l| l.trim().is_empty())
+                    };
+                    let end = if blank(start - 1) && blank(end + 1) {
+                        end + 1
+                    } else {
+                        end
+                    };
+                    draft.edits.push(Edit::Replace {
+                        start,
+                        end,
+                        lines: Vec::new(),
+                    });
+                    return Ok(());
+                }
+            }
+            Err(format!(
+                "the rule's line {line} is in no ingress list or resource"
+            ))
+        }
+        Action::AuthorizeIngress { group_id, rule } => {
+            let source = source(index, "security_group", group_id)?;
+            let (file, logical) = (source.file.clone(), source.logical_id.clone());
+            let peer = if let Some(group) = &rule.source_group_id {
+                format!(
+                    "SourceSecurityGroupId: {}",
+                    expression(index, created, group)?
+                )
+            } else if let Some(cidr) = &rule.cidr_ipv4 {
+                format!("CidrIp: {}", quoted(cidr))
+            } else if let Some(cidr) = &rule.cidr_ipv6 {
+                format!("CidrIpv6: {}", quoted(cidr))
+            } else if let Some(list) = &rule.prefix_list_id {
+                format!("SourcePrefixListId: {}", quoted(list))
+            } else {
+                return Err("a rule without a peer".into());
+            };
+            let draft = draft(drafts, &file)?;
+            append_item(draft, &logical, "SecurityGroupIngress", |dash| {
+                sg_rule_lines(rule, &peer, dash)
+            })
+        }
+        Action::AttachTargetGroups {
+            group,
+            target_group_arns,
+        } => {
+            let source = source(index, "auto_scaling_group", group)?;
+            let (file, logical) = (source.file.clone(), source.logical_id.clone());
+            let items = target_group_arns
+                .iter()
+                .map(|arn| expression(index, created, arn))
+                .collect::<Result<Vec<_>, _>>()?;
+            let draft = draft(drafts, &file)?;
+            append_item(draft, &logical, "TargetGroupARNs", |dash| {
+                items
+                    .iter()
+                    .map(|i| format!("{}- {i}", " ".repeat(dash)))
+                    .collect()
+            })
+        }
+        Action::PutScalingPolicy {
+            group,
+            name,
+            adjustment,
+        } => {
+            let source = source(index, "auto_scaling_group", group)?;
+            let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
+            let logical = logical_id(name);
+            let body = vec![
+                "Type: AWS::AutoScaling::ScalingPolicy".to_owned(),
+                "Properties:".to_owned(),
+                format!("  AutoScalingGroupName: !Ref {group_logical}"),
+                "  PolicyType: SimpleScaling".to_owned(),
+                "  AdjustmentType: ChangeInCapacity".to_owned(),
+                format!("  ScalingAdjustment: {adjustment}"),
+            ];
+            add_resource(draft(drafts, &file)?, &logical, body)?;
+            created.insert(action.key(), logical);
+            Ok(())
+        }
+        Action::PutCpuAlarm {
+            group,
+            name,
+            comparison_operator,
+            threshold,
+            actions,
+        } => {
+            let source = source(index, "auto_scaling_group", group)?;
+            let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
+            let logical = logical_id(name);
+            let mut body = vec![
+                "Type: AWS::CloudWatch::Alarm".to_owned(),
+                "Properties:".to_owned(),
+                "  Namespace: AWS/EC2".to_owned(),
+                "  MetricName: CPUUtilization".to_owned(),
+                "  Statistic: Average".to_owned(),
+                "  Period: 300".to_owned(),
+                "  EvaluationPeriods: 2".to_owned(),
+                format!("  Threshold: {threshold}"),
+                format!("  ComparisonOperator: {comparison_operator}"),
+                "  Dimensions:".to_owned(),
+                "    - Name: AutoScalingGroupName".to_owned(),
+                format!("      Value: !Ref {group_logical}"),
+                "  AlarmActions:".to_owned(),
+            ];
+            for action in actions {
+                body.push(format!("    - {}", expression(index, created, action)?));
+            }
+            add_resource(draft(drafts, &file)?, &logical, body)?;
+            created.insert(action.key(), logical);
+            Ok(())
+        }
+        Action::CreateTopic { name } => {
+            let file = first_file(index)?;
+            let logical = logical_id(name);
+            let body = vec![
+                "Type: AWS::SNS::Topic".to_owned(),
+                "Properties:".to_owned(),
+                format!("  TopicName: {}", quoted(name)),
+            ];
+            add_resource(draft(drafts, &file)?, &logical, body)?;
+            created.insert(action.key(), logical);
+            Ok(())
+        }
+        Action::SubscribeEmail { topic_arn, email } => {
+            let topic = expression(index, created, topic_arn)?;
+            let file = first_file(index)?;
+            let logical = format!("{}Subscription", logical_id(email));
+            let body = vec![
+                "Type: AWS::SNS::Subscription".to_owned(),
+                "Properties:".to_owned(),
+                format!("  TopicArn: {topic}"),
+                "  Protocol: email".to_owned(),
+                format!("  Endpoint: {}", quoted(email)),
+            ];
+            add_resource(draft(drafts, &file)?, &logical, body)?;
+            created.insert(action.key(), logical);
+            Ok(())
+        }
+        other => Err(format!(
+            "`{}` steps are not written into templates yet",
+            other.key().split(':').next().unwrap_or_default()
+        )),
+    }
+}
