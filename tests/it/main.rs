@@ -22,4 +22,5 @@ mod scan_live;
 mod scope_live;
 mod spec_live;
 mod template_cli;
+mod template_live;
 mod whatif_cli;

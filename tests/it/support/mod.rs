@@ -1,5 +1,6 @@
 //! Shared test support: the moto server harness and helpers to run the binary.
 
+pub mod cloudformation;
 pub mod faults;
 pub mod moto;
 pub mod replay;

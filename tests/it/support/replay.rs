@@ -493,7 +493,7 @@ async fn run_instance(ec2: &aws_sdk_ec2::Client, instance: &Value, ids: &Replaye
 
 /// A certificate of moto's ACM for HTTPS and TLS listeners (an invented ARN is refused).
 /// The SDK has no ACM client among hacheck's crates: one JSON request does it.
-fn request_certificate(endpoint: &str) -> String {
+pub fn request_certificate(endpoint: &str) -> String {
     let address = endpoint.trim_start_matches("http://");
     let body = r#"{"DomainName":"example.com"}"#;
     let mut stream = std::net::TcpStream::connect(address).unwrap();
