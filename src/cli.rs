@@ -223,6 +223,10 @@ pub struct FixArgs {
     /// Apply the plan after showing it.
     #[arg(long, conflicts_with = "write")]
     pub apply: bool,
+    /// Change resources that a CloudFormation stack or Elastic Beanstalk owns here too
+    /// (by default such steps name the stack, logical id and property to change instead).
+    #[arg(long)]
+    pub override_iac: bool,
     /// With `--template`: write the plan's edits into the templates (else the unified diff
     /// is only shown).
     #[arg(long, requires = "templates")]

@@ -71,6 +71,9 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     if !args.source.templates.is_empty() {
         return fix_templates(&plan, &index, args.write);
     }
+    if !args.override_iac {
+        plan = plan::ownership::hand_to_owners(plan, &index);
+    }
 
     let shown = match args.format {
         PlanFormat::Text => plan::render::text(&plan),

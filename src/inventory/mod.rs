@@ -678,6 +678,9 @@ pub struct DbInstance {
     /// The DB cluster (Aurora, or a Multi-AZ DB cluster) this instance is a member of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// Its tags (which tell a CloudFormation stack's or Elastic Beanstalk's resources).
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// An Aurora cluster or a Multi-AZ DB cluster: its zone redundancy comes from its members.

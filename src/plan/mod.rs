@@ -11,6 +11,7 @@
 pub mod action;
 mod constructors;
 mod network;
+pub mod ownership;
 pub mod predict;
 pub mod render;
 pub mod spec;

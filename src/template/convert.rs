@@ -864,6 +864,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .text("DBSubnetGroupName", "subnet_group")?
                     .map(|s| s.to_lowercase()),
                 vpc_id: None,
+                tags: r.tags()?,
                 availability_zone: r.text("AvailabilityZone", "availability_zone")?,
                 endpoint_address: r
                     .attribute(kind, "Endpoint.Address")?

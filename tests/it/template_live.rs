@@ -42,6 +42,27 @@ fn logical_of(id: &str) -> &str {
     id
 }
 
+/// Creates the templates' hosted zone (their records name it) and stack `name`.
+fn deploy(
+    moto: &Moto,
+    runtime: &tokio::runtime::Runtime,
+    name: &str,
+    text: &str,
+    parameters: &[(&str, &str)],
+) {
+    runtime.block_on(async {
+        let route53 = aws_sdk_route53::Client::new(&moto.sdk_config().await);
+        route53
+            .create_hosted_zone()
+            .name("example.com.")
+            .caller_reference("template-live")
+            .send()
+            .await
+            .unwrap();
+    });
+    create_stack(&moto.endpoint, name, text, parameters);
+}
+
 /// Deploys `template` (patched for moto) as stack `name`, completes what moto leaves out,
 /// and returns (live verdicts, template verdicts), each `(rule, logical id) → status`.
 fn judged_both_ways(
@@ -71,16 +92,7 @@ fn judged_both_ways(
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = runtime.block_on(moto.sdk_config());
     let route53 = aws_sdk_route53::Client::new(&config);
-    runtime.block_on(async {
-        route53
-            .create_hosted_zone()
-            .name("example.com.")
-            .caller_reference("template-live")
-            .send()
-            .await
-            .unwrap();
-    });
-    create_stack(&moto.endpoint, name, &text, &parameters);
+    deploy(&moto, &runtime, name, &text, &parameters);
     let mut physical_of: HashMap<String, String> = HashMap::new();
     let mut logical: HashMap<String, String> = HashMap::new();
     for (logical_id, kind, physical) in stack_resources(&moto.endpoint, name) {
@@ -330,5 +342,95 @@ fn the_seed_template_judges_as_its_deployed_stack() {
     assert!(
         live.values().filter(|status| *status == "fail").count() >= 8,
         "{live:#?}"
+    );
+}
+
+#[test]
+fn a_fix_on_a_stack_names_the_stack_instead_of_changing_what_it_owns() {
+    let moto = Moto::start();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/templates/seed-start.yaml"),
+    )
+    .unwrap();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    deploy(&moto, &runtime, "seed", &text, &[]);
+    // AWS tags a stack's databases as its EC2 resources; moto tags only the latter.
+    runtime.block_on(async {
+        let rds = aws_sdk_rds::Client::new(&moto.sdk_config().await);
+        let arn = rds
+            .describe_db_instances()
+            .send()
+            .await
+            .unwrap()
+            .db_instances()[0]
+            .db_instance_arn()
+            .unwrap()
+            .to_owned();
+        for (key, value) in [
+            ("aws:cloudformation:stack-name", "seed"),
+            ("aws:cloudformation:logical-id", "Database"),
+        ] {
+            rds.add_tags_to_resource()
+                .resource_name(&arn)
+                .tags(
+                    aws_sdk_rds::types::Tag::builder()
+                        .key(key)
+                        .value(value)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let plan = |extra: &[&str]| -> Value {
+        json(
+            moto.hacheck()
+                .args(["fix", "--scope", "account", "--format", "json"])
+                .args(extra)
+                .output()
+                .unwrap(),
+        )
+    };
+    let steps = |plan: &Value, manual: bool| -> Vec<String> {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| (s["safety"] == "manual") == manual)
+            .map(|s| {
+                s["action"]["instruction"]
+                    .as_str()
+                    .map_or_else(|| s["id"].as_str().unwrap().to_owned(), str::to_owned)
+            })
+            .collect()
+    };
+    let handed = plan(&[]);
+    assert!(
+        steps(&handed, false).is_empty(),
+        "nothing of the stack is changed here: {:#?}",
+        steps(&handed, false)
+    );
+    let instructions = steps(&handed, true);
+    for expected in [
+        "owned by CloudFormation stack `seed` (logical id `Database`): set `MultiAZ: true`",
+        "owned by CloudFormation stack `seed` (logical id `Database`): set `PubliclyAccessible: false`",
+        "owned by CloudFormation stack `seed` (logical id `WebSecurityGroup`): remove `tcp 22 from 0.0.0.0/0` from `SecurityGroupIngress`",
+    ] {
+        assert!(
+            instructions.iter().any(|i| i.starts_with(expected)),
+            "{expected} in {instructions:#?}"
+        );
+    }
+    let overridden = plan(&["--override-iac"]);
+    let executable = steps(&overridden, false);
+    assert!(
+        executable.iter().any(|id| id.starts_with("multi-az:")),
+        "{executable:#?}"
+    );
+    assert!(
+        executable.iter().any(|id| id.starts_with("revoke-ingress")),
+        "{executable:#?}"
     );
 }

@@ -1,0 +1,265 @@
+//! Steps on resources another tool owns become instructions for that tool.
+//!
+//! A resource a CloudFormation stack created carries the tags `aws:cloudformation:stack-name`
+//! and `aws:cloudformation:logical-id`; one Elastic Beanstalk manages carries
+//! `elasticbeanstalk:environment-name`. Changing such a resource directly is undone by the
+//! next deploy and leaves drift, so the step is not applied: it names the stack, the logical
+//! id and the property to change in the template (or the environment's option), unless the
+//! user overrides it (`fix --override-iac`). Steps that wait for one handed over wait with it.
+//!
+//! Read from the inventory's tags: EC2 resources, Auto Scaling groups and RDS instances carry
+//! them; load balancers, alarms and topics are not read with their tags, so their steps are
+//! not handed over (none of the remediations changes an existing one's owner-set property).
+
+use std::collections::BTreeSet;
+
+use super::action::describe_rule;
+use super::{Action, Plan, Safety};
+use crate::inventory::{
+    AutoScalingGroup, DbInstance, Index, Instance, LaunchTemplate, SecurityGroup, Tags,
+};
+
+pub const STACK_NAME_TAG: &str = "aws:cloudformation:stack-name";
+pub const LOGICAL_ID_TAG: &str = "aws:cloudformation:logical-id";
+pub const BEANSTALK_TAG: &str = "elasticbeanstalk:environment-name";
+
+/// Who owns a resource, by its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Stack { name: String, logical_id: String },
+    Beanstalk { environment: String },
+}
+
+impl Owner {
+    pub fn of(tags: &Tags) -> Option<Owner> {
+        // Beanstalk creates its resources through a stack: its environment is the owner.
+        if let Some(environment) = tags.get(BEANSTALK_TAG) {
+            return Some(Owner::Beanstalk {
+                environment: environment.clone(),
+            });
+        }
+        Some(Owner::Stack {
+            name: tags.get(STACK_NAME_TAG)?.clone(),
+            logical_id: tags.get(LOGICAL_ID_TAG).cloned().unwrap_or_default(),
+        })
+    }
+}
+
+/// The tags of the resource `action` changes, where the inventory has them.
+fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'i Tags> {
+    match action {
+        Action::RevokeIngress { group_id, .. } | Action::AuthorizeIngress { group_id, .. } => {
+            Some(&index.find::<SecurityGroup>(region, group_id)?.tags)
+        }
+        Action::SetCapacity { group, .. }
+        | Action::SetHealthCheck { group, .. }
+        | Action::AttachTargetGroups { group, .. }
+        | Action::AttachClassicLoadBalancers { group, .. }
+        | Action::SetSubnets { group, .. }
+        | Action::ConvertLaunchConfiguration { group, .. }
+        | Action::TemplateVersionWithoutPublicIp { group, .. }
+        | Action::StartInstanceRefresh { group, .. } => {
+            Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+        }
+        Action::EnableMultiAz { db_instance } | Action::DisablePublicAccess { db_instance } => {
+            Some(&index.find::<DbInstance>(region, db_instance)?.tags)
+        }
+        Action::StopInstance { instance_id } => {
+            Some(&index.find::<Instance>(region, instance_id)?.tags)
+        }
+        Action::NewTemplateVersion { template_id, .. } => {
+            Some(&index.find::<LaunchTemplate>(region, template_id)?.tags)
+        }
+        _ => None,
+    }
+}
+
+/// What to change in a template for `action`: the property and its new value.
+fn template_change(action: &Action) -> String {
+    match action {
+        Action::RevokeIngress { rule, .. } => format!(
+            "remove `{}` from `SecurityGroupIngress`",
+            describe_rule(rule)
+        ),
+        Action::AuthorizeIngress { rule, .. } => {
+            format!("add `{}` to `SecurityGroupIngress`", describe_rule(rule))
+        }
+        Action::SetCapacity {
+            min_size,
+            desired_capacity,
+            max_size,
+            ..
+        } => {
+            format!(
+                "set `MinSize: {min_size}` (with `DesiredCapacity` ≥ {desired_capacity}, `MaxSize` ≥ {max_size})"
+            )
+        }
+        Action::SetHealthCheck {
+            health_check_type,
+            grace_period,
+            ..
+        } => {
+            format!(
+                "set `HealthCheckType: {health_check_type}` and `HealthCheckGracePeriod: {grace_period}`"
+            )
+        }
+        Action::AttachTargetGroups {
+            target_group_arns, ..
+        } => format!("add {} to `TargetGroupARNs`", target_group_arns.join(", ")),
+        Action::AttachClassicLoadBalancers {
+            load_balancer_names,
+            ..
+        } => format!(
+            "add {} to `LoadBalancerNames`",
+            load_balancer_names.join(", ")
+        ),
+        Action::SetSubnets { subnet_ids, .. } => {
+            format!("set `VPCZoneIdentifier` to {}", subnet_ids.join(", "))
+        }
+        Action::ConvertLaunchConfiguration { .. } => {
+            "replace `LaunchConfigurationName` with a `LaunchTemplate`".to_owned()
+        }
+        Action::TemplateVersionWithoutPublicIp { .. } | Action::NewTemplateVersion { .. } => {
+            "set `AssociatePublicIpAddress: false` in the launch template's network interface"
+                .to_owned()
+        }
+        Action::EnableMultiAz { .. } => "set `MultiAZ: true`".to_owned(),
+        Action::DisablePublicAccess { .. } => "set `PubliclyAccessible: false`".to_owned(),
+        Action::StartInstanceRefresh { .. } => {
+            "deploy the stack (its update replaces the instances)".to_owned()
+        }
+        Action::StopInstance { .. } => {
+            "remove the instance from the template once its replacement serves".to_owned()
+        }
+        other => other.summary(),
+    }
+}
+
+/// The environment option for `action` where Beanstalk has one.
+fn beanstalk_option(action: &Action) -> &'static str {
+    match action {
+        Action::SetCapacity { .. } => "`aws:autoscaling:asg` `MinSize`",
+        Action::RevokeIngress { .. } | Action::AuthorizeIngress { .. } => {
+            "`aws:autoscaling:launchconfiguration` `SecurityGroups` (or the group's rules in `.ebextensions`)"
+        }
+        Action::EnableMultiAz { .. } => "`aws:rds:dbinstance` `MultiAZDatabase`",
+        Action::SetSubnets { .. } => "`aws:ec2:vpc` `Subnets`",
+        Action::TemplateVersionWithoutPublicIp { .. } | Action::NewTemplateVersion { .. } => {
+            "`aws:ec2:vpc` `AssociatePublicIpAddress`"
+        }
+        Action::SetHealthCheck { .. } => {
+            "`aws:elasticbeanstalk:environment` `LoadBalancerType` with an ELB health check (`aws:autoscaling:asg`)"
+        }
+        _ => "the environment's configuration",
+    }
+}
+
+fn instruction(owner: &Owner, action: &Action) -> String {
+    match owner {
+        Owner::Stack { name, logical_id } => format!(
+            "owned by CloudFormation stack `{name}` (logical id `{logical_id}`): {} in its template and deploy it; changed here, the next deploy would undo it and leave drift (`--override-iac` changes it here anyway)",
+            template_change(action)
+        ),
+        Owner::Beanstalk { environment } => format!(
+            "managed by Elastic Beanstalk environment `{environment}`: change {} (`eb config` or `option_settings`) for: {}; changed here, the environment would undo it (`--override-iac` changes it here anyway)",
+            beanstalk_option(action),
+            template_change(action)
+        ),
+    }
+}
+
+/// The plan with every step on an owned resource, and every step waiting for one, made a
+/// manual instruction for the owner.
+pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
+    let mut handed: BTreeSet<String> = BTreeSet::new();
+    for step in &mut plan.steps {
+        if step.safety == Safety::Manual {
+            continue;
+        }
+        let Some(owner) = target_tags(&step.action, &step.region, index).and_then(Owner::of) else {
+            continue;
+        };
+        let instruction = instruction(&owner, &step.action);
+        step.action = Action::Manual {
+            resource: step.action.target(),
+            instruction,
+            following: Vec::new(),
+        };
+        step.safety = Safety::Manual;
+        handed.insert(step.id.clone());
+    }
+    // A step after one handed over would run without it.
+    loop {
+        let mut more = false;
+        for step in &mut plan.steps {
+            if step.safety == Safety::Manual || !step.depends_on.iter().any(|d| handed.contains(d))
+            {
+                continue;
+            }
+            let waits: Vec<&String> = step
+                .depends_on
+                .iter()
+                .filter(|d| handed.contains(*d))
+                .collect();
+            let instruction = format!(
+                "{}, after {} (handed to its owner)",
+                step.action.summary(),
+                waits
+                    .iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            step.action = Action::Manual {
+                resource: step.action.target(),
+                instruction,
+                following: Vec::new(),
+            };
+            step.safety = Safety::Manual;
+            handed.insert(step.id.clone());
+            more = true;
+        }
+        if !more {
+            break;
+        }
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beanstalk_is_the_owner_of_its_stack_resources() {
+        let mut tags = Tags::new();
+        tags.insert(STACK_NAME_TAG.into(), "awseb-e-123-stack".into());
+        tags.insert(LOGICAL_ID_TAG.into(), "AWSEBAutoScalingGroup".into());
+        assert_eq!(
+            Owner::of(&tags),
+            Some(Owner::Stack {
+                name: "awseb-e-123-stack".into(),
+                logical_id: "AWSEBAutoScalingGroup".into()
+            })
+        );
+        tags.insert(BEANSTALK_TAG.into(), "shop-prod".into());
+        assert_eq!(
+            Owner::of(&tags),
+            Some(Owner::Beanstalk {
+                environment: "shop-prod".into()
+            })
+        );
+        let text = instruction(
+            &Owner::of(&tags).unwrap(),
+            &Action::SetCapacity {
+                group: "g".into(),
+                min_size: 2,
+                desired_capacity: 2,
+                max_size: 4,
+                before: [1, 1, 4],
+            },
+        );
+        assert!(text.contains("`aws:autoscaling:asg` `MinSize`"), "{text}");
+        assert_eq!(Owner::of(&Tags::new()), None);
+    }
+}
