@@ -17,13 +17,20 @@ const APPS: usize = 32;
 const RUNS: usize = 9;
 
 fn template() -> String {
-    let mut t = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Cert:\n    Type: String\n    Default: arn:aws:acm:us-east-1:123456789012:certificate/x\nResources:\n");
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  Cert:\n    Type: String\n    Default: arn:aws:acm:us-east-1:123456789012:certificate/x\nResources:\n",
+    );
     t.push_str("  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n");
     t.push_str("  Igw:\n    Type: AWS::EC2::InternetGateway\n");
     t.push_str("  Attach:\n    Type: AWS::EC2::VPCGatewayAttachment\n    Properties:\n      VpcId: !Ref Vpc\n      InternetGatewayId: !Ref Igw\n");
-    t.push_str("  PublicRoutes:\n    Type: AWS::EC2::RouteTable\n    Properties:\n      VpcId: !Ref Vpc\n");
+    t.push_str(
+        "  PublicRoutes:\n    Type: AWS::EC2::RouteTable\n    Properties:\n      VpcId: !Ref Vpc\n",
+    );
     t.push_str("  Default:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref PublicRoutes\n      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref Igw\n");
-    for (n, kind) in ["PublicA", "PublicB", "PrivateA", "PrivateB"].iter().enumerate() {
+    for (n, kind) in ["PublicA", "PublicB", "PrivateA", "PrivateB"]
+        .iter()
+        .enumerate()
+    {
         writeln!(t, "  {kind}:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref Vpc\n      CidrBlock: 10.0.{n}.0/24\n      AvailabilityZone: !Select [{}, !GetAZs \"\"]", n % 2).unwrap();
     }
     for kind in ["PublicA", "PublicB"] {
@@ -32,7 +39,7 @@ fn template() -> String {
     for a in 0..APPS {
         writeln!(
             t,
-            r#"  Lb{a}Sg:
+            r##"  Lb{a}Sg:
     Type: AWS::EC2::SecurityGroup
     Properties:
       GroupDescription: lb
@@ -128,7 +135,7 @@ fn template() -> String {
       HostedZoneName: example.com.
       Name: app{a}.example.com
       Type: A
-      AliasTarget: {{ DNSName: !GetAtt Lb{a}.DNSName, HostedZoneId: !GetAtt Lb{a}.CanonicalHostedZoneID }}"#
+      AliasTarget: {{ DNSName: !GetAtt Lb{a}.DNSName, HostedZoneId: !GetAtt Lb{a}.CanonicalHostedZoneID }}"##
         )
         .unwrap();
     }
@@ -172,8 +179,23 @@ fn main() {
     }
     std::fs::remove_dir_all(&dir).ok();
     let declared = text.matches("\n    Type: ").count();
-    println!("template of {declared} resources ({} bytes) → {} inventory resources, {} results ({} failing)", text.len(), counts.0, counts.1, counts.2);
-    println!("read + evaluate intrinsics + convert: {:>8.1} ms (median of {RUNS})", median(load));
-    println!("rules (whole pack, 19 rules):         {:>8.1} ms", median(judge));
-    println!("whole scan (index and model included): {:>7.1} ms", median(total));
+    println!(
+        "template of {declared} resources ({} bytes) → {} inventory resources, {} results ({} failing)",
+        text.len(),
+        counts.0,
+        counts.1,
+        counts.2
+    );
+    println!(
+        "read + evaluate intrinsics + convert: {:>8.1} ms (median of {RUNS})",
+        median(load)
+    );
+    println!(
+        "rules (whole pack, 19 rules):         {:>8.1} ms",
+        median(judge)
+    );
+    println!(
+        "whole scan (index and model included): {:>7.1} ms",
+        median(total)
+    );
 }

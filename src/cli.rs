@@ -357,6 +357,14 @@ pub struct AccountArgs {
     /// management or a delegated administrator account).
     #[arg(long, conflicts_with_all = ["inventory", "example"])]
     pub organization: bool,
+    /// Scan the active accounts of this organizational unit and of the units below it
+    /// (repeatable; Organizations ListAccountsForParent).
+    #[arg(long = "ou", value_name = "OU_ID", conflicts_with_all = ["inventory", "example"])]
+    pub ous: Vec<String>,
+    /// Scan the accounts of this TOML file: `[[account]]` tables of `id` and optionally
+    /// `name`, `regions`, `role` and `external_id`, which override the command line's.
+    #[arg(long = "accounts", value_name = "FILE", conflicts_with_all = ["inventory", "example"])]
+    pub accounts_file: Option<PathBuf>,
     /// Leave this account out (repeatable).
     #[arg(long = "exclude-account", value_name = "ID")]
     pub exclude_accounts: Vec<String>,
@@ -383,15 +391,22 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 }
 
 impl AccountArgs {
-    pub fn options(&self) -> crate::collect::accounts::AccountOptions {
-        crate::collect::accounts::AccountOptions {
+    /// The accounts the arguments select (the `--accounts` file read: a bad one is an error).
+    pub fn options(&self) -> anyhow::Result<crate::collect::accounts::AccountOptions> {
+        let listed = match &self.accounts_file {
+            Some(path) => crate::collect::accounts::read_accounts_file(path)?,
+            None => Default::default(),
+        };
+        Ok(crate::collect::accounts::AccountOptions {
             accounts: self.accounts.clone(),
             organization: self.organization,
             exclude: self.exclude_accounts.clone(),
             role: self.role.clone(),
             external_id: self.external_id.clone(),
             shard: self.shard,
-        }
+            ous: self.ous.clone(),
+            listed,
+        })
     }
 }
 

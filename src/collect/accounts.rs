@@ -1,7 +1,9 @@
 //! Which accounts a run covers and how it gets into each: the accounts named with
-//! `--account`, or every active account of the organisation (`--organization`, Organizations
-//! `ListAccounts` from the management or a delegated administrator account), less
-//! `--exclude-account`; each entered through STS `AssumeRole` into `--role` (default
+//! `--account` or listed in `--accounts FILE` (with their own regions, role and external id),
+//! or every active account of the organisation (`--organization`, Organizations
+//! `ListAccounts` from the management or a delegated administrator account) or of some of
+//! its organizational units and the units below them (`--ou`), less `--exclude-account`;
+//! each entered through STS `AssumeRole` into `--role` (default
 //! `OrganizationAccountAccessRole`), with `--external-id` when the role demands one.
 //!
 //! Credentials come from aws-config's `AssumeRoleProvider` behind the SDK's identity
@@ -9,8 +11,13 @@
 //! one provider per account. An account that cannot be listed, entered or identified is an
 //! [`AccountFailure`]; the others are scanned.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use aws_config::sts::AssumeRoleProvider;
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::config::SharedCredentialsProvider;
+use serde::Deserialize;
 
 use super::{AwsContext, CallCounter, CompleteAnswers, failed};
 
@@ -31,13 +38,103 @@ pub struct AccountOptions {
     pub external_id: Option<String>,
     /// (K, N): only share K of N of the accounts.
     pub shard: Option<(u64, u64)>,
+    /// Organizational units whose accounts (and their child units') the run covers.
+    pub ous: Vec<String>,
+    /// Accounts of an `--accounts` file, by id, with what they set for themselves.
+    pub listed: BTreeMap<String, AccountEntry>,
 }
 
 impl AccountOptions {
     /// Whether the run covers other accounts than the credentials' own.
     pub fn any(&self) -> bool {
-        self.organization || !self.accounts.is_empty()
+        self.organization
+            || !self.accounts.is_empty()
+            || !self.ous.is_empty()
+            || !self.listed.is_empty()
     }
+
+    /// The regions of `account`: its own from the accounts file, else `default`.
+    pub fn regions_of<'a>(&'a self, account: &str, default: &'a [String]) -> &'a [String] {
+        match self.listed.get(account).and_then(|e| e.regions.as_deref()) {
+            Some(regions) if !regions.is_empty() => regions,
+            _ => default,
+        }
+    }
+}
+
+/// One account of an `--accounts` file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountsFile {
+    #[serde(default)]
+    account: Vec<AccountEntry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsFileError {
+    #[error("cannot read accounts file `{path}`: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("accounts file `{path}`: {message}")]
+    Syntax { path: String, message: String },
+}
+
+/// Reads an `--accounts` file: `[[account]]` tables of `id` (twelve digits) and optionally
+/// `name`, `regions`, `role` (a name or an ARN) and `external_id`.
+pub fn read_accounts_file(
+    path: &Path,
+) -> Result<BTreeMap<String, AccountEntry>, AccountsFileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| AccountsFileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let syntax = |message: String| AccountsFileError::Syntax {
+        path: shown.clone(),
+        message,
+    };
+    let file: AccountsFile = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| text[..span.start].lines().count().max(1));
+        let message = e.message().trim().to_owned();
+        syntax(match line {
+            Some(line) => format!("line {line}: {message}"),
+            None => message,
+        })
+    })?;
+    let mut listed = BTreeMap::new();
+    for entry in file.account {
+        if entry.id.len() != 12 || !entry.id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(syntax(format!(
+                "`{}` is not an account id (twelve digits)",
+                entry.id
+            )));
+        }
+        if listed.insert(entry.id.clone(), entry.clone()).is_some() {
+            return Err(syntax(format!("account `{}` is listed twice", entry.id)));
+        }
+    }
+    if listed.is_empty() {
+        return Err(syntax("no `[[account]]` in it".to_owned()));
+    }
+    Ok(listed)
 }
 
 /// An account to scan: its id and, when Organizations gave one, its name.
@@ -68,39 +165,27 @@ pub async fn targets(
             name: None,
         })
         .collect();
-    if options.organization {
-        let region = context.regions.first().expect("at least one region");
-        let config = context.config_for(region);
-        let client = aws_sdk_organizations::Client::from_conf(
-            aws_sdk_organizations::config::Builder::from(&config)
-                .interceptor(context.calls.clone())
-                .interceptor(CompleteAnswers)
-                .build(),
-        );
+    found.extend(options.listed.values().map(|entry| Target {
+        id: entry.id.clone(),
+        name: entry.name.clone(),
+    }));
+    let region = context.regions.first().expect("at least one region");
+    let config = context.config_for(region);
+    let client = aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(&config)
+            .interceptor(context.calls.clone())
+            .interceptor(CompleteAnswers)
+            .build(),
+    );
+    if !options.ous.is_empty() {
+        found.extend(accounts_under(&client, &options.ous).await?);
+    } else if options.organization {
         // Every page, also an empty one that still carries a token.
         let mut pages = client.list_accounts().into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|error| {
-                let failure = failed("ListAccounts")(error);
-                AccountFailure {
-                    account_id: "organization".into(),
-                    account_name: None,
-                    reason: format!(
-                        "cannot list the organization's accounts ({}): {}",
-                        failure.code, failure.message
-                    ),
-                }
-            })?;
-            for account in page.accounts() {
-                let active = account
-                    .state()
-                    .map(|s| s.as_str() == "ACTIVE")
-                    .or_else(|| {
-                        #[allow(deprecated)]
-                        account.status().map(|s| s.as_str() == "ACTIVE")
-                    })
-                    .unwrap_or(true);
-                if let (true, Some(id)) = (active, account.id()) {
+            let page = page.map_err(cannot_list("ListAccounts", "the organization's accounts"))?;
+            for account in page.accounts().iter().filter(|a| is_active(a)) {
+                if let Some(id) = account.id() {
                     found.push(Target {
                         id: id.to_owned(),
                         name: account.name().map(str::to_owned),
@@ -125,6 +210,83 @@ pub async fn targets(
     Ok(found)
 }
 
+fn cannot_list<'w, E, R>(
+    operation: &'static str,
+    what: &'w str,
+) -> impl Fn(SdkError<E, R>) -> AccountFailure + 'w
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |error| {
+        let failure = failed(operation)(error);
+        AccountFailure {
+            account_id: "organization".into(),
+            account_name: None,
+            reason: format!("cannot list {what} ({}): {}", failure.code, failure.message),
+        }
+    }
+}
+
+fn is_active(account: &aws_sdk_organizations::types::Account) -> bool {
+    account
+        .state()
+        .map(|s| s.as_str() == "ACTIVE")
+        .or_else(|| {
+            #[allow(deprecated)]
+            account.status().map(|s| s.as_str() == "ACTIVE")
+        })
+        .unwrap_or(true)
+}
+
+/// The active accounts of the organizational units `ous` and of every unit below them
+/// (ListAccountsForParent and ListOrganizationalUnitsForParent, every page).
+async fn accounts_under(
+    client: &aws_sdk_organizations::Client,
+    ous: &[String],
+) -> Result<Vec<Target>, AccountFailure> {
+    let mut found = Vec::new();
+    let mut pending: Vec<String> = ous.to_vec();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(parent) = pending.pop() {
+        if !seen.insert(parent.clone()) {
+            continue;
+        }
+        let what = format!("the accounts of `{parent}`");
+        let mut pages = client
+            .list_accounts_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(cannot_list("ListAccountsForParent", &what))?;
+            for account in page.accounts().iter().filter(|a| is_active(a)) {
+                if let Some(id) = account.id() {
+                    found.push(Target {
+                        id: id.to_owned(),
+                        name: account.name().map(str::to_owned),
+                    });
+                }
+            }
+        }
+        let what = format!("the units below `{parent}`");
+        let mut pages = client
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(cannot_list("ListOrganizationalUnitsForParent", &what))?;
+            pending.extend(
+                page.organizational_units()
+                    .iter()
+                    .filter_map(|unit| unit.id().map(str::to_owned)),
+            );
+        }
+    }
+    Ok(found)
+}
+
 /// The share (0-based, of `shards`) account `id` belongs to: its number modulo the shard
 /// count, so that it never moves while the organisation grows (FNV-1a for an id that is not
 /// a number).
@@ -146,14 +308,35 @@ pub fn role_arn(options: &AccountOptions, account: &str) -> String {
     }
 }
 
+/// The role ARN and external id that enter `account`: its own from the accounts file, else
+/// the command line's.
+pub fn entry_point<'o>(options: &'o AccountOptions, account: &str) -> (String, Option<&'o str>) {
+    let entry = options.listed.get(account);
+    let role = match entry.and_then(|e| e.role.clone()) {
+        Some(role) => role_arn(
+            &AccountOptions {
+                role,
+                ..AccountOptions::default()
+            },
+            account,
+        ),
+        None => role_arn(options, account),
+    };
+    let external_id = entry
+        .and_then(|e| e.external_id.as_deref())
+        .or(options.external_id.as_deref());
+    (role, external_id)
+}
+
 /// A context whose calls run as `options.role` in `target`'s account (same regions and
 /// endpoint; its own call counter is the base's).
 pub async fn enter(context: &AwsContext, target: &Target, options: &AccountOptions) -> AwsContext {
     let region = context.regions.first().expect("at least one region");
-    let mut provider = AssumeRoleProvider::builder(role_arn(options, &target.id))
+    let (role, external_id) = entry_point(options, &target.id);
+    let mut provider = AssumeRoleProvider::builder(role)
         .session_name(SESSION_NAME)
         .configure(&context.config_for(region));
-    if let Some(id) = &options.external_id {
+    if let Some(id) = external_id {
         provider = provider.external_id(id);
     }
     let provider = provider.build().await;
@@ -164,7 +347,49 @@ pub async fn enter(context: &AwsContext, target: &Target, options: &AccountOptio
         .build();
     AwsContext {
         base,
-        regions: context.regions.clone(),
+        regions: options.regions_of(&target.id, &context.regions).to_vec(),
         calls: CallCounter::clone(&context.calls),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accounts_file_sets_each_accounts_role_and_regions() {
+        let dir = std::env::temp_dir().join(format!("hacheck-accounts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("accounts.toml");
+        std::fs::write(
+            &path,
+            "[[account]]\nid = \"111111111111\"\nrole = \"HacheckAudit\"\nexternal_id = \"x-1\"\nregions = [\"eu-west-1\"]\n\n[[account]]\nid = \"222222222222\"\n",
+        )
+        .unwrap();
+        let options = AccountOptions {
+            role: DEFAULT_ROLE.into(),
+            external_id: Some("default-id".into()),
+            listed: read_accounts_file(&path).unwrap(),
+            ..AccountOptions::default()
+        };
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(
+            entry_point(&options, "111111111111"),
+            (
+                "arn:aws:iam::111111111111:role/HacheckAudit".to_owned(),
+                Some("x-1")
+            )
+        );
+        assert_eq!(
+            entry_point(&options, "222222222222"),
+            (
+                format!("arn:aws:iam::222222222222:role/{DEFAULT_ROLE}"),
+                Some("default-id")
+            )
+        );
+        let default = vec!["us-east-1".to_owned()];
+        assert_eq!(options.regions_of("111111111111", &default), ["eu-west-1"]);
+        assert_eq!(options.regions_of("222222222222", &default), ["us-east-1"]);
+        assert!(options.any());
     }
 }

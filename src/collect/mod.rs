@@ -176,7 +176,12 @@ pub const READ_ACTIONS: &[&str] = &[
 ];
 
 /// What a run over several accounts also calls from the account it starts in.
-pub const ORGANIZATION_ACTIONS: &[&str] = &["organizations:ListAccounts", "sts:AssumeRole"];
+pub const ORGANIZATION_ACTIONS: &[&str] = &[
+    "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+    "sts:AssumeRole",
+];
 
 impl aws_sdk_ec2::config::Intercept for CallCounter {
     fn name(&self) -> &'static str {

@@ -5,7 +5,7 @@
 use crate::cli::{GlobalOptions, InventoryArgs};
 
 pub async fn run(global: &GlobalOptions, args: &InventoryArgs) -> anyhow::Result<u8> {
-    let accounts = args.accounts.options();
+    let accounts = args.accounts.options()?;
     if accounts.any() {
         let Some(dir) = &args.output else {
             anyhow::bail!("several accounts need `--output DIR` (one snapshot per account)");

@@ -10,7 +10,7 @@ use crate::report::{self, ScanReport};
 pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
-    let accounts = args.accounts.options();
+    let accounts = args.accounts.options()?;
     let directory = args.source.inventory.as_deref().filter(|p| p.is_dir());
     let mut report = if accounts.any() {
         scan_accounts(global, args, &accounts, &config, &policies, &suppressions).await?

@@ -15,6 +15,42 @@ fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// In a run over several accounts: one row per account, scanned or not and why.
+fn write_accounts(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    if report.accounts.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "| Account | Status | Failed | Passed |\n| --- | --- | --- | --- |"
+    )?;
+    for account in &report.accounts {
+        let of = |status: crate::finding::Status| {
+            report
+                .results
+                .iter()
+                .filter(|r| r.finding.account.as_deref() == Some(account.account_id.as_str()))
+                .filter(|r| {
+                    r.finding.status == status
+                        && (status != crate::finding::Status::Fail || r.is_open_failure())
+                })
+                .count()
+        };
+        let status = match &account.reason {
+            Some(reason) if account.failed() => format!("⛔ not scanned: {}", escape(reason)),
+            _ => "scanned".to_owned(),
+        };
+        writeln!(
+            out,
+            "| `{}` | {status} | {} | {} |",
+            escape(&account.label()),
+            of(crate::finding::Status::Fail),
+            of(crate::finding::Status::Pass)
+        )?;
+    }
+    writeln!(out)
+}
+
 pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     let verdict = if s.failed == 0 && s.errors == 0 {
@@ -40,6 +76,13 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         s.suppressed,
         s.warnings
     )?;
+    if s.unknown > 0 {
+        writeln!(
+            out,
+            "{} verdicts wait for inputs nobody gave (a template's parameters or imports, what only deploy tells).\n",
+            s.unknown
+        )?;
+    }
     if s.out_of_scope > 0 {
         writeln!(
             out,
@@ -47,6 +90,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             s.out_of_scope
         )?;
     }
+    write_accounts(report, out)?;
     let mut failing_rules: Vec<&str> = report
         .results
         .iter()
@@ -67,13 +111,20 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
                 .collect();
             for result in rows.iter().take(RESULTS_PER_RULE) {
                 let f = &result.finding;
+                // A template's resource: where it is declared.
+                let place = f
+                    .location
+                    .as_ref()
+                    .map(|l| format!(" ({}:{})", l.file, l.line))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "| {} | {} | {} | `{}` | {} |",
+                    "| {} | {} | {} | `{}`{} | {} |",
                     f.rule_id,
                     f.severity,
                     escape(f.application.as_deref().unwrap_or("(account-wide)")),
                     escape(&f.resource.id),
+                    escape(&place),
                     escape(&f.message)
                 )?;
             }

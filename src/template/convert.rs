@@ -11,11 +11,20 @@ use crate::inventory::*;
 
 type Result<T> = std::result::Result<T, (usize, EvalError)>;
 
+/// An `AWS::EC2::SecurityGroupIngress` or `…Egress` resource, for its group.
+struct SeparateRule {
+    group: String,
+    egress: bool,
+    rule: std::result::Result<SgRule, String>,
+    pos: SourcePos,
+}
+
 /// What the converters leave for the joins.
 #[derive(Default)]
 struct Joins {
-    /// (group id, egress?, rule, its source's index, position).
-    rules: Vec<(String, bool, SgRule, usize, SourcePos)>,
+    /// Separate ingress and egress resources: their group, and the rule or the input it
+    /// waits for.
+    rules: Vec<SeparateRule>,
     routes: Vec<(String, Route)>,
     associations: Vec<(String, String)>,
     attachments: Vec<(String, String)>,
@@ -259,7 +268,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 }
                 for item in r.items(property) {
                     let value = r.eval(item)?;
-                    match sg_rule(&value, egress) {
+                    match sg_rule(&value, egress).map(|rule| vec![rule]) {
                         Ok(rules) => {
                             for rule in rules {
                                 r.element(field, json(&rule), peer_pos(item));
@@ -297,42 +306,16 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 return Ok(());
             };
             let value = r.eval(properties)?;
-            match sg_rule(&value, egress) {
-                Ok(rules) => {
-                    let pos = peer_pos(properties);
-                    for rule in rules {
-                        joins.rules.push((
-                            group.clone(),
-                            egress,
-                            rule,
-                            usize::MAX,
-                            SourcePos {
-                                line: pos.line,
-                                column: pos.column,
-                            },
-                        ));
-                    }
-                }
-                Err(reason) => {
-                    // The group's rules wait for the input: say so on the group.
-                    joins.rules.push((
-                        group.clone(),
-                        egress,
-                        SgRule {
-                            protocol: format!("unknown:{reason}"),
-                            from_port: 0,
-                            to_port: 0,
-                            cidr_ipv4: None,
-                            cidr_ipv6: None,
-                            source_group_id: None,
-                            prefix_list_id: None,
-                            description: String::new(),
-                        },
-                        usize::MAX,
-                        SourcePos::default(),
-                    ));
-                }
-            }
+            let pos = peer_pos(properties);
+            joins.rules.push(SeparateRule {
+                group,
+                egress,
+                rule: sg_rule(&value, egress),
+                pos: SourcePos {
+                    line: pos.line,
+                    column: pos.column,
+                },
+            });
         }
         "AWS::EC2::Instance" => {
             let interface = r.items("NetworkInterfaces").first().copied();
@@ -841,7 +824,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 region,
                 endpoint_port: Some(
                     r.int("Port", "endpoint_port")?
-                        .unwrap_or_else(|| default_port_of(&engine)),
+                        .unwrap_or_else(|| super::resources::default_port(&engine)),
                 ),
                 engine,
                 engine_version: r
@@ -891,7 +874,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 region,
                 endpoint_port: Some(
                     r.int("Port", "endpoint_port")?
-                        .unwrap_or_else(|| default_port_of(&engine)),
+                        .unwrap_or_else(|| super::resources::default_port(&engine)),
                 ),
                 engine,
                 engine_version: r
@@ -1072,15 +1055,6 @@ fn record_get<'v>(entries: &'v [(String, Value)], key: &str) -> Option<&'v Value
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-fn default_port_of(engine: &str) -> i32 {
-    match engine {
-        e if e.contains("postgres") => 5432,
-        e if e.starts_with("sqlserver") => 1433,
-        e if e.starts_with("oracle") => 1521,
-        _ => 3306,
-    }
-}
-
 fn dotted(name: &str) -> String {
     if name.ends_with('.') || name.is_empty() {
         name.to_owned()
@@ -1180,22 +1154,30 @@ fn record_set(inv: &mut Inventory, r: &mut Recorder, value: &Value) -> Step {
 
 /// What AWS joins at deploy.
 fn join(inv: &mut Inventory, joins: Joins) {
-    for (group_id, egress, rule, _, pos) in joins.rules {
-        let Some(position) = inv.security_groups.iter().position(|g| g.id == group_id) else {
+    for SeparateRule {
+        group,
+        egress,
+        rule,
+        pos,
+    } in joins.rules
+    {
+        let Some(position) = inv.security_groups.iter().position(|g| g.id == group) else {
             continue;
         };
         let arn = inv.security_groups[position].arn(&inv.account_id);
         let field = if egress { "egress" } else { "ingress" };
-        if let Some(reason) = rule.protocol.strip_prefix("unknown:") {
-            if let Some(source) = inv.sources.iter_mut().find(|s| s.arn == arn) {
-                source
-                    .unknowns
-                    .entry(field.into())
-                    .or_insert_with(|| reason.to_owned());
+        let source = inv.sources.iter_mut().find(|s| s.arn == arn);
+        let rule = match rule {
+            Ok(rule) => rule,
+            Err(reason) => {
+                // The group's rules wait for the input: say so on the group.
+                if let Some(source) = source {
+                    source.unknowns.entry(field.into()).or_insert(reason);
+                }
+                continue;
             }
-            continue;
-        }
-        if let Some(source) = inv.sources.iter_mut().find(|s| s.arn == arn) {
+        };
+        if let Some(source) = source {
             source.elements.push(SourceElement {
                 field: field.into(),
                 value: json(&rule),
@@ -1203,10 +1185,10 @@ fn join(inv: &mut Inventory, joins: Joins) {
                 column: pos.column,
             });
         }
+        // Added to the group's own: CloudFormation drops the default allow-all egress rule
+        // only for a group that declares egress rules itself.
         let group = &mut inv.security_groups[position];
         if egress {
-            // A separate egress rule replaces the default allow-all one, as in AWS only when
-            // the group declares none itself; keep it simple: add.
             group.egress.push(rule);
         } else {
             group.ingress.push(rule);

@@ -154,8 +154,7 @@ pub fn reference(
     }
 }
 
-fn unknown(world: &World, logical: &str, attribute: &str) -> super::eval::EvalResult {
-    let _ = world;
+fn unknown(logical: &str, attribute: &str) -> super::eval::EvalResult {
     Ok(Value::Unknown(format!(
         "attribute `{logical}.{attribute}` (assigned by AWS at deploy)"
     )))
@@ -298,7 +297,7 @@ pub fn attribute(
             name_of(world, stack, logical, kind)?
         ))),
         ("AWS::AutoScaling::ScalingPolicy", "Arn") => id(),
-        _ => unknown(world, logical, attribute),
+        _ => unknown(logical, attribute),
     }
 }
 
@@ -328,7 +327,7 @@ fn subnet_zone(world: &World, subnet_id: &str) -> super::eval::EvalResult {
     )))
 }
 
-fn default_port(engine: &str) -> i32 {
+pub fn default_port(engine: &str) -> i32 {
     match engine {
         e if e.contains("postgres") => 5432,
         e if e.starts_with("sqlserver") => 1433,
@@ -534,7 +533,7 @@ impl<'w> Recorder<'w> {
 }
 
 /// An ingress or egress rule of a `SecurityGroupIngress` list entry or resource.
-pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<Vec<SgRule>, String> {
+pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, String> {
     let text = |key: &str| -> std::result::Result<Option<String>, String> {
         match value.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -594,7 +593,7 @@ pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<Vec<SgRule>, 
         prefix_list_id: text(prefix)?,
         description: text("Description")?.unwrap_or_default(),
     };
-    Ok(vec![rule])
+    Ok(rule)
 }
 
 /// The line of the property in an ingress entry that names its peer (`CidrIp: 0.0.0.0/0`).

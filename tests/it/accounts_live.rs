@@ -412,3 +412,139 @@ async fn throttling_is_absorbed_and_a_refused_role_costs_only_its_account() {
         failures[0].reason
     );
 }
+
+/// The accounts a run reports, sorted: (id, status).
+fn reported_accounts(report: &serde_json::Value) -> Vec<(String, String)> {
+    let mut accounts: Vec<(String, String)> = report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["account_id"].as_str().unwrap().to_owned(),
+                a["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    accounts.sort();
+    accounts
+}
+
+#[tokio::test]
+async fn an_organizational_unit_and_an_accounts_file_select_their_accounts() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let members = organization(&config).await;
+    let (shop, blog) = (members[0].clone(), members[1].clone());
+    web_server(&as_account(&config, &shop).await, true).await;
+    web_server(&as_account(&config, &blog).await, true).await;
+    // Units: `workloads` holds `prod` (shop) below it; blog stays at the root.
+    let organizations = aws_sdk_organizations::Client::new(&config);
+    let root = organizations.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let unit = |parent: String, name: &'static str| {
+        let organizations = organizations.clone();
+        async move {
+            organizations
+                .create_organizational_unit()
+                .parent_id(parent)
+                .name(name)
+                .send()
+                .await
+                .unwrap()
+                .organizational_unit()
+                .unwrap()
+                .id()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let workloads = unit(root.clone(), "workloads").await;
+    let prod = unit(workloads.clone(), "prod").await;
+    organizations
+        .move_account()
+        .account_id(&shop)
+        .source_parent_id(&root)
+        .destination_parent_id(&prod)
+        .send()
+        .await
+        .unwrap();
+
+    let output = moto
+        .hacheck()
+        .args(["scan", "--ou", &workloads, "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        reported_accounts(&report),
+        [(shop.clone(), "scanned".to_owned())],
+        "the unit below counts, the root's accounts do not"
+    );
+    assert!(
+        failing_by_account(&report)
+            .iter()
+            .all(|(account, _, _)| *account == shop)
+    );
+
+    // A file: blog by name with its own regions, shop through a role that does not exist.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accounts.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[account]]\nid = \"{blog}\"\nname = \"blog\"\nregions = [\"us-east-1\"]\n\n[[account]]\nid = \"{shop}\"\nrole = \"arn:aws:iam::{{account}}:role/NoSuchRole\"\n"
+        ),
+    )
+    .unwrap();
+    let output = moto
+        .hacheck()
+        .args([
+            "scan",
+            "--accounts",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let accounts = reported_accounts(&report);
+    assert!(
+        accounts.contains(&(blog.clone(), "scanned".to_owned())),
+        "{accounts:?}"
+    );
+    assert_eq!(
+        report["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["account_id"] == blog.as_str())
+            .unwrap()["account_name"],
+        "blog"
+    );
+    // moto enforces no trust policy, so the file's role for shop is checked where it is
+    // chosen (`accounts::tests::an_accounts_file_sets_each_accounts_role_and_regions`).
+
+    std::fs::write(&file, "[[account]]\nid = \"12345\"\n").unwrap();
+    let bad = moto
+        .hacheck()
+        .args(["scan", "--accounts", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = assert_exit(&bad, 2);
+    assert!(
+        err.contains("accounts file") && err.contains("`12345` is not an account id"),
+        "{err}"
+    );
+    std::fs::write(&file, "[[account]]\nid = \"123456789012\"\nrole = 3\n").unwrap();
+    let bad = moto
+        .hacheck()
+        .args(["scan", "--accounts", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = assert_exit(&bad, 2);
+    assert!(err.contains("line 3"), "{err}");
+}

@@ -77,7 +77,12 @@ fn a_plan_adds_what_its_actions_call_and_the_role_template_passes_cfn_lint() {
     assert!(fix.iter().all(|a| a.contains(':')), "{fix:?}");
     assert_eq!(
         policy_actions(&policy, "HacheckOrganization"),
-        ["organizations:ListAccounts", "sts:AssumeRole"]
+        [
+            "organizations:ListAccounts",
+            "organizations:ListAccountsForParent",
+            "organizations:ListOrganizationalUnitsForParent",
+            "sts:AssumeRole"
+        ]
     );
 
     let output = hacheck()

@@ -482,3 +482,103 @@ fn a_broken_reference_template_is_mended_in_place_comments_and_all() {
     assert_eq!((code, diff.as_str()), (0, ""));
     assert!(notes.contains("fix.alarm_email"), "{notes}");
 }
+
+/// Each rule's failing result on the reference template broken in one place points at the
+/// line that broke it (or, where the deciding value lives in another resource, at the
+/// judged resource's own reference to it).
+#[test]
+fn each_rule_points_at_the_property_that_decides() {
+    let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    let cases: [(&str, &str, &str, &str); 12] = [
+        (
+            "HA003",
+            "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:",
+            "        - !Ref PrivateSubnetA\n      LaunchTemplate:",
+            "VPCZoneIdentifier:",
+        ),
+        (
+            "HA004",
+            "MinSize: \"2\"",
+            "MinSize: \"1\"",
+            "MinSize: \"1\"",
+        ),
+        (
+            "HA005",
+            "AssociatePublicIpAddress: false",
+            "AssociatePublicIpAddress: true",
+            "LaunchTemplate:",
+        ),
+        (
+            "HA006",
+            "HealthCheckType: ELB",
+            "HealthCheckType: EC2",
+            "HealthCheckType: EC2",
+        ),
+        (
+            "HA007",
+            "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:",
+            "        - !Ref PublicSubnetA\n        - !Ref PublicSubnetB\n      LaunchTemplate:",
+            "VPCZoneIdentifier:",
+        ),
+        (
+            "HA008",
+            "        - !Ref PublicSubnetA\n        - !Ref PublicSubnetB\n      SecurityGroups:",
+            "        - !Ref PublicSubnetA\n      SecurityGroups:",
+            "Subnets:",
+        ),
+        (
+            "HA009",
+            "      ToPort: 8080\n      SourceSecurityGroupId: !Ref LoadBalancerSecurityGroup",
+            "      ToPort: 8080\n      CidrIp: 0.0.0.0/0",
+            "CidrIp: 0.0.0.0/0",
+        ),
+        (
+            "HA010",
+            "Default: 203.0.113.0/24",
+            "Default: 0.0.0.0/0",
+            "CidrIp: !Ref AdminCidr",
+        ),
+        ("HA012", "MultiAZ: true", "MultiAZ: false", "MultiAZ: false"),
+        (
+            "HA013",
+            "PubliclyAccessible: false",
+            "PubliclyAccessible: true",
+            "PubliclyAccessible: true",
+        ),
+        (
+            "HA016",
+            "      Subscription:\n        - Protocol: email\n          Endpoint: !Ref AlertEmail",
+            "      Subscription: []",
+            "Subscription: []",
+        ),
+        (
+            "HA017",
+            "DNSName: !GetAtt LoadBalancer.DNSName",
+            "DNSName: elsewhere.example.net",
+            "LoadBalancer:",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (rule, from, to, expected) in cases {
+        assert!(
+            reference.contains(from),
+            "{rule}: `{from}` is in the reference template"
+        );
+        let path = dir.path().join(format!("{rule}.yaml"));
+        std::fs::write(&path, reference.replacen(from, to, 1)).unwrap();
+        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+        let result = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule && r["status"] == "fail")
+            .unwrap_or_else(|| panic!("{rule} fails on its broken template: {report:#}"));
+        let line = result["location"]["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap().trim(),
+            expected,
+            "{rule}"
+        );
+    }
+}
