@@ -13,7 +13,7 @@ use hacheck::inventory::Index;
 use hacheck::policy::{ParamOverrides, PolicySet};
 use hacheck::template::{PLACEHOLDER_ACCOUNT, TemplateOptions};
 
-const APPS: usize = 32;
+const APPS: usize = 38;
 const RUNS: usize = 9;
 
 fn template() -> String {
@@ -36,6 +36,9 @@ fn template() -> String {
     for kind in ["PublicA", "PublicB"] {
         writeln!(t, "  {kind}Routes:\n    Type: AWS::EC2::SubnetRouteTableAssociation\n    Properties:\n      SubnetId: !Ref {kind}\n      RouteTableId: !Ref PublicRoutes").unwrap();
     }
+    t.push_str("  Alerts:\n    Type: AWS::SNS::Topic\n    Properties:\n      Subscription: [{ Protocol: email, Endpoint: oncall@example.com }]\n");
+    t.push_str("  BastionSg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: bastion\n      VpcId: !Ref Vpc\n      SecurityGroupIngress: [{ IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 203.0.113.0/24 }]\n");
+    t.push_str("  Bastion:\n    Type: AWS::EC2::Instance\n    Properties:\n      ImageId: ami-0a1b2c3d4e5f60003\n      SubnetId: !Ref PublicA\n      SecurityGroupIds: [!Ref BastionSg]\n      Tags: [{ Key: Role, Value: bastion }]\n");
     for a in 0..APPS {
         writeln!(
             t,
@@ -54,6 +57,7 @@ fn template() -> String {
       VpcId: !Ref Vpc
       SecurityGroupIngress:
         - {{ IpProtocol: tcp, FromPort: 8080, ToPort: 8080, SourceSecurityGroupId: !Ref Lb{a}Sg }}
+        - {{ IpProtocol: tcp, FromPort: 22, ToPort: 22, SourceSecurityGroupId: !Ref BastionSg }}
   Lt{a}:
     Type: AWS::EC2::LaunchTemplate
     Properties:
@@ -116,7 +120,7 @@ fn template() -> String {
       Threshold: 75
       ComparisonOperator: GreaterThanThreshold
       Dimensions: [{{ Name: AutoScalingGroupName, Value: !Ref Group{a} }}]
-      AlarmActions: [!Ref Out{a}]
+      AlarmActions: [!Ref Out{a}, !Ref Alerts]
   Low{a}:
     Type: AWS::CloudWatch::Alarm
     Properties:
@@ -128,7 +132,7 @@ fn template() -> String {
       Threshold: 10
       ComparisonOperator: LessThanThreshold
       Dimensions: [{{ Name: AutoScalingGroupName, Value: !Ref Group{a} }}]
-      AlarmActions: [!Ref In{a}]
+      AlarmActions: [!Ref In{a}, !Ref Alerts]
   Alias{a}:
     Type: AWS::Route53::RecordSet
     Properties:
@@ -162,6 +166,7 @@ fn main() {
     let set = PolicySet::load(&[]).expect("pack loads");
     let (mut load, mut judge, mut total) = (Vec::new(), Vec::new(), Vec::new());
     let mut counts = (0, 0, 0);
+    let mut failing_rules = std::collections::BTreeMap::new();
     for _ in 0..RUNS {
         let start = Instant::now();
         let inventory = hacheck::template::load(&options).expect("the template loads");
@@ -175,6 +180,10 @@ fn main() {
         load.push(loaded);
         total.push(start.elapsed());
         let failing = evaluation.findings.iter().filter(|f| f.failed()).count();
+        failing_rules.clear();
+        for finding in evaluation.findings.iter().filter(|f| f.failed()) {
+            *failing_rules.entry(finding.rule_id.clone()).or_insert(0) += 1;
+        }
         counts = (resources, evaluation.findings.len(), failing);
     }
     std::fs::remove_dir_all(&dir).ok();
