@@ -84,6 +84,45 @@ pub async fn load_inventory(
     Ok(inventory)
 }
 
+/// The inventories a command works on: each snapshot of a directory (`--inventory DIR`, one
+/// per account, as `inventory --organization --output DIR` writes), else the one
+/// [`load_inventory`] gives.
+pub async fn load_inventories(
+    global: &GlobalOptions,
+    source: &InventorySource,
+) -> anyhow::Result<Vec<Inventory>> {
+    match source.inventory.as_deref().filter(|p| p.is_dir()) {
+        Some(dir) => snapshots_in(dir)?
+            .iter()
+            .map(|path| Ok(crate::snapshot::read(path)?))
+            .collect(),
+        None => Ok(vec![load_inventory(global, source).await?]),
+    }
+}
+
+/// Renders one output per inventory: as it is for one; for several, a table's under an
+/// `account ID:` line each, and JSON as a list of `{"account_id", "report"}`.
+pub fn render_per_account(outputs: Vec<(String, Vec<u8>)>, json: bool) -> anyhow::Result<Vec<u8>> {
+    if outputs.len() == 1 {
+        return Ok(outputs.into_iter().next().expect("one").1);
+    }
+    if json {
+        let mut list = Vec::new();
+        for (account, bytes) in outputs {
+            let report: serde_json::Value = serde_json::from_slice(&bytes)?;
+            list.push(serde_json::json!({ "account_id": account, "report": report }));
+        }
+        return Ok((serde_json::to_string_pretty(&list)? + "\n").into_bytes());
+    }
+    let mut out = Vec::new();
+    for (account, bytes) in outputs {
+        out.extend(format!("account {account}:\n").into_bytes());
+        out.extend(bytes);
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
 /// How many accounts are collected at once: AWS throttles per account and region, so
 /// accounts in parallel do not slow each other; memory holds this many inventories.
 const CONCURRENT_ACCOUNTS: usize = 4;

@@ -11,23 +11,37 @@ pub const EACH_ZONE: &str = "each";
 
 pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8> {
     let config = Config::load(args.config.as_deref())?;
-    let index = super::index(super::load_inventory(global, &args.source).await?);
-    super::print_warnings(&index.inventory().warnings);
-    let model = config.app_model(&index, args.scope.into());
-    let topology = Topology::new(&index);
-    let zones = zones_to_lose(&topology, &model, &args.lose_az)?;
-    let outcomes = topology.assess(&model, &zones);
-    if outcomes.is_empty() {
-        eprintln!("note: no application found, so no zone to lose");
+    let mut outputs = Vec::new();
+    let mut failed = false;
+    for inventory in super::load_inventories(global, &args.source).await? {
+        let index = super::index(inventory);
+        super::print_warnings(&index.inventory().warnings);
+        let model = config.app_model(&index, args.scope.into());
+        let topology = Topology::new(&index);
+        let zones = zones_to_lose(&topology, &model, &args.lose_az)?;
+        let outcomes = topology.assess(&model, &zones);
+        if outcomes.is_empty() {
+            eprintln!(
+                "note: account {}: no application found, so no zone to lose",
+                index.account()
+            );
+        }
+        let mut rendered = Vec::new();
+        match args.format {
+            WhatifFormat::Table => {
+                crate::report::whatif::write_table(&outcomes, 100, &mut rendered)?
+            }
+            WhatifFormat::Json => crate::report::whatif::write_json(&outcomes, &mut rendered)?,
+            WhatifFormat::Markdown => {
+                crate::report::whatif::write_markdown(&outcomes, &mut rendered)?
+            }
+        }
+        failed |= outcomes.iter().any(Outcome::is_failure);
+        outputs.push((index.account().to_owned(), rendered));
     }
-    let mut rendered = Vec::new();
-    match args.format {
-        WhatifFormat::Table => crate::report::whatif::write_table(&outcomes, 100, &mut rendered)?,
-        WhatifFormat::Json => crate::report::whatif::write_json(&outcomes, &mut rendered)?,
-        WhatifFormat::Markdown => crate::report::whatif::write_markdown(&outcomes, &mut rendered)?,
-    }
+    let rendered = super::render_per_account(outputs, args.format == WhatifFormat::Json)?;
     super::emit_bytes(&rendered, args.output.as_deref())?;
-    Ok(if outcomes.iter().any(Outcome::is_failure) {
+    Ok(if failed {
         super::EXIT_FINDINGS
     } else {
         super::EXIT_CLEAN

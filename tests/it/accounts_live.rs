@@ -296,6 +296,35 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
     assert_exit(&output, 1);
     let offline: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(failing_by_account(&offline), failing_by_account(&whole));
+    // `apps` and `whatif` over the directory: one report per account, only the shop's
+    // server an application, down when its zone goes.
+    let apps = crate::support::hacheck()
+        .args(["apps", "--format", "json", "--inventory"])
+        .arg(&snapshots)
+        .output()
+        .unwrap();
+    assert_exit(&apps, 0);
+    let apps: serde_json::Value = serde_json::from_str(&stdout(&apps)).unwrap();
+    let with_apps: Vec<&str> = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !a["report"]["applications"].as_array().unwrap().is_empty())
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(with_apps, [shop.as_str()]);
+    assert_eq!(apps.as_array().unwrap().len(), 3);
+    let whatif = crate::support::hacheck()
+        .args(["whatif", "--lose-az", "each", "--inventory"])
+        .arg(&snapshots)
+        .output()
+        .unwrap();
+    assert_exit(&whatif, 1);
+    assert!(
+        stdout(&whatif).contains(&format!("account {shop}:")),
+        "{}",
+        stdout(&whatif)
+    );
 
     // The table groups by account.
     let output = moto
