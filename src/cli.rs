@@ -140,7 +140,8 @@ pub struct AppsArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// JSON reports (`scan --format json`).
+    /// JSON reports (`scan --format json`), or SARIF logs (`scan --format sarif`, merged
+    /// with `--format sarif`).
     #[arg(required = true, value_name = "REPORT")]
     pub reports: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "json")]

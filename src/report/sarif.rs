@@ -309,3 +309,112 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &to_sarif(report))?;
     writeln!(out)
 }
+
+/// Joins SARIF logs of hacheck (the shards of an organisation) into one run: rules by id,
+/// results deduplicated by rule and fingerprint (the first kept), one invocation that
+/// succeeded only if all did, with every notification once. A log that is not SARIF 2.1.0
+/// is refused with the reason.
+pub fn merge(logs: Vec<serde_json::Value>) -> Result<serde_json::Value, String> {
+    use serde_json::{Value, json};
+    let mut rules: Vec<Value> = Vec::new();
+    let mut results: Vec<Value> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut notifications: Vec<Value> = Vec::new();
+    let mut successful = true;
+    let mut driver = None;
+    for (n, log) in logs.into_iter().enumerate() {
+        if log["version"] != "2.1.0" {
+            return Err(format!("log {} is not SARIF 2.1.0", n + 1));
+        }
+        for run in log["runs"]
+            .as_array()
+            .ok_or_else(|| format!("log {} has no `runs`", n + 1))?
+        {
+            let run_rules = run["tool"]["driver"]["rules"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if driver.is_none() {
+                driver = Some(run["tool"]["driver"].clone());
+            }
+            for rule in &run_rules {
+                if !rules.iter().any(|r| r["id"] == rule["id"]) {
+                    rules.push(rule.clone());
+                }
+            }
+            for result in run["results"].as_array().cloned().unwrap_or_default() {
+                let key = (
+                    result["ruleId"].to_string(),
+                    result["partialFingerprints"].to_string(),
+                    result["locations"].to_string(),
+                );
+                if seen.insert(key) {
+                    results.push(result);
+                }
+            }
+            for invocation in run["invocations"].as_array().cloned().unwrap_or_default() {
+                successful &= invocation["executionSuccessful"] != false;
+                for notification in invocation["toolExecutionNotifications"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                {
+                    if !notifications.contains(&notification) {
+                        notifications.push(notification);
+                    }
+                }
+            }
+        }
+    }
+    for result in &mut results {
+        let index = rules
+            .iter()
+            .position(|r| r["id"] == result["ruleId"])
+            .map_or(-1, |i| i as i64);
+        result["ruleIndex"] = json!(index);
+    }
+    let mut driver = driver.ok_or("no run in the logs")?;
+    driver["rules"] = Value::Array(rules);
+    Ok(json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": driver },
+            "invocations": [{ "executionSuccessful": successful, "toolExecutionNotifications": notifications }],
+            "results": results,
+            "automationDetails": { "id": "hacheck/merged/" }
+        }]
+    }))
+}
+
+/// The exit status of a SARIF log as `scan` would give it: 2 when an invocation failed, 1
+/// with an unsuppressed failing result whose rule is at or above `fail_on`, else 0.
+pub fn exit_status(log: &serde_json::Value, fail_on: Severity) -> u8 {
+    let run = &log["runs"][0];
+    if run["invocations"]
+        .as_array()
+        .is_some_and(|i| i.iter().any(|i| i["executionSuccessful"] == false))
+    {
+        return 2;
+    }
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let severity_of = |id: &serde_json::Value| -> Severity {
+        rules
+            .iter()
+            .find(|r| &r["id"] == id)
+            .and_then(|r| r["properties"]["problem.severity"].as_str())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(Severity::Critical)
+    };
+    let failing = run["results"].as_array().is_some_and(|results| {
+        results.iter().any(|r| {
+            r["kind"] != "open"
+                && r["suppressions"].as_array().is_none_or(|s| s.is_empty())
+                && severity_of(&r["ruleId"]) >= fail_on
+        })
+    });
+    u8::from(failing)
+}

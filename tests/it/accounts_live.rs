@@ -271,6 +271,62 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
     assert_eq!(merged["results"], whole["results"]);
     assert_eq!(merged["accounts"].as_array().unwrap().len(), 3);
 
+    // The shards' SARIF logs merge into the whole run's alerts.
+    let fingerprints = |log: &serde_json::Value| -> Vec<String> {
+        let mut prints: Vec<String> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r["ruleId"], r["partialFingerprints"]))
+            .collect();
+        prints.sort();
+        prints
+    };
+    let mut logs = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let output = moto
+            .hacheck()
+            .args([
+                "scan",
+                "--organization",
+                "--shard",
+                shard,
+                "--format",
+                "sarif",
+            ])
+            .output()
+            .unwrap();
+        let file = dir.path().join(format!("shard-{}.sarif", &shard[..1]));
+        std::fs::write(&file, stdout(&output)).unwrap();
+        logs.push(file);
+    }
+    let merged_log = crate::support::hacheck()
+        .args(["merge", "--format", "sarif"])
+        .args(&logs)
+        .output()
+        .unwrap();
+    assert_exit(&merged_log, 1);
+    let merged_log: serde_json::Value = serde_json::from_str(&stdout(&merged_log)).unwrap();
+    crate::scan_cli::validate(
+        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sarif-schema-2.1.0.json"),
+        &merged_log,
+    );
+    let whole_log = moto
+        .hacheck()
+        .args(["scan", "--organization", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let whole_log: serde_json::Value = serde_json::from_str(&stdout(&whole_log)).unwrap();
+    assert_eq!(fingerprints(&merged_log), fingerprints(&whole_log));
+    let mixed = crate::support::hacheck()
+        .args(["merge", "--format", "sarif"])
+        .arg(&logs[0])
+        .arg(&shard_files[0])
+        .output()
+        .unwrap();
+    assert!(assert_exit(&mixed, 2).contains("reports of one format at a time"));
+
     // One snapshot per account, judged offline as the same organisation.
     let snapshots = dir.path().join("snapshots");
     let output = moto
