@@ -65,13 +65,10 @@ fn deploy(
 
 /// Deploys `template` (patched for moto) as stack `name`, completes what moto leaves out,
 /// and returns (live verdicts, template verdicts), each `(rule, logical id) → status`.
-fn judged_both_ways(
-    template: &str,
-    name: &str,
-) -> (
-    BTreeMap<(String, String), String>,
-    BTreeMap<(String, String), String>,
-) {
+/// `(rule, logical id) → status`.
+type Verdicts = BTreeMap<(String, String), String>;
+
+fn judged_both_ways(template: &str, name: &str) -> (Verdicts, Verdicts) {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let text =
