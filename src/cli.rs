@@ -91,6 +91,8 @@ pub struct WhatifArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -136,6 +138,8 @@ pub struct AppsArgs {
     pub scope: ScopeChoice,
     #[arg(long, value_enum, default_value = "table")]
     pub format: AppsFormat,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 }
 
 #[derive(Debug, Args)]

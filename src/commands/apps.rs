@@ -8,7 +8,8 @@ use crate::config::Config;
 pub async fn run(global: &GlobalOptions, args: &AppsArgs) -> anyhow::Result<u8> {
     let config = Config::load(args.config.as_deref())?;
     let mut outputs = Vec::new();
-    for inventory in super::load_inventories(global, &args.source).await? {
+    let accounts = args.accounts.options()?;
+    let missing = super::for_each_inventory(global, &args.source, &accounts, |inventory| {
         let index = super::index(inventory);
         super::print_warnings(&index.inventory().warnings);
         let model = config.app_model(&index, args.scope.into());
@@ -21,8 +22,11 @@ pub async fn run(global: &GlobalOptions, args: &AppsArgs) -> anyhow::Result<u8> 
             AppsFormat::Json => crate::report::apps::write_json(&model, &paths, &mut rendered)?,
         }
         outputs.push((index.account().to_owned(), rendered));
-    }
+        Ok(())
+    })
+    .await?;
+    outputs.sort_by(|a, b| a.0.cmp(&b.0));
     let rendered = super::render_per_account(outputs, args.format == AppsFormat::Json)?;
     super::emit_bytes(&rendered, None)?;
-    Ok(super::EXIT_CLEAN)
+    Ok(super::report_missing(&missing, super::EXIT_CLEAN))
 }

@@ -11,8 +11,12 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
     for path in &args.reports {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("`{}` is not JSON: {e}", path.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "`{}` is not a hacheck JSON report or SARIF log: {e}",
+                path.display()
+            )
+        })?;
         texts.push((path, text, value.get("runs").is_some()));
     }
     // SARIF logs hold failures only: they join as SARIF, with SARIF out.

@@ -84,19 +84,42 @@ pub async fn load_inventory(
     Ok(inventory)
 }
 
-/// The inventories a command works on: each snapshot of a directory (`--inventory DIR`, one
-/// per account, as `inventory --organization --output DIR` writes), else the one
-/// [`load_inventory`] gives.
-pub async fn load_inventories(
+/// Hands `take` each inventory a command works on: every account `accounts` selects
+/// (entered through its role, a few at once, each dropped once taken), each snapshot of a
+/// directory (`--inventory DIR`, as `inventory --organization --output DIR` writes), else
+/// the one [`load_inventory`] gives. Returns the accounts that could not be read.
+pub async fn for_each_inventory(
     global: &GlobalOptions,
     source: &InventorySource,
-) -> anyhow::Result<Vec<Inventory>> {
+    accounts: &crate::collect::accounts::AccountOptions,
+    mut take: impl FnMut(Inventory) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<crate::collect::accounts::AccountFailure>> {
+    if accounts.any() {
+        return for_each_account(global, accounts, |_, inventory| take(inventory)).await;
+    }
     match source.inventory.as_deref().filter(|p| p.is_dir()) {
-        Some(dir) => snapshots_in(dir)?
-            .iter()
-            .map(|path| Ok(crate::snapshot::read(path)?))
-            .collect(),
-        None => Ok(vec![load_inventory(global, source).await?]),
+        Some(dir) => {
+            for path in snapshots_in(dir)? {
+                take(crate::snapshot::read(&path)?)?;
+            }
+        }
+        None => take(load_inventory(global, source).await?)?,
+    }
+    Ok(Vec::new())
+}
+
+/// Says on stderr which accounts were not read; the status a command then exits with.
+pub fn report_missing(missing: &[crate::collect::accounts::AccountFailure], status: u8) -> u8 {
+    for failure in missing {
+        eprintln!(
+            "error: account {} not read: {}",
+            failure.account_id, failure.reason
+        );
+    }
+    if missing.is_empty() {
+        status
+    } else {
+        EXIT_ERROR
     }
 }
 

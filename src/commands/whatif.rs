@@ -13,7 +13,8 @@ pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8
     let config = Config::load(args.config.as_deref())?;
     let mut outputs = Vec::new();
     let mut failed = false;
-    for inventory in super::load_inventories(global, &args.source).await? {
+    let accounts = args.accounts.options()?;
+    let missing = super::for_each_inventory(global, &args.source, &accounts, |inventory| {
         let index = super::index(inventory);
         super::print_warnings(&index.inventory().warnings);
         let model = config.app_model(&index, args.scope.into());
@@ -38,14 +39,18 @@ pub async fn run(global: &GlobalOptions, args: &WhatifArgs) -> anyhow::Result<u8
         }
         failed |= outcomes.iter().any(Outcome::is_failure);
         outputs.push((index.account().to_owned(), rendered));
-    }
+        Ok(())
+    })
+    .await?;
+    outputs.sort_by(|a, b| a.0.cmp(&b.0));
     let rendered = super::render_per_account(outputs, args.format == WhatifFormat::Json)?;
     super::emit_bytes(&rendered, args.output.as_deref())?;
-    Ok(if failed {
+    let status = if failed {
         super::EXIT_FINDINGS
     } else {
         super::EXIT_CLEAN
-    })
+    };
+    Ok(super::report_missing(&missing, status))
 }
 
 /// The zones named by `--lose-az`, `each` expanded; a zone no subnet is in is refused.

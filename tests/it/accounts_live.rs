@@ -370,6 +370,23 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
         .collect();
     assert_eq!(with_apps, [shop.as_str()]);
     assert_eq!(apps.as_array().unwrap().len(), 3);
+    // The same live, account by account.
+    let live = moto
+        .hacheck()
+        .args(["apps", "--organization", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&live, 0);
+    let live: serde_json::Value = serde_json::from_str(&stdout(&live)).unwrap();
+    assert_eq!(live.as_array().unwrap().len(), 3);
+    let ids = |doc: &serde_json::Value| -> Vec<String> {
+        doc.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["account_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&live), ids(&apps));
     let whatif = crate::support::hacheck()
         .args(["whatif", "--lose-az", "each", "--inventory"])
         .arg(&snapshots)
