@@ -228,6 +228,15 @@ pub struct FixArgs {
     /// Apply the plan after showing it.
     #[arg(long, conflicts_with = "write")]
     pub apply: bool,
+    /// Fix this account of the organisation (one at a time), entered through `--role`.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["inventory", "example", "templates"])]
+    pub account: Option<String>,
+    /// With `--account`: the role assumed there, a name or an ARN with `{account}` in it.
+    #[arg(long, value_name = "NAME", default_value = crate::collect::accounts::DEFAULT_ROLE, requires = "account")]
+    pub role: String,
+    /// With `--account`: the external id the role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "account")]
+    pub external_id: Option<String>,
     /// Change resources that a CloudFormation stack or Elastic Beanstalk owns here too
     /// (by default such steps name the stack, logical id and property to change instead).
     #[arg(long)]

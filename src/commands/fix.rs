@@ -8,7 +8,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ApplyArgs, ApplyOptions, FixArgs, GlobalOptions, PlanFormat};
-use crate::collect::{AwsOptions, RegionClients};
+use crate::collect::RegionClients;
 use crate::execute::{Executor, Journal, Outcome};
 use crate::plan::{self, Plan};
 
@@ -32,7 +32,36 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         _ => global,
     };
     let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
-    let index = super::index(super::load_inventory(global, &args.source).await?);
+    // Another account of the organisation: entered once, for collecting and applying alike.
+    let entered = match &args.account {
+        Some(account) => {
+            let options = crate::collect::accounts::AccountOptions {
+                role: args.role.clone(),
+                external_id: args.external_id.clone(),
+                ..Default::default()
+            };
+            let target = crate::collect::accounts::Target {
+                id: account.clone(),
+                name: None,
+            };
+            let base = super::aws_context(global).await?;
+            Some(crate::collect::accounts::enter(&base, &target, &options).await)
+        }
+        None => None,
+    };
+    let inventory = match &entered {
+        Some(context) => super::collect_account(global, context).await?,
+        None => super::load_inventory(global, &args.source).await?,
+    };
+    if let Some(account) = &args.account
+        && &inventory.account_id != account
+    {
+        anyhow::bail!(
+            "the role entered account `{}`, not `{account}`: nothing is planned",
+            inventory.account_id
+        );
+    }
+    let index = super::index(inventory);
     let inventory = index.inventory();
     super::print_warnings(&inventory.warnings);
     let model = config.app_model(&index, args.scope.into());
@@ -93,7 +122,14 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     let journal = args.apply_options.journal.clone().unwrap_or_else(|| {
         PathBuf::from(".hacheck").join(format!("journal-{}.json", &plan.fingerprint()[..16]))
     });
-    execute(global, &plan, &args.apply_options, &journal).await
+    execute(
+        global,
+        entered.as_ref(),
+        &plan,
+        &args.apply_options,
+        &journal,
+    )
+    .await
 }
 
 /// `fix --template`: the plan as a unified diff of the templates (written with `--write`);
@@ -146,7 +182,7 @@ pub async fn apply_saved(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Re
         .journal
         .clone()
         .unwrap_or_else(|| journal_beside(&args.plan));
-    execute(global, &plan, &args.apply_options, &journal).await
+    execute(global, None, &plan, &args.apply_options, &journal).await
 }
 
 fn journal_beside(plan: &Path) -> PathBuf {
@@ -170,6 +206,7 @@ fn confirm() -> anyhow::Result<bool> {
 
 async fn execute(
     global: &GlobalOptions,
+    entered: Option<&crate::collect::AwsContext>,
     plan: &Plan,
     options: &ApplyOptions,
     journal_path: &Path,
@@ -181,12 +218,10 @@ async fn execute(
         eprintln!("apply cancelled: nothing was changed");
         return Ok(super::EXIT_FINDINGS);
     }
-    let aws = AwsOptions {
-        regions: global.regions.clone(),
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
+    let context = match entered {
+        Some(context) => context.clone(),
+        None => super::aws_context(global).await?,
     };
-    let context = aws.load().await?;
     let mut regions: Vec<String> = plan
         .steps
         .iter()

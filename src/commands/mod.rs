@@ -63,12 +63,25 @@ pub async fn load_inventory(
             Path::new(&format!("example:{name}")),
         )?);
     }
+    let context = aws_context(global).await?;
+    collect_account(global, &context).await
+}
+
+/// The AWS context of the global options (the credentials' own account).
+pub async fn aws_context(global: &GlobalOptions) -> anyhow::Result<crate::collect::AwsContext> {
     let options = AwsOptions {
         regions: global.regions.clone(),
         profile: global.profile.clone(),
         endpoint_url: global.endpoint_url.clone(),
     };
-    let context = options.load().await?;
+    Ok(options.load().await?)
+}
+
+/// The inventory of the account `context` acts in, with progress on a terminal.
+pub async fn collect_account(
+    global: &GlobalOptions,
+    context: &crate::collect::AwsContext,
+) -> anyhow::Result<Inventory> {
     let show_progress = !global.quiet && std::io::stderr().is_terminal();
     let progress = |done: usize, total: usize, service: &str, region: &str| {
         if show_progress {
@@ -79,7 +92,7 @@ pub async fn load_inventory(
             }
         }
     };
-    let inventory = crate::collect::collect(&context, &progress).await?;
+    let inventory = crate::collect::collect(context, &progress).await?;
     tracing::info!(calls = context.calls.get(), "collection finished");
     Ok(inventory)
 }
@@ -159,13 +172,7 @@ pub async fn for_each_account(
     accounts: &crate::collect::accounts::AccountOptions,
     take: impl FnMut(crate::collect::accounts::Target, Inventory) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<crate::collect::accounts::AccountFailure>> {
-    let context = AwsOptions {
-        regions: global.regions.clone(),
-        profile: global.profile.clone(),
-        endpoint_url: global.endpoint_url.clone(),
-    }
-    .load()
-    .await?;
+    let context = aws_context(global).await?;
     let show_progress = !global.quiet && std::io::stderr().is_terminal();
     for_each_account_in(&context, show_progress, accounts, take).await
 }

@@ -650,3 +650,87 @@ async fn an_organizational_unit_and_an_accounts_file_select_their_accounts() {
     let err = assert_exit(&bad, 2);
     assert!(err.contains("line 3"), "{err}");
 }
+
+/// A public database named `shop-db` in the account of `config`.
+async fn public_database(config: &aws_config::SdkConfig) {
+    aws_sdk_rds::Client::new(config)
+        .create_db_instance()
+        .db_instance_identifier("shop-db")
+        .engine("postgres")
+        .db_instance_class("db.t3.micro")
+        .allocated_storage(20)
+        .master_username("app")
+        .master_user_password("secret-secret")
+        .publicly_accessible(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn is_public(config: &aws_config::SdkConfig) -> bool {
+    let answer = aws_sdk_rds::Client::new(config)
+        .describe_db_instances()
+        .db_instance_identifier("shop-db")
+        .send()
+        .await
+        .unwrap();
+    answer.db_instances()[0].publicly_accessible().unwrap()
+}
+
+#[tokio::test]
+async fn a_fix_acts_in_the_one_account_it_names() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let members = organization(&config).await;
+    let (shop, blog) = (
+        as_account(&config, &members[0]).await,
+        as_account(&config, &members[1]).await,
+    );
+    // The same database, by name, in two accounts.
+    public_database(&shop).await;
+    public_database(&blog).await;
+    let output = moto
+        .hacheck()
+        .args([
+            "fix",
+            "--scope",
+            "account",
+            "--account",
+            &members[0],
+            "--apply",
+            "--yes",
+            "--journal",
+        ])
+        .arg(tempfile::tempdir().unwrap().path().join("journal.json"))
+        .output()
+        .unwrap();
+    let err = crate::support::stderr(&output);
+    assert!(
+        output.status.success() || output.status.code() == Some(1),
+        "{err}"
+    );
+    assert!(
+        stdout(&output).contains("shop-db (db instance: public access)"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        !is_public(&shop).await,
+        "the named account's database is private now"
+    );
+    assert!(is_public(&blog).await, "the other account's is untouched");
+    // A role that enters another account than named is refused before anything is planned.
+    let role = format!(
+        "arn:aws:iam::{}:role/OrganizationAccountAccessRole",
+        members[1]
+    );
+    let output = moto
+        .hacheck()
+        .args(["fix", "--account", &members[0], "--role", &role])
+        .output()
+        .unwrap();
+    assert!(assert_exit(&output, 2).contains(&format!(
+        "the role entered account `{}`, not `{}`",
+        members[1], members[0]
+    )));
+}
