@@ -7,9 +7,10 @@
 //! id and the property to change in the template (or the environment's option), unless the
 //! user overrides it (`fix --override-iac`). Steps that wait for one handed over wait with it.
 //!
-//! Read from the inventory's tags: EC2 resources, Auto Scaling groups and RDS instances carry
-//! them; load balancers, alarms and topics are not read with their tags, so their steps are
-//! not handed over (none of the remediations changes an existing one's owner-set property).
+//! Read from the inventory's tags: EC2 resources, launch templates, Auto Scaling groups and
+//! RDS instances carry them. Load balancers' tags are not collected and Route 53 records
+//! have none, so steps on them (cross-zone balancing, a load balancer's subnets, an alias
+//! record) are applied as planned: README says so.
 
 use std::collections::BTreeSet;
 
@@ -57,9 +58,20 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
         | Action::AttachClassicLoadBalancers { group, .. }
         | Action::SetSubnets { group, .. }
         | Action::ConvertLaunchConfiguration { group, .. }
-        | Action::TemplateVersionWithoutPublicIp { group, .. }
         | Action::StartInstanceRefresh { group, .. } => {
             Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+        }
+        // A new version of the launch template: its owner is the template's (else the
+        // group's, which names it).
+        Action::TemplateVersionWithoutPublicIp {
+            group, template_id, ..
+        } => {
+            let template = &index.find::<LaunchTemplate>(region, template_id)?.tags;
+            if Owner::of(template).is_some() {
+                Some(template)
+            } else {
+                Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+            }
         }
         Action::EnableMultiAz { db_instance } | Action::DisablePublicAccess { db_instance } => {
             Some(&index.find::<DbInstance>(region, db_instance)?.tags)

@@ -72,23 +72,12 @@ pub fn convert(world: &World) -> Result<Inventory> {
             );
             if let Some(condition) = declaration.get("Condition") {
                 let name = condition.as_str().unwrap_or_default();
-                match world.eval(
-                    stack,
-                    &Spanned {
-                        node: super::yaml::Node::Map(vec![super::yaml::Entry {
-                            key: "Condition".into(),
-                            key_pos: condition.pos,
-                            value: condition.clone(),
-                        }]),
-                        pos: condition.pos,
-                    },
-                ) {
+                match world.condition(stack, name, condition.pos) {
                     Ok(Value::Text(t)) if t == "true" => {}
-                    Ok(Value::Text(_)) => continue,
                     Ok(Value::Unknown(reason)) => {
                         r.conditional(format!("condition `{name}`, which depends on {reason}"))
                     }
-                    Ok(_) => {}
+                    Ok(_) => continue,
                     Err(e) => return Err((stack, e)),
                 }
             }
@@ -266,7 +255,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 if let Some(entry) = r.properties_entry(property) {
                     r.at(field, entry);
                 }
-                for item in r.items(property) {
+                for item in &r.items(property, field)? {
                     let value = r.eval(item)?;
                     match sg_rule(&value, egress).map(|rule| vec![rule]) {
                         Ok(rules) => {
@@ -283,7 +272,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     }
                 }
             }
-            if r.items("SecurityGroupEgress").is_empty() {
+            if r.properties_entry("SecurityGroupEgress").is_none() {
                 // AWS gives a new group one rule: all traffic out.
                 group.egress.push(SgRule {
                     protocol: "all".into(),
@@ -318,9 +307,9 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
             });
         }
         "AWS::EC2::Instance" => {
-            let interface = r.items("NetworkInterfaces").first().copied();
+            let interface = r.items("NetworkInterfaces", "public_ip")?.first().cloned();
             let interface = match interface {
-                Some(node) => Some(r.eval(node)?),
+                Some(node) => Some(r.eval(&node)?),
                 None => None,
             };
             let mut subnet_id = r.text("SubnetId", "subnet_id")?;
@@ -341,7 +330,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     Some(Value::Unknown(reason)) => r.unknown("public_ip", reason.clone()),
                     _ => {}
                 }
-                if let Some(node) = r.items("NetworkInterfaces").first()
+                if let Some(node) = r.items("NetworkInterfaces", "public_ip")?.first()
                     && let Some(entry) = node.entry("AssociatePublicIpAddress")
                 {
                     r.at("public_ip", entry.key_pos);
@@ -402,11 +391,11 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::EC2::LaunchTemplate" => {
             let interface = r
-                .items("LaunchTemplateData.NetworkInterfaces")
+                .items("LaunchTemplateData.NetworkInterfaces", "versions")?
                 .first()
-                .copied();
+                .cloned();
             let interface = match interface {
-                Some(node) => Some(r.eval(node)?),
+                Some(node) => Some(r.eval(&node)?),
                 None => None,
             };
             let mut groups = r.list("LaunchTemplateData.SecurityGroupIds", "security_group_ids")?;
@@ -420,7 +409,9 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     Some(Value::Unknown(reason)) => r.unknown("versions", reason.clone()),
                     _ => {}
                 }
-                if let Some(node) = r.items("LaunchTemplateData.NetworkInterfaces").first()
+                if let Some(node) = r
+                    .items("LaunchTemplateData.NetworkInterfaces", "versions")?
+                    .first()
                     && let Some(entry) = node.entry("AssociatePublicIpAddress")
                 {
                     r.at("associate_public_ip", entry.key_pos);
@@ -564,7 +555,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::AutoScaling::ScalingPolicy" => {
             let mut steps = Vec::new();
-            for item in r.items("StepAdjustments") {
+            for item in &r.items("StepAdjustments", "step_adjustments")? {
                 let step = r.eval(item)?;
                 let number = |key: &str| {
                     step.get(key)
@@ -615,7 +606,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
             let mut subnets = r.list("Subnets", "subnet_ids")?;
-            for mapping in r.items("SubnetMappings") {
+            for mapping in &r.items("SubnetMappings", "subnet_ids")? {
                 if let Some(subnet) = r.eval(mapping)?.get("SubnetId").and_then(Value::text) {
                     subnets.push(subnet.to_owned());
                 }
@@ -659,7 +650,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
             if let Some(entry) = r.properties_entry("DefaultActions") {
                 r.at("default_actions", entry);
             }
-            for item in r.items("DefaultActions") {
+            for item in &r.items("DefaultActions", "default_actions")? {
                 let value = r.eval(item)?;
                 if let Some(reason) = value.unknown() {
                     r.unknown("default_actions", reason.to_owned());
@@ -669,7 +660,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 actions.push(action);
             }
             let mut certificates = Vec::new();
-            for item in r.items("Certificates") {
+            for item in &r.items("Certificates", "certificate_arns")? {
                 if let Some(arn) = r.eval(item)?.get("CertificateArn").and_then(Value::text) {
                     certificates.push(arn.to_owned());
                 }
@@ -692,7 +683,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
             let mut targets = Vec::new();
-            for item in r.items("Targets") {
+            for item in &r.items("Targets", "targets")? {
                 let target = r.eval(item)?;
                 if let Some(id) = target.get("Id").and_then(Value::text) {
                     targets.push(Target {
@@ -738,7 +729,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::ElasticLoadBalancing::LoadBalancer" => {
             let mut listeners = Vec::new();
-            for item in r.items("Listeners") {
+            for item in &r.items("Listeners", "listeners")? {
                 let l = r.eval(item)?;
                 let text = |k: &str| {
                     l.get(k)
@@ -919,7 +910,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::CloudWatch::Alarm" => {
             let mut dimensions = BTreeMap::new();
-            for item in r.items("Dimensions") {
+            for item in &r.items("Dimensions", "dimensions")? {
                 let d = r.eval(item)?;
                 match (d.get("Name"), d.get("Value")) {
                     (Some(Value::Text(name)), Some(Value::Text(value))) => {
@@ -963,7 +954,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
         }
         "AWS::SNS::Topic" => {
             let mut subscriptions = Vec::new();
-            for (n, item) in r.items("Subscription").into_iter().enumerate() {
+            for (n, item) in r.items("Subscription", "subscriptions")?.iter().enumerate() {
                 let s = r.eval(item)?;
                 let protocol = s
                     .get("Protocol")
@@ -1008,7 +999,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
             let zone = HostedZone {
                 id: r.id(kind)?,
                 name: dotted(&name),
-                private: !r.items("VPCs").is_empty(),
+                private: !r.items("VPCs", "private")?.is_empty(),
             };
             push_source(inv, r, &zone);
             inv.hosted_zones.push(zone);
@@ -1154,6 +1145,17 @@ fn record_set(inv: &mut Inventory, r: &mut Recorder, value: &Value) -> Step {
 
 /// What AWS joins at deploy.
 fn join(inv: &mut Inventory, joins: Joins) {
+    // A record names its zone by name wherever the zone is declared.
+    for position in 0..inv.record_sets.len() {
+        if let Some(name) = inv.record_sets[position]
+            .zone_id
+            .strip_prefix("zone:")
+            .map(str::to_owned)
+            && let Some(zone) = inv.hosted_zones.iter().find(|z| z.name == name)
+        {
+            inv.record_sets[position].zone_id = zone.id.clone();
+        }
+    }
     for SeparateRule {
         group,
         egress,
@@ -1231,42 +1233,72 @@ fn join(inv: &mut Inventory, joins: Joins) {
             }
         }
     }
-    let zones_of = |inv: &Inventory, subnets: &[String]| -> (String, Vec<String>) {
-        let mut vpc = String::new();
-        let mut zones = BTreeSet::new();
-        for id in subnets {
-            if let Some(s) = inv.subnets.iter().find(|s| &s.id == id) {
-                vpc = s.vpc_id.clone();
-                if !s.availability_zone.is_empty() {
-                    zones.insert(s.availability_zone.clone());
+    // The VPC and zones of subnets; a zone that waits for an input (or a subnet of no
+    // loaded template) makes the zones unknown rather than fewer.
+    let zones_of =
+        |inv: &mut Inventory, arn: String, subnets: &[String]| -> (String, Vec<String>) {
+            let mut vpc = String::new();
+            let mut zones = BTreeSet::new();
+            let mut waits = None;
+            for id in subnets {
+                match inv.subnets.iter().find(|s| &s.id == id) {
+                    Some(s) if !s.availability_zone.is_empty() => {
+                        vpc = s.vpc_id.clone();
+                        zones.insert(s.availability_zone.clone());
+                    }
+                    Some(s) => {
+                        vpc = s.vpc_id.clone();
+                        let subnet_arn = s.arn(&inv.account_id);
+                        waits = waits.or_else(|| {
+                            inv.sources
+                                .iter()
+                                .find(|x| x.arn == subnet_arn)
+                                .and_then(|x| x.unknown("availability_zone"))
+                                .map(str::to_owned)
+                        });
+                    }
+                    None => {
+                        waits = waits.or_else(|| {
+                            Some(format!(
+                                "the zone of subnet `{id}` (not in the loaded templates)"
+                            ))
+                        })
+                    }
                 }
             }
-        }
-        (vpc, zones.into_iter().collect())
-    };
+            if let Some(reason) = waits {
+                mark_unknown(inv, &arn, &["availability_zones", "subnet_ids"], &reason);
+            }
+            (vpc, zones.into_iter().collect())
+        };
     for position in joins.group_zones {
-        let (_, zones) = zones_of(inv, &inv.auto_scaling_groups[position].subnet_ids.clone());
+        let group = &inv.auto_scaling_groups[position];
+        let (arn, subnets) = (group.arn.clone(), group.subnet_ids.clone());
+        let (_, zones) = zones_of(inv, arn, &subnets);
         if !zones.is_empty() {
             inv.auto_scaling_groups[position].availability_zones = zones;
         }
     }
     for position in joins.lb_zones {
-        let (vpc, zones) = zones_of(inv, &inv.load_balancers[position].subnet_ids.clone());
+        let lb = &inv.load_balancers[position];
+        let (arn, subnets) = (lb.arn.clone(), lb.subnet_ids.clone());
+        let (vpc, zones) = zones_of(inv, arn, &subnets);
         inv.load_balancers[position].vpc_id = vpc;
         inv.load_balancers[position].availability_zones = zones;
     }
     for position in joins.classic_zones {
-        let (vpc, zones) = zones_of(
-            inv,
-            &inv.classic_load_balancers[position].subnet_ids.clone(),
-        );
+        let lb = &inv.classic_load_balancers[position];
+        let (arn, subnets) = (lb.arn.clone(), lb.subnet_ids.clone());
+        let (vpc, zones) = zones_of(inv, arn, &subnets);
         inv.classic_load_balancers[position].vpc_id = vpc;
         if !zones.is_empty() {
             inv.classic_load_balancers[position].availability_zones = zones;
         }
     }
     for position in joins.subnet_group_zones {
-        let (vpc, zones) = zones_of(inv, &inv.db_subnet_groups[position].subnet_ids.clone());
+        let group = &inv.db_subnet_groups[position];
+        let (arn, subnets) = (group.arn.clone(), group.subnet_ids.clone());
+        let (vpc, zones) = zones_of(inv, arn, &subnets);
         inv.db_subnet_groups[position].vpc_id = vpc;
         inv.db_subnet_groups[position].availability_zones = zones;
     }
@@ -1298,19 +1330,42 @@ fn join(inv: &mut Inventory, joins: Joins) {
         // CloudFormation's default: public when the instance's subnets are in a VPC with an
         // internet gateway attached (without a subnet group: the default VPC, which has one).
         let db = &inv.db_instances[position];
-        let public = match &db.subnet_group {
-            None => true,
-            Some(name) => inv
-                .db_subnet_groups
-                .iter()
-                .find(|g| &g.name == name)
-                .is_none_or(|g| {
-                    inv.internet_gateways
-                        .iter()
-                        .any(|igw| igw.vpc_ids.contains(&g.vpc_id))
-                }),
+        let arn = db.arn.clone();
+        let waits = inv
+            .sources
+            .iter()
+            .find(|s| s.arn == arn)
+            .and_then(|s| s.unknown("subnet_group"))
+            .map(str::to_owned);
+        let public = match (&db.subnet_group, waits) {
+            (_, Some(reason)) => Err(reason),
+            (None, None) => Ok(true),
+            (Some(name), None) => match inv.db_subnet_groups.iter().find(|g| &g.name == name) {
+                Some(group) => Ok(inv
+                    .internet_gateways
+                    .iter()
+                    .any(|igw| igw.vpc_ids.contains(&group.vpc_id))),
+                None => Err(format!(
+                    "whether subnet group `{name}`'s VPC has an internet gateway (it is not in the loaded templates)"
+                )),
+            },
         };
-        inv.db_instances[position].publicly_accessible = public;
+        match public {
+            Ok(public) => inv.db_instances[position].publicly_accessible = public,
+            Err(reason) => mark_unknown(inv, &arn, &["publicly_accessible"], &reason),
+        }
+    }
+}
+
+/// Records that `fields` of the resource with `arn` wait for `reason`.
+fn mark_unknown(inv: &mut Inventory, arn: &str, fields: &[&str], reason: &str) {
+    if let Some(source) = inv.sources.iter_mut().find(|s| s.arn == arn) {
+        for field in fields {
+            source
+                .unknowns
+                .entry((*field).to_owned())
+                .or_insert_with(|| reason.to_owned());
+        }
     }
 }
 

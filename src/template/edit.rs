@@ -56,11 +56,15 @@ struct Draft {
     text: String,
     doc: Spanned,
     edits: Vec<Edit>,
-    /// Lists whose every item a step removed: (key line, its indentation, name). Written
-    /// `Name: []` at the end unless a later step added an item.
-    emptied: Vec<(usize, usize, String)>,
+    /// An item a step removed from a list: (key line, its indentation, name, the list's
+    /// items). A list that loses them all is written `Name: []` unless a step adds one.
+    emptied: Vec<(usize, usize, String, usize)>,
     /// Key lines of the lists a step added an item to.
     added_to: Vec<usize>,
+    /// Lines end with `\r\n` (kept so) or `\n`.
+    newline: &'static str,
+    /// Logical ids of the resources this plan adds.
+    added_ids: Vec<String>,
 }
 
 impl Draft {
@@ -125,16 +129,19 @@ pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
 
 fn apply(draft: &Draft, skipped: &mut Vec<String>) -> String {
     let mut edits = draft.edits.clone();
-    for (line, indent, name) in draft
-        .emptied
-        .iter()
-        .filter(|(line, _, _)| !draft.added_to.contains(line))
-    {
-        edits.push(Edit::Replace {
-            start: *line,
-            end: *line,
-            lines: vec![format!("{}{name}: []", " ".repeat(*indent))],
-        });
+    // A list whose every item a step removed (and none added) stays, empty: CloudFormation
+    // refuses a property without a value.
+    let mut written = Vec::new();
+    for (line, indent, name, items) in &draft.emptied {
+        let removed = draft.emptied.iter().filter(|(l, ..)| l == line).count();
+        if removed == *items && !draft.added_to.contains(line) && !written.contains(line) {
+            written.push(*line);
+            edits.push(Edit::Replace {
+                start: *line,
+                end: *line,
+                lines: vec![format!("{}{name}: []", " ".repeat(*indent))],
+            });
+        }
     }
     let draft = &Draft {
         text: draft.text.clone(),
@@ -142,6 +149,8 @@ fn apply(draft: &Draft, skipped: &mut Vec<String>) -> String {
         edits,
         emptied: Vec::new(),
         added_to: Vec::new(),
+        newline: draft.newline,
+        added_ids: Vec::new(),
     };
     let mut lines: Vec<String> = draft.text.lines().map(str::to_owned).collect();
     // Bottom up, so that earlier lines keep their numbers; inserts after one line keep
@@ -174,9 +183,9 @@ fn apply(draft: &Draft, skipped: &mut Vec<String>) -> String {
             }
         }
     }
-    let mut out = lines.join("\n");
+    let mut out = lines.join(draft.newline);
     if draft.text.ends_with('\n') {
-        out.push('\n');
+        out.push_str(draft.newline);
     }
     out
 }
@@ -246,8 +255,14 @@ fn draft<'d>(drafts: &'d mut HashMap<String, Draft>, file: &str) -> Result<&'d m
     if !drafts.contains_key(file) {
         let text =
             std::fs::read_to_string(file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
+        if text.trim_start().starts_with('{') {
+            return Err(format!(
+                "`{file}` is JSON: `fix --template` edits YAML templates only"
+            ));
+        }
         let doc =
             yaml::parse(&text).map_err(|e| format!("`{file}` no longer parses: {}", e.message))?;
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         drafts.insert(
             file.to_owned(),
             Draft {
@@ -256,6 +271,8 @@ fn draft<'d>(drafts: &'d mut HashMap<String, Draft>, file: &str) -> Result<&'d m
                 edits: Vec::new(),
                 emptied: Vec::new(),
                 added_to: Vec::new(),
+                newline,
+                added_ids: Vec::new(),
             },
         );
     }
@@ -279,6 +296,11 @@ fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> St
                     return Err(format!("`{name}` of `{logical}` is not a one-line value"));
                 }
                 let text = draft.lines()[line - 1].to_owned();
+                if !is_block_key(&text, existing.key_pos.column) {
+                    return Err(format!(
+                        "`{name}` of `{logical}` is inside a flow map `{{…}}`"
+                    ));
+                }
                 let indent = existing.key_pos.column as usize - 1;
                 let comment = comment_of(&text);
                 let end = draft.block_end(line, indent);
@@ -332,6 +354,44 @@ fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> St
     Ok(())
 }
 
+/// The byte offset of 1-based character column `column` of `line` (YAML counts characters).
+fn byte_at(line: &str, column: u32) -> usize {
+    line.char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i)
+}
+
+/// Whether the key at `column` of `line` is written in block style (first on its line, or
+/// after a list's dash), not inside a flow map `{…}`.
+fn is_block_key(line: &str, column: u32) -> bool {
+    let before = line[..byte_at(line, column)].trim();
+    before.is_empty() || before.chars().all(|c| c == '-' || c.is_whitespace())
+}
+
+/// Removes property `name` of `logical`, if it is there (in block style).
+fn remove_property(draft: &mut Draft, logical: &str, name: &str) -> Step {
+    let Some(entry) = draft
+        .resource(logical)
+        .and_then(|r| r.value.get("Properties"))
+        .and_then(|p| p.entry(name))
+    else {
+        return Ok(());
+    };
+    let (line, column) = (entry.key_pos.line as usize, entry.key_pos.column);
+    if !is_block_key(draft.lines()[line - 1], column) {
+        return Err(format!(
+            "`{name}` of `{logical}` is inside a flow map `{{…}}`"
+        ));
+    }
+    let end = draft.block_end(line, column as usize - 1);
+    draft.edits.push(Edit::Replace {
+        start: line,
+        end,
+        lines: Vec::new(),
+    });
+    Ok(())
+}
+
 /// ` # comment` at the end of a line, if any (kept when the value before it changes).
 fn comment_of(line: &str) -> String {
     let mut quote = None;
@@ -374,7 +434,7 @@ fn list_item(
         let at = item_start(item);
         let start = at.line as usize;
         let text = draft.lines()[start - 1];
-        let dash = text[..(at.column as usize - 1).min(text.len())].rfind('-')?;
+        let dash = text[..byte_at(text, at.column)].rfind('-')?;
         let end = draft.block_end(start, dash);
         if (start..=end).contains(&line) {
             return Some((start, end, dash));
@@ -423,7 +483,7 @@ fn append_item(
                 let last = item_start(items.last().expect("not empty"));
                 let start = last.line as usize;
                 let text = draft.lines()[start - 1].to_owned();
-                let dash = text[..(last.column as usize - 1).min(text.len())]
+                let dash = text[..byte_at(&text, last.column)]
                     .rfind('-')
                     .ok_or("a list item without a dash")?;
                 let end = draft.block_end(start, dash);
@@ -456,7 +516,18 @@ fn append_item(
 }
 
 /// Adds a resource at the end of `Resources`.
-fn add_resource(draft: &mut Draft, logical: &str, body: Vec<String>) -> Step {
+/// Returns the logical id given: `logical`, or with a number when the template has one.
+fn add_resource(draft: &mut Draft, logical: &str, body: Vec<String>) -> Result<String, String> {
+    let taken = |id: &str, draft: &Draft| {
+        draft.resource(id).is_some() || draft.added_ids.iter().any(|a| a == id)
+    };
+    let mut unique = logical.to_owned();
+    let mut n = 2;
+    while taken(&unique, draft) {
+        unique = format!("{logical}{n}");
+        n += 1;
+    }
+    let logical = unique.as_str();
     let resources = draft.doc.entry("Resources").ok_or("no `Resources`")?;
     let last = resources
         .value
@@ -469,7 +540,8 @@ fn add_resource(draft: &mut Draft, logical: &str, body: Vec<String>) -> Step {
     let mut lines = vec![String::new(), format!("{pad}{logical}:")];
     lines.extend(body.into_iter().map(|l| format!("{pad}  {l}")));
     draft.edits.push(Edit::Insert { after: end, lines });
-    Ok(())
+    draft.added_ids.push(unique.clone());
+    Ok(unique)
 }
 
 /// The template a new resource of no resource's template goes into: the first loaded.
@@ -517,12 +589,23 @@ fn edit_step(
         Ok(())
     };
     match action {
-        Action::EnableMultiAz { db_instance } => set(
-            drafts,
-            "db_instance",
-            db_instance,
-            &[("MultiAZ", "true".into())],
-        ),
+        Action::EnableMultiAz { db_instance } => {
+            set(
+                drafts,
+                "db_instance",
+                db_instance,
+                &[("MultiAZ", "true".into())],
+            )?;
+            // RDS refuses a zone for a Multi-AZ instance: it picks the primary's and the
+            // standby's.
+            let source = source(index, "db_instance", db_instance)?;
+            remove_property(
+                draft(drafts, &source.file)?,
+                &source.logical_id,
+                "AvailabilityZone",
+            )
+        }
+
         Action::DisablePublicAccess { db_instance } => set(
             drafts,
             "db_instance",
@@ -584,28 +667,30 @@ fn edit_step(
             let draft = draft(drafts, &file)?;
             if let Some((start, end, _)) = list_item(draft, &logical, "SecurityGroupIngress", line)
             {
-                let only = draft
+                let key = draft
                     .resource(&logical)
                     .and_then(|r| r.value.get("Properties"))
-                    .and_then(|p| p.get("SecurityGroupIngress"))
-                    .is_some_and(|l| matches!(&l.node, Node::Seq(items) if items.len() == 1));
+                    .and_then(|p| p.entry("SecurityGroupIngress"))
+                    .map(|e| {
+                        let items = match &e.value.node {
+                            Node::Seq(items) => items.len(),
+                            _ => 0,
+                        };
+                        (
+                            e.key_pos.line as usize,
+                            e.key_pos.column as usize - 1,
+                            items,
+                        )
+                    })
+                    .expect("found above");
                 draft.edits.push(Edit::Replace {
                     start,
                     end,
                     lines: Vec::new(),
                 });
-                if only {
-                    // The list's last rule: the property stays, empty.
-                    let key = draft
-                        .resource(&logical)
-                        .and_then(|r| r.value.get("Properties"))
-                        .and_then(|p| p.entry("SecurityGroupIngress"))
-                        .map(|e| (e.key_pos.line as usize, e.key_pos.column as usize - 1))
-                        .expect("found above");
-                    draft
-                        .emptied
-                        .push((key.0, key.1, "SecurityGroupIngress".to_owned()));
-                }
+                draft
+                    .emptied
+                    .push((key.0, key.1, "SecurityGroupIngress".to_owned(), key.2));
                 return Ok(());
             }
             // A separate `AWS::EC2::SecurityGroupIngress` resource holds it: remove that resource.
@@ -697,7 +782,7 @@ fn edit_step(
                 "  AdjustmentType: ChangeInCapacity".to_owned(),
                 format!("  ScalingAdjustment: {adjustment}"),
             ];
-            add_resource(draft(drafts, &file)?, &logical, body)?;
+            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
             created.insert(action.key(), logical);
             Ok(())
         }
@@ -729,7 +814,7 @@ fn edit_step(
             for action in actions {
                 body.push(format!("    - {}", expression(index, created, action)?));
             }
-            add_resource(draft(drafts, &file)?, &logical, body)?;
+            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
             created.insert(action.key(), logical);
             Ok(())
         }
@@ -741,7 +826,7 @@ fn edit_step(
                 "Properties:".to_owned(),
                 format!("  TopicName: {}", quoted(name)),
             ];
-            add_resource(draft(drafts, &file)?, &logical, body)?;
+            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
             created.insert(action.key(), logical);
             Ok(())
         }
@@ -756,7 +841,7 @@ fn edit_step(
                 "  Protocol: email".to_owned(),
                 format!("  Endpoint: {}", quoted(email)),
             ];
-            add_resource(draft(drafts, &file)?, &logical, body)?;
+            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
             created.insert(action.key(), logical);
             Ok(())
         }

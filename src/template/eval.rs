@@ -341,7 +341,14 @@ impl World {
                         format!("`Fn::Select` index `{index}` is not a number"),
                     )
                 })?;
+                let of_zones = items[1].get("Fn::GetAZs").is_some();
                 match self.eval(stack, &items[1])? {
+                    Value::List(list) if of_zones && index >= list.len() => {
+                        Ok(Value::Unknown(format!(
+                            "zone {} of the region (how many zones an account sees is known only to it)",
+                            index + 1
+                        )))
+                    }
                     Value::List(list) => list.get(index).cloned().ok_or_else(|| {
                         error(
                             items[1].pos,
@@ -373,12 +380,14 @@ impl World {
                 } else {
                     region
                 };
-                // Three distinct zones, as every commercial region has: which ones an
-                // account gets is known only to it, that they differ is what templates use.
+                // Which zones an account sees is known only to it; that the first ones
+                // differ is what templates use. Two for us-west-1 (most accounts there see
+                // two), three elsewhere; `!Select` past them waits for the account.
+                let known = if region == "us-west-1" { 2 } else { 3 };
                 Ok(Value::List(
-                    ["a", "b", "c"]
+                    ["a", "b", "c"][..known]
                         .iter()
-                        .map(|z| Value::Text(format!("{region}{z}")))
+                        .map(|zone| Value::Text(format!("{region}{zone}")))
                         .collect(),
                 ))
             }
@@ -475,7 +484,9 @@ impl World {
         }
     }
 
-    fn condition(&self, stack: usize, name: &str, pos: Pos) -> EvalResult {
+    /// The value of condition `name` (`true`, `false` or unknown); an error when the
+    /// template declares none by that name.
+    pub fn condition(&self, stack: usize, name: &str, pos: Pos) -> EvalResult {
         if let Some(value) = self.conditions.borrow().get(&(stack, name.to_owned())) {
             return Ok(value.clone());
         }
@@ -632,7 +643,8 @@ pub fn parameter_value(
         .get("Type")
         .and_then(Spanned::as_str)
         .unwrap_or("String");
-    if kind.starts_with("AWS::SSM::Parameter::") && given.is_none() {
+    // The value given for an SSM type is the parameter's name, not its value.
+    if kind.starts_with("AWS::SSM::Parameter::") {
         return Ok(Value::Unknown(format!(
             "parameter `{name}` (read from SSM Parameter Store at deploy)"
         )));

@@ -478,11 +478,25 @@ impl<'w> Recorder<'w> {
         self.properties?.entry(name).map(|e| e.key_pos)
     }
 
-    /// The property's raw node, for lists of maps (listeners, rules, actions).
-    pub fn items(&self, path: &str) -> Vec<&'w Spanned> {
-        match self.node(path).map(|n| &n.node) {
-            Some(super::yaml::Node::Seq(items)) => items.iter().collect(),
-            _ => Vec::new(),
+    /// The items of a list property (listeners, rules, actions), as written; a list an
+    /// intrinsic function makes (`!If [c, [..], !Ref AWS::NoValue]`) is evaluated first,
+    /// its items placed at the function's line, and one that waits for an input is
+    /// recorded as unknown for `field` — never read as empty.
+    pub fn items(&mut self, path: &str, field: &str) -> Result<Vec<Spanned>> {
+        let Some(node) = self.node(path) else {
+            return Ok(Vec::new());
+        };
+        if let super::yaml::Node::Seq(items) = &node.node {
+            return Ok(items.clone());
+        }
+        let pos = node.pos;
+        match self.world.eval(self.stack, node)? {
+            Value::List(values) => Ok(values.iter().filter_map(|v| literal(v, pos)).collect()),
+            Value::Unknown(reason) => {
+                self.unknown(field, reason);
+                Ok(Vec::new())
+            }
+            _ => Ok(Vec::new()),
         }
     }
 
@@ -493,8 +507,8 @@ impl<'w> Recorder<'w> {
     /// The tags of a `Tags: [{Key, Value}]` property.
     pub fn tags(&mut self) -> Result<Tags> {
         let mut tags = Tags::new();
-        for item in self.items("Tags") {
-            let value = self.eval(item)?;
+        for item in self.items("Tags", "tags")? {
+            let value = self.eval(&item)?;
             if let (Some(Value::Text(key)), Some(Value::Text(value))) =
                 (value.get("Key"), value.get("Value"))
             {
@@ -614,4 +628,35 @@ pub fn peer_pos(node: &Spanned) -> Pos {
 /// For the sources' lookups: the JSON value an element serialises to.
 pub fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// A known value as a node at `pos` (for lists an intrinsic made): evaluating it gives the
+/// value back. `None` for what is not known.
+fn literal(value: &Value, pos: Pos) -> Option<Spanned> {
+    use super::yaml::{Entry, Node};
+    let node = match value {
+        Value::Text(text) => Node::Scalar {
+            text: text.clone(),
+            plain: false,
+        },
+        Value::Null => Node::Scalar {
+            text: String::new(),
+            plain: true,
+        },
+        Value::List(items) => Node::Seq(items.iter().filter_map(|v| literal(v, pos)).collect()),
+        Value::Map(entries) => Node::Map(
+            entries
+                .iter()
+                .filter_map(|(key, v)| {
+                    Some(Entry {
+                        key: key.clone(),
+                        key_pos: pos,
+                        value: literal(v, pos)?,
+                    })
+                })
+                .collect(),
+        ),
+        Value::Unknown(_) | Value::Absent => return None,
+    };
+    Some(Spanned { node, pos })
 }

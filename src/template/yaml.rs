@@ -10,6 +10,24 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+/// Counts the documents after the first (a template has none).
+#[derive(Default)]
+struct MultiDocuments {
+    documents: usize,
+    pos: Pos,
+}
+
+impl MarkedEventReceiver for MultiDocuments {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if event == Event::DocumentStart {
+            if self.documents == 0 {
+                self.pos = pos_of(&mark);
+            }
+            self.documents += 1;
+        }
+    }
+}
+
 /// Where a node starts: 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
@@ -95,6 +113,14 @@ pub fn parse(text: &str) -> Result<Spanned, SyntaxError> {
         return Err(SyntaxError {
             pos: pos_of(mark),
             message: error.info().to_owned(),
+        });
+    }
+    // A template is one document: a second one would be silently ignored.
+    let mut rest = MultiDocuments::default();
+    if parser.load(&mut rest, false).is_ok() && rest.documents > 0 {
+        return Err(SyntaxError {
+            pos: rest.pos,
+            message: "a template is one YAML document; this file holds several".to_owned(),
         });
     }
     if let Some(error) = builder.error {

@@ -402,6 +402,8 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
         "+      MultiAZ: true",
         "+      PubliclyAccessible: false",
         "+          SourceSecurityGroupId: !Ref WebSecurityGroup",
+        // RDS refuses a zone for a Multi-AZ instance.
+        "-      AvailabilityZone: !GetAtt SubnetA.AvailabilityZone",
     ] {
         assert!(diff.contains(line), "{line} in\n{diff}");
     }
@@ -581,4 +583,154 @@ fn each_rule_points_at_the_property_that_decides() {
             "{rule}"
         );
     }
+}
+
+/// The status of `rule`'s first result on `text`, judged with `--scope account`.
+fn status_on(dir: &Path, name: &str, text: &str, rule: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let (_, report) = scan_json(&["--scope", "account", "--template", path.to_str().unwrap()]);
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"] == rule)
+        .map(|r| r["status"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("{rule} on {name}: {report:#}"))
+}
+
+/// Shapes a review found judged wrong (each once a guess or a silent drop): a list an
+/// intrinsic makes, a subnet group or a zone that waits for input, an SSM parameter's
+/// given name, a zone past the ones an account surely has, a condition that is not there,
+/// several documents in one file.
+#[test]
+fn what_a_template_does_not_say_is_never_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sg = |ingress: &str| {
+        format!(
+            "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress: {ingress}\n"
+        )
+    };
+    let world_ssh = "!If [Open, [{IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}], !Ref AWS::NoValue]";
+    let open = format!("Conditions:\n  Open: !Equals [a, a]\n{}", sg(world_ssh));
+    assert_eq!(
+        status_on(dir.path(), "if.yaml", &open, "HA010"),
+        "fail",
+        "a list from !If is read"
+    );
+    let db = |subnet_group: &str| {
+        format!(
+            "Parameters:\n  Group:\n    Type: String\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n      DBInstanceClass: db.t3.micro\n      DBSubnetGroupName: {subnet_group}\n"
+        )
+    };
+    assert_eq!(
+        status_on(dir.path(), "db1.yaml", &db("!Ref Group"), "HA013"),
+        "unknown"
+    );
+    assert_eq!(
+        status_on(dir.path(), "db2.yaml", &db("elsewhere"), "HA013"),
+        "unknown",
+        "a subnet group of no loaded template"
+    );
+    let ssm = "Parameters:\n  MultiAz:\n    Type: AWS::SSM::Parameter::Value<String>\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n      DBInstanceClass: db.t3.micro\n      MultiAZ: !Ref MultiAz\n      PubliclyAccessible: false\n";
+    let path = dir.path().join("ssm.yaml");
+    std::fs::write(&path, ssm).unwrap();
+    let (_, report) = scan_json(&[
+        "--scope",
+        "account",
+        "--template",
+        path.to_str().unwrap(),
+        "--parameters",
+        "MultiAz=/prod/db/multi-az",
+    ]);
+    assert_eq!(
+        verdicts(&report, "unknown"),
+        ["HA012"],
+        "the given value is the SSM parameter's name"
+    );
+    let mut zones = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    zones = zones.replacen(
+        "      AvailabilityZone: !Select [1, !GetAZs \"\"]\n      MapPublicIpOnLaunch: true",
+        "      MapPublicIpOnLaunch: true",
+        1,
+    );
+    assert_eq!(
+        status_on(dir.path(), "zones.yaml", &zones, "HA008"),
+        "unknown",
+        "a subnet without a zone"
+    );
+    let far = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml"))
+        .unwrap()
+        .replacen("!Select [1, !GetAZs \"\"]", "!Select [4, !GetAZs \"\"]", 1);
+    assert_eq!(
+        status_on(dir.path(), "far.yaml", &far, "HA008"),
+        "unknown",
+        "zone 5 of a region"
+    );
+    for (name, text, expected) in [
+        (
+            "cond.yaml",
+            sg("[]").replace("    Properties:", "    Condition: Nope\n    Properties:"),
+            "no condition `Nope`",
+        ),
+        (
+            "multi.yaml",
+            format!("{}---\nResources: {{}}\n", sg("[]")),
+            "one YAML document",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = hacheck()
+            .args(["scan", "--template"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(assert_exit(&output, 2).contains(expected), "{name}");
+    }
+}
+
+/// Edits a review found unsafe: a flow map, a JSON template, CRLF lines, a list emptied,
+/// a character before a list item that takes several bytes.
+#[test]
+fn a_template_edit_never_corrupts_what_it_does_not_understand() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = |properties: &str| {
+        format!("Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:{properties}\n")
+    };
+    let cases = [
+        ("flow.yaml", db(" {Engine: mysql, DBInstanceClass: db.t3.micro, MultiAZ: false, PubliclyAccessible: true}")),
+        ("db.json", "{\"Resources\": {\"Db\": {\"Type\": \"AWS::RDS::DBInstance\", \"Properties\": {\"Engine\": \"mysql\", \"MultiAZ\": false, \"PubliclyAccessible\": true}}}}\n".to_owned()),
+    ];
+    for (name, text) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).unwrap();
+        let (_, diff, notes) = fix_template(dir.path(), name, true);
+        assert_eq!(diff, "", "{name}: nothing written");
+        assert!(notes.contains("not written"), "{name}: {notes}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{name} untouched"
+        );
+    }
+    let crlf = db("\n      Engine: mysql\n      DBInstanceClass: db.t3.micro\n      MultiAZ: true\n      PubliclyAccessible: true").replace('\n', "\r\n");
+    std::fs::write(dir.path().join("crlf.yaml"), &crlf).unwrap();
+    fix_template(dir.path(), "crlf.yaml", true);
+    let fixed = std::fs::read_to_string(dir.path().join("crlf.yaml")).unwrap();
+    assert_eq!(
+        fixed,
+        crlf.replace("PubliclyAccessible: true", "PubliclyAccessible: false"),
+        "only the line that changes"
+    );
+    let ssh = "Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n        - &é {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIpv6: \"::/0\"}\n";
+    std::fs::write(dir.path().join("ssh.yaml"), ssh).unwrap();
+    let (code, _, notes) = fix_template(dir.path(), "ssh.yaml", true);
+    assert_eq!(code, 1, "{notes}");
+    let fixed = std::fs::read_to_string(dir.path().join("ssh.yaml")).unwrap();
+    assert!(
+        fixed.contains("      SecurityGroupIngress: []\n"),
+        "{fixed}"
+    );
+    lint(&dir.path().join("ssh.yaml"));
 }
