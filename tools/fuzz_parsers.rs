@@ -1,5 +1,5 @@
-//! A bounded mutation fuzzer for the parsers of user input: snapshots, stack specs, config
-//! and suppressions. It mutates the bundled examples (flip, delete, duplicate, truncate,
+//! A bounded mutation fuzzer for the parsers of user input: snapshots, CloudFormation
+//! templates (read, judged and written back as a fix), stack specs, config and suppressions. It mutates the bundled examples (flip, delete, duplicate, truncate,
 //! splice in hostile tokens) and checks that every parse ends in a value or in an error of
 //! one line — never a panic. cargo-fuzz needs a nightly toolchain; this runs on stable.
 //!
@@ -55,6 +55,15 @@ const TOKENS: &[&str] = &[
     "'",
     "#",
     "\u{10ffff}",
+    "!Ref ",
+    "!GetAtt ",
+    "!Sub '${",
+    "!If [",
+    "&a ",
+    "*a",
+    "\t",
+    "\r\n",
+    "\n---\n",
 ];
 
 fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
@@ -113,6 +122,36 @@ fn parse(kind: &str, bytes: &[u8], scratch: &Path) -> Result<(), String> {
                     .map_err(|e| line(&e))
             }
         }
+        "template" => {
+            let file = scratch.join("template.yaml");
+            std::fs::write(&file, bytes).unwrap();
+            let options = hacheck::template::TemplateOptions {
+                paths: vec![file],
+                parameters: Vec::new(),
+                region: "us-east-1".into(),
+                account: hacheck::template::PLACEHOLDER_ACCOUNT.into(),
+            };
+            let inventory = hacheck::template::load(&options).map_err(|e| line(&e))?;
+            // What reads a template must also judge it and write its fix without a panic.
+            let index = std::sync::Arc::new(hacheck::inventory::Index::new(inventory));
+            let model = hacheck::apps::discover(
+                &index,
+                hacheck::apps::Scope::Account,
+                &Default::default(),
+                &[],
+            );
+            let policies = hacheck::policy::PolicySet::load(&[]).expect("pack loads");
+            let findings = policies
+                .evaluate(&index, &model, &Default::default())
+                .findings;
+            let open: Vec<_> = findings.into_iter().filter(|f| f.failed()).collect();
+            if let Ok(plan) =
+                hacheck::plan::plan(&index, &model, &policies, &open, &Default::default())
+            {
+                hacheck::template::edit::plan_edits(&plan, &index);
+            }
+            Ok(())
+        }
         _ => unreachable!(),
     }
 }
@@ -138,6 +177,9 @@ fn main() {
         ("snapshot", read("examples/seed-start.json")),
         ("snapshot", read("examples/compliant.json")),
         ("spec", read("examples/stack.toml")),
+        ("template", read("examples/templates/ha-web.yaml")),
+        ("template", read("examples/templates/seed-start.yaml")),
+        ("template", read("tests/fixtures/templates/app.yaml")),
         ("config", b"[policies.HA004]\nmin_size = 3\n[scope]\nbastion_tag = \"role=bastion\"\n[[apps]]\nname = \"shop\"\ninclude = [{ tag = \"app=shop\" }]\n".to_vec()),
         ("suppressions", b"[[suppress]]\nrule = \"HA001\"\nresource = \"i-*\"\nreason = \"migration\"\nexpires = 2027-01-01\n".to_vec()),
     ];
