@@ -284,8 +284,9 @@ pub fn lowercase_message(text: &str) -> String {
 /// What `pass(resource, message[, evidence])` and `fail(…)` return: one value, not a map,
 /// so that a verdict costs one allocation (a rule judging 55,000 instances makes 55,000).
 /// Scripts may still read `v.status`, `v.resource`, `v.message` and `v.evidence`, and say
-/// which field decided with `v.at("multi_az")` or `v.at("ingress", rule)` (for a template's
-/// resource: the line the finding points at).
+/// which field decided with `v.at("multi_az")`, `v.at("ingress", rule)` or, for a field of
+/// another resource, `v.at(alarm, "threshold")` (for a template's resource: the line the
+/// finding points at).
 #[derive(Clone)]
 pub struct Verdict {
     pub passed: bool,
@@ -294,6 +295,9 @@ pub struct Verdict {
     pub evidence: Map,
     /// The deciding field, and for a list field the deciding element.
     pub at: Option<(ImmutableString, Option<Dynamic>)>,
+    /// The resource the deciding field belongs to, when not the verdict's own (an alarm's
+    /// `threshold` decides a group's scaling).
+    pub at_resource: Option<super::view::Res>,
     /// How many field reads the run had made when the verdict was given
     /// ([`super::view::reads_so_far`]): the reads since the previous verdict are its own.
     pub reads_end: usize,
@@ -307,6 +311,7 @@ fn register_verdicts(engine: &mut Engine) {
             message,
             evidence,
             at: None,
+            at_resource: None,
             reads_end: super::view::reads_so_far(),
         };
     engine
@@ -325,6 +330,14 @@ fn register_verdicts(engine: &mut Engine) {
         "at",
         |v: Verdict, field: ImmutableString, element: Dynamic| Verdict {
             at: Some((field, Some(element))),
+            ..v
+        },
+    );
+    engine.register_fn(
+        "at",
+        |v: Verdict, resource: super::view::Res, field: ImmutableString| Verdict {
+            at: Some((field, None)),
+            at_resource: Some(resource),
             ..v
         },
     );

@@ -644,6 +644,8 @@ fn run_policy(
 /// What a verdict leaves for [`locate`] besides its finding.
 struct VerdictTrace {
     key: (usize, usize),
+    /// The resource of the deciding field, when not the verdict's own.
+    at_key: Option<(usize, usize)>,
     at: Option<(String, Option<serde_json::Value>)>,
     reads_end: usize,
 }
@@ -670,12 +672,17 @@ fn locate(findings: &mut [(Finding, VerdictTrace)], reads: &[view::FieldRead], i
                 .find(|read| source.fields.contains_key(&read.2))
                 .map(|read| (read.2.clone(), None))
         });
-        let at = source.position_of(
+        // A field of another resource decides: point there (its file may differ).
+        let deciding = trace
+            .at_key
+            .and_then(|(slot, position)| index.source_of(slot, position));
+        let source_at = deciding.unwrap_or(source);
+        let at = source_at.position_of(
             field.as_ref().map(|(f, _)| f.as_str()),
             field.as_ref().and_then(|(_, e)| e.as_ref()),
         );
         finding.location = Some(crate::finding::Location {
-            file: source.file.clone(),
+            file: source_at.file.clone(),
             line: at.line,
             column: at.column,
             logical_id: source.logical_id.clone(),
@@ -770,6 +777,7 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<(Finding, VerdictTr
     })?;
     let trace = VerdictTrace {
         key: resource.key(),
+        at_key: verdict.at_resource.as_ref().map(|r| r.key()),
         at: verdict
             .at
             .as_ref()

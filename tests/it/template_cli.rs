@@ -491,7 +491,7 @@ fn a_broken_reference_template_is_mended_in_place_comments_and_all() {
 #[test]
 fn each_rule_points_at_the_property_that_decides() {
     let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
-    let cases: [(&str, &str, &str, &str); 12] = [
+    let cases: [(&str, &str, &str, &str); 14] = [
         (
             "HA003",
             "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:",
@@ -541,6 +541,9 @@ fn each_rule_points_at_the_property_that_decides() {
             "CidrIp: !Ref AdminCidr",
         ),
         ("HA012", "MultiAZ: true", "MultiAZ: false", "MultiAZ: false"),
+        // The group's scaling is decided by its alarm's threshold.
+        ("HA014", "Threshold: 75", "Threshold: 90", "Threshold: 90"),
+        ("HA015", "Threshold: 10", "Threshold: 30", "Threshold: 30"),
         (
             "HA013",
             "PubliclyAccessible: false",
