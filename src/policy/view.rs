@@ -497,6 +497,27 @@ impl InventoryView {
     }
 
     fn zone_loss(&self, app: &str) -> Dynamic {
+        // What a zone's loss does follows from where the application's members are: for a
+        // template's, those fields are read (a zone that waits for an input makes the
+        // verdict wait too).
+        if self.index().has_sources()
+            && let Some(app) = self.0.model.applications.iter().find(|a| a.name == app)
+        {
+            for member in &app.members {
+                if let Some(slot) = slot_of_kind(&member.kind)
+                    && let Some(position) = self.index().position_of_arn(slot, &member.arn)
+                {
+                    for field in [
+                        "availability_zones",
+                        "subnet_ids",
+                        "availability_zone",
+                        "subnet_id",
+                    ] {
+                        note_read(slot as u8, position as u32, field);
+                    }
+                }
+            }
+        }
         self.0
             .zone_loss
             .get_or_init(|| {
