@@ -33,13 +33,6 @@ struct Joins {
     subnet_public_ip: Vec<(usize, String)>,
     /// Databases whose public access follows their subnets' internet gateway.
     default_public_db: Vec<usize>,
-    /// Groups whose zones are their subnets'.
-    group_zones: Vec<usize>,
-    /// Load balancers and subnet groups whose VPC and zones are their subnets'.
-    lb_zones: Vec<usize>,
-    classic_zones: Vec<usize>,
-    subnet_group_zones: Vec<usize>,
-    nat_vpcs: Vec<usize>,
 }
 
 pub fn convert(world: &World) -> Result<Inventory> {
@@ -229,7 +222,6 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 tags: r.tags()?,
             };
             push_source(inv, r, &gateway);
-            joins.nat_vpcs.push(inv.nat_gateways.len());
             inv.nat_gateways.push(gateway);
         }
         "AWS::EC2::SecurityGroup" => {
@@ -550,7 +542,6 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .or_insert(pos);
             }
             push_source(inv, r, &group);
-            joins.group_zones.push(inv.auto_scaling_groups.len());
             inv.auto_scaling_groups.push(group);
         }
         "AWS::AutoScaling::ScalingPolicy" => {
@@ -642,7 +633,6 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 r.unknown("availability_zones", reason);
             }
             push_source(inv, r, &lb);
-            joins.lb_zones.push(inv.load_balancers.len());
             inv.load_balancers.push(lb);
         }
         "AWS::ElasticLoadBalancingV2::Listener" => {
@@ -802,7 +792,6 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 cross_zone: r.flag("CrossZone", "cross_zone")?.unwrap_or(false),
             };
             push_source(inv, r, &lb);
-            joins.classic_zones.push(inv.classic_load_balancers.len());
             inv.classic_load_balancers.push(lb);
         }
         "AWS::RDS::DBInstance" => {
@@ -905,7 +894,6 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 availability_zones: Vec::new(),
             };
             push_source(inv, r, &group);
-            joins.subnet_group_zones.push(inv.db_subnet_groups.len());
             inv.db_subnet_groups.push(group);
         }
         "AWS::CloudWatch::Alarm" => {
@@ -1143,7 +1131,8 @@ fn record_set(inv: &mut Inventory, r: &mut Recorder, value: &Value) -> Step {
     Ok(())
 }
 
-/// What AWS joins at deploy.
+/// What AWS joins at deploy (every group's, load balancer's, subnet group's and NAT
+/// gateway's VPC and zones are its subnets').
 fn join(inv: &mut Inventory, joins: Joins) {
     // A record names its zone by name wherever the zone is declared.
     for position in 0..inv.record_sets.len() {
@@ -1271,7 +1260,7 @@ fn join(inv: &mut Inventory, joins: Joins) {
             }
             (vpc, zones.into_iter().collect())
         };
-    for position in joins.group_zones {
+    for position in 0..inv.auto_scaling_groups.len() {
         let group = &inv.auto_scaling_groups[position];
         let (arn, subnets) = (group.arn.clone(), group.subnet_ids.clone());
         let (_, zones) = zones_of(inv, arn, &subnets);
@@ -1279,14 +1268,14 @@ fn join(inv: &mut Inventory, joins: Joins) {
             inv.auto_scaling_groups[position].availability_zones = zones;
         }
     }
-    for position in joins.lb_zones {
+    for position in 0..inv.load_balancers.len() {
         let lb = &inv.load_balancers[position];
         let (arn, subnets) = (lb.arn.clone(), lb.subnet_ids.clone());
         let (vpc, zones) = zones_of(inv, arn, &subnets);
         inv.load_balancers[position].vpc_id = vpc;
         inv.load_balancers[position].availability_zones = zones;
     }
-    for position in joins.classic_zones {
+    for position in 0..inv.classic_load_balancers.len() {
         let lb = &inv.classic_load_balancers[position];
         let (arn, subnets) = (lb.arn.clone(), lb.subnet_ids.clone());
         let (vpc, zones) = zones_of(inv, arn, &subnets);
@@ -1295,14 +1284,14 @@ fn join(inv: &mut Inventory, joins: Joins) {
             inv.classic_load_balancers[position].availability_zones = zones;
         }
     }
-    for position in joins.subnet_group_zones {
+    for position in 0..inv.db_subnet_groups.len() {
         let group = &inv.db_subnet_groups[position];
         let (arn, subnets) = (group.arn.clone(), group.subnet_ids.clone());
         let (vpc, zones) = zones_of(inv, arn, &subnets);
         inv.db_subnet_groups[position].vpc_id = vpc;
         inv.db_subnet_groups[position].availability_zones = zones;
     }
-    for position in joins.nat_vpcs {
+    for position in 0..inv.nat_gateways.len() {
         if let Some(subnet) = subnet(inv, &inv.nat_gateways[position].subnet_id.clone()) {
             inv.nat_gateways[position].vpc_id = subnet.vpc_id;
         }

@@ -106,7 +106,7 @@ pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
         if step.safety == Safety::Manual {
             continue;
         }
-        let result = edit_step(&step.action, index, &mut drafts, &mut created);
+        let result = edit_step(&step.action, &step.region, index, &mut drafts, &mut created);
         match result {
             Ok(()) => {}
             Err(reason) => fix.not_written.push(format!("{}: {reason}", step.id)),
@@ -192,21 +192,21 @@ fn apply(draft: &Draft, skipped: &mut Vec<String>) -> String {
 
 type Step = Result<(), String>;
 
-/// The source of the resource of `kind` with display id `id`.
-fn source<'i>(index: &'i Index, kind: &str, id: &str) -> Result<&'i Source, String> {
+/// The source of the resource of `kind` with display id `id` in `region` (the step's).
+fn source<'i>(index: &'i Index, region: &str, kind: &str, id: &str) -> Result<&'i Source, String> {
     let slot =
         crate::inventory::index::slot_of_kind(kind).ok_or_else(|| format!("no kind `{kind}`"))?;
     index
-        .positions_of_id(slot, id)
-        .first()
-        .and_then(|(_, position)| index.source_of(slot, *position))
+        .position_of_id(slot, region, id)
+        .and_then(|position| index.source_of(slot, position))
         .ok_or_else(|| format!("{kind} `{id}` is not declared in a template"))
 }
 
-/// How the template refers to `value`: `!Ref Logical` for a resource of the templates (or
-/// one this plan adds), else the value itself.
+/// How the template refers to `value` (an id in `region`, or an ARN): `!Ref Logical` for a
+/// resource of the templates (or one this plan adds), else the value itself.
 fn expression(
     index: &Index,
+    region: &str,
     created: &HashMap<String, String>,
     value: &str,
 ) -> Result<String, String> {
@@ -219,11 +219,8 @@ fn expression(
         };
     }
     for slot in 0..crate::inventory::index::SLOTS {
-        let by_id = index
-            .positions_of_id(slot, value)
-            .into_iter()
-            .map(|(_, p)| p);
-        for position in by_id.chain(index.position_of_arn(slot, value)) {
+        let by_id = index.position_of_id(slot, region, value);
+        for position in by_id.into_iter().chain(index.position_of_arn(slot, value)) {
             if let Some(source) = index.source_of(slot, position) {
                 return Ok(format!("!Ref {}", source.logical_id));
             }
@@ -311,13 +308,7 @@ fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> St
                 }
             }
             None => {
-                let indent = properties
-                    .value
-                    .entries()
-                    .first()
-                    .map_or(properties.key_pos.column as usize + 1, |e| {
-                        e.key_pos.column as usize - 1
-                    });
+                let indent = child_indent(properties);
                 if !matches!(properties.value.node, Node::Map(_))
                     || properties.value.pos.line == properties.key_pos.line
                         && !properties.value.entries().is_empty()
@@ -333,13 +324,7 @@ fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> St
             }
         },
         None => {
-            let indent = resource
-                .value
-                .entries()
-                .first()
-                .map_or(resource.key_pos.column as usize + 1, |e| {
-                    e.key_pos.column as usize - 1
-                });
+            let indent = child_indent(resource);
             let end = draft.block_end(resource_line, resource.key_pos.column as usize - 1);
             Edit::Insert {
                 after: end,
@@ -496,13 +481,7 @@ fn append_item(
             _ => return Err(format!("`{name}` of `{logical}` is not a block list")),
         },
         None => {
-            let indent = properties
-                .value
-                .entries()
-                .first()
-                .map_or(properties.key_pos.column as usize + 1, |e| {
-                    e.key_pos.column as usize - 1
-                });
+            let indent = child_indent(properties);
             let mut lines = vec![format!("{}{name}:", " ".repeat(indent))];
             lines.extend(item(indent + 2));
             Edit::Insert {
@@ -516,6 +495,18 @@ fn append_item(
 }
 
 /// Adds a resource at the end of `Resources`.
+/// The indentation of the entries under map entry `parent`: its first child's, else two
+/// more than its own.
+fn child_indent(parent: &yaml::Entry) -> usize {
+    parent
+        .value
+        .entries()
+        .first()
+        .map_or(parent.key_pos.column as usize + 1, |e| {
+            e.key_pos.column as usize - 1
+        })
+}
+
 /// Returns the logical id given: `logical`, or with a number when the template has one.
 fn add_resource(draft: &mut Draft, logical: &str, body: Vec<String>) -> Result<String, String> {
     let taken = |id: &str, draft: &Draft| {
@@ -572,6 +563,7 @@ fn logical_id(name: &str) -> String {
 
 fn edit_step(
     action: &Action,
+    region: &str,
     index: &Index,
     drafts: &mut HashMap<String, Draft>,
     created: &mut HashMap<String, String>,
@@ -581,7 +573,7 @@ fn edit_step(
                id: &str,
                values: &[(&str, String)]|
      -> Step {
-        let source = source(index, kind, id)?;
+        let source = source(index, region, kind, id)?;
         let draft = draft(drafts, &source.file)?;
         for (name, value) in values {
             set_property(draft, &source.logical_id, name, value)?;
@@ -598,7 +590,7 @@ fn edit_step(
             )?;
             // RDS refuses a zone for a Multi-AZ instance: it picks the primary's and the
             // standby's.
-            let source = source(index, "db_instance", db_instance)?;
+            let source = source(index, region, "db_instance", db_instance)?;
             remove_property(
                 draft(drafts, &source.file)?,
                 &source.logical_id,
@@ -649,7 +641,7 @@ fn edit_step(
             ],
         ),
         Action::RevokeIngress { group_id, rule } => {
-            let source = source(index, "security_group", group_id)?;
+            let source = source(index, region, "security_group", group_id)?;
             let value = serde_json::to_value(rule).map_err(|e| e.to_string())?;
             let element = source
                 .elements
@@ -727,12 +719,12 @@ fn edit_step(
             ))
         }
         Action::AuthorizeIngress { group_id, rule } => {
-            let source = source(index, "security_group", group_id)?;
+            let source = source(index, region, "security_group", group_id)?;
             let (file, logical) = (source.file.clone(), source.logical_id.clone());
             let peer = if let Some(group) = &rule.source_group_id {
                 format!(
                     "SourceSecurityGroupId: {}",
-                    expression(index, created, group)?
+                    expression(index, region, created, group)?
                 )
             } else if let Some(cidr) = &rule.cidr_ipv4 {
                 format!("CidrIp: {}", quoted(cidr))
@@ -752,11 +744,11 @@ fn edit_step(
             group,
             target_group_arns,
         } => {
-            let source = source(index, "auto_scaling_group", group)?;
+            let source = source(index, region, "auto_scaling_group", group)?;
             let (file, logical) = (source.file.clone(), source.logical_id.clone());
             let items = target_group_arns
                 .iter()
-                .map(|arn| expression(index, created, arn))
+                .map(|arn| expression(index, region, created, arn))
                 .collect::<Result<Vec<_>, _>>()?;
             let draft = draft(drafts, &file)?;
             append_item(draft, &logical, "TargetGroupARNs", |dash| {
@@ -771,7 +763,7 @@ fn edit_step(
             name,
             adjustment,
         } => {
-            let source = source(index, "auto_scaling_group", group)?;
+            let source = source(index, region, "auto_scaling_group", group)?;
             let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
             let logical = logical_id(name);
             let body = vec![
@@ -793,7 +785,7 @@ fn edit_step(
             threshold,
             actions,
         } => {
-            let source = source(index, "auto_scaling_group", group)?;
+            let source = source(index, region, "auto_scaling_group", group)?;
             let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
             let logical = logical_id(name);
             let mut body = vec![
@@ -812,7 +804,10 @@ fn edit_step(
                 "  AlarmActions:".to_owned(),
             ];
             for action in actions {
-                body.push(format!("    - {}", expression(index, created, action)?));
+                body.push(format!(
+                    "    - {}",
+                    expression(index, region, created, action)?
+                ));
             }
             let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
             created.insert(action.key(), logical);
@@ -831,7 +826,7 @@ fn edit_step(
             Ok(())
         }
         Action::SubscribeEmail { topic_arn, email } => {
-            let topic = expression(index, created, topic_arn)?;
+            let topic = expression(index, region, created, topic_arn)?;
             let file = first_file(index)?;
             let logical = format!("{}Subscription", logical_id(email));
             let body = vec![
