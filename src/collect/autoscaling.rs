@@ -71,16 +71,7 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .iter()
                     .filter_map(|i| i.instance_id().map(str::to_owned))
                     .collect(),
-                tags: group
-                    .tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((
-                            t.key()?.to_owned(),
-                            t.value().unwrap_or_default().to_owned(),
-                        ))
-                    })
-                    .collect(),
+                tags: super::tag_map(group.tags(), |t| (t.key(), t.value())),
             });
         }
     }

@@ -509,12 +509,19 @@ async fn account_id(context: &AwsContext) -> Result<String, CollectError> {
 
 /// The `Name` tag and other tags of an EC2 resource, as a sorted map.
 pub(crate) fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> crate::inventory::Tags {
+    tag_map(tags, |tag| (tag.key(), tag.value()))
+}
+
+/// Any service's tags as the inventory keeps them (a tag without a key is dropped, one
+/// without a value has the empty one): `pair` reads a tag's key and value.
+pub(crate) fn tag_map<T>(
+    tags: &[T],
+    pair: impl Fn(&T) -> (Option<&str>, Option<&str>),
+) -> crate::inventory::Tags {
     tags.iter()
         .filter_map(|tag| {
-            Some((
-                tag.key()?.to_owned(),
-                tag.value().unwrap_or_default().to_owned(),
-            ))
+            let (key, value) = pair(tag);
+            Some((key?.to_owned(), value.unwrap_or_default().to_owned()))
         })
         .collect()
 }

@@ -43,16 +43,7 @@ pub async fn db_instances(client: Client, region: String) -> UnitResult {
                 endpoint_address: db.endpoint().and_then(|e| e.address()).map(str::to_owned),
                 endpoint_port: db.endpoint().and_then(|e| e.port()),
                 cluster_id: db.db_cluster_identifier().map(str::to_owned),
-                tags: db
-                    .tag_list()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((
-                            t.key()?.to_owned(),
-                            t.value().unwrap_or_default().to_owned(),
-                        ))
-                    })
-                    .collect(),
+                tags: super::tag_map(db.tag_list(), |t| (t.key(), t.value())),
             });
         }
     }
