@@ -8,8 +8,11 @@
 //!
 //! Credentials come from aws-config's `AssumeRoleProvider` behind the SDK's identity
 //! cache, which renews them before they expire (role chaining caps a session at an hour),
-//! one provider per account. An account that cannot be listed, entered or identified is an
-//! [`AccountFailure`]; the others are scanned.
+//! one provider per account. Sessions may still end before the expiry they announced (a
+//! clock off, credentials revoked): an account whose calls answer that its credentials
+//! expired is entered anew and collected again, once. An account that cannot be listed,
+//! entered, identified or read with fresh credentials is an [`AccountFailure`]; the others
+//! are scanned.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,6 +23,7 @@ use aws_sdk_sts::config::SharedCredentialsProvider;
 use serde::Deserialize;
 
 use super::{AwsContext, CallCounter, CompleteAnswers, failed};
+use crate::inventory::{CollectorWarning, Inventory};
 
 /// The role hacheck assumes in each account unless told otherwise (what Organizations
 /// creates in an account it makes).
@@ -349,6 +353,64 @@ pub async fn enter(context: &AwsContext, target: &Target, options: &AccountOptio
         base,
         regions: options.regions_of(&target.id, &context.regions).to_vec(),
         calls: CallCounter::clone(&context.calls),
+        account: Some(target.id.clone()),
+    }
+}
+
+/// What AWS answers a call whose session credentials have expired: EC2 `RequestExpired`,
+/// the query and REST services `ExpiredToken`, the JSON ones `ExpiredTokenException`.
+const EXPIRED_CREDENTIALS: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+
+/// The first warning of `inventory` saying that its credentials expired.
+fn expired_credentials(inventory: &Inventory) -> Option<&CollectorWarning> {
+    inventory
+        .warnings
+        .iter()
+        .find(|w| EXPIRED_CREDENTIALS.contains(&w.code.as_str()))
+}
+
+/// The inventory of `target`, entered through its role; entered anew and collected again
+/// when its credentials expire mid-scan.
+pub async fn collect(
+    context: &AwsContext,
+    target: &Target,
+    options: &AccountOptions,
+) -> Result<Inventory, AccountFailure> {
+    let failure = |reason: String| AccountFailure {
+        account_id: target.id.clone(),
+        account_name: target.name.clone(),
+        reason,
+    };
+    let quiet = |_: usize, _: usize, _: &str, _: &str| {};
+    let mut renewed = false;
+    loop {
+        let entered = enter(context, target, options).await;
+        let inventory = super::collect(&entered, &quiet)
+            .await
+            .map_err(|error| failure(error.to_string()))?;
+        if inventory.account_id != target.id {
+            return Err(failure(format!(
+                "the role's credentials are for account `{}`",
+                inventory.account_id
+            )));
+        }
+        match expired_credentials(&inventory) {
+            None => return Ok(inventory),
+            Some(warning) if renewed => {
+                return Err(failure(format!(
+                    "its credentials expired mid-scan, and renewed ones too (`{}` from `{}` in {})",
+                    warning.code, warning.operation, warning.region
+                )));
+            }
+            Some(warning) => {
+                tracing::info!(
+                    account = target.id,
+                    code = warning.code,
+                    "credentials expired mid-scan; entering the account again"
+                );
+                renewed = true;
+            }
+        }
     }
 }
 

@@ -69,6 +69,11 @@ pub struct AwsContext {
     pub base: SdkConfig,
     pub regions: Vec<String>,
     pub calls: CallCounter,
+    /// The account a role entered (`None`: the credentials' own). Its clients get retry
+    /// budgets of their own: the SDK otherwise shares one retry token bucket between every
+    /// client of a service and region in the process, so that an account failing
+    /// persistently would spend the retries of every other account scanned beside it.
+    pub account: Option<String>,
 }
 
 impl AwsOptions {
@@ -94,6 +99,7 @@ impl AwsOptions {
             base,
             regions,
             calls: CallCounter::default(),
+            account: None,
         })
     }
 }
@@ -105,6 +111,20 @@ impl AwsContext {
             .to_builder()
             .region(Region::new(region.to_owned()))
             .build()
+    }
+
+    /// The retry budget (the SDK's retry partition) of `service`'s client in `region`: the
+    /// SDK's own (`ec2-us-east-1`) for the credentials' account, one per account else.
+    pub fn retry_partition(
+        &self,
+        service: &str,
+        region: &str,
+    ) -> aws_sdk_ec2::config::retry::RetryPartition {
+        let name = match &self.account {
+            Some(account) => format!("{service}-{region}-{account}"),
+            None => format!("{service}-{region}"),
+        };
+        aws_sdk_ec2::config::retry::RetryPartition::new(name)
     }
 }
 
@@ -268,31 +288,33 @@ pub struct RegionClients {
     pub sns: aws_sdk_sns::Client,
 }
 
-/// Builds a service client whose requests are counted.
+/// Builds a service client of `context` in `region` whose requests are counted and whose
+/// retries draw on the budget of its account, service and region.
 macro_rules! counted_client {
-    ($krate:ident, $config:expr, $calls:expr) => {
+    ($krate:ident, $context:expr, $region:expr) => {{
+        let context: &AwsContext = $context;
+        let region: &str = $region;
         $krate::Client::from_conf(
-            $krate::config::Builder::from($config)
-                .interceptor($calls.clone())
+            $krate::config::Builder::from(&context.config_for(region))
+                .interceptor(context.calls.clone())
                 .interceptor(CompleteAnswers)
+                .retry_partition(context.retry_partition(stringify!($krate), region))
                 .build(),
         )
-    };
+    }};
 }
 
 impl RegionClients {
     pub fn new(context: &AwsContext, region: &str) -> Self {
-        let config = &context.config_for(region);
-        let calls = &context.calls;
         RegionClients {
             region: region.to_owned(),
-            ec2: counted_client!(aws_sdk_ec2, config, calls),
-            autoscaling: counted_client!(aws_sdk_autoscaling, config, calls),
-            elbv2: counted_client!(aws_sdk_elasticloadbalancingv2, config, calls),
-            elb: counted_client!(aws_sdk_elasticloadbalancing, config, calls),
-            rds: counted_client!(aws_sdk_rds, config, calls),
-            cloudwatch: counted_client!(aws_sdk_cloudwatch, config, calls),
-            sns: counted_client!(aws_sdk_sns, config, calls),
+            ec2: counted_client!(aws_sdk_ec2, context, region),
+            autoscaling: counted_client!(aws_sdk_autoscaling, context, region),
+            elbv2: counted_client!(aws_sdk_elasticloadbalancingv2, context, region),
+            elb: counted_client!(aws_sdk_elasticloadbalancing, context, region),
+            rds: counted_client!(aws_sdk_rds, context, region),
+            cloudwatch: counted_client!(aws_sdk_cloudwatch, context, region),
+            sns: counted_client!(aws_sdk_sns, context, region),
         }
     }
 }
@@ -426,11 +448,8 @@ pub async fn collect(
         .iter()
         .map(|region| RegionClients::new(context, region))
         .collect();
-    let route53 = {
-        // Route 53 is global; its API lives in us-east-1 whatever regions are scanned.
-        let config = context.config_for("us-east-1");
-        counted_client!(aws_sdk_route53, &config, &context.calls)
-    };
+    // Route 53 is global; its API lives in us-east-1 whatever regions are scanned.
+    let route53 = counted_client!(aws_sdk_route53, context, "us-east-1");
     let mut inventory = collect_with(account_id, &clients, Some(route53), progress).await;
     inventory.regions = context.regions.clone();
     inventory.normalize();
@@ -496,7 +515,7 @@ fn warn(inventory: &mut Inventory, service: &str, region: String, failure: CallF
 
 async fn account_id(context: &AwsContext) -> Result<String, CollectError> {
     let region = context.regions.first().expect("at least one region");
-    let sts = counted_client!(aws_sdk_sts, &context.config_for(region), &context.calls);
+    let sts = counted_client!(aws_sdk_sts, context, region);
     let identity = sts.get_caller_identity().send().await.map_err(|error| {
         let failure = failed("GetCallerIdentity")(error);
         CollectError::Identity {

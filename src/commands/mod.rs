@@ -184,18 +184,16 @@ pub async fn for_each_account_in(
     accounts: &crate::collect::accounts::AccountOptions,
     mut take: impl FnMut(crate::collect::accounts::Target, Inventory) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<crate::collect::accounts::AccountFailure>> {
-    use crate::collect::accounts::{self, AccountFailure};
+    use crate::collect::accounts;
     use futures::StreamExt;
 
     let targets = accounts::targets(context, accounts)
         .await
         .map_err(|failure| anyhow::anyhow!("{}", failure.reason))?;
     let total = targets.len();
-    let quiet = |_: usize, _: usize, _: &str, _: &str| {};
     let mut outcomes = futures::stream::iter(targets)
         .map(|target| async move {
-            let entered = accounts::enter(context, &target, accounts).await;
-            let collected = crate::collect::collect(&entered, &quiet).await;
+            let collected = accounts::collect(context, &target, accounts).await;
             (target, collected)
         })
         .buffer_unordered(CONCURRENT_ACCOUNTS);
@@ -209,17 +207,8 @@ pub async fn for_each_account_in(
                 eprint!("\r\x1b[2K");
             }
         }
-        let failure = |reason: String| AccountFailure {
-            account_id: target.id.clone(),
-            account_name: target.name.clone(),
-            reason,
-        };
         match collected {
-            Err(error) => failures.push(failure(error.to_string())),
-            Ok(inventory) if inventory.account_id != target.id => failures.push(failure(format!(
-                "the role's credentials are for account `{}`",
-                inventory.account_id
-            ))),
+            Err(failure) => failures.push(failure),
             Ok(inventory) => take(target, inventory)?,
         }
     }

@@ -49,8 +49,16 @@ impl Diagram {
         for (_, keys) in &mut self.zones {
             keys.iter_mut().for_each(rename);
         }
-        self.key_prefix = prefix.to_owned();
+        self.key_prefix = format!("{prefix}{}", self.key_prefix);
         self
+    }
+
+    /// The same diagram as that of the `position`-th of several inventories (accounts, or
+    /// snapshots) in one picture: keys made distinct, the account named in the title.
+    pub fn in_account(self, position: usize, account: &str) -> Diagram {
+        let mut diagram = self.prefixed(&format!("x{}_", position + 1));
+        diagram.application = format!("{} in account {account}", diagram.application);
+        diagram
     }
 }
 

@@ -416,96 +416,166 @@ async fn an_organization_is_scanned_account_by_account_and_each_finding_stays_in
     );
 }
 
-/// Faults stay local (injected at the HTTP layer, as moto neither throttles nor checks
-/// trust policies): with 30 % of first attempts throttled or failed, every account is still
-/// collected whole; with one account's role refused, that account is reported with the
-/// reason and the others are collected.
-#[tokio::test]
-async fn throttling_is_absorbed_and_a_refused_role_costs_only_its_account() {
-    use crate::support::faults::{Fault, FaultyClient};
+/// Collects every account of the organisation through `faulty`: the inventories by
+/// account id, and the accounts that failed.
+async fn collect_organization(
+    config: &aws_config::SdkConfig,
+    faulty: &crate::support::faults::FaultyClient,
+) -> (
+    std::collections::BTreeMap<String, hacheck::inventory::Inventory>,
+    Vec<hacheck::collect::accounts::AccountFailure>,
+) {
     use hacheck::collect::accounts::{AccountOptions, DEFAULT_ROLE};
-
-    let moto = Moto::start();
-    let config = moto.sdk_config().await;
-    let members = organization(&config).await;
-    web_server(&as_account(&config, &members[0]).await, true).await;
     let options = AccountOptions {
         organization: true,
         role: DEFAULT_ROLE.to_owned(),
         ..AccountOptions::default()
     };
-    let through = |fault: Fault| {
-        let http = aws_smithy_http_client::Builder::new().build_http();
-        let faulty = FaultyClient::new(http, fault);
-        let base = config
-            .to_builder()
-            .http_client(faulty.clone())
-            .retry_config(
-                hacheck::collect::retry_config()
-                    .with_initial_backoff(std::time::Duration::from_millis(5)),
-            )
-            .build();
-        let context = hacheck::collect::AwsContext {
-            base,
-            regions: vec![crate::support::moto::REGION.to_owned()],
-            calls: hacheck::collect::CallCounter::default(),
-        };
-        (context, faulty)
+    let base = config
+        .to_builder()
+        .http_client(faulty.clone())
+        .retry_config(
+            hacheck::collect::retry_config()
+                .with_initial_backoff(std::time::Duration::from_millis(5)),
+        )
+        .build();
+    let context = hacheck::collect::AwsContext {
+        base,
+        regions: vec![crate::support::moto::REGION.to_owned()],
+        calls: hacheck::collect::CallCounter::default(),
+        account: None,
     };
-
-    let (context, faulty) = through(Fault::Transient { percent: 30 });
-    let mut collected = Vec::new();
+    let mut collected = std::collections::BTreeMap::new();
     let failures =
         hacheck::commands::for_each_account_in(&context, false, &options, |target, inventory| {
-            assert!(
-                inventory.warnings.is_empty(),
-                "{}: {:?}",
-                target.id,
-                inventory.warnings
-            );
-            collected.push((target.id, inventory.instances.len()));
+            collected.insert(target.id, inventory);
             Ok(())
         })
         .await
         .unwrap();
-    assert!(failures.is_empty(), "{failures:?}");
-    collected.sort();
-    let mut all = vec![ACCOUNT.to_owned(), members[0].clone(), members[1].clone()];
+    (collected, failures)
+}
+
+/// Faults stay in the account they happen in (injected at the HTTP layer into the requests
+/// signed with that account's credentials, as moto neither throttles, nor expires
+/// sessions, nor checks trust policies): throttling and server errors on 30 % of an
+/// account's calls, credentials that expire mid-scan (renewed by entering again), a
+/// service down for good in one account (its retries do not spend the others' retry
+/// budget), and a refused role, which costs only its account.
+#[tokio::test]
+async fn faults_of_one_account_stay_in_that_account() {
+    use crate::support::faults::{Fault, FaultyClient};
+
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let members = organization(&config).await;
+    let shop: &'static str = Box::leak(members[0].clone().into_boxed_str());
+    let blog: &'static str = Box::leak(members[1].clone().into_boxed_str());
+    web_server(&as_account(&config, shop).await, true).await;
+    web_server(&as_account(&config, blog).await, false).await;
+    let http = || aws_smithy_http_client::Builder::new().build_http();
+    let mut all = vec![ACCOUNT.to_owned(), shop.to_owned(), blog.to_owned()];
     all.sort();
-    assert_eq!(
-        collected
-            .iter()
-            .map(|(id, _)| id.clone())
-            .collect::<Vec<_>>(),
-        all
-    );
+    let complete =
+        |collected: &std::collections::BTreeMap<String, hacheck::inventory::Inventory>,
+         accounts: &[&str]| {
+            for account in accounts {
+                let inventory = &collected[*account];
+                assert!(
+                    inventory.warnings.is_empty(),
+                    "{account}: {:?}",
+                    inventory.warnings
+                );
+                let expected = usize::from(*account == shop || *account == blog);
+                assert_eq!(inventory.instances.len(), expected, "{account}");
+            }
+        };
+
+    // Throttling and server errors on 30 % of the shop's calls: retried, all collected.
+    let faulty = FaultyClient::new(http(), Fault::Transient { percent: 30 }).in_account(shop);
+    let (collected, failures) = collect_organization(&config, &faulty).await;
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(collected.keys().cloned().collect::<Vec<_>>(), all);
+    complete(&collected, &[ACCOUNT, shop, blog]);
     assert!(
-        collected.contains(&(members[0].clone(), 1)),
-        "the shop's server is collected: {collected:?}"
-    );
-    assert!(
-        faulty.counts().0 > 10,
+        faulty.counts().0 > 3,
         "faults were injected: {:?}",
         faulty.counts()
     );
 
-    let blog: &'static str = Box::leak(members[1].clone().into_boxed_str());
-    let (context, _) = through(Fault::Refuse {
-        action: "Action=AssumeRole",
-        containing: blog,
-    });
-    let mut collected = Vec::new();
-    let failures =
-        hacheck::commands::for_each_account_in(&context, false, &options, |target, _| {
-            collected.push(target.id);
-            Ok(())
-        })
-        .await
-        .unwrap();
-    collected.sort();
-    let mut others = vec![ACCOUNT.to_owned(), members[0].clone()];
+    // The shop's credentials expire after 5 calls: entered again, collected whole.
+    let faulty = FaultyClient::new(
+        http(),
+        Fault::Expire {
+            after: 5,
+            renewed_too: false,
+        },
+    )
+    .in_account(shop);
+    let (collected, failures) = collect_organization(&config, &faulty).await;
+    assert!(failures.is_empty(), "{failures:?}");
+    complete(&collected, &[ACCOUNT, shop, blog]);
+    assert!(
+        faulty.counts().0 > 0,
+        "credentials expired: {:?}",
+        faulty.counts()
+    );
+
+    // Renewed ones expire too: the shop is reported with the reason, the others complete.
+    let faulty = FaultyClient::new(
+        http(),
+        Fault::Expire {
+            after: 5,
+            renewed_too: true,
+        },
+    )
+    .in_account(shop);
+    let (collected, failures) = collect_organization(&config, &faulty).await;
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].account_id, shop);
+    assert!(
+        failures[0].reason.contains("expired mid-scan"),
+        "{}",
+        failures[0].reason
+    );
+    assert!(!collected.contains_key(shop));
+    complete(&collected, &[ACCOUNT, blog]);
+
+    // Every service down for good in the shop, three runs long: each call spends its
+    // retries and fails…
+    let faulty = FaultyClient::new(http(), Fault::Unavailable).in_account(shop);
+    for _ in 0..3 {
+        let (collected, failures) = collect_organization(&config, &faulty).await;
+        assert!(failures.is_empty(), "{failures:?}");
+        assert!(
+            collected[shop].warnings.len() > 5,
+            "{:?}",
+            collected[shop].warnings
+        );
+        complete(&collected, &[ACCOUNT, blog]);
+    }
+    // …which leaves the blog's retry budget whole: every first attempt it makes fails once,
+    // and every call is retried. (With one budget per service and region for the whole
+    // process, as the SDK has by default, the shop's failed calls would have spent it: the
+    // SDK's bucket holds 500 tokens and a call that fails six times takes 40 for good.)
+    let faulty = FaultyClient::new(http(), Fault::Transient { percent: 100 }).in_account(blog);
+    let (collected, failures) = collect_organization(&config, &faulty).await;
+    assert!(failures.is_empty(), "{failures:?}");
+    complete(&collected, &[ACCOUNT, shop, blog]);
+    assert!(faulty.counts().0 > 10, "{:?}", faulty.counts());
+
+    // The blog's role refused: the blog is reported, the others are collected.
+    let faulty = FaultyClient::new(
+        http(),
+        Fault::Refuse {
+            action: "Action=AssumeRole",
+            containing: blog,
+        },
+    );
+    let (collected, failures) = collect_organization(&config, &faulty).await;
+    let mut others = vec![ACCOUNT.to_owned(), shop.to_owned()];
     others.sort();
-    assert_eq!(collected, others);
+    assert_eq!(collected.keys().cloned().collect::<Vec<_>>(), others);
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert_eq!(failures[0].account_id, blog);
     assert!(

@@ -149,6 +149,7 @@ async fn collect_through(
         base: base.clone(),
         regions: vec![REGION.to_owned()],
         calls: hacheck::collect::CallCounter::default(),
+        account: None,
     };
     let clients = hacheck::collect::RegionClients::new(&context, REGION);
     let route53 = aws_sdk_route53::Client::new(&base);

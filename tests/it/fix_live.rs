@@ -798,6 +798,7 @@ async fn an_apply_calls_only_what_its_actions_declare() {
         base: sdk.clone(),
         regions: vec![crate::support::moto::REGION.to_owned()],
         calls: hacheck::collect::CallCounter::default(),
+        account: None,
     };
     let clients = hacheck::collect::RegionClients::new(&context, crate::support::moto::REGION);
     let route53 = aws_sdk_route53::Client::from_conf(

@@ -36,6 +36,7 @@ async fn a_scan_calls_exactly_the_read_actions_the_policy_grants() {
         base: moto.sdk_config().await,
         regions: vec![crate::support::moto::REGION.to_owned()],
         calls: hacheck::collect::CallCounter::default(),
+        account: None,
     };
     let inventory = hacheck::collect::collect(&context, &|_, _, _, _| {})
         .await

@@ -114,6 +114,7 @@ async fn apply_once(
         base: sdk.clone(),
         regions: vec!["us-east-1".into()],
         calls: hacheck::collect::CallCounter::default(),
+        account: None,
     };
     let mut clients = hacheck::collect::RegionClients::new(&context, "us-east-1");
     let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);

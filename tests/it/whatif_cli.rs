@@ -469,3 +469,56 @@ fn an_alias_that_ignores_target_health_under_a_routing_policy_is_noted() {
     assert_eq!((code, verdict.as_str()), (0, "survives"));
     assert_eq!(reasons, [reason("dns", "note", "shop.example.com. A")]);
 }
+
+/// A directory of snapshots (one per account, as `inventory --organization --output DIR`
+/// writes) is one picture: each account's applications in a subgraph of their own, named
+/// with the account, no key shared between accounts even where names are the same.
+#[test]
+fn a_graph_over_several_accounts_keeps_them_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let compliant = std::fs::read_to_string("examples/compliant.json").unwrap();
+    std::fs::write(dir.path().join("a.json"), &compliant).unwrap();
+    std::fs::write(
+        dir.path().join("b.json"),
+        compliant.replace("123456789012", "210987654321"),
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["graph", "--inventory"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let graph = stdout(&output);
+    let one = hacheck()
+        .args(["graph", "--example", "compliant"])
+        .output()
+        .unwrap();
+    let one = stdout(&one);
+    for account in ["123456789012", "210987654321"] {
+        assert!(
+            graph.contains(&format!(" in account {account}\"]")),
+            "{graph}"
+        );
+    }
+    // Every node of the one account's picture is drawn twice, under two keys.
+    let nodes = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("[\"") && !l.trim_start().starts_with("subgraph"))
+            .map(|l| l.trim().split(['[', '(']).next().unwrap().to_owned())
+            .collect()
+    };
+    let (single, both) = (nodes(&one), nodes(&graph));
+    assert!(!single.is_empty(), "{one}");
+    assert_eq!(both.len(), 2 * single.len(), "{graph}");
+    let distinct: std::collections::BTreeSet<&String> = both.iter().collect();
+    assert_eq!(distinct.len(), both.len(), "{graph}");
+    // DOT too: one digraph.
+    let output = hacheck()
+        .args(["graph", "--format", "dot", "--inventory"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    assert_eq!(stdout(&output).matches("digraph ").count(), 1);
+}

@@ -2,10 +2,13 @@
 //! real one (talking to moto) that answers a chosen share of requests itself — throttling in
 //! the service's own error format, 500/503 — or cuts moto's answer short. Only first
 //! attempts are failed (exactly `percent` of them, in arrival order), so a retried request
-//! is never doomed to fail again and the test cannot flake.
+//! is never doomed to fail again and the test cannot flake. A client may confine its fault
+//! to one account: the requests signed with the credentials STS `AssumeRole` handed out for
+//! that account's role (moto keeps accounts apart by those credentials too).
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
@@ -34,7 +37,18 @@ pub enum Fault {
         action: &'static str,
         containing: &'static str,
     },
+    /// Every attempt of every call but STS's fails with 503: services down for good (the
+    /// account can still be entered and identified).
+    Unavailable,
+    /// A set of credentials expires after `after` requests signed with it (answered
+    /// `ExpiredToken`, EC2's `RequestExpired`): only an account's first set, or each one
+    /// when `renewed_too` (confine it to an account with [`FaultyClient::in_account`]).
+    Expire { after: usize, renewed_too: bool },
 }
+
+/// The credentials handed out for the account a client confines its fault to: access key
+/// id → (which set of the account, first 0; requests signed with it so far).
+type Credentials = Arc<Mutex<HashMap<String, (usize, usize)>>>;
 
 #[derive(Debug, Clone)]
 pub struct FaultyClient {
@@ -43,6 +57,8 @@ pub struct FaultyClient {
     injected: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     first_attempts: Arc<AtomicUsize>,
+    account: Option<&'static str>,
+    credentials: Credentials,
 }
 
 impl FaultyClient {
@@ -53,7 +69,15 @@ impl FaultyClient {
             injected: Arc::default(),
             requests: Arc::default(),
             first_attempts: Arc::default(),
+            account: None,
+            credentials: Credentials::default(),
         }
+    }
+
+    /// The same client with its fault confined to the requests made as `account`.
+    pub fn in_account(mut self, account: &'static str) -> FaultyClient {
+        self.account = Some(account);
+        self
     }
 
     /// (faults injected, requests seen).
@@ -102,6 +126,53 @@ fn throttling(request_body: &str) -> HttpResponse {
     response(400, body)
 }
 
+/// An expired-credentials error as the service would send it.
+fn expired(request_body: &str) -> HttpResponse {
+    let body = if request_body.contains("Version=2016-11-15") {
+        "<Response><Errors><Error><Code>RequestExpired</Code>\
+         <Message>Request has expired.</Message></Error></Errors>\
+         <RequestID>fault</RequestID></Response>"
+    } else {
+        "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>\
+         <Message>The security token included in the request is expired</Message></Error>\
+         <RequestId>fault</RequestId></ErrorResponse>"
+    };
+    response(400, body)
+}
+
+/// The access key id a request is signed with (SigV4's `Credential=KEY/…`).
+fn signing_key(request: &HttpRequest) -> Option<String> {
+    let authorization = request.headers().get("authorization")?;
+    let (_, rest) = authorization.split_once("Credential=")?;
+    Some(rest.split('/').next()?.to_owned())
+}
+
+impl FaultyConnector {
+    /// Passes an `AssumeRole` into the confined account's role through, noting the access
+    /// key id of the credentials it hands out.
+    fn note_credentials(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let call = self.inner.call(request);
+        let credentials = self.client.credentials.clone();
+        HttpConnectorFuture::new(async move {
+            let mut answer = call.await?;
+            let bytes = ByteStream::new(answer.take_body())
+                .collect()
+                .await
+                .unwrap()
+                .into_bytes();
+            let text = String::from_utf8_lossy(&bytes);
+            if let Some((_, rest)) = text.split_once("<AccessKeyId>") {
+                let key = rest.split('<').next().unwrap_or_default().to_owned();
+                let mut known = credentials.lock().unwrap();
+                let set = known.len();
+                known.insert(key, (set, 0));
+            }
+            *answer.body_mut() = SdkBody::from(bytes);
+            Ok(answer)
+        })
+    }
+}
+
 impl HttpConnector for FaultyConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let client = self.client.clone();
@@ -111,6 +182,21 @@ impl HttpConnector for FaultyConnector {
             .bytes()
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default();
+        // (which set of credentials, requests signed with it) of a request in the account.
+        let mut signed_with = None;
+        if let Some(account) = client.account {
+            if body.contains("Action=AssumeRole") && body.contains(account) {
+                return self.note_credentials(request);
+            }
+            let key = signing_key(&request).unwrap_or_default();
+            match client.credentials.lock().unwrap().get_mut(&key) {
+                Some((set, uses)) => {
+                    *uses += 1;
+                    signed_with = Some((*set, *uses));
+                }
+                None => return self.inner.call(request),
+            }
+        }
         let attempt = request
             .headers()
             .get("amz-sdk-request")
@@ -148,6 +234,17 @@ impl HttpConnector for FaultyConnector {
                      <Message>User is not authorized to perform: sts:AssumeRole</Message>\
                      </Error><RequestId>fault</RequestId></ErrorResponse>",
                 )))
+            }
+            Fault::Unavailable if !body.contains("Version=2011-06-15") => {
+                inject(0);
+                HttpConnectorFuture::ready(Ok(response(503, "")))
+            }
+            Fault::Expire { after, renewed_too }
+                if signed_with
+                    .is_some_and(|(set, uses)| uses > after && (renewed_too || set == 0)) =>
+            {
+                inject(0);
+                HttpConnectorFuture::ready(Ok(expired(&body)))
             }
             Fault::Malformed { action } if body.contains(action) => {
                 inject(0);

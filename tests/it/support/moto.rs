@@ -134,6 +134,7 @@ impl Moto {
             base: self.sdk_config().await,
             regions: vec![REGION.to_owned()],
             calls: hacheck::collect::CallCounter::default(),
+            account: None,
         };
         hacheck::collect::RegionClients::new(&context, REGION)
     }
