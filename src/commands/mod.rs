@@ -201,15 +201,19 @@ pub async fn for_each_account_in(
     let mut done = 0;
     while let Some((target, collected)) = outcomes.next().await {
         done += 1;
-        if show_progress {
-            eprint!("\r\x1b[2Kaccounts {done}/{total}");
-            if done == total {
-                eprint!("\r\x1b[2K");
-            }
-        }
         match collected {
             Err(failure) => failures.push(failure),
             Ok(inventory) => take(target, inventory)?,
+        }
+        if show_progress {
+            let not_read = match failures.len() {
+                0 => String::new(),
+                n => format!(", {n} not read"),
+            };
+            eprint!("\r\x1b[2Kaccounts {done}/{total}{not_read}");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
         }
     }
     Ok(failures)

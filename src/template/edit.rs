@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::yaml::{self, Node, Spanned};
-use crate::inventory::{Index, SgRule, Source};
-use crate::plan::action::REF_PREFIX;
+use crate::inventory::{
+    ClassicLoadBalancer, Index, LoadBalancer, RecordSet, Resource, SgRule, Source,
+};
+use crate::plan::action::{MANAGED_TAG, REF_PREFIX};
 use crate::plan::{Action, Plan, Safety};
 
 /// One template's text before and after.
@@ -96,12 +98,15 @@ impl Draft {
     }
 }
 
+/// The resources a plan's steps add, by step key: (template, logical id).
+type Created = HashMap<String, (String, String)>;
+
 /// Computes the edits of `plan` on the templates the index's inventory was read from.
 pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
     let mut fix = TemplateFix::default();
     let mut drafts: HashMap<String, Draft> = HashMap::new();
-    // What a step creates, by its `ref:`: the logical id of the new resource.
-    let mut created: HashMap<String, String> = HashMap::new();
+    // What a step creates, by its `ref:`: the new resource's template and logical id.
+    let mut created = Created::new();
     for step in &plan.steps {
         if step.safety == Safety::Manual {
             continue;
@@ -202,17 +207,22 @@ fn source<'i>(index: &'i Index, region: &str, kind: &str, id: &str) -> Result<&'
         .ok_or_else(|| format!("{kind} `{id}` is not declared in a template"))
 }
 
-/// How the template refers to `value` (an id in `region`, or an ARN): `!Ref Logical` for a
-/// resource of the templates (or one this plan adds), else the value itself.
+/// How template `file` refers to `value` (an id in `region`, or an ARN): `!Ref Logical` for
+/// a resource declared in it (or one this plan adds), else the value itself. A resource of
+/// another template is refused: a `!Ref` does not cross stacks.
 fn expression(
     index: &Index,
     region: &str,
-    created: &HashMap<String, String>,
+    created: &Created,
+    file: &str,
     value: &str,
 ) -> Result<String, String> {
     if let Some(step) = value.strip_prefix(REF_PREFIX) {
         return match created.get(step) {
-            Some(logical) => Ok(format!("!Ref {logical}")),
+            Some((made_in, logical)) if made_in != file => Err(format!(
+                "`{logical}` is added to `{made_in}`, another template than `{file}`"
+            )),
+            Some((_, logical)) => Ok(format!("!Ref {logical}")),
             None => Err(format!(
                 "it needs what step `{step}` makes, which is not written"
             )),
@@ -222,6 +232,12 @@ fn expression(
         let by_id = index.position_of_id(slot, region, value);
         for position in by_id.into_iter().chain(index.position_of_arn(slot, value)) {
             if let Some(source) = index.source_of(slot, position) {
+                if source.file != file {
+                    return Err(format!(
+                        "`{}` is declared in `{}`, another template than `{file}`",
+                        source.logical_id, source.file
+                    ));
+                }
                 return Ok(format!("!Ref {}", source.logical_id));
             }
         }
@@ -286,26 +302,7 @@ fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> St
     let edit = match properties {
         Some(properties) => match properties.value.entry(name) {
             Some(existing) => {
-                let line = existing.key_pos.line as usize;
-                if existing.value.pos.line as usize != line
-                    && !matches!(existing.value.node, Node::Scalar { .. })
-                {
-                    return Err(format!("`{name}` of `{logical}` is not a one-line value"));
-                }
-                let text = draft.lines()[line - 1].to_owned();
-                if !is_block_key(&text, existing.key_pos.column) {
-                    return Err(format!(
-                        "`{name}` of `{logical}` is inside a flow map `{{…}}`"
-                    ));
-                }
-                let indent = existing.key_pos.column as usize - 1;
-                let comment = comment_of(&text);
-                let end = draft.block_end(line, indent);
-                Edit::Replace {
-                    start: line,
-                    end,
-                    lines: vec![format!("{}{name}: {value}{comment}", " ".repeat(indent))],
-                }
+                replace_value(draft, existing, &format!("`{name}` of `{logical}`"), value)?
             }
             None => {
                 let indent = child_indent(properties);
@@ -337,6 +334,76 @@ fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> St
     };
     draft.edits.push(edit);
     Ok(())
+}
+
+/// Writes property `name` of `logical`, a block list, anew with `items` (its key line's
+/// comment kept).
+fn replace_list(draft: &mut Draft, logical: &str, name: &str, items: &[String]) -> Step {
+    let entry = draft
+        .resource(logical)
+        .and_then(|r| r.value.get("Properties"))
+        .and_then(|p| p.entry(name))
+        .ok_or_else(|| format!("`{logical}` has no `{name}` to change"))?;
+    let line = entry.key_pos.line as usize;
+    let text = draft.lines()[line - 1].to_owned();
+    if !is_block_key(&text, entry.key_pos.column) {
+        return Err(format!(
+            "`{name}` of `{logical}` is inside a flow map `{{…}}`"
+        ));
+    }
+    let indent = entry.key_pos.column as usize - 1;
+    let flush = match &entry.value.node {
+        Node::Seq(items) => items.iter().any(|i| i.pos.column <= entry.key_pos.column),
+        _ => false,
+    };
+    if flush {
+        return Err(format!(
+            "the items of `{name}` of `{logical}` are not indented below it"
+        ));
+    }
+    let end = draft.block_end(line, indent);
+    let before_key = &text[..byte_at(&text, entry.key_pos.column)];
+    let mut lines = vec![format!("{before_key}{name}:{}", comment_of(&text))];
+    lines.extend(
+        items
+            .iter()
+            .map(|item| format!("{}- {item}", " ".repeat(indent + 2))),
+    );
+    draft.edits.push(Edit::Replace {
+        start: line,
+        end,
+        lines,
+    });
+    Ok(())
+}
+
+/// The edit giving `entry` (`what` names it in an error) the one-line `value`; what its
+/// line holds before the key (indentation, a list's dash) and its comment are kept.
+fn replace_value(
+    draft: &Draft,
+    entry: &yaml::Entry,
+    what: &str,
+    value: &str,
+) -> Result<Edit, String> {
+    let line = entry.key_pos.line as usize;
+    if entry.value.pos.line as usize != line && !matches!(entry.value.node, Node::Scalar { .. }) {
+        return Err(format!("{what} is not a one-line value"));
+    }
+    let text = draft.lines()[line - 1].to_owned();
+    if !is_block_key(&text, entry.key_pos.column) {
+        return Err(format!("{what} is inside a flow map `{{…}}`"));
+    }
+    let end = draft.block_end(line, entry.key_pos.column as usize - 1);
+    let before_key = &text[..byte_at(&text, entry.key_pos.column)];
+    Ok(Edit::Replace {
+        start: line,
+        end,
+        lines: vec![format!(
+            "{before_key}{}: {value}{}",
+            entry.key,
+            comment_of(&text)
+        )],
+    })
 }
 
 /// The byte offset of 1-based character column `column` of `line` (YAML counts characters).
@@ -535,6 +602,69 @@ fn add_resource(draft: &mut Draft, logical: &str, body: Vec<String>) -> Result<S
     Ok(unique)
 }
 
+/// How template `file` writes image `image_id` where one of its instances uses it
+/// (`!Ref ImageId`, a parameter), if one does on one line.
+fn image_expression(
+    index: &Index,
+    drafts: &mut HashMap<String, Draft>,
+    file: &str,
+    image_id: &str,
+) -> Option<String> {
+    let inventory = index.inventory();
+    let instances = inventory
+        .instances
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.image_id == image_id)
+        .filter_map(|(p, _)| index.source_of(slot(crate::inventory::Instance::KIND), p))
+        .filter(|s| s.file == file)
+        .map(|s| s.logical_id.clone())
+        .collect::<Vec<_>>();
+    let draft = draft(drafts, file).ok()?;
+    instances.iter().find_map(|logical| {
+        let entry = draft
+            .resource(logical)?
+            .value
+            .get("Properties")?
+            .entry("ImageId")?;
+        let line = draft.lines()[entry.key_pos.line as usize - 1].to_owned();
+        let after_key = &line[byte_at(&line, entry.key_pos.column)..];
+        let value = after_key.strip_prefix("ImageId:")?;
+        let value = value[..value.len() - comment_of(value).len()].trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// The index slot of a kind of resource.
+fn slot(kind: &str) -> usize {
+    crate::inventory::index::slot_of_kind(kind).expect("a kind of the inventory")
+}
+
+/// Whether a group's launch template `Version` follows the template's latest (or default)
+/// version, which CloudFormation moves to the data a change makes.
+fn is_latest(version: &Spanned, template: &str) -> bool {
+    let attribute = match &version.node {
+        Node::Map(entries) if entries.len() == 1 && entries[0].key == "Fn::GetAtt" => {
+            match &entries[0].value.node {
+                Node::Seq(parts) if parts.len() == 2 => parts[0]
+                    .as_str()
+                    .filter(|p| *p == template)
+                    .and(parts[1].as_str()),
+                _ => entries[0]
+                    .value
+                    .as_str()
+                    .and_then(|s| s.strip_prefix(template))
+                    .and_then(|s| s.strip_prefix('.')),
+            }
+        }
+        _ => None,
+    };
+    matches!(
+        attribute,
+        Some("LatestVersionNumber" | "DefaultVersionNumber")
+    )
+}
+
 /// The template a new resource of no resource's template goes into: the first loaded.
 fn first_file(index: &Index) -> Result<String, String> {
     index
@@ -566,7 +696,7 @@ fn edit_step(
     region: &str,
     index: &Index,
     drafts: &mut HashMap<String, Draft>,
-    created: &mut HashMap<String, String>,
+    created: &mut Created,
 ) -> Step {
     let set = |drafts: &mut HashMap<String, Draft>,
                kind: &str,
@@ -719,12 +849,22 @@ fn edit_step(
             ))
         }
         Action::AuthorizeIngress { group_id, rule } => {
-            let source = source(index, region, "security_group", group_id)?;
-            let (file, logical) = (source.file.clone(), source.logical_id.clone());
+            // A group this plan adds is not in the tree yet: its rule is a resource of its own.
+            let added = group_id
+                .strip_prefix(REF_PREFIX)
+                .and_then(|step| created.get(step))
+                .cloned();
+            let (file, logical) = match &added {
+                Some((file, logical)) => (file.clone(), logical.clone()),
+                None => {
+                    let source = source(index, region, "security_group", group_id)?;
+                    (source.file.clone(), source.logical_id.clone())
+                }
+            };
             let peer = if let Some(group) = &rule.source_group_id {
                 format!(
                     "SourceSecurityGroupId: {}",
-                    expression(index, region, created, group)?
+                    expression(index, region, created, &file, group)?
                 )
             } else if let Some(cidr) = &rule.cidr_ipv4 {
                 format!("CidrIp: {}", quoted(cidr))
@@ -736,9 +876,24 @@ fn edit_step(
                 return Err("a rule without a peer".into());
             };
             let draft = draft(drafts, &file)?;
-            append_item(draft, &logical, "SecurityGroupIngress", |dash| {
-                sg_rule_lines(rule, &peer, dash)
-            })
+            if added.is_none() {
+                return append_item(draft, &logical, "SecurityGroupIngress", |dash| {
+                    sg_rule_lines(rule, &peer, dash)
+                });
+            }
+            let mut body = vec![
+                "Type: AWS::EC2::SecurityGroupIngress".to_owned(),
+                "Properties:".to_owned(),
+                format!("  GroupId: !Ref {logical}"),
+            ];
+            // The rule's lines as a list item, made the properties of a map.
+            body.extend(
+                sg_rule_lines(rule, &peer, 0)
+                    .into_iter()
+                    .map(|line| format!("  {}", &line[2..])),
+            );
+            add_resource(draft, &format!("{logical}Ingress"), body)?;
+            Ok(())
         }
         Action::AttachTargetGroups {
             group,
@@ -748,7 +903,7 @@ fn edit_step(
             let (file, logical) = (source.file.clone(), source.logical_id.clone());
             let items = target_group_arns
                 .iter()
-                .map(|arn| expression(index, region, created, arn))
+                .map(|arn| expression(index, region, created, &file, arn))
                 .collect::<Result<Vec<_>, _>>()?;
             let draft = draft(drafts, &file)?;
             append_item(draft, &logical, "TargetGroupARNs", |dash| {
@@ -775,7 +930,7 @@ fn edit_step(
                 format!("  ScalingAdjustment: {adjustment}"),
             ];
             let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), logical);
+            created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
         Action::PutCpuAlarm {
@@ -806,11 +961,11 @@ fn edit_step(
             for action in actions {
                 body.push(format!(
                     "    - {}",
-                    expression(index, region, created, action)?
+                    expression(index, region, created, &file, action)?
                 ));
             }
             let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), logical);
+            created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
         Action::CreateTopic { name } => {
@@ -822,12 +977,12 @@ fn edit_step(
                 format!("  TopicName: {}", quoted(name)),
             ];
             let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), logical);
+            created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
         Action::SubscribeEmail { topic_arn, email } => {
-            let topic = expression(index, region, created, topic_arn)?;
             let file = first_file(index)?;
+            let topic = expression(index, region, created, &file, topic_arn)?;
             let logical = format!("{}Subscription", logical_id(email));
             let body = vec![
                 "Type: AWS::SNS::Subscription".to_owned(),
@@ -837,7 +992,213 @@ fn edit_step(
                 format!("  Endpoint: {}", quoted(email)),
             ];
             let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), logical);
+            created.insert(action.key(), (file.clone(), logical));
+            Ok(())
+        }
+        Action::TemplateVersionWithoutPublicIp {
+            group, template_id, ..
+        } => {
+            // A template has no versions: CloudFormation makes a new one of the changed data.
+            let template = source(index, region, "launch_template", template_id)?;
+            let (file, logical) = (template.file.clone(), template.logical_id.clone());
+            let draft = draft(drafts, &file)?;
+            let data = draft
+                .resource(&logical)
+                .and_then(|r| r.value.get("Properties"))
+                .and_then(|p| p.get("LaunchTemplateData"));
+            let public: Vec<&yaml::Entry> = match data.and_then(|d| d.get("NetworkInterfaces")) {
+                Some(Spanned {
+                    node: Node::Seq(items),
+                    ..
+                }) => items
+                    .iter()
+                    .filter_map(|item| item.entry("AssociatePublicIpAddress"))
+                    .filter(|e| e.value.as_str() != Some("false"))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if public.is_empty() {
+                return Err(format!(
+                    "the public IPs of `{logical}`'s instances come from their subnets: give its `NetworkInterfaces` `AssociatePublicIpAddress: false`"
+                ));
+            }
+            let what = format!("`AssociatePublicIpAddress` of `{logical}`");
+            let edits = public
+                .iter()
+                .map(|entry| replace_value(draft, entry, &what, "false"))
+                .collect::<Result<Vec<_>, _>>()?;
+            draft.edits.extend(edits);
+            // The group takes the new version only if it follows the latest.
+            let group = source(index, region, "auto_scaling_group", group)?;
+            if group.file != file {
+                return Ok(());
+            }
+            let group_logical = group.logical_id.clone();
+            let version = draft
+                .resource(&group_logical)
+                .and_then(|r| r.value.get("Properties"))
+                .and_then(|p| p.get("LaunchTemplate"))
+                .and_then(|t| t.entry("Version"));
+            let latest = format!("!GetAtt {logical}.LatestVersionNumber");
+            match version {
+                Some(version) if !is_latest(&version.value, &logical) => {
+                    let what = format!("the launch template `Version` of `{group_logical}`");
+                    let edit = replace_value(draft, version, &what, &latest)?;
+                    draft.edits.push(edit);
+                    Ok(())
+                }
+                _ => Ok(()),
+            }
+        }
+        Action::SetSubnets {
+            group, subnet_ids, ..
+        } => {
+            let source = source(index, region, "auto_scaling_group", group)?;
+            let (file, logical) = (source.file.clone(), source.logical_id.clone());
+            let items = subnet_ids
+                .iter()
+                .map(|subnet| expression(index, region, created, &file, subnet))
+                .collect::<Result<Vec<_>, _>>()?;
+            replace_list(draft(drafts, &file)?, &logical, "VPCZoneIdentifier", &items)
+        }
+        Action::UpsertAliasRecord {
+            zone_id,
+            name,
+            dns_name,
+            ..
+        } => {
+            let inventory = index.inventory();
+            let trimmed = |n: &str| n.trim_end_matches('.').to_ascii_lowercase();
+            let record = inventory
+                .record_sets
+                .iter()
+                .position(|r| {
+                    r.zone_id == *zone_id
+                        && trimmed(&r.name) == trimmed(name)
+                        && r.record_type == "A"
+                        && r.set_identifier.is_none()
+                })
+                .and_then(|p| index.source_of(slot(RecordSet::KIND), p))
+                .ok_or_else(|| format!("no A record `{name}` is declared in a template"))?;
+            // The load balancer by its DNS name (a Classic one's zone attribute has its own name).
+            let balancers = inventory
+                .load_balancers
+                .iter()
+                .map(|l| l.dns_name.as_str())
+                .enumerate()
+                .map(|(p, dns)| (slot(LoadBalancer::KIND), p, dns, "CanonicalHostedZoneID"));
+            let classic = inventory
+                .classic_load_balancers
+                .iter()
+                .map(|l| l.dns_name.as_str())
+                .enumerate()
+                .map(|(p, dns)| {
+                    let slot = slot(ClassicLoadBalancer::KIND);
+                    (slot, p, dns, "CanonicalHostedZoneNameID")
+                });
+            let (balancer, zone_attribute) = balancers
+                .chain(classic)
+                .find(|(_, _, dns, _)| dns.eq_ignore_ascii_case(dns_name))
+                .and_then(|(slot, p, _, zone)| Some((index.source_of(slot, p)?, zone)))
+                .ok_or_else(|| {
+                    format!("the load balancer `{dns_name}` is not declared in a template")
+                })?;
+            if balancer.file != record.file {
+                return Err(format!(
+                    "`{}` is declared in `{}`, another template than `{}`",
+                    balancer.logical_id, balancer.file, record.file
+                ));
+            }
+            let (file, logical) = (record.file.clone(), record.logical_id.clone());
+            let target = balancer.logical_id.clone();
+            let draft = draft(drafts, &file)?;
+            let kind = draft
+                .resource(&logical)
+                .and_then(|r| r.value.get("Type"))
+                .and_then(Spanned::as_str);
+            if kind != Some("AWS::Route53::RecordSet") {
+                return Err(format!(
+                    "record `{name}` is one of the record sets of `{logical}`, which are not edited yet"
+                ));
+            }
+            remove_property(draft, &logical, "TTL")?;
+            remove_property(draft, &logical, "ResourceRecords")?;
+            set_property(
+                draft,
+                &logical,
+                "AliasTarget",
+                &format!(
+                    "{{DNSName: !GetAtt {target}.DNSName, HostedZoneId: !GetAtt {target}.{zone_attribute}}}"
+                ),
+            )
+        }
+        Action::CreateSecurityGroup {
+            name,
+            vpc_id,
+            description,
+        } => {
+            let file = source(index, region, "vpc", vpc_id)?.file.clone();
+            let vpc = expression(index, region, created, &file, vpc_id)?;
+            let body = vec![
+                "Type: AWS::EC2::SecurityGroup".to_owned(),
+                "Properties:".to_owned(),
+                format!("  GroupName: {}", quoted(name)),
+                format!("  GroupDescription: {}", quoted(description)),
+                format!("  VpcId: {vpc}"),
+                "  Tags:".to_owned(),
+                "    - Key: Name".to_owned(),
+                format!("      Value: {}", quoted(name)),
+                format!("    - Key: {}", quoted(MANAGED_TAG.0)),
+                format!("      Value: {}", quoted(MANAGED_TAG.1)),
+            ];
+            let logical = add_resource(
+                draft(drafts, &file)?,
+                &format!("{}SecurityGroup", logical_id(name)),
+                body,
+            )?;
+            created.insert(action.key(), (file.clone(), logical));
+            Ok(())
+        }
+        Action::RunBastion {
+            name,
+            image_id,
+            instance_type,
+            subnet_id,
+            security_group_id,
+        } => {
+            let file = source(index, region, "subnet", subnet_id)?.file.clone();
+            // The image an application instance of the template names, as it names it.
+            let image = match image_expression(index, drafts, &file, image_id) {
+                Some(image) => image,
+                None => expression(index, region, created, &file, image_id)?,
+            };
+            let subnet = expression(index, region, created, &file, subnet_id)?;
+            let group = expression(index, region, created, &file, security_group_id)?;
+            let body = vec![
+                "Type: AWS::EC2::Instance".to_owned(),
+                "Properties:".to_owned(),
+                format!("  ImageId: {image}"),
+                format!("  InstanceType: {}", quoted(instance_type)),
+                "  NetworkInterfaces:".to_owned(),
+                "    - DeviceIndex: \"0\"".to_owned(),
+                format!("      SubnetId: {subnet}"),
+                "      AssociatePublicIpAddress: true".to_owned(),
+                "      GroupSet:".to_owned(),
+                format!("        - {group}"),
+                "  Tags:".to_owned(),
+                "    - Key: Name".to_owned(),
+                format!("      Value: {}", quoted(name)),
+                format!("    - Key: {}", quoted(MANAGED_TAG.0)),
+                format!("      Value: {}", quoted(MANAGED_TAG.1)),
+                format!("    - Key: {}", quoted("hacheck:role")),
+                "      Value: bastion".to_owned(),
+            ];
+            let logical = add_resource(
+                draft(drafts, &file)?,
+                &format!("{}Instance", logical_id(name)),
+                body,
+            )?;
+            created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
         other => Err(format!(

@@ -440,6 +440,47 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
     );
     let (code, diff, _) = fix_template(dir.path(), "seed-start.yaml", false);
     assert_eq!((code, diff.as_str()), (0, ""));
+
+    // The admins' networks given, the bastion is written: its group (SSH from them only)
+    // and its instance in the public subnet.
+    std::fs::write(
+        dir.path().join("hacheck.toml"),
+        "[fix]\nadmin_cidrs = [\"203.0.113.0/24\"]\n",
+    )
+    .unwrap();
+    let before_bastion = std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap();
+    let (code, diff, notes) = fix_template(dir.path(), "seed-start.yaml", true);
+    assert_eq!(code, 1, "{notes}");
+    assert!(!notes.contains("not written"), "{notes}");
+    for line in [
+        "+    Type: AWS::EC2::SecurityGroup",
+        "+    Type: AWS::EC2::SecurityGroupIngress",
+        "+      GroupId: !Ref HacheckBastionVpcVpcSecurityGroup",
+        "+      CidrIp: 203.0.113.0/24",
+        "+    Type: AWS::EC2::Instance",
+        "+      ImageId: !Ref ImageId",
+        "+          AssociatePublicIpAddress: true",
+        "+        - Key: hacheck:role",
+    ] {
+        assert!(diff.contains(line), "{line} in\n{diff}");
+    }
+    let fixed = std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap();
+    untouched_lines_stay(&before_bastion, &fixed);
+    lint(&dir.path().join("seed-start.yaml"));
+    let (_, report) = scan_json(&[
+        "--template",
+        dir.path().join("seed-start.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        verdicts(&report, "fail"),
+        ["HA001", "HA002", "HA009", "HA017", "HA018"]
+    );
+    let (code, diff, _) = fix_template(dir.path(), "seed-start.yaml", false);
+    assert_eq!(
+        (code, diff.as_str()),
+        (0, ""),
+        "a second run has nothing to write"
+    );
 }
 
 #[test]
@@ -736,4 +777,126 @@ fn a_template_edit_never_corrupts_what_it_does_not_understand() {
         "{fixed}"
     );
     lint(&dir.path().join("ssh.yaml"));
+}
+
+/// Public IPs from a launch template are fixed in the template's data (CloudFormation makes
+/// the new version), and a group pinned to a version number is pointed at the latest, so
+/// that it takes the change; a list item's dash stays where the changed key follows it.
+#[test]
+fn a_launch_template_that_gives_public_ips_is_mended_and_its_group_follows() {
+    let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    let pinned = reference
+        .replace(
+            "AssociatePublicIpAddress: false",
+            "AssociatePublicIpAddress: true # on purpose",
+        )
+        .replace(
+            "Version: !GetAtt AppLaunchTemplate.LatestVersionNumber",
+            "Version: \"1\"",
+        );
+    let dash_first = reference.replace(
+        "          - DeviceIndex: 0\n            AssociatePublicIpAddress: false\n",
+        "          - AssociatePublicIpAddress: \"true\"\n            DeviceIndex: 0\n",
+    );
+    assert_ne!(pinned, reference);
+    assert_ne!(dash_first, reference);
+    for (text, wanted) in [
+        (
+            &pinned,
+            vec![
+                "+            AssociatePublicIpAddress: false # on purpose",
+                "+        Version: !GetAtt AppLaunchTemplate.LatestVersionNumber",
+            ],
+        ),
+        (
+            &dash_first,
+            vec!["+          - AssociatePublicIpAddress: false"],
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.yaml");
+        std::fs::write(&path, text).unwrap();
+        let (_, before) = scan_json(&["--template", path.to_str().unwrap()]);
+        let failing = verdicts(&before, "fail");
+        assert!(!failing.is_empty(), "public IPs fail a rule");
+        let (code, diff, notes) = fix_template(dir.path(), "app.yaml", true);
+        assert_eq!(code, 1, "{notes}");
+        for line in &wanted {
+            assert!(diff.contains(line), "{line} in\n{diff}");
+        }
+        assert!(!notes.contains("not written"), "{notes}");
+        let fixed = std::fs::read_to_string(&path).unwrap();
+        untouched_lines_stay(text, &fixed);
+        lint(&path);
+        let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
+        assert_eq!(
+            verdicts(&after, "fail"),
+            Vec::<String>::new(),
+            "{failing:?}"
+        );
+    }
+}
+
+/// A public name written as an address record becomes an alias of the application's load
+/// balancer in the template: the address and its TTL go, the alias names the load
+/// balancer's attributes.
+#[test]
+fn an_address_record_becomes_an_alias_of_the_load_balancer() {
+    let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    let alias = "      AliasTarget:\n        DNSName: !GetAtt LoadBalancer.DNSName\n        HostedZoneId: !GetAtt LoadBalancer.CanonicalHostedZoneID\n        EvaluateTargetHealth: true\n";
+    assert!(reference.contains(alias));
+    let text = reference.replace(
+        alias,
+        "      TTL: \"300\"\n      ResourceRecords:\n        - 198.51.100.7\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.yaml");
+    std::fs::write(&path, &text).unwrap();
+    // Which record is the application's public name is the user's to say.
+    std::fs::write(
+        dir.path().join("hacheck.toml"),
+        "[fix]\nalias_record = \"shop.example.com\"\n",
+    )
+    .unwrap();
+    let (_, before) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(verdicts(&before, "fail"), ["HA017"]);
+    let (code, diff, notes) = fix_template(dir.path(), "app.yaml", true);
+    assert_eq!(code, 1, "{notes}");
+    assert!(
+        diff.contains("+      AliasTarget: {DNSName: !GetAtt LoadBalancer.DNSName, HostedZoneId: !GetAtt LoadBalancer.CanonicalHostedZoneID}"),
+        "{diff}"
+    );
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !fixed.contains("198.51.100.7") && !fixed.contains("TTL"),
+        "{fixed}"
+    );
+    untouched_lines_stay(&text, &fixed);
+    lint(&path);
+    let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(verdicts(&after, "fail"), Vec::<String>::new(), "{notes}");
+}
+
+/// A group in one zone is given its application's other private subnet: the list is
+/// written anew, the rest of the group kept.
+#[test]
+fn a_group_in_one_zone_is_given_the_subnets_of_two() {
+    let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    let both =
+        "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:";
+    assert!(reference.contains(both));
+    let text = reference.replace(both, "        - !Ref PrivateSubnetA\n      LaunchTemplate:");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let (_, before) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert!(verdicts(&before, "fail").contains(&"HA003".to_owned()));
+    let (code, diff, notes) = fix_template(dir.path(), "app.yaml", true);
+    assert_eq!(code, 1, "{notes}");
+    assert!(diff.contains("+        - !Ref PrivateSubnetB"), "{diff}");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    untouched_lines_stay(&text, &fixed);
+    lint(&path);
+    let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(verdicts(&after, "fail"), Vec::<String>::new(), "{notes}");
 }
