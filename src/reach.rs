@@ -137,9 +137,16 @@ const FIXED_RESPONSE: &str = "fixed response";
 const REDIRECT: &str = "redirect to";
 
 impl Path {
-    /// The listener answers itself (a redirect or a fixed response): nothing serves behind it.
+    /// The listener answers itself (a redirect or a fixed response, by default or by one of
+    /// its rules): nothing serves behind it.
     fn answered_by_listener(&self) -> bool {
-        matches!(self.through.as_slice(), [hop] if hop == FIXED_RESPONSE || hop.starts_with(REDIRECT))
+        match self.through.as_slice() {
+            [hop] => hop == FIXED_RESPONSE || hop.starts_with(REDIRECT),
+            [rule, hop] => {
+                rule.starts_with("rule ") && (hop == FIXED_RESPONSE || hop.starts_with(REDIRECT))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -267,19 +274,22 @@ fn listener_paths(
         entry: entry.to_owned(),
         through,
     };
-    for action in &listener.default_actions {
-        match action.action_type.as_str() {
-            "redirect" => {
-                found.insert(path(vec![format!(
-                    "{REDIRECT} :{}",
-                    action.redirect_port.as_deref().unwrap_or("same port")
-                )]));
-            }
-            "fixed-response" => {
-                found.insert(path(vec![FIXED_RESPONSE.to_owned()]));
-            }
-            _ => {}
-        }
+    // A rule's answer is a path of its own: the requests its conditions match get it.
+    let defaults = listener.default_actions.iter().map(|a| (None, a));
+    let ruled = listener.rules.iter().flat_map(|rule| {
+        let name = format!("rule {} ({})", rule.priority, rule.conditions.join(", "));
+        rule.actions.iter().map(move |a| (Some(name.clone()), a))
+    });
+    for (rule, action) in defaults.chain(ruled) {
+        let answer = match action.action_type.as_str() {
+            "redirect" => format!(
+                "{REDIRECT} :{}",
+                action.redirect_port.as_deref().unwrap_or("same port")
+            ),
+            "fixed-response" => FIXED_RESPONSE.to_owned(),
+            _ => continue,
+        };
+        found.insert(path(rule.into_iter().chain([answer]).collect()));
     }
     for arn in listener.forwarded_target_groups() {
         let Some(tg) = index.by_arn::<TargetGroup>(arn) else {

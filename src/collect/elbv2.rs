@@ -7,7 +7,8 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::{CallFailure, UnitResult, failed};
 use crate::inventory::{
-    HealthCheck, Inventory, Listener, ListenerAction, LoadBalancer, Target, TargetGroup,
+    HealthCheck, Inventory, Listener, ListenerAction, ListenerRule, LoadBalancer, Target,
+    TargetGroup,
 };
 
 /// AWS's largest page for the ELBv2 describe calls (moto defaults to 50).
@@ -106,10 +107,86 @@ async fn listeners_of(
                     .iter()
                     .map(listener_action)
                     .collect(),
+                rules: Vec::new(),
             });
         }
     }
+    // Only HTTP and HTTPS listeners (an application load balancer's) have rules.
+    for listener in listeners
+        .iter_mut()
+        .filter(|l| matches!(l.protocol.as_str(), "HTTP" | "HTTPS"))
+    {
+        listener.rules = rules_of(client, &listener.arn).await?;
+    }
     Ok(listeners)
+}
+
+/// A listener's rules but its default one (whose actions are the listener's default
+/// actions), by priority; DescribeRules pages by marker.
+async fn rules_of(client: &Client, listener_arn: &str) -> Result<Vec<ListenerRule>, CallFailure> {
+    let mut rules = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .describe_rules()
+            .listener_arn(listener_arn)
+            .page_size(PAGE)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(failed("DescribeRules"))?;
+        for rule in page.rules() {
+            if rule.is_default().unwrap_or(false) {
+                continue;
+            }
+            rules.push(ListenerRule {
+                arn: rule.rule_arn().unwrap_or_default().to_owned(),
+                priority: rule.priority().and_then(|p| p.parse().ok()).unwrap_or(0),
+                conditions: rule.conditions().iter().map(condition).collect(),
+                actions: rule.actions().iter().map(listener_action).collect(),
+            });
+        }
+        match page.next_marker() {
+            Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    rules.sort_by_key(|rule| rule.priority);
+    Ok(rules)
+}
+
+/// A rule's condition as `field value…`, from the field's own configuration (or the
+/// legacy `Values`).
+fn condition(condition: &aws_sdk_elasticloadbalancingv2::types::RuleCondition) -> String {
+    let field = condition.field().unwrap_or_default();
+    let mut values: Vec<String> = condition.values().to_vec();
+    if let Some(c) = condition.host_header_config() {
+        values.extend(c.values().iter().cloned());
+    }
+    if let Some(c) = condition.path_pattern_config() {
+        values.extend(c.values().iter().cloned());
+    }
+    if let Some(c) = condition.http_request_method_config() {
+        values.extend(c.values().iter().cloned());
+    }
+    if let Some(c) = condition.source_ip_config() {
+        values.extend(c.values().iter().cloned());
+    }
+    if let Some(c) = condition.http_header_config() {
+        let name = c.http_header_name().unwrap_or_default();
+        values.extend(c.values().iter().map(|v| format!("{name}={v}")));
+    }
+    if let Some(c) = condition.query_string_config() {
+        values.extend(c.values().iter().map(|pair| {
+            format!(
+                "{}={}",
+                pair.key().unwrap_or_default(),
+                pair.value().unwrap_or_default()
+            )
+        }));
+    }
+    values.dedup();
+    format!("{field} {}", values.join(" ")).trim().to_owned()
 }
 
 fn listener_action(action: &Action) -> ListenerAction {
@@ -169,7 +246,13 @@ pub async fn target_groups(client: Client, region: String) -> UnitResult {
                     healthy_threshold: group.healthy_threshold_count().unwrap_or(5),
                     unhealthy_threshold: group.unhealthy_threshold_count().unwrap_or(2),
                 },
-                load_balancer_arns: group.load_balancer_arns().to_vec(),
+                // Each once (moto names a load balancer again for each rule forwarding).
+                load_balancer_arns: {
+                    let mut arns = group.load_balancer_arns().to_vec();
+                    arns.sort();
+                    arns.dedup();
+                    arns
+                },
                 targets: Vec::new(),
             });
         }

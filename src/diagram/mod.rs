@@ -474,7 +474,7 @@ fn draw_entry(b: &mut Builder) -> Entry {
         );
         b.stands_for(&key, &listener.arn);
         b.edge(&lb_key, &key, "", false);
-        for action in &listener.default_actions {
+        for action in listener.all_actions() {
             if action.action_type == "redirect" {
                 let to = action.redirect_port.as_deref().unwrap_or("?");
                 if let Some(target) = b

@@ -631,12 +631,18 @@ impl Index {
 }
 
 impl Listener {
-    /// The target groups its default actions forward to, each once, in order.
+    /// Its default actions, then its rules' actions by priority.
+    pub fn all_actions(&self) -> impl Iterator<Item = &ListenerAction> {
+        self.default_actions
+            .iter()
+            .chain(self.rules.iter().flat_map(|rule| &rule.actions))
+    }
+
+    /// The target groups its default actions and its rules forward to, each once, in order.
     pub fn forwarded_target_groups(&self) -> Vec<&String> {
         let mut forwarded: Vec<&String> = Vec::new();
         for arn in self
-            .default_actions
-            .iter()
+            .all_actions()
             .filter(|a| a.action_type == "forward")
             .flat_map(|a| &a.target_group_arns)
         {

@@ -587,6 +587,24 @@ pub struct Listener {
     pub certificate_arns: Vec<String>,
     #[serde(default)]
     pub default_actions: Vec<ListenerAction>,
+    /// Its rules but the default one, by priority: what a request matching a rule's
+    /// conditions gets instead of the default actions (an application load balancer's
+    /// host and path routing).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ListenerRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerRule {
+    pub arn: String,
+    /// 1 to 50,000: the lowest whose conditions match decides.
+    pub priority: i64,
+    /// Each `field value…`: `host-header shop.example.com`, `path-pattern /api/*`.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    #[serde(default)]
+    pub actions: Vec<ListenerAction>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -33,6 +33,8 @@ struct Joins {
     subnet_public_ip: Vec<(usize, String)>,
     /// Databases whose public access follows their subnets' internet gateway.
     default_public_db: Vec<usize>,
+    /// Listener rules: their listener's ARN, the rule, the input a part of it waits for.
+    listener_rules: Vec<(String, ListenerRule, Option<String>)>,
 }
 
 pub fn convert(world: &World) -> Result<Inventory> {
@@ -667,9 +669,34 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .unwrap_or_else(|| "HTTP".into()),
                 certificate_arns: certificates,
                 default_actions: actions,
+                rules: Vec::new(),
             };
             push_source(inv, r, &listener);
             inv.listeners.push(listener);
+        }
+        "AWS::ElasticLoadBalancingV2::ListenerRule" => {
+            // Joined to its listener once every listener is read.
+            let listener = r.text("ListenerArn", "rules")?.unwrap_or_default();
+            let mut unknown = None;
+            let mut actions = Vec::new();
+            for item in &r.items("Actions", "rules")? {
+                let value = r.eval(item)?;
+                unknown = unknown.or(value.unknown().map(str::to_owned));
+                actions.push(listener_action(&value));
+            }
+            let mut conditions = Vec::new();
+            for item in &r.items("Conditions", "rules")? {
+                let value = r.eval(item)?;
+                unknown = unknown.or(value.unknown().map(str::to_owned));
+                conditions.push(rule_condition(&value));
+            }
+            let rule = ListenerRule {
+                arn: r.id(kind)?,
+                priority: r.int("Priority", "rules")?.unwrap_or(0).into(),
+                conditions,
+                actions,
+            };
+            joins.listener_rules.push((listener, rule, unknown));
         }
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
             let mut targets = Vec::new();
@@ -1058,6 +1085,47 @@ fn subscription(protocol: &str, endpoint: &str, name: String) -> SnsSubscription
     }
 }
 
+/// A rule's condition as the inventory writes it: `field value…`, from the field's own
+/// configuration (`HostHeaderConfig`, …) or the legacy `Values`.
+fn rule_condition(value: &Value) -> String {
+    let values_of = |v: Option<&Value>| -> Vec<String> {
+        v.map(Value::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.text().map(str::to_owned))
+            .collect()
+    };
+    let field = value.get("Field").and_then(Value::text).unwrap_or_default();
+    let mut values = values_of(value.get("Values"));
+    for config in [
+        "HostHeaderConfig",
+        "PathPatternConfig",
+        "HttpRequestMethodConfig",
+        "SourceIpConfig",
+    ] {
+        values.extend(values_of(value.get(config).and_then(|c| c.get("Values"))));
+    }
+    if let Some(header) = value.get("HttpHeaderConfig") {
+        let name = header
+            .get("HttpHeaderName")
+            .and_then(Value::text)
+            .unwrap_or_default();
+        values.extend(
+            values_of(header.get("Values"))
+                .into_iter()
+                .map(|v| format!("{name}={v}")),
+        );
+    }
+    if let Some(query) = value.get("QueryStringConfig") {
+        for pair in query.get("Values").map(Value::items).unwrap_or_default() {
+            let text = |k: &str| pair.get(k).and_then(Value::text).unwrap_or_default();
+            values.push(format!("{}={}", text("Key"), text("Value")));
+        }
+    }
+    values.dedup();
+    format!("{field} {}", values.join(" ")).trim().to_owned()
+}
+
 fn listener_action(value: &Value) -> ListenerAction {
     let text = |v: Option<&Value>| v.and_then(Value::text).map(str::to_owned);
     let mut target_group_arns: Vec<String> =
@@ -1134,6 +1202,16 @@ fn record_set(inv: &mut Inventory, r: &mut Recorder, value: &Value) -> Step {
 /// What AWS joins at deploy (every group's, load balancer's, subnet group's and NAT
 /// gateway's VPC and zones are its subnets').
 fn join(inv: &mut Inventory, joins: Joins) {
+    // A rule joins its listener (one of a template not loaded is left out).
+    for (listener_arn, rule, unknown) in joins.listener_rules {
+        if let Some(listener) = inv.listeners.iter_mut().find(|l| l.arn == listener_arn) {
+            listener.rules.push(rule);
+            listener.rules.sort_by_key(|r| r.priority);
+            if let Some(reason) = unknown {
+                mark_unknown(inv, &listener_arn, &["rules"], &reason);
+            }
+        }
+    }
     // A record names its zone by name wherever the zone is declared.
     for position in 0..inv.record_sets.len() {
         if let Some(name) = inv.record_sets[position]

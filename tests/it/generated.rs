@@ -5,7 +5,8 @@
 //! without security groups, Classic), capacity (launch template at `$Latest`, `$Default` or a pinned
 //! version), scaling (CPU alarms or target tracking), databases (Multi-AZ instance, Aurora
 //! cluster, Multi-AZ DB cluster, shared between applications or not), targets (a group, or
-//! instances registered by hand), bastions (tagged, or untagged and found by reference; alone
+//! instances registered by hand), listeners (forwarding, or a 404 with a host rule that
+//! forwards), bastions (tagged, or untagged and found by reference; alone
 //! or in a one-instance group), alias records in every form Route 53 stores them,
 //! public single instances on any port, and workloads of other systems (EKS nodes, queue
 //! workers, NAT instances) — then injects a random set of violations.
@@ -610,8 +611,21 @@ fn application(
         } else {
             "HTTPS"
         };
+        // An application load balancer may route by host instead: a 404 by default and a
+        // host rule forwarding (the 404 is a path of its own, not a way to the group).
+        let by_host = !nlb && rng.chance(30);
+        let (default_actions, rules) = if by_host {
+            (
+                json!([{"action_type": "fixed-response", "target_group_arns": [], "redirect_protocol": null, "redirect_port": null}]),
+                json!([{"arn": format!("{lb_arn}/443/rule/1"), "priority": 10,
+                    "conditions": [format!("host-header {name}.example.com")], "actions": forward}]),
+            )
+        } else {
+            (forward, json!([]))
+        };
         account.add("listeners", json!({"arn": format!("{lb_arn}/443"), "load_balancer_arn": lb_arn, "region": REGION,
-        "port": 443, "protocol": listener_protocol, "certificate_arns": [], "default_actions": forward}));
+        "port": 443, "protocol": listener_protocol, "certificate_arns": [], "default_actions": default_actions,
+        "rules": rules}));
         let transport_hop = format!(
             "internet → load balancer {lb_name} :443/tcp → target group {tg_name} → Auto Scaling group {asg} :{target_port}/tcp"
         );
@@ -1304,9 +1318,7 @@ pub(crate) fn account_with_every_kind() -> Value {
         .find(|(composition, _)| {
             let apps = &composition.apps;
             apps.iter().any(|a| a.lb == LbKind::Classic)
-                && apps
-                    .iter()
-                    .any(|a| a.lb != LbKind::Classic && !a.registered)
+                && apps.iter().any(|a| a.lb == LbKind::Alb && !a.registered)
                 && apps.iter().any(|a| a.scaling == Scaling::CpuAlarms)
                 && !apps
                     .iter()

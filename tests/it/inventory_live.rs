@@ -501,11 +501,66 @@ async fn load_balancers_listeners_target_groups_and_health() {
     use aws_sdk_elasticloadbalancingv2::types::{
         Action, ActionTypeEnum, ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
     };
-    elb.create_listener()
+    let listener = elb
+        .create_listener()
         .load_balancer_arn(&lb_arn)
         .port(8080)
         .protocol(ProtocolEnum::Http)
         .default_actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::Forward)
+                .target_group_arn(&first_group)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // Host and path routing: rules created out of priority order, read back in it.
+    let listener_arn = listener.listeners()[0].listener_arn().unwrap().to_owned();
+    use aws_sdk_elasticloadbalancingv2::types::{
+        FixedResponseActionConfig, HostHeaderConditionConfig, PathPatternConditionConfig,
+        RuleCondition,
+    };
+    elb.create_rule()
+        .listener_arn(&listener_arn)
+        .priority(20)
+        .conditions(
+            RuleCondition::builder()
+                .field("path-pattern")
+                .path_pattern_config(
+                    PathPatternConditionConfig::builder()
+                        .values("/old/*")
+                        .build(),
+                )
+                .build(),
+        )
+        .actions(
+            Action::builder()
+                .r#type(ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    FixedResponseActionConfig::builder()
+                        .status_code("410")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    elb.create_rule()
+        .listener_arn(&listener_arn)
+        .priority(10)
+        .conditions(
+            RuleCondition::builder()
+                .field("host-header")
+                .host_header_config(
+                    HostHeaderConditionConfig::builder()
+                        .values("api.example.com")
+                        .build(),
+                )
+                .build(),
+        )
+        .actions(
             Action::builder()
                 .r#type(ActionTypeEnum::Forward)
                 .target_group_arn(&first_group)
@@ -554,7 +609,39 @@ async fn load_balancers_listeners_target_groups_and_health() {
         forward.default_actions[0].target_group_arns,
         [first_group.clone()]
     );
+    let rules: Vec<(i64, &[String], &str)> = forward
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                r.priority,
+                r.conditions.as_slice(),
+                r.actions[0].action_type.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                10,
+                &["host-header api.example.com".to_owned()][..],
+                "forward"
+            ),
+            (
+                20,
+                &["path-pattern /old/*".to_owned()][..],
+                "fixed-response"
+            ),
+        ],
+        "the default rule is the listener's default actions, not one of its rules"
+    );
+    assert_eq!(
+        forward.rules[0].actions[0].target_group_arns,
+        [first_group.clone()]
+    );
     let redirect = inventory.listeners.iter().find(|l| l.port == 80).unwrap();
+    assert!(redirect.rules.is_empty());
     assert_eq!(
         redirect.default_actions[0].redirect_port.as_deref(),
         Some("443")

@@ -900,3 +900,44 @@ fn a_group_in_one_zone_is_given_the_subnets_of_two() {
     let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
     assert_eq!(verdicts(&after, "fail"), Vec::<String>::new(), "{notes}");
 }
+
+/// Host routing in a template: a listener answering 404 by default serves the group
+/// through its `ListenerRule`, which joins the listener it names; without the rule the
+/// listener serves nothing, and a rule whose target group waits for an input makes the
+/// verdict wait too.
+#[test]
+fn a_listener_rule_of_the_template_routes_to_the_group() {
+    let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    let default = "      DefaultActions:\n        - Type: forward\n          TargetGroupArn: !Ref AppTargetGroup\n\n  HttpListener:";
+    assert!(reference.contains(default));
+    let not_found = reference.replace(
+        default,
+        "      DefaultActions:\n        - Type: fixed-response\n          FixedResponseConfig:\n            StatusCode: \"404\"\n\n  HttpListener:",
+    );
+    let rule = |target: &str| {
+        not_found.replace(
+            "\n  HttpListener:",
+            &format!(
+                "\n  ShopRule:\n    Type: AWS::ElasticLoadBalancingV2::ListenerRule\n    Properties:\n      ListenerArn: !Ref HttpsListener\n      Priority: 10\n      Conditions:\n        - Field: host-header\n          HostHeaderConfig:\n            Values: [shop.example.com]\n      Actions:\n        - Type: forward\n          TargetGroupArn: {target}\n\n  HttpListener:"
+            ),
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let judge = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        lint(&path);
+        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == "HA008")
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(judge("routed.yaml", &rule("!Ref AppTargetGroup")), "pass");
+    assert_eq!(judge("unrouted.yaml", &not_found), "fail");
+    let waiting = rule("!ImportValue shared-target-group");
+    assert_eq!(judge("waiting.yaml", &waiting), "unknown");
+}

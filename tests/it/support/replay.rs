@@ -587,30 +587,64 @@ async fn load_balancers(
                     .build(),
             );
         }
+        let action_of = |action: &Value| match action["action_type"].as_str().unwrap() {
+            "forward" => {
+                let [group] = texts(action, "target_group_arns").try_into().unwrap();
+                elbv2t::Action::builder()
+                    .r#type(elbv2t::ActionTypeEnum::Forward)
+                    .target_group_arn(ids.known(&group))
+                    .build()
+            }
+            "redirect" => elbv2t::Action::builder()
+                .r#type(elbv2t::ActionTypeEnum::Redirect)
+                .redirect_config(
+                    elbv2t::RedirectActionConfig::builder()
+                        .protocol(text(action, "redirect_protocol"))
+                        .port(text(action, "redirect_port"))
+                        .status_code(elbv2t::RedirectActionStatusCodeEnum::Http301)
+                        .build(),
+                )
+                .build(),
+            "fixed-response" => elbv2t::Action::builder()
+                .r#type(elbv2t::ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    elbv2t::FixedResponseActionConfig::builder()
+                        .status_code("404")
+                        .build(),
+                )
+                .build(),
+            other => panic!("replay: listener action `{other}`"),
+        };
         for action in listener["default_actions"].as_array().unwrap() {
-            let built = match action["action_type"].as_str().unwrap() {
-                "forward" => {
-                    let [group] = texts(action, "target_group_arns").try_into().unwrap();
-                    elbv2t::Action::builder()
-                        .r#type(elbv2t::ActionTypeEnum::Forward)
-                        .target_group_arn(ids.known(&group))
-                        .build()
-                }
-                "redirect" => elbv2t::Action::builder()
-                    .r#type(elbv2t::ActionTypeEnum::Redirect)
-                    .redirect_config(
-                        elbv2t::RedirectActionConfig::builder()
-                            .protocol(text(action, "redirect_protocol"))
-                            .port(text(action, "redirect_port"))
-                            .status_code(elbv2t::RedirectActionStatusCodeEnum::Http301)
-                            .build(),
-                    )
-                    .build(),
-                other => panic!("replay: listener action `{other}`"),
-            };
-            request = request.default_actions(built);
+            request = request.default_actions(action_of(action));
         }
-        request.send().await.unwrap();
+        let created = request.send().await.unwrap();
+        let listener_arn = created.listeners()[0].listener_arn().unwrap().to_owned();
+        for rule in listener["rules"].as_array().into_iter().flatten() {
+            let mut request = clients
+                .elbv2
+                .create_rule()
+                .listener_arn(&listener_arn)
+                .priority(rule["priority"].as_i64().unwrap() as i32);
+            for condition in texts(rule, "conditions") {
+                let (field, values) = condition.split_once(' ').unwrap();
+                assert_eq!(field, "host-header", "replay: rule condition `{condition}`");
+                request = request.conditions(
+                    elbv2t::RuleCondition::builder()
+                        .field(field)
+                        .host_header_config(
+                            elbv2t::HostHeaderConditionConfig::builder()
+                                .set_values(Some(values.split(' ').map(str::to_owned).collect()))
+                                .build(),
+                        )
+                        .build(),
+                );
+            }
+            for action in rule["actions"].as_array().unwrap() {
+                request = request.actions(action_of(action));
+            }
+            request.send().await.unwrap();
+        }
     }
     for lb in items(document, "classic_load_balancers") {
         let name = text(lb, "name");
