@@ -143,7 +143,8 @@ fn zone_list<'z>(zones: impl IntoIterator<Item = &'z str>) -> String {
     }
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
+/// `1 zone`, `2 zones`: a count with its noun.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 

@@ -59,10 +59,14 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         "❌ open failures"
     };
     writeln!(out, "## hacheck: {verdict}\n")?;
+    // A run over several accounts names them in its table of accounts, not here.
+    let accounts = match report.accounts.len() {
+        0 | 1 => format!("Account `{}`", report.account_id),
+        n => format!("{n} accounts"),
+    };
     writeln!(
         out,
-        "Account `{}`, regions {}: {} rules over {} resources; **{} failed**, {} passed, {} suppressed, {} warnings.\n",
-        report.account_id,
+        "{accounts}, regions {}: {} rules over {} resources; **{} failed**, {} passed, {} suppressed, {} warnings.\n",
         report
             .regions
             .iter()
@@ -86,8 +90,9 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     if s.out_of_scope > 0 {
         writeln!(
             out,
-            "{} resources in no application were not judged (`hacheck apps` lists them and why).\n",
-            s.out_of_scope
+            "{} in no application {} not judged (`hacheck apps` lists them and why).\n",
+            crate::whatif::plural(s.out_of_scope, "resource", "resources"),
+            if s.out_of_scope == 1 { "was" } else { "were" }
         )?;
     }
     write_accounts(report, out)?;
@@ -99,10 +104,23 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     failing_rules.dedup();
     if !failing_rules.is_empty() {
-        writeln!(
-            out,
-            "| Rule | Severity | Application | Resource | Finding |\n| --- | --- | --- | --- | --- |"
-        )?;
+        let several = report.accounts.len() > 1;
+        if several {
+            writeln!(
+                out,
+                "| Rule | Severity | Account | Application | Resource | Finding |\n| --- | --- | --- | --- | --- | --- |"
+            )?;
+        } else {
+            writeln!(
+                out,
+                "| Rule | Severity | Application | Resource | Finding |\n| --- | --- | --- | --- | --- |"
+            )?;
+        }
+        let labels: std::collections::BTreeMap<&str, String> = report
+            .accounts
+            .iter()
+            .map(|a| (a.account_id.as_str(), a.label()))
+            .collect();
         for rule_id in failing_rules {
             let rows: Vec<_> = report
                 .results
@@ -117,9 +135,17 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
                     .as_ref()
                     .map(|l| format!(" ({}:{})", l.file, l.line))
                     .unwrap_or_default();
+                let account = match (several, f.account.as_deref()) {
+                    (true, Some(id)) => {
+                        let label = labels.get(id).cloned().unwrap_or_else(|| id.to_owned());
+                        format!("`{}` | ", escape(&label))
+                    }
+                    (true, None) => " | ".to_owned(),
+                    (false, _) => String::new(),
+                };
                 writeln!(
                     out,
-                    "| {} | {} | {} | `{}`{} | {} |",
+                    "| {} | {} | {account}{} | `{}`{} | {} |",
                     f.rule_id,
                     f.severity,
                     escape(f.application.as_deref().unwrap_or("(account-wide)")),
@@ -131,7 +157,8 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             if rows.len() > RESULTS_PER_RULE {
                 writeln!(
                     out,
-                    "| {rule_id} | | | | … and {} more |",
+                    "| {rule_id} | | | {}| … and {} more |",
+                    if several { "| " } else { "" },
                     rows.len() - RESULTS_PER_RULE
                 )?;
             }

@@ -192,8 +192,8 @@ fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         },
         if s.out_of_scope > 0 {
             format!(
-                "; {} resources in no application, not judged (see `hacheck apps`)",
-                s.out_of_scope
+                "; {} in no application, not judged (see `hacheck apps`)",
+                crate::whatif::plural(s.out_of_scope, "resource", "resources")
             )
         } else {
             String::new()

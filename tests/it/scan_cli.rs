@@ -497,3 +497,45 @@ fn merge_joins_single_account_reports_and_refuses_other_files() {
         "{err}"
     );
 }
+
+/// A Markdown report of several accounts (a directory of their snapshots) counts them
+/// instead of listing their ids in its first line, has a row per account, and names each
+/// failure's account; one account's report has no account column.
+#[test]
+fn a_markdown_report_of_several_accounts_names_each_failures_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let compliant = std::fs::read_to_string(root.join("examples/compliant.json")).unwrap();
+    let seed = std::fs::read_to_string(root.join("examples/seed-start.json")).unwrap();
+    std::fs::write(dir.path().join("a.json"), &compliant).unwrap();
+    std::fs::write(
+        dir.path().join("b.json"),
+        seed.replace("123456789012", "210987654321"),
+    )
+    .unwrap();
+    let output = scan(&[
+        "--format",
+        "markdown",
+        "--inventory",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains("\n2 accounts, regions `us-east-1`: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("| Rule | Severity | Account | Application | Resource | Finding |"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| HA")).collect();
+    assert!(!rows.is_empty(), "{text}");
+    for row in &rows {
+        assert_eq!(row.matches(" | ").count(), 5, "six cells: {row}");
+        assert!(row.contains("| `210987654321` |"), "{row}");
+    }
+    let one = stdout(&scan(&["--format", "markdown", "--example", "seed-start"]));
+    assert!(one.contains("| Rule | Severity | Application | Resource | Finding |"));
+    assert!(one.contains("Account `123456789012`, regions"));
+}
