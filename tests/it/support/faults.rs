@@ -112,32 +112,52 @@ fn response(status: u16, body: impl Into<SdkBody>) -> HttpResponse {
     HttpResponse::new(StatusCode::try_from(status).unwrap(), body.into())
 }
 
-/// A throttling error as the service would send it: EC2 has its own XML, the query and
-/// REST-XML services share `ErrorResponse`.
-fn throttling(request_body: &str) -> HttpResponse {
+/// An error as the service would send it: EC2 has its own XML (and `ec2_code`), the query
+/// and REST-XML services share `ErrorResponse`.
+fn error_answer(request_body: &str, ec2: (&str, &str), other: (&str, &str)) -> HttpResponse {
     let body = if request_body.contains("Version=2016-11-15") {
-        "<Response><Errors><Error><Code>RequestLimitExceeded</Code>\
-         <Message>Request limit exceeded.</Message></Error></Errors>\
-         <RequestID>fault</RequestID></Response>"
+        format!(
+            "<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors>\
+             <RequestID>fault</RequestID></Response>",
+            ec2.0, ec2.1
+        )
     } else {
-        "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
-         <Message>Rate exceeded</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+        format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message>\
+             </Error><RequestId>fault</RequestId></ErrorResponse>",
+            other.0, other.1
+        )
     };
     response(400, body)
 }
 
-/// An expired-credentials error as the service would send it.
+fn throttling(request_body: &str) -> HttpResponse {
+    error_answer(
+        request_body,
+        ("RequestLimitExceeded", "Request limit exceeded."),
+        ("Throttling", "Rate exceeded"),
+    )
+}
+
+/// What a call signed with expired session credentials is answered.
 fn expired(request_body: &str) -> HttpResponse {
-    let body = if request_body.contains("Version=2016-11-15") {
-        "<Response><Errors><Error><Code>RequestExpired</Code>\
-         <Message>Request has expired.</Message></Error></Errors>\
-         <RequestID>fault</RequestID></Response>"
-    } else {
-        "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>\
-         <Message>The security token included in the request is expired</Message></Error>\
-         <RequestId>fault</RequestId></ErrorResponse>"
-    };
-    response(400, body)
+    error_answer(
+        request_body,
+        ("RequestExpired", "Request has expired."),
+        (
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ),
+    )
+}
+
+/// The whole body of `answer`, taken out of it.
+async fn take_body(answer: &mut HttpResponse) -> Vec<u8> {
+    ByteStream::new(answer.take_body())
+        .collect()
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 /// The access key id a request is signed with (SigV4's `Credential=KEY/…`).
@@ -155,11 +175,7 @@ impl FaultyConnector {
         let credentials = self.client.credentials.clone();
         HttpConnectorFuture::new(async move {
             let mut answer = call.await?;
-            let bytes = ByteStream::new(answer.take_body())
-                .collect()
-                .await
-                .unwrap()
-                .into_bytes();
+            let bytes = take_body(&mut answer).await;
             let text = String::from_utf8_lossy(&bytes);
             if let Some((_, rest)) = text.split_once("<AccessKeyId>") {
                 let key = rest.split('<').next().unwrap_or_default().to_owned();
@@ -255,12 +271,8 @@ impl HttpConnector for FaultyConnector {
                 let call = self.inner.call(request);
                 HttpConnectorFuture::new(async move {
                     let mut answer = call.await?;
-                    let bytes = ByteStream::new(answer.take_body())
-                        .collect()
-                        .await
-                        .unwrap()
-                        .into_bytes();
-                    *answer.body_mut() = SdkBody::from(bytes.slice(..bytes.len() / 2));
+                    let bytes = take_body(&mut answer).await;
+                    *answer.body_mut() = SdkBody::from(bytes[..bytes.len() / 2].to_vec());
                     Ok(answer)
                 })
             }
