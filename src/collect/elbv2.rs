@@ -185,8 +185,7 @@ fn condition(condition: &aws_sdk_elasticloadbalancingv2::types::RuleCondition) -
             )
         }));
     }
-    values.dedup();
-    format!("{field} {}", values.join(" ")).trim().to_owned()
+    ListenerRule::condition(field, values)
 }
 
 fn listener_action(action: &Action) -> ListenerAction {

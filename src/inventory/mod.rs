@@ -607,6 +607,15 @@ pub struct ListenerRule {
     pub actions: Vec<ListenerAction>,
 }
 
+impl ListenerRule {
+    /// A condition as [`ListenerRule::conditions`] writes it: `field value…`, each value
+    /// once (AWS's legacy `Values` repeat the field's own configuration).
+    pub fn condition(field: &str, mut values: Vec<String>) -> String {
+        values.dedup();
+        format!("{field} {}", values.join(" ")).trim().to_owned()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListenerAction {

@@ -1122,8 +1122,7 @@ fn rule_condition(value: &Value) -> String {
             values.push(format!("{}={}", text("Key"), text("Value")));
         }
     }
-    values.dedup();
-    format!("{field} {}", values.join(" ")).trim().to_owned()
+    ListenerRule::condition(field, values)
 }
 
 fn listener_action(value: &Value) -> ListenerAction {
