@@ -811,6 +811,20 @@ impl<'g, 'a> Builder<'g, 'a> {
                     );
                 }
                 for target in &target_group.targets {
+                    // An address's network interface (a container service's task): its
+                    // security groups are the application's, as its instances' would be.
+                    for id in &target.security_group_ids {
+                        if let Some(sg) = graph.security_group_in(&target_group.region, id) {
+                            self.push(
+                                graph.security_group(sg),
+                                Role::AppSecurityGroup,
+                                format!(
+                                    "security group of address {} in target group {}",
+                                    target.id, target_group.name
+                                ),
+                            );
+                        }
+                    }
                     if let Some(instance) =
                         graph.index.find_near::<Instance>(target_group, &target.id)
                     {

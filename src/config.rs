@@ -89,6 +89,10 @@ pub struct FixSettings {
     /// The path a target group hacheck creates checks health on.
     #[serde(default = "default_health_check_path")]
     pub health_check_path: String,
+    /// Set by the planner, never read from the file: the instances a stack spec stops (its
+    /// `app.source_instance`), through which nobody reaches anything after the plan.
+    #[serde(default, skip_deserializing)]
+    pub retiring_instances: Vec<String>,
 }
 
 fn default_health_check_path() -> String {
@@ -110,6 +114,7 @@ impl Default for FixSettings {
             bastion_instance_type: default_bastion_instance_type(),
             app_port: None,
             health_check_path: default_health_check_path(),
+            retiring_instances: Vec::new(),
         }
     }
 }

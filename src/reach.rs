@@ -304,10 +304,13 @@ fn listener_paths(
                 Some(groups) => admits(groups, transport, port, |r| source.accepts(r)),
             };
             if reached {
-                found.insert(path(vec![
-                    format!("target group {}", tg.name),
-                    format!("{target} :{port}/{transport}"),
-                ]));
+                // A Lambda function is invoked, not connected to: it has no port.
+                let hop = if tg.target_type == "lambda" {
+                    target.clone()
+                } else {
+                    format!("{target} :{port}/{transport}")
+                };
+                found.insert(path(vec![format!("target group {}", tg.name), hop]));
             }
         }
     }
@@ -329,11 +332,20 @@ fn targets<'i>(
         if instance.is_some_and(|i| i.state != "running") {
             continue;
         }
-        let groups = instance.map(|instance| {
-            index
-                .security_groups_near(instance, &instance.security_group_ids)
-                .collect()
-        });
+        let groups = match instance {
+            Some(instance) => Some(
+                index
+                    .security_groups_near(instance, &instance.security_group_ids)
+                    .collect(),
+            ),
+            // An address whose network interface is known: its groups admit or refuse.
+            None if !target.security_group_ids.is_empty() => Some(
+                index
+                    .security_groups_near(tg, &target.security_group_ids)
+                    .collect(),
+            ),
+            None => None,
+        };
         let name = if tg.target_type == "instance" {
             format!("instance {}", target.id)
         } else {

@@ -584,7 +584,15 @@ impl<'a> Topology<'a> {
                 if db.availability_zone.as_deref() != Some(zone) {
                     continue;
                 }
-                let (impact, message) = if db.multi_az {
+                let (impact, message) = if let Some(source) = &db.replica_source {
+                    (
+                        Impact::Note,
+                        format!(
+                            "DB instance {} is a replica of {source}: losing it loses a copy, not the database.",
+                            db.id
+                        ),
+                    )
+                } else if db.multi_az {
                     (
                         Impact::Note,
                         format!(

@@ -213,7 +213,7 @@ fn listener_action(action: &Action) -> ListenerAction {
     }
 }
 
-pub async fn target_groups(client: Client, region: String) -> UnitResult {
+pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: String) -> UnitResult {
     let mut out = Inventory::default();
     let mut pages = client
         .describe_target_groups()
@@ -265,7 +265,68 @@ pub async fn target_groups(client: Client, region: String) -> UnitResult {
     for (group, targets) in out.target_groups.iter_mut().zip(healths) {
         group.targets = targets;
     }
+    address_groups(&ec2, &mut out.target_groups).await?;
     Ok(out)
+}
+
+/// EC2's largest number of values in one filter.
+const FILTER_VALUES: usize = 200;
+
+/// Fills the security groups of every `ip` target from the network interface holding its
+/// address in its target group's VPC (one DescribeNetworkInterfaces per 200 addresses; none
+/// when no target group has `ip` targets).
+async fn address_groups(
+    ec2: &aws_sdk_ec2::Client,
+    target_groups: &mut [TargetGroup],
+) -> Result<(), CallFailure> {
+    let mut addresses: Vec<String> = target_groups
+        .iter()
+        .filter(|g| g.target_type == "ip")
+        .flat_map(|g| g.targets.iter().map(|t| t.id.clone()))
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    // (VPC, address) → groups: an address is unique within a VPC only.
+    let mut groups_at: std::collections::HashMap<(String, String), Vec<String>> =
+        std::collections::HashMap::new();
+    for chunk in addresses.chunks(FILTER_VALUES) {
+        let mut pages = ec2
+            .describe_network_interfaces()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("addresses.private-ip-address")
+                    .set_values(Some(chunk.to_vec()))
+                    .build(),
+            )
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            for interface in page
+                .map_err(failed("DescribeNetworkInterfaces"))?
+                .network_interfaces()
+            {
+                let vpc = interface.vpc_id().unwrap_or_default().to_owned();
+                let groups: Vec<String> = interface
+                    .groups()
+                    .iter()
+                    .filter_map(|g| g.group_id().map(str::to_owned))
+                    .collect();
+                for address in interface.private_ip_addresses() {
+                    if let Some(ip) = address.private_ip_address() {
+                        groups_at.insert((vpc.clone(), ip.to_owned()), groups.clone());
+                    }
+                }
+            }
+        }
+    }
+    for group in target_groups.iter_mut().filter(|g| g.target_type == "ip") {
+        for target in &mut group.targets {
+            if let Some(groups) = groups_at.get(&(group.vpc_id.clone(), target.id.clone())) {
+                target.security_group_ids = groups.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn targets_of(client: &Client, target_group_arn: String) -> Result<Vec<Target>, CallFailure> {
@@ -290,6 +351,7 @@ async fn targets_of(client: &Client, target_group_arn: String) -> Result<Vec<Tar
                 .and_then(|h| h.state())
                 .map(|s| s.as_str().to_owned())
                 .unwrap_or_default(),
+            security_group_ids: Vec::new(),
         })
         .collect())
 }

@@ -177,6 +177,7 @@ pub const READ_ACTIONS: &[&str] = &[
     "ec2:DescribeLaunchTemplateVersions",
     "ec2:DescribeLaunchTemplates",
     "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeSubnets",
@@ -417,7 +418,11 @@ fn region_units(clients: &RegionClients, account_id: &str) -> Vec<Unit> {
             r,
             elbv2::load_balancers(c.elbv2.clone(), r.clone()),
         ),
-        unit("elbv2", r, elbv2::target_groups(c.elbv2.clone(), r.clone())),
+        unit(
+            "elbv2",
+            r,
+            elbv2::target_groups(c.elbv2.clone(), c.ec2.clone(), r.clone()),
+        ),
         unit(
             "elb",
             r,

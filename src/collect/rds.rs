@@ -43,6 +43,10 @@ pub async fn db_instances(client: Client, region: String) -> UnitResult {
                 endpoint_address: db.endpoint().and_then(|e| e.address()).map(str::to_owned),
                 endpoint_port: db.endpoint().and_then(|e| e.port()),
                 cluster_id: db.db_cluster_identifier().map(str::to_owned),
+                replica_source: db
+                    .read_replica_source_db_instance_identifier()
+                    .or(db.read_replica_source_db_cluster_identifier())
+                    .map(str::to_owned),
                 tags: super::tag_map(db.tag_list(), |t| (t.key(), t.value())),
             });
         }
@@ -90,6 +94,17 @@ pub async fn db_clusters(client: Client, region: String) -> UnitResult {
                     .collect(),
                 endpoint_address: cluster.endpoint().map(str::to_owned),
                 endpoint_port: cluster.port(),
+                // A global database's secondary has no writer: its source is the global one.
+                replica_source: cluster
+                    .replication_source_identifier()
+                    .or_else(|| {
+                        let writer = cluster
+                            .db_cluster_members()
+                            .iter()
+                            .any(|m| m.is_cluster_writer() == Some(true));
+                        cluster.global_cluster_identifier().filter(|_| !writer)
+                    })
+                    .map(str::to_owned),
             });
         }
     }

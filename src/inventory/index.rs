@@ -83,7 +83,8 @@ pub enum Relation {
     InstancesOfGroup,
     /// Auto Scaling group → its scaling policies.
     PoliciesOfGroup,
-    /// Auto Scaling group → the alarms on its `AutoScalingGroupName` dimension.
+    /// Auto Scaling group → the alarms on its `AutoScalingGroupName` dimension, and the
+    /// alarms on any other metric (request count, memory) that trigger its scaling policies.
     AlarmsOnGroup,
     /// Load balancer → its listeners.
     ListenersOfLoadBalancer,
@@ -229,10 +230,18 @@ impl Index {
             }
         }
         for (position, alarm) in inv.metric_alarms.iter().enumerate() {
-            if let Some(name) = alarm.dimensions.get("AutoScalingGroupName")
-                && let Some(group) = self.find_position::<AutoScalingGroup>(&alarm.region, name)
-            {
-                alarms_on_group[group].push(position as u32);
+            let on_dimension = alarm
+                .dimensions
+                .get("AutoScalingGroupName")
+                .and_then(|name| self.find_position::<AutoScalingGroup>(&alarm.region, name));
+            let triggered = alarm.alarm_actions.iter().filter_map(|action| {
+                let policy = &inv.scaling_policies[self.arn_position::<ScalingPolicy>(action)?];
+                self.find_position::<AutoScalingGroup>(&policy.region, &policy.auto_scaling_group)
+            });
+            for group in on_dimension.into_iter().chain(triggered) {
+                if !alarms_on_group[group].contains(&(position as u32)) {
+                    alarms_on_group[group].push(position as u32);
+                }
             }
         }
         let mut listeners_of_lb = sized(inv.load_balancers.len());

@@ -673,6 +673,11 @@ pub struct Target {
     pub port: Option<i32>,
     /// `initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`.
     pub health: String,
+    /// For an `ip` target (a container service's task, say): the security groups of the
+    /// network interface that holds its address in the target group's VPC, which admit
+    /// the load balancer's traffic and are admitted by the application's database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_group_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -705,6 +710,10 @@ pub struct DbInstance {
     /// The DB cluster (Aurora, or a Multi-AZ DB cluster) this instance is a member of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// For a read replica, its source (an identifier in the same region, an ARN across
+    /// regions): a replica is its source's copy and is judged with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_source: Option<String>,
     /// Its tags (which tell a CloudFormation stack's or Elastic Beanstalk's resources).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
@@ -739,6 +748,10 @@ pub struct DbCluster {
     pub availability_zones: Vec<String>,
     #[serde(default)]
     pub members: Vec<DbClusterMember>,
+    /// For a replica cluster (cross-region, or a global database's secondary), its source
+    /// cluster's ARN or the global database's identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_source: Option<String>,
     #[serde(default)]
     pub endpoint_address: Option<String>,
     #[serde(default)]

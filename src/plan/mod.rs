@@ -175,6 +175,7 @@ pub fn plan_with_spec(
     if settings.alias_record.is_none() {
         settings.alias_record = spec.dns.as_ref().map(|d| d.record_name.clone());
     }
+    settings.retiring_instances = spec.app.source_instance.iter().cloned().collect();
     let inventory = index.inventory();
     let (mut steps, mut deferred) = remediation_steps(index, model, policies, findings, &settings)?;
     // The remediations' manual steps ask for what the stack provides (a group, a load

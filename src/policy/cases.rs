@@ -4,7 +4,8 @@
 //! (`modify` merges fields into resources picked by id, name or ARN; `remove` drops
 //! resources; `add` appends new ones), finds its applications (`scope`: `apps` by default, or
 //! `account`), evaluates the one policy, and compares: the ids of
-//! failing resources must be exactly `fail`, and every id in `pass` must have passed.
+//! failing resources must be exactly `fail`, every id in `pass` must have passed, and the ids
+//! judged `unknown` (a value the rule was not written for) must be exactly `unknown`.
 //! Starting from a whole example keeps cases short and always valid inventories.
 //!
 //! ```json
@@ -47,6 +48,8 @@ struct Case {
     fail: Vec<String>,
     #[serde(default)]
     pass: Vec<String>,
+    #[serde(default)]
+    unknown: Vec<String>,
 }
 
 /// The outcome of one case.
@@ -163,6 +166,16 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
     let expected: BTreeSet<&str> = case.fail.iter().map(String::as_str).collect();
     if failed != expected {
         return Some(format!("expected failures {expected:?}, got {failed:?}"));
+    }
+    let unknown: BTreeSet<&str> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Unknown)
+        .map(|f| f.resource.id.as_str())
+        .collect();
+    let expected: BTreeSet<&str> = case.unknown.iter().map(String::as_str).collect();
+    if unknown != expected {
+        return Some(format!("expected unknown {expected:?}, got {unknown:?}"));
     }
     if let Some(missing) = case.pass.iter().find(|id| !passed.contains(id.as_str())) {
         return Some(format!(

@@ -14,6 +14,7 @@ use rhai::module_resolvers::ModuleResolver;
 use rhai::{Dynamic, Engine, EvalAltResult, INT, ImmutableString, Map, Position, Scope, Shared};
 
 use super::view::InventoryView;
+use crate::finding::Status;
 use crate::memory;
 
 /// Operations every run may use whatever the inventory's size…
@@ -281,7 +282,8 @@ pub fn lowercase_message(text: &str) -> String {
     }
 }
 
-/// What `pass(resource, message[, evidence])` and `fail(…)` return: one value, not a map,
+/// What `pass(resource, message[, evidence])`, `fail(…)` and `unknown(…)` return (`unknown`:
+/// the rule met a value it was not written for, which is never a pass): one value, not a map,
 /// so that a verdict costs one allocation (a rule judging 55,000 instances makes 55,000).
 /// Scripts may still read `v.status`, `v.resource`, `v.message` and `v.evidence`, and say
 /// which field decided with `v.at("multi_az")`, `v.at("ingress", rule)` or, for a field of
@@ -289,7 +291,7 @@ pub fn lowercase_message(text: &str) -> String {
 /// finding points at).
 #[derive(Clone)]
 pub struct Verdict {
-    pub passed: bool,
+    pub status: Status,
     pub resource: Dynamic,
     pub message: ImmutableString,
     pub evidence: Map,
@@ -305,8 +307,8 @@ pub struct Verdict {
 
 fn register_verdicts(engine: &mut Engine) {
     let verdict =
-        |passed: bool, resource: Dynamic, message: ImmutableString, evidence: Map| Verdict {
-            passed,
+        |status: Status, resource: Dynamic, message: ImmutableString, evidence: Map| Verdict {
+            status,
             resource,
             message,
             evidence,
@@ -317,7 +319,11 @@ fn register_verdicts(engine: &mut Engine) {
     engine
         .register_type_with_name::<Verdict>("Verdict")
         .register_get("status", |v: &mut Verdict| {
-            ImmutableString::from(if v.passed { "pass" } else { "fail" })
+            ImmutableString::from(match v.status {
+                Status::Pass => "pass",
+                Status::Fail => "fail",
+                Status::Unknown => "unknown",
+            })
         })
         .register_get("resource", |v: &mut Verdict| v.resource.clone())
         .register_get("message", |v: &mut Verdict| v.message.clone())
@@ -341,18 +347,18 @@ fn register_verdicts(engine: &mut Engine) {
             ..v
         },
     );
-    engine.register_fn("pass", move |r: Dynamic, m: ImmutableString| {
-        verdict(true, r, m, Map::new())
-    });
-    engine.register_fn("pass", move |r: Dynamic, m: ImmutableString, e: Map| {
-        verdict(true, r, m, e)
-    });
-    engine.register_fn("fail", move |r: Dynamic, m: ImmutableString| {
-        verdict(false, r, m, Map::new())
-    });
-    engine.register_fn("fail", move |r: Dynamic, m: ImmutableString, e: Map| {
-        verdict(false, r, m, e)
-    });
+    for (name, status) in [
+        ("pass", Status::Pass),
+        ("fail", Status::Fail),
+        ("unknown", Status::Unknown),
+    ] {
+        engine.register_fn(name, move |r: Dynamic, m: ImmutableString| {
+            verdict(status, r, m, Map::new())
+        });
+        engine.register_fn(name, move |r: Dynamic, m: ImmutableString, e: Map| {
+            verdict(status, r, m, e)
+        });
+    }
 }
 
 /// Resolves `import "lib/ha" as ha;` to `<policy dir>/lib/ha.rhai` in the first user

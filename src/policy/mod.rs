@@ -771,9 +771,9 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<(Finding, VerdictTr
     };
     let verdict = verdict
         .try_cast::<engine::Verdict>()
-        .ok_or_else(|| bad("a verdict is not pass(...) or fail(...)".into()))?;
+        .ok_or_else(|| bad("a verdict is not pass(...), fail(...) or unknown(...)".into()))?;
     let resource = verdict.resource.try_cast::<Res>().ok_or_else(|| {
-        bad("the first argument of pass/fail must be an inventory resource".into())
+        bad("the first argument of pass/fail/unknown must be an inventory resource".into())
     })?;
     let trace = VerdictTrace {
         key: resource.key(),
@@ -787,7 +787,7 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<(Finding, VerdictTr
     let resource = resource.reference();
     if resource.id.is_empty() {
         return Err(bad(
-            "the first argument of pass/fail must be an inventory resource".into(),
+            "the first argument of pass/fail/unknown must be an inventory resource".into(),
         ));
     }
     let message = verdict.message.to_string();
@@ -802,15 +802,10 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<(Finding, VerdictTr
         None => rhai::serde::from_dynamic(&verdict.evidence.into())
             .map_err(|error| bad(format!("evidence: {error}")))?,
     };
-    let status = if verdict.passed {
-        Status::Pass
-    } else {
-        Status::Fail
-    };
     let finding = Finding {
         rule_id: meta.id.clone(),
         severity: meta.severity,
-        status,
+        status: verdict.status,
         resource,
         message,
         evidence,

@@ -460,6 +460,23 @@ impl InventoryView {
     }
 
     /// The alias records whose target is the load balancer `lb` (any form Route 53 stores).
+    /// The subnet of `near`'s region and VPC (`vpc_id`) whose IPv4 block holds `address`.
+    fn subnet_of_address(&self, near: &Res, address: &str) -> Dynamic {
+        let (region, vpc_id) = (near.text("region"), near.text("vpc_id"));
+        let host = format!("{address}/32");
+        self.inventory()
+            .subnets
+            .iter()
+            .position(|subnet| {
+                subnet.region == region.as_str()
+                    && subnet.vpc_id == vpc_id.as_str()
+                    && crate::apps::ipv4_cidr_contains(&subnet.cidr_block, &host)
+            })
+            .map_or(Dynamic::UNIT, |position| {
+                self.handle(crate::inventory::Subnet::SLOT, position)
+            })
+    }
+
     fn records_aliasing(&self, lb: &Res) -> ScriptResult<Array> {
         lb.note_read("dns_name");
         let dns_name = match (
@@ -673,6 +690,12 @@ impl InventoryView {
         engine.register_fn(
             "listeners_forwarding_to",
             |view: &mut InventoryView, arn: &str| view.listeners_forwarding_to_arn(arn),
+        );
+        engine.register_fn(
+            "subnet_of_address",
+            |view: &mut InventoryView, near: Res, address: &str| {
+                view.subnet_of_address(&near, address)
+            },
         );
         engine.register_fn("records_aliasing", |view: &mut InventoryView, lb: Res| {
             view.records_aliasing(&lb)

@@ -710,6 +710,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                             .and_then(Value::text)
                             .and_then(|p| p.parse().ok()),
                         health: "initial".into(),
+                        security_group_ids: Vec::new(),
                     });
                 }
             }
@@ -863,6 +864,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 cluster_id: r
                     .text("DBClusterIdentifier", "cluster_id")?
                     .map(|s| s.to_lowercase()),
+                replica_source: r.text("SourceDBInstanceIdentifier", "replica_source")?,
             };
             if publicly_accessible.is_none()
                 && !r.source.unknowns.contains_key("publicly_accessible")
@@ -906,6 +908,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .attribute(kind, "Endpoint.Address")?
                     .text()
                     .map(str::to_owned),
+                replica_source: r.text("ReplicationSourceIdentifier", "replica_source")?,
             };
             push_source(inv, r, &cluster);
             inv.db_clusters.push(cluster);

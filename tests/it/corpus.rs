@@ -247,6 +247,7 @@ fn a_wrong_type_in_any_field_of_a_snapshot_is_refused_naming_that_field() {
             availability_zones: vec!["us-east-1a".into()],
             members: vec![hacheck::inventory::DbClusterMember { instance_id: "orders-1".into(), writer: true }],
             endpoint_address: Some("orders.example".into()), endpoint_port: Some(5432),
+            replica_source: None,
         }],
     });
     for (collection, items) in filled.as_object().unwrap() {

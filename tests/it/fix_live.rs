@@ -478,13 +478,35 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
     }
     let public = subnet(&ec2, &account.vpc, "10.20.9.0/24", "us-east-1a").await;
     route_to_new_internet_gateway(&ec2, &account.vpc, std::slice::from_ref(&public)).await;
+    // Administrators reach the instances from anywhere today.
+    crate::support::seed::add_ingress(&ec2, &account.app_group, &[(22, "0.0.0.0/0")]).await;
     let before = moto.failing_findings();
     assert!(
         before.contains(&format!("HA011 {}", account.vpc)),
         "{before:?}"
     );
 
+    // Without the admins' networks there is no bastion to build: their SSH stays.
     let dir = tempfile::tempdir().unwrap();
+    let bare = moto
+        .hacheck()
+        .current_dir(dir.path())
+        .args(["fix", "--apply", "--yes", "--unsafe", "--journal"])
+        .arg(dir.path().join("bare.json"))
+        .output()
+        .unwrap();
+    let text = stdout(&bare);
+    assert!(
+        text.contains("administrators need a bastion host before SSH is closed"),
+        "{text}"
+    );
+    assert!(
+        ssh_peers(&ec2, &account.app_group)
+            .await
+            .contains(&"0.0.0.0/0".to_owned()),
+        "world SSH is kept until a bastion exists"
+    );
+
     let config_path = config_file(dir.path());
     let output = moto
         .hacheck()

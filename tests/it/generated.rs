@@ -49,6 +49,259 @@ const HOSTED_ZONE: &str = "Z0GEN";
 /// rules compare names, so one value serves both).
 const ELB_ZONE: &str = "Z35SXDOTRQ7X7K";
 
+/// Every enumerated value of a field the rules read that the generator composes, named as
+/// the field audit (`docs/fields.toml`) names it, with where it lands in a snapshot: the
+/// collection, the field (dotted; lists are walked) and the value there. `field_audit`
+/// holds this list equal to the audit's `generated` values, and checks that generated
+/// accounts hold each of them.
+pub(crate) const COMPOSED_ENUM_VALUES: &[(&str, &str, &str, &str)] = &[
+    (
+        "autoscaling.DescribePolicies:ScalingPolicies.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType=ASGAverageCPUUtilization",
+        "scaling_policies",
+        "target_tracking.predefined_metric",
+        "ASGAverageCPUUtilization",
+    ),
+    (
+        "autoscaling.DescribePolicies:ScalingPolicies.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType=ASGAverageCPUUtilizationHighResolution",
+        "scaling_policies",
+        "target_tracking.predefined_metric",
+        "ASGAverageCPUUtilizationHighResolution",
+    ),
+    (
+        "autoscaling.DescribePolicies:ScalingPolicies.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType=ASGAverageNetworkIn",
+        "scaling_policies",
+        "target_tracking.predefined_metric",
+        "ASGAverageNetworkIn",
+    ),
+    (
+        "autoscaling.DescribePolicies:ScalingPolicies.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType=ASGAverageNetworkOut",
+        "scaling_policies",
+        "target_tracking.predefined_metric",
+        "ASGAverageNetworkOut",
+    ),
+    (
+        "autoscaling.DescribePolicies:ScalingPolicies.TargetTrackingConfiguration.PredefinedMetricSpecification.PredefinedMetricType=ALBRequestCountPerTarget",
+        "scaling_policies",
+        "target_tracking.predefined_metric",
+        "ALBRequestCountPerTarget",
+    ),
+    (
+        "cloudwatch.DescribeAlarms:MetricAlarms.Statistic=Average",
+        "metric_alarms",
+        "statistic",
+        "Average",
+    ),
+    (
+        "cloudwatch.DescribeAlarms:MetricAlarms.Statistic=Sum",
+        "metric_alarms",
+        "statistic",
+        "Sum",
+    ),
+    (
+        "cloudwatch.DescribeAlarms:MetricAlarms.ComparisonOperator=GreaterThanThreshold",
+        "metric_alarms",
+        "comparison_operator",
+        "GreaterThanThreshold",
+    ),
+    (
+        "cloudwatch.DescribeAlarms:MetricAlarms.ComparisonOperator=LessThanThreshold",
+        "metric_alarms",
+        "comparison_operator",
+        "LessThanThreshold",
+    ),
+    (
+        "cloudwatch.DescribeAlarms:MetricAlarms.ComparisonOperator=GreaterThanOrEqualToThreshold",
+        "metric_alarms",
+        "comparison_operator",
+        "GreaterThanOrEqualToThreshold",
+    ),
+    (
+        "cloudwatch.DescribeAlarms:MetricAlarms.ComparisonOperator=LessThanOrEqualToThreshold",
+        "metric_alarms",
+        "comparison_operator",
+        "LessThanOrEqualToThreshold",
+    ),
+    (
+        "ec2.DescribeImages:Images.State=available",
+        "images",
+        "state",
+        "available",
+    ),
+    (
+        "ec2.DescribeInstances:Reservations.Instances.State.Name=running",
+        "instances",
+        "state",
+        "running",
+    ),
+    (
+        "ec2.DescribeNatGateways:NatGateways.State=available",
+        "nat_gateways",
+        "state",
+        "available",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.Protocol=HTTP",
+        "listeners",
+        "protocol",
+        "HTTP",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.Protocol=HTTPS",
+        "listeners",
+        "protocol",
+        "HTTPS",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.Protocol=TCP",
+        "listeners",
+        "protocol",
+        "TCP",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.Protocol=TLS",
+        "listeners",
+        "protocol",
+        "TLS",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.DefaultActions.Type=forward",
+        "listeners",
+        "default_actions.action_type",
+        "forward",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.DefaultActions.Type=redirect",
+        "listeners",
+        "default_actions.action_type",
+        "redirect",
+    ),
+    (
+        "elbv2.DescribeListeners:Listeners.DefaultActions.Type=fixed-response",
+        "listeners",
+        "default_actions.action_type",
+        "fixed-response",
+    ),
+    (
+        "elbv2.DescribeLoadBalancers:LoadBalancers.Scheme=internet-facing",
+        "load_balancers",
+        "scheme",
+        "internet-facing",
+    ),
+    (
+        "elbv2.DescribeLoadBalancers:LoadBalancers.Scheme=internal",
+        "load_balancers",
+        "scheme",
+        "internal",
+    ),
+    (
+        "elbv2.DescribeLoadBalancers:LoadBalancers.Type=application",
+        "load_balancers",
+        "lb_type",
+        "application",
+    ),
+    (
+        "elbv2.DescribeLoadBalancers:LoadBalancers.Type=network",
+        "load_balancers",
+        "lb_type",
+        "network",
+    ),
+    (
+        "elbv2.DescribeRules:Rules.Actions.Type=forward",
+        "listeners",
+        "rules.actions.action_type",
+        "forward",
+    ),
+    (
+        "elbv2.DescribeTargetGroups:TargetGroups.Protocol=HTTP",
+        "target_groups",
+        "protocol",
+        "HTTP",
+    ),
+    (
+        "elbv2.DescribeTargetGroups:TargetGroups.Protocol=TCP",
+        "target_groups",
+        "protocol",
+        "TCP",
+    ),
+    (
+        "elbv2.DescribeTargetGroups:TargetGroups.TargetType=instance",
+        "target_groups",
+        "target_type",
+        "instance",
+    ),
+    (
+        "elbv2.DescribeTargetGroups:TargetGroups.TargetType=ip",
+        "target_groups",
+        "target_type",
+        "ip",
+    ),
+    (
+        "elbv2.DescribeTargetGroups:TargetGroups.TargetType=lambda",
+        "target_groups",
+        "target_type",
+        "lambda",
+    ),
+    (
+        "elbv2.DescribeTargetHealth:TargetHealthDescriptions.TargetHealth.State=healthy",
+        "target_groups",
+        "targets.health",
+        "healthy",
+    ),
+    (
+        "route53.ListResourceRecordSets:ResourceRecordSets.Type=A",
+        "record_sets",
+        "record_type",
+        "A",
+    ),
+    (
+        "route53.ListResourceRecordSets:ResourceRecordSets.Type=AAAA",
+        "record_sets",
+        "record_type",
+        "AAAA",
+    ),
+];
+
+/// The values at dotted `field` of `item`, walking lists.
+fn values_at<'v>(item: &'v Value, field: &str) -> Vec<&'v Value> {
+    let mut found = vec![item];
+    for part in field.split('.') {
+        found = found
+            .into_iter()
+            .flat_map(|value| match value {
+                Value::Array(items) => items.iter().filter_map(|i| i.get(part)).collect(),
+                other => other.get(part).into_iter().collect::<Vec<_>>(),
+            })
+            .flat_map(|value| match value {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            })
+            .collect();
+    }
+    found
+}
+
+/// The audit names of the composed enum values that `accounts` generated accounts (from the
+/// CI seed) hold.
+pub(crate) fn composed_enum_values_found(accounts: u64) -> BTreeSet<&'static str> {
+    let mut found = BTreeSet::new();
+    for n in 0..accounts {
+        let (_, account) = generate(&mut Rng(20_261_202 + n));
+        for (name, collection, field, value) in COMPOSED_ENUM_VALUES {
+            let held = account.collections.get(collection).is_some_and(|items| {
+                items.iter().any(|item| {
+                    values_at(item, field)
+                        .iter()
+                        .any(|v| v.as_str() == Some(value))
+                })
+            });
+            if held {
+                found.insert(*name);
+            }
+        }
+    }
+    found
+}
+
 /// splitmix64: small, seedable and the same on every machine.
 struct Rng(u64);
 
@@ -93,8 +346,36 @@ enum Capacity {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Scaling {
-    CpuAlarms,
+    /// A scale-out and a scale-in alarm, each triggering a simple scaling policy.
+    Alarms,
     TargetTracking,
+}
+
+/// What the group scales on (the reference architecture: "based on the number of requests
+/// coming in", CPU in its example).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Signal {
+    Cpu,
+    /// Target tracking only: AWS's high-resolution CPU metric.
+    CpuHighResolution,
+    /// The load balancer's requests per target (application load balancers only).
+    RequestCount,
+    /// Target tracking only.
+    NetworkIn,
+    /// Target tracking only.
+    NetworkOut,
+    /// The CloudWatch agent's memory metric (a customized metric for target tracking).
+    Memory,
+}
+
+/// What an application load balancer's target group holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Backend {
+    /// The Auto Scaling group's instances (or instances registered by hand).
+    Group,
+    /// A container service's tasks: addresses in the private subnets of both zones.
+    IpTargets,
+    Lambda,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -151,6 +432,10 @@ struct AppPlan {
     violations: Vec<Violation>,
     /// Targets registered by hand (two instances, one per zone) instead of a group.
     registered: bool,
+    backend: Backend,
+    signal: Signal,
+    /// Alarms compare with `…OrEqualToThreshold`.
+    inclusive: bool,
 }
 
 #[derive(Debug)]
@@ -194,6 +479,32 @@ impl Composition {
                 });
             }
         }
+        for app in &mut composition.apps {
+            app.backend = if app.lb == LbKind::Alb && !app.registered {
+                match rng.below(10) {
+                    0 => Backend::IpTargets,
+                    1 => Backend::Lambda,
+                    _ => Backend::Group,
+                }
+            } else {
+                Backend::Group
+            };
+            if app.backend != Backend::Group {
+                // No group and no instances: only the load balancer and the name.
+                app.violations.retain(|v| *v == Violation::NoAliasRecord);
+            }
+            let alb = app.lb == LbKind::Alb;
+            app.signal = match (app.scaling, rng.below(10)) {
+                (_, 0..=4) => Signal::Cpu,
+                (_, 5 | 6) if alb => Signal::RequestCount,
+                (_, 5 | 6) => Signal::Memory,
+                (Scaling::Alarms, _) => Signal::Memory,
+                (Scaling::TargetTracking, 7) => Signal::CpuHighResolution,
+                (Scaling::TargetTracking, 8) => Signal::NetworkIn,
+                (Scaling::TargetTracking, _) => rng.pick(&[Signal::NetworkOut, Signal::Memory]),
+            };
+            app.inclusive = rng.chance(20);
+        }
         composition
     }
 
@@ -222,7 +533,7 @@ impl Composition {
                     LbKind::NlbWithoutGroups,
                     LbKind::Classic,
                 ]);
-                let scaling = rng.pick(&[Scaling::CpuAlarms, Scaling::TargetTracking]);
+                let scaling = rng.pick(&[Scaling::Alarms, Scaling::TargetTracking]);
                 let mut violations: Vec<Violation> = VIOLATIONS
                     .iter()
                     .copied()
@@ -249,6 +560,9 @@ impl Composition {
                     database: rng.below(database_count),
                     violations,
                     registered: false,
+                    backend: Backend::Group,
+                    signal: Signal::Cpu,
+                    inclusive: false,
                 }
             })
             .collect();
@@ -446,11 +760,16 @@ fn databases(account: &mut Account, composition: &Composition) {
     for (d, &(kind, single_zone, public)) in composition.databases.iter().enumerate() {
         let id = format!("db{d}");
         let group = format!("sg-db{d}");
-        // Every application using it is admitted on 5432.
-        let ingress = composition
-            .apps
-            .iter()
-            .filter(|app| app.database == d)
+        // Every application using it is admitted on 5432. A Lambda function's security
+        // groups are not collected (no Lambda read call yet): a Lambda application uses no
+        // database here.
+        let users = |d: usize| {
+            composition
+                .apps
+                .iter()
+                .filter(move |app| app.database == d && app.backend != Backend::Lambda)
+        };
+        let ingress = users(d)
             .map(|app| from_group("tcp", 5432, &format!("sg-{}", app.name)))
             .collect();
         account.add("security_groups", security_group(&group, ingress));
@@ -500,11 +819,11 @@ fn databases(account: &mut Account, composition: &Composition) {
             }
         }
         // A database no application uses is out of scope: judged by nothing.
-        let used = composition.apps.iter().any(|app| app.database == d);
+        let used = users(d).next().is_some();
         if single_zone && used {
             account.expect("HA012", &id);
             // Losing the database's zone takes down every application using it.
-            for app in composition.apps.iter().filter(|app| app.database == d) {
+            for app in users(d) {
                 account.expect("HA018", &format!("{}-lb", app.name));
             }
         }
@@ -561,7 +880,8 @@ fn application(
     } else {
         from_group("tcp", target_port, &lb_group)
     }];
-    if !composition.no_bastion {
+    // Nobody logs into a Lambda function.
+    if !composition.no_bastion && app.backend != Backend::Lambda {
         ingress.push(from_group("tcp", 22, "sg-bastion"));
     }
     if has(Violation::WorldIngress) {
@@ -629,8 +949,9 @@ fn application(
         let transport_hop = format!(
             "internet → load balancer {lb_name} :443/tcp → target group {tg_name} → Auto Scaling group {asg} :{target_port}/tcp"
         );
-        // Paths are compared up to the serving group: hand-registered targets have none.
-        if !app.registered {
+        // Paths are compared up to the serving group: hand-registered targets have none;
+        // other backends' paths end at their targets (above).
+        if !app.registered && app.backend == Backend::Group {
             account.paths.insert(transport_hop);
         }
         if !nlb {
@@ -654,7 +975,9 @@ fn application(
     } else {
         vec![0, 1]
     };
+    let grouped = app.backend == Backend::Group;
     let instance_ids: Vec<String> = (0..instance_zones.len())
+        .filter(|_| grouped)
         .map(|i| format!("i-{name}-{i}"))
         .collect();
     for (i, (&zone, id)) in instance_zones.iter().zip(&instance_ids).enumerate() {
@@ -681,10 +1004,31 @@ fn application(
             account.expect("HA008", &lb_name);
         }
     }
-    let targets: Vec<Value> = instance_ids
-        .iter()
-        .map(|id| json!({"id": id, "port": target_port, "health": "healthy"}))
-        .collect();
+    let lambda = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}");
+    let targets: Vec<Value> = match app.backend {
+        Backend::Group => instance_ids
+            .iter()
+            .map(|id| json!({"id": id, "port": target_port, "health": "healthy"}))
+            .collect(),
+        // A task per zone, in the private subnets.
+        Backend::IpTargets => (0..2)
+            .map(|zone| json!({"id": format!("10.0.1{zone}.{}", 100 + k), "port": target_port, "health": "healthy",
+                "security_group_ids": [app_group]}))
+            .collect(),
+        Backend::Lambda => vec![json!({"id": lambda, "port": null, "health": "healthy"})],
+    };
+    for target in &targets {
+        let hop = match app.backend {
+            Backend::Group => continue,
+            Backend::IpTargets => {
+                format!("ip {} :{target_port}/tcp", target["id"].as_str().unwrap())
+            }
+            Backend::Lambda => format!("lambda {lambda}"),
+        };
+        account.paths.insert(format!(
+            "internet → load balancer {lb_name} :443/tcp → target group {tg_name} → {hop}"
+        ));
+    }
     if classic {
         // AWS registers a group's instances with the load balancers it attaches.
         let last = account
@@ -695,15 +1039,21 @@ fn application(
             .unwrap();
         last["instance_ids"] = json!(instance_ids);
     } else {
+        let (target_type, port, protocol) = match app.backend {
+            Backend::Group => ("instance", json!(target_port), json!(target_protocol)),
+            Backend::IpTargets => ("ip", json!(target_port), json!(target_protocol)),
+            // A Lambda function's target group has neither port nor protocol.
+            Backend::Lambda => ("lambda", Value::Null, Value::Null),
+        };
         account.add("target_groups", json!({"arn": tg_arn, "name": tg_name, "region": REGION, "vpc_id": VPC,
-        "port": target_port, "protocol": target_protocol, "target_type": "instance",
+        "port": port, "protocol": protocol, "target_type": target_type,
         "health_check": {"enabled": true, "protocol": if nlb { "TCP" } else { "HTTP" }, "port": "traffic-port",
             "path": if nlb { Value::Null } else { json!("/health") }, "interval_seconds": 30, "healthy_threshold": 5, "unhealthy_threshold": 2},
         "load_balancer_arns": [lb_arn], "targets": targets}));
     }
 
     // A group launches them; hand-registered targets have none (HA002 fails for each).
-    if !app.registered {
+    if !app.registered && grouped {
         let template = format!("lt-{name}");
         let (version, latest, default) = match app.capacity {
             Capacity::Latest => ("$Latest", 3, 2),
@@ -765,28 +1115,22 @@ fn application(
         // Scaling.
         match app.scaling {
             Scaling::TargetTracking => {
-                account.add("scaling_policies", json!({"name": format!("{name}-cpu"), "arn": policy_arn(&asg, &format!("{name}-cpu")),
-                "region": REGION, "auto_scaling_group": asg, "policy_type": "TargetTrackingScaling",
-                "adjustment_type": null, "scaling_adjustment": null, "step_adjustments": [],
-                "target_tracking": {"predefined_metric": "ASGAverageCPUUtilization", "target_value": 50.0,
-                    "disable_scale_in": has(Violation::NoScaleIn)}}));
-                if has(Violation::NoScaleIn) {
-                    account.expect("HA015", &asg);
-                }
                 if has(Violation::NoScaleOut) {
-                    // A customized metric is not the group's CPU: nothing scales out on it.
-                    let last = account
-                        .collections
-                        .get_mut("scaling_policies")
-                        .unwrap()
-                        .last_mut()
-                        .unwrap();
-                    last["target_tracking"]["predefined_metric"] = Value::Null;
+                    // No policy at all: the group neither grows nor shrinks on load.
                     account.expect("HA014", &asg);
                     account.expect("HA015", &asg);
+                } else {
+                    account.add("scaling_policies", json!({"name": format!("{name}-cpu"), "arn": policy_arn(&asg, &format!("{name}-cpu")),
+                    "region": REGION, "auto_scaling_group": asg, "policy_type": "TargetTrackingScaling",
+                    "adjustment_type": null, "scaling_adjustment": null, "step_adjustments": [],
+                    "target_tracking": {"predefined_metric": tracked_metric(app.signal), "target_value": 50.0,
+                        "disable_scale_in": has(Violation::NoScaleIn)}}));
+                    if has(Violation::NoScaleIn) {
+                        account.expect("HA015", &asg);
+                    }
                 }
             }
-            Scaling::CpuAlarms => {
+            Scaling::Alarms => {
                 let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:{name}-alerts");
                 account.add("sns_topics", json!({"arn": topic, "region": REGION, "name": format!("{name}-alerts"),
                 "subscriptions": [{"arn": format!("{topic}:0000"), "protocol": "email", "endpoint": "oncall@example.com",
@@ -796,24 +1140,35 @@ fn application(
                 if has(Violation::UnconfirmedTopic) && notified {
                     account.expect("HA016", &format!("{name}-alerts"));
                 }
-                for (direction, adjustment, threshold, operator, violation, rule) in [
-                    (
-                        "out",
-                        1,
-                        75.0,
-                        "GreaterThanThreshold",
-                        Violation::NoScaleOut,
-                        "HA014",
+                let (namespace, metric, statistic, dimensions, [high, low]) = match app.signal {
+                    Signal::RequestCount => (
+                        "AWS/ApplicationELB",
+                        "RequestCountPerTarget",
+                        "Sum",
+                        json!({"TargetGroup": format!("targetgroup/{tg_name}/000{k}")}),
+                        [1000.0, 100.0],
                     ),
-                    (
-                        "in",
-                        -1,
-                        10.0,
-                        "LessThanThreshold",
-                        Violation::NoScaleIn,
-                        "HA015",
+                    Signal::Memory => (
+                        "CWAgent",
+                        "mem_used_percent",
+                        "Average",
+                        json!({"AutoScalingGroupName": asg}),
+                        [80.0, 20.0],
                     ),
+                    _ => (
+                        "AWS/EC2",
+                        "CPUUtilization",
+                        "Average",
+                        json!({"AutoScalingGroupName": asg}),
+                        [75.0, 10.0],
+                    ),
+                };
+                let or_equal = if app.inclusive { "OrEqualTo" } else { "" };
+                for (direction, adjustment, threshold, comparison, violation, rule) in [
+                    ("out", 1, high, "Greater", Violation::NoScaleOut, "HA014"),
+                    ("in", -1, low, "Less", Violation::NoScaleIn, "HA015"),
                 ] {
+                    let operator = format!("{comparison}Than{or_equal}Threshold");
                     let policy = format!("{name}-scale-{direction}");
                     account.add("scaling_policies", json!({"name": policy, "arn": policy_arn(&asg, &policy), "region": REGION,
                     "auto_scaling_group": asg, "policy_type": "SimpleScaling", "adjustment_type": "ChangeInCapacity",
@@ -822,11 +1177,11 @@ fn application(
                         account.expect(rule, &asg);
                         continue;
                     }
-                    let alarm = format!("{name}-cpu-{direction}");
+                    let alarm = format!("{name}-load-{direction}");
                     account.add("metric_alarms", json!({"name": alarm, "arn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm}"),
-                    "region": REGION, "namespace": "AWS/EC2", "metric_name": "CPUUtilization", "statistic": "Average",
+                    "region": REGION, "namespace": namespace, "metric_name": metric, "statistic": statistic,
                     "period": 300, "evaluation_periods": 2, "threshold": threshold, "comparison_operator": operator,
-                    "dimensions": {"AutoScalingGroupName": asg}, "actions_enabled": true,
+                    "dimensions": dimensions, "actions_enabled": true,
                     "alarm_actions": [policy_arn(&asg, &policy), topic], "ok_actions": [], "insufficient_data_actions": []}));
                 }
             }
@@ -857,6 +1212,19 @@ fn application(
                 "ttl": null, "values": [], "alias_target": {"dns_name": target, "hosted_zone_id": ELB_ZONE, "evaluate_target_health": true},
                 "set_identifier": null}));
         }
+    }
+}
+
+/// The predefined metric a target-tracking policy tracks for `signal` (`null`: a customized
+/// metric, the CloudWatch agent's memory).
+fn tracked_metric(signal: Signal) -> Value {
+    match signal {
+        Signal::Cpu => json!("ASGAverageCPUUtilization"),
+        Signal::CpuHighResolution => json!("ASGAverageCPUUtilizationHighResolution"),
+        Signal::RequestCount => json!("ALBRequestCountPerTarget"),
+        Signal::NetworkIn => json!("ASGAverageNetworkIn"),
+        Signal::NetworkOut => json!("ASGAverageNetworkOut"),
+        Signal::Memory => Value::Null,
     }
 }
 
@@ -976,9 +1344,23 @@ fn generate(rng: &mut Rng) -> (Composition, Account) {
     let composition = Composition::generate(rng);
     let mut account = Account::default();
     network(&mut account);
-    if composition.no_bastion {
+    // HA011 asks a bastion of a VPC that hosts application instances (tasks and Lambda
+    // functions are not logged into). An untagged bastion is one by reference only: when
+    // no application's group admits SSH from it, it is not recognisable as one.
+    let instances = composition.public_instance_port.is_some()
+        || composition
+            .apps
+            .iter()
+            .any(|app| app.backend == Backend::Group);
+    let recognisable = composition.bastion_tagged
+        || composition
+            .apps
+            .iter()
+            .any(|app| app.backend != Backend::Lambda);
+    if instances && (composition.no_bastion || !recognisable) {
         account.expect("HA011", VPC);
-    } else {
+    }
+    if !composition.no_bastion {
         bastion(
             &mut account,
             composition.bastion_tagged,
@@ -1126,7 +1508,9 @@ fn projected_paths(index: &Index, model: &hacheck::apps::AppModel) -> Vec<String
         .iter()
         .filter(|path| match path.through.last() {
             None => true,
-            Some(hop) => hop.starts_with("Auto Scaling group") || hop.starts_with("redirect"),
+            Some(hop) => ["Auto Scaling group", "redirect", "ip ", "lambda "]
+                .iter()
+                .any(|kind| hop.starts_with(kind)),
         })
         .map(ToString::to_string)
         .collect();
@@ -1319,7 +1703,9 @@ pub(crate) fn account_with_every_kind() -> Value {
             let apps = &composition.apps;
             apps.iter().any(|a| a.lb == LbKind::Classic)
                 && apps.iter().any(|a| a.lb == LbKind::Alb && !a.registered)
-                && apps.iter().any(|a| a.scaling == Scaling::CpuAlarms)
+                // Its tasks' addresses are looked up (DescribeNetworkInterfaces).
+                && apps.iter().any(|a| a.backend == Backend::IpTargets)
+                && apps.iter().any(|a| a.scaling == Scaling::Alarms)
                 && !apps
                     .iter()
                     .any(|a| a.violations.contains(&Violation::UnconfirmedTopic))

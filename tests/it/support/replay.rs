@@ -521,24 +521,28 @@ async fn load_balancers(
     certificate: &str,
 ) {
     for group in items(document, "target_groups") {
-        assert_eq!(group["target_type"], "instance", "replay: {group}");
+        let kind = text(group, "target_type");
         let check = &group["health_check"];
         let mut request = clients
             .elbv2
             .create_target_group()
             .name(text(group, "name"))
-            .protocol(elbv2t::ProtocolEnum::from(text(group, "protocol").as_str()))
-            .port(int(group, "port"))
-            .vpc_id(ids.known(&text(group, "vpc_id")))
-            .target_type(elbv2t::TargetTypeEnum::Instance)
-            .health_check_enabled(check["enabled"] == true)
-            .health_check_protocol(elbv2t::ProtocolEnum::from(text(check, "protocol").as_str()))
-            .health_check_port(text(check, "port"))
-            .health_check_interval_seconds(int(check, "interval_seconds"))
-            .healthy_threshold_count(int(check, "healthy_threshold"))
-            .unhealthy_threshold_count(int(check, "unhealthy_threshold"));
-        if let Some(path) = check["path"].as_str() {
-            request = request.health_check_path(path);
+            .target_type(elbv2t::TargetTypeEnum::from(kind.as_str()));
+        // A Lambda function's target group has no port, protocol, VPC or health-check port.
+        if kind != "lambda" {
+            request = request
+                .protocol(elbv2t::ProtocolEnum::from(text(group, "protocol").as_str()))
+                .port(int(group, "port"))
+                .vpc_id(ids.known(&text(group, "vpc_id")))
+                .health_check_enabled(check["enabled"] == true)
+                .health_check_protocol(elbv2t::ProtocolEnum::from(text(check, "protocol").as_str()))
+                .health_check_port(text(check, "port"))
+                .health_check_interval_seconds(int(check, "interval_seconds"))
+                .healthy_threshold_count(int(check, "healthy_threshold"))
+                .unhealthy_threshold_count(int(check, "unhealthy_threshold"));
+            if let Some(path) = check["path"].as_str() {
+                request = request.health_check_path(path);
+            }
         }
         let created = request.send().await.unwrap();
         let arn = created.target_groups()[0].target_group_arn().unwrap();
@@ -820,6 +824,36 @@ async fn groups(clients: &Clients, document: &Value, ids: &mut Replayed) {
     }
 }
 
+/// The network interface that holds an `ip` target's address (a task's): in the document's
+/// subnet whose block holds it, in the target's security groups.
+async fn address_interface(
+    clients: &Clients,
+    document: &Value,
+    ids: &Replayed,
+    address: &str,
+    target: &Value,
+) {
+    let subnet = items(document, "subnets")
+        .iter()
+        .find(|s| {
+            hacheck::apps::ipv4_cidr_contains(&text(s, "cidr_block"), &format!("{address}/32"))
+        })
+        .unwrap_or_else(|| panic!("replay: no subnet holds {address}"));
+    let groups: Vec<String> = texts(target, "security_group_ids")
+        .iter()
+        .map(|g| ids.known(g))
+        .collect();
+    clients
+        .ec2
+        .create_network_interface()
+        .subnet_id(ids.known(&text(subnet, "id")))
+        .private_ip_address(address)
+        .set_groups(Some(groups))
+        .send()
+        .await
+        .unwrap();
+}
+
 /// Targets and registered instances as the document lists them (attaching a group
 /// registers its instances already; registering again changes nothing).
 async fn registrations(clients: &Clients, document: &Value, ids: &Replayed) {
@@ -830,10 +864,19 @@ async fn registrations(clients: &Clients, document: &Value, ids: &Replayed) {
             .target_group_arn(ids.known(&text(group, "arn")));
         let targets = group["targets"].as_array().unwrap();
         for target in targets {
+            let id = text(target, "id");
+            let live = match group["target_type"].as_str() {
+                Some("ip") => {
+                    address_interface(clients, document, ids, &id, target).await;
+                    id
+                }
+                Some("lambda") => id,
+                _ => ids.known(&id),
+            };
             request = request.targets(
                 elbv2t::TargetDescription::builder()
-                    .id(ids.known(&text(target, "id")))
-                    .port(int(target, "port"))
+                    .id(live)
+                    .set_port(target["port"].as_i64().map(|p| p as i32))
                     .build(),
             );
         }
