@@ -47,6 +47,9 @@ pub fn convert(world: &World) -> Result<Inventory> {
             continue;
         };
         for entry in resources.entries() {
+            if entry.key.starts_with(super::FOR_EACH) {
+                continue;
+            }
             let declaration = &entry.value;
             let Some(kind) = declaration.get("Type").and_then(Spanned::as_str) else {
                 return Err((
@@ -65,12 +68,17 @@ pub fn convert(world: &World) -> Result<Inventory> {
                 entry.key_pos,
                 file.clone(),
             );
+            if let Some(transform) = here.transforms.first() {
+                r.wholly_unknown(format!(
+                    "transform `{transform}` (expanded by CloudFormation at deploy)"
+                ));
+            }
             if let Some(condition) = declaration.get("Condition") {
                 let name = condition.as_str().unwrap_or_default();
                 match world.condition(stack, name, condition.pos) {
                     Ok(Value::Text(t)) if t == "true" => {}
                     Ok(Value::Unknown(reason)) => {
-                        r.conditional(format!("condition `{name}`, which depends on {reason}"))
+                        r.wholly_unknown(format!("condition `{name}`, which depends on {reason}"))
                     }
                     Ok(_) => continue,
                     Err(e) => return Err((stack, e)),

@@ -84,6 +84,8 @@ pub struct Stack {
     pub path: PathBuf,
     pub name: String,
     pub doc: Spanned,
+    /// The template's `Transform`s (macros CloudFormation expands at deploy).
+    pub transforms: Vec<String>,
     pub parameters: HashMap<String, Value>,
     /// Logical id → the physical id hacheck gives it (unique across the loaded stacks).
     pub physical: HashMap<String, String>,
@@ -374,7 +376,13 @@ impl World {
             }
             "Fn::Base64" => self.eval(stack, arg),
             "Fn::GetAZs" => {
-                let region = known!(self.text_arg(stack, arg, name)?);
+                // A bare `!GetAZs` (YAML's null) is the template's own region, as `""` is.
+                let bare = matches!(&arg.node, Node::Scalar { text, plain: true } if text.is_empty() || text == "~" || text == "null");
+                let region = if bare {
+                    String::new()
+                } else {
+                    known!(self.text_arg(stack, arg, name)?)
+                };
                 let region = if region.is_empty() {
                     self.region.clone()
                 } else {
@@ -673,16 +681,30 @@ pub fn parameter_value(
             }
         },
     };
+    let list = kind.starts_with("List<") || kind == "CommaDelimitedList";
     if let Some(allowed) = declaration.get("AllowedValues")
         && let Node::Seq(values) = &allowed.node
-        && !values.iter().any(|v| v.as_str() == Some(text.as_str()))
     {
-        return Err(error(
-            allowed.pos,
-            format!("parameter `{name}` is `{text}`, not one of its AllowedValues"),
-        ));
+        // A list's items are each held to the allowed values, as CloudFormation does.
+        let items: Vec<&str> = if list {
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        } else {
+            vec![text.as_str()]
+        };
+        if let Some(bad) = items
+            .iter()
+            .find(|item| !values.iter().any(|v| v.as_str() == Some(**item)))
+        {
+            return Err(error(
+                allowed.pos,
+                format!("parameter `{name}` is `{bad}`, not one of its AllowedValues"),
+            ));
+        }
     }
-    if kind.starts_with("List<") || kind == "CommaDelimitedList" {
+    if list {
         let items = if text.is_empty() {
             Vec::new()
         } else {

@@ -131,7 +131,21 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
         if !matches!(resources.node, yaml::Node::Map(_)) {
             return Err(at(path, resources.pos, "`Resources` must be a map".into()));
         }
+        let transforms = transforms_of(&doc).map_err(|(pos, message)| at(path, pos, message))?;
         for entry in resources.entries() {
+            if entry.key.starts_with(FOR_EACH) {
+                if !transforms.iter().any(|t| t == LANGUAGE_EXTENSIONS) {
+                    return Err(at(
+                        path,
+                        entry.key_pos,
+                        format!(
+                            "resource `{}` needs `Transform: {LANGUAGE_EXTENSIONS}`",
+                            entry.key
+                        ),
+                    ));
+                }
+                continue;
+            }
             if entry
                 .value
                 .get("Type")
@@ -144,6 +158,17 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                     format!("resource `{}` has no `Type`", entry.key),
                 ));
             }
+        }
+        for transform in &transforms {
+            tracing::warn!(
+                "{}: transform `{transform}` is expanded by CloudFormation at deploy, not by hacheck: every verdict on this template is unknown{}",
+                path.display(),
+                if transform == LANGUAGE_EXTENSIONS {
+                    ", and resources made by `Fn::ForEach` are not judged"
+                } else {
+                    ""
+                }
+            );
         }
         let mut parameters = HashMap::new();
         for entry in doc
@@ -168,6 +193,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             path: path.clone(),
             name,
             doc,
+            transforms,
             parameters,
             physical: HashMap::new(),
         });
@@ -182,6 +208,31 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
     let world = eval::World::new(options.region.clone(), options.account.clone(), stacks)
         .map_err(|(stack, e)| at(&paths[stack], e.pos, e.message))?;
     convert::convert(&world).map_err(|(stack, e)| at(&paths[stack], e.pos, e.message))
+}
+
+/// The key prefix of `AWS::LanguageExtensions`' resource loops.
+pub(crate) const FOR_EACH: &str = "Fn::ForEach::";
+const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+
+/// The template's `Transform`: one name or a list of names (a macro may also be a map with
+/// `Name` and `Parameters`, as under `Fn::Transform`).
+fn transforms_of(doc: &yaml::Spanned) -> Result<Vec<String>, (yaml::Pos, String)> {
+    let Some(transform) = doc.get("Transform") else {
+        return Ok(Vec::new());
+    };
+    let items: Vec<&yaml::Spanned> = match &transform.node {
+        yaml::Node::Seq(items) => items.iter().collect(),
+        _ => vec![transform],
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            item.as_str()
+                .or_else(|| item.get("Name").and_then(yaml::Spanned::as_str))
+                .map(str::to_owned)
+                .ok_or((item.pos, "`Transform` names a macro: a string".to_owned()))
+        })
+        .collect()
 }
 
 /// Gives each resource its physical name: the logical id, or `stack-logical` where two

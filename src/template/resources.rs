@@ -540,8 +540,8 @@ impl<'w> Recorder<'w> {
     }
 
     /// Marks every field unknown: the resource exists only if a condition holds that waits
-    /// for an input.
-    pub fn conditional(&mut self, reason: String) {
+    /// for an input, or a transform may change it at deploy.
+    pub fn wholly_unknown(&mut self, reason: String) {
         self.unknown("*", reason);
     }
 }

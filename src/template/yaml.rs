@@ -169,7 +169,8 @@ fn count(node: &Spanned) -> usize {
 
 /// `!Ref X` → `{Ref: X}`, `!GetAtt A.B` → `{Fn::GetAtt: [A, B]}`, `!Sub …` → `{Fn::Sub: …}`.
 fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, String> {
-    const FUNCTIONS: [&str; 18] = [
+    // The functions of templates, then those of the `Rules` section.
+    const FUNCTIONS: [&str; 24] = [
         "Base64",
         "Cidr",
         "FindInMap",
@@ -188,6 +189,12 @@ fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, String> {
         "Or",
         "Length",
         "ToJsonString",
+        "Contains",
+        "EachMemberEquals",
+        "EachMemberIn",
+        "RefAll",
+        "ValueOf",
+        "ValueOfAll",
     ];
     let pos = node.pos;
     let key = match tag {
@@ -241,6 +248,8 @@ impl Builder {
     fn local_tag(tag: Option<yaml_rust2::parser::Tag>) -> Result<Option<String>, String> {
         match tag {
             None => Ok(None),
+            // YAML's non-specific tag `!` makes a plain string, as CloudFormation reads it.
+            Some(tag) if format!("{}{}", tag.handle, tag.suffix) == "!" => Ok(None),
             Some(tag) if tag.handle == "!" => Ok(Some(tag.suffix)),
             Some(tag) if tag.handle == "!!" || tag.handle.starts_with("tag:yaml.org") => Ok(None),
             Some(tag) => Err(format!("unknown tag `{}{}`", tag.handle, tag.suffix)),

@@ -951,3 +951,89 @@ fn a_listener_rule_of_the_template_routes_to_the_group() {
     let waiting = rule("!ImportValue shared-target-group");
     assert_eq!(judge("waiting.yaml", &waiting), "unknown");
 }
+
+/// Templates CloudFormation accepts are read: a bare `!GetAZs`, the `Rules` section's short
+/// forms, YAML's non-specific tag `!`, a `CommaDelimitedList` whose items are each allowed.
+/// A template with a `Transform` is judged but every verdict on it is `unknown`, the
+/// transform named on stderr; `Fn::ForEach` without its transform is refused, naming it.
+#[test]
+fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
+    let (code, report) = scan_json(&[
+        "--scope",
+        "account",
+        "--template",
+        &template("tests/fixtures/templates/short-forms.yaml"),
+    ]);
+    assert_eq!(code, 1, "{report}");
+    // Three zones from the bare `!GetAZs` (the template's region).
+    assert!(
+        verdicts(&report, "pass").contains(&"HA003".to_owned()),
+        "{report}"
+    );
+    assert_eq!(verdicts(&report, "unknown"), Vec::<String>::new());
+
+    for (file, transform) in [
+        ("serverless-transform.yaml", "AWS::Serverless-2016-10-31"),
+        ("language-extensions.yaml", "AWS::LanguageExtensions"),
+    ] {
+        let path = template(&format!("tests/fixtures/templates/{file}"));
+        let output = hacheck()
+            .current_dir(root())
+            .args([
+                "scan",
+                "--format",
+                "json",
+                "--scope",
+                "account",
+                "--template",
+                &path,
+            ])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        // World SSH would fail HA010; the transform may change the group: unknown.
+        assert_eq!(verdicts(&report, "fail"), Vec::<String>::new(), "{file}");
+        assert_eq!(verdicts(&report, "unknown"), ["HA010"], "{file}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("transform `{transform}`")),
+            "{stderr}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loop.yaml");
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/templates/language-extensions.yaml"))
+            .unwrap()
+            .replace("Transform: AWS::LanguageExtensions\n", "");
+    std::fs::write(&path, text).unwrap();
+    let output = hacheck()
+        .args(["scan", "--template"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = crate::support::assert_exit(&output, 2);
+    assert!(
+        err.contains(
+            ":2:3: resource `Fn::ForEach::Groups` needs `Transform: AWS::LanguageExtensions`"
+        ),
+        "{err}"
+    );
+
+    let path = dir.path().join("list.yaml");
+    let text = std::fs::read_to_string(root().join("tests/fixtures/templates/short-forms.yaml"))
+        .unwrap()
+        .replace("Default: \"a,b\"", "Default: \"a,d\"");
+    std::fs::write(&path, text).unwrap();
+    let output = hacheck()
+        .args(["scan", "--template"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = crate::support::assert_exit(&output, 2);
+    assert!(
+        err.contains("parameter `Zones` is `d`, not one of its AllowedValues"),
+        "{err}"
+    );
+}
