@@ -43,11 +43,13 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8, quiet: bool) {
+    // The SDK's own log lines (its orchestrator's, its retries') are internals: only `-vv`
+    // shows them; hacheck says what went wrong in the user's terms.
     let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
+        (true, _) => "hacheck=error",
+        (false, 0) => "hacheck=warn",
         (false, 1) => "hacheck=info",
-        (false, _) => "hacheck=debug,aws_config=info",
+        (false, _) => "hacheck=debug,aws_config=info,warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("HACHECK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));

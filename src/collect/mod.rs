@@ -46,6 +46,84 @@ pub enum CollectError {
     NoRegion,
     #[error("cannot identify the AWS account ({code}): {message}")]
     Identity { code: String, message: String },
+    #[error(
+        "no AWS credentials found: set `AWS_PROFILE` (or `--profile`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, or run `aws sso login`; to try hacheck without an account: `hacheck scan --example seed-start`"
+    )]
+    NoCredentials,
+    #[error("unknown region `{given}`: did you mean `{suggestion}`?")]
+    UnknownRegion { given: String, suggestion: String },
+}
+
+/// AWS's commercial regions (2026), for suggestions only: a name close to one of these and
+/// not itself one is a typo; a region AWS opens later is far from them all and passes.
+const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+];
+
+/// The known region `given` is a typo of (at most two edits away), if it is not one itself.
+fn misspelt_region(given: &str) -> Option<&'static str> {
+    if KNOWN_REGIONS.contains(&given) {
+        return None;
+    }
+    KNOWN_REGIONS
+        .iter()
+        .map(|known| (edit_distance(given, known), *known))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance between two short ASCII names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// The SDK's standard retry strategy (exponential back-off with jitter on throttling and
@@ -95,6 +173,14 @@ impl AwsOptions {
         } else {
             self.regions.clone()
         };
+        // A local endpoint (moto, LocalStack) takes any region name.
+        if self.endpoint_url.is_none()
+            && let Some((given, suggestion)) = regions
+                .iter()
+                .find_map(|r| misspelt_region(r).map(|s| (r.clone(), s.to_owned())))
+        {
+            return Err(CollectError::UnknownRegion { given, suggestion });
+        }
         Ok(AwsContext {
             base,
             regions,
@@ -243,16 +329,30 @@ impl aws_sdk_ec2::config::Intercept for CompleteAnswers {
         _components: &aws_sdk_ec2::config::RuntimeComponents,
         _cfg: &mut aws_sdk_ec2::config::ConfigBag,
     ) -> Result<(), aws_sdk_ec2::error::BoxError> {
-        match context
-            .response()
-            .body()
-            .bytes()
-            .and_then(unterminated_xml_root)
-        {
+        let response = context.response();
+        let body = response.body().bytes().unwrap_or_default();
+        if is_web_page(body) {
+            // An endpoint that does not implement the operation (moto, a proxy) answers with
+            // a web page: say so, rather than how that page fails to be AWS's XML.
+            return Err(format!(
+                "the endpoint answered HTTP {} with a web page, not AWS's format: it does not implement this operation (or is not an AWS endpoint)",
+                response.status().as_u16()
+            )
+            .into());
+        }
+        match unterminated_xml_root(body) {
             Some(root) => Err(format!("the answer was cut short: it has no `</{root}>`").into()),
             None => Ok(()),
         }
     }
+}
+
+/// Whether `body` is an HTML page (`<!doctype html>`, `<html>`).
+fn is_web_page(body: &[u8]) -> bool {
+    let start: String = String::from_utf8_lossy(&body[..body.len().min(64)])
+        .trim_start()
+        .to_ascii_lowercase();
+    start.starts_with("<!doctype html") || start.starts_with("<html")
 }
 
 /// The root element of an XML document that does not end by closing it; `None` for a
@@ -524,6 +624,9 @@ async fn account_id(context: &AwsContext) -> Result<String, CollectError> {
     let sts = counted_client!(aws_sdk_sts, context, region);
     let identity = sts.get_caller_identity().send().await.map_err(|error| {
         let failure = failed("GetCallerIdentity")(error);
+        if failure.message.contains("no credentials found") {
+            return CollectError::NoCredentials;
+        }
         CollectError::Identity {
             code: failure.code,
             message: failure.message,
@@ -553,7 +656,26 @@ pub(crate) fn tag_map<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::unterminated_xml_root;
+    use super::{is_web_page, misspelt_region, unterminated_xml_root};
+
+    #[test]
+    fn a_misspelt_region_is_named_and_a_new_one_passes() {
+        assert_eq!(misspelt_region("eu-wset-1"), Some("eu-west-1"));
+        assert_eq!(misspelt_region("us-east1"), Some("us-east-1"));
+        assert_eq!(misspelt_region("eu-west-1"), None);
+        assert_eq!(misspelt_region("xx-future-9"), None);
+    }
+
+    #[test]
+    fn a_web_page_is_told_from_an_answer() {
+        assert!(is_web_page(
+            b"<!DOCTYPE html>\n<html><title>404 Not Found</title>"
+        ));
+        assert!(is_web_page(b"  <html><body>500</body></html>"));
+        assert!(!is_web_page(
+            b"<?xml version=\"1.0\"?><DescribeVpcsResponse/>"
+        ));
+    }
 
     #[test]
     fn an_xml_answer_must_close_its_root() {
