@@ -111,8 +111,18 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     super::emit(&shown, None)?;
     if let Some(path) = &args.out {
         super::emit(&(serde_json::to_string_pretty(&plan)? + "\n"), Some(path))?;
+        eprintln!(
+            "Plan saved to `{}`: review it, then `hacheck apply {}`.",
+            path.display(),
+            path.display()
+        );
     }
     if !args.apply {
+        if !plan.is_empty() && args.out.is_none() {
+            eprintln!(
+                "Nothing was changed. Next: `hacheck fix --out plan.json` to save this plan for review, or `hacheck fix --apply` to apply it."
+            );
+        }
         return Ok(if plan.is_empty() {
             super::EXIT_CLEAN
         } else {
@@ -243,6 +253,13 @@ async fn execute(
         });
     let mut journal = Journal::open(journal_path, plan)
         .map_err(|e| anyhow::anyhow!("cannot open journal `{}`: {e}", journal_path.display()))?;
+    let stop = super::stop_on_signal();
+    let executor = executor.with_stop(stop.clone());
+    let labels: std::collections::HashMap<&str, String> = plan
+        .steps
+        .iter()
+        .map(|s| (s.id.as_str(), crate::plan::render::label(s)))
+        .collect();
     let report = executor
         .apply(plan, &mut journal, &|step, outcome| {
             let line = match outcome {
@@ -252,22 +269,57 @@ async fn execute(
                 Outcome::Refused { reason } => format!("refused, drifted: {reason}"),
                 Outcome::Failed { error } => format!("failed: {error}"),
                 Outcome::NeedsUnsafe => "not applied: unsafe, needs --unsafe".to_owned(),
-                Outcome::Blocked { by } => format!("not applied: waits for `{by}`"),
-                Outcome::Manual => "manual: do it yourself".to_owned(),
+                Outcome::Blocked { by } => format!(
+                    "not applied: waits for {}",
+                    labels.get(by.as_str()).map_or(by.as_str(), String::as_str)
+                ),
+                Outcome::Stopped => "not started: the apply was stopped".to_owned(),
+                // Listed in the plan already: a person's to do, not an outcome.
+                Outcome::Manual => return,
             };
-            eprintln!("{} {}: {line}", step.action.symbol(), step.id);
+            eprintln!(
+                "{} {}: {line}",
+                step.action.symbol(),
+                labels[step.id.as_str()]
+            );
         })
         .await;
     let refused = report.count(|o| matches!(o, Outcome::Refused { .. } | Outcome::Failed { .. }));
     let waiting = report.count(|o| matches!(o, Outcome::NeedsUnsafe | Outcome::Blocked { .. }));
+    let stopped = report.count(|o| *o == Outcome::Stopped);
+    let manual = report.count(|o| *o == Outcome::Manual);
     let applied = report.count(|o| matches!(o, Outcome::Applied { .. }));
     let satisfied =
         report.count(|o| matches!(o, Outcome::Satisfied { .. } | Outcome::Journaled { .. }));
-    eprintln!(
-        "Apply: {applied} applied, {satisfied} already satisfied, {waiting} not applied, {refused} refused or failed (journal: {}).",
-        journal_path.display()
+    let mut summary = format!(
+        "Apply: {applied} applied, {satisfied} already satisfied, {waiting} not applied, {refused} refused or failed"
     );
-    Ok(if refused > 0 {
+    if stopped > 0 {
+        summary += &format!(", {stopped} not started (stopped)");
+    }
+    eprintln!("{summary}; progress in `{}`.", journal_path.display());
+    let again = if options.allow_unsafe {
+        "--unsafe "
+    } else {
+        ""
+    };
+    let next = if stopped > 0 {
+        format!(
+            "Next: the same command resumes where this one stopped (`hacheck apply --yes {again}PLAN` for a saved plan, with `--journal {}`).",
+            journal_path.display()
+        )
+    } else if refused > 0 {
+        "Next: read the refusals above, then `hacheck fix` to plan again from the account as it is now.".to_owned()
+    } else if waiting > 0 {
+        "Next: `--unsafe` applies the unsafe steps (read what they do in the plan first)."
+            .to_owned()
+    } else if manual > 0 {
+        format!("Next: {manual} manual step(s) of the plan are yours to do; then `hacheck scan`.")
+    } else {
+        "Next: `hacheck scan` shows what is left.".to_owned()
+    };
+    eprintln!("{next}");
+    Ok(if refused > 0 || stopped > 0 {
         super::EXIT_ERROR
     } else if waiting > 0 {
         super::EXIT_FINDINGS

@@ -331,3 +331,36 @@ pub fn print_warnings(warnings: &[crate::inventory::CollectorWarning]) {
         eprintln!("warning: {warning}");
     }
 }
+
+/// A flag set by the first SIGINT (Ctrl-C) or SIGTERM, so that an apply stops after the
+/// steps in flight and says what it did; a second signal ends the process at once (the
+/// journal is written step by step, so nothing is lost).
+pub fn stop_on_signal() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STOP: std::sync::OnceLock<std::sync::Arc<AtomicBool>> = std::sync::OnceLock::new();
+    extern "C" fn on_signal(_: libc::c_int) {
+        let Some(stop) = STOP.get() else { return };
+        if stop.swap(true, Ordering::SeqCst) {
+            // Async-signal-safe: no allocation, no lock.
+            unsafe { libc::_exit(130) };
+        }
+        let message = b"\nstopping after the steps in flight (again to stop at once)\n";
+        unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
+    }
+    let mut first = false;
+    let flag = STOP
+        .get_or_init(|| {
+            first = true;
+            std::sync::Arc::new(AtomicBool::new(false))
+        })
+        .clone();
+    if first {
+        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        // SAFETY: the handler only touches an atomic and async-signal-safe calls.
+        unsafe {
+            libc::signal(libc::SIGINT, handler);
+            libc::signal(libc::SIGTERM, handler);
+        }
+    }
+    flag
+}

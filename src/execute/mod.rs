@@ -62,6 +62,8 @@ pub enum Outcome {
     },
     /// A manual step: printed, never applied.
     Manual,
+    /// Not started: the apply was stopped (Ctrl-C, SIGTERM) before it.
+    Stopped,
 }
 
 impl Outcome {
@@ -91,6 +93,10 @@ struct JournalData {
     done: BTreeMap<String, Option<String>>,
     #[serde(default)]
     started: BTreeMap<String, String>,
+    /// Steps whose call was sent and whose answer was not recorded: written before the call
+    /// (write-ahead), so that a resumed apply knows the change may be its own.
+    #[serde(default)]
+    in_flight: std::collections::BTreeSet<String>,
 }
 
 pub struct Journal {
@@ -123,8 +129,28 @@ impl Journal {
     }
 
     fn record(&mut self, step: &str, output: Option<String>) -> std::io::Result<()> {
+        self.data.in_flight.remove(step);
         self.data.done.insert(step.to_owned(), output);
         self.save()
+    }
+
+    fn record_in_flight(&mut self, step: &str) -> std::io::Result<()> {
+        self.data.in_flight.insert(step.to_owned());
+        self.save()
+    }
+
+    fn record_answered(&mut self, step: &str) -> std::io::Result<()> {
+        if self.data.in_flight.remove(step) {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// Writes to the journal; a journal that cannot be written is a warning, not a stop.
+    fn note(&mut self, write: impl FnOnce(&mut Journal) -> std::io::Result<()>) {
+        if let Err(error) = write(self) {
+            tracing::warn!("cannot write journal `{}`: {error}", self.path.display());
+        }
     }
 
     fn record_started(&mut self, step: &str, id: &str) -> std::io::Result<()> {
@@ -146,6 +172,8 @@ pub struct Executor {
     route53: aws_sdk_route53::Client,
     allow_unsafe: bool,
     watch: Watch,
+    /// Set when the apply must stop: no step starts after it, those in flight finish.
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The outcome of an apply, step by step in plan order.
@@ -178,7 +206,14 @@ impl Executor {
             route53,
             allow_unsafe,
             watch: Watch::default(),
+            stop: std::sync::Arc::default(),
         }
+    }
+
+    /// The flag that stops the apply before its next steps (a signal handler sets it).
+    pub fn with_stop(mut self, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.stop = stop;
+        self
     }
 
     /// How instance refreshes are waited for and reported.
@@ -187,7 +222,9 @@ impl Executor {
         self
     }
 
-    /// Applies `plan`, recording progress in `journal`. `on_step` hears each outcome.
+    /// Applies `plan`, recording progress in `journal` step by step (before each call and
+    /// after its answer). `on_step` hears each outcome as it comes. When the stop flag is
+    /// set, the steps in flight finish and no other starts.
     pub async fn apply(
         &self,
         plan: &Plan,
@@ -197,6 +234,13 @@ impl Executor {
         let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
         let mut pending: Vec<&Step> = plan.steps.iter().collect();
         while !pending.is_empty() {
+            if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for step in pending.drain(..) {
+                    on_step(step, &Outcome::Stopped);
+                    outcomes.insert(step.id.clone(), Outcome::Stopped);
+                }
+                break;
+            }
             let (ready, waiting): (Vec<&Step>, Vec<&Step>) = pending
                 .into_iter()
                 .partition(|step| step.depends_on.iter().all(|d| outcomes.contains_key(d)));
@@ -219,34 +263,43 @@ impl Executor {
                 .collect();
             let done = journal.data.done.clone();
             let started = journal.data.started.clone();
+            let in_flight = journal.data.in_flight.clone();
             let shared = std::sync::Mutex::new(&mut *journal);
-            let record_started = |step: &str, id: &str| {
-                let mut journal = shared.lock().expect("journal lock");
-                if let Err(error) = journal.record_started(step, id) {
-                    tracing::warn!("cannot write journal `{}`: {error}", journal.path.display());
-                }
+            let write = |change: &dyn Fn(&mut Journal) -> std::io::Result<()>| {
+                shared.lock().expect("journal lock").note(change);
             };
-            // Boxed: a step's future is large, and a wave holds many.
+            let record_started = |step: &str, id: &str| write(&|j| j.record_started(step, id));
+            let record_in_flight = |step: &str| write(&|j| j.record_in_flight(step));
+            // Boxed: a step's future is large, and a wave holds many. Each step is journaled
+            // and reported as it finishes, not when its wave does.
             let wave = join_all(ready.iter().map(|step| {
-                Box::pin(self.run_step(
-                    step,
-                    &outcomes,
-                    &outputs,
-                    Journaled {
-                        done: done.get(&step.id),
-                        started: started.get(&step.id).map(String::as_str),
-                        record_started: &record_started,
-                    },
-                ))
+                Box::pin(async {
+                    let outcome = self
+                        .run_step(
+                            step,
+                            &outcomes,
+                            &outputs,
+                            Journaled {
+                                done: done.get(&step.id),
+                                started: started.get(&step.id).map(String::as_str),
+                                in_flight: in_flight.contains(&step.id),
+                                record_started: &record_started,
+                                record_in_flight: &record_in_flight,
+                            },
+                        )
+                        .await;
+                    match &outcome {
+                        Outcome::Applied { output } | Outcome::Satisfied { output } => {
+                            write(&|j| j.record(&step.id, output.clone()));
+                        }
+                        _ => write(&|j| j.record_answered(&step.id)),
+                    }
+                    on_step(step, &outcome);
+                    outcome
+                })
             }))
             .await;
             for (step, outcome) in ready.iter().zip(wave) {
-                if matches!(outcome, Outcome::Applied { .. } | Outcome::Satisfied { .. })
-                    && let Err(error) = journal.record(&step.id, outcome.output().cloned())
-                {
-                    tracing::warn!("cannot write journal `{}`: {error}", journal.path.display());
-                }
-                on_step(step, &outcome);
                 outcomes.insert(step.id.clone(), outcome);
             }
         }
@@ -286,10 +339,18 @@ impl Executor {
             Ok(action) => action,
             Err(reference) => return Outcome::Blocked { by: reference },
         };
+        (journaled.record_in_flight)(&step.id);
         let result = self.dispatch(step, &action, &journaled).await;
         match result {
             Ok(Done::Applied(output)) => Outcome::Applied { output },
             Ok(Done::Satisfied(output)) => Outcome::Satisfied { output },
+            // The target may differ from the plan because of this very step, sent by an
+            // apply that stopped before its answer: say so rather than call it drift alone.
+            Err(StepError::Drift(reason)) if journaled.in_flight => Outcome::Refused {
+                reason: format!(
+                    "{reason} (an earlier apply sent this step and stopped before its answer: check the target, then plan again)"
+                ),
+            },
             Err(StepError::Drift(reason)) => Outcome::Refused { reason },
             Err(StepError::Failed(error)) => Outcome::Failed { error },
         }
@@ -628,6 +689,10 @@ struct Journaled<'j> {
     started: Option<&'j str>,
     /// Records what this apply starts for it.
     record_started: &'j (dyn Fn(&str, &str) + Sync),
+    /// Whether an earlier apply sent it and stopped before recording its answer.
+    in_flight: bool,
+    /// Records, before the call, that it is sent.
+    record_in_flight: &'j (dyn Fn(&str) + Sync),
 }
 
 /// Replaces `ref:<step>` strings by the outputs of those steps.

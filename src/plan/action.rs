@@ -413,6 +413,27 @@ impl Action {
             _ => Safety::Safe,
         }
     }
+    /// What the step adds to the bill, when it does: said beside the step, so that nobody
+    /// applies a NAT gateway or a standby database without knowing.
+    pub fn cost(&self) -> Option<&'static str> {
+        match self {
+            Action::CreateNatGateway { .. } => {
+                Some("billed hourly and per GB it carries (a NAT gateway and its Elastic IP)")
+            }
+            Action::EnableMultiAz { .. } => {
+                Some("about doubles the database's instance and storage cost (a standby)")
+            }
+            Action::AddClusterReader { .. } | Action::CreateDbInstance { .. } => {
+                Some("billed hourly (a DB instance)")
+            }
+            Action::RunBastion { .. } => Some("billed hourly (an EC2 instance)"),
+            Action::CreateLoadBalancer { .. } => {
+                Some("billed hourly and per capacity unit (a load balancer)")
+            }
+            Action::CreateAutoScalingGroup { .. } => Some("its instances are billed hourly"),
+            _ => None,
+        }
+    }
 
     /// `+` creates, `~` updates, `-` removes (terraform's symbols).
     pub fn symbol(&self) -> char {

@@ -6,6 +6,16 @@ use std::fmt::Write;
 
 use super::{Plan, Safety};
 
+/// How a step is named to people: its target and what it does (`shop-asg-cpu-high
+/// (cloudwatch alarm)`), references to other steps' outputs by their names.
+pub fn label(step: &super::Step) -> String {
+    format!(
+        "{} ({})",
+        readable(&step.action.target()),
+        readable(&step.action.summary())
+    )
+}
+
 pub fn text(plan: &Plan) -> String {
     let mut out = String::new();
     if plan.steps.is_empty() && plan.refused.is_empty() && plan.deferred.is_empty() {
@@ -25,13 +35,7 @@ pub fn text(plan: &Plan) -> String {
             Safety::Unsafe => "  [unsafe: needs --unsafe]",
             _ => "",
         };
-        let _ = writeln!(
-            out,
-            "  {} {} ({}){marker}",
-            action.symbol(),
-            readable(&action.target()),
-            readable(&action.summary())
-        );
+        let _ = writeln!(out, "  {} {}{marker}", action.symbol(), label(step));
         for change in action.changes() {
             if change.before.is_empty() {
                 let _ = writeln!(out, "      {}: {}", change.field, readable(&change.after));
@@ -45,9 +49,22 @@ pub fn text(plan: &Plan) -> String {
                 );
             }
         }
+        if let Some(cost) = action.cost() {
+            let _ = writeln!(out, "      cost: {cost}");
+        }
         let _ = writeln!(out, "      fixes: {}", step.fixes.join(", "));
         if !step.depends_on.is_empty() {
-            let _ = writeln!(out, "      after: {}", step.depends_on.join(", "));
+            let after: Vec<String> = step
+                .depends_on
+                .iter()
+                .map(|id| {
+                    plan.steps
+                        .iter()
+                        .find(|s| &s.id == id)
+                        .map_or_else(|| id.clone(), label)
+                })
+                .collect();
+            let _ = writeln!(out, "      after: {}", after.join(", "));
         }
     }
     let count = |symbol: char| {
@@ -108,7 +125,35 @@ pub fn text(plan: &Plan) -> String {
         count('~'),
         count('-'),
     );
+    let settings = settings_asked(plan);
+    if !settings.is_empty() {
+        let _ = writeln!(
+            out,
+            "Settings that turn manual steps into changes (hacheck.toml, `[fix]`): {}.",
+            settings.join(", ")
+        );
+    }
     out
+}
+
+/// The `fix.*` settings the plan's manual steps ask for, each once, so that a first plan
+/// asks for all of them at once.
+fn settings_asked(plan: &Plan) -> Vec<String> {
+    let mut asked: Vec<String> = Vec::new();
+    for step in plan.steps.iter().filter(|s| s.safety == Safety::Manual) {
+        let text = step.action.summary();
+        for piece in text.split("`fix.").skip(1) {
+            let name: String = piece
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && !asked.contains(&name) {
+                asked.push(name);
+            }
+        }
+    }
+    asked.sort();
+    asked
 }
 
 /// A reference to what another step creates, as people read it: `ref:security-group:x`

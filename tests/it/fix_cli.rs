@@ -265,7 +265,8 @@ fn steps_that_break_what_passes_only_together_are_said() {
     let err = crate::support::stderr(&output);
     assert_eq!(
         err,
-        "warning: the plan's steps together would make ORG002 fail on `shop-asg`: Group shop-asg is a group of two with ELB health checks.\n"
+        "warning: the plan's steps together would make ORG002 fail on `shop-asg`: Group shop-asg is a group of two with ELB health checks.\n\
+         Nothing was changed. Next: `hacheck fix --out plan.json` to save this plan for review, or `hacheck fix --apply` to apply it.\n"
     );
     let text = stdout(&output);
     assert!(

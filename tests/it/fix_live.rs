@@ -340,11 +340,11 @@ async fn a_step_whose_target_drifted_is_refused() {
         .unwrap();
     let err = assert_exit(&output, 2);
     assert!(
-        err.contains("~ set-capacity:app: refused, drifted: `app` now has min 1 and max 7; the plan expected min 1 and max 4"),
+        err.contains("~ app (auto scaling group: capacity): refused, drifted: `app` now has min 1 and max 7; the plan expected min 1 and max 4"),
         "{err}"
     );
     assert!(
-        err.contains("+ alarm:app-cpu-high: applied"),
+        err.contains("+ app-cpu-high (cloudwatch alarm): applied"),
         "the other steps went on: {err}"
     );
 }
@@ -408,7 +408,7 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
     // The injected fault hit after moto had the request (a lost response): the retry finds
     // the alarm in place and leaves it alone.
     assert!(
-        err.contains("+ alarm:app-cpu-high: already satisfied, skipped"),
+        err.contains("+ app-cpu-high (cloudwatch alarm): already satisfied, skipped"),
         "{err}"
     );
     assert_eq!(moto.failing_findings(), Vec::<String>::new());
@@ -852,4 +852,73 @@ async fn an_apply_calls_only_what_its_actions_declare() {
         undeclared.is_empty(),
         "called without being declared: {undeclared:?} (declared {declared:?})"
     );
+}
+
+/// Ctrl-C during an apply, as a real SIGINT to the process: the steps in flight finish and
+/// are journaled one by one, none starts after them, and the output says what was applied
+/// and how to resume; applying the saved plan again completes it, with nothing refused as
+/// drift and nothing made twice.
+#[tokio::test]
+async fn a_signal_stops_an_apply_after_the_steps_in_flight_and_the_plan_resumes() {
+    use std::io::BufRead as _;
+    let moto = Moto::start();
+    seed_fixable_account(&moto).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (plan_path, _) = saved_plan(&moto, dir.path());
+    let mut child = moto
+        .hacheck()
+        .args(["apply", "--yes", "--unsafe"])
+        .arg(&plan_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let applied = line.ends_with(": applied");
+        seen.push(line);
+        if applied {
+            break;
+        }
+    }
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    seen.extend(lines.map(Result::unwrap));
+    let status = child.wait().unwrap();
+    let text = seen.join("\n");
+    assert_eq!(status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("stopping after the steps in flight"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not started: the apply was stopped"),
+        "{text}"
+    );
+    assert!(text.contains("Next: the same command resumes"), "{text}");
+    let applied_first = seen.iter().filter(|l| l.ends_with(": applied")).count();
+    let journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("plan.json.journal")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        journal["done"].as_object().unwrap().len(),
+        applied_first,
+        "every step applied is journaled: {journal}"
+    );
+    assert_eq!(journal["in_flight"], serde_json::json!([]), "{journal}");
+
+    let again = moto
+        .hacheck()
+        .args(["apply", "--yes", "--unsafe"])
+        .arg(&plan_path)
+        .output()
+        .unwrap();
+    let err = assert_exit(&again, 0);
+    assert!(err.contains("done by an earlier apply (journal)"), "{err}");
+    assert!(err.contains(" 0 refused or failed"), "{err}");
+    assert!(!err.contains("refused, drifted"), "{err}");
+    assert_eq!(moto.failing_findings(), Vec::<String>::new());
 }
