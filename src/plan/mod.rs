@@ -411,6 +411,27 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
             _ => None,
         })
         .collect();
+    // (group, source group) of every authorization from a group.
+    let admitted_sources: Vec<(String, String)> = steps
+        .values()
+        .filter_map(|s| match &s.action {
+            Action::AuthorizeIngress { group_id, rule } => rule
+                .source_group_id
+                .as_ref()
+                .map(|source| (group_id.clone(), source.clone())),
+            _ => None,
+        })
+        .collect();
+    // (bastion's security group, step) of every bastion the plan launches.
+    let bastions: Vec<(String, String)> = steps
+        .values()
+        .filter_map(|s| match &s.action {
+            Action::RunBastion {
+                security_group_id, ..
+            } => Some((security_group_id.clone(), s.id.clone())),
+            _ => None,
+        })
+        .collect();
     let created_groups: Vec<(String, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
@@ -461,13 +482,27 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
                     .map(|(_, id)| id.clone()),
             );
         }
-        if let Action::RevokeIngress { group_id, .. } = &step.action {
+        if let Action::RevokeIngress { group_id, rule } = &step.action {
             depends.extend(
                 authorizations
                     .iter()
                     .filter(|(g, _)| g == group_id)
                     .map(|(_, id)| id.clone()),
             );
+            // Administrators' SSH closes only once the bastion that replaces it runs (an
+            // authorization from its group alone is no way in while it is not there).
+            if rule.covers_tcp_port(22) {
+                depends.extend(
+                    bastions
+                        .iter()
+                        .filter(|(bastion_group, _)| {
+                            admitted_sources
+                                .iter()
+                                .any(|(g, source)| g == group_id && source == bastion_group)
+                        })
+                        .map(|(_, id)| id.clone()),
+                );
+            }
         }
         depends.sort();
         depends.dedup();
