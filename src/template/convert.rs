@@ -542,15 +542,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 instance_ids: Vec::new(),
                 tags: r.tags()?,
             };
-            if let Some(reason) = r.source.unknowns.get("subnet_ids").cloned() {
-                r.unknown("availability_zones", reason);
-            }
-            if let Some(pos) = r.source.fields.get("subnet_ids").copied() {
-                r.source
-                    .fields
-                    .entry("availability_zones".into())
-                    .or_insert(pos);
-            }
+            r.zones_follow_subnets();
             push_source(inv, r, &group);
             inv.auto_scaling_groups.push(group);
         }
@@ -639,9 +631,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .to_owned(),
                 state: "active".into(),
             };
-            if let Some(reason) = r.source.unknowns.get("subnet_ids").cloned() {
-                r.unknown("availability_zones", reason);
-            }
+            r.zones_follow_subnets();
             push_source(inv, r, &lb);
             inv.load_balancers.push(lb);
         }
@@ -811,7 +801,15 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 vpc_id: String::new(),
                 availability_zones: r.list("AvailabilityZones", "availability_zones")?,
                 subnet_ids: r.list("Subnets", "subnet_ids")?,
-                security_group_ids: r.list("SecurityGroups", "security_group_ids")?,
+                security_group_ids: match r.list("SecurityGroups", "security_group_ids")? {
+                    groups
+                        if groups.is_empty()
+                            && !r.source.unknowns.contains_key("security_group_ids") =>
+                    {
+                        vec![r.classic_source_group()]
+                    }
+                    groups => groups,
+                },
                 dns_name: r
                     .attribute(kind, "DNSName")?
                     .text()
@@ -827,6 +825,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 instance_ids: r.list("Instances", "instance_ids")?,
                 cross_zone: r.flag("CrossZone", "cross_zone")?.unwrap_or(false),
             };
+            r.zones_follow_subnets();
             push_source(inv, r, &lb);
             inv.classic_load_balancers.push(lb);
         }

@@ -230,6 +230,17 @@ pub fn attribute(
         ("AWS::ElasticLoadBalancingV2::LoadBalancer", "SecurityGroups") => {
             property("SecurityGroups")
         }
+        // The group a Classic Load Balancer's traffic comes from: its first security group,
+        // else the default one ELB makes for it at deploy. Rules name it by this attribute.
+        ("AWS::ElasticLoadBalancing::LoadBalancer", "SourceSecurityGroup.GroupName") => {
+            match property("SecurityGroups")? {
+                Value::List(groups) if !groups.is_empty() => Ok(groups[0].clone()),
+                _ => Ok(Value::Text(classic_source_group(world, stack, logical))),
+            }
+        }
+        ("AWS::ElasticLoadBalancing::LoadBalancer", "SourceSecurityGroup.OwnerAlias") => {
+            Ok(Value::Text(world.account.clone()))
+        }
         ("AWS::EC2::SecurityGroup", "GroupId")
         | ("AWS::EC2::Subnet", "SubnetId")
         | ("AWS::EC2::VPC", "VpcId")
@@ -539,6 +550,25 @@ impl<'w> Recorder<'w> {
         self::attribute(self.world, self.stack, self.logical, kind, attribute)
     }
 
+    /// The security group ELB makes at deploy for this Classic Load Balancer.
+    pub fn classic_source_group(&self) -> String {
+        classic_source_group(self.world, self.stack, self.logical)
+    }
+
+    /// A resource's zones derive from its subnets: when those wait for an input, so do the
+    /// zones, and the zones are written where the subnets are.
+    pub fn zones_follow_subnets(&mut self) {
+        if let Some(reason) = self.source.unknowns.get("subnet_ids").cloned() {
+            self.unknown("availability_zones", reason);
+        }
+        if let Some(pos) = self.source.fields.get("subnet_ids").copied() {
+            self.source
+                .fields
+                .entry("availability_zones".into())
+                .or_insert(pos);
+        }
+    }
+
     /// Marks every field unknown: the resource exists only if a condition holds that waits
     /// for an input, or a transform may change it at deploy.
     pub fn wholly_unknown(&mut self, reason: String) {
@@ -547,6 +577,12 @@ impl<'w> Recorder<'w> {
 }
 
 /// An ingress or egress rule of a `SecurityGroupIngress` list entry or resource.
+/// The id of the security group ELB makes at deploy for a Classic Load Balancer that names
+/// none.
+pub fn classic_source_group(world: &World, stack: usize, logical: &str) -> String {
+    format!("sg-elb-{}", base_name(world, stack, logical))
+}
+
 pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, String> {
     let text = |key: &str| -> std::result::Result<Option<String>, String> {
         match value.get(key) {
@@ -603,7 +639,21 @@ pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, Strin
         to_port,
         cidr_ipv4: text("CidrIp")?,
         cidr_ipv6: text("CidrIpv6")?,
-        source_group_id: text(peer_group)?,
+        source_group_id: match text(peer_group)? {
+            Some(id) => Some(id),
+            // By name (a Classic Load Balancer's `SourceSecurityGroup.GroupName` gives an id
+            // here); a group named otherwise is found by name only at deploy.
+            None if !egress => match text("SourceSecurityGroupName")? {
+                Some(name) if name.starts_with("sg-") => Some(name),
+                Some(name) => {
+                    return Err(format!(
+                        "the security group named `{name}` (found by name at deploy)"
+                    ));
+                }
+                None => None,
+            },
+            None => None,
+        },
         prefix_list_id: text(prefix)?,
         description: text("Description")?.unwrap_or_default(),
     };

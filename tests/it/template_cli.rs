@@ -1037,3 +1037,94 @@ fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
         "{err}"
     );
 }
+
+/// A Classic Load Balancer whose subnets are a parameter: its zones wait for it (HA019
+/// unknown, not "0 zones"); with the subnets declared, an instance group admitting its
+/// `SourceSecurityGroup.GroupName` (AWS's sample templates' way) admits the load balancer
+/// and passes HA009.
+#[test]
+fn a_classic_load_balancers_source_group_and_its_subnets_as_a_parameter() {
+    let template = |subnets: &str| {
+        format!(
+            r##"Parameters:
+  Subnets:
+    Type: List<AWS::EC2::Subnet::Id>
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {{CidrBlock: 10.0.0.0/16}}
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {{VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: us-east-1a}}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {{VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24, AvailabilityZone: us-east-1b}}
+  Elb:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      Subnets: {subnets}
+      CrossZone: true
+      Listeners:
+        - {{LoadBalancerPort: "80", InstancePort: "80", Protocol: HTTP}}
+  WebGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 80
+          ToPort: 80
+          SourceSecurityGroupOwnerId: !GetAtt Elb.SourceSecurityGroup.OwnerAlias
+          SourceSecurityGroupName: !GetAtt Elb.SourceSecurityGroup.GroupName
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: ami-12345678
+        SecurityGroupIds: [!Ref WebGroup]
+        UserData: !Base64 "#!/bin/sh"
+  Asg:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      VPCZoneIdentifier: {subnets}
+      LaunchTemplate: {{LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}}
+      MinSize: "2"
+      MaxSize: "4"
+      LoadBalancerNames: [!Ref Elb]
+      HealthCheckType: ELB
+"##
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let status = |report: &serde_json::Value, rule: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule)
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+    };
+    let path = dir.path().join("parameter.yaml");
+    std::fs::write(&path, template("!Ref Subnets")).unwrap();
+    let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(
+        status(&report, "HA019").as_deref(),
+        Some("unknown"),
+        "{report}"
+    );
+
+    let path = dir.path().join("declared.yaml");
+    std::fs::write(&path, template("[!Ref SubnetA, !Ref SubnetB]")).unwrap();
+    let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(
+        status(&report, "HA009").as_deref(),
+        Some("pass"),
+        "{report}"
+    );
+    assert_eq!(
+        status(&report, "HA019").as_deref(),
+        Some("pass"),
+        "{report}"
+    );
+}
