@@ -278,16 +278,30 @@ impl SgRule {
             && port <= self.to_port
     }
 
-    /// Protocol and ports as people write them: `tcp 8080`, `udp 500-510`, `all all ports`.
+    /// Protocol and ports as people write them: `tcp 8080`, `udp 500-510`, `tcp all ports`,
+    /// `all traffic`.
     pub fn ports_text(&self) -> String {
-        let ports = if self.protocol == "all" {
-            "all ports".to_owned()
+        if self.protocol == "all" || self.protocol == "-1" {
+            "all traffic".to_owned()
         } else if self.from_port == self.to_port {
-            self.from_port.to_string()
+            format!("{} {}", self.protocol, self.from_port)
+        } else if self.from_port <= 0 && self.to_port >= 65535 {
+            format!("{} all ports", self.protocol)
         } else {
-            format!("{}-{}", self.from_port, self.to_port)
-        };
-        format!("{} {ports}", self.protocol)
+            format!("{} {}-{}", self.protocol, self.from_port, self.to_port)
+        }
+    }
+
+    /// The rule as people write it: `tcp 22 from 0.0.0.0/0` (for rules and plans alike).
+    pub fn text(&self) -> String {
+        let peer = self
+            .cidr_ipv4
+            .as_deref()
+            .or(self.cidr_ipv6.as_deref())
+            .or(self.source_group_id.as_deref())
+            .or(self.prefix_list_id.as_deref())
+            .unwrap_or("a peer not known before deploy");
+        format!("{} from {peer}", self.ports_text())
     }
 
     /// Whether the peer is the whole internet (0.0.0.0/0 or ::/0).

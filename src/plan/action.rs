@@ -317,14 +317,7 @@ fn arn_tail<'a>(arn: &'a str, marker: &str) -> &'a str {
 
 /// `tcp 22 from 0.0.0.0/0`.
 pub fn describe_rule(rule: &SgRule) -> String {
-    let peer = rule
-        .cidr_ipv4
-        .as_deref()
-        .or(rule.cidr_ipv6.as_deref())
-        .or(rule.source_group_id.as_deref())
-        .or(rule.prefix_list_id.as_deref())
-        .unwrap_or("?");
-    format!("{} from {peer}", rule.ports_text())
+    rule.text()
 }
 
 impl Action {

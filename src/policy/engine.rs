@@ -98,6 +98,7 @@ pub fn build_with_library(
     });
     InventoryView::register(&mut engine);
     register_verdicts(&mut engine);
+    register_descriptions(&mut engine);
     engine.register_fn("join", |items: rhai::Array, separator: &str| {
         items
             .iter()
@@ -303,6 +304,17 @@ pub struct Verdict {
     /// How many field reads the run had made when the verdict was given
     /// ([`super::view::reads_so_far`]): the reads since the previous verdict are its own.
     pub reads_end: usize,
+}
+
+/// Rust's own descriptions for scripts, so that a rule and a plan word a thing alike.
+fn register_descriptions(engine: &mut Engine) {
+    engine.register_fn(
+        "rule_text",
+        |rule: Dynamic| -> Result<ImmutableString, Box<EvalAltResult>> {
+            let rule: crate::inventory::SgRule = rhai::serde::from_dynamic(&rule)?;
+            Ok(rule.text().into())
+        },
+    );
 }
 
 fn register_verdicts(engine: &mut Engine) {

@@ -146,6 +146,16 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                 }
                 continue;
             }
+            if let Some(module) = entry.value.get("Type").and_then(|t| t.get("Rain::Module")) {
+                return Err(at(
+                    path,
+                    module.pos,
+                    format!(
+                        "resource `{}` is a Rain module, not CloudFormation: judge the template `rain pkg` makes of it",
+                        entry.key
+                    ),
+                ));
+            }
             if entry
                 .value
                 .get("Type")

@@ -200,6 +200,11 @@ fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, String> {
     let key = match tag {
         "Ref" | "Condition" => tag.to_owned(),
         name if FUNCTIONS.contains(&name) => format!("Fn::{name}"),
+        rain if rain.starts_with("Rain::") => {
+            return Err(format!(
+                "`!{rain}` is a Rain directive, not CloudFormation: judge the template `rain pkg` makes of it"
+            ));
+        }
         other => return Err(format!("unknown tag `!{other}`")),
     };
     let value = match (&node.node, tag) {
@@ -406,6 +411,14 @@ mod tests {
     }
 
     #[test]
+    fn the_rules_sections_functions_and_the_non_specific_tag_are_read() {
+        let doc = parse("a: !ValueOf [P, Attr]\nb: !EachMemberIn [x, y]\nc: ! plain\n").unwrap();
+        assert!(doc.get("a").unwrap().get("Fn::ValueOf").is_some());
+        assert!(doc.get("b").unwrap().get("Fn::EachMemberIn").is_some());
+        assert_eq!(doc.get("c").unwrap().as_str(), Some("plain"));
+    }
+
+    #[test]
     fn json_reads_with_positions() {
         let doc = parse("{\n\t\"Resources\": {\"A\": {\"Type\": \"X\"}}\n}").unwrap();
         assert_eq!(doc.entry("Resources").unwrap().key_pos.line, 2);
@@ -417,6 +430,14 @@ mod tests {
         assert_eq!(
             (unknown.pos.line, unknown.message.as_str()),
             (2, "unknown tag `!Reff`")
+        );
+        let rain = parse("a:\n  b: !Rain::Embed x.txt\n").unwrap_err();
+        assert_eq!(
+            (rain.pos.line, rain.message.as_str()),
+            (
+                2,
+                "`!Rain::Embed` is a Rain directive, not CloudFormation: judge the template `rain pkg` makes of it"
+            )
         );
         let duplicate = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(duplicate.pos.line, 3);
