@@ -1128,3 +1128,37 @@ Resources:
         "{report}"
     );
 }
+
+/// A CPU alarm at the wrong threshold is mended in place (its `Threshold` line), never
+/// twinned: after the fix the template has the same alarms, and HA014/HA015 pass.
+#[test]
+fn a_wrong_threshold_is_mended_in_place_not_twinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml"))
+        .unwrap()
+        .replacen("      Threshold: 75\n", "      Threshold: 90\n", 1)
+        .replacen("      Threshold: 10\n", "      Threshold: 70\n", 1);
+    let path = dir.path().join("app.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let (_, before) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert_eq!(verdicts(&before, "fail"), ["HA014", "HA015"]);
+    let (code, diff, notes) = fix_template(dir.path(), "app.yaml", true);
+    assert_eq!(code, 1, "{notes}");
+    assert!(
+        diff.contains("-      Threshold: 90\n+      Threshold: 75\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-      Threshold: 70\n+      Threshold: 10\n"),
+        "{diff}"
+    );
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        fixed.matches("Type: AWS::CloudWatch::Alarm").count(),
+        text.matches("Type: AWS::CloudWatch::Alarm").count(),
+        "no twin alarm"
+    );
+    lint(&path);
+    let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
+    assert!(verdicts(&after, "fail").is_empty(), "{after}");
+}
