@@ -2,9 +2,10 @@
 //! their users build them: an internet-facing load balancer forwarding to a container
 //! service's tasks (`ip` targets: network interfaces in two zones), one forwarding to a Lambda
 //! function, an Auto Scaling group scaled by target tracking on requests per target ("based
-//! on the number of requests coming in"), and a read replica in another region of the
-//! Multi-AZ database (its recovery copy). Each is right: the scan fails none of them and
-//! `fix` plans nothing for them.
+//! on the number of requests coming in"), a load balancer behind CloudFront (it admits only
+//! CloudFront's prefix list; the name aliases the distribution), and a read replica in
+//! another region of the Multi-AZ database (its recovery copy). Each is right: the scan
+//! fails none of them and `fix` plans nothing for them.
 
 use aws_sdk_elasticloadbalancingv2::types as elbt;
 
@@ -121,8 +122,8 @@ async fn alias(route53: &aws_sdk_route53::Client, zone: &str, name: &str, dns: &
 }
 
 #[tokio::test]
-async fn containers_lambda_request_scaling_and_a_recovery_replica_scan_clean_and_fix_plans_nothing()
-{
+async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_clean_and_fix_plans_nothing()
+ {
     let moto = Moto::start();
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
@@ -256,6 +257,47 @@ async fn containers_lambda_request_scaling_and_a_recovery_replica_scan_clean_and
         .await
         .unwrap();
 
+    // A load balancer behind CloudFront: it admits only CloudFront's origin-facing prefix
+    // list, and the public name aliases the distribution.
+    let front_group = ec2
+        .create_security_group()
+        .group_name("cdn-origin")
+        .description("from CloudFront only")
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .unwrap()
+        .group_id()
+        .unwrap()
+        .to_owned();
+    ec2.authorize_security_group_ingress()
+        .group_id(&front_group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(80)
+                .to_port(80)
+                .prefix_list_ids(
+                    aws_sdk_ec2::types::PrefixListId::builder()
+                        .prefix_list_id("pl-3b927c52")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    load_balancer(
+        &elb,
+        "origin",
+        &vpc,
+        &public,
+        &front_group,
+        elbt::TargetTypeEnum::Lambda,
+        &[(&function, None)],
+    )
+    .await;
+
     let zone = route53
         .create_hosted_zone()
         .name("example.com")
@@ -267,10 +309,12 @@ async fn containers_lambda_request_scaling_and_a_recovery_replica_scan_clean_and
         .unwrap()
         .id()
         .to_owned();
+    let distribution = "d111111abcdef8.cloudfront.net".to_owned();
     for (name, dns) in [
         ("www.example.com", &containers),
         ("api.example.com", &api),
         ("shop.example.com", &shop),
+        ("cdn.example.com", &distribution),
     ] {
         alias(&route53, &zone, name, dns).await;
     }
@@ -357,6 +401,10 @@ async fn containers_lambda_request_scaling_and_a_recovery_replica_scan_clean_and
     let (status, message) = verdict("HA014", "shop-asg").expect("the group is judged");
     assert_eq!(status, "pass", "{message}");
     assert!(message.contains("requests per target"), "{message}");
+    // Behind CloudFront: not a failure, not a pass either (the distribution is not read).
+    let (status, message) = verdict("HA017", "origin").expect("the origin is judged");
+    assert_eq!(status, "unknown", "{message}");
+    assert!(message.contains("prefix list pl-3b927c52"), "{message}");
     // The tasks' security group makes the database theirs (it admits them): judged.
     assert_eq!(
         verdict("HA012", "shop-db").map(|v| v.0).as_deref(),
