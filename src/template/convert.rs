@@ -1466,6 +1466,18 @@ fn finish_defaults(inv: &mut Inventory) {
                 writer: n == 0,
             })
             .collect();
+        // A cluster's instances take its security groups (the instance cannot name any),
+        // as DescribeDBInstances shows them.
+        let groups = inv.db_clusters[position].security_group_ids.clone();
+        for instance in inv
+            .db_instances
+            .iter_mut()
+            .filter(|d| d.cluster_id.as_deref() == Some(id.as_str()))
+        {
+            if instance.security_group_ids.is_empty() {
+                instance.security_group_ids = groups.clone();
+            }
+        }
         let cluster = &mut inv.db_clusters[position];
         // Multi-AZ: a Multi-AZ DB cluster (its own instance class) or an Aurora cluster
         // with a reader, which RDS places in another zone of the subnet group.

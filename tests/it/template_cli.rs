@@ -1162,3 +1162,45 @@ fn a_wrong_threshold_is_mended_in_place_not_twinned() {
     let (_, after) = scan_json(&["--template", path.to_str().unwrap()]);
     assert!(verdicts(&after, "fail").is_empty(), "{after}");
 }
+
+/// An Aurora cluster's instances take its `VpcSecurityGroupIds` (HA013 fails a cluster open
+/// to the world on its instances); one instance whose zone RDS picks fails HA012 as one
+/// instance (not "no instance"); two such are unknown until deploy.
+#[test]
+fn an_aurora_clusters_instances_take_its_security_groups_and_zones_wait_for_deploy() {
+    let path = template("tests/fixtures/templates/aurora-open.yaml");
+    let (_, report) = scan_json(&["--scope", "account", "--template", &path]);
+    let result = |rule: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule)
+            .map(|r| {
+                (
+                    r["status"].as_str().unwrap().to_owned(),
+                    r["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(result("HA013").0, "fail", "{report}");
+    let (status, message) = result("HA012");
+    assert_eq!(status, "fail");
+    assert!(message.contains("has one instance"), "{message}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let two = dir.path().join("two.yaml");
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/templates/aurora-open.yaml")).unwrap();
+    let reader = "  AuroraReader:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: aurora-mysql\n      DBClusterIdentifier: !Ref AuroraCluster\n      DBInstanceClass: db.r6g.large\n      DBSubnetGroupName: !Ref DbSubnets\n";
+    std::fs::write(&two, text + reader).unwrap();
+    let (_, report) = scan_json(&["--scope", "account", "--template", two.to_str().unwrap()]);
+    let status = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"] == "HA012")
+        .map(|r| r["status"].as_str().unwrap().to_owned());
+    assert_eq!(status.as_deref(), Some("unknown"), "{report}");
+}
