@@ -311,10 +311,15 @@ impl<'a> Topology<'a> {
                 .count();
             let lost = before - left;
             let launch_zones = self.launch_zones(group);
+            // A group whose launches or health checks are suspended replaces nothing.
+            let stuck = group
+                .suspended_processes
+                .iter()
+                .find(|p| matches!(p.as_str(), "Launch" | "HealthCheck" | "ReplaceUnhealthy"));
             let zones_left: Vec<&str> = launch_zones
                 .iter()
                 .copied()
-                .filter(|z| *z != zone)
+                .filter(|z| *z != zone && stuck.is_none())
                 .collect();
             let name = &group.name;
             let (impact, message) = if lost == 0 && !launch_zones.contains(zone) {
@@ -328,7 +333,7 @@ impl<'a> Topology<'a> {
                     format!(
                         "Auto Scaling group {name} keeps its {} outside {zone} and launches in {}.",
                         plural(before, "instance", "instances"),
-                        zone_list(zones_left.iter().copied())
+                        zone_list(launch_zones.iter().copied().filter(|z| *z != zone))
                     ),
                 )
             } else if !zones_left.is_empty() && left > 0 {
@@ -372,10 +377,14 @@ impl<'a> Topology<'a> {
                 } else {
                     Impact::Degraded
                 };
+                let why = match stuck {
+                    Some(process) => format!("has its {process} process suspended"),
+                    None => format!("launches only into {zone}"),
+                };
                 (
                     impact,
                     format!(
-                        "Auto Scaling group {name} launches only into {zone}: it cannot replace its {lost} lost {} and keeps {left} of a minimum of {}.",
+                        "Auto Scaling group {name} {why}: it cannot replace its {lost} lost {} and keeps {left} of a minimum of {}.",
                         if lost == 1 { "instance" } else { "instances" },
                         group.min_size
                     ),

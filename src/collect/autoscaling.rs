@@ -72,6 +72,11 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .filter_map(|i| i.instance_id().map(str::to_owned))
                     .collect(),
                 tags: super::tag_map(group.tags(), |t| (t.key(), t.value())),
+                suspended_processes: group
+                    .suspended_processes()
+                    .iter()
+                    .filter_map(|p| p.process_name().map(str::to_owned))
+                    .collect(),
             });
         }
     }

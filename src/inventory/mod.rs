@@ -446,6 +446,10 @@ pub struct AutoScalingGroup {
     pub instance_ids: Vec<String>,
     #[serde(default)]
     pub tags: Tags,
+    /// Processes suspended on the group (`Launch`, `HealthCheck`, `ReplaceUnhealthy`, …):
+    /// with `Launch` or the health processes suspended it replaces nothing that fails.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspended_processes: Vec<String>,
 }
 
 /// How a group names its launch template. `version` is `$Default`, `$Latest` or a number.

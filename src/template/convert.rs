@@ -541,6 +541,8 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .text("LaunchConfigurationName", "launch_configuration_name")?,
                 instance_ids: Vec::new(),
                 tags: r.tags()?,
+                // A template suspends no process (a stack update's policy may, for a while).
+                suspended_processes: Vec::new(),
             };
             r.zones_follow_subnets();
             push_source(inv, r, &group);
