@@ -1,5 +1,6 @@
-//! A moto server for one test: started on a free loopback port, killed when dropped (also
-//! when the test panics). `scripts/test` installs moto and sets `HACHECK_MOTO_SERVER`.
+//! A moto server for one test at a time: started on a free loopback port, given back when
+//! dropped (also when the test panics) and reset for the next test, killed when the test
+//! process ends. `scripts/test` installs moto and sets `HACHECK_MOTO_SERVER`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -18,9 +19,14 @@ pub const ACCOUNT: &str = "123456789012";
 const WATCHDOG: &str = r#"exec 3<&0; "$1" -H 127.0.0.1 -p 0 </dev/null & server=$!; { read _ignored <&3; kill $server; } & wait $server"#;
 
 pub struct Moto {
-    child: Child,
+    child: Option<Child>,
+    port: u16,
     pub endpoint: String,
 }
+
+/// Servers a finished test gave back: the next test resets one (moto's `/moto-api/reset`)
+/// instead of starting another Python process, which costs seconds of CPU each.
+static IDLE: std::sync::Mutex<Vec<(Child, u16)>> = std::sync::Mutex::new(Vec::new());
 
 fn moto_binary() -> PathBuf {
     std::env::var_os("HACHECK_MOTO_SERVER")
@@ -32,6 +38,27 @@ impl Moto {
     /// Starts moto on a port the system picks (`-p 0`), read back from its log line
     /// `Running on http://127.0.0.1:PORT`: no window in which two tests can pick one port.
     pub fn start() -> Moto {
+        loop {
+            let Some((mut child, port)) = IDLE
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .pop()
+            else {
+                break;
+            };
+            // A fresh account: every backend reset; a server that died is dropped.
+            if matches!(child.try_wait(), Ok(None))
+                && http_request_status(port, "POST", "/moto-api/reset") == Some(200)
+            {
+                return Moto {
+                    child: Some(child),
+                    port,
+                    endpoint: format!("http://127.0.0.1:{port}"),
+                };
+            }
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
         let binary = moto_binary();
         assert!(
             binary.exists(),
@@ -74,7 +101,8 @@ impl Moto {
             .recv_timeout(Duration::from_secs(60))
             .expect("moto_server reports its port");
         let mut moto = Moto {
-            child,
+            child: Some(child),
+            port,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
         assert!(
@@ -87,7 +115,7 @@ impl Moto {
     fn wait_ready(&mut self, port: u16) -> bool {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
+            if let Some(Ok(Some(_))) = self.child.as_mut().map(Child::try_wait) {
                 return false;
             }
             if http_get_status(port, "/moto-api/data.json") == Some(200) {
@@ -187,16 +215,31 @@ pub fn failing_results_where(
 }
 
 impl Drop for Moto {
+    /// Gives the server back for the next test (it ends with the test process: the
+    /// watchdog kills it when the process's end of its stdin closes).
     fn drop(&mut self) {
-        drop(self.child.stdin.take()); // the watchdog kills moto
-        let _ = self.child.wait();
+        if let Some(child) = self.child.take() {
+            IDLE.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((child, self.port));
+        }
     }
 }
 
 fn http_get_status(port: u16, path: &str) -> Option<u16> {
+    http_request_status(port, "GET", path)
+}
+
+fn http_request_status(port: u16, method: &str, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+    )
+    .ok()?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).ok()?;
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
