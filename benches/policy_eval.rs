@@ -77,6 +77,7 @@ fn synthetic(instances: usize, groups: usize, rules_per_group: usize) -> Invento
             launch_configuration_name: Some("lc".into()),
             instance_ids: vec![],
             tags: Tags::new(),
+            suspended_processes: vec![],
         });
     }
     for i in 0..instances {

@@ -312,10 +312,12 @@ impl<'a> Topology<'a> {
             let lost = before - left;
             let launch_zones = self.launch_zones(group);
             // A group whose launches or health checks are suspended replaces nothing.
-            let stuck = group
-                .suspended_processes
-                .iter()
-                .find(|p| matches!(p.as_str(), "Launch" | "HealthCheck" | "ReplaceUnhealthy"));
+            let stuck = group.suspended_processes.iter().find(|p| {
+                matches!(
+                    p.as_str(),
+                    "Launch" | "Terminate" | "HealthCheck" | "ReplaceUnhealthy"
+                )
+            });
             let zones_left: Vec<&str> = launch_zones
                 .iter()
                 .copied()

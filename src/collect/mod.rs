@@ -99,7 +99,7 @@ const KNOWN_REGIONS: &[&str] = &[
 
 /// The known region `given` is a typo of (at most two edits away), if it is not one itself.
 fn misspelt_region(given: &str) -> Option<&'static str> {
-    if KNOWN_REGIONS.contains(&given) {
+    if KNOWN_REGIONS.contains(&given) || well_formed_region(given) {
         return None;
     }
     KNOWN_REGIONS
@@ -108,6 +108,31 @@ fn misspelt_region(given: &str) -> Option<&'static str> {
         .filter(|(distance, _)| *distance <= 2)
         .min()
         .map(|(_, known)| known)
+}
+
+/// `eu-west-4`: a known area prefix, a known direction and a number, as AWS names a region it
+/// opens (so that a new region is never taken for a typo).
+fn well_formed_region(name: &str) -> bool {
+    const DIRECTIONS: &[&str] = &[
+        "east",
+        "west",
+        "north",
+        "south",
+        "central",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ];
+    let parts: Vec<&str> = name.split('-').collect();
+    let (area, rest) = match parts.as_slice() {
+        [area, "gov", rest @ ..] | [area, rest @ ..] => (*area, rest),
+        _ => return false,
+    };
+    KNOWN_REGIONS
+        .iter()
+        .any(|known| known.starts_with(&format!("{area}-")))
+        && matches!(rest, [direction, number] if DIRECTIONS.contains(direction) && number.parse::<u8>().is_ok())
 }
 
 /// Levenshtein distance between two short ASCII names.
@@ -664,6 +689,7 @@ mod tests {
         assert_eq!(misspelt_region("us-east1"), Some("us-east-1"));
         assert_eq!(misspelt_region("eu-west-1"), None);
         assert_eq!(misspelt_region("xx-future-9"), None);
+        assert_eq!(misspelt_region("eu-west-4"), None, "a region AWS may open");
     }
 
     #[test]

@@ -22,13 +22,16 @@ pub(super) async fn put_cpu_alarm(
         .send()
         .await
         .map_err(sdk_fail("DescribeAlarms"))?;
-    if let Some(alarm) = answer.metric_alarms().first() {
+    let existing = answer.metric_alarms().first();
+    if let Some(alarm) = existing {
         let mut live: Vec<&String> = alarm.alarm_actions().iter().collect();
         live.sort();
         let mut wanted: Vec<&String> = actions.iter().collect();
         wanted.sort();
         let same = alarm.threshold() == Some(threshold)
             && alarm.comparison_operator().map(|o| o.as_str()) == Some(operator)
+            && alarm.statistic() == Some(&Statistic::Average)
+            && alarm.actions_enabled() == Some(true)
             && alarm
                 .dimensions()
                 .iter()
@@ -38,15 +41,28 @@ pub(super) async fn put_cpu_alarm(
             return Ok(Done::Satisfied(alarm.alarm_arn().map(str::to_owned)));
         }
     }
+    // PutMetricAlarm replaces the whole alarm: an alarm mended in place keeps what the
+    // step does not change (its other actions, periods, missing-data treatment).
+    let kept = |f: fn(&aws_sdk_cloudwatch::types::MetricAlarm) -> Option<i32>, default: i32| {
+        existing.and_then(f).unwrap_or(default)
+    };
     c.cloudwatch
         .put_metric_alarm()
+        .set_ok_actions(existing.map(|a| a.ok_actions().to_vec()))
+        .set_insufficient_data_actions(existing.map(|a| a.insufficient_data_actions().to_vec()))
+        .set_datapoints_to_alarm(existing.and_then(|a| a.datapoints_to_alarm()))
+        .set_treat_missing_data(
+            existing
+                .and_then(|a| a.treat_missing_data())
+                .map(str::to_owned),
+        )
         .alarm_name(name)
         .alarm_description(format!("hacheck: average CPU of {group}"))
         .namespace("AWS/EC2")
         .metric_name("CPUUtilization")
         .statistic(Statistic::Average)
-        .period(300)
-        .evaluation_periods(2)
+        .period(kept(|a| a.period(), 300))
+        .evaluation_periods(kept(|a| a.evaluation_periods(), 2))
         .threshold(threshold)
         .comparison_operator(ComparisonOperator::from(operator))
         .dimensions(

@@ -292,6 +292,9 @@ impl Executor {
                         Outcome::Applied { output } | Outcome::Satisfied { output } => {
                             write(&|j| j.record(&step.id, output.clone()));
                         }
+                        // A failed call may have been carried out (an answer lost): the
+                        // write-ahead mark stays for the next apply to say so.
+                        Outcome::Failed { .. } => {}
                         _ => write(&|j| j.record_answered(&step.id)),
                     }
                     on_step(step, &outcome);

@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, Map};
 
 use crate::apps::{AppModel, Role};
 use crate::inventory::index::{Relation, SLOTS, slot_of_kind};
@@ -691,6 +691,13 @@ impl InventoryView {
             "listeners_forwarding_to",
             |view: &mut InventoryView, arn: &str| view.listeners_forwarding_to_arn(arn),
         );
+        // +1 for a scaling policy that adds capacity, -1 for one that removes it, 0 else:
+        // `ScalingPolicy::direction`, for rules and remediations alike.
+        engine.register_fn("scaling_direction", |policy: Res| -> INT {
+            policy
+                .typed::<crate::inventory::ScalingPolicy>()
+                .map_or(0, |p| INT::from(p.direction()))
+        });
         engine.register_fn(
             "subnet_of_address",
             |view: &mut InventoryView, near: Res, address: &str| {

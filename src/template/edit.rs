@@ -978,44 +978,6 @@ fn edit_step(
                 created.insert(action.key(), (file, logical));
                 return Ok(());
             }
-            // An alarm the template declares is mended in place (its threshold, operator,
-            // statistic, actions): a twin beside it would leave the wrong one firing.
-            if let Ok(alarm_source) = source(index, region, "metric_alarm", name) {
-                let (file, logical) = (alarm_source.file.clone(), alarm_source.logical_id.clone());
-                let alarm = index
-                    .find::<crate::inventory::MetricAlarm>(region, name)
-                    .ok_or_else(|| format!("alarm `{name}` is not in the inventory"))?;
-                let mut values: Vec<(&str, String)> = Vec::new();
-                if alarm.threshold != Some(*threshold) {
-                    values.push(("Threshold", threshold.to_string()));
-                }
-                if &alarm.comparison_operator != comparison_operator {
-                    values.push(("ComparisonOperator", comparison_operator.clone()));
-                }
-                if alarm.statistic.as_deref() != Some("Average") {
-                    values.push(("Statistic", "Average".to_owned()));
-                }
-                if !alarm.actions_enabled {
-                    values.push(("ActionsEnabled", "true".to_owned()));
-                }
-                let wanted: Vec<String> = actions
-                    .iter()
-                    .map(|a| expression(index, region, created, &file, a))
-                    .collect::<Result<_, _>>()?;
-                let draft = draft(drafts, &file)?;
-                for (property, value) in values {
-                    set_property(draft, &logical, property, &value)?;
-                }
-                let mut live = alarm.alarm_actions.clone();
-                live.sort();
-                let mut asked = actions.clone();
-                asked.sort();
-                if live != asked {
-                    replace_list(draft, &logical, "AlarmActions", &wanted)?;
-                }
-                created.insert(action.key(), (file, logical));
-                return Ok(());
-            }
             let source = source(index, region, "auto_scaling_group", group)?;
             let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
             let logical = logical_id(name);
