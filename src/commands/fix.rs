@@ -138,6 +138,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         &plan,
         &args.apply_options,
         &journal,
+        None,
     )
     .await
 }
@@ -192,7 +193,15 @@ pub async fn apply_saved(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Re
         .journal
         .clone()
         .unwrap_or_else(|| journal_beside(&args.plan));
-    execute(global, None, &plan, &args.apply_options, &journal).await
+    execute(
+        global,
+        None,
+        &plan,
+        &args.apply_options,
+        &journal,
+        Some(&args.plan),
+    )
+    .await
 }
 
 fn journal_beside(plan: &Path) -> PathBuf {
@@ -220,6 +229,7 @@ async fn execute(
     plan: &Plan,
     options: &ApplyOptions,
     journal_path: &Path,
+    saved: Option<&Path>,
 ) -> anyhow::Result<u8> {
     if plan.is_empty() {
         return Ok(super::EXIT_CLEAN);
@@ -304,10 +314,18 @@ async fn execute(
         ""
     };
     let next = if stopped > 0 {
-        format!(
-            "Next: the same command resumes where this one stopped (`hacheck apply --yes {again}PLAN` for a saved plan, with `--journal {}`).",
-            journal_path.display()
-        )
+        match saved {
+            // The same plan and journal: it resumes exactly where this one stopped.
+            Some(path) => format!(
+                "Next: `hacheck apply --yes {again}{}` resumes where this one stopped.",
+                path.display()
+            ),
+            // A new plan from the account as it is now: what was applied is not planned again.
+            None => format!(
+                "Next: `hacheck fix --apply --yes {}` plans again from the account as it is now and applies the rest.",
+                again.trim_end()
+            ),
+        }
     } else if refused > 0 {
         "Next: read the refusals above, then `hacheck fix` to plan again from the account as it is now.".to_owned()
     } else if waiting > 0 {

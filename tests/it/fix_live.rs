@@ -897,7 +897,13 @@ async fn a_signal_stops_an_apply_after_the_steps_in_flight_and_the_plan_resumes(
         text.contains("not started: the apply was stopped"),
         "{text}"
     );
-    assert!(text.contains("Next: the same command resumes"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Next: `hacheck apply --yes --unsafe {}` resumes where this one stopped.",
+            plan_path.display()
+        )),
+        "{text}"
+    );
     let applied_first = seen.iter().filter(|l| l.ends_with(": applied")).count();
     let journal: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("plan.json.journal")).unwrap(),
