@@ -265,7 +265,11 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
     for (group, targets) in out.target_groups.iter_mut().zip(healths) {
         group.targets = targets;
     }
-    address_groups(&ec2, &mut out.target_groups).await?;
+    if let Err(failure) = address_groups(&ec2, &mut out.target_groups).await {
+        // Only the ip targets' security groups are missing (a policy without
+        // ec2:DescribeNetworkInterfaces): a warning, the target groups kept.
+        super::warn(&mut out, "ec2", region.clone(), failure);
+    }
     Ok(out)
 }
 
