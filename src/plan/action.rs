@@ -315,20 +315,15 @@ fn arn_tail<'a>(arn: &'a str, marker: &str) -> &'a str {
     arn.split_once(marker).map_or(arn, |(_, tail)| tail)
 }
 
-/// `tcp 22 from 0.0.0.0/0`.
-pub fn describe_rule(rule: &SgRule) -> String {
-    rule.text()
-}
-
 impl Action {
     /// Stable id of the step this action becomes; equal ids are the same change.
     pub fn key(&self) -> String {
         match self {
             Action::RevokeIngress { group_id, rule } => {
-                format!("revoke-ingress:{group_id}:{}", describe_rule(rule))
+                format!("revoke-ingress:{group_id}:{}", rule.text())
             }
             Action::AuthorizeIngress { group_id, rule } => {
-                format!("authorize-ingress:{group_id}:{}", describe_rule(rule))
+                format!("authorize-ingress:{group_id}:{}", rule.text())
             }
             Action::SetCapacity { group, .. } => format!("set-capacity:{group}"),
             Action::SetHealthCheck { group, .. } => format!("set-health-check:{group}"),
@@ -513,10 +508,10 @@ impl Action {
     pub fn summary(&self) -> String {
         match self {
             Action::RevokeIngress { rule, .. } => {
-                format!("security group: revoke {}", describe_rule(rule))
+                format!("security group: revoke {}", rule.text())
             }
             Action::AuthorizeIngress { rule, .. } => {
-                format!("security group: authorize {}", describe_rule(rule))
+                format!("security group: authorize {}", rule.text())
             }
             Action::SetCapacity { .. } => "auto scaling group: capacity".into(),
             Action::SetHealthCheck { .. } => "auto scaling group: health check".into(),
@@ -576,10 +571,10 @@ impl Action {
     pub fn changes(&self) -> Vec<Change> {
         match self {
             Action::RevokeIngress { rule, .. } => {
-                vec![change("ingress", describe_rule(rule), "(none)")]
+                vec![change("ingress", rule.text(), "(none)")]
             }
             Action::AuthorizeIngress { rule, .. } => {
-                vec![change("ingress", "(none)", describe_rule(rule))]
+                vec![change("ingress", "(none)", rule.text())]
             }
             Action::SetCapacity {
                 min_size,

@@ -14,7 +14,6 @@
 
 use std::collections::BTreeSet;
 
-use super::action::describe_rule;
 use super::{Action, Plan, Safety};
 use crate::inventory::{
     AutoScalingGroup, DbInstance, Index, Instance, LaunchTemplate, SecurityGroup, Tags,
@@ -89,12 +88,11 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
 /// What to change in a template for `action`: the property and its new value.
 fn template_change(action: &Action) -> String {
     match action {
-        Action::RevokeIngress { rule, .. } => format!(
-            "remove `{}` from `SecurityGroupIngress`",
-            describe_rule(rule)
-        ),
+        Action::RevokeIngress { rule, .. } => {
+            format!("remove `{}` from `SecurityGroupIngress`", rule.text())
+        }
         Action::AuthorizeIngress { rule, .. } => {
-            format!("add `{}` to `SecurityGroupIngress`", describe_rule(rule))
+            format!("add `{}` to `SecurityGroupIngress`", rule.text())
         }
         Action::SetCapacity {
             min_size,

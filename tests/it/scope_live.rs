@@ -266,9 +266,6 @@ async fn cpu_alarms(
 }
 
 async fn alias(route53: &aws_sdk_route53::Client, name: &str, lb_dns: &str) {
-    use aws_sdk_route53::types::{
-        AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecordSet, RrType,
-    };
     let zone = route53
         .create_hosted_zone()
         .name("example.com")
@@ -276,37 +273,8 @@ async fn alias(route53: &aws_sdk_route53::Client, name: &str, lb_dns: &str) {
         .send()
         .await
         .unwrap();
-    let record = ResourceRecordSet::builder()
-        .name(name)
-        .r#type(RrType::A)
-        .alias_target(
-            AliasTarget::builder()
-                .dns_name(lb_dns)
-                .hosted_zone_id("Z35SXDOTRQ7X7K")
-                .evaluate_target_health(true)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    route53
-        .change_resource_record_sets()
-        .hosted_zone_id(zone.hosted_zone().unwrap().id())
-        .change_batch(
-            ChangeBatch::builder()
-                .changes(
-                    Change::builder()
-                        .action(ChangeAction::Create)
-                        .resource_record_set(record)
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    crate::support::seed::alias_record(route53, zone.hosted_zone().unwrap().id(), name, lb_dns)
+        .await;
 }
 
 /// Seeds the whole account; returns the ids the assertions name.

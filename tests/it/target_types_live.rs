@@ -11,7 +11,7 @@ use aws_sdk_elasticloadbalancingv2::types as elbt;
 
 use crate::support::moto::{ACCOUNT, Moto, REGION, failing_results};
 use crate::support::seed::{
-    private_launch_template, route_to_new_internet_gateway, security_group, subnet,
+    alias_record, private_launch_template, route_to_new_internet_gateway, security_group, subnet,
     vpc_with_private_subnets,
 };
 use crate::support::{assert_exit, stdout};
@@ -81,44 +81,6 @@ async fn load_balancer(
         .await
         .unwrap();
     (lb.dns_name().unwrap().to_owned(), tg_arn)
-}
-
-/// `name` aliases the load balancer at `dns` in hosted zone `zone`.
-async fn alias(route53: &aws_sdk_route53::Client, zone: &str, name: &str, dns: &str) {
-    use aws_sdk_route53::types::{
-        AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecordSet, RrType,
-    };
-    let record = ResourceRecordSet::builder()
-        .name(name)
-        .r#type(RrType::A)
-        .alias_target(
-            AliasTarget::builder()
-                .dns_name(dns)
-                .hosted_zone_id("Z35SXDOTRQ7X7K")
-                .evaluate_target_health(true)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    route53
-        .change_resource_record_sets()
-        .hosted_zone_id(zone)
-        .change_batch(
-            ChangeBatch::builder()
-                .changes(
-                    Change::builder()
-                        .action(ChangeAction::Create)
-                        .resource_record_set(record)
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -316,7 +278,7 @@ async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_c
         ("shop.example.com", &shop),
         ("cdn.example.com", &distribution),
     ] {
-        alias(&route53, &zone, name, dns).await;
+        alias_record(&route53, &zone, name, dns).await;
     }
 
     // The database of the tasks and the group, Multi-AZ, and its copy in another region.

@@ -287,3 +287,42 @@ pub async fn a_record(route53: &aws_sdk_route53::Client, zone: &str, name: &str,
         .await
         .unwrap();
 }
+
+/// Creates the alias record `name A` → the load balancer (or front) at `dns` in hosted zone
+/// `zone`.
+pub async fn alias_record(route53: &aws_sdk_route53::Client, zone: &str, name: &str, dns: &str) {
+    use aws_sdk_route53::types::{
+        AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecordSet, RrType,
+    };
+    let record = ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::A)
+        .alias_target(
+            AliasTarget::builder()
+                .dns_name(dns)
+                .hosted_zone_id("Z35SXDOTRQ7X7K")
+                .evaluate_target_health(true)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    route53
+        .change_resource_record_sets()
+        .hosted_zone_id(zone)
+        .change_batch(
+            ChangeBatch::builder()
+                .changes(
+                    Change::builder()
+                        .action(ChangeAction::Create)
+                        .resource_record_set(record)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
