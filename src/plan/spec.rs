@@ -69,7 +69,7 @@ pub struct App {
     pub ami: Option<String>,
     #[serde(default)]
     pub source_instance: Option<String>,
-    /// Start-up script (the seed's `@reboot` script), sent as user data.
+    /// Start-up script (the reference architecture's `@reboot` script), sent as user data.
     #[serde(default)]
     pub user_data: Option<String>,
     pub min_size: i32,

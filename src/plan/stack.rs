@@ -6,7 +6,7 @@
 //! half-built stack is completed, not duplicated. Existing pieces that do not comply are
 //! left to the rule pack's remediations, which `fix --spec` plans alongside.
 //!
-//! From a lone instance (`app.source_instance`), the seed's procedure: stop the instance
+//! From a lone instance (`app.source_instance`), the reference architecture's procedure: stop the instance
 //! (unsafe; it is kept, never terminated), make an AMI of it, and build around that AMI.
 //! Changing `app.ami` later plans a new launch-template version and a rolling instance
 //! refresh that keeps 90 % of the group healthy.
