@@ -76,6 +76,10 @@ pub struct Step {
     pub fixes: Vec<String>,
     /// Steps that must be applied first.
     pub depends_on: Vec<String>,
+    /// The applications whose findings the step fixes (none: resources of no application,
+    /// such as a VPC's bastion); the plan is shown grouped by them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,7 +156,37 @@ pub fn plan(
     settings: &FixSettings,
 ) -> Result<Plan, PlanError> {
     let (steps, deferred) = remediation_steps(index, model, policies, findings, settings)?;
-    finish(index.inventory(), steps, deferred)
+    let mut plan = finish(index.inventory(), steps, deferred)?;
+    attribute_applications(&mut plan, findings);
+    Ok(plan)
+}
+
+/// Names on each step the applications of the findings it fixes.
+fn attribute_applications(plan: &mut Plan, findings: &[Finding]) {
+    let application_of: BTreeMap<String, &str> = findings
+        .iter()
+        .filter_map(|f| {
+            let application = f.application.as_deref()?;
+            Some((format!("{} {}", f.rule_id, f.resource.id), application))
+        })
+        .collect();
+    let steps = plan.steps.iter_mut().chain(
+        plan.refused
+            .iter_mut()
+            .chain(plan.deferred.iter_mut())
+            .map(|r| &mut r.step),
+    );
+    for step in steps {
+        let mut applications: Vec<String> = step
+            .fixes
+            .iter()
+            .filter_map(|fixed| application_of.get(fixed))
+            .map(|a| (*a).to_owned())
+            .collect();
+        applications.sort();
+        applications.dedup();
+        step.applications = applications;
+    }
 }
 
 /// The plan that builds what `spec` describes and the inventory lacks, together with the
@@ -191,7 +225,9 @@ pub fn plan_with_spec(
             }
         }
     }
-    finish(inventory, steps, deferred)
+    let mut plan = finish(inventory, steps, deferred)?;
+    attribute_applications(&mut plan, findings);
+    Ok(plan)
 }
 
 fn finish(
@@ -320,6 +356,7 @@ fn proposed_step(action: Action, region: &str, fixed: String) -> Step {
         action,
         fixes: vec![fixed],
         depends_on: Vec::new(),
+        applications: Vec::new(),
     }
 }
 
@@ -394,6 +431,7 @@ fn add_step(steps: &mut BTreeMap<String, Step>, proposed: Step) {
                     action,
                     fixes: vec![fixed],
                     depends_on: Vec::new(),
+                    applications: Vec::new(),
                 },
             );
         }

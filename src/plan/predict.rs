@@ -643,6 +643,7 @@ mod tests {
                 action,
                 fixes: Vec::new(),
                 depends_on: Vec::new(),
+                applications: Vec::new(),
             })
             .collect();
         let predicted = predict(&inventory, &steps);

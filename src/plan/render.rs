@@ -29,43 +29,16 @@ pub fn text(plan: &Plan) -> String {
         plan.account_id,
         short(&plan.inventory_fingerprint)
     );
-    for step in &plan.steps {
-        let action = &step.action;
-        let marker = match step.safety {
-            Safety::Unsafe => "  [unsafe: needs --unsafe]",
-            _ => "",
+    for (applications, steps) in by_application(plan) {
+        let _ = match applications {
+            [] => writeln!(out, "Not part of an application:"),
+            [one] => writeln!(out, "Application {one}:"),
+            several => writeln!(out, "Applications {} (shared):", several.join(", ")),
         };
-        let _ = writeln!(out, "  {} {}{marker}", action.symbol(), label(step));
-        for change in action.changes() {
-            if change.before.is_empty() {
-                let _ = writeln!(out, "      {}: {}", change.field, readable(&change.after));
-            } else {
-                let _ = writeln!(
-                    out,
-                    "      {}: {} → {}",
-                    change.field,
-                    readable(&change.before),
-                    readable(&change.after)
-                );
-            }
+        for step in steps {
+            write_step(&mut out, plan, step);
         }
-        if let Some(cost) = action.cost() {
-            let _ = writeln!(out, "      cost: {cost}");
-        }
-        let _ = writeln!(out, "      fixes: {}", step.fixes.join(", "));
-        if !step.depends_on.is_empty() {
-            let after: Vec<String> = step
-                .depends_on
-                .iter()
-                .map(|id| {
-                    plan.steps
-                        .iter()
-                        .find(|s| &s.id == id)
-                        .map_or_else(|| id.clone(), label)
-                })
-                .collect();
-            let _ = writeln!(out, "      after: {}", after.join(", "));
-        }
+        out.push('\n');
     }
     let count = |symbol: char| {
         plan.executable()
@@ -83,7 +56,7 @@ pub fn text(plan: &Plan) -> String {
         .filter(|s| s.safety == Safety::Manual)
         .count();
     if !plan.refused.is_empty() {
-        let _ = writeln!(out, "\nRefused: they would break what passes now.");
+        let _ = writeln!(out, "Refused: they would break what passes now.");
         for refusal in &plan.refused {
             let action = &refusal.step.action;
             let _ = writeln!(
@@ -94,11 +67,12 @@ pub fn text(plan: &Plan) -> String {
                 refusal.reason
             );
         }
+        out.push('\n');
     }
     if !plan.deferred.is_empty() {
         let _ = writeln!(
             out,
-            "\nDeferred: another remediation changes the same resource; run `hacheck fix` again after this plan."
+            "Deferred: another remediation changes the same resource; run `hacheck fix` again after this plan."
         );
         for deferral in &plan.deferred {
             let action = &deferral.step.action;
@@ -110,6 +84,7 @@ pub fn text(plan: &Plan) -> String {
                 deferral.reason
             );
         }
+        out.push('\n');
     }
     let mut tail = String::new();
     if !plan.refused.is_empty() {
@@ -120,7 +95,7 @@ pub fn text(plan: &Plan) -> String {
     }
     let _ = writeln!(
         out,
-        "\nPlan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual{tail}.",
+        "Plan: {} to add, {} to change, {} to remove; {unsafe_steps} unsafe, {manual} manual{tail}.",
         count('+'),
         count('~'),
         count('-'),
@@ -134,6 +109,64 @@ pub fn text(plan: &Plan) -> String {
         );
     }
     out
+}
+
+/// The plan's steps grouped by the applications they fix, applications by name and the
+/// steps of no application last; within a group by resource, then in the plan's order.
+fn by_application(plan: &Plan) -> Vec<(&[String], Vec<&super::Step>)> {
+    let mut groups: Vec<(&[String], Vec<&super::Step>)> = Vec::new();
+    for step in &plan.steps {
+        let applications = step.applications.as_slice();
+        match groups.iter_mut().find(|(a, _)| *a == applications) {
+            Some((_, steps)) => steps.push(step),
+            None => groups.push((applications, vec![step])),
+        }
+    }
+    groups.sort_by(|(a, _), (b, _)| (a.is_empty(), a).cmp(&(b.is_empty(), b)));
+    for (_, steps) in &mut groups {
+        steps.sort_by_key(|step| readable(&step.action.target()));
+    }
+    groups
+}
+
+/// One step: its symbol and label, before → after per field, cost, findings, what it waits for.
+fn write_step(out: &mut String, plan: &Plan, step: &super::Step) {
+    let action = &step.action;
+    let marker = match step.safety {
+        Safety::Unsafe => "  [unsafe: needs --unsafe]",
+        _ => "",
+    };
+    let _ = writeln!(out, "  {} {}{marker}", action.symbol(), label(step));
+    for change in action.changes() {
+        if change.before.is_empty() {
+            let _ = writeln!(out, "      {}: {}", change.field, readable(&change.after));
+        } else {
+            let _ = writeln!(
+                out,
+                "      {}: {} → {}",
+                change.field,
+                readable(&change.before),
+                readable(&change.after)
+            );
+        }
+    }
+    if let Some(cost) = action.cost() {
+        let _ = writeln!(out, "      cost: {cost}");
+    }
+    let _ = writeln!(out, "      fixes: {}", step.fixes.join(", "));
+    if !step.depends_on.is_empty() {
+        let after: Vec<String> = step
+            .depends_on
+            .iter()
+            .map(|id| {
+                plan.steps
+                    .iter()
+                    .find(|s| &s.id == id)
+                    .map_or_else(|| id.clone(), label)
+            })
+            .collect();
+        let _ = writeln!(out, "      after: {}", after.join(", "));
+    }
 }
 
 /// The `fix.*` settings the plan's manual steps ask for, each once, so that a first plan
@@ -181,4 +214,67 @@ fn readable(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, Step};
+
+    fn manual(resource: &str, applications: &[&str]) -> Step {
+        let action = Action::Manual {
+            resource: resource.into(),
+            instruction: "do it".into(),
+            following: Default::default(),
+        };
+        Step {
+            id: action.key(),
+            region: "us-east-1".into(),
+            safety: action.safety(),
+            action,
+            fixes: vec![format!("HA000 {resource}")],
+            depends_on: Vec::new(),
+            applications: applications.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn steps_are_shown_by_application_then_resource_and_steps_of_none_last() {
+        let plan = Plan {
+            format_version: crate::plan::PLAN_FORMAT_VERSION,
+            account_id: "123456789012".into(),
+            inventory_fingerprint: "f".into(),
+            steps: vec![
+                manual("vpc-1", &[]),
+                manual("sg-b", &["shop"]),
+                manual("sg-shared", &["blog", "shop"]),
+                manual("db-1", &["shop"]),
+                manual("sg-a", &["blog"]),
+            ],
+            refused: Vec::new(),
+            deferred: Vec::new(),
+        };
+        let shown = text(&plan);
+        let order: Vec<String> = shown
+            .lines()
+            .filter(|l| !l.starts_with("      ") && !l.is_empty())
+            .skip(1)
+            .take_while(|l| !l.starts_with("Plan:"))
+            .map(|l| l.trim_start().split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "Application blog:",
+                "! sg-a",
+                "Applications blog,",
+                "! sg-shared",
+                "Application shop:",
+                "! db-1",
+                "! sg-b",
+                "Not part",
+                "! vpc-1",
+            ]
+        );
+    }
 }

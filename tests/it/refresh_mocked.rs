@@ -32,6 +32,7 @@ fn plan() -> Plan {
             safety: Safety::Unsafe,
             fixes: vec!["HA001 i-0app0a".into()],
             depends_on: Vec::new(),
+            applications: Vec::new(),
         }],
         refused: Vec::new(),
         deferred: Vec::new(),
