@@ -441,6 +441,137 @@ fn public_instance_paths(
     }
 }
 
+/// How administrators reach one server of an application on an administrative port (SSH,
+/// RDP): the ways in its security groups admit. A server whose ways all go is locked away
+/// from the people who patch it, so the plan predictor guards these as it guards users'
+/// paths — with one difference: a way may change (the world's SSH replaced by a bastion's)
+/// so long as one is left.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AdminAccess {
+    pub application: String,
+    /// `instance i-…` or `auto scaling group web-asg`.
+    pub target: String,
+    /// `tcp 22 from 203.0.113.0/24`, `tcp 22 from bastion group sg-…`; empty: none.
+    pub ways: Vec<String>,
+}
+
+/// Every application server (lone instances, the groups that launch them, bastions) with the
+/// ways administrators have into it today, in order. A stopped instance is not a server.
+pub fn admin_access(index: &Index, model: &AppModel) -> Vec<AdminAccess> {
+    let mut found = BTreeSet::new();
+    for app in &model.applications {
+        for member in &app.members {
+            let server: Option<(String, Vec<&SecurityGroup>)> = match member.role {
+                Role::Instance | Role::Bastion => {
+                    if let Some(instance) = index.by_arn::<Instance>(&member.arn) {
+                        (instance.state == "running").then(|| {
+                            (
+                                format!("instance {}", instance.display_id()),
+                                index
+                                    .security_groups_near(instance, &instance.security_group_ids)
+                                    .collect(),
+                            )
+                        })
+                    } else {
+                        index.by_arn::<AutoScalingGroup>(&member.arn).map(|group| {
+                            (
+                                format!("auto scaling group {}", group.name),
+                                launch_groups(index, group),
+                            )
+                        })
+                    }
+                }
+                Role::AutoScalingGroup => {
+                    index.by_arn::<AutoScalingGroup>(&member.arn).map(|group| {
+                        (
+                            format!("auto scaling group {}", group.name),
+                            launch_groups(index, group),
+                        )
+                    })
+                }
+                _ => None,
+            };
+            if let Some((target, groups)) = server {
+                found.insert(AdminAccess {
+                    application: app.name.clone(),
+                    target,
+                    ways: admin_ways(index, &groups),
+                });
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// The ways `groups` admit an administrative port: from a network (the world, an office, a
+/// VPN's range, a prefix list) or from a security group one of whose running instances is
+/// itself reachable from a network (a bastion).
+fn admin_ways(index: &Index, groups: &[&SecurityGroup]) -> Vec<String> {
+    let mut ways = BTreeSet::new();
+    for group in groups {
+        for rule in &group.ingress {
+            let Some(port) = ADMIN_PORTS
+                .into_iter()
+                .find(|port| covers(rule, "tcp", *port))
+            else {
+                continue;
+            };
+            let from = match (&rule.source_group_id, network_of(rule)) {
+                (_, Some(network)) => network.to_owned(),
+                (Some(source), None) if hop_reachable(index, group, source) => {
+                    format!("bastion group {source}")
+                }
+                _ => continue,
+            };
+            ways.insert(format!("tcp {port} from {from}"));
+        }
+    }
+    ways.into_iter().collect()
+}
+
+fn network_of(rule: &SgRule) -> Option<&str> {
+    rule.cidr_ipv4
+        .as_deref()
+        .or(rule.cidr_ipv6.as_deref())
+        .or(rule.prefix_list_id.as_deref())
+}
+
+/// Whether a running instance of security group `source` (in `near`'s region) is reachable
+/// on an administrative port from a network: a host administrators can hop through.
+fn hop_reachable(index: &Index, near: &SecurityGroup, source: &str) -> bool {
+    index
+        .all::<Instance>()
+        .iter()
+        .filter(|i| {
+            i.region == near.region
+                && i.state == "running"
+                && i.security_group_ids.iter().any(|g| g == source)
+        })
+        .any(|host| {
+            index
+                .security_groups_near(host, &host.security_group_ids)
+                .flat_map(|g| &g.ingress)
+                .any(|rule| {
+                    network_of(rule).is_some()
+                        && ADMIN_PORTS.into_iter().any(|port| covers(rule, "tcp", port))
+                })
+        })
+}
+
+/// The servers of `before` administrators could reach and, in `after`, still exist but can
+/// no longer be reached any way.
+pub fn locked_out<'a>(before: &'a [AdminAccess], after: &[AdminAccess]) -> Vec<&'a AdminAccess> {
+    before
+        .iter()
+        .filter(|b| !b.ways.is_empty())
+        .filter(|b| {
+            after
+                .iter()
+                .any(|a| a.application == b.application && a.target == b.target && a.ways.is_empty())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,5 +693,17 @@ mod tests {
             !stopped.iter().any(|p| p.contains(&registered)),
             "{stopped:#?}"
         );
+    }
+
+    #[test]
+    fn administrators_reach_servers_from_networks_and_through_bastions_they_reach() {
+        let inventory = example("compliant");
+        let index = Index::new(inventory);
+        let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
+        let access: Vec<String> = admin_access(&index, &model)
+            .iter()
+            .map(|a| format!("{}: {}", a.target, a.ways.join(", ")))
+            .collect();
+        insta::assert_debug_snapshot!(access);
     }
 }

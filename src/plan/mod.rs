@@ -470,6 +470,11 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
             _ => None,
         })
         .collect();
+    let stops: Vec<String> = steps
+        .values()
+        .filter(|s| matches!(s.action, Action::StopInstance { .. }))
+        .map(|s| s.id.clone())
+        .collect();
     let created_groups: Vec<(String, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
@@ -540,6 +545,9 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
                         })
                         .map(|(_, id)| id.clone()),
                 );
+                // A server the plan retires keeps its administrators' way until it stops
+                // (stops are only retirements, so each is waited for).
+                depends.extend(stops.iter().cloned());
             }
         }
         depends.sort();

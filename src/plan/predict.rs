@@ -343,6 +343,15 @@ fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
                 tg.load_balancer_arns.push(load_balancer_arn.clone());
             }
         }
+        Action::StopInstance { instance_id } => {
+            if let Some(instance) = inv
+                .instances
+                .iter_mut()
+                .find(|i| i.region == region && &i.id == instance_id)
+            {
+                instance.state = "stopped".to_owned();
+            }
+        }
         // What a person following a manual step changes, where the step states it.
         Action::Manual { following, .. } => {
             for advice in following {
@@ -415,15 +424,25 @@ pub struct Guarded {
     pub unexplained: Vec<String>,
 }
 
-/// What a prediction breaks: findings that passed and would fail, paths users would lose.
+/// What a prediction breaks: findings that passed and would fail, paths users would lose,
+/// servers administrators would no longer reach.
 struct Damage<'a> {
     regressions: Vec<Finding>,
     cut: Vec<&'a reach::Path>,
+    locked_out: Vec<&'a reach::AdminAccess>,
 }
 
 impl Damage<'_> {
+    fn none() -> Self {
+        Damage {
+            regressions: Vec::new(),
+            cut: Vec::new(),
+            locked_out: Vec::new(),
+        }
+    }
+
     fn is_none(&self) -> bool {
-        self.regressions.is_empty() && self.cut.is_empty()
+        self.regressions.is_empty() && self.cut.is_empty() && self.locked_out.is_empty()
     }
 
     /// Why a step causing it is refused.
@@ -432,6 +451,14 @@ impl Damage<'_> {
             return format!(
                 "it would cut application `{}`'s path {path}: its users would lose that way in; give them another one first (put a load balancer in front: `hacheck fix --spec`)",
                 path.application
+            );
+        }
+        if let Some(server) = self.locked_out.first() {
+            return format!(
+                "it would leave administrators no way into {} of application `{}` (today: {}); give them one first (a bastion: set `fix.admin_cidrs`)",
+                server.target,
+                server.application,
+                server.ways.join(", ")
             );
         }
         let broken = &self.regressions[0];
@@ -458,6 +485,17 @@ pub fn guard(
     let inventory = index.inventory();
     let before = passing(findings);
     let paths = reach::paths(index, model);
+    let admin = reach::admin_access(index, model);
+    // A stop is only ever a retirement the user asked for (`app.source_instance`, unsafe,
+    // its downtime said): the paths into the retired instance are meant to go.
+    let retired: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::StopInstance { instance_id } => Some(format!("instance {instance_id} ")),
+            _ => None,
+        })
+        .collect();
     // Judges a prediction by the rules in `only` (all when `None`), and by reachability.
     let damage = |predicted: Inventory, only: Option<&BTreeSet<String>>, rules: bool| {
         let predicted = Arc::new(Index::new(predicted));
@@ -470,17 +508,19 @@ pub fn guard(
             Vec::new()
         };
         let after = reach::paths(&predicted, model);
+        let admin_after = reach::admin_access(&predicted, model);
         Damage {
             regressions,
-            cut: reach::lost(&paths, &after),
+            cut: reach::lost(&paths, &after)
+                .into_iter()
+                .filter(|p| !retired.iter().any(|r| p.entry.starts_with(r)))
+                .collect(),
+            locked_out: reach::locked_out(&admin, &admin_after),
         }
     };
     let executable: Vec<&Step> = plan.executable().collect();
     let whole = if executable.is_empty() {
-        Damage {
-            regressions: Vec::new(),
-            cut: Vec::new(),
-        }
+        Damage::none()
     } else {
         damage(predict(inventory, executable.clone()), None, true)
     };
@@ -503,6 +543,12 @@ pub fn guard(
             .iter()
             .map(|p| format!("application `{}` lose its path {p}", p.application)),
     );
+    unexplained.extend(whole.locked_out.iter().map(|server| {
+        format!(
+            "administrators lose every way into {} of application `{}`",
+            server.target, server.application
+        )
+    }));
     // Manual steps are checked like actions, by the paths they would cut (the rules judge
     // what is applied): advice that would take users' way in is refused, not printed.
     let mut reasons: BTreeMap<String, String> = BTreeMap::new();
@@ -654,5 +700,101 @@ mod tests {
             .unwrap();
         assert!(new.public);
         assert_eq!(predicted.subnets.len(), inventory.subnets.len() + 1);
+    }
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use super::*;
+    use crate::apps::{Scope, ScopeSettings, discover};
+    use crate::inventory::SgRule;
+
+    fn from_cidr(port: i32, cidr: &str) -> SgRule {
+        SgRule {
+            protocol: "tcp".into(),
+            from_port: port,
+            to_port: port,
+            cidr_ipv4: Some(cidr.into()),
+            cidr_ipv6: None,
+            source_group_id: None,
+            prefix_list_id: None,
+            description: String::new(),
+        }
+    }
+
+    fn step(action: Action, depends_on: &[&Step]) -> Step {
+        Step {
+            id: action.key(),
+            region: "us-east-1".into(),
+            safety: action.safety(),
+            action,
+            fixes: vec!["HA010 sg-1web".into()],
+            depends_on: depends_on.iter().map(|s| s.id.clone()).collect(),
+            applications: Vec::new(),
+        }
+    }
+
+    /// The seed-start example's lone server (SSH from the world on `sg-1web`), planned
+    /// `steps`: the refusals' reasons.
+    fn refusals(steps: Vec<Step>) -> Vec<String> {
+        let inventory = crate::snapshot::parse(
+            crate::snapshot::example("seed-start").unwrap(),
+            std::path::Path::new("seed-start"),
+        )
+        .unwrap();
+        let index = Index::new(inventory);
+        let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
+        let plan = Plan {
+            format_version: crate::plan::PLAN_FORMAT_VERSION,
+            account_id: "123456789012".into(),
+            inventory_fingerprint: "f".into(),
+            steps,
+            refused: Vec::new(),
+            deferred: Vec::new(),
+        };
+        // Rules are not what this judges: administrators' ways are.
+        let no_rules = |_: &Arc<Index>, _: Option<&BTreeSet<String>>| Vec::new();
+        guard(plan, &index, &model, &[], &no_rules)
+            .refused
+            .into_iter()
+            .map(|r| r.reason)
+            .collect()
+    }
+
+    #[test]
+    fn a_step_leaving_administrators_no_way_in_is_refused_whatever_rule_asked_for_it() {
+        let revoke = step(
+            Action::RevokeIngress {
+                group_id: "sg-1web".into(),
+                rule: from_cidr(22, "0.0.0.0/0"),
+            },
+            &[],
+        );
+        let reasons = refusals(vec![revoke]);
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(
+            reasons[0].contains("administrators no way into instance i-1swiftcode")
+                && reasons[0].contains("tcp 22 from 0.0.0.0/0"),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn a_way_in_may_change_so_long_as_one_is_left() {
+        let office = step(
+            Action::AuthorizeIngress {
+                group_id: "sg-1web".into(),
+                rule: from_cidr(22, "203.0.113.0/24"),
+            },
+            &[],
+        );
+        let revoke = step(
+            Action::RevokeIngress {
+                group_id: "sg-1web".into(),
+                rule: from_cidr(22, "0.0.0.0/0"),
+            },
+            &[&office],
+        );
+        assert_eq!(refusals(vec![office, revoke]), Vec::<String>::new());
     }
 }
