@@ -606,6 +606,9 @@ impl<'a> Graph<'a> {
             Item::Instance(instance) if !instance.source_dest_check => {
                 Some("network appliance: source/destination check is off (NAT or VPN)".into())
             }
+            Item::Group(group) if self.index.launches_ecs_container_instances(group) => {
+                Some("managed by ECS (its instances join a cluster: `ECS_CLUSTER` in user data)".into())
+            }
             Item::Group(group) => group
                 .instance_ids
                 .iter()
@@ -1288,13 +1291,15 @@ impl<'g, 'a> Builder<'g, 'a> {
         let graph = self.graph;
         let vpcs = self.ids_in(Role::Vpc);
         let app_groups = self.ids_in(Role::AppSecurityGroup);
+        // A load balancer's group admitted on every port (ECS's samples do) is no bastion.
+        let lb_groups = self.ids_in(Role::LbSecurityGroup);
         let ssh_sources: BTreeSet<(&str, &str)> = self
             .groups_in(Role::AppSecurityGroup)
             .into_iter()
             .flat_map(|g| g.ingress.iter().map(move |rule| (g, rule)))
             .filter(|(_, rule)| rule.covers_tcp_port(22))
             .filter_map(|(g, rule)| Some((g.region.as_str(), rule.source_group_id.as_deref()?)))
-            .filter(|(_, source)| !app_groups.contains(*source))
+            .filter(|(_, source)| !app_groups.contains(*source) && !lb_groups.contains(*source))
             .collect();
         let named_in = if ssh_sources.len() == 1 {
             ssh_sources.first().copied()

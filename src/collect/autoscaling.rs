@@ -153,6 +153,9 @@ pub async fn launch_configurations(client: Client, region: String) -> UnitResult
                 associate_public_ip: config.associate_public_ip_address(),
                 security_group_ids: config.security_groups().to_vec(),
                 has_user_data: config.user_data().is_some_and(|u| !u.is_empty()),
+                joins_ecs_cluster: config
+                    .user_data()
+                    .is_some_and(crate::inventory::user_data_joins_ecs_cluster),
             });
         }
     }

@@ -441,6 +441,9 @@ fn template_version(version: &aws_sdk_ec2::types::LaunchTemplateVersion) -> Laun
         has_user_data: data
             .and_then(|d| d.user_data())
             .is_some_and(|u| !u.is_empty()),
+        joins_ecs_cluster: data
+            .and_then(|d| d.user_data())
+            .is_some_and(crate::inventory::user_data_joins_ecs_cluster),
     }
 }
 

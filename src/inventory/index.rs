@@ -622,10 +622,76 @@ impl Index {
             .unwrap_or(&[])
     }
 
+    /// Whether `group` launches instances whose user data joins an ECS cluster: the
+    /// cluster's capacity, whose tasks ECS (not the group) registers with target groups.
+    /// (A capacity provider's group also carries the tag `AmazonECSManaged`.)
+    pub fn launches_ecs_container_instances(&self, group: &AutoScalingGroup) -> bool {
+        match &group.launch_template {
+            Some(_) => self
+                .launch_template_version(group)
+                .is_some_and(|v| v.joins_ecs_cluster),
+            None => self
+                .launch_configuration_of(group)
+                .is_some_and(|c| c.joins_ecs_cluster),
+        }
+    }
+
     /// The Auto Scaling group that owns `instance` (its group tag, in its region).
     pub fn group_of_instance(&self, instance: &Instance) -> Option<&AutoScalingGroup> {
         let name = instance.auto_scaling_group.as_deref()?;
         self.find_near::<AutoScalingGroup>(instance, name)
+    }
+
+    /// How many load balancers using security group `group` listen on `port` (a Classic
+    /// Load Balancer by its load-balancer port): a load balancer lets in nothing else.
+    pub fn load_balancers_listening_on(&self, group: &SecurityGroup, port: i32) -> usize {
+        let uses = |region: &str, ids: &[String]| {
+            region == group.region && ids.iter().any(|id| *id == group.id)
+        };
+        let elbv2 = self
+            .all::<LoadBalancer>()
+            .iter()
+            .filter(|lb| uses(&lb.region, &lb.security_group_ids))
+            .filter(|lb| self.listeners_of(lb).any(|l| l.port == port))
+            .count();
+        let classic = self
+            .all::<ClassicLoadBalancer>()
+            .iter()
+            .filter(|lb| uses(&lb.region, &lb.security_group_ids))
+            .filter(|lb| lb.listeners.iter().any(|l| l.port == port))
+            .count();
+        elbv2 + classic
+    }
+
+    /// Whether security group `group` is a load balancer's and nothing else's: no instance,
+    /// launch template or launch configuration uses it. (Network interfaces of tasks and
+    /// functions are not collected: a group no load balancer uses is never called this.)
+    pub fn is_used_only_by_load_balancers(&self, group: &SecurityGroup) -> bool {
+        let has = |region: &str, ids: &[String]| {
+            region == group.region && ids.iter().any(|id| *id == group.id)
+        };
+        let by_load_balancer = self
+            .all::<LoadBalancer>()
+            .iter()
+            .any(|lb| has(&lb.region, &lb.security_group_ids))
+            || self
+                .all::<ClassicLoadBalancer>()
+                .iter()
+                .any(|lb| has(&lb.region, &lb.security_group_ids));
+        let by_servers = self
+            .all::<Instance>()
+            .iter()
+            .any(|i| has(&i.region, &i.security_group_ids))
+            || self.all::<LaunchTemplate>().iter().any(|t| {
+                t.versions
+                    .iter()
+                    .any(|v| has(&t.region, &v.security_group_ids))
+            })
+            || self
+                .all::<LaunchConfiguration>()
+                .iter()
+                .any(|c| has(&c.region, &c.security_group_ids));
+        by_load_balancer && !by_servers
     }
 
     /// The security groups of `ids` that exist, in `near`'s region.

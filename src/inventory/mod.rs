@@ -400,6 +400,10 @@ pub struct LaunchTemplateVersion {
     pub security_group_ids: Vec<String>,
     /// Whether user data is present. Its content is never collected: it may hold secrets.
     pub has_user_data: bool,
+    /// Whether the user data joins the instance to an ECS cluster (`ECS_CLUSTER=`): the
+    /// only thing read from it ([`user_data_joins_ecs_cluster`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub joins_ecs_cluster: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -415,6 +419,16 @@ pub struct LaunchConfiguration {
     #[serde(default)]
     pub security_group_ids: Vec<String>,
     pub has_user_data: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub joins_ecs_cluster: bool,
+}
+
+/// Whether user data (as the API returns it, base64) configures the ECS agent's cluster:
+/// such instances are an ECS cluster's capacity, whose tasks ECS registers with target
+/// groups itself.
+pub fn user_data_joins_ecs_cluster(base64: &str) -> bool {
+    aws_smithy_types::base64::decode(base64.trim())
+        .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains("ECS_CLUSTER"))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

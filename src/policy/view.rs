@@ -698,6 +698,25 @@ impl InventoryView {
                 .typed::<crate::inventory::ScalingPolicy>()
                 .map_or(0, |p| INT::from(p.direction()))
         });
+        // A load balancer's own security group lets in only its listeners' ports.
+        engine.register_fn(
+            "load_balancers_listening_on",
+            |view: &mut InventoryView, group: Res, port: INT| -> INT {
+                group
+                    .typed::<crate::inventory::SecurityGroup>()
+                    .map_or(0, |g| {
+                        view.index().load_balancers_listening_on(g, port as i32) as INT
+                    })
+            },
+        );
+        engine.register_fn(
+            "is_used_only_by_load_balancers",
+            |view: &mut InventoryView, group: Res| -> bool {
+                group
+                    .typed::<crate::inventory::SecurityGroup>()
+                    .is_some_and(|g| view.index().is_used_only_by_load_balancers(g))
+            },
+        );
         engine.register_fn(
             "subnet_of_address",
             |view: &mut InventoryView, near: Res, address: &str| {

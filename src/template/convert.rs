@@ -439,6 +439,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     associate_public_ip: public,
                     security_group_ids: groups,
                     has_user_data,
+                    joins_ecs_cluster: r.mentions("LaunchTemplateData.UserData", "ECS_CLUSTER"),
                 }],
                 tags: Tags::new(),
             };
@@ -476,6 +477,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 security_group_ids: r.list("SecurityGroups", "security_group_ids")?,
                 has_user_data: r.value("UserData", "has_user_data")?.is_some()
                     || r.source.unknowns.contains_key("has_user_data"),
+                joins_ecs_cluster: r.mentions("UserData", "ECS_CLUSTER"),
             };
             push_source(inv, r, &config);
             inv.launch_configurations.push(config);

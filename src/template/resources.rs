@@ -479,6 +479,19 @@ impl<'w> Recorder<'w> {
         }
     }
 
+    /// Whether any text written under the property at `path` contains `needle`, as written
+    /// (a `!Sub` waiting for its parameters still says what it configures).
+    pub fn mentions(&self, path: &str, needle: &str) -> bool {
+        fn walk(node: &Spanned, needle: &str) -> bool {
+            match &node.node {
+                super::yaml::Node::Scalar { text, .. } => text.contains(needle),
+                super::yaml::Node::Seq(items) => items.iter().any(|i| walk(i, needle)),
+                super::yaml::Node::Map(entries) => entries.iter().any(|e| walk(&e.value, needle)),
+            }
+        }
+        self.node(path).is_some_and(|node| walk(node, needle))
+    }
+
     /// The resource's `Properties`.
     pub fn properties(&self) -> Option<&'w Spanned> {
         self.properties

@@ -1204,3 +1204,127 @@ fn an_aurora_clusters_instances_take_its_security_groups_and_zones_wait_for_depl
         .map(|r| r["status"].as_str().unwrap().to_owned());
     assert_eq!(status.as_deref(), Some("unknown"), "{report}");
 }
+
+/// The shape of AWS's ECS cluster samples: an ALB whose group admits all traffic from the
+/// world, a dummy target group, container hosts admitting all traffic from the ALB's group
+/// and from each other, launched with user data that joins a cluster. The ALB's group is no
+/// SSH exposure and no bastion, the hosts' self-reference no way around the ALB, and the
+/// hosts' group is ECS's: the fix neither empties the ALB's ingress nor attaches the hosts
+/// to the dummy target group.
+#[test]
+fn an_ecs_clusters_hosts_are_left_to_ecs_and_its_load_balancer_keeps_its_ingress() {
+    let template = r##"Parameters:
+  ImageId:
+    Type: AWS::EC2::Image::Id
+    Default: ami-12345678
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: us-east-1a}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24, AvailabilityZone: us-east-1b}
+  Cluster:
+    Type: AWS::ECS::Cluster
+  LoadBalancerGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Access to the public facing load balancer
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        # Allow access to ALB from anywhere on the internet
+        - CidrIp: 0.0.0.0/0
+          IpProtocol: -1
+  LoadBalancer:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Scheme: internet-facing
+      Subnets: [!Ref SubnetA, !Ref SubnetB]
+      SecurityGroups: [!Ref LoadBalancerGroup]
+  DummyTargetGroup:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Port: 80
+      Protocol: HTTP
+      VpcId: !Ref Vpc
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref LoadBalancer
+      Port: 80
+      Protocol: HTTP
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref DummyTargetGroup
+  HostGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Access to the ECS hosts
+      VpcId: !Ref Vpc
+  HostIngressFromLoadBalancer:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref HostGroup
+      IpProtocol: -1
+      SourceSecurityGroupId: !Ref LoadBalancerGroup
+  HostIngressFromSelf:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref HostGroup
+      IpProtocol: -1
+      SourceSecurityGroupId: !Ref HostGroup
+  ContainerInstances:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: !Ref ImageId
+        SecurityGroupIds: [!Ref HostGroup]
+        UserData:
+          Fn::Base64: !Sub |
+            #!/bin/bash -xe
+            echo ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config
+  Hosts:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      VPCZoneIdentifier: [!Ref SubnetA, !Ref SubnetB]
+      LaunchTemplate:
+        LaunchTemplateId: !Ref ContainerInstances
+        Version: !GetAtt ContainerInstances.LatestVersionNumber
+      MinSize: "1"
+      MaxSize: "4"
+"##;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ecs.yaml");
+    std::fs::write(&path, template).unwrap();
+    lint(&path);
+    let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+    let failing = verdicts(&report, "fail");
+    for not_failing in ["HA009", "HA010", "HA004", "HA006"] {
+        assert!(
+            !failing.iter().any(|f| f.starts_with(not_failing)),
+            "{not_failing} fails: {failing:?}"
+        );
+    }
+    let apps = hacheck()
+        .args(["apps", "--template"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&apps).contains("managed by ECS (its instances join a cluster"),
+        "{}",
+        stdout(&apps)
+    );
+    let (_, diff, _) = fix_template(dir.path(), "ecs.yaml", false);
+    for never in [
+        "-        - CidrIp: 0.0.0.0/0",
+        "DummyTargetGroup\n+",
+        "-  HostIngressFromSelf:",
+        "+      TargetGroupARNs:",
+    ] {
+        assert!(!diff.contains(never), "the fix wrote `{never}`:\n{diff}");
+    }
+}
