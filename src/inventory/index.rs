@@ -646,7 +646,7 @@ impl Index {
     /// Load Balancer by its load-balancer port): a load balancer lets in nothing else.
     pub fn load_balancers_listening_on(&self, group: &SecurityGroup, port: i32) -> usize {
         let uses = |region: &str, ids: &[String]| {
-            region == group.region && ids.iter().any(|id| *id == group.id)
+            region == group.region && ids.contains(&group.id)
         };
         let elbv2 = self
             .all::<LoadBalancer>()
@@ -668,7 +668,7 @@ impl Index {
     /// functions are not collected: a group no load balancer uses is never called this.)
     pub fn is_used_only_by_load_balancers(&self, group: &SecurityGroup) -> bool {
         let has = |region: &str, ids: &[String]| {
-            region == group.region && ids.iter().any(|id| *id == group.id)
+            region == group.region && ids.contains(&group.id)
         };
         let by_load_balancer = self
             .all::<LoadBalancer>()
