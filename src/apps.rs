@@ -569,11 +569,7 @@ impl<'a> Graph<'a> {
     /// The security groups a group's instances launch with (its template version or
     /// launch configuration).
     fn launch_security_groups(&self, group: &'a AutoScalingGroup) -> Vec<&'a str> {
-        self.index
-            .launch_security_groups(group)
-            .iter()
-            .map(String::as_str)
-            .collect()
+        self.index.launch_security_groups(group)
     }
 
     fn group_vpc(&self, group: &'a AutoScalingGroup) -> Option<&'a str> {

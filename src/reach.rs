@@ -377,7 +377,9 @@ fn launch_groups<'i>(index: &'i Index, group: &'i AutoScalingGroup) -> Vec<&'i S
         return running;
     }
     index
-        .security_groups_near(group, index.launch_security_groups(group))
+        .launch_security_groups(group)
+        .into_iter()
+        .filter_map(|id| index.find_near::<SecurityGroup>(group, id))
         .collect()
 }
 

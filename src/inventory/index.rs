@@ -609,17 +609,30 @@ impl Index {
     }
 
     /// The security groups a group's instances launch with (template version or launch
-    /// configuration).
-    pub fn launch_security_groups<'s>(&'s self, group: &'s AutoScalingGroup) -> &'s [String] {
-        if group.launch_template.is_some() {
-            return self
-                .launch_template_version(group)
+    /// configuration); when those name none, the default group of the group's VPC, which
+    /// AWS gives such instances.
+    pub fn launch_security_groups<'s>(&'s self, group: &'s AutoScalingGroup) -> Vec<&'s str> {
+        let named = if group.launch_template.is_some() {
+            self.launch_template_version(group)
                 .map(|v| v.security_group_ids.as_slice())
-                .unwrap_or(&[]);
+        } else {
+            self.launch_configuration_of(group)
+                .map(|c| c.security_group_ids.as_slice())
+        };
+        match named {
+            Some(ids) if !ids.is_empty() => ids.iter().map(String::as_str).collect(),
+            // Launch settings not read: nothing is known of their groups.
+            None => Vec::new(),
+            Some(_) => self
+                .vpc_of_group(group)
+                .and_then(|vpc| {
+                    self.all::<SecurityGroup>().iter().find(|g| {
+                        g.region == group.region && g.vpc_id == vpc && g.name == "default"
+                    })
+                })
+                .map(|g| vec![g.id.as_str()])
+                .unwrap_or_default(),
         }
-        self.launch_configuration_of(group)
-            .map(|c| c.security_group_ids.as_slice())
-            .unwrap_or(&[])
     }
 
     /// Whether `group` launches instances whose user data joins an ECS cluster: the

@@ -513,6 +513,34 @@ impl InventoryView {
             })
     }
 
+    /// The security groups `group`'s instances launch with ([`Index::launch_security_groups`]).
+    /// The launch settings' own field is noted as read: a template's launch template whose
+    /// groups wait for an input makes the verdict wait too.
+    fn launch_security_groups(&self, group: &Res) -> Array {
+        group.note_read("launch_template");
+        group.note_read("launch_configuration_name");
+        let Some(asg) = group.typed::<AutoScalingGroup>() else {
+            return Array::new();
+        };
+        let index = self.index();
+        if index.has_sources() {
+            if let Some((template, _)) = index.launch_template_of(asg) {
+                note_read(crate::inventory::LaunchTemplate::SLOT as u8, index.position(template) as u32, "versions");
+            } else if let Some(configuration) = index.launch_configuration_of(asg) {
+                note_read(
+                    crate::inventory::LaunchConfiguration::SLOT as u8,
+                    index.position(configuration) as u32,
+                    "security_group_ids",
+                );
+            }
+        }
+        index
+            .launch_security_groups(asg)
+            .into_iter()
+            .map(|id| Dynamic::from(id.to_owned()))
+            .collect()
+    }
+
     fn zone_loss(&self, app: &str) -> Dynamic {
         // What a zone's loss does follows from where the application's members are: for a
         // template's, those fields are read (a zone that waits for an input makes the
@@ -708,6 +736,10 @@ impl InventoryView {
                         view.index().load_balancers_listening_on(g, port as i32) as INT
                     })
             },
+        );
+        engine.register_fn(
+            "launch_security_groups",
+            |view: &mut InventoryView, group: Res| view.launch_security_groups(&group),
         );
         engine.register_fn(
             "is_used_only_by_load_balancers",

@@ -557,7 +557,7 @@ fn each_rule_points_at_the_property_that_decides() {
             "HA005",
             "AssociatePublicIpAddress: false",
             "AssociatePublicIpAddress: true",
-            "LaunchTemplate:",
+            "AssociatePublicIpAddress: true",
         ),
         (
             "HA006",
@@ -970,7 +970,9 @@ fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
         verdicts(&report, "pass").contains(&"HA003".to_owned()),
         "{report}"
     );
-    assert_eq!(verdicts(&report, "unknown"), Vec::<String>::new());
+    // Only what the template cannot say: the groups of launch configuration `Lc`, which
+    // it names but does not declare.
+    assert_eq!(verdicts(&report, "unknown"), ["HA009"]);
 
     for (file, transform) in [
         ("serverless-transform.yaml", "AWS::Serverless-2016-10-31"),
@@ -1327,4 +1329,97 @@ Resources:
     ] {
         assert!(!diff.contains(never), "the fix wrote `{never}`:\n{diff}");
     }
+}
+
+/// Unknown exactly when an input decides: two groups in the VPC a parameter names are in
+/// the same VPC whatever it is (the instances' group admitting the load balancer's passes,
+/// one admitting the world fails), and a launch template whose groups are a parameter
+/// leaves HA009 unknown on its Auto Scaling group rather than silent.
+#[test]
+fn a_vpc_given_by_a_parameter_decides_nothing_launch_groups_given_by_one_do() {
+    let template = |instance_ingress: &str, launch_groups: &str| {
+        format!(
+            r##"Parameters:
+  VPC:
+    Type: AWS::EC2::VPC::Id
+  Subnets:
+    Type: List<AWS::EC2::Subnet::Id>
+  Groups:
+    Type: List<AWS::EC2::SecurityGroup::Id>
+Resources:
+  ElbGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Enable public access HTTP
+      VpcId: !Ref VPC
+      SecurityGroupIngress:
+        - {{CidrIp: 0.0.0.0/0, FromPort: "80", IpProtocol: tcp, ToPort: "80"}}
+  InstanceGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: HTTP from the load balancer only
+      VpcId: !Ref VPC
+      SecurityGroupIngress:
+        - {instance_ingress}
+  Elb:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      SecurityGroups: [!Ref ElbGroup]
+      Subnets: !Ref Subnets
+      CrossZone: "true"
+      Listeners:
+        - {{InstancePort: "80", LoadBalancerPort: "80", Protocol: HTTP}}
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: ami-12345678
+        SecurityGroupIds: {launch_groups}
+        UserData: !Base64 "#!/bin/sh"
+  Asg:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      VPCZoneIdentifier: !Ref Subnets
+      LaunchTemplate: {{LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}}
+      MinSize: "2"
+      MaxSize: "4"
+      LoadBalancerNames: [!Ref Elb]
+      HealthCheckType: ELB
+"##
+        )
+    };
+    let from_elb = "{FromPort: \"80\", IpProtocol: tcp, ToPort: \"80\", SourceSecurityGroupId: !GetAtt ElbGroup.GroupId}";
+    let from_world = "{FromPort: \"80\", IpProtocol: tcp, ToPort: \"80\", CidrIp: 0.0.0.0/0}";
+    let dir = tempfile::tempdir().unwrap();
+    let ha009 = |name: &str, text: String| -> Vec<(String, String)> {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        lint(&path);
+        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["rule_id"] == "HA009")
+            .map(|r| {
+                (
+                    r["resource"]["id"].as_str().unwrap().to_owned(),
+                    r["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let pair = |id: &str, status: &str| (id.to_owned(), status.to_owned());
+    assert_eq!(
+        ha009("from-elb.yaml", template(from_elb, "[!Ref InstanceGroup]")),
+        [pair("sg-InstanceGroup", "pass")]
+    );
+    assert_eq!(
+        ha009("from-world.yaml", template(from_world, "[!Ref InstanceGroup]")),
+        [pair("sg-InstanceGroup", "fail")]
+    );
+    assert_eq!(
+        ha009("groups-given.yaml", template(from_elb, "!Ref Groups")),
+        [pair("Asg", "unknown")]
+    );
 }
