@@ -617,6 +617,11 @@ impl InventoryView {
             |view: &mut InventoryView| -> ImmutableString { view.index().account().into() },
         );
         engine.register_get("apps", |view: &mut InventoryView| view.apps());
+        // The inventory is read from templates: a fix is a template edit, and what it
+        // cannot write is said in template terms.
+        engine.register_get("from_template", |view: &mut InventoryView| {
+            view.index().has_sources()
+        });
         // The names alone: `inv.apps` converts every member of every application.
         engine.register_get("app_names", |view: &mut InventoryView| -> Array {
             view.0

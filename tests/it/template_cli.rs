@@ -411,6 +411,13 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
         notes.contains("manual step: "),
         "the steps a template edit cannot make are named: {notes}"
     );
+    // In the template's terms: what to declare, not a command against a live account.
+    assert!(
+        notes.contains("declare one in the template")
+            && !notes.contains("--spec")
+            && !notes.contains("aws "),
+        "{notes}"
+    );
     // Shown, not written.
     assert_eq!(
         std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap(),
