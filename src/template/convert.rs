@@ -47,9 +47,6 @@ pub fn convert(world: &World) -> Result<Inventory> {
             continue;
         };
         for entry in resources.entries() {
-            if entry.key.starts_with(super::FOR_EACH) {
-                continue;
-            }
             let declaration = &entry.value;
             let Some(kind) = declaration.get("Type").and_then(Spanned::as_str) else {
                 return Err((
@@ -68,10 +65,8 @@ pub fn convert(world: &World) -> Result<Inventory> {
                 entry.key_pos,
                 file.clone(),
             );
-            if let Some(transform) = here.transforms.first() {
-                r.wholly_unknown(format!(
-                    "transform `{transform}` (expanded by CloudFormation at deploy)"
-                ));
+            if let Some(reason) = &here.opaque {
+                r.wholly_unknown(reason.clone());
             }
             if let Some(condition) = declaration.get("Condition") {
                 let name = condition.as_str().unwrap_or_default();

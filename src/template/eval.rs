@@ -28,6 +28,30 @@ pub enum Value {
 }
 
 impl Value {
+    /// The first reason a part of the value is not known before deploy.
+    pub fn waiting(&self) -> Option<&str> {
+        match self {
+            Value::Unknown(reason) => Some(reason),
+            Value::List(items) => items.iter().find_map(Value::waiting),
+            Value::Map(entries) => entries.iter().find_map(|(_, v)| v.waiting()),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON, as `Fn::ToJsonString` writes it (a known value).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(text) => serde_json::Value::String(text.clone()),
+            Value::List(items) => items.iter().map(Value::to_json).collect(),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_json()))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            Value::Null | Value::Unknown(_) | Value::Absent => serde_json::Value::Null,
+        }
+    }
+
     pub fn text(&self) -> Option<&str> {
         match self {
             Value::Text(text) => Some(text),
@@ -86,12 +110,25 @@ pub struct Stack {
     pub doc: Spanned,
     /// The template's `Transform`s (macros CloudFormation expands at deploy).
     pub transforms: Vec<String>,
+    /// Why every verdict on the template waits (a transform hacheck does not apply, a loop
+    /// over an unknown list); `None` when it is all read.
+    pub opaque: Option<String>,
     pub parameters: HashMap<String, Value>,
     /// Logical id → the physical id hacheck gives it (unique across the loaded stacks).
     pub physical: HashMap<String, String>,
 }
 
 impl Stack {
+    /// What a reference to `name`, which the template does not declare, reads as when a
+    /// transform makes resources of its own (SAM's `MyFunctionRole`, `ServerlessRestApi`):
+    /// unknown, naming the transform. `None` without such a transform.
+    fn made_by_transform(&self, name: &str) -> Option<Value> {
+        self.transforms
+            .iter()
+            .find(|t| *t == super::transform::SERVERLESS)
+            .map(|t| Value::Unknown(format!("`{name}`, which transform `{t}` makes at deploy")))
+    }
+
     pub fn resource(&self, logical: &str) -> Option<&Spanned> {
         self.doc.get("Resources")?.get(logical)
     }
@@ -485,7 +522,19 @@ impl World {
                     other => Ok(other),
                 }
             }
-            "Fn::Cidr" | "Fn::Length" | "Fn::ToJsonString" | "Fn::Transform" => Ok(Value::Unknown(
+            "Fn::Length" => match self.eval(stack, arg)? {
+                Value::List(items) => Ok(Value::Text(items.len().to_string())),
+                Value::Unknown(reason) => Ok(Value::Unknown(reason)),
+                _ => Err(error(arg.pos, "`Fn::Length` takes a list")),
+            },
+            "Fn::ToJsonString" => {
+                let value = self.eval(stack, arg)?;
+                Ok(match value.waiting() {
+                    Some(reason) => Value::Unknown(reason.to_owned()),
+                    None => Value::Text(value.to_json().to_string()),
+                })
+            }
+            "Fn::Cidr" | "Fn::Transform" => Ok(Value::Unknown(
                 format!("`{name}` (hacheck does not evaluate it)"),
             )),
             other => Err(error(pos, format!("unknown function `{other}`"))),
@@ -590,6 +639,9 @@ impl World {
             return Ok(value.clone());
         }
         let Some(kind) = here.resource_type(name) else {
+            if let Some(made) = here.made_by_transform(name) {
+                return Ok(made);
+            }
             return Err(error(
                 pos,
                 format!("`Ref` to `{name}`, which is neither a parameter nor a resource"),
@@ -604,6 +656,9 @@ impl World {
     /// `Fn::GetAtt`: what hacheck knows of a resource's attribute.
     pub fn attribute(&self, stack: usize, resource: &str, attribute: &str, pos: Pos) -> EvalResult {
         let Some(kind) = self.stacks[stack].resource_type(resource) else {
+            if let Some(made) = self.stacks[stack].made_by_transform(resource) {
+                return Ok(made);
+            }
             return Err(error(
                 pos,
                 format!("`Fn::GetAtt` of `{resource}`, which is not a resource"),

@@ -14,6 +14,7 @@ mod convert;
 pub mod edit;
 mod eval;
 mod resources;
+mod transform;
 mod yaml;
 
 use std::collections::HashMap;
@@ -124,7 +125,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             path: path.clone(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
         })?;
-        let doc = yaml::parse(&text).map_err(|e| at(path, e.pos, e.message))?;
+        let mut doc = yaml::parse(&text).map_err(|e| at(path, e.pos, e.message))?;
         let resources = doc
             .get("Resources")
             .ok_or_else(|| at(path, doc.pos, "a template needs `Resources`".into()))?;
@@ -132,20 +133,44 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             return Err(at(path, resources.pos, "`Resources` must be a map".into()));
         }
         let transforms = transforms_of(&doc).map_err(|(pos, message)| at(path, pos, message))?;
-        for entry in resources.entries() {
-            if entry.key.starts_with(FOR_EACH) {
-                if !transforms.iter().any(|t| t == LANGUAGE_EXTENSIONS) {
-                    return Err(at(
-                        path,
-                        entry.key_pos,
-                        format!(
-                            "resource `{}` needs `Transform: {LANGUAGE_EXTENSIONS}`",
-                            entry.key
-                        ),
-                    ));
-                }
-                continue;
-            }
+        if !transforms.iter().any(|t| t == transform::LANGUAGE_EXTENSIONS)
+            && let Some(entry) = resources
+                .entries()
+                .iter()
+                .find(|e| e.key.starts_with(transform::FOR_EACH))
+        {
+            return Err(at(
+                path,
+                entry.key_pos,
+                format!(
+                    "resource `{}` needs `Transform: {}`",
+                    entry.key,
+                    transform::LANGUAGE_EXTENSIONS
+                ),
+            ));
+        }
+        let mut parameters = HashMap::new();
+        for entry in doc
+            .get("Parameters")
+            .map(yaml::Spanned::entries)
+            .unwrap_or_default()
+        {
+            let value = given
+                .iter()
+                .rev()
+                .find(|(key, _)| *key == entry.key)
+                .map(|(_, value)| value.as_str());
+            let value = eval::parameter_value(&entry.key, &entry.value, value)
+                .map_err(|e| at(path, e.pos, e.message))?;
+            parameters.insert(entry.key.clone(), value);
+        }
+        let unexpanded = if transforms.iter().any(|t| t == transform::LANGUAGE_EXTENSIONS) {
+            transform::expand_for_each(&mut doc, &parameters)
+                .map_err(|(pos, message)| at(path, pos, message))?
+        } else {
+            Vec::new()
+        };
+        for entry in doc.get("Resources").map(yaml::Spanned::entries).unwrap_or_default() {
             if let Some(module) = entry.value.get("Type").and_then(|t| t.get("Rain::Module")) {
                 return Err(at(
                     path,
@@ -169,31 +194,26 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                 ));
             }
         }
-        for transform in &transforms {
+        let opaque = transform::opaque_reason(&transforms, &unexpanded);
+        if let Some(reason) = &opaque {
             tracing::warn!(
-                "{}: transform `{transform}` is expanded by CloudFormation at deploy, not by hacheck: every verdict on this template is unknown{}",
-                path.display(),
-                if transform == LANGUAGE_EXTENSIONS {
-                    ", and resources made by `Fn::ForEach` are not judged"
-                } else {
-                    ""
-                }
+                "{}: {reason} is not known before deploy: every verdict on this template is unknown",
+                path.display()
             );
         }
-        let mut parameters = HashMap::new();
-        for entry in doc
-            .get("Parameters")
-            .map(yaml::Spanned::entries)
-            .unwrap_or_default()
-        {
-            let value = given
-                .iter()
-                .rev()
-                .find(|(key, _)| *key == entry.key)
-                .map(|(_, value)| value.as_str());
-            let value = eval::parameter_value(&entry.key, &entry.value, value)
-                .map_err(|e| at(path, e.pos, e.message))?;
-            parameters.insert(entry.key.clone(), value);
+        if transforms.iter().any(|t| t == transform::SERVERLESS) {
+            let serverless = transform::serverless_resources(&doc);
+            if !serverless.is_empty() {
+                tracing::warn!(
+                    "{}: resources {} are `AWS::Serverless::*` (Lambda functions, APIs, tables, applications): no rule judges them; the rest of the template is judged",
+                    path.display(),
+                    serverless
+                        .iter()
+                        .map(|id| format!("`{id}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
         }
         let name = path.file_stem().map_or_else(
             || "template".to_owned(),
@@ -204,6 +224,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             name,
             doc,
             transforms,
+            opaque,
             parameters,
             physical: HashMap::new(),
         });
@@ -219,10 +240,6 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
         .map_err(|(stack, e)| at(&paths[stack], e.pos, e.message))?;
     convert::convert(&world).map_err(|(stack, e)| at(&paths[stack], e.pos, e.message))
 }
-
-/// The key prefix of `AWS::LanguageExtensions`' resource loops.
-pub(crate) const FOR_EACH: &str = "Fn::ForEach::";
-const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
 
 /// The template's `Transform`: one name or a list of names (a macro may also be a map with
 /// `Name` and `Parameters`, as under `Fn::Transform`).

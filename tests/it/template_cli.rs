@@ -981,36 +981,78 @@ fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
     // it names but does not declare.
     assert_eq!(verdicts(&report, "unknown"), ["HA009"]);
 
-    for (file, transform) in [
-        ("serverless-transform.yaml", "AWS::Serverless-2016-10-31"),
-        ("language-extensions.yaml", "AWS::LanguageExtensions"),
-    ] {
-        let path = template(&format!("tests/fixtures/templates/{file}"));
+    // Judged with `--scope account`: HA010's failures, the template's stderr.
+    let judge = |path: &str| -> (Vec<String>, Vec<String>, String) {
         let output = hacheck()
             .current_dir(root())
-            .args([
-                "scan",
-                "--format",
-                "json",
-                "--scope",
-                "account",
-                "--template",
-                &path,
-            ])
+            .args(["scan", "--format", "json", "--scope", "account", "--template", path])
             .output()
             .unwrap();
         let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-        // World SSH would fail HA010; the transform may change the group: unknown.
-        assert_eq!(verdicts(&report, "fail"), Vec::<String>::new(), "{file}");
-        assert_eq!(verdicts(&report, "unknown"), ["HA010"], "{file}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            stderr.contains(&format!("transform `{transform}`")),
-            "{stderr}"
-        );
+        let on = |status: &str| -> Vec<String> {
+            report["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["status"] == status)
+                .map(|r| format!("{} {}", r["rule_id"].as_str().unwrap(), r["resource"]["id"].as_str().unwrap()))
+                .collect()
+        };
+        (on("fail"), on("unknown"), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    // SAM: its resources make nothing the rules judge; the rest is judged.
+    let (failing, unknown, stderr) =
+        judge(&template("tests/fixtures/templates/serverless-transform.yaml"));
+    assert_eq!(failing, ["HA010 sg-Web"]);
+    assert_eq!(unknown, Vec::<String>::new());
+    assert!(stderr.contains("resources `Handler` are `AWS::Serverless::*`"), "{stderr}");
+    // Language extensions: loops (nested, over a list parameter) expanded, as CloudFormation
+    // names what they make.
+    let (failing, unknown, stderr) =
+        judge(&template("tests/fixtures/templates/language-extensions.yaml"));
+    assert_eq!(
+        failing,
+        [
+            "HA010 sg-AapiGroup",
+            "HA010 sg-AwebGroup",
+            "HA010 sg-BapiGroup",
+            "HA010 sg-BwebGroup",
+            "HA010 sg-Web"
+        ]
+    );
+    assert_eq!(unknown, Vec::<String>::new());
+    assert!(stderr.is_empty(), "{stderr}");
+    // A macro, or a loop over a list without value: named, and every verdict waits.
+    let dir = tempfile::tempdir().unwrap();
+    let serverless =
+        std::fs::read_to_string(root().join("tests/fixtures/templates/serverless-transform.yaml"))
+            .unwrap();
+    let extensions =
+        std::fs::read_to_string(root().join("tests/fixtures/templates/language-extensions.yaml"))
+            .unwrap();
+    for (name, text, said) in [
+        (
+            "macro.yaml",
+            serverless.replace(
+                "Transform: AWS::Serverless-2016-10-31",
+                "Transform: [AWS::Serverless-2016-10-31, CompanyMacro]",
+            ),
+            "transform `CompanyMacro`",
+        ),
+        (
+            "unknown-list.yaml",
+            extensions.replace("    Default: \"web,api\"\n", ""),
+            "loop `Fn::ForEach::Tiers` over parameter `Tiers`",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (failing, unknown, stderr) = judge(path.to_str().unwrap());
+        assert_eq!(failing, Vec::<String>::new(), "{name}");
+        assert_eq!(unknown, ["HA010 sg-Web"], "{name}");
+        assert!(stderr.contains(said), "{name}: {stderr}");
     }
 
-    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("loop.yaml");
     let text =
         std::fs::read_to_string(root().join("tests/fixtures/templates/language-extensions.yaml"))
@@ -1025,7 +1067,7 @@ fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
     let err = crate::support::assert_exit(&output, 2);
     assert!(
         err.contains(
-            ":2:3: resource `Fn::ForEach::Groups` needs `Transform: AWS::LanguageExtensions`"
+            ":6:3: resource `Fn::ForEach::Groups` needs `Transform: AWS::LanguageExtensions`"
         ),
         "{err}"
     );
