@@ -1468,6 +1468,13 @@ fn finish_defaults(inv: &mut Inventory) {
         // A cluster's instances take its security groups (the instance cannot name any),
         // as DescribeDBInstances shows them.
         let groups = inv.db_clusters[position].security_group_ids.clone();
+        // Groups that wait for an input make the members' wait too.
+        let waiting = inv
+            .sources
+            .iter()
+            .find(|s| s.arn == inv.db_clusters[position].arn)
+            .and_then(|s| s.unknowns.get("security_group_ids").cloned());
+        let mut inheriting = Vec::new();
         for instance in inv
             .db_instances
             .iter_mut()
@@ -1475,6 +1482,12 @@ fn finish_defaults(inv: &mut Inventory) {
         {
             if instance.security_group_ids.is_empty() {
                 instance.security_group_ids = groups.clone();
+                inheriting.push(instance.arn.clone());
+            }
+        }
+        if let Some(reason) = waiting {
+            for arn in inheriting {
+                mark_unknown(inv, &arn, &["security_group_ids"], &reason);
             }
         }
         let cluster = &mut inv.db_clusters[position];

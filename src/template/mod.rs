@@ -197,7 +197,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
         let opaque = transform::opaque_reason(&transforms, &unexpanded);
         if let Some(reason) = &opaque {
             tracing::warn!(
-                "{}: {reason} is not known before deploy: every verdict on this template is unknown",
+                "{}: every verdict on this template is unknown: it waits for {reason}",
                 path.display()
             );
         }

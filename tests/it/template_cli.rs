@@ -1254,6 +1254,25 @@ fn an_aurora_clusters_instances_take_its_security_groups_and_zones_wait_for_depl
         .find(|r| r["rule_id"] == "HA012")
         .map(|r| r["status"].as_str().unwrap().to_owned());
     assert_eq!(status.as_deref(), Some("unknown"), "{report}");
+
+    // The cluster's groups given by a parameter: its instance's openness waits for them.
+    let given = dir.path().join("given.yaml");
+    let text = std::fs::read_to_string(root().join("tests/fixtures/templates/aurora-open.yaml"))
+        .unwrap()
+        .replace("VpcSecurityGroupIds: [!Ref DbGroup]", "VpcSecurityGroupIds: !Ref DbGroups");
+    let text = match text.strip_prefix("Parameters:\n") {
+        Some(rest) => format!("Parameters:\n  DbGroups:\n    Type: List<AWS::EC2::SecurityGroup::Id>\n{rest}"),
+        None => format!("Parameters:\n  DbGroups:\n    Type: List<AWS::EC2::SecurityGroup::Id>\n{text}"),
+    };
+    std::fs::write(&given, text).unwrap();
+    let (_, report) = scan_json(&["--scope", "account", "--template", given.to_str().unwrap()]);
+    let status = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"] == "HA013" && r["resource"]["id"] == "aurorainstance")
+        .map(|r| r["status"].as_str().unwrap().to_owned());
+    assert_eq!(status.as_deref(), Some("unknown"), "{report}");
 }
 
 /// The shape of AWS's ECS cluster samples: an ALB whose group admits all traffic from the
