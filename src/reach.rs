@@ -132,6 +132,9 @@ pub fn paths(index: &Index, model: &AppModel) -> Vec<Path> {
     found.into_iter().collect()
 }
 
+/// The last hop of a path to a target group with no target known yet.
+const RUN_TIME_TARGETS: &str = "targets registered at run time";
+
 /// The last hop of a path a listener answers itself.
 const FIXED_RESPONSE: &str = "fixed response";
 const REDIRECT: &str = "redirect to";
@@ -157,13 +160,20 @@ pub fn lost<'p>(before: &'p [Path], after: &[Path]) -> Vec<&'p Path> {
         .iter()
         .map(|p| (p.application.as_str(), p.entry.as_str()))
         .collect();
+    let first_hops: BTreeSet<(&str, &str, Option<&String>)> = after
+        .iter()
+        .map(|p| (p.application.as_str(), p.entry.as_str(), p.through.first()))
+        .collect();
     let after: BTreeSet<&Path> = after.iter().collect();
     before
         .iter()
         .filter(|p| {
             let still_answered = p.answered_by_listener()
                 && entries.contains(&(p.application.as_str(), p.entry.as_str()));
-            !(after.contains(p) || still_answered)
+            // A target group that gets targets still takes the users in.
+            let still_forwarded = p.through.last().is_some_and(|hop| hop == RUN_TIME_TARGETS)
+                && first_hops.contains(&(p.application.as_str(), p.entry.as_str(), p.through.first()));
+            !(after.contains(p) || still_answered || still_forwarded)
         })
         .collect()
 }
@@ -295,7 +305,16 @@ fn listener_paths(
         let Some(tg) = index.by_arn::<TargetGroup>(arn) else {
             continue;
         };
-        for (target, port, groups) in targets(index, tg) {
+        let known = targets(index, tg);
+        if known.is_empty() {
+            // Targets a service registers at run time (ECS, a template's): the listener
+            // is still the users' way in.
+            found.insert(path(vec![
+                format!("target group {}", tg.name),
+                RUN_TIME_TARGETS.to_owned(),
+            ]));
+        }
+        for (target, port, groups) in known {
             let transport = transport(tg.protocol.as_deref());
             let reached = match groups {
                 // Not an instance (an IP, a Lambda function, another load balancer): its
@@ -707,5 +726,20 @@ mod tests {
             .map(|a| format!("{}: {}", a.target, a.ways.join(", ")))
             .collect();
         insta::assert_debug_snapshot!(access);
+    }
+
+    #[test]
+    fn a_target_group_that_gets_targets_keeps_its_users_way_in() {
+        let path = |through: &[&str]| Path {
+            application: "shop".into(),
+            entry: "load balancer web :80/tcp".into(),
+            through: through.iter().map(|h| (*h).to_owned()).collect(),
+        };
+        let before = [path(&["target group web-tg", RUN_TIME_TARGETS])];
+        let attached = [path(&["target group web-tg", "Auto Scaling group web :80/tcp"])];
+        assert!(lost(&before, &attached).is_empty());
+        let elsewhere = [path(&["target group other-tg", "Auto Scaling group web :80/tcp"])];
+        assert_eq!(lost(&before, &elsewhere).len(), 1);
+        assert_eq!(lost(&before, &[]).len(), 1);
     }
 }

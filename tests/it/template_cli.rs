@@ -1388,6 +1388,15 @@ Resources:
         "{}",
         stdout(&apps)
     );
+    // The services' tasks are registered at run time: the listener is still users' way in,
+    // which no fix may cut.
+    assert!(
+        stdout(&apps).contains(
+            "reached: internet → load balancer LoadBalancer :80/tcp → target group"
+        ) && stdout(&apps).contains("→ targets registered at run time"),
+        "{}",
+        stdout(&apps)
+    );
     let (_, diff, _) = fix_template(dir.path(), "ecs.yaml", false);
     for never in [
         "-        - CidrIp: 0.0.0.0/0",
