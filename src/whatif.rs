@@ -558,7 +558,12 @@ impl<'a> Topology<'a> {
             let Some(subnet) = self.index.find::<Subnet>(region, id) else {
                 continue;
             };
-            let Some(nat) = self.index.nat_gateway_of(subnet) else {
+            // A failed, deleted or private gateway gives no egress to lose.
+            let Some(nat) = self
+                .index
+                .nat_gateway_of(subnet)
+                .filter(|nat| nat.reaches_internet())
+            else {
                 continue;
             };
             through_nat += 1;

@@ -101,6 +101,7 @@ pub async fn policies(client: Client, region: String) -> UnitResult {
                     .unwrap_or_default()
                     .to_owned(),
                 policy_type: policy.policy_type().unwrap_or("SimpleScaling").to_owned(),
+                disabled: policy.enabled() == Some(false),
                 adjustment_type: policy.adjustment_type().map(str::to_owned),
                 scaling_adjustment: policy.scaling_adjustment(),
                 step_adjustments: policy

@@ -87,6 +87,14 @@ pub async fn route_tables(client: Client, region: String) -> UnitResult {
                 routes: table
                     .routes()
                     .iter()
+                    // A blackhole route's target is gone, a filtered one is not installed:
+                    // neither routes anything (egress, a subnet's publicity), so only active
+                    // routes are kept.
+                    .filter(|route| {
+                        route
+                            .state()
+                            .is_none_or(|s| *s == aws_sdk_ec2::types::RouteState::Active)
+                    })
                     .map(|route| Route {
                         destination: route
                             .destination_cidr_block()
@@ -158,6 +166,8 @@ pub async fn nat_gateways(client: Client, region: String) -> UnitResult {
                     .state()
                     .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
+                private: gateway.connectivity_type()
+                    == Some(&aws_sdk_ec2::types::ConnectivityType::Private),
                 tags: ec2_tags(gateway.tags()),
             });
         }
@@ -500,4 +510,54 @@ pub async fn pinned_launch_template_versions(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
+    use aws_sdk_ec2::types::{Route as SdkRoute, RouteState, RouteTable as SdkRouteTable};
+    use aws_smithy_mocks::{MockResponseInterceptor, mock};
+
+    /// moto never reports a route's state: the answer AWS gives after a NAT gateway is
+    /// deleted is injected.
+    #[tokio::test]
+    async fn only_active_routes_are_kept() {
+        let route = |destination: &str, target: &str, state: Option<RouteState>| {
+            SdkRoute::builder()
+                .destination_cidr_block(destination)
+                .gateway_id(target)
+                .set_state(state)
+                .build()
+        };
+        let answer = mock!(aws_sdk_ec2::Client::describe_route_tables).then_output(move || {
+            DescribeRouteTablesOutput::builder()
+                .route_tables(
+                    SdkRouteTable::builder()
+                        .route_table_id("rtb-1")
+                        .vpc_id("vpc-1")
+                        .routes(route("10.0.0.0/16", "local", None))
+                        .routes(route("0.0.0.0/0", "nat-gone", Some(RouteState::Blackhole)))
+                        .routes(route("192.168.0.0/16", "pcx-1", Some(RouteState::Filtered)))
+                        .routes(route("172.16.0.0/12", "tgw-1", Some(RouteState::Active)))
+                        .build(),
+                )
+                .build()
+        });
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::for_tests())
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(MockResponseInterceptor::new().with_rule(&answer))
+            .build();
+        let inventory = super::route_tables(aws_sdk_ec2::Client::from_conf(config), "us-east-1".into())
+            .await
+            .unwrap();
+        let targets: Vec<&str> = inventory.route_tables[0]
+            .routes
+            .iter()
+            .map(|r| r.target.as_str())
+            .collect();
+        assert_eq!(targets, ["local", "tgw-1"]);
+    }
 }

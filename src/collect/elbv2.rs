@@ -189,11 +189,15 @@ fn condition(condition: &aws_sdk_elasticloadbalancingv2::types::RuleCondition) -
 }
 
 fn listener_action(action: &Action) -> ListenerAction {
-    let mut target_group_arns: Vec<String> = action
+    let weighted = action
         .forward_config()
         .map(|f| f.target_groups())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // A target group of weight 0 gets no request (unless every one has weight 0).
+    let all_zero = weighted.iter().all(|t| t.weight() == Some(0));
+    let mut target_group_arns: Vec<String> = weighted
         .iter()
+        .filter(|t| all_zero || t.weight() != Some(0))
         .filter_map(|t| t.target_group_arn().map(str::to_owned))
         .collect();
     if let Some(arn) = action.target_group_arn() {
@@ -210,6 +214,7 @@ fn listener_action(action: &Action) -> ListenerAction {
         target_group_arns,
         redirect_protocol: redirect.and_then(|r| r.protocol()).map(str::to_owned),
         redirect_port: redirect.and_then(|r| r.port()).map(str::to_owned),
+        redirect_host: redirect.and_then(|r| r.host()).map(str::to_owned),
     }
 }
 
@@ -358,4 +363,53 @@ async fn targets_of(client: &Client, target_group_arn: String) -> Result<Vec<Tar
             security_group_ids: Vec::new(),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_elasticloadbalancingv2::types::{
+        Action, ActionTypeEnum, ForwardActionConfig, RedirectActionConfig, TargetGroupTuple,
+    };
+
+    fn forward(weights: &[(&str, i32)]) -> Action {
+        let mut config = ForwardActionConfig::builder();
+        for (arn, weight) in weights {
+            config = config.target_groups(
+                TargetGroupTuple::builder()
+                    .target_group_arn(*arn)
+                    .weight(*weight)
+                    .build(),
+            );
+        }
+        Action::builder()
+            .r#type(ActionTypeEnum::Forward)
+            .forward_config(config.build())
+            .build()
+    }
+
+    #[test]
+    fn a_target_group_of_weight_zero_is_not_forwarded_to() {
+        let action = super::listener_action(&forward(&[("tg-live", 100), ("tg-idle", 0)]));
+        assert_eq!(action.target_group_arns, ["tg-live"]);
+        // All at zero: the load balancer still sends somewhere, so all count.
+        let action = super::listener_action(&forward(&[("tg-a", 0), ("tg-b", 0)]));
+        assert_eq!(action.target_group_arns, ["tg-a", "tg-b"]);
+    }
+
+    #[test]
+    fn a_redirect_keeps_its_host() {
+        let action = Action::builder()
+            .r#type(ActionTypeEnum::Redirect)
+            .redirect_config(
+                RedirectActionConfig::builder()
+                    .protocol("HTTPS")
+                    .port("443")
+                    .host("elsewhere.example.net")
+                    .status_code(aws_sdk_elasticloadbalancingv2::types::RedirectActionStatusCodeEnum::Http301)
+                    .build(),
+            )
+            .build();
+        let action = super::listener_action(&action);
+        assert_eq!(action.redirect_host.as_deref(), Some("elsewhere.example.net"));
+    }
 }

@@ -219,11 +219,21 @@ pub struct NatGateway {
     pub vpc_id: String,
     pub subnet_id: String,
     pub state: String,
+    /// `ConnectivityType: private`: it translates to other networks, never to the internet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
     #[serde(default)]
     pub tags: Tags,
 }
 
 impl NatGateway {
+    /// Whether a default route to it reaches the internet: a public gateway that is
+    /// available (or pending, soon available). A failed or deleted one, or a private one,
+    /// gives no egress.
+    pub fn reaches_internet(&self) -> bool {
+        !self.private && self.is_usable()
+    }
+
     /// Available, or pending (it becomes available, and the executor waits for it): a
     /// gateway to reuse rather than create another. The stack builder and the remediations
     /// both ask this.
@@ -494,6 +504,9 @@ pub struct ScalingPolicy {
     /// The target of a target-tracking policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_tracking: Option<TargetTracking>,
+    /// `Enabled: false`: the policy scales nothing, whatever triggers it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -512,6 +525,9 @@ impl ScalingPolicy {
     /// The signed capacity change this policy makes: positive scales out, negative scales in.
     /// For step scaling, the first step's adjustment decides (all steps share a sign in practice).
     pub fn direction(&self) -> i32 {
+        if self.disabled {
+            return 0;
+        }
         self.scaling_adjustment
             .or_else(|| self.step_adjustments.first().map(|s| s.scaling_adjustment))
             .unwrap_or(0)
@@ -660,6 +676,9 @@ pub struct ListenerAction {
     pub redirect_protocol: Option<String>,
     #[serde(default)]
     pub redirect_port: Option<String>,
+    /// The host a redirect sends to; `None` or `#{host}`: the same host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_host: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1367,6 +1386,25 @@ mod tests {
     }
 
     #[test]
+    fn only_an_available_public_nat_gateway_reaches_the_internet() {
+        let gateway = |state: &str, private: bool| NatGateway {
+            id: "nat-1".into(),
+            region: "us-east-1".into(),
+            vpc_id: "vpc-1".into(),
+            subnet_id: "subnet-1".into(),
+            state: state.into(),
+            private,
+            tags: Tags::new(),
+        };
+        assert!(gateway("available", false).reaches_internet());
+        assert!(gateway("pending", false).reaches_internet());
+        assert!(!gateway("available", true).reaches_internet());
+        for gone in ["failed", "deleting", "deleted"] {
+            assert!(!gateway(gone, false).reaches_internet(), "{gone}");
+        }
+    }
+
+    #[test]
     fn scaling_direction_comes_from_simple_or_step_adjustment() {
         let mut policy = ScalingPolicy {
             name: "p".into(),
@@ -1378,6 +1416,7 @@ mod tests {
             scaling_adjustment: Some(-1),
             step_adjustments: vec![],
             target_tracking: None,
+            disabled: false,
         };
         assert_eq!(policy.direction(), -1);
         policy.scaling_adjustment = None;
@@ -1387,5 +1426,7 @@ mod tests {
             scaling_adjustment: 2,
         }];
         assert_eq!(policy.direction(), 1);
+        policy.disabled = true;
+        assert_eq!(policy.direction(), 0, "a disabled policy scales nothing");
     }
 }

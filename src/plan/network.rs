@@ -82,6 +82,7 @@ mod tests {
             vpc_id: "vpc-1".into(),
             subnet_id: "subnet-pub".into(),
             state: state.into(),
+            private: false,
             tags: Default::default(),
         }
     }

@@ -224,6 +224,9 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 vpc_id: String::new(),
                 subnet_id: r.text("SubnetId", "subnet_id")?.unwrap_or_default(),
                 state: "available".into(),
+                private: r
+                    .text("ConnectivityType", "private")?
+                    .is_some_and(|t| t == "private"),
                 tags: r.tags()?,
             };
             push_source(inv, r, &gateway);
@@ -592,6 +595,8 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 scaling_adjustment: r.int("ScalingAdjustment", "scaling_adjustment")?,
                 step_adjustments: steps,
                 target_tracking,
+                // CloudFormation's scaling policies have no `Enabled`: always on.
+                disabled: false,
             };
             push_source(inv, r, &policy);
             inv.scaling_policies.push(policy);
@@ -1142,8 +1147,13 @@ fn listener_action(value: &Value) -> ListenerAction {
         .get("ForwardConfig")
         .and_then(|f| f.get("TargetGroups"))
     {
+        // A target group of weight 0 gets no request (unless every one has weight 0).
+        let zero = |group: &Value| text(group.get("Weight")).is_some_and(|w| w.trim() == "0");
+        let all_zero = groups.items().iter().all(zero);
         for group in groups.items() {
-            target_group_arns.extend(text(group.get("TargetGroupArn")));
+            if all_zero || !zero(group) {
+                target_group_arns.extend(text(group.get("TargetGroupArn")));
+            }
         }
     }
     target_group_arns.sort();
@@ -1154,6 +1164,7 @@ fn listener_action(value: &Value) -> ListenerAction {
         target_group_arns,
         redirect_protocol: text(redirect.and_then(|r| r.get("Protocol"))),
         redirect_port: text(redirect.and_then(|r| r.get("Port"))),
+        redirect_host: text(redirect.and_then(|r| r.get("Host"))),
     }
 }
 
