@@ -358,7 +358,7 @@ impl Matcher {
 
 /// Why a workload is left to the system that manages it: the first matching tag.
 fn managed_by(tags: &Tags) -> Option<String> {
-    const EXACT: [(&str, &str); 9] = [
+    const EXACT: [(&str, &str); 10] = [
         ("eks:cluster-name", "EKS"),
         ("eks:nodegroup-name", "EKS"),
         ("aws:eks:cluster-name", "EKS"),
@@ -366,6 +366,7 @@ fn managed_by(tags: &Tags) -> Option<String> {
         ("karpenter.sh/provisioner-name", "Karpenter"),
         ("karpenter.k8s.aws/ec2nodeclass", "Karpenter"),
         ("AmazonECSManaged", "ECS"),
+        ("elbv2.k8s.aws/cluster", "the AWS Load Balancer Controller (Kubernetes)"),
         ("AWSBatchServiceTag", "AWS Batch"),
         ("aws:elasticmapreduce:job-flow-id", "EMR"),
     ];
@@ -456,14 +457,14 @@ impl<'a> Graph<'a> {
     }
 
     fn lb(&self, lb: &'a LoadBalancer) -> Node<'a> {
-        node(lb, self.account(), None, None, Item::LoadBalancer(lb))
+        node(lb, self.account(), None, Some(&lb.tags), Item::LoadBalancer(lb))
     }
     fn classic(&self, lb: &'a ClassicLoadBalancer) -> Node<'a> {
         node(
             lb,
             self.account(),
             None,
-            None,
+            Some(&lb.tags),
             Item::ClassicLoadBalancer(lb),
         )
     }

@@ -72,6 +72,7 @@ pub async fn classic_load_balancers(
                     .filter_map(|i| i.instance_id().map(str::to_owned))
                     .collect(),
                 cross_zone: false,
+                tags: Default::default(),
             });
         }
     }
@@ -84,10 +85,45 @@ pub async fn classic_load_balancers(
     for (lb, cross_zone) in found.iter_mut().zip(cross_zone) {
         lb.cross_zone = cross_zone;
     }
-    Ok(Inventory {
-        classic_load_balancers: found,
-        ..Inventory::default()
-    })
+    let mut out = Inventory::default();
+    if let Err(failure) = tags_of(&client, &mut found).await {
+        // Only who owns them is missing: a warning, the load balancers kept.
+        super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
+    }
+    out.classic_load_balancers = found;
+    Ok(out)
+}
+
+/// DescribeTags' largest batch.
+const TAGGED_PER_CALL: usize = 20;
+
+/// Fills each load balancer's tags (one DescribeTags per 20 names).
+async fn tags_of(
+    client: &Client,
+    load_balancers: &mut [ClassicLoadBalancer],
+) -> Result<(), CallFailure> {
+    for batch in load_balancers.chunks_mut(TAGGED_PER_CALL) {
+        let answer = client
+            .describe_tags()
+            .set_load_balancer_names(Some(batch.iter().map(|lb| lb.name.clone()).collect()))
+            .send()
+            .await
+            .map_err(failed("DescribeTags"))?;
+        for description in answer.tag_descriptions() {
+            let Some(lb) = batch
+                .iter_mut()
+                .find(|lb| Some(lb.name.as_str()) == description.load_balancer_name())
+            else {
+                continue;
+            };
+            lb.tags = description
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().unwrap_or_default().to_owned()))
+                .collect();
+        }
+    }
+    Ok(())
 }
 
 async fn cross_zone_of(client: &Client, name: String) -> Result<bool, CallFailure> {

@@ -61,8 +61,13 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
                     .and_then(|s| s.code())
                     .map(|c| c.as_str().to_owned())
                     .unwrap_or_default(),
+                tags: Default::default(),
             });
         }
+    }
+    if let Err(failure) = tags_of(&client, &mut out.load_balancers).await {
+        // Only who owns them is missing: a warning, the load balancers kept.
+        super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
     let arns: Vec<String> = out.load_balancers.iter().map(|lb| lb.arn.clone()).collect();
     let listeners: Vec<Vec<Listener>> = futures::stream::iter(arns)
@@ -72,6 +77,35 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
         .await?;
     out.listeners = listeners.into_iter().flatten().collect();
     Ok(out)
+}
+
+/// DescribeTags' largest batch.
+const TAGGED_PER_CALL: usize = 20;
+
+/// Fills each load balancer's tags (one DescribeTags per 20).
+async fn tags_of(client: &Client, load_balancers: &mut [LoadBalancer]) -> Result<(), CallFailure> {
+    for batch in load_balancers.chunks_mut(TAGGED_PER_CALL) {
+        let answer = client
+            .describe_tags()
+            .set_resource_arns(Some(batch.iter().map(|lb| lb.arn.clone()).collect()))
+            .send()
+            .await
+            .map_err(failed("DescribeTags"))?;
+        for description in answer.tag_descriptions() {
+            let Some(lb) = batch
+                .iter_mut()
+                .find(|lb| Some(lb.arn.as_str()) == description.resource_arn())
+            else {
+                continue;
+            };
+            lb.tags = description
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+                .collect();
+        }
+    }
+    Ok(())
 }
 
 async fn listeners_of(

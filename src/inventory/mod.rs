@@ -565,6 +565,9 @@ pub struct LoadBalancer {
     pub dns_name: String,
     pub canonical_hosted_zone_id: String,
     pub state: String,
+    /// Its tags (who owns it: a CloudFormation stack's are `aws:cloudformation:…`).
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// A Classic Load Balancer (API `elasticloadbalancing`, 2012-06-01). Its listeners, health
@@ -600,6 +603,8 @@ pub struct ClassicLoadBalancer {
     /// Cross-zone load balancing (off unless turned on, for the API).
     #[serde(default)]
     pub cross_zone: bool,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,16 +7,16 @@
 //! id and the property to change in the template (or the environment's option), unless the
 //! user overrides it (`fix --override-iac`). Steps that wait for one handed over wait with it.
 //!
-//! Read from the inventory's tags: EC2 resources, launch templates, Auto Scaling groups and
-//! RDS instances carry them. Load balancers' tags are not collected and Route 53 records
-//! have none, so steps on them (cross-zone balancing, a load balancer's subnets, an alias
-//! record) are applied as planned: README says so.
+//! Read from the inventory's tags: EC2 resources, launch templates, Auto Scaling groups, RDS
+//! instances and load balancers (both APIs) carry them. Route 53 records have none, so an
+//! alias record is upserted as planned: README says so.
 
 use std::collections::BTreeSet;
 
 use super::{Action, Plan, Safety};
 use crate::inventory::{
-    AutoScalingGroup, DbInstance, Index, Instance, LaunchTemplate, SecurityGroup, Tags,
+    AutoScalingGroup, ClassicLoadBalancer, DbInstance, Index, Instance, LaunchTemplate,
+    LoadBalancer, SecurityGroup, Tags,
 };
 
 pub const STACK_NAME_TAG: &str = "aws:cloudformation:stack-name";
@@ -81,6 +81,16 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
         Action::NewTemplateVersion { template_id, .. } => {
             Some(&index.find::<LaunchTemplate>(region, template_id)?.tags)
         }
+        Action::EnableCrossZone { load_balancer } => {
+            Some(&index.find::<ClassicLoadBalancer>(region, load_balancer)?.tags)
+        }
+        // A listener added to a load balancer a stack owns changes what the stack deploys.
+        Action::SetLoadBalancerSubnets {
+            load_balancer_arn, ..
+        }
+        | Action::CreateListener {
+            load_balancer_arn, ..
+        } => Some(&index.by_arn::<LoadBalancer>(load_balancer_arn)?.tags),
         _ => None,
     }
 }
@@ -141,6 +151,20 @@ fn template_change(action: &Action) -> String {
         Action::StopInstance { .. } => {
             "remove the instance from the template once its replacement serves".to_owned()
         }
+        Action::EnableCrossZone { .. } => "set `CrossZone: true`".to_owned(),
+        Action::SetLoadBalancerSubnets { subnet_ids, .. } => {
+            format!("set `Subnets` to {}", subnet_ids.join(", "))
+        }
+        Action::CreateListener {
+            port, forward_to, ..
+        } => match forward_to {
+            Some(target_group) => format!(
+                "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} forwarding to {target_group}"
+            ),
+            None => format!(
+                "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} redirecting to HTTPS"
+            ),
+        },
         other => other.summary(),
     }
 }

@@ -634,6 +634,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .unwrap_or_default()
                     .to_owned(),
                 state: "active".into(),
+                tags: r.tags()?,
             };
             r.zones_follow_subnets();
             push_source(inv, r, &lb);
@@ -828,6 +829,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 health_check,
                 instance_ids: r.list("Instances", "instance_ids")?,
                 cross_zone: r.flag("CrossZone", "cross_zone")?.unwrap_or(false),
+                tags: r.tags()?,
             };
             r.zones_follow_subnets();
             push_source(inv, r, &lb);

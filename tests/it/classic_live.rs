@@ -285,3 +285,56 @@ async fn fixing_a_classic_load_balancer_turns_cross_zone_on_and_attaches_the_gro
         .unwrap();
     assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
 }
+
+/// A load balancer a CloudFormation stack made (its tags, read with DescribeTags) is the
+/// stack's: turning cross-zone balancing on is an instruction naming the stack and the
+/// property, not a change made here; `--override-iac` changes it anyway.
+#[tokio::test]
+async fn a_load_balancer_a_stack_owns_is_changed_through_the_stack() {
+    let moto = Moto::start();
+    legacy_account(&moto, true).await;
+    let config = moto.sdk_config().await;
+    // moto accepts the `aws:` tags CloudFormation would set (notes/moto-quirks.md).
+    aws_sdk_elasticloadbalancing::Client::new(&config)
+        .add_tags()
+        .load_balancer_names("legacy-elb")
+        .tags(elbt::Tag::builder().key("aws:cloudformation:stack-name").value("legacy").build().unwrap())
+        .tags(elbt::Tag::builder().key("aws:cloudformation:logical-id").value("Elb").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let plan = |extra: &[&str]| -> serde_json::Value {
+        let output = moto
+            .hacheck()
+            .args(["fix", "--select", "HA019", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let handed = plan(&[]);
+    let step = handed["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["fixes"].as_array().unwrap().iter().any(|f| f == "HA019 legacy-elb"))
+        .unwrap()
+        .clone();
+    assert_eq!(step["safety"], "manual", "{step:#}");
+    assert!(
+        step["action"]["instruction"]
+            .as_str()
+            .unwrap()
+            .starts_with("owned by CloudFormation stack `legacy` (logical id `Elb`): set `CrossZone: true`"),
+        "{step:#}"
+    );
+    let overridden = plan(&["--override-iac"]);
+    assert!(
+        overridden["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "cross-zone:legacy-elb" && s["safety"] != "manual"),
+        "{overridden:#}"
+    );
+}
