@@ -5,7 +5,8 @@
 //! resources; `add` appends new ones), finds its applications (`scope`: `apps` by default, or
 //! `account`), evaluates the one policy, and compares: the ids of
 //! failing resources must be exactly `fail`, every id in `pass` must have passed, and the ids
-//! judged `unknown` (a value the rule was not written for) must be exactly `unknown`.
+//! judged `unknown` (a value the rule was not written for) must be exactly `unknown`;
+//! `messages` pins what a resource's finding says (resource id → text it contains).
 //! Starting from a whole example keeps cases short and always valid inventories.
 //!
 //! ```json
@@ -50,6 +51,9 @@ struct Case {
     pass: Vec<String>,
     #[serde(default)]
     unknown: Vec<String>,
+    /// Resource id → text its finding's message must contain: what the user reads, pinned.
+    #[serde(default)]
+    messages: BTreeMap<String, String>,
 }
 
 /// The outcome of one case.
@@ -181,6 +185,17 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
         return Some(format!(
             "expected `{missing}` to pass, it did not (passed: {passed:?})"
         ));
+    }
+    for (id, text) in &case.messages {
+        let said: Vec<&str> = evaluation
+            .findings
+            .iter()
+            .filter(|f| f.resource.id == *id)
+            .map(|f| f.message.as_str())
+            .collect();
+        if !said.iter().any(|m| m.contains(text.as_str())) {
+            return Some(format!("expected `{id}`'s message to say `{text}`, got {said:?}"));
+        }
     }
     None
 }
