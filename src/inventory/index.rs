@@ -111,6 +111,16 @@ impl Relation {
 /// Region → id → position, one per collection.
 type IdMap = HashMap<String, HashMap<String, u32>>;
 
+/// Who uses one security group.
+#[derive(Debug, Clone, Default)]
+struct GroupUsers {
+    /// An instance, or what a launch template or configuration launches.
+    servers: bool,
+    /// Positions of the ELBv2 and Classic load balancers that use it.
+    load_balancers: Vec<u32>,
+    classic_load_balancers: Vec<u32>,
+}
+
 pub struct Index {
     inventory: Arc<Inventory>,
     ids: Vec<IdMap>,
@@ -120,6 +130,8 @@ pub struct Index {
     instance_by_public_ip: HashMap<String, u32>,
     /// Subnet position → the route table that governs it (explicit, else the VPC's main one).
     route_table_of_subnet: Vec<Option<u32>>,
+    /// Security group position → who uses it (servers; load balancers of either API).
+    security_group_users: Vec<GroupUsers>,
     /// (slot, position) → its declaration, for inventories read from templates.
     sources: HashMap<(usize, u32), u32>,
 }
@@ -146,6 +158,7 @@ impl Index {
             records_by_alias: HashMap::new(),
             instance_by_public_ip: HashMap::new(),
             route_table_of_subnet: Vec::new(),
+            security_group_users: Vec::new(),
             sources: HashMap::new(),
             inventory: inventory.clone(),
         };
@@ -327,6 +340,36 @@ impl Index {
                     .copied()
             })
             .collect();
+        self.security_group_users = vec![GroupUsers::default(); inv.security_groups.len()];
+        let group_ids = &self.ids[SecurityGroup::SLOT];
+        let mut users = |region: &str, ids: &[String], mark: &mut dyn FnMut(&mut GroupUsers)| {
+            for id in ids {
+                if let Some(position) = group_ids.get(region).and_then(|by_id| by_id.get(id)) {
+                    mark(&mut self.security_group_users[*position as usize]);
+                }
+            }
+        };
+        for instance in &inv.instances {
+            users(&instance.region, &instance.security_group_ids, &mut |u| u.servers = true);
+        }
+        for template in &inv.launch_templates {
+            for version in &template.versions {
+                users(&template.region, &version.security_group_ids, &mut |u| u.servers = true);
+            }
+        }
+        for configuration in &inv.launch_configurations {
+            users(&configuration.region, &configuration.security_group_ids, &mut |u| u.servers = true);
+        }
+        for (position, lb) in inv.load_balancers.iter().enumerate() {
+            users(&lb.region, &lb.security_group_ids, &mut |u| {
+                u.load_balancers.push(position as u32)
+            });
+        }
+        for (position, lb) in inv.classic_load_balancers.iter().enumerate() {
+            users(&lb.region, &lb.security_group_ids, &mut |u| {
+                u.classic_load_balancers.push(position as u32)
+            });
+        }
         self.relations = [
             instances_of_group,
             policies_of_group,
@@ -658,19 +701,17 @@ impl Index {
     /// How many load balancers using security group `group` listen on `port` (a Classic
     /// Load Balancer by its load-balancer port): a load balancer lets in nothing else.
     pub fn load_balancers_listening_on(&self, group: &SecurityGroup, port: i32) -> usize {
-        let uses = |region: &str, ids: &[String]| {
-            region == group.region && ids.contains(&group.id)
-        };
-        let elbv2 = self
-            .all::<LoadBalancer>()
+        let users = &self.security_group_users[self.position(group)];
+        let elbv2 = users
+            .load_balancers
             .iter()
-            .filter(|lb| uses(&lb.region, &lb.security_group_ids))
+            .map(|&p| &self.inventory.load_balancers[p as usize])
             .filter(|lb| self.listeners_of(lb).any(|l| l.port == port))
             .count();
-        let classic = self
-            .all::<ClassicLoadBalancer>()
+        let classic = users
+            .classic_load_balancers
             .iter()
-            .filter(|lb| uses(&lb.region, &lb.security_group_ids))
+            .map(|&p| &self.inventory.classic_load_balancers[p as usize])
             .filter(|lb| lb.listeners.iter().any(|l| l.port == port))
             .count();
         elbv2 + classic
@@ -680,31 +721,9 @@ impl Index {
     /// launch template or launch configuration uses it. (Network interfaces of tasks and
     /// functions are not collected: a group no load balancer uses is never called this.)
     pub fn is_used_only_by_load_balancers(&self, group: &SecurityGroup) -> bool {
-        let has = |region: &str, ids: &[String]| {
-            region == group.region && ids.contains(&group.id)
-        };
-        let by_load_balancer = self
-            .all::<LoadBalancer>()
-            .iter()
-            .any(|lb| has(&lb.region, &lb.security_group_ids))
-            || self
-                .all::<ClassicLoadBalancer>()
-                .iter()
-                .any(|lb| has(&lb.region, &lb.security_group_ids));
-        let by_servers = self
-            .all::<Instance>()
-            .iter()
-            .any(|i| has(&i.region, &i.security_group_ids))
-            || self.all::<LaunchTemplate>().iter().any(|t| {
-                t.versions
-                    .iter()
-                    .any(|v| has(&t.region, &v.security_group_ids))
-            })
-            || self
-                .all::<LaunchConfiguration>()
-                .iter()
-                .any(|c| has(&c.region, &c.security_group_ids));
-        by_load_balancer && !by_servers
+        let users = &self.security_group_users[self.position(group)];
+        !users.servers
+            && !(users.load_balancers.is_empty() && users.classic_load_balancers.is_empty())
     }
 
     /// The security groups of `ids` that exist, in `near`'s region.
