@@ -722,8 +722,9 @@ impl Index {
     /// functions are not collected: a group no load balancer uses is never called this.)
     pub fn is_used_only_by_load_balancers(&self, group: &SecurityGroup) -> bool {
         let users = &self.security_group_users[self.position(group)];
-        !users.servers
-            && !(users.load_balancers.is_empty() && users.classic_load_balancers.is_empty())
+        let by_load_balancers =
+            !users.load_balancers.is_empty() || !users.classic_load_balancers.is_empty();
+        by_load_balancers && !users.servers
     }
 
     /// The security groups of `ids` that exist, in `near`'s region.
