@@ -1584,19 +1584,19 @@ async fn judge_and_fix_in_moto(
             (rule, resource) => format!("{rule} {}", ids.live(resource)),
         })
         .collect();
-    let scan = |moto: &Moto| -> BTreeSet<String> {
+    let report = |moto: &Moto| -> Value {
         let output = moto
             .hacheck()
             .args(["scan", "--format", "json"])
             .output()
             .unwrap();
-        let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
-        // Every failure: the replay places a group's instances where AWS would.
-        crate::support::moto::failing_results_where(&report, |_| true)
-            .into_iter()
-            .collect()
+        serde_json::from_str(&stdout(&output)).unwrap()
     };
-    let found = scan(&moto);
+    // Every failure: the replay places a group's instances where AWS would.
+    let found: BTreeSet<String> =
+        crate::support::moto::failing_results_where(&report(&moto), |_| true)
+            .into_iter()
+            .collect();
     let mut problems = Vec::new();
     let missed: Vec<&String> = expected.difference(&found).collect();
     let extra: Vec<&String> = found.difference(&expected).collect();
@@ -1617,13 +1617,7 @@ async fn judge_and_fix_in_moto(
             .arg(&config)
             .output()
             .unwrap();
-        // 1: the plan has steps.
-        assert!(
-            matches!(output.status.code(), Some(0 | 1)),
-            "{}",
-            crate::support::stderr(&output)
-        );
-        serde_json::from_str(&stdout(&output)).unwrap()
+        crate::support::json_of_judged(&output)
     };
     let automatic = |plan: &Value| -> Vec<String> {
         plan["steps"]
@@ -1672,17 +1666,9 @@ async fn judge_and_fix_in_moto(
         .collect();
     // moto does not rebalance a group over the zones a fix gave it (AWS's AZRebalance
     // does): zone loss of such a group is judged by `spec_live`, not here.
-    let after: BTreeSet<String> = {
-        let output = moto
-            .hacheck()
-            .args(["scan", "--format", "json"])
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
-        crate::support::moto::failing_results(&report)
-            .into_iter()
-            .collect()
-    };
+    let after: BTreeSet<String> = crate::support::moto::failing_results(&report(&moto))
+        .into_iter()
+        .collect();
     let still: Vec<&String> = after
         .iter()
         .filter(|f| fixed_automatically.contains(*f) && !sourceless.contains(*f))

@@ -43,6 +43,27 @@ fn verdicts(report: &serde_json::Value, status: &str) -> Vec<String> {
     rules
 }
 
+/// `rule`'s results on `text`, written to `dir/name` (which cfn-lint must accept) and
+/// scanned: (resource id, status) each.
+fn lint_and_judge(dir: &Path, name: &str, text: &str, rule: &str) -> Vec<(String, String)> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    lint(&path);
+    let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule_id"] == rule)
+        .map(|r| {
+            (
+                r["resource"]["id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The template line a result points at.
 fn line_of(result: &serde_json::Value) -> String {
     let file = result["location"]["file"].as_str().unwrap();
@@ -941,16 +962,10 @@ fn a_listener_rule_of_the_template_routes_to_the_group() {
     };
     let dir = tempfile::tempdir().unwrap();
     let judge = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        lint(&path);
-        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rule_id"] == "HA008")
-            .map(|r| r["status"].as_str().unwrap().to_owned())
+        lint_and_judge(dir.path(), name, text, "HA008")
+            .into_iter()
+            .map(|(_, status)| status)
+            .next()
             .unwrap()
     };
     assert_eq!(judge("routed.yaml", &rule("!Ref AppTargetGroup")), "pass");
@@ -1468,24 +1483,7 @@ Resources:
     let from_elb = "{FromPort: \"80\", IpProtocol: tcp, ToPort: \"80\", SourceSecurityGroupId: !GetAtt ElbGroup.GroupId}";
     let from_world = "{FromPort: \"80\", IpProtocol: tcp, ToPort: \"80\", CidrIp: 0.0.0.0/0}";
     let dir = tempfile::tempdir().unwrap();
-    let ha009 = |name: &str, text: String| -> Vec<(String, String)> {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        lint(&path);
-        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["rule_id"] == "HA009")
-            .map(|r| {
-                (
-                    r["resource"]["id"].as_str().unwrap().to_owned(),
-                    r["status"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    };
+    let ha009 = |name: &str, text: String| lint_and_judge(dir.path(), name, &text, "HA009");
     let pair = |id: &str, status: &str| (id.to_owned(), status.to_owned());
     assert_eq!(
         ha009("from-elb.yaml", template(from_elb, "[!Ref InstanceGroup]")),

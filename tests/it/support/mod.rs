@@ -59,6 +59,17 @@ pub fn assert_exit(output: &Output, code: i32) -> String {
     err
 }
 
+/// A JSON report or plan of a run that ended clean (0) or with findings or steps (1).
+#[track_caller]
+pub fn json_of_judged(output: &Output) -> serde_json::Value {
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(output)
+    );
+    serde_json::from_str(&stdout(output)).unwrap()
+}
+
 /// Runs `future` on a runtime whose thread has a large stack: the executor's futures are
 /// big in debug builds, more than a test thread's default 2 MiB holds.
 pub fn run_with_large_stack<F>(future: F) -> F::Output
