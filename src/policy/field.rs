@@ -11,18 +11,45 @@ use rhai::Dynamic;
 use serde::Serialize;
 use serde::ser::{self, Impossible, SerializeStruct};
 
-/// Field `name` of `resource` (a struct), or `()` when it has none or it is skipped.
-pub fn pick<T: Serialize>(resource: &T, name: &str) -> Dynamic {
-    resource.serialize(Picker { name }).unwrap_or(Dynamic::UNIT)
+/// Field `name` of `resource` (a struct): `Some(())` for a field without a value (an absent
+/// option, an empty list the snapshot leaves out), `None` when the struct has no such field.
+pub fn pick<T: Serialize>(resource: &T, name: &str) -> Option<Dynamic> {
+    resource
+        .serialize(Picker {
+            name,
+            listing: false,
+        })
+        .ok()
+        .and_then(|picked| picked.found)
+}
+
+/// The names of `resource`'s fields, in declaration order: what a script may read.
+pub fn names<T: Serialize>(resource: &T) -> Vec<&'static str> {
+    resource
+        .serialize(Picker {
+            name: "",
+            listing: true,
+        })
+        .map(|picked| picked.names)
+        .unwrap_or_default()
 }
 
 struct Picker<'a> {
     name: &'a str,
+    /// Whether to list every field's name (only for an error: a read lists none).
+    listing: bool,
+}
+
+/// What picking saw: the field asked for, and every field's name.
+struct Picked {
+    found: Option<Dynamic>,
+    names: Vec<&'static str>,
 }
 
 struct Picking<'a> {
     name: &'a str,
-    found: Dynamic,
+    listing: bool,
+    picked: Picked,
 }
 
 /// The only failure: the value is not a struct (inventory resources all are).
@@ -44,7 +71,7 @@ impl ser::Error for NotAStruct {
 }
 
 impl SerializeStruct for Picking<'_> {
-    type Ok = Dynamic;
+    type Ok = Picked;
     type Error = NotAStruct;
 
     fn serialize_field<T: ?Sized + Serialize>(
@@ -52,39 +79,57 @@ impl SerializeStruct for Picking<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), NotAStruct> {
+        if self.listing {
+            self.picked.names.push(key);
+        }
         if key == self.name {
             // Plain data: converting it cannot fail.
-            self.found = rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT);
+            self.picked.found = Some(rhai::serde::to_dynamic(value).unwrap_or(Dynamic::UNIT));
         }
         Ok(())
     }
 
-    fn end(self) -> Result<Dynamic, NotAStruct> {
-        Ok(self.found)
+    /// A field the snapshot leaves out when it holds nothing (`skip_serializing_if`).
+    fn skip_field(&mut self, key: &'static str) -> Result<(), NotAStruct> {
+        if self.listing {
+            self.picked.names.push(key);
+        }
+        if key == self.name {
+            self.picked.found = Some(Dynamic::UNIT);
+        }
+        Ok(())
+    }
+
+    fn end(self) -> Result<Picked, NotAStruct> {
+        Ok(self.picked)
     }
 }
 
 macro_rules! not_a_struct {
     ($($method:ident($($arg:ty),*)),* $(,)?) => {
-        $(fn $method(self, $(_: $arg),*) -> Result<Dynamic, NotAStruct> { Err(NotAStruct) })*
+        $(fn $method(self, $(_: $arg),*) -> Result<Picked, NotAStruct> { Err(NotAStruct) })*
     };
 }
 
 impl<'a> ser::Serializer for Picker<'a> {
-    type Ok = Dynamic;
+    type Ok = Picked;
     type Error = NotAStruct;
-    type SerializeSeq = Impossible<Dynamic, NotAStruct>;
-    type SerializeTuple = Impossible<Dynamic, NotAStruct>;
-    type SerializeTupleStruct = Impossible<Dynamic, NotAStruct>;
-    type SerializeTupleVariant = Impossible<Dynamic, NotAStruct>;
-    type SerializeMap = Impossible<Dynamic, NotAStruct>;
+    type SerializeSeq = Impossible<Picked, NotAStruct>;
+    type SerializeTuple = Impossible<Picked, NotAStruct>;
+    type SerializeTupleStruct = Impossible<Picked, NotAStruct>;
+    type SerializeTupleVariant = Impossible<Picked, NotAStruct>;
+    type SerializeMap = Impossible<Picked, NotAStruct>;
     type SerializeStruct = Picking<'a>;
-    type SerializeStructVariant = Impossible<Dynamic, NotAStruct>;
+    type SerializeStructVariant = Impossible<Picked, NotAStruct>;
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Picking<'a>, NotAStruct> {
         Ok(Picking {
             name: self.name,
-            found: Dynamic::UNIT,
+            listing: self.listing,
+            picked: Picked {
+                found: None,
+                names: Vec::new(),
+            },
         })
     }
 
@@ -109,7 +154,7 @@ impl<'a> ser::Serializer for Picker<'a> {
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<Dynamic, NotAStruct> {
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<Picked, NotAStruct> {
         Err(NotAStruct)
     }
 
@@ -117,7 +162,7 @@ impl<'a> ser::Serializer for Picker<'a> {
         self,
         _: &'static str,
         _: &T,
-    ) -> Result<Dynamic, NotAStruct> {
+    ) -> Result<Picked, NotAStruct> {
         Err(NotAStruct)
     }
 
@@ -127,7 +172,7 @@ impl<'a> ser::Serializer for Picker<'a> {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<Dynamic, NotAStruct> {
+    ) -> Result<Picked, NotAStruct> {
         Err(NotAStruct)
     }
 
@@ -176,8 +221,9 @@ impl<'a> ser::Serializer for Picker<'a> {
 mod tests {
     use super::*;
 
-    /// Every field of every kind of resource reads as the whole-resource conversion has it,
-    /// and a field a resource lacks (or skips when empty) reads as `()`.
+    /// Every field of every kind of resource reads as the whole-resource conversion has it
+    /// and is among its names; a field skipped when empty reads as `()`, and one the kind
+    /// does not have is `None`.
     #[test]
     fn a_picked_field_is_the_field_of_the_whole_conversion() {
         let mut checked = 0;
@@ -191,21 +237,23 @@ mod tests {
                         let whole = rhai::serde::to_dynamic(resource)
                             .unwrap()
                             .cast::<rhai::Map>();
+                        let names = names(resource);
                         for (name, value) in &whole {
                             assert_eq!(
-                                pick(resource, name).to_string(),
-                                value.to_string(),
+                                pick(resource, name).map(|v| v.to_string()),
+                                Some(value.to_string()),
                                 "{name}"
                             );
+                            assert!(names.contains(&name.as_str()), "{name} in {names:?}");
                             checked += 1;
                         }
-                        assert!(pick(resource, "no_such_field").is_unit());
+                        assert!(pick(resource, "no_such_field").is_none());
                     }
                 };
             }
             crate::inventory::index::each_collection!(check);
             for instance in inventory.instances.iter().filter(|i| i.public_ip.is_none()) {
-                assert!(pick(instance, "public_ip").is_unit());
+                assert!(pick(instance, "public_ip").is_some_and(|v| v.is_unit()));
                 absent += 1;
             }
         }
@@ -213,6 +261,6 @@ mod tests {
             checked > 100 && absent > 0,
             "{checked} fields, {absent} absent ones checked"
         );
-        assert!(pick(&"not a struct", "len").is_unit());
+        assert!(pick(&"not a struct", "len").is_none());
     }
 }

@@ -89,21 +89,25 @@ pub fn take_reads() -> Vec<FieldRead> {
     READS.with(|reads| std::mem::take(&mut *reads.borrow_mut()))
 }
 
-/// Field `name` of `resource`: its own fields, and `_kind`, `_type`, `_id` and `_arn`.
-fn read_field<R: Resource>(resource: &R, account_id: &str, name: &str) -> Dynamic {
-    match name {
+/// The names a script reads beside a resource's own fields.
+const COMPUTED_FIELDS: [&str; 4] = ["_kind", "_type", "_id", "_arn"];
+
+/// Field `name` of `resource`: its own fields, and `_kind`, `_type`, `_id` and `_arn`;
+/// `None` when it has no such field.
+fn read_field<R: Resource>(resource: &R, account_id: &str, name: &str) -> Option<Dynamic> {
+    Some(match name {
         "_kind" => R::KIND.into(),
         "_type" => R::TYPE.into(),
         "_id" => resource.display_id().into(),
         "_arn" => resource.arn(account_id).into(),
-        _ => super::field::pick(resource, name),
-    }
+        _ => return super::field::pick(resource, name),
+    })
 }
 
 /// How a finding names `resource`: type, id and ARN from the typed resource, the region as
 /// its `region` field reads (empty for Route 53's, which have none).
 fn reference_of<R: Resource>(resource: &R, account_id: &str) -> crate::finding::ResourceRef {
-    let region = super::field::pick(resource, "region");
+    let region = super::field::pick(resource, "region").unwrap_or(Dynamic::UNIT);
     crate::finding::ResourceRef {
         resource_type: R::TYPE.to_owned(),
         id: resource.display_id(),
@@ -130,7 +134,8 @@ impl Cell {
         unreachable!("slot {slot} is a collection")
     }
 
-    fn field(&self, name: &str) -> Dynamic {
+    /// Field `name`, `None` when the resource has no such field.
+    fn field(&self, name: &str) -> Option<Dynamic> {
         let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
         if index.has_sources() {
             note_read(self.slot, self.position, name);
@@ -143,6 +148,22 @@ impl Cell {
             };
         }
         crate::inventory::index::each_collection!(read);
+        unreachable!("slot {slot} is a collection")
+    }
+
+    /// The names of the resource's fields, for an error naming them.
+    fn field_names(&self) -> Vec<&'static str> {
+        let (index, slot, position) = (&self.index, self.slot as usize, self.position as usize);
+        macro_rules! names {
+            ($ty:ty) => {
+                if slot == <$ty as Collection>::SLOT {
+                    let mut names = super::field::names(&index.all::<$ty>()[position]);
+                    names.extend(COMPUTED_FIELDS);
+                    return names;
+                }
+            };
+        }
+        crate::inventory::index::each_collection!(names);
         unreachable!("slot {slot} is a collection")
     }
 }
@@ -164,8 +185,25 @@ impl Res {
         self.0.position as usize
     }
 
+    /// Field `name` (`()` when absent or when the resource has no such field).
     pub fn field(&self, name: &str) -> Dynamic {
-        self.0.field(name)
+        self.0.field(name).unwrap_or(Dynamic::UNIT)
+    }
+
+    /// Field `name` as a script reads it: a field the resource does not have is the
+    /// script's error, naming the kind and the fields it has (a misspelt field would
+    /// otherwise read as `()` and pass silently).
+    fn script_field(&self, name: &str) -> ScriptResult<Dynamic> {
+        self.0.field(name).map_or_else(
+            || {
+                script_error(format!(
+                    "{} has no field `{name}` (its fields: {})",
+                    self.text("_kind"),
+                    self.0.field_names().join(", ")
+                ))
+            },
+            Ok,
+        )
     }
 
     /// How a finding names this resource (one lookup, not one per part).
@@ -578,7 +616,7 @@ impl InventoryView {
         engine.register_type_with_name::<InventoryView>("Inventory");
         engine.register_type_with_name::<Res>("Resource");
         // `r.field` falls back to this indexer, so every field reads like a map's.
-        engine.register_indexer_get(|resource: &mut Res, name: &str| resource.field(name));
+        engine.register_indexer_get(|resource: &mut Res, name: &str| resource.script_field(name));
         // `items.where_in(field, values)`: the items (resources or maps) whose `field` is one
         // of `values` (strings, numbers, booleans or `()`). A filter without a script call
         // per item: HA001, HA002 and HA011 pick running instances out of 55,000.

@@ -52,6 +52,35 @@ fn a_wrong_expectation_fails_the_case() {
     );
 }
 
+/// A misspelt field is the policy's error, naming the kind and its fields: it would
+/// otherwise read as `()` and the rule pass everything silently.
+#[test]
+fn a_misspelt_field_fails_the_policys_own_test_naming_the_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    write_policy(
+        dir.path(),
+        "ORG002",
+        "inv.instances.map(|i| if i.pubic_ip != () { fail(i, `Instance ${i.id} is public.`) } else { pass(i, \"private\") })",
+    );
+    std::fs::write(
+        dir.path().join("ORG002.tests.json"),
+        r#"{"cases": [{"name": "the public instance", "base": "seed-start", "fail": ["i-1swiftcode"]}]}"#,
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["policies", "test", "--policies"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains("instance has no field `pubic_ip` (its fields: id, region, state,")
+            && text.contains("public_ip"),
+        "{text}"
+    );
+}
+
 #[test]
 fn explain_prints_the_docs_and_json() {
     let output = hacheck().args(["explain", "HA012"]).output().unwrap();
