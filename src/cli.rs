@@ -83,8 +83,9 @@ pub struct WhatifArgs {
     /// Discover the applications (default), or take the whole account as one.
     #[arg(long, value_enum, default_value = "apps")]
     pub scope: ScopeChoice,
-    /// The zone to lose (repeatable), or `each` for every zone the applications use.
-    #[arg(long = "lose-az", value_name = "ZONE", required = true)]
+    /// The zone to lose (repeatable), or `each` (the default) for every zone the
+    /// applications use, one at a time.
+    #[arg(long = "lose-az", value_name = "ZONE", default_value = "each")]
     pub lose_az: Vec<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: WhatifFormat,

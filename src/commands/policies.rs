@@ -7,17 +7,37 @@ pub fn run(command: &PoliciesCommand) -> anyhow::Result<u8> {
     match command {
         PoliciesCommand::List(options) => {
             let (_, set) = super::load_policies(options)?;
+            // Aligned columns under a header: read by people, cut by `awk` alike.
+            let rows: Vec<[String; 5]> = set
+                .policies
+                .iter()
+                .map(|policy| {
+                    [
+                        policy.meta.id.clone(),
+                        policy.meta.severity.to_string(),
+                        if policy.meta.remediation.is_some() { "yes" } else { "no" }.to_owned(),
+                        policy.meta.tags.join(","),
+                        policy.meta.title.clone(),
+                    ]
+                })
+                .collect();
+            let header = ["ID", "SEVERITY", "FIX", "TAGS", "TITLE"].map(str::to_owned);
+            let widths: Vec<usize> = (0..4)
+                .map(|column| {
+                    std::iter::once(&header)
+                        .chain(&rows)
+                        .map(|row| row[column].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
             let mut out = String::new();
-            for policy in &set.policies {
-                let fix = if policy.meta.remediation.is_some() {
-                    "fix"
-                } else {
-                    "-"
-                };
-                out.push_str(&format!(
-                    "{:<8} {:<9} {:<4} {}\n",
-                    policy.meta.id, policy.meta.severity, fix, policy.meta.title
-                ));
+            for row in std::iter::once(&header).chain(&rows) {
+                for (column, width) in widths.iter().enumerate() {
+                    out.push_str(&format!("{:<width$}  ", row[column]));
+                }
+                out.push_str(&row[4]);
+                out.push('\n');
             }
             super::emit(&out, None)?;
             Ok(super::EXIT_CLEAN)

@@ -271,7 +271,10 @@ impl PolicySet {
         ignore: &[(String, &str)],
     ) -> Result<PolicySet, PolicyError> {
         let matcher = |(entry, origin): &(String, &str)| -> Result<Selector, PolicyError> {
-            let glob = globset::Glob::new(entry)
+            // Rule ids in any letter case (`ha01*`), as `explain` takes them.
+            let glob = globset::GlobBuilder::new(entry)
+                .case_insensitive(true)
+                .build()
                 .map_err(|e| PolicyError::Selection {
                     message: format!("{origin} `{entry}` is not a valid glob: {e}"),
                 })?
@@ -330,8 +333,11 @@ impl PolicySet {
         }
     }
 
+    /// The policy with rule id `id`, in any letter case (`ha012` is HA012).
     pub fn get(&self, id: &str) -> Option<&Policy> {
-        self.policies.iter().find(|p| p.meta.id == id)
+        self.policies
+            .iter()
+            .find(|p| p.meta.id.eq_ignore_ascii_case(id))
     }
 
     /// The engine for one run over `view`, importing from the embedded library first and

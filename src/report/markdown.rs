@@ -66,19 +66,19 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "{accounts}, regions {}: {} rules over {} resources; **{} failed**, {} passed, {} suppressed, {} warnings.\n",
+        "{accounts}, regions {}: {} over {}; **{} failed**, {} passed, {} suppressed, {}.\n",
         report
             .regions
             .iter()
             .map(|r| format!("`{r}`"))
             .collect::<Vec<_>>()
             .join(", "),
-        s.rules,
-        s.resources,
+        crate::whatif::plural(s.rules, "rule", "rules"),
+        crate::whatif::plural(s.resources, "resource", "resources"),
         s.failed,
         s.passed,
         s.suppressed,
-        s.warnings
+        crate::whatif::plural(s.warnings, "warning", "warnings")
     )?;
     if s.unknown > 0 {
         writeln!(

@@ -173,9 +173,9 @@ fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
     writeln!(
         out,
-        "{} rules, {} resources: {} passed, {} failed, {}{} suppressed, {} warnings{}{}",
-        s.rules,
-        s.resources,
+        "{}, {}: {} passed, {} failed, {}{} suppressed, {}{}{}",
+        crate::whatif::plural(s.rules, "rule", "rules"),
+        crate::whatif::plural(s.resources, "resource", "resources"),
         s.passed,
         s.failed,
         if s.unknown > 0 {
@@ -184,7 +184,7 @@ fn write_footer(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             String::new()
         },
         s.suppressed,
-        s.warnings,
+        crate::whatif::plural(s.warnings, "warning", "warnings"),
         if s.errors > 0 {
             format!(", {} policy errors", s.errors)
         } else {

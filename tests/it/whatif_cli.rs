@@ -284,6 +284,9 @@ fn whatif_snapshots() {
     let output = whatif(&["--example", "seed-start", "--lose-az", "each"]);
     assert_exit(&output, 1);
     insta::assert_snapshot!("whatif_seed_table", stdout(&output));
+    // `each` is the default.
+    let default = whatif(&["--example", "seed-start"]);
+    assert_eq!(stdout(&default), stdout(&output));
     let output = whatif(&[
         "--example",
         "compliant",
