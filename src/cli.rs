@@ -323,9 +323,16 @@ pub struct PolicyOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
+    /// Failing findings by application and rule, sized to the terminal.
     Table,
+    /// One line per failing or unknown finding, where it is first (`file:line:col` of a
+    /// template, else region and resource): for editors and `grep`.
+    Compact,
+    /// The whole report, as `docs/json-output.schema.json` describes it.
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// A pull-request comment, with diagrams.
     Markdown,
 }
 

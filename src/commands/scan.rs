@@ -184,20 +184,36 @@ pub(crate) fn render(
         ReportFormat::Table => {
             let tty = to_terminal && std::io::stdout().is_terminal();
             let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let width = if tty {
-                terminal_width().unwrap_or(80)
-            } else {
-                80
-            };
+            let width = table_width(tty);
             report::table::write(report, report::table::TableStyle { color, width }, out)
         }
+        ReportFormat::Compact => report::table::write_compact(report, out),
         ReportFormat::Json => report::json::write(report, out),
         ReportFormat::Sarif => report::sarif::write(report, out),
         ReportFormat::Markdown => report::markdown::write(report, out),
     }
 }
 
-/// `COLUMNS` when the shell exports it; the table otherwise assumes 80.
-fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS").ok()?.parse().ok()
+/// The table's width: `COLUMNS` when set (by the shell, or by hand for a file), else the
+/// terminal's, else 100 (a file or a pipe). Never under 40: a cell needs room for an id.
+fn table_width(tty: bool) -> u16 {
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| tty.then(terminal_columns).flatten())
+        .unwrap_or(100);
+    width.max(40)
+}
+
+/// The width of the terminal on stdout.
+fn terminal_columns() -> Option<u16> {
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes a winsize into the struct it is given, nothing else.
+    let answered = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (answered && size.ws_col > 0).then_some(size.ws_col)
 }

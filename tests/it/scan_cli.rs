@@ -38,7 +38,6 @@ fn redact_version(text: &str) -> String {
 #[test]
 fn table_json_sarif_and_markdown_snapshots_of_the_seed() {
     for (format, name) in [
-        ("table", "seed_table"),
         ("json", "seed_json"),
         ("sarif", "seed_sarif"),
         ("markdown", "seed_markdown"),
@@ -56,15 +55,31 @@ fn the_compliant_example_is_clean() {
     insta::assert_snapshot!("compliant_table", stdout(&output));
 }
 
+/// The table fits the width it is given (`COLUMNS`; 100 for a file or a pipe), ids whole;
+/// the compact form is one line per finding.
 #[test]
-fn table_lines_fit_eighty_columns() {
-    let output = scan(&["--example", "seed-start"]);
-    assert_exit(&output, 1);
-    let table = stdout(&output);
-    assert!(table.lines().count() > 10, "{table}");
-    for line in table.lines() {
-        assert!(line.chars().count() <= 80, "{line}");
+fn the_table_fits_any_width_and_the_compact_form_is_a_line_per_finding() {
+    for columns in [None, Some(60), Some(160)] {
+        let mut command = hacheck();
+        command.args(["scan", "--example", "seed-start"]);
+        if let Some(columns) = columns {
+            command.env("COLUMNS", columns.to_string());
+        }
+        let output = command.output().unwrap();
+        assert_exit(&output, 1);
+        let table = stdout(&output);
+        let width = columns.unwrap_or(100);
+        for line in table.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line}");
+        }
+        for id in ["i-1swiftcode", "vpc-0default0001", "swiftcode-db"] {
+            assert!(table.contains(id), "{width}: `{id}` is split in\n{table}");
+        }
+        insta::assert_snapshot!(format!("seed_table_{width}"), table);
     }
+    let output = scan(&["--example", "seed-start", "--format", "compact"]);
+    assert_exit(&output, 1);
+    insta::assert_snapshot!("seed_compact", stdout(&output));
 }
 
 #[test]
