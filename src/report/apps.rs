@@ -37,7 +37,7 @@ pub fn write_table(
         for member in &app.members {
             table.add_row(vec![
                 member.role.as_str(),
-                member.id.as_str(),
+                short_id(&member.id),
                 member.via.as_str(),
             ]);
         }
@@ -99,4 +99,29 @@ struct AppsDocument<'a> {
 pub fn write_json(model: &AppModel, paths: &[Path], out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &AppsDocument { model, paths })?;
     writeln!(out)
+}
+
+/// A member as people name it: an ARN (a listener's, a topic's) by its resource part
+/// (`listener/app/shop-alb/…/80`); the JSON form keeps the whole ARN.
+fn short_id(id: &str) -> &str {
+    match id.strip_prefix("arn:") {
+        Some(rest) => rest.splitn(5, ':').nth(4).unwrap_or(id),
+        None => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_arn_is_shown_by_its_resource_part() {
+        assert_eq!(
+            super::short_id("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop-alb/0123/80"),
+            "listener/app/shop-alb/0123/80"
+        );
+        assert_eq!(
+            super::short_id("arn:aws:sns:us-east-1:123456789012:shop-alerts"),
+            "shop-alerts"
+        );
+        assert_eq!(super::short_id("sg-0app"), "sg-0app");
+    }
 }
