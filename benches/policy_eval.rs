@@ -44,6 +44,7 @@ fn synthetic(instances: usize, groups: usize, rules_per_group: usize) -> Invento
                     Some(format!("sg-{}", (g + 1) % groups))
                 },
                 prefix_list_id: None,
+                prefix_list_cidrs: Vec::new(),
                 description: String::new(),
             })
             .collect();

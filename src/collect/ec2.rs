@@ -207,7 +207,49 @@ pub async fn security_groups(client: Client, region: String) -> UnitResult {
             });
         }
     }
+    if let Err(failure) = prefix_list_entries(&client, &mut out.security_groups).await {
+        // Only what the lists hold is missing: a warning, the groups kept.
+        super::warn(&mut out, "ec2", region.clone(), failure);
+    }
     Ok(out)
+}
+
+/// Fills each rule's `prefix_list_cidrs` from its list's entries: one
+/// GetManagedPrefixListEntries per list the groups name (none when no rule names one).
+async fn prefix_list_entries(
+    client: &Client,
+    groups: &mut [SecurityGroup],
+) -> Result<(), super::CallFailure> {
+    let lists: std::collections::BTreeSet<String> = groups
+        .iter()
+        .flat_map(|g| g.ingress.iter().chain(&g.egress))
+        .filter_map(|rule| rule.prefix_list_id.clone())
+        .collect();
+    let mut entries: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for list in lists {
+        let mut pages = client
+            .get_managed_prefix_list_entries()
+            .prefix_list_id(&list)
+            .max_results(100)
+            .into_paginator()
+            .send();
+        let mut cidrs = Vec::new();
+        while let Some(page) = pages.next().await {
+            for entry in page.map_err(failed("GetManagedPrefixListEntries"))?.entries() {
+                cidrs.extend(entry.cidr().map(str::to_owned));
+            }
+        }
+        entries.insert(list, cidrs);
+    }
+    for rule in groups
+        .iter_mut()
+        .flat_map(|g| g.ingress.iter_mut().chain(g.egress.iter_mut()))
+    {
+        if let Some(cidrs) = rule.prefix_list_id.as_ref().and_then(|l| entries.get(l)) {
+            rule.prefix_list_cidrs = cidrs.clone();
+        }
+    }
+    Ok(())
 }
 
 /// Splits one AWS permission (several peers) into one [`SgRule`] per peer.
@@ -239,6 +281,7 @@ pub(crate) fn split_permission(permission: &IpPermission) -> Vec<SgRule> {
         cidr_ipv6: None,
         source_group_id: None,
         prefix_list_id: None,
+        prefix_list_cidrs: Vec::new(),
         description: description.unwrap_or_default().to_owned(),
     };
     let mut rules = Vec::new();

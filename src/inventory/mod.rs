@@ -276,6 +276,10 @@ pub struct SgRule {
     pub source_group_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix_list_id: Option<String>,
+    /// The CIDRs of the prefix list's entries, where they were read (`ec2:
+    /// GetManagedPrefixListEntries`): a list holding `0.0.0.0/0` admits the whole internet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_list_cidrs: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
@@ -314,9 +318,13 @@ impl SgRule {
         format!("{} from {peer}", self.ports_text())
     }
 
-    /// Whether the peer is the whole internet (0.0.0.0/0 or ::/0).
+    /// Whether the peer is the whole internet (0.0.0.0/0 or ::/0, itself or as an entry of
+    /// its prefix list).
     pub fn is_world_open(&self) -> bool {
-        self.cidr_ipv4.as_deref() == Some("0.0.0.0/0") || self.cidr_ipv6.as_deref() == Some("::/0")
+        let world = |cidr: &str| cidr == "0.0.0.0/0" || cidr == "::/0";
+        self.cidr_ipv4.as_deref().is_some_and(world)
+            || self.cidr_ipv6.as_deref().is_some_and(world)
+            || self.prefix_list_cidrs.iter().any(|c| world(c))
     }
 }
 

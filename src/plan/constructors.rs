@@ -32,6 +32,7 @@ fn rule_from_peer(protocol: &str, from: i64, to: i64, peer: &str) -> SgRule {
         cidr_ipv6: None,
         source_group_id: None,
         prefix_list_id: None,
+        prefix_list_cidrs: Vec::new(),
         description: "added by hacheck".to_owned(),
     };
     if peer.contains(':') && !peer.starts_with(REF_PREFIX) {

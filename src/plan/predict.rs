@@ -718,6 +718,7 @@ mod admin_tests {
             cidr_ipv6: None,
             source_group_id: None,
             prefix_list_id: None,
+            prefix_list_cidrs: Vec::new(),
             description: String::new(),
         }
     }

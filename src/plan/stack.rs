@@ -275,6 +275,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                 cidr_ipv6: None,
                 source_group_id: None,
                 prefix_list_id: None,
+                prefix_list_cidrs: Vec::new(),
                 description: "added by hacheck".into(),
             };
             if peer.contains('/') && !peer.starts_with(REF_PREFIX) {

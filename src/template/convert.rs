@@ -282,6 +282,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     cidr_ipv6: None,
                     source_group_id: None,
                     prefix_list_id: None,
+                    prefix_list_cidrs: Vec::new(),
                     description: String::new(),
                 });
             }

@@ -668,6 +668,8 @@ pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, Strin
             None => None,
         },
         prefix_list_id: text(prefix)?,
+        // A template's prefix list is not followed to its entries.
+        prefix_list_cidrs: Vec::new(),
         description: text("Description")?.unwrap_or_default(),
     };
     Ok(rule)

@@ -965,3 +965,79 @@ async fn a_pinned_launch_template_version_is_collected() {
         ]
     );
 }
+
+/// A rule whose peer is a customer-managed prefix list is judged by the list's entries: a
+/// bastion admitting SSH from a list that holds `0.0.0.0/0` admits the whole internet.
+#[tokio::test]
+async fn a_prefix_lists_entries_are_read_and_judged() {
+    let moto = Moto::start();
+    let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config().await);
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.60.0.0/16")
+        .send()
+        .await
+        .unwrap()
+        .vpc()
+        .unwrap()
+        .vpc_id()
+        .unwrap()
+        .to_owned();
+    let list = ec2
+        .create_managed_prefix_list()
+        .prefix_list_name("admins")
+        .max_entries(5)
+        .address_family("IPv4")
+        .entries(ec2t::AddPrefixListEntry::builder().cidr("203.0.113.0/24").build())
+        .entries(ec2t::AddPrefixListEntry::builder().cidr("0.0.0.0/0").build())
+        .send()
+        .await
+        .unwrap()
+        .prefix_list()
+        .unwrap()
+        .prefix_list_id()
+        .unwrap()
+        .to_owned();
+    let group = crate::support::seed::security_group(&ec2, &vpc, "anyone-ssh", &[]).await;
+    ec2.authorize_security_group_ingress()
+        .group_id(&group)
+        .ip_permissions(
+            ec2t::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .prefix_list_ids(ec2t::PrefixListId::builder().prefix_list_id(&list).build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let output = moto
+        .hacheck()
+        .arg("inventory")
+        .output()
+        .unwrap();
+    let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
+    let rule = inventory
+        .security_groups
+        .iter()
+        .find(|g| g.id == group)
+        .unwrap()
+        .ingress
+        .iter()
+        .find(|r| r.prefix_list_id.as_deref() == Some(list.as_str()))
+        .unwrap()
+        .clone();
+    assert_eq!(rule.prefix_list_cidrs, ["203.0.113.0/24", "0.0.0.0/0"]);
+    assert!(rule.is_world_open());
+
+    let output = moto
+        .hacheck()
+        .args(["scan", "--scope", "account", "--select", "HA010", "--format", "json"])
+        .output()
+        .unwrap();
+    let report = crate::support::json_of_judged(&output);
+    let failing = crate::support::moto::failing_results(&report);
+    assert!(failing.contains(&format!("HA010 {group}")), "{failing:?}");
+}

@@ -32,6 +32,51 @@ async fn a_scan_calls_exactly_the_read_actions_the_policy_grants() {
     let moto = crate::support::moto::Moto::start();
     let document = crate::generated::account_with_every_kind();
     crate::support::replay::replay(&moto, &document).await;
+    // A rule from a prefix list, whose entries a scan reads.
+    let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config().await);
+    let list = ec2
+        .create_managed_prefix_list()
+        .prefix_list_name("office")
+        .max_entries(1)
+        .address_family("IPv4")
+        .entries(
+            aws_sdk_ec2::types::AddPrefixListEntry::builder()
+                .cidr("203.0.113.0/24")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .prefix_list()
+        .and_then(|l| l.prefix_list_id())
+        .unwrap()
+        .to_owned();
+    let group = ec2
+        .describe_security_groups()
+        .send()
+        .await
+        .unwrap()
+        .security_groups()[0]
+        .group_id()
+        .unwrap()
+        .to_owned();
+    ec2.authorize_security_group_ingress()
+        .group_id(group)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .prefix_list_ids(
+                    aws_sdk_ec2::types::PrefixListId::builder()
+                        .prefix_list_id(list)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
     let context = hacheck::collect::AwsContext {
         base: moto.sdk_config().await,
         regions: vec![crate::support::moto::REGION.to_owned()],
