@@ -87,6 +87,7 @@ pub struct WhatifArgs {
     /// applications use, one at a time.
     #[arg(long = "lose-az", value_name = "ZONE", default_value = "each")]
     pub lose_az: Vec<String>,
+    /// How to write what losing each zone does.
     #[arg(long, value_enum, default_value = "table")]
     pub format: WhatifFormat,
     /// Write the report to FILE instead of stdout.
@@ -111,6 +112,7 @@ pub struct GraphArgs {
     /// Discover the applications (default), or take the whole account as one.
     #[arg(long, value_enum, default_value = "apps")]
     pub scope: ScopeChoice,
+    /// The diagram's language.
     #[arg(long, value_enum, default_value = "mermaid")]
     pub format: GraphFormat,
     /// Grey out what runs in this zone, as if it were lost.
@@ -139,6 +141,7 @@ pub struct AppsArgs {
     /// Discover the applications (default), or show the whole account as one.
     #[arg(long, value_enum, default_value = "apps")]
     pub scope: ScopeChoice,
+    /// How to write the applications and their members.
     #[arg(long, value_enum, default_value = "table")]
     pub format: AppsFormat,
     #[command(flatten)]
@@ -151,6 +154,7 @@ pub struct MergeArgs {
     /// with `--format sarif`).
     #[arg(required = true, value_name = "REPORT")]
     pub reports: Vec<PathBuf>,
+    /// The merged report's format (`sarif` merges SARIF files; the others merge JSON reports).
     #[arg(long, value_enum, default_value = "json")]
     pub format: ReportFormat,
     /// Write the report to FILE instead of stdout.
@@ -177,6 +181,7 @@ pub struct PermissionsArgs {
     /// Also what a run over several accounts calls (ListAccounts, AssumeRole).
     #[arg(long)]
     pub organization: bool,
+    /// An IAM policy document, or a CloudFormation template of the role.
     #[arg(long, value_enum, default_value = "iam")]
     pub format: PermissionsFormat,
     /// The role the template creates.
@@ -226,6 +231,7 @@ pub struct FixArgs {
     /// Save the plan as JSON to FILE (apply it later with `hacheck apply FILE`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// The plan as people read it, or as the plan file holds it.
     #[arg(long, value_enum, default_value = "text")]
     pub format: PlanFormat,
     /// Apply the plan after showing it.
@@ -323,7 +329,7 @@ pub struct PolicyOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
-    /// Failing findings by application and rule, sized to the terminal.
+    /// A table per application, a row per failing finding, sized to the terminal.
     Table,
     /// One line per failing or unknown finding, where it is first (`file:line:col` of a
     /// template, else region and resource): for editors and `grep`.
@@ -345,6 +351,7 @@ pub struct ScanArgs {
     /// Judge only the web applications (default), or every resource of the account.
     #[arg(long, value_enum, default_value = "apps")]
     pub scope: ScopeChoice,
+    /// How to write the report (SARIF for code scanning, Markdown for a pull request).
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
     /// Write the report to FILE instead of stdout.
