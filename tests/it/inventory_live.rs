@@ -972,17 +972,7 @@ async fn a_pinned_launch_template_version_is_collected() {
 async fn a_prefix_lists_entries_are_read_and_judged() {
     let moto = Moto::start();
     let ec2 = aws_sdk_ec2::Client::new(&moto.sdk_config().await);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.60.0.0/16")
-        .send()
-        .await
-        .unwrap()
-        .vpc()
-        .unwrap()
-        .vpc_id()
-        .unwrap()
-        .to_owned();
+    let (vpc, _) = crate::support::seed::vpc_with_private_subnets(&ec2, "10.60.0.0/16", &[]).await;
     let list = ec2
         .create_managed_prefix_list()
         .prefix_list_name("admins")

@@ -28,24 +28,25 @@ fn builtin_cases_pass_through_the_cli() {
     );
 }
 
-#[test]
-fn a_wrong_expectation_fails_the_case() {
+/// `hacheck policies test` on a user policy `id` whose `check` body and cases are given.
+fn test_user_policy(id: &str, check_body: &str, cases: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
-    write_policy(
-        dir.path(),
-        "ORG001",
-        "inv.instances.map(|i| fail(i, `Instance ${i.id} is flagged.`))",
-    );
-    std::fs::write(
-        dir.path().join("ORG001.tests.json"),
-        r#"{"cases": [{"name": "expects nothing", "base": "seed-start", "fail": []}]}"#,
-    )
-    .unwrap();
-    let output = hacheck()
+    write_policy(dir.path(), id, check_body);
+    std::fs::write(dir.path().join(format!("{id}.tests.json")), cases).unwrap();
+    hacheck()
         .args(["policies", "test", "--policies"])
         .arg(dir.path())
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_wrong_expectation_fails_the_case() {
+    let output = test_user_policy(
+        "ORG001",
+        "inv.instances.map(|i| fail(i, `Instance ${i.id} is flagged.`))",
+        r#"{"cases": [{"name": "expects nothing", "base": "seed-start", "fail": []}]}"#,
+    );
     assert_exit(&output, 1);
     assert!(
         stdout(&output)
@@ -59,22 +60,11 @@ fn a_wrong_expectation_fails_the_case() {
 /// otherwise read as `()` and the rule pass everything silently.
 #[test]
 fn a_misspelt_field_fails_the_policys_own_test_naming_the_fields() {
-    let dir = tempfile::tempdir().unwrap();
-    write_policy(
-        dir.path(),
+    let output = test_user_policy(
         "ORG002",
         "inv.instances.map(|i| if i.pubic_ip != () { fail(i, `Instance ${i.id} is public.`) } else { pass(i, \"private\") })",
-    );
-    std::fs::write(
-        dir.path().join("ORG002.tests.json"),
         r#"{"cases": [{"name": "the public instance", "base": "seed-start", "fail": ["i-1swiftcode"]}]}"#,
-    )
-    .unwrap();
-    let output = hacheck()
-        .args(["policies", "test", "--policies"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    );
     assert_exit(&output, 1);
     let text = stdout(&output);
     assert!(
