@@ -43,6 +43,9 @@ fn main() {
         .unwrap();
         for file in files {
             let absolute = base.join(&file);
+            // A directory's own time changes only when files come or go: each file is
+            // watched too, so that an edited rule or case is embedded again.
+            println!("cargo:rerun-if-changed={}", absolute.display());
             writeln!(
                 generated,
                 "    ({file:?}, include_str!({:?})),",

@@ -226,6 +226,7 @@ async fn prefix_list_entries(
         .filter_map(|rule| rule.prefix_list_id.clone())
         .collect();
     let mut entries: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut first_failure = None;
     for list in lists {
         let mut pages = client
             .get_managed_prefix_list_entries()
@@ -234,12 +235,22 @@ async fn prefix_list_entries(
             .into_paginator()
             .send();
         let mut cidrs = Vec::new();
+        let mut read = true;
         while let Some(page) = pages.next().await {
-            for entry in page.map_err(failed("GetManagedPrefixListEntries"))?.entries() {
-                cidrs.extend(entry.cidr().map(str::to_owned));
+            match page.map_err(failed("GetManagedPrefixListEntries")) {
+                Ok(page) => cidrs.extend(page.entries().iter().filter_map(|e| e.cidr().map(str::to_owned))),
+                Err(failure) => {
+                    // This list stays unread (its rules are judged `unknown`); the others
+                    // are filled.
+                    first_failure.get_or_insert(failure);
+                    read = false;
+                    break;
+                }
             }
         }
-        entries.insert(list, cidrs);
+        if read {
+            entries.insert(list, cidrs);
+        }
     }
     for rule in groups
         .iter_mut()
@@ -249,7 +260,7 @@ async fn prefix_list_entries(
             rule.prefix_list_cidrs = cidrs.clone();
         }
     }
-    Ok(())
+    first_failure.map_or(Ok(()), Err)
 }
 
 /// Splits one AWS permission (several peers) into one [`SgRule`] per peer.

@@ -698,21 +698,37 @@ impl Index {
         self.find_near::<AutoScalingGroup>(instance, name)
     }
 
-    /// How many load balancers using security group `group` listen on `port` (a Classic
-    /// Load Balancer by its load-balancer port): a load balancer lets in nothing else.
+    /// How many load balancers using security group `group` carry traffic on `port`, in
+    /// or out: a listener on it, or a listener sending to it (a target group's port, a
+    /// target's, a Classic listener's instance port). A load balancer carries nothing else:
+    /// a 2222 → 22 listener carries SSH as surely as a 22 one.
     pub fn load_balancers_listening_on(&self, group: &SecurityGroup, port: i32) -> usize {
         let users = &self.security_group_users[self.position(group)];
         let elbv2 = users
             .load_balancers
             .iter()
             .map(|&p| &self.inventory.load_balancers[p as usize])
-            .filter(|lb| self.listeners_of(lb).any(|l| l.port == port))
+            .filter(|lb| {
+                self.listeners_of(lb).any(|l| {
+                    l.port == port
+                        || l.forwarded_target_groups().into_iter().any(|arn| {
+                            self.by_arn::<TargetGroup>(arn).is_some_and(|tg| {
+                                tg.port == Some(port)
+                                    || tg.targets.iter().any(|t| t.port == Some(port))
+                            })
+                        })
+                })
+            })
             .count();
         let classic = users
             .classic_load_balancers
             .iter()
             .map(|&p| &self.inventory.classic_load_balancers[p as usize])
-            .filter(|lb| lb.listeners.iter().any(|l| l.port == port))
+            .filter(|lb| {
+                lb.listeners
+                    .iter()
+                    .any(|l| l.port == port || l.instance_port == port)
+            })
             .count();
         elbv2 + classic
     }

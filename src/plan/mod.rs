@@ -516,6 +516,19 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
                     .map(|(_, id)| id.clone()),
             );
         }
+        // A bastion runs once administrators may reach it: its group's authorizations first
+        // (the revocations that wait for the bastion then wait for them too).
+        if let Action::RunBastion {
+            security_group_id, ..
+        } = &step.action
+        {
+            depends.extend(
+                authorizations
+                    .iter()
+                    .filter(|(g, _)| g == security_group_id)
+                    .map(|(_, id)| id.clone()),
+            );
+        }
         // A rolling replacement waits for every change of what the group launches.
         if let Action::StartInstanceRefresh { group, .. } = &step.action {
             depends.extend(

@@ -71,7 +71,33 @@ pub fn expand_for_each(
             *entries = expanded;
         }
     }
+    // Loops inside a resource (its properties) are not expanded: what they make is unknown.
+    for section in sections.iter().filter(|s| s.key == "Resources") {
+        for resource in section.value.entries() {
+            if let Some(key) = nested_loop(&resource.value) {
+                unexpanded.push(format!(
+                    "loop `{key}` inside resource `{}` (hacheck expands loops of whole resources only)",
+                    resource.key
+                ));
+            }
+        }
+    }
     Ok(unexpanded)
+}
+
+/// The first `Fn::ForEach::…` key anywhere under `node`.
+fn nested_loop(node: &Spanned) -> Option<String> {
+    match &node.node {
+        Node::Map(entries) => entries.iter().find_map(|e| {
+            if e.key.starts_with(FOR_EACH) {
+                Some(e.key.clone())
+            } else {
+                nested_loop(&e.value)
+            }
+        }),
+        Node::Seq(items) => items.iter().find_map(nested_loop),
+        Node::Scalar { .. } => None,
+    }
 }
 
 fn expand(
@@ -195,6 +221,21 @@ fn substitute_node(node: &Spanned, identifier: &str, item: &str) -> Spanned {
                 plain: false,
             }
         }
+        // `!Sub` of text that only named the item is that text (a resource's `Condition`
+        // must be a plain name).
+        Node::Map(entries)
+            if entries.len() == 1
+                && entries[0].key == "Fn::Sub"
+                && entries[0]
+                    .value
+                    .as_str()
+                    .is_some_and(|t| !substitute(t, identifier, item).contains("${")) =>
+        {
+            Node::Scalar {
+                text: substitute(entries[0].value.as_str().unwrap_or_default(), identifier, item),
+                plain: false,
+            }
+        }
         Node::Map(entries) => Node::Map(
             entries
                 .iter()
@@ -290,10 +331,10 @@ Resources:
                 "Kept ",
                 "TopicSuccess Success",
                 "TopicFailure Fail-ure",
-                "prodweb ",
-                "proddb ",
-                "devweb ",
-                "devdb ",
+                "prodweb prod-web",
+                "proddb prod-db",
+                "devweb dev-web",
+                "devdb dev-db",
             ]
         );
         assert!(unexpanded.is_empty());
@@ -317,6 +358,34 @@ Resources:
         assert_eq!(
             unexpanded,
             ["loop `Fn::ForEach::Envs` over parameter `Envs` (no default)"]
+        );
+    }
+
+    #[test]
+    fn a_loop_inside_a_resource_is_named_and_a_literal_sub_becomes_text() {
+        let text = r#"
+Resources:
+  Fn::ForEach::Topics:
+    - Name
+    - [A]
+    - Topic${Name}:
+        Type: AWS::SNS::Topic
+        Condition: !Sub "Create${Name}"
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      Fn::ForEach::Tags:
+        - Key
+        - [a, b]
+        - ${Key}: x
+"#;
+        let mut doc = super::super::yaml::parse(text).unwrap();
+        let unexpanded = expand_for_each(&mut doc, &HashMap::new()).unwrap();
+        let topic = doc.get("Resources").unwrap().get("TopicA").unwrap();
+        assert_eq!(topic.get("Condition").and_then(Spanned::as_str), Some("CreateA"));
+        assert_eq!(
+            unexpanded,
+            ["loop `Fn::ForEach::Tags` inside resource `Bucket` (hacheck expands loops of whole resources only)"]
         );
     }
 }
