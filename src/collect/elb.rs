@@ -73,6 +73,7 @@ pub async fn classic_load_balancers(
                     .collect(),
                 cross_zone: false,
                 tags: Default::default(),
+                tags_unread: false,
             });
         }
     }
@@ -102,13 +103,24 @@ async fn tags_of(
     client: &Client,
     load_balancers: &mut [ClassicLoadBalancer],
 ) -> Result<(), CallFailure> {
-    for batch in load_balancers.chunks_mut(TAGGED_PER_CALL) {
-        let answer = client
+    for start in (0..load_balancers.len()).step_by(TAGGED_PER_CALL) {
+        let end = (start + TAGGED_PER_CALL).min(load_balancers.len());
+        let batch = &mut load_balancers[start..end];
+        let answer = match client
             .describe_tags()
             .set_load_balancer_names(Some(batch.iter().map(|lb| lb.name.clone()).collect()))
             .send()
             .await
-            .map_err(failed("DescribeTags"))?;
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                // Who owns these and the rest is not known: steps on them are handed over.
+                for lb in &mut load_balancers[start..] {
+                    lb.tags_unread = true;
+                }
+                return Err(failed("DescribeTags")(error));
+            }
+        };
         for description in answer.tag_descriptions() {
             let Some(lb) = batch
                 .iter_mut()

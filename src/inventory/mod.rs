@@ -576,6 +576,9 @@ pub struct LoadBalancer {
     /// Its tags (who owns it: a CloudFormation stack's are `aws:cloudformation:…`).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Its tags could not be read (`DescribeTags` refused): who owns it is not known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tags_unread: bool,
 }
 
 /// A Classic Load Balancer (API `elasticloadbalancing`, 2012-06-01). Its listeners, health
@@ -613,6 +616,9 @@ pub struct ClassicLoadBalancer {
     pub cross_zone: bool,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Its tags could not be read (`DescribeTags` refused): who owns it is not known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tags_unread: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -95,6 +95,25 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
     }
 }
 
+/// Whether `action` changes a load balancer whose tags could not be read: whether a stack
+/// owns it is not known, so it is not changed here either.
+fn owner_unknown(action: &Action, region: &str, index: &Index) -> bool {
+    match action {
+        Action::EnableCrossZone { load_balancer } => index
+            .find::<ClassicLoadBalancer>(region, load_balancer)
+            .is_some_and(|lb| lb.tags_unread),
+        Action::SetLoadBalancerSubnets {
+            load_balancer_arn, ..
+        }
+        | Action::CreateListener {
+            load_balancer_arn, ..
+        } => index
+            .by_arn::<LoadBalancer>(load_balancer_arn)
+            .is_some_and(|lb| lb.tags_unread),
+        _ => false,
+    }
+}
+
 /// What to change in a template for `action`: the property and its new value.
 fn template_change(action: &Action) -> String {
     match action {
@@ -210,10 +229,15 @@ pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
         if step.safety == Safety::Manual {
             continue;
         }
-        let Some(owner) = target_tags(&step.action, &step.region, index).and_then(Owner::of) else {
-            continue;
+        let owner = target_tags(&step.action, &step.region, index).and_then(Owner::of);
+        let instruction = match owner {
+            Some(owner) => instruction(&owner, &step.action),
+            None if owner_unknown(&step.action, &step.region, index) => format!(
+                "its tags could not be read (`elasticloadbalancing:DescribeTags` was refused), so whether a CloudFormation stack owns it is not known: if one does, {} in its template and deploy it; if none does, `--override-iac` changes it here",
+                template_change(&step.action)
+            ),
+            None => continue,
         };
-        let instruction = instruction(&owner, &step.action);
         step.action = Action::Manual {
             resource: step.action.target(),
             instruction,
@@ -295,5 +319,51 @@ mod tests {
         );
         assert!(text.contains("`aws:autoscaling:asg` `MinSize`"), "{text}");
         assert_eq!(Owner::of(&Tags::new()), None);
+    }
+
+    /// A load balancer whose tags were refused may be a stack's: its step is handed over,
+    /// not applied; one whose tags were read and name no owner is changed here.
+    #[test]
+    fn a_load_balancer_whose_tags_were_not_read_is_not_changed_here() {
+        let mut inventory = crate::snapshot::parse(
+            crate::snapshot::example("compliant").unwrap(),
+            std::path::Path::new("compliant"),
+        )
+        .unwrap();
+        let arn = inventory.load_balancers[0].arn.clone();
+        let plan = |inventory: crate::inventory::Inventory| {
+            let action = Action::CreateListener {
+                load_balancer_arn: arn.clone(),
+                port: 80,
+                certificate_arn: None,
+                forward_to: None,
+            };
+            let plan = Plan {
+                format_version: crate::plan::PLAN_FORMAT_VERSION,
+                account_id: "123456789012".into(),
+                inventory_fingerprint: "f".into(),
+                steps: vec![crate::plan::Step {
+                    id: action.key(),
+                    region: "us-east-1".into(),
+                    safety: action.safety(),
+                    action,
+                    fixes: Vec::new(),
+                    depends_on: Vec::new(),
+                    applications: Vec::new(),
+                }],
+                refused: Vec::new(),
+                deferred: Vec::new(),
+            };
+            hand_to_owners(plan, &Index::new(inventory)).steps.remove(0)
+        };
+        assert_ne!(plan(inventory.clone()).safety, Safety::Manual);
+        inventory.load_balancers[0].tags_unread = true;
+        let step = plan(inventory);
+        assert_eq!(step.safety, Safety::Manual);
+        assert!(
+            step.action.summary().contains("its tags could not be read"),
+            "{}",
+            step.action.summary()
+        );
     }
 }

@@ -636,6 +636,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                     .to_owned(),
                 state: "active".into(),
                 tags: r.tags()?,
+                tags_unread: false,
             };
             r.zones_follow_subnets();
             push_source(inv, r, &lb);
@@ -831,6 +832,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 instance_ids: r.list("Instances", "instance_ids")?,
                 cross_zone: r.flag("CrossZone", "cross_zone")?.unwrap_or(false),
                 tags: r.tags()?,
+                tags_unread: false,
             };
             r.zones_follow_subnets();
             push_source(inv, r, &lb);
