@@ -366,7 +366,10 @@ fn managed_by(tags: &Tags) -> Option<String> {
         ("karpenter.sh/provisioner-name", "Karpenter"),
         ("karpenter.k8s.aws/ec2nodeclass", "Karpenter"),
         ("AmazonECSManaged", "ECS"),
-        ("elbv2.k8s.aws/cluster", "the AWS Load Balancer Controller (Kubernetes)"),
+        (
+            "elbv2.k8s.aws/cluster",
+            "the AWS Load Balancer Controller (Kubernetes)",
+        ),
         ("AWSBatchServiceTag", "AWS Batch"),
         ("aws:elasticmapreduce:job-flow-id", "EMR"),
     ];
@@ -457,7 +460,13 @@ impl<'a> Graph<'a> {
     }
 
     fn lb(&self, lb: &'a LoadBalancer) -> Node<'a> {
-        node(lb, self.account(), None, Some(&lb.tags), Item::LoadBalancer(lb))
+        node(
+            lb,
+            self.account(),
+            None,
+            Some(&lb.tags),
+            Item::LoadBalancer(lb),
+        )
     }
     fn classic(&self, lb: &'a ClassicLoadBalancer) -> Node<'a> {
         node(
@@ -603,9 +612,9 @@ impl<'a> Graph<'a> {
             Item::Instance(instance) if !instance.source_dest_check => {
                 Some("network appliance: source/destination check is off (NAT or VPN)".into())
             }
-            Item::Group(group) if self.index.launches_ecs_container_instances(group) => {
-                Some("managed by ECS (its instances join a cluster: `ECS_CLUSTER` in user data)".into())
-            }
+            Item::Group(group) if self.index.launches_ecs_container_instances(group) => Some(
+                "managed by ECS (its instances join a cluster: `ECS_CLUSTER` in user data)".into(),
+            ),
             Item::Group(group) => group
                 .instance_ids
                 .iter()

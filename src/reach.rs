@@ -172,7 +172,11 @@ pub fn lost<'p>(before: &'p [Path], after: &[Path]) -> Vec<&'p Path> {
                 && entries.contains(&(p.application.as_str(), p.entry.as_str()));
             // A target group that gets targets still takes the users in.
             let still_forwarded = p.through.last().is_some_and(|hop| hop == RUN_TIME_TARGETS)
-                && first_hops.contains(&(p.application.as_str(), p.entry.as_str(), p.through.first()));
+                && first_hops.contains(&(
+                    p.application.as_str(),
+                    p.entry.as_str(),
+                    p.through.first(),
+                ));
             !(after.contains(p) || still_answered || still_forwarded)
         })
         .collect()
@@ -574,7 +578,9 @@ fn hop_reachable(index: &Index, near: &SecurityGroup, source: &str) -> bool {
                 .flat_map(|g| &g.ingress)
                 .any(|rule| {
                     network_of(rule).is_some()
-                        && ADMIN_PORTS.into_iter().any(|port| covers(rule, "tcp", port))
+                        && ADMIN_PORTS
+                            .into_iter()
+                            .any(|port| covers(rule, "tcp", port))
                 })
         })
 }
@@ -586,9 +592,9 @@ pub fn locked_out<'a>(before: &'a [AdminAccess], after: &[AdminAccess]) -> Vec<&
         .iter()
         .filter(|b| !b.ways.is_empty())
         .filter(|b| {
-            after
-                .iter()
-                .any(|a| a.application == b.application && a.target == b.target && a.ways.is_empty())
+            after.iter().any(|a| {
+                a.application == b.application && a.target == b.target && a.ways.is_empty()
+            })
         })
         .collect()
 }
@@ -736,9 +742,15 @@ mod tests {
             through: through.iter().map(|h| (*h).to_owned()).collect(),
         };
         let before = [path(&["target group web-tg", RUN_TIME_TARGETS])];
-        let attached = [path(&["target group web-tg", "Auto Scaling group web :80/tcp"])];
+        let attached = [path(&[
+            "target group web-tg",
+            "Auto Scaling group web :80/tcp",
+        ])];
         assert!(lost(&before, &attached).is_empty());
-        let elsewhere = [path(&["target group other-tg", "Auto Scaling group web :80/tcp"])];
+        let elsewhere = [path(&[
+            "target group other-tg",
+            "Auto Scaling group web :80/tcp",
+        ])];
         assert_eq!(lost(&before, &elsewhere).len(), 1);
         assert_eq!(lost(&before, &[]).len(), 1);
     }

@@ -238,7 +238,11 @@ async fn prefix_list_entries(
         let mut read = true;
         while let Some(page) = pages.next().await {
             match page.map_err(failed("GetManagedPrefixListEntries")) {
-                Ok(page) => cidrs.extend(page.entries().iter().filter_map(|e| e.cidr().map(str::to_owned))),
+                Ok(page) => cidrs.extend(
+                    page.entries()
+                        .iter()
+                        .filter_map(|e| e.cidr().map(str::to_owned)),
+                ),
                 Err(failure) => {
                     // This list stays unread (its rules are judged `unknown`); the others
                     // are filled.
@@ -604,9 +608,10 @@ mod tests {
             .http_client(aws_smithy_mocks::create_mock_http_client())
             .interceptor(MockResponseInterceptor::new().with_rule(&answer))
             .build();
-        let inventory = super::route_tables(aws_sdk_ec2::Client::from_conf(config), "us-east-1".into())
-            .await
-            .unwrap();
+        let inventory =
+            super::route_tables(aws_sdk_ec2::Client::from_conf(config), "us-east-1".into())
+                .await
+                .unwrap();
         let targets: Vec<&str> = inventory.route_tables[0]
             .routes
             .iter()

@@ -113,7 +113,12 @@ async fn tags_of(client: &Client, load_balancers: &mut [LoadBalancer]) -> Result
             lb.tags = description
                 .tags()
                 .iter()
-                .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+                .filter_map(|t| {
+                    Some((
+                        t.key()?.to_owned(),
+                        t.value().unwrap_or_default().to_owned(),
+                    ))
+                })
                 .collect();
         }
     }
@@ -456,6 +461,9 @@ mod tests {
             )
             .build();
         let action = super::listener_action(&action);
-        assert_eq!(action.redirect_host.as_deref(), Some("elsewhere.example.net"));
+        assert_eq!(
+            action.redirect_host.as_deref(),
+            Some("elsewhere.example.net")
+        );
     }
 }

@@ -15,7 +15,12 @@ pub fn run(command: &PoliciesCommand) -> anyhow::Result<u8> {
                     [
                         policy.meta.id.clone(),
                         policy.meta.severity.to_string(),
-                        if policy.meta.remediation.is_some() { "yes" } else { "no" }.to_owned(),
+                        if policy.meta.remediation.is_some() {
+                            "yes"
+                        } else {
+                            "no"
+                        }
+                        .to_owned(),
                         policy.meta.tags.join(","),
                         policy.meta.title.clone(),
                     ]

@@ -350,15 +350,23 @@ impl Index {
             }
         };
         for instance in &inv.instances {
-            users(&instance.region, &instance.security_group_ids, &mut |u| u.servers = true);
+            users(&instance.region, &instance.security_group_ids, &mut |u| {
+                u.servers = true
+            });
         }
         for template in &inv.launch_templates {
             for version in &template.versions {
-                users(&template.region, &version.security_group_ids, &mut |u| u.servers = true);
+                users(&template.region, &version.security_group_ids, &mut |u| {
+                    u.servers = true
+                });
             }
         }
         for configuration in &inv.launch_configurations {
-            users(&configuration.region, &configuration.security_group_ids, &mut |u| u.servers = true);
+            users(
+                &configuration.region,
+                &configuration.security_group_ids,
+                &mut |u| u.servers = true,
+            );
         }
         for (position, lb) in inv.load_balancers.iter().enumerate() {
             users(&lb.region, &lb.security_group_ids, &mut |u| {

@@ -81,9 +81,11 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
         Action::NewTemplateVersion { template_id, .. } => {
             Some(&index.find::<LaunchTemplate>(region, template_id)?.tags)
         }
-        Action::EnableCrossZone { load_balancer } => {
-            Some(&index.find::<ClassicLoadBalancer>(region, load_balancer)?.tags)
-        }
+        Action::EnableCrossZone { load_balancer } => Some(
+            &index
+                .find::<ClassicLoadBalancer>(region, load_balancer)?
+                .tags,
+        ),
         // A listener added to a load balancer a stack owns changes what the stack deploys.
         Action::SetLoadBalancerSubnets {
             load_balancer_arn, ..

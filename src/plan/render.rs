@@ -260,7 +260,13 @@ mod tests {
             .filter(|l| !l.starts_with("      ") && !l.is_empty())
             .skip(1)
             .take_while(|l| !l.starts_with("Plan:"))
-            .map(|l| l.trim_start().split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .map(|l| {
+                l.trim_start()
+                    .split(' ')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
         assert_eq!(
             order,

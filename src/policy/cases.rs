@@ -194,7 +194,9 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
             .map(|f| f.message.as_str())
             .collect();
         if !said.iter().any(|m| m.contains(text.as_str())) {
-            return Some(format!("expected `{id}`'s message to say `{text}`, got {said:?}"));
+            return Some(format!(
+                "expected `{id}`'s message to say `{text}`, got {said:?}"
+            ));
         }
     }
     None

@@ -563,7 +563,11 @@ impl InventoryView {
         let index = self.index();
         if index.has_sources() {
             if let Some((template, _)) = index.launch_template_of(asg) {
-                note_read(crate::inventory::LaunchTemplate::SLOT as u8, index.position(template) as u32, "versions");
+                note_read(
+                    crate::inventory::LaunchTemplate::SLOT as u8,
+                    index.position(template) as u32,
+                    "versions",
+                );
             } else if let Some(configuration) = index.launch_configuration_of(asg) {
                 note_read(
                     crate::inventory::LaunchConfiguration::SLOT as u8,

@@ -115,7 +115,9 @@ mod tests {
     #[test]
     fn an_arn_is_shown_by_its_resource_part() {
         assert_eq!(
-            super::short_id("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop-alb/0123/80"),
+            super::short_id(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop-alb/0123/80"
+            ),
             "listener/app/shop-alb/0123/80"
         );
         assert_eq!(

@@ -131,7 +131,8 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
     let mut current = String::new();
     for word in line.split(' ') {
         let indent = if pieces.is_empty() { 0 } else { 2 };
-        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if !current.is_empty() && indent + needed > width {
             pieces.push(std::mem::take(&mut current));
         }
@@ -165,7 +166,10 @@ pub fn write_compact(report: &ScanReport, out: &mut dyn Write) -> io::Result<()>
             "unknown".to_owned()
         };
         let message = match &result.suppression {
-            Some(s) => format!("{} (suppressed until {}: {})", finding.message, s.expires, s.reason),
+            Some(s) => format!(
+                "{} (suppressed until {}: {})",
+                finding.message, s.expires, s.reason
+            ),
             None => finding.message.clone(),
         };
         match &finding.location {
@@ -294,14 +298,24 @@ mod tests {
 
     #[test]
     fn a_line_wraps_at_spaces_within_the_width() {
-        let pieces = wrap("19 rules, 7 resources: 2 passed, 9 failed, 0 suppressed", 24);
+        let pieces = wrap(
+            "19 rules, 7 resources: 2 passed, 9 failed, 0 suppressed",
+            24,
+        );
         assert_eq!(
             pieces,
-            ["19 rules, 7 resources: 2", "  passed, 9 failed, 0", "  suppressed"]
+            [
+                "19 rules, 7 resources: 2",
+                "  passed, 9 failed, 0",
+                "  suppressed"
+            ]
         );
         assert!(pieces.iter().all(|p| p.chars().count() <= 24));
         assert_eq!(wrap("short", 24), ["short"]);
         // A word longer than the width stands alone rather than being cut.
-        assert_eq!(wrap("a arn:aws:elasticloadbalancing:x b", 10), ["a", "  arn:aws:elasticloadbalancing:x", "  b"]);
+        assert_eq!(
+            wrap("a arn:aws:elasticloadbalancing:x b", 10),
+            ["a", "  arn:aws:elasticloadbalancing:x", "  b"]
+        );
     }
 }

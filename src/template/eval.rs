@@ -534,9 +534,9 @@ impl World {
                     None => Value::Text(value.to_json().to_string()),
                 })
             }
-            "Fn::Cidr" | "Fn::Transform" => Ok(Value::Unknown(
-                format!("`{name}` (hacheck does not evaluate it)"),
-            )),
+            "Fn::Cidr" | "Fn::Transform" => Ok(Value::Unknown(format!(
+                "`{name}` (hacheck does not evaluate it)"
+            ))),
             other => Err(error(pos, format!("unknown function `{other}`"))),
         }
     }

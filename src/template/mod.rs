@@ -133,7 +133,9 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             return Err(at(path, resources.pos, "`Resources` must be a map".into()));
         }
         let transforms = transforms_of(&doc).map_err(|(pos, message)| at(path, pos, message))?;
-        if !transforms.iter().any(|t| t == transform::LANGUAGE_EXTENSIONS)
+        if !transforms
+            .iter()
+            .any(|t| t == transform::LANGUAGE_EXTENSIONS)
             && let Some(entry) = resources
                 .entries()
                 .iter()
@@ -164,13 +166,20 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                 .map_err(|e| at(path, e.pos, e.message))?;
             parameters.insert(entry.key.clone(), value);
         }
-        let unexpanded = if transforms.iter().any(|t| t == transform::LANGUAGE_EXTENSIONS) {
+        let unexpanded = if transforms
+            .iter()
+            .any(|t| t == transform::LANGUAGE_EXTENSIONS)
+        {
             transform::expand_for_each(&mut doc, &parameters)
                 .map_err(|(pos, message)| at(path, pos, message))?
         } else {
             Vec::new()
         };
-        for entry in doc.get("Resources").map(yaml::Spanned::entries).unwrap_or_default() {
+        for entry in doc
+            .get("Resources")
+            .map(yaml::Spanned::entries)
+            .unwrap_or_default()
+        {
             if let Some(module) = entry.value.get("Type").and_then(|t| t.get("Rain::Module")) {
                 return Err(at(
                     path,

@@ -114,10 +114,7 @@ fn expand(
         let malformed = || {
             (
                 entry.value.pos,
-                format!(
-                    "`{}` takes [identifier, list, {{key: value}}]",
-                    entry.key
-                ),
+                format!("`{}` takes [identifier, list, {{key: value}}]", entry.key),
             )
         };
         let Node::Seq(parts) = &entry.value.node else {
@@ -176,13 +173,17 @@ fn items_of(
             let name = collection
                 .get("Ref")
                 .and_then(Spanned::as_str)
-                .ok_or_else(|| Some("a list made by a function hacheck does not expand".to_owned()))?;
+                .ok_or_else(|| {
+                    Some("a list made by a function hacheck does not expand".to_owned())
+                })?;
             match parameters.get(name) {
                 Some(Value::List(values)) => values
                     .iter()
                     .map(|v| v.text().map(str::to_owned).ok_or(None))
                     .collect(),
-                Some(Value::Text(text)) => Ok(text.split(',').map(|s| s.trim().to_owned()).collect()),
+                Some(Value::Text(text)) => {
+                    Ok(text.split(',').map(|s| s.trim().to_owned()).collect())
+                }
                 Some(Value::Unknown(reason)) => Err(Some(reason.clone())),
                 _ => Err(None),
             }
@@ -232,7 +233,11 @@ fn substitute_node(node: &Spanned, identifier: &str, item: &str) -> Spanned {
                     .is_some_and(|t| !substitute(t, identifier, item).contains("${")) =>
         {
             Node::Scalar {
-                text: substitute(entries[0].value.as_str().unwrap_or_default(), identifier, item),
+                text: substitute(
+                    entries[0].value.as_str().unwrap_or_default(),
+                    identifier,
+                    item,
+                ),
                 plain: false,
             }
         }
@@ -352,7 +357,10 @@ Resources:
 "#;
         let (keys, unexpanded) = expanded(
             text,
-            &[("Envs", Value::Unknown("parameter `Envs` (no default)".into()))],
+            &[(
+                "Envs",
+                Value::Unknown("parameter `Envs` (no default)".into()),
+            )],
         );
         assert!(keys.is_empty());
         assert_eq!(
@@ -382,10 +390,15 @@ Resources:
         let mut doc = super::super::yaml::parse(text).unwrap();
         let unexpanded = expand_for_each(&mut doc, &HashMap::new()).unwrap();
         let topic = doc.get("Resources").unwrap().get("TopicA").unwrap();
-        assert_eq!(topic.get("Condition").and_then(Spanned::as_str), Some("CreateA"));
+        assert_eq!(
+            topic.get("Condition").and_then(Spanned::as_str),
+            Some("CreateA")
+        );
         assert_eq!(
             unexpanded,
-            ["loop `Fn::ForEach::Tags` inside resource `Bucket` (hacheck expands loops of whole resources only)"]
+            [
+                "loop `Fn::ForEach::Tags` inside resource `Bucket` (hacheck expands loops of whole resources only)"
+            ]
         );
     }
 }

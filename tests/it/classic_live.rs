@@ -298,8 +298,20 @@ async fn a_load_balancer_a_stack_owns_is_changed_through_the_stack() {
     aws_sdk_elasticloadbalancing::Client::new(&config)
         .add_tags()
         .load_balancer_names("legacy-elb")
-        .tags(elbt::Tag::builder().key("aws:cloudformation:stack-name").value("legacy").build().unwrap())
-        .tags(elbt::Tag::builder().key("aws:cloudformation:logical-id").value("Elb").build().unwrap())
+        .tags(
+            elbt::Tag::builder()
+                .key("aws:cloudformation:stack-name")
+                .value("legacy")
+                .build()
+                .unwrap(),
+        )
+        .tags(
+            elbt::Tag::builder()
+                .key("aws:cloudformation:logical-id")
+                .value("Elb")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -317,15 +329,20 @@ async fn a_load_balancer_a_stack_owns_is_changed_through_the_stack() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["fixes"].as_array().unwrap().iter().any(|f| f == "HA019 legacy-elb"))
+        .find(|s| {
+            s["fixes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == "HA019 legacy-elb")
+        })
         .unwrap()
         .clone();
     assert_eq!(step["safety"], "manual", "{step:#}");
     assert!(
-        step["action"]["instruction"]
-            .as_str()
-            .unwrap()
-            .starts_with("owned by CloudFormation stack `legacy` (logical id `Elb`): set `CrossZone: true`"),
+        step["action"]["instruction"].as_str().unwrap().starts_with(
+            "owned by CloudFormation stack `legacy` (logical id `Elb`): set `CrossZone: true`"
+        ),
         "{step:#}"
     );
     let overridden = plan(&["--override-iac"]);

@@ -1720,7 +1720,9 @@ async fn a_sample_of_generated_accounts_is_judged_alike_in_moto_and_one_fix_conv
             continue;
         }
         sampled += 1;
-        let problems = judge_and_fix_in_moto(&composition, &account, "").await.problems;
+        let problems = judge_and_fix_in_moto(&composition, &account, "")
+            .await
+            .problems;
         if !problems.is_empty() {
             failures.push(format!(
                 "seed {account_seed} ({composition:?}):\n  {}",

@@ -978,8 +978,16 @@ async fn a_prefix_lists_entries_are_read_and_judged() {
         .prefix_list_name("admins")
         .max_entries(5)
         .address_family("IPv4")
-        .entries(ec2t::AddPrefixListEntry::builder().cidr("203.0.113.0/24").build())
-        .entries(ec2t::AddPrefixListEntry::builder().cidr("0.0.0.0/0").build())
+        .entries(
+            ec2t::AddPrefixListEntry::builder()
+                .cidr("203.0.113.0/24")
+                .build(),
+        )
+        .entries(
+            ec2t::AddPrefixListEntry::builder()
+                .cidr("0.0.0.0/0")
+                .build(),
+        )
         .send()
         .await
         .unwrap()
@@ -1003,11 +1011,7 @@ async fn a_prefix_lists_entries_are_read_and_judged() {
         .await
         .unwrap();
 
-    let output = moto
-        .hacheck()
-        .arg("inventory")
-        .output()
-        .unwrap();
+    let output = moto.hacheck().arg("inventory").output().unwrap();
     let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
     let rule = inventory
         .security_groups
@@ -1024,7 +1028,9 @@ async fn a_prefix_lists_entries_are_read_and_judged() {
 
     let output = moto
         .hacheck()
-        .args(["scan", "--scope", "account", "--select", "HA010", "--format", "json"])
+        .args([
+            "scan", "--scope", "account", "--select", "HA010", "--format", "json",
+        ])
         .output()
         .unwrap();
     let report = crate::support::json_of_judged(&output);

@@ -14,7 +14,10 @@ fn list_shows_every_builtin_rule() {
         text.contains("HA010  critical  yes  network,exposure,ssh         SSH reaches instances only through a bastion"),
         "{text}"
     );
-    assert!(text.contains("HA018  high      no   availability "), "{text}");
+    assert!(
+        text.contains("HA018  high      no   availability "),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1000,7 +1000,15 @@ fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
     let judge = |path: &str| -> (Vec<String>, Vec<String>, String) {
         let output = hacheck()
             .current_dir(root())
-            .args(["scan", "--format", "json", "--scope", "account", "--template", path])
+            .args([
+                "scan",
+                "--format",
+                "json",
+                "--scope",
+                "account",
+                "--template",
+                path,
+            ])
             .output()
             .unwrap();
         let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
@@ -1010,21 +1018,36 @@ fn templates_cloudformation_accepts_are_read_and_transforms_are_never_silent() {
                 .unwrap()
                 .iter()
                 .filter(|r| r["status"] == status)
-                .map(|r| format!("{} {}", r["rule_id"].as_str().unwrap(), r["resource"]["id"].as_str().unwrap()))
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        r["rule_id"].as_str().unwrap(),
+                        r["resource"]["id"].as_str().unwrap()
+                    )
+                })
                 .collect()
         };
-        (on("fail"), on("unknown"), String::from_utf8_lossy(&output.stderr).into_owned())
+        (
+            on("fail"),
+            on("unknown"),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     };
     // SAM: its resources make nothing the rules judge; the rest is judged.
-    let (failing, unknown, stderr) =
-        judge(&template("tests/fixtures/templates/serverless-transform.yaml"));
+    let (failing, unknown, stderr) = judge(&template(
+        "tests/fixtures/templates/serverless-transform.yaml",
+    ));
     assert_eq!(failing, ["HA010 sg-Web"]);
     assert_eq!(unknown, Vec::<String>::new());
-    assert!(stderr.contains("resources `Handler` are `AWS::Serverless::*`"), "{stderr}");
+    assert!(
+        stderr.contains("resources `Handler` are `AWS::Serverless::*`"),
+        "{stderr}"
+    );
     // Language extensions: loops (nested, over a list parameter) expanded, as CloudFormation
     // names what they make.
-    let (failing, unknown, stderr) =
-        judge(&template("tests/fixtures/templates/language-extensions.yaml"));
+    let (failing, unknown, stderr) = judge(&template(
+        "tests/fixtures/templates/language-extensions.yaml",
+    ));
     assert_eq!(
         failing,
         [
@@ -1274,10 +1297,17 @@ fn an_aurora_clusters_instances_take_its_security_groups_and_zones_wait_for_depl
     let given = dir.path().join("given.yaml");
     let text = std::fs::read_to_string(root().join("tests/fixtures/templates/aurora-open.yaml"))
         .unwrap()
-        .replace("VpcSecurityGroupIds: [!Ref DbGroup]", "VpcSecurityGroupIds: !Ref DbGroups");
+        .replace(
+            "VpcSecurityGroupIds: [!Ref DbGroup]",
+            "VpcSecurityGroupIds: !Ref DbGroups",
+        );
     let text = match text.strip_prefix("Parameters:\n") {
-        Some(rest) => format!("Parameters:\n  DbGroups:\n    Type: List<AWS::EC2::SecurityGroup::Id>\n{rest}"),
-        None => format!("Parameters:\n  DbGroups:\n    Type: List<AWS::EC2::SecurityGroup::Id>\n{text}"),
+        Some(rest) => {
+            format!("Parameters:\n  DbGroups:\n    Type: List<AWS::EC2::SecurityGroup::Id>\n{rest}")
+        }
+        None => {
+            format!("Parameters:\n  DbGroups:\n    Type: List<AWS::EC2::SecurityGroup::Id>\n{text}")
+        }
     };
     std::fs::write(&given, text).unwrap();
     let (_, report) = scan_json(&["--scope", "account", "--template", given.to_str().unwrap()]);
@@ -1406,9 +1436,9 @@ Resources:
     // The services' tasks are registered at run time: the listener is still users' way in,
     // which no fix may cut.
     assert!(
-        stdout(&apps).contains(
-            "reached: internet → load balancer LoadBalancer :80/tcp → target group"
-        ) && stdout(&apps).contains("→ targets registered at run time"),
+        stdout(&apps)
+            .contains("reached: internet → load balancer LoadBalancer :80/tcp → target group")
+            && stdout(&apps).contains("→ targets registered at run time"),
         "{}",
         stdout(&apps)
     );
@@ -1490,7 +1520,10 @@ Resources:
         [pair("sg-InstanceGroup", "pass")]
     );
     assert_eq!(
-        ha009("from-world.yaml", template(from_world, "[!Ref InstanceGroup]")),
+        ha009(
+            "from-world.yaml",
+            template(from_world, "[!Ref InstanceGroup]")
+        ),
         [pair("sg-InstanceGroup", "fail")]
     );
     assert_eq!(
