@@ -95,47 +95,36 @@ pub async fn classic_load_balancers(
     Ok(out)
 }
 
-/// DescribeTags' largest batch.
-const TAGGED_PER_CALL: usize = 20;
-
 /// Fills each load balancer's tags (one DescribeTags per 20 names).
 async fn tags_of(
     client: &Client,
     load_balancers: &mut [ClassicLoadBalancer],
 ) -> Result<(), CallFailure> {
-    for start in (0..load_balancers.len()).step_by(TAGGED_PER_CALL) {
-        let end = (start + TAGGED_PER_CALL).min(load_balancers.len());
-        let batch = &mut load_balancers[start..end];
-        let answer = match client
-            .describe_tags()
-            .set_load_balancer_names(Some(batch.iter().map(|lb| lb.name.clone()).collect()))
-            .send()
-            .await
-        {
-            Ok(answer) => answer,
-            Err(error) => {
-                // Who owns these and the rest is not known: steps on them are handed over.
-                for lb in &mut load_balancers[start..] {
-                    lb.tags_unread = true;
-                }
-                return Err(failed("DescribeTags")(error));
+    super::tags_in_batches(
+        load_balancers,
+        |lb| lb.name.clone(),
+        |names| {
+            let call = client.describe_tags().set_load_balancer_names(Some(names));
+            async move {
+                let answer = call.send().await.map_err(failed("DescribeTags"))?;
+                Ok(answer
+                    .tag_descriptions()
+                    .iter()
+                    .map(|d| {
+                        let tags = d
+                            .tags()
+                            .iter()
+                            .map(|t| (t.key().to_owned(), t.value().unwrap_or_default().to_owned()))
+                            .collect();
+                        (d.load_balancer_name().unwrap_or_default().to_owned(), tags)
+                    })
+                    .collect())
             }
-        };
-        for description in answer.tag_descriptions() {
-            let Some(lb) = batch
-                .iter_mut()
-                .find(|lb| Some(lb.name.as_str()) == description.load_balancer_name())
-            else {
-                continue;
-            };
-            lb.tags = description
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().unwrap_or_default().to_owned()))
-                .collect();
-        }
-    }
-    Ok(())
+        },
+        |lb, tags| lb.tags = tags,
+        |lb| lb.tags_unread = true,
+    )
+    .await
 }
 
 async fn cross_zone_of(client: &Client, name: String) -> Result<bool, CallFailure> {

@@ -80,49 +80,38 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
     Ok(out)
 }
 
-/// DescribeTags' largest batch.
-const TAGGED_PER_CALL: usize = 20;
-
 /// Fills each load balancer's tags (one DescribeTags per 20).
 async fn tags_of(client: &Client, load_balancers: &mut [LoadBalancer]) -> Result<(), CallFailure> {
-    for start in (0..load_balancers.len()).step_by(TAGGED_PER_CALL) {
-        let end = (start + TAGGED_PER_CALL).min(load_balancers.len());
-        let batch = &mut load_balancers[start..end];
-        let answer = match client
-            .describe_tags()
-            .set_resource_arns(Some(batch.iter().map(|lb| lb.arn.clone()).collect()))
-            .send()
-            .await
-        {
-            Ok(answer) => answer,
-            Err(error) => {
-                // Who owns these and the rest is not known: steps on them are handed over.
-                for lb in &mut load_balancers[start..] {
-                    lb.tags_unread = true;
-                }
-                return Err(failed("DescribeTags")(error));
+    super::tags_in_batches(
+        load_balancers,
+        |lb| lb.arn.clone(),
+        |arns| {
+            let call = client.describe_tags().set_resource_arns(Some(arns));
+            async move {
+                let answer = call.send().await.map_err(failed("DescribeTags"))?;
+                Ok(answer
+                    .tag_descriptions()
+                    .iter()
+                    .map(|d| {
+                        let tags = d
+                            .tags()
+                            .iter()
+                            .filter_map(|t| {
+                                Some((
+                                    t.key()?.to_owned(),
+                                    t.value().unwrap_or_default().to_owned(),
+                                ))
+                            })
+                            .collect();
+                        (d.resource_arn().unwrap_or_default().to_owned(), tags)
+                    })
+                    .collect())
             }
-        };
-        for description in answer.tag_descriptions() {
-            let Some(lb) = batch
-                .iter_mut()
-                .find(|lb| Some(lb.arn.as_str()) == description.resource_arn())
-            else {
-                continue;
-            };
-            lb.tags = description
-                .tags()
-                .iter()
-                .filter_map(|t| {
-                    Some((
-                        t.key()?.to_owned(),
-                        t.value().unwrap_or_default().to_owned(),
-                    ))
-                })
-                .collect();
-        }
-    }
-    Ok(())
+        },
+        |lb, tags| lb.tags = tags,
+        |lb| lb.tags_unread = true,
+    )
+    .await
 }
 
 async fn listeners_of(

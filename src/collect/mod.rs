@@ -635,6 +635,41 @@ pub async fn collect_with(
 }
 
 /// A call that failed, kept as a warning of the inventory (the rest is collected).
+/// DescribeTags' largest batch, in both load-balancer APIs.
+const TAGGED_PER_CALL: usize = 20;
+
+/// Reads the tags of `items` in DescribeTags' batches: `describe` answers (key, tags) for a
+/// batch's keys (`key` of each item), `set` stores them. When a call fails, that batch and
+/// the rest are marked `unread` (who owns them is not known: steps on them are handed over)
+/// and the failure is returned.
+pub(crate) async fn tags_in_batches<T, Fut>(
+    items: &mut [T],
+    key: impl Fn(&T) -> String,
+    describe: impl Fn(Vec<String>) -> Fut,
+    set: impl Fn(&mut T, crate::inventory::Tags),
+    unread: impl Fn(&mut T),
+) -> Result<(), CallFailure>
+where
+    Fut: Future<Output = Result<Vec<(String, crate::inventory::Tags)>, CallFailure>>,
+{
+    for start in (0..items.len()).step_by(TAGGED_PER_CALL) {
+        let end = (start + TAGGED_PER_CALL).min(items.len());
+        let answer = match describe(items[start..end].iter().map(&key).collect()).await {
+            Ok(answer) => answer,
+            Err(failure) => {
+                items[start..].iter_mut().for_each(&unread);
+                return Err(failure);
+            }
+        };
+        for (described, tags) in answer {
+            if let Some(item) = items[start..end].iter_mut().find(|i| key(i) == described) {
+                set(item, tags);
+            }
+        }
+    }
+    Ok(())
+}
+
 fn warn(inventory: &mut Inventory, service: &str, region: String, failure: CallFailure) {
     tracing::debug!(service, region, "{failure}");
     inventory.warnings.push(CollectorWarning {
@@ -683,7 +718,50 @@ pub(crate) fn tag_map<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::{is_web_page, misspelt_region, unterminated_xml_root};
+    use super::{
+        CallFailure, Ordering, is_web_page, misspelt_region, tags_in_batches, unterminated_xml_root,
+    };
+
+    /// Tags come in batches of 20; a refused batch leaves it and the rest unread.
+    #[tokio::test]
+    async fn tags_are_read_in_batches_and_a_refusal_marks_the_rest_unread() {
+        let mut items: Vec<(String, crate::inventory::Tags, bool)> = (0..45)
+            .map(|n| (format!("lb-{n}"), Default::default(), false))
+            .collect();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let result = tags_in_batches(
+            &mut items,
+            |(key, _, _)| key.clone(),
+            |keys: Vec<String>| {
+                let call = calls.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    assert!(keys.len() <= 20);
+                    if call == 1 {
+                        return Err(CallFailure {
+                            operation: "DescribeTags",
+                            code: "AccessDenied".into(),
+                            message: "no".into(),
+                        });
+                    }
+                    Ok(keys
+                        .into_iter()
+                        .map(|k| (k.clone(), [("owner".to_owned(), k)].into()))
+                        .collect())
+                }
+            },
+            |(_, tags, _), read| *tags = read,
+            |(_, _, unread)| *unread = true,
+        )
+        .await;
+        assert!(result.is_err());
+        assert_eq!(items[19].1["owner"], "lb-19");
+        assert!(!items[19].2);
+        assert!(
+            items[20..]
+                .iter()
+                .all(|(_, tags, unread)| tags.is_empty() && *unread)
+        );
+    }
 
     #[test]
     fn a_misspelt_region_is_named_and_a_new_one_passes() {
