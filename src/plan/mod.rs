@@ -99,6 +99,37 @@ pub struct Plan {
     pub deferred: Vec<predict::Refusal>,
 }
 
+#[cfg(test)]
+impl Step {
+    /// For tests: a step of `action` in us-east-1 that fixes nothing and waits for nothing.
+    pub(crate) fn of(action: Action) -> Step {
+        Step {
+            id: action.key(),
+            region: "us-east-1".into(),
+            safety: action.safety(),
+            action,
+            fixes: Vec::new(),
+            depends_on: Vec::new(),
+            applications: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Plan {
+    /// For tests: a plan of `steps` for the examples' account.
+    pub(crate) fn of(steps: Vec<Step>) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            account_id: "123456789012".into(),
+            inventory_fingerprint: "f".into(),
+            steps,
+            refused: Vec::new(),
+            deferred: Vec::new(),
+        }
+    }
+}
+
 impl Plan {
     /// Steps hacheck would apply (not manual ones).
     pub fn executable(&self) -> impl Iterator<Item = &Step> {

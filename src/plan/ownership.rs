@@ -340,22 +340,7 @@ mod tests {
                 certificate_arn: None,
                 forward_to: None,
             };
-            let plan = Plan {
-                format_version: crate::plan::PLAN_FORMAT_VERSION,
-                account_id: "123456789012".into(),
-                inventory_fingerprint: "f".into(),
-                steps: vec![crate::plan::Step {
-                    id: action.key(),
-                    region: "us-east-1".into(),
-                    safety: action.safety(),
-                    action,
-                    fixes: Vec::new(),
-                    depends_on: Vec::new(),
-                    applications: Vec::new(),
-                }],
-                refused: Vec::new(),
-                deferred: Vec::new(),
-            };
+            let plan = Plan::of(vec![crate::plan::Step::of(action)]);
             hand_to_owners(plan, &Index::new(inventory)).steps.remove(0)
         };
         assert_ne!(plan(inventory.clone()).safety, Safety::Manual);

@@ -680,18 +680,7 @@ mod tests {
             default_target: "igw-0shop".into(),
             subnet_ids: vec![format!("{REF_PREFIX}{}", subnet.key())],
         };
-        let steps: Vec<Step> = [subnet, table]
-            .into_iter()
-            .map(|action| Step {
-                id: action.key(),
-                region: "us-east-1".into(),
-                safety: action.safety(),
-                action,
-                fixes: Vec::new(),
-                depends_on: Vec::new(),
-                applications: Vec::new(),
-            })
-            .collect();
+        let steps: Vec<Step> = [subnet, table].into_iter().map(Step::of).collect();
         let predicted = predict(&inventory, &steps);
         let new = predicted
             .subnets
@@ -725,13 +714,9 @@ mod admin_tests {
 
     fn step(action: Action, depends_on: &[&Step]) -> Step {
         Step {
-            id: action.key(),
-            region: "us-east-1".into(),
-            safety: action.safety(),
-            action,
             fixes: vec!["HA010 sg-1web".into()],
             depends_on: depends_on.iter().map(|s| s.id.clone()).collect(),
-            applications: Vec::new(),
+            ..Step::of(action)
         }
     }
 
@@ -745,14 +730,7 @@ mod admin_tests {
         .unwrap();
         let index = Index::new(inventory);
         let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
-        let plan = Plan {
-            format_version: crate::plan::PLAN_FORMAT_VERSION,
-            account_id: "123456789012".into(),
-            inventory_fingerprint: "f".into(),
-            steps,
-            refused: Vec::new(),
-            deferred: Vec::new(),
-        };
+        let plan = Plan::of(steps);
         // Rules are not what this judges: administrators' ways are.
         let no_rules = |_: &Arc<Index>, _: Option<&BTreeSet<String>>| Vec::new();
         guard(plan, &index, &model, &[], &no_rules)

@@ -228,32 +228,21 @@ mod tests {
             following: Default::default(),
         };
         Step {
-            id: action.key(),
-            region: "us-east-1".into(),
-            safety: action.safety(),
-            action,
             fixes: vec![format!("HA000 {resource}")],
-            depends_on: Vec::new(),
             applications: applications.iter().map(|a| (*a).to_owned()).collect(),
+            ..Step::of(action)
         }
     }
 
     #[test]
     fn steps_are_shown_by_application_then_resource_and_steps_of_none_last() {
-        let plan = Plan {
-            format_version: crate::plan::PLAN_FORMAT_VERSION,
-            account_id: "123456789012".into(),
-            inventory_fingerprint: "f".into(),
-            steps: vec![
-                manual("vpc-1", &[]),
-                manual("sg-b", &["shop"]),
-                manual("sg-shared", &["blog", "shop"]),
-                manual("db-1", &["shop"]),
-                manual("sg-a", &["blog"]),
-            ],
-            refused: Vec::new(),
-            deferred: Vec::new(),
-        };
+        let plan = Plan::of(vec![
+            manual("vpc-1", &[]),
+            manual("sg-b", &["shop"]),
+            manual("sg-shared", &["blog", "shop"]),
+            manual("db-1", &["shop"]),
+            manual("sg-a", &["blog"]),
+        ]);
         let shown = text(&plan);
         let order: Vec<String> = shown
             .lines()
