@@ -564,14 +564,12 @@ fn network_of(rule: &SgRule) -> Option<&str> {
 /// Whether a running instance of security group `source` (in `near`'s region) is reachable
 /// on an administrative port from a network: a host administrators can hop through.
 fn hop_reachable(index: &Index, near: &SecurityGroup, source: &str) -> bool {
+    let Some(source) = index.find_near::<SecurityGroup>(near, source) else {
+        return false;
+    };
     index
-        .all::<Instance>()
-        .iter()
-        .filter(|i| {
-            i.region == near.region
-                && i.state == "running"
-                && i.security_group_ids.iter().any(|g| g == source)
-        })
+        .instances_in(source)
+        .filter(|i| i.state == "running")
         .any(|host| {
             index
                 .security_groups_near(host, &host.security_group_ids)

@@ -114,8 +114,8 @@ type IdMap = HashMap<String, HashMap<String, u32>>;
 /// Who uses one security group.
 #[derive(Debug, Clone, Default)]
 struct GroupUsers {
-    /// An instance, or what a launch template or configuration launches.
-    servers: bool,
+    /// What a launch template or configuration launches (instances: `InstancesInGroup`).
+    launched: bool,
     /// Positions of the ELBv2 and Classic load balancers that use it.
     load_balancers: Vec<u32>,
     classic_load_balancers: Vec<u32>,
@@ -130,7 +130,8 @@ pub struct Index {
     instance_by_public_ip: HashMap<String, u32>,
     /// Subnet position → the route table that governs it (explicit, else the VPC's main one).
     route_table_of_subnet: Vec<Option<u32>>,
-    /// Security group position → who uses it (servers; load balancers of either API).
+    /// Security group position → who uses it beside instances (launch settings; load
+    /// balancers of either API).
     security_group_users: Vec<GroupUsers>,
     /// (slot, position) → its declaration, for inventories read from templates.
     sources: HashMap<(usize, u32), u32>,
@@ -349,15 +350,10 @@ impl Index {
                 }
             }
         };
-        for instance in &inv.instances {
-            users(&instance.region, &instance.security_group_ids, &mut |u| {
-                u.servers = true
-            });
-        }
         for template in &inv.launch_templates {
             for version in &template.versions {
                 users(&template.region, &version.security_group_ids, &mut |u| {
-                    u.servers = true
+                    u.launched = true
                 });
             }
         }
@@ -365,7 +361,7 @@ impl Index {
             users(
                 &configuration.region,
                 &configuration.security_group_ids,
-                &mut |u| u.servers = true,
+                &mut |u| u.launched = true,
             );
         }
         for (position, lb) in inv.load_balancers.iter().enumerate() {
@@ -748,7 +744,7 @@ impl Index {
         let users = &self.security_group_users[self.position(group)];
         let by_load_balancers =
             !users.load_balancers.is_empty() || !users.classic_load_balancers.is_empty();
-        by_load_balancers && !users.servers
+        by_load_balancers && !users.launched && self.instances_in(group).next().is_none()
     }
 
     /// The security groups of `ids` that exist, in `near`'s region.
