@@ -26,7 +26,10 @@ fn collect(dir: &Path, base: &Path, out: &mut Vec<String>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it was compiled: a build script compiled for a
+    // checkout elsewhere sharing this target directory would embed that checkout's files.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let root = Path::new(&manifest_dir);
     let mut generated = String::new();
     for dir in ["policies", "remediations"] {
         println!("cargo:rerun-if-changed={dir}");

@@ -78,7 +78,7 @@ fn synthetic(instances: usize, groups: usize, rules_per_group: usize) -> Invento
             launch_configuration_name: Some("lc".into()),
             instance_ids: vec![],
             tags: Tags::new(),
-            suspended_processes: vec![],
+            ..AutoScalingGroup::default()
         });
     }
     for i in 0..instances {

@@ -324,6 +324,9 @@ impl<'a> Topology<'a> {
                 .filter(|z| *z != zone && stuck.is_none())
                 .collect();
             let name = &group.name;
+            // Sizes in vCPUs, memory or weights are not instance counts to compare with.
+            let below_min =
+                |left: usize| group.size_unit().is_none() && (left as i32) < group.min_size;
             let (impact, message) = if lost == 0 && !launch_zones.contains(zone) {
                 (
                     Impact::Ok,
@@ -339,7 +342,7 @@ impl<'a> Topology<'a> {
                     ),
                 )
             } else if !zones_left.is_empty() && left > 0 {
-                let dip = if (left as i32) < group.min_size {
+                let dip = if below_min(left) {
                     format!(
                         " (below its minimum of {} until {} in service)",
                         group.min_size,
@@ -371,7 +374,7 @@ impl<'a> Topology<'a> {
                     ),
                 )
             } else {
-                if (left as i32) < group.min_size {
+                if below_min(left) {
                     outcome.below_min = true;
                 }
                 let impact = if left == 0 {
@@ -383,12 +386,19 @@ impl<'a> Topology<'a> {
                     Some(process) => format!("has its {process} process suspended"),
                     None => format!("launches only into {zone}"),
                 };
+                let keeps = match group.size_unit() {
+                    None => format!("{left} of a minimum of {}", group.min_size),
+                    Some(unit) => format!(
+                        "{} (its minimum is {} {unit})",
+                        plural(left, "instance", "instances"),
+                        group.min_size
+                    ),
+                };
                 (
                     impact,
                     format!(
-                        "Auto Scaling group {name} {why}: it cannot replace its {lost} lost {} and keeps {left} of a minimum of {}.",
+                        "Auto Scaling group {name} {why}: it cannot replace its {lost} lost {} and keeps {keeps}.",
                         if lost == 1 { "instance" } else { "instances" },
-                        group.min_size
                     ),
                 )
             };

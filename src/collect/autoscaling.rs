@@ -1,6 +1,7 @@
 //! Auto Scaling collectors: groups, scaling policies, launch configurations.
 
 use aws_sdk_autoscaling::Client;
+use aws_sdk_autoscaling::types::{AutoScalingGroup as Group, LaunchTemplateSpecification};
 
 use super::{UnitResult, failed};
 use crate::inventory::{
@@ -28,12 +29,13 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
             .auto_scaling_groups()
         {
             // A mixed-instances policy carries the group's launch template instead.
-            let template = group.launch_template().or_else(|| {
-                group
-                    .mixed_instances_policy()
-                    .and_then(|p| p.launch_template())
-                    .and_then(|t| t.launch_template_specification())
-            });
+            let mixed = group
+                .mixed_instances_policy()
+                .and_then(|p| p.launch_template());
+            let template = group
+                .launch_template()
+                .or_else(|| mixed.and_then(|t| t.launch_template_specification()));
+            let overrides = mixed.map(|t| t.overrides()).unwrap_or_default();
             out.auto_scaling_groups.push(AutoScalingGroup {
                 name: group
                     .auto_scaling_group_name()
@@ -58,13 +60,9 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                 desired_capacity: group.desired_capacity().unwrap_or(0),
                 health_check_type: group.health_check_type().unwrap_or("EC2").to_owned(),
                 health_check_grace_period: group.health_check_grace_period().unwrap_or(0),
-                target_group_arns: group.target_group_arns().to_vec(),
-                load_balancer_names: group.load_balancer_names().to_vec(),
-                launch_template: template.map(|t| LaunchTemplateRef {
-                    id: t.launch_template_id().unwrap_or_default().to_owned(),
-                    name: t.launch_template_name().unwrap_or_default().to_owned(),
-                    version: t.version().unwrap_or("$Default").to_owned(),
-                }),
+                target_group_arns: attached_target_groups(group),
+                load_balancer_names: attached_classic_load_balancers(group),
+                launch_template: template.map(template_ref),
                 launch_configuration_name: group.launch_configuration_name().map(str::to_owned),
                 instance_ids: group
                     .instances()
@@ -77,10 +75,66 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .iter()
                     .filter_map(|p| p.process_name().map(str::to_owned))
                     .collect(),
+                desired_capacity_type: group.desired_capacity_type().map(str::to_owned),
+                weighted_overrides: overrides.iter().any(|o| o.weighted_capacity().is_some()),
+                override_launch_templates: overrides
+                    .iter()
+                    .filter_map(|o| o.launch_template_specification())
+                    .map(template_ref)
+                    .collect(),
+                other_traffic_sources: other_traffic_sources(group),
             });
         }
     }
     Ok(out)
+}
+
+fn template_ref(spec: &LaunchTemplateSpecification) -> LaunchTemplateRef {
+    LaunchTemplateRef {
+        id: spec.launch_template_id().unwrap_or_default().to_owned(),
+        name: spec.launch_template_name().unwrap_or_default().to_owned(),
+        version: spec.version().unwrap_or("$Default").to_owned(),
+    }
+}
+
+/// The target groups `group` is attached to, through AttachLoadBalancerTargetGroups or as
+/// traffic sources (AttachTrafficSources lists them only among the latter).
+pub(crate) fn attached_target_groups(group: &Group) -> Vec<String> {
+    with_sources(group.target_group_arns(), group, "elbv2")
+}
+
+/// The Classic Load Balancers `group` is attached to, by name, through either API.
+pub(crate) fn attached_classic_load_balancers(group: &Group) -> Vec<String> {
+    with_sources(group.load_balancer_names(), group, "elb")
+}
+
+/// Traffic sources that are not load balancers (a VPC Lattice target group, a kind AWS
+/// adds later), as `type:identifier`.
+fn other_traffic_sources(group: &Group) -> Vec<String> {
+    group
+        .traffic_sources()
+        .iter()
+        .filter(|s| !matches!(s.r#type(), Some("elbv2" | "elb")))
+        .map(|s| {
+            format!(
+                "{}:{}",
+                s.r#type().unwrap_or("unknown"),
+                s.identifier().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// `listed` followed by the identifiers of `group`'s traffic sources of `kind` it lacks.
+fn with_sources(listed: &[String], group: &Group, kind: &str) -> Vec<String> {
+    let mut out = listed.to_vec();
+    for source in group.traffic_sources() {
+        let id = source.identifier().unwrap_or_default();
+        if source.r#type() == Some(kind) && !out.iter().any(|known| known == id) {
+            out.push(id.to_owned());
+        }
+    }
+    out
 }
 
 pub async fn policies(client: Client, region: String) -> UnitResult {
@@ -161,4 +215,38 @@ pub async fn launch_configurations(client: Client, region: String) -> UnitResult
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_autoscaling::types::TrafficSourceIdentifier;
+
+    fn source(kind: &str, id: &str) -> TrafficSourceIdentifier {
+        TrafficSourceIdentifier::builder()
+            .r#type(kind)
+            .identifier(id)
+            .build()
+    }
+
+    #[test]
+    fn load_balancers_attached_as_traffic_sources_join_those_attached_by_name() {
+        let group = Group::builder()
+            .target_group_arns("arn:tg/a")
+            .load_balancer_names("classic")
+            .traffic_sources(source("elbv2", "arn:tg/a"))
+            .traffic_sources(source("elbv2", "arn:tg/b"))
+            .traffic_sources(source("elb", "other-classic"))
+            .traffic_sources(source("vpc-lattice", "arn:lattice/tg"))
+            .build();
+        assert_eq!(attached_target_groups(&group), ["arn:tg/a", "arn:tg/b"]);
+        assert_eq!(
+            attached_classic_load_balancers(&group),
+            ["classic", "other-classic"]
+        );
+        assert_eq!(
+            other_traffic_sources(&group),
+            ["vpc-lattice:arn:lattice/tg"]
+        );
+    }
 }

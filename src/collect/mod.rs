@@ -11,7 +11,7 @@
 //! jitter), configured once in [`AwsOptions::load`].
 
 pub mod accounts;
-mod autoscaling;
+pub(crate) mod autoscaling;
 mod cloudwatch;
 mod ec2;
 mod elb;

@@ -4,6 +4,7 @@
 use super::ec2;
 use super::step::{Done, StepError, StepResult, sdk_fail};
 use crate::collect::RegionClients;
+use crate::collect::autoscaling::{attached_classic_load_balancers, attached_target_groups};
 use crate::plan::MANAGED_TAG;
 
 /// Raises the group's minimum and maximum to the plan's (desired at least the new minimum);
@@ -88,7 +89,7 @@ pub(super) async fn attach_target_groups(
     target_group_arns: &[String],
 ) -> StepResult {
     let live = live_group(c, group).await?;
-    let missing = not_yet(target_group_arns, live.target_group_arns());
+    let missing = not_yet(target_group_arns, &attached_target_groups(&live));
     if missing.is_empty() {
         return Ok(Done::Satisfied(None));
     }
@@ -353,7 +354,7 @@ pub(super) async fn attach_classic_load_balancers(
     load_balancer_names: &[String],
 ) -> StepResult {
     let live = live_group(c, group).await?;
-    let missing = not_yet(load_balancer_names, live.load_balancer_names());
+    let missing = not_yet(load_balancer_names, &attached_classic_load_balancers(&live));
     if missing.is_empty() {
         return Ok(Done::Satisfied(None));
     }

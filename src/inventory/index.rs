@@ -806,7 +806,7 @@ mod tests {
             launch_configuration_name: None,
             instance_ids: vec![],
             tags: Tags::new(),
-            suspended_processes: vec![],
+            ..AutoScalingGroup::default()
         }
     }
 

@@ -449,7 +449,7 @@ pub fn user_data_joins_ecs_cluster(base64: &str) -> bool {
         .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains("ECS_CLUSTER"))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AutoScalingGroup {
     pub name: String,
@@ -482,6 +482,22 @@ pub struct AutoScalingGroup {
     /// with `Launch` or the health processes suspended it replaces nothing that fails.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suspended_processes: Vec<String>,
+    /// What the sizes count: `units` (instances, also when absent), `vcpu` or `memory-mib`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_capacity_type: Option<String>,
+    /// Whether a mixed-instances override weighs an instance type (`WeightedCapacity`): the
+    /// sizes are then capacity units, not instances.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub weighted_overrides: bool,
+    /// Launch templates other than the group's own that a mixed-instances override launches
+    /// some instance types from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub override_launch_templates: Vec<LaunchTemplateRef>,
+    /// Traffic sources that are not load balancers (a VPC Lattice target group), as
+    /// `type:identifier`; load balancers attached as traffic sources join
+    /// `target_group_arns` and `load_balancer_names`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_traffic_sources: Vec<String>,
 }
 
 /// How a group names its launch template. `version` is `$Default`, `$Latest` or a number.
@@ -527,6 +543,28 @@ pub struct TargetTracking {
     /// When set, the policy only ever scales out.
     #[serde(default)]
     pub disable_scale_in: bool,
+}
+
+impl AutoScalingGroup {
+    /// What the group's sizes count when it is not instances: `vCPUs`, `MiB of memory`,
+    /// `weighted capacity units` (an override weighs an instance type), or a capacity type
+    /// AWS adds later as given. `None`: min, max and desired count instances.
+    pub fn size_unit(&self) -> Option<&str> {
+        match self.desired_capacity_type.as_deref() {
+            None | Some("units") if self.weighted_overrides => Some("weighted capacity units"),
+            None | Some("units") => None,
+            Some("vcpu") => Some("vCPUs"),
+            Some("memory-mib") => Some("MiB of memory"),
+            Some(other) => Some(other),
+        }
+    }
+
+    /// Launch templates an override names that are not the group's own.
+    pub fn other_launch_templates(&self) -> impl Iterator<Item = &LaunchTemplateRef> {
+        self.override_launch_templates
+            .iter()
+            .filter(move |t| self.launch_template.as_ref() != Some(*t))
+    }
 }
 
 impl ScalingPolicy {

@@ -773,6 +773,32 @@ impl InventoryView {
                 .typed::<crate::inventory::ScalingPolicy>()
                 .map_or(0, |p| INT::from(p.direction()))
         });
+        // `AutoScalingGroup::size_unit`: `()` when the sizes count instances.
+        engine.register_fn("size_unit", |group: Res| -> Dynamic {
+            group.note_read("desired_capacity_type");
+            group.note_read("override_launch_templates");
+            group
+                .typed::<AutoScalingGroup>()
+                .and_then(AutoScalingGroup::size_unit)
+                .map_or(Dynamic::UNIT, |unit| Dynamic::from(unit.to_owned()))
+        });
+        // `AutoScalingGroup::other_launch_templates`, by id (else name).
+        engine.register_fn("other_launch_templates", |group: Res| -> Array {
+            group.note_read("override_launch_templates");
+            group
+                .typed::<AutoScalingGroup>()
+                .map_or_else(Array::new, |g| {
+                    g.other_launch_templates()
+                        .map(|t| {
+                            Dynamic::from(if t.id.is_empty() {
+                                t.name.clone()
+                            } else {
+                                t.id.clone()
+                            })
+                        })
+                        .collect()
+                })
+        });
         // A load balancer's own security group lets in only its listeners' ports.
         engine.register_fn(
             "load_balancers_listening_on",

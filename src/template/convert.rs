@@ -490,30 +490,48 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
             };
             let launch_template = match r.value(template_path, "launch_template")? {
                 Some(spec) => {
-                    let id = spec
-                        .get("LaunchTemplateId")
-                        .and_then(Value::text)
-                        .map(str::to_owned);
-                    let name = spec
-                        .get("LaunchTemplateName")
-                        .and_then(Value::text)
-                        .map(str::to_owned);
-                    let version = spec
-                        .get("Version")
-                        .and_then(Value::text)
-                        .unwrap_or("$Default")
-                        .to_owned();
                     if let Some(reason) = spec.unknown() {
                         r.unknown("launch_template", reason.to_owned());
                     }
-                    Some(LaunchTemplateRef {
-                        id: id.clone().unwrap_or_default(),
-                        name: name.unwrap_or_default(),
-                        version,
-                    })
+                    Some(launch_template_ref(&spec))
                 }
                 None => None,
             };
+            let mut override_launch_templates = Vec::new();
+            let mut weighted_overrides = false;
+            for item in r.items(
+                "MixedInstancesPolicy.LaunchTemplate.Overrides",
+                "override_launch_templates",
+            )? {
+                let item = r.eval(&item)?;
+                weighted_overrides |= item.get("WeightedCapacity").is_some();
+                if let Some(spec) = item.get("LaunchTemplateSpecification") {
+                    if let Some(reason) = spec.unknown() {
+                        r.unknown("override_launch_templates", reason.to_owned());
+                    }
+                    override_launch_templates.push(launch_template_ref(spec));
+                }
+            }
+            let mut other_traffic_sources = Vec::new();
+            let mut target_group_arns = r.list("TargetGroupARNs", "target_group_arns")?;
+            let mut load_balancer_names = r.list("LoadBalancerNames", "load_balancer_names")?;
+            for item in r.items("TrafficSources", "target_group_arns")? {
+                let item = r.eval(&item)?;
+                let id = item
+                    .get("Identifier")
+                    .and_then(Value::text)
+                    .unwrap_or_default();
+                match item.get("Type").and_then(Value::text) {
+                    Some("elbv2") => target_group_arns.push(id.to_owned()),
+                    Some("elb") => load_balancer_names.push(id.to_owned()),
+                    kind => {
+                        other_traffic_sources.push(format!("{}:{id}", kind.unwrap_or("unknown")))
+                    }
+                }
+                if let Some(reason) = item.unknown() {
+                    r.unknown("target_group_arns", reason.to_owned());
+                }
+            }
             let min_size = r.int("MinSize", "min_size")?.unwrap_or(0);
             let group = AutoScalingGroup {
                 arn: format!(
@@ -535,8 +553,8 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 health_check_grace_period: r
                     .int("HealthCheckGracePeriod", "health_check_grace_period")?
                     .unwrap_or(0),
-                target_group_arns: r.list("TargetGroupARNs", "target_group_arns")?,
-                load_balancer_names: r.list("LoadBalancerNames", "load_balancer_names")?,
+                target_group_arns,
+                load_balancer_names,
                 launch_template,
                 launch_configuration_name: r
                     .text("LaunchConfigurationName", "launch_configuration_name")?,
@@ -544,6 +562,10 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 tags: r.tags()?,
                 // A template suspends no process (a stack update's policy may, for a while).
                 suspended_processes: Vec::new(),
+                desired_capacity_type: r.text("DesiredCapacityType", "desired_capacity_type")?,
+                weighted_overrides,
+                override_launch_templates,
+                other_traffic_sources,
             };
             r.zones_follow_subnets();
             push_source(inv, r, &group);
@@ -1511,5 +1533,16 @@ fn finish_defaults(inv: &mut Inventory) {
         // with a reader, which RDS places in another zone of the subnet group.
         cluster.multi_az = cluster.instance_class.is_some() || members.len() >= 2;
         cluster.members = members;
+    }
+}
+
+/// A `LaunchTemplateSpecification` (the group's, or an override's) as written; an unknown
+/// id or name is left empty (the caller records why).
+fn launch_template_ref(spec: &Value) -> LaunchTemplateRef {
+    let text = |key: &str| spec.get(key).and_then(Value::text).map(str::to_owned);
+    LaunchTemplateRef {
+        id: text("LaunchTemplateId").unwrap_or_default(),
+        name: text("LaunchTemplateName").unwrap_or_default(),
+        version: text("Version").unwrap_or_else(|| "$Default".into()),
     }
 }

@@ -1531,3 +1531,116 @@ Resources:
         [pair("Asg", "unknown")]
     );
 }
+
+#[test]
+fn traffic_sources_capacity_units_and_override_templates_are_read() {
+    let template = |sources: &str, extra: &str| {
+        format!(
+            r##"Parameters:
+  VPC:
+    Type: AWS::EC2::VPC::Id
+  Subnets:
+    Type: List<AWS::EC2::Subnet::Id>
+Resources:
+  AlbGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: HTTP from anywhere
+      VpcId: !Ref VPC
+      SecurityGroupIngress:
+        - {{CidrIp: 0.0.0.0/0, FromPort: 80, IpProtocol: tcp, ToPort: 80}}
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: !Ref Subnets
+      SecurityGroups: [!Ref AlbGroup]
+  Targets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Port: 80
+      Protocol: HTTP
+      VpcId: !Ref VPC
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      LoadBalancerArn: !Ref Alb
+      Port: 80
+      Protocol: HTTP
+      DefaultActions:
+        - {{Type: forward, TargetGroupArn: !Ref Targets}}
+  InstanceGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: HTTP from the load balancer only
+      VpcId: !Ref VPC
+      SecurityGroupIngress:
+        - {{SourceSecurityGroupId: !GetAtt AlbGroup.GroupId, FromPort: 80, IpProtocol: tcp, ToPort: 80}}
+  Template:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: ami-12345678
+        SecurityGroupIds: [!Ref InstanceGroup]
+        UserData: !Base64 "#!/bin/sh"
+  Other:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        ImageId: ami-12345678
+        NetworkInterfaces:
+          - {{DeviceIndex: 0, AssociatePublicIpAddress: true}}
+  Asg:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      VPCZoneIdentifier: !Ref Subnets
+      MinSize: "2"
+      MaxSize: "4"
+      HealthCheckType: ELB
+      TrafficSources:
+        - {sources}
+{extra}"##
+        )
+    };
+    let own_template = "      LaunchTemplate: {LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}";
+    let mixed = r#"      DesiredCapacityType: vcpu
+      MixedInstancesPolicy:
+        LaunchTemplate:
+          LaunchTemplateSpecification: {LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}
+          Overrides:
+            - {InstanceType: m5.large}
+            - InstanceType: c5.large
+              LaunchTemplateSpecification: {LaunchTemplateId: !Ref Other, Version: !GetAtt Other.LatestVersionNumber}"#;
+    let target_group = "{Identifier: !Ref Targets, Type: elbv2}";
+    let lattice = "{Identifier: arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-0abc, Type: vpc-lattice}";
+    let dir = tempfile::tempdir().unwrap();
+    let judge = |name: &str, text: &str, rule: &str| {
+        let path = dir.path().join(name);
+        if !path.exists() {
+            std::fs::write(&path, text).unwrap();
+            lint(&path);
+        }
+        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["rule_id"] == rule && r["resource"]["id"] == "Asg")
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // A target group attached as a traffic source serves the group as one attached by ARN.
+    let plain = template(target_group, own_template);
+    assert_eq!(judge("plain.yaml", &plain, "HA006"), ["pass"]);
+    assert_eq!(judge("plain.yaml", &plain, "HA004"), ["pass"]);
+    assert_eq!(judge("plain.yaml", &plain, "HA005"), ["pass"]);
+    // Sizes in vCPUs, and an override launching from another template: not judged as if
+    // they were instances and the group's own template.
+    let overridden = template(target_group, mixed);
+    assert_eq!(judge("mixed.yaml", &overridden, "HA004"), ["unknown"]);
+    assert_eq!(judge("mixed.yaml", &overridden, "HA005"), ["unknown"]);
+    assert_eq!(judge("mixed.yaml", &overridden, "HA009"), ["unknown"]);
+    assert_eq!(judge("plain.yaml", &plain, "HA009"), Vec::<String>::new());
+    // A VPC Lattice target group is a traffic source HA006 was not written for.
+    let lattice = template(lattice, own_template);
+    assert_eq!(judge("lattice.yaml", &lattice, "HA006"), ["unknown"]);
+}
