@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub(crate) mod autoscaling;
+mod cloudfront;
 mod cloudwatch;
 mod ec2;
 mod elb;
@@ -281,6 +282,7 @@ pub const READ_ACTIONS: &[&str] = &[
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:DescribeLaunchConfigurations",
     "autoscaling:DescribePolicies",
+    "cloudfront:ListDistributions",
     "cloudwatch:DescribeAlarms",
     "ec2:DescribeImages",
     "ec2:DescribeInstances",
@@ -581,30 +583,50 @@ pub async fn collect(
         .iter()
         .map(|region| RegionClients::new(context, region))
         .collect();
-    // Route 53 is global; its API lives in us-east-1 whatever regions are scanned.
-    let route53 = counted_client!(aws_sdk_route53, context, "us-east-1");
-    let mut inventory = collect_with(account_id, &clients, Some(route53), progress).await;
+    let global = GlobalClients::new(context);
+    let mut inventory = collect_with(account_id, &clients, Some(global), progress).await;
     inventory.regions = context.regions.clone();
     inventory.normalize();
     Ok(inventory)
+}
+
+/// Clients of the global services, whose resources carry the region `global`.
+pub struct GlobalClients {
+    pub route53: aws_sdk_route53::Client,
+    pub cloudfront: aws_sdk_cloudfront::Client,
+}
+
+impl GlobalClients {
+    /// Route 53's and CloudFront's APIs live in us-east-1 whatever regions are scanned.
+    pub fn new(context: &AwsContext) -> Self {
+        GlobalClients {
+            route53: counted_client!(aws_sdk_route53, context, "us-east-1"),
+            cloudfront: counted_client!(aws_sdk_cloudfront, context, "us-east-1"),
+        }
+    }
 }
 
 /// Collects with ready-made clients: the seam the tests use to inject faults.
 pub async fn collect_with(
     account_id: String,
     clients: &[RegionClients],
-    route53: Option<aws_sdk_route53::Client>,
+    global: Option<GlobalClients>,
     progress: Progress<'_>,
 ) -> Inventory {
     let mut units: Vec<Unit> = clients
         .iter()
         .flat_map(|c| region_units(c, &account_id))
         .collect();
-    if let Some(client) = route53 {
+    if let Some(global) = global {
         units.push(unit(
             "route53",
             GLOBAL_REGION,
-            route53::zones_and_records(client),
+            route53::zones_and_records(global.route53),
+        ));
+        units.push(unit(
+            "cloudfront",
+            GLOBAL_REGION,
+            cloudfront::distributions(global.cloudfront),
         ));
     }
     let regions = clients.iter().map(|c| c.region.clone()).collect();

@@ -74,6 +74,7 @@ collections! {
     20: MetricAlarm => metric_alarms,
     21: SnsTopic => sns_topics,
     22: ClassicLoadBalancer => classic_load_balancers,
+    23: Distribution => distributions,
 }
 
 /// A relation the index resolves, by the position of its subject.
@@ -319,6 +320,28 @@ impl Index {
                     .entry(normalize_dns(&alias.dns_name))
                     .or_default()
                     .push(position as u32);
+            }
+        }
+        // A name aliasing an enabled distribution reaches its origins through it: the load
+        // balancer it fronts is aliased by that name too.
+        for distribution in inv.distributions.iter().filter(|d| d.enabled) {
+            let Some(fronted) = self
+                .records_by_alias
+                .get(&normalize_dns(&distribution.domain_name))
+                .cloned()
+            else {
+                continue;
+            };
+            for origin in &distribution.origins {
+                let records = self
+                    .records_by_alias
+                    .entry(normalize_dns(origin))
+                    .or_default();
+                for position in &fronted {
+                    if !records.contains(position) {
+                        records.push(*position);
+                    }
+                }
             }
         }
         let mut explicit: HashMap<(&str, &str), u32> = HashMap::new();

@@ -59,8 +59,9 @@ macro_rules! for_each_collection {
         $visit!("record_sets", &$inventory.record_sets);
         $visit!("metric_alarms", &$inventory.metric_alarms);
         $visit!("sns_topics", &$inventory.sns_topics);
-        // Last: its index slot (22) came after the others'.
+        // Last: their index slots (22, 23) came after the others'.
         $visit!("classic_load_balancers", &$inventory.classic_load_balancers);
+        $visit!("distributions", &$inventory.distributions);
     };
 }
 
@@ -120,6 +121,9 @@ pub struct Inventory {
     pub metric_alarms: Vec<MetricAlarm>,
     #[serde(default)]
     pub sns_topics: Vec<SnsTopic>,
+    /// CloudFront distributions (a global service), fronts of load balancers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distributions: Vec<Distribution>,
     /// Where each resource was declared, for an inventory read from templates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
@@ -914,6 +918,25 @@ pub struct RecordSet {
     pub set_identifier: Option<String>,
 }
 
+/// A CloudFront distribution: users reach its domain (or its aliases), and it reaches its
+/// origins, a load balancer among them when it fronts one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    pub id: String,
+    pub arn: String,
+    /// The domain CloudFront gives it: `d111111abcdef8.cloudfront.net`.
+    pub domain_name: String,
+    /// Alternate domain names (CNAMEs) it answers for.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Its origins' domain names (a load balancer's DNS name, a bucket's endpoint).
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// A disabled distribution serves nothing.
+    pub enabled: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AliasTarget {
@@ -1024,6 +1047,7 @@ impl Inventory {
             record_sets,
             metric_alarms,
             sns_topics,
+            distributions,
             sources
         );
     }
@@ -1146,6 +1170,11 @@ impl Inventory {
             (g.region.clone(), g.name.clone())
         });
         by(&mut self.hosted_zones, |z| z.id.clone());
+        for distribution in &mut self.distributions {
+            distribution.aliases.sort();
+            distribution.origins.sort();
+        }
+        by(&mut self.distributions, |d| d.id.clone());
         by(&mut self.record_sets, |r| {
             (
                 r.zone_id.clone(),
@@ -1355,6 +1384,20 @@ impl Resource for HostedZone {
     }
     fn arn(&self, _account_id: &str) -> String {
         format!("arn:aws:route53:::hostedzone/{}", self.id)
+    }
+    fn region(&self) -> &str {
+        GLOBAL_REGION
+    }
+}
+
+impl Resource for Distribution {
+    const KIND: &'static str = "distribution";
+    const TYPE: &'static str = "AWS::CloudFront::Distribution";
+    fn display_id(&self) -> String {
+        self.id.clone()
+    }
+    fn arn(&self, _account_id: &str) -> String {
+        self.arn.clone()
     }
     fn region(&self) -> &str {
         GLOBAL_REGION

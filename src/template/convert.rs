@@ -1067,6 +1067,39 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 record_set(inv, r, &value)?;
             }
         }
+        "AWS::CloudFront::Distribution" => {
+            let id = r.id(kind)?;
+            let origins = r
+                .items("DistributionConfig.Origins", "origins")?
+                .iter()
+                .map(|item| r.eval(item))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let mut origin_names = Vec::new();
+            for origin in &origins {
+                match origin.get("DomainName") {
+                    Some(Value::Text(name)) => origin_names.push(name.clone()),
+                    Some(value) => r.unknown(
+                        "origins",
+                        value
+                            .unknown()
+                            .unwrap_or("an origin's domain name")
+                            .to_owned(),
+                    ),
+                    None => {}
+                }
+            }
+            let distribution = Distribution {
+                arn: format!("arn:aws:cloudfront::{}:distribution/{id}", inv.account_id),
+                domain_name: super::resources::distribution_domain(&id),
+                aliases: r.list("DistributionConfig.Aliases", "aliases")?,
+                origins: origin_names,
+                // Required by CloudFront; an unknown value counts as enabled.
+                enabled: r.flag("DistributionConfig.Enabled", "enabled")? != Some(false),
+                id,
+            };
+            push_source(inv, r, &distribution);
+            inv.distributions.push(distribution);
+        }
         "AWS::Route53::RecordSetGroup" => {
             let group = r.properties().cloned();
             if let Some(group) = group {

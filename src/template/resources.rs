@@ -172,6 +172,11 @@ fn dns_name(world: &World, stack: usize, logical: &str, kind: &str) -> Result<St
     ))
 }
 
+/// The domain hacheck gives a distribution CloudFront would name `d111111abcdef8.cloudfront.net`.
+pub fn distribution_domain(name: &str) -> String {
+    format!("{}.cloudfront.net", name.to_lowercase())
+}
+
 /// The hosted zone of load balancers' DNS names (Route 53 aliases name it).
 const ELB_ZONE: &str = "Z35SXDOTRQ7X7K";
 const NLB_ZONE: &str = "Z26RNL4JYFTOTI";
@@ -278,6 +283,9 @@ pub fn attribute(
             base_name(world, stack, logical)
         ))),
         ("AWS::EC2::NatGateway", "NatGatewayId") => id(),
+        ("AWS::CloudFront::Distribution", "DomainName") => Ok(Value::Text(distribution_domain(
+            &base_name(world, stack, logical),
+        ))),
         ("AWS::RDS::DBInstance" | "AWS::RDS::DBCluster", "Endpoint.Address") => {
             Ok(Value::Text(format!(
                 "{}.hacheck.{}.rds.amazonaws.com",

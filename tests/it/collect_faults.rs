@@ -152,11 +152,11 @@ async fn collect_through(
         account: None,
     };
     let clients = hacheck::collect::RegionClients::new(&context, REGION);
-    let route53 = aws_sdk_route53::Client::new(&base);
+    let global = hacheck::collect::GlobalClients::new(&context);
     let mut inventory = collect_with(
         "123456789012".into(),
         &[clients],
-        Some(route53),
+        Some(global),
         &|_, _, _, _| {},
     )
     .await;

@@ -1644,3 +1644,63 @@ Resources:
     let lattice = template(lattice, own_template);
     assert_eq!(judge("lattice.yaml", &lattice, "HA006"), ["unknown"]);
 }
+
+#[test]
+fn a_name_aliasing_a_cloudfront_distribution_reaches_the_load_balancer_it_fronts() {
+    let template = |origin: &str| {
+        format!(
+            r##"Parameters:
+  VPC:
+    Type: AWS::EC2::VPC::Id
+  Subnets:
+    Type: List<AWS::EC2::Subnet::Id>
+Resources:
+  OriginGroup:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: HTTP from CloudFront only
+      VpcId: !Ref VPC
+      SecurityGroupIngress:
+        - {{SourcePrefixListId: pl-3b927c52, FromPort: 80, IpProtocol: tcp, ToPort: 80}}
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: !Ref Subnets
+      SecurityGroups: [!Ref OriginGroup]
+  Cdn:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        Enabled: true
+        Aliases: [shop.example.com]
+        Origins:
+          - Id: alb
+            DomainName: {origin}
+            CustomOriginConfig: {{OriginProtocolPolicy: http-only}}
+        DefaultCacheBehavior:
+          TargetOriginId: alb
+          ViewerProtocolPolicy: redirect-to-https
+          CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6
+  Name:
+    Type: AWS::Route53::RecordSet
+    Properties:
+      HostedZoneName: example.com.
+      Name: shop.example.com
+      Type: A
+      AliasTarget: {{DNSName: !GetAtt Cdn.DomainName, HostedZoneId: Z2FDTNDATAQYW2}}
+"##
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ha017 = |name: &str, text: String| lint_and_judge(dir.path(), name, &text, "HA017");
+    let pair = |id: &str, status: &str| (id.to_owned(), status.to_owned());
+    assert_eq!(
+        ha017("fronted.yaml", template("!GetAtt Alb.DNSName")),
+        [pair("Alb", "pass")]
+    );
+    // A distribution in front of something else leaves the load balancer's name unknown.
+    assert_eq!(
+        ha017("elsewhere.yaml", template("assets.s3.amazonaws.com")),
+        [pair("Alb", "unknown")]
+    );
+}
