@@ -14,6 +14,7 @@ pub mod builtin {
 static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;
 
 pub mod apps;
+pub mod change;
 pub mod cli;
 pub mod collect;
 pub mod commands;

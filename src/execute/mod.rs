@@ -27,8 +27,18 @@ use std::path::{Path, PathBuf};
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
+use crate::change::{
+    AddClusterReader, AliasToLoadBalancer, AttachClassicLoadBalancers, AttachTargetGroups,
+    AuthorizeIngress, ConvertLaunchConfiguration, CreateAutoScalingGroup, CreateDbInstance,
+    CreateDbSubnetGroup, CreateImage, CreateInternetGateway, CreateLaunchTemplate, CreateListener,
+    CreateLoadBalancer, CreateNatGateway, CreateRouteTable, CreateSecurityGroup, CreateSubnet,
+    CreateTargetGroup, CreateTopic, CreateVpc, DisablePublicAccess, EnableCrossZone, EnableMultiAz,
+    Manual, NewTemplateVersion, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress,
+    RunBastion, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
+    StartInstanceRefresh, StopInstance, SubscribeEmail, TemplateVersionWithoutPublicIp,
+    UpsertAliasRecord,
+};
 use crate::collect::RegionClients;
-use crate::plan::action::REF_PREFIX;
 use crate::plan::{Action, Plan, Safety, Step};
 use step::{Done, StepError, StepResult};
 
@@ -374,25 +384,25 @@ impl Executor {
             })
         };
         match action {
-            Action::RevokeIngress { group_id, rule } => {
+            Action::RevokeIngress(RevokeIngress { group_id, rule }) => {
                 ec2::revoke(regional()?, group_id, rule).await
             }
-            Action::AuthorizeIngress { group_id, rule } => {
+            Action::AuthorizeIngress(AuthorizeIngress { group_id, rule }) => {
                 ec2::authorize(regional()?, group_id, rule).await
             }
-            Action::TemplateVersionWithoutPublicIp {
+            Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
                 group,
                 template_id,
                 source_version,
-            } => {
+            }) => {
                 ec2::version_without_public_ip(regional()?, group, template_id, *source_version)
                     .await
             }
-            Action::ConvertLaunchConfiguration {
+            Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration {
                 group,
                 launch_configuration,
                 template_name,
-            } => {
+            }) => {
                 autoscaling::convert_launch_configuration(
                     regional()?,
                     group,
@@ -401,11 +411,11 @@ impl Executor {
                 )
                 .await
             }
-            Action::StartInstanceRefresh {
+            Action::StartInstanceRefresh(StartInstanceRefresh {
                 group,
                 min_healthy_percentage,
                 max_healthy_percentage,
-            } => {
+            }) => {
                 refresh::run(
                     &regional()?.autoscaling,
                     group,
@@ -416,29 +426,29 @@ impl Executor {
                 )
                 .await
             }
-            Action::AttachClassicLoadBalancers {
+            Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
                 group,
                 load_balancer_names,
-            } => {
+            }) => {
                 autoscaling::attach_classic_load_balancers(regional()?, group, load_balancer_names)
                     .await
             }
-            Action::EnableCrossZone { load_balancer } => {
+            Action::EnableCrossZone(EnableCrossZone { load_balancer }) => {
                 elb::enable_cross_zone(regional()?, load_balancer).await
             }
-            Action::EnableMultiAz { db_instance } => {
+            Action::EnableMultiAz(EnableMultiAz { db_instance }) => {
                 rds::modify_db(regional()?, db_instance, rds::DbChange::MultiAz).await
             }
-            Action::DisablePublicAccess { db_instance } => {
+            Action::DisablePublicAccess(DisablePublicAccess { db_instance }) => {
                 rds::modify_db(regional()?, db_instance, rds::DbChange::Private).await
             }
-            Action::AddClusterReader {
+            Action::AddClusterReader(AddClusterReader {
                 cluster,
                 instance_id,
                 availability_zone,
                 instance_class,
                 engine,
-            } => {
+            }) => {
                 rds::add_cluster_reader(
                     regional()?,
                     cluster,
@@ -449,13 +459,13 @@ impl Executor {
                 )
                 .await
             }
-            Action::PutCpuAlarm {
+            Action::PutCpuAlarm(PutCpuAlarm {
                 group,
                 name,
                 comparison_operator,
                 threshold,
                 actions,
-            } => {
+            }) => {
                 cloudwatch::put_cpu_alarm(
                     regional()?,
                     group,
@@ -466,39 +476,41 @@ impl Executor {
                 )
                 .await
             }
-            Action::UpsertAliasRecord {
+            Action::UpsertAliasRecord(UpsertAliasRecord {
                 zone_id,
                 name,
                 dns_name,
                 target_zone_id,
-            } => {
+            }) => {
                 route53::upsert_alias(&self.route53, zone_id, name, dns_name, target_zone_id).await
             }
-            Action::AliasToLoadBalancer {
+            Action::AliasToLoadBalancer(AliasToLoadBalancer {
                 zone_id,
                 name,
                 load_balancer_arn,
-            } => {
+            }) => {
                 let (dns_name, target_zone_id) =
                     elbv2::load_balancer_dns(regional()?, load_balancer_arn).await?;
                 route53::upsert_alias(&self.route53, zone_id, name, &dns_name, &target_zone_id)
                     .await
             }
             // `run_step` never gets here: manual steps are printed, not applied.
-            Action::Manual { .. } => Err(StepError::Failed("a manual step is not applied".into())),
-            Action::SetCapacity {
+            Action::Manual(Manual { .. }) => {
+                Err(StepError::Failed("a manual step is not applied".into()))
+            }
+            Action::SetCapacity(SetCapacity {
                 group,
                 min_size,
                 max_size,
                 before,
                 ..
-            } => autoscaling::set_capacity(regional()?, group, min_size, max_size, before).await,
-            Action::SetHealthCheck {
+            }) => autoscaling::set_capacity(regional()?, group, min_size, max_size, before).await,
+            Action::SetHealthCheck(SetHealthCheck {
                 group,
                 health_check_type,
                 grace_period,
                 before,
-            } => {
+            }) => {
                 autoscaling::set_health_check(
                     regional()?,
                     group,
@@ -508,21 +520,21 @@ impl Executor {
                 )
                 .await
             }
-            Action::AttachTargetGroups {
+            Action::AttachTargetGroups(AttachTargetGroups {
                 group,
                 target_group_arns,
-            } => autoscaling::attach_target_groups(regional()?, group, target_group_arns).await,
-            Action::SetSubnets {
+            }) => autoscaling::attach_target_groups(regional()?, group, target_group_arns).await,
+            Action::SetSubnets(SetSubnets {
                 group,
                 subnet_ids,
                 before,
-            } => autoscaling::set_subnets(regional()?, group, subnet_ids, before).await,
-            Action::PutScalingPolicy {
+            }) => autoscaling::set_subnets(regional()?, group, subnet_ids, before).await,
+            Action::PutScalingPolicy(PutScalingPolicy {
                 group,
                 name,
                 adjustment,
-            } => autoscaling::put_scaling_policy(regional()?, group, name, adjustment).await,
-            Action::CreateAutoScalingGroup {
+            }) => autoscaling::put_scaling_policy(regional()?, group, name, adjustment).await,
+            Action::CreateAutoScalingGroup(CreateAutoScalingGroup {
                 name,
                 launch_template_id,
                 subnet_ids,
@@ -530,7 +542,7 @@ impl Executor {
                 desired_capacity,
                 max_size,
                 target_group_arn,
-            } => {
+            }) => {
                 autoscaling::create_group(
                     regional()?,
                     name,
@@ -543,33 +555,35 @@ impl Executor {
                 )
                 .await
             }
-            Action::SetLoadBalancerSubnets {
+            Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
                 load_balancer_arn,
                 name,
                 subnet_ids,
                 before,
-            } => elbv2::set_subnets(regional()?, load_balancer_arn, name, subnet_ids, before).await,
-            Action::CreateTargetGroup {
+            }) => {
+                elbv2::set_subnets(regional()?, load_balancer_arn, name, subnet_ids, before).await
+            }
+            Action::CreateTargetGroup(CreateTargetGroup {
                 name,
                 vpc_id,
                 port,
                 health_check_path,
-            } => {
+            }) => {
                 elbv2::create_target_group(regional()?, name, vpc_id, port, health_check_path).await
             }
-            Action::CreateLoadBalancer {
+            Action::CreateLoadBalancer(CreateLoadBalancer {
                 name,
                 subnet_ids,
                 security_group_id,
-            } => {
+            }) => {
                 elbv2::create_load_balancer(regional()?, name, subnet_ids, security_group_id).await
             }
-            Action::CreateListener {
+            Action::CreateListener(CreateListener {
                 load_balancer_arn,
                 port,
                 certificate_arn,
                 forward_to,
-            } => {
+            }) => {
                 elbv2::create_listener(
                     regional()?,
                     load_balancer_arn,
@@ -579,43 +593,45 @@ impl Executor {
                 )
                 .await
             }
-            Action::CreateTopic { name } => sns::create_topic(regional()?, name).await,
-            Action::SubscribeEmail { topic_arn, email } => {
+            Action::CreateTopic(CreateTopic { name }) => sns::create_topic(regional()?, name).await,
+            Action::SubscribeEmail(SubscribeEmail { topic_arn, email }) => {
                 sns::subscribe_email(regional()?, topic_arn, email).await
             }
-            Action::CreateVpc { name, cidr } => ec2::create_vpc(regional()?, name, cidr).await,
-            Action::CreateSubnet {
+            Action::CreateVpc(CreateVpc { name, cidr }) => {
+                ec2::create_vpc(regional()?, name, cidr).await
+            }
+            Action::CreateSubnet(CreateSubnet {
                 name,
                 vpc_id,
                 cidr,
                 zone,
-            } => ec2::create_subnet(regional()?, name, vpc_id, cidr, zone).await,
-            Action::CreateInternetGateway { name, vpc_id } => {
+            }) => ec2::create_subnet(regional()?, name, vpc_id, cidr, zone).await,
+            Action::CreateInternetGateway(CreateInternetGateway { name, vpc_id }) => {
                 ec2::create_internet_gateway(regional()?, name, vpc_id).await
             }
-            Action::CreateNatGateway { name, subnet_id } => {
+            Action::CreateNatGateway(CreateNatGateway { name, subnet_id }) => {
                 ec2::create_nat_gateway(regional()?, name, subnet_id).await
             }
-            Action::CreateRouteTable {
+            Action::CreateRouteTable(CreateRouteTable {
                 name,
                 vpc_id,
                 default_target,
                 subnet_ids,
-            } => {
+            }) => {
                 ec2::create_route_table(regional()?, name, vpc_id, default_target, subnet_ids).await
             }
-            Action::CreateSecurityGroup {
+            Action::CreateSecurityGroup(CreateSecurityGroup {
                 name,
                 vpc_id,
                 description,
-            } => ec2::create_security_group(regional()?, name, vpc_id, description).await,
-            Action::RunBastion {
+            }) => ec2::create_security_group(regional()?, name, vpc_id, description).await,
+            Action::RunBastion(RunBastion {
                 name,
                 image_id,
                 instance_type,
                 subnet_id,
                 security_group_id,
-            } => {
+            }) => {
                 ec2::run_bastion(
                     regional()?,
                     name,
@@ -626,19 +642,19 @@ impl Executor {
                 )
                 .await
             }
-            Action::StopInstance { instance_id } => {
+            Action::StopInstance(StopInstance { instance_id }) => {
                 ec2::stop_instance(regional()?, instance_id).await
             }
-            Action::CreateImage { name, instance_id } => {
+            Action::CreateImage(CreateImage { name, instance_id }) => {
                 ec2::create_image(regional()?, name, instance_id).await
             }
-            Action::CreateLaunchTemplate {
+            Action::CreateLaunchTemplate(CreateLaunchTemplate {
                 name,
                 image_id,
                 instance_type,
                 security_group_id,
                 user_data,
-            } => {
+            }) => {
                 ec2::create_launch_template(
                     regional()?,
                     name,
@@ -649,15 +665,15 @@ impl Executor {
                 )
                 .await
             }
-            Action::NewTemplateVersion {
+            Action::NewTemplateVersion(NewTemplateVersion {
                 template_id,
                 image_id,
                 before,
-            } => ec2::new_template_version(regional()?, template_id, image_id, before).await,
-            Action::CreateDbSubnetGroup { name, subnet_ids } => {
+            }) => ec2::new_template_version(regional()?, template_id, image_id, before).await,
+            Action::CreateDbSubnetGroup(CreateDbSubnetGroup { name, subnet_ids }) => {
                 rds::create_db_subnet_group(regional()?, name, subnet_ids).await
             }
-            Action::CreateDbInstance {
+            Action::CreateDbInstance(CreateDbInstance {
                 id,
                 engine,
                 instance_class,
@@ -666,7 +682,7 @@ impl Executor {
                 security_group_id,
                 multi_az,
                 master_username,
-            } => {
+            }) => {
                 rds::create_db_instance(
                     regional()?,
                     id,

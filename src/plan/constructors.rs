@@ -3,7 +3,15 @@
 
 use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
-use super::action::{Action, Advice, REF_PREFIX};
+use crate::change::{
+    Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
+    AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
+    CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
+    DisablePublicAccess, EnableCrossZone, EnableMultiAz, Manual, PutCpuAlarm, PutScalingPolicy,
+    REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets,
+    SetSubnets, StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp,
+    UpsertAliasRecord,
+};
 use crate::inventory::SgRule;
 use crate::policy::Res;
 
@@ -52,16 +60,18 @@ pub fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Action>("Action");
     engine.register_fn("to_string", |action: &mut Action| action.key());
     engine.register_fn("revoke_ingress", |group_id: &str, rule: Map| -> Made {
-        Ok(Action::RevokeIngress {
+        Ok(Action::RevokeIngress(RevokeIngress {
             group_id: group_id.to_owned(),
             rule: rule_from(rule)?,
-        })
+        }))
     });
     engine.register_fn(
         "authorize_ingress",
-        |group_id: &str, protocol: &str, from: i64, to: i64, peer: &str| Action::AuthorizeIngress {
-            group_id: group_id.to_owned(),
-            rule: rule_from_peer(protocol, from, to, peer),
+        |group_id: &str, protocol: &str, from: i64, to: i64, peer: &str| {
+            Action::AuthorizeIngress(AuthorizeIngress {
+                group_id: group_id.to_owned(),
+                rule: rule_from_peer(protocol, from, to, peer),
+            })
         },
     );
     engine.register_fn("set_capacity", |asg: Res, min_size: i64| {
@@ -71,36 +81,38 @@ pub fn register(engine: &mut Engine) {
             int(&asg, "max_size"),
         ];
         let min = min_size as i32;
-        Action::SetCapacity {
+        Action::SetCapacity(SetCapacity {
             group: asg.text("name"),
             min_size: min,
             desired_capacity: before[1].max(min),
             max_size: before[2].max(min),
             before,
-        }
+        })
     });
     engine.register_fn("set_health_check", |asg: Res, kind: &str, grace: i64| {
-        Action::SetHealthCheck {
+        Action::SetHealthCheck(SetHealthCheck {
             group: asg.text("name"),
             health_check_type: kind.to_owned(),
             grace_period: grace as i32,
             before: asg.text("health_check_type"),
-        }
+        })
     });
     engine.register_fn("attach_target_groups", |asg: Res, arns: Array| {
-        Action::AttachTargetGroups {
+        Action::AttachTargetGroups(AttachTargetGroups {
             group: asg.text("name"),
             target_group_arns: strings(arns),
-        }
+        })
     });
     engine.register_fn("attach_classic_load_balancers", |asg: Res, names: Array| {
-        Action::AttachClassicLoadBalancers {
+        Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
             group: asg.text("name"),
             load_balancer_names: strings(names),
-        }
+        })
     });
-    engine.register_fn("enable_cross_zone", |lb: Res| Action::EnableCrossZone {
-        load_balancer: lb.text("name"),
+    engine.register_fn("enable_cross_zone", |lb: Res| {
+        Action::EnableCrossZone(EnableCrossZone {
+            load_balancer: lb.text("name"),
+        })
     });
     engine.register_fn("set_subnets", |asg: Res, subnets: Array| {
         let before = asg
@@ -110,26 +122,26 @@ pub fn register(engine: &mut Engine) {
             .unwrap_or_default();
         let mut subnet_ids = strings(subnets);
         subnet_ids.sort();
-        Action::SetSubnets {
+        Action::SetSubnets(SetSubnets {
             group: asg.text("name"),
             subnet_ids,
             before,
-        }
+        })
     });
     engine.register_fn("convert_launch_configuration", |asg: Res| {
         let group = asg.text("name");
-        Action::ConvertLaunchConfiguration {
+        Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration {
             launch_configuration: asg.text("launch_configuration_name"),
             template_name: format!("hacheck-{group}"),
             group,
-        }
+        })
     });
     // Launch before terminate when the group has room above its desired capacity (capacity
     // never drops: a safe step); otherwise replace in batches keeping 90 % healthy (unsafe).
     engine.register_fn("instance_refresh", |asg: Res| {
         let number = |field: &str| asg.field(field).as_int().unwrap_or(0);
         let room = number("max_size") > number("desired_capacity");
-        Action::StartInstanceRefresh {
+        Action::StartInstanceRefresh(StartInstanceRefresh {
             group: asg.text("name"),
             min_healthy_percentage: if room {
                 100
@@ -137,7 +149,7 @@ pub fn register(engine: &mut Engine) {
                 super::stack::MIN_HEALTHY_PERCENTAGE
             },
             max_healthy_percentage: room.then_some(LAUNCH_BEFORE_TERMINATE_MAX_PERCENTAGE),
-        }
+        })
     });
     engine.register_fn(
         "template_version_without_public_ip",
@@ -146,7 +158,7 @@ pub fn register(engine: &mut Engine) {
                 .field("launch_template")
                 .try_cast::<Map>()
                 .unwrap_or_default();
-            Action::TemplateVersionWithoutPublicIp {
+            Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
                 group: asg.text("name"),
                 template_id: template
                     .get("id")
@@ -156,75 +168,81 @@ pub fn register(engine: &mut Engine) {
                     .get("version_number")
                     .and_then(|v| v.as_int().ok())
                     .unwrap_or(0),
-            }
+            })
         },
     );
-    engine.register_fn("enable_multi_az", |db: &str| Action::EnableMultiAz {
-        db_instance: db.to_owned(),
+    engine.register_fn("enable_multi_az", |db: &str| {
+        Action::EnableMultiAz(EnableMultiAz {
+            db_instance: db.to_owned(),
+        })
     });
     engine.register_fn(
         "add_cluster_reader",
         |cluster: &str, instance_id: &str, zone: &str, class: &str, engine: &str| {
-            Action::AddClusterReader {
+            Action::AddClusterReader(AddClusterReader {
                 cluster: cluster.to_owned(),
                 instance_id: instance_id.to_owned(),
                 availability_zone: zone.to_owned(),
                 instance_class: class.to_owned(),
                 engine: engine.to_owned(),
-            }
+            })
         },
     );
     engine.register_fn("disable_public_access", |db: &str| {
-        Action::DisablePublicAccess {
+        Action::DisablePublicAccess(DisablePublicAccess {
             db_instance: db.to_owned(),
-        }
+        })
     });
-    engine.register_fn("create_topic", |name: &str| Action::CreateTopic {
-        name: name.to_owned(),
+    engine.register_fn("create_topic", |name: &str| {
+        Action::CreateTopic(CreateTopic {
+            name: name.to_owned(),
+        })
     });
     engine.register_fn("subscribe_email", |topic_arn: &str, email: &str| {
-        Action::SubscribeEmail {
+        Action::SubscribeEmail(SubscribeEmail {
             topic_arn: topic_arn.to_owned(),
             email: email.to_owned(),
-        }
+        })
     });
     engine.register_fn(
         "put_scaling_policy",
-        |group: &str, name: &str, adjustment: i64| Action::PutScalingPolicy {
-            group: group.to_owned(),
-            name: name.to_owned(),
-            adjustment: adjustment as i32,
+        |group: &str, name: &str, adjustment: i64| {
+            Action::PutScalingPolicy(PutScalingPolicy {
+                group: group.to_owned(),
+                name: name.to_owned(),
+                adjustment: adjustment as i32,
+            })
         },
     );
     engine.register_fn(
         "put_cpu_alarm",
         |group: &str, name: &str, comparison: &str, threshold: f64, actions: Array| {
-            Action::PutCpuAlarm {
+            Action::PutCpuAlarm(PutCpuAlarm {
                 group: group.to_owned(),
                 name: name.to_owned(),
                 comparison_operator: comparison.to_owned(),
                 threshold,
                 actions: strings(actions),
-            }
+            })
         },
     );
     engine.register_fn(
         "upsert_alias_record",
         |zone_id: &str, name: &str, dns_name: &str, target_zone_id: &str| {
-            Action::UpsertAliasRecord {
+            Action::UpsertAliasRecord(UpsertAliasRecord {
                 zone_id: zone_id.to_owned(),
                 name: name.to_owned(),
                 dns_name: dns_name.to_owned(),
                 target_zone_id: target_zone_id.to_owned(),
-            }
+            })
         },
     );
     engine.register_fn("manual", |resource: &str, instruction: &str| {
-        Action::Manual {
+        Action::Manual(Manual {
             resource: resource.to_owned(),
             instruction: instruction.to_owned(),
             following: Vec::new(),
-        }
+        })
     });
     // A manual step whose change can be stated (an array of advice below): the predictor
     // refuses it when following it would cut a path users have.
@@ -241,11 +259,11 @@ pub fn register(engine: &mut Engine) {
                     })
                 })
                 .collect::<Result<Vec<Advice>, Box<EvalAltResult>>>()?;
-            Ok(Action::Manual {
+            Ok(Action::Manual(Manual {
                 resource: resource.to_owned(),
                 instruction: instruction.to_owned(),
                 following,
-            })
+            }))
         },
     );
     engine.register_fn(
@@ -263,22 +281,24 @@ pub fn register(engine: &mut Engine) {
     // `ref:<step id>` of what another action creates, for use before it exists.
     engine.register_fn(
         "create_security_group",
-        |name: &str, vpc_id: &str, description: &str| Action::CreateSecurityGroup {
-            name: name.to_owned(),
-            vpc_id: vpc_id.to_owned(),
-            description: description.to_owned(),
+        |name: &str, vpc_id: &str, description: &str| {
+            Action::CreateSecurityGroup(CreateSecurityGroup {
+                name: name.to_owned(),
+                vpc_id: vpc_id.to_owned(),
+                description: description.to_owned(),
+            })
         },
     );
     engine.register_fn(
         "run_bastion",
         |name: &str, image_id: &str, instance_type: &str, subnet_id: &str, group: &str| {
-            Action::RunBastion {
+            Action::RunBastion(RunBastion {
                 name: name.to_owned(),
                 image_id: image_id.to_owned(),
                 instance_type: instance_type.to_owned(),
                 subnet_id: subnet_id.to_owned(),
                 security_group_id: group.to_owned(),
-            }
+            })
         },
     );
     engine.register_fn(
@@ -292,26 +312,30 @@ pub fn register(engine: &mut Engine) {
     );
     engine.register_fn(
         "create_subnet",
-        |name: &str, vpc_id: &str, cidr: &str, zone: &str| Action::CreateSubnet {
-            name: name.to_owned(),
-            vpc_id: vpc_id.to_owned(),
-            cidr: cidr.to_owned(),
-            zone: zone.to_owned(),
+        |name: &str, vpc_id: &str, cidr: &str, zone: &str| {
+            Action::CreateSubnet(CreateSubnet {
+                name: name.to_owned(),
+                vpc_id: vpc_id.to_owned(),
+                cidr: cidr.to_owned(),
+                zone: zone.to_owned(),
+            })
         },
     );
     engine.register_fn("create_nat_gateway", |name: &str, subnet_id: &str| {
-        Action::CreateNatGateway {
+        Action::CreateNatGateway(CreateNatGateway {
             name: name.to_owned(),
             subnet_id: subnet_id.to_owned(),
-        }
+        })
     });
     engine.register_fn(
         "create_route_table",
-        |name: &str, vpc_id: &str, default_target: &str, subnets: Array| Action::CreateRouteTable {
-            name: name.to_owned(),
-            vpc_id: vpc_id.to_owned(),
-            default_target: default_target.to_owned(),
-            subnet_ids: strings(subnets),
+        |name: &str, vpc_id: &str, default_target: &str, subnets: Array| {
+            Action::CreateRouteTable(CreateRouteTable {
+                name: name.to_owned(),
+                vpc_id: vpc_id.to_owned(),
+                default_target: default_target.to_owned(),
+                subnet_ids: strings(subnets),
+            })
         },
     );
     engine.register_fn("set_load_balancer_subnets", |lb: Res, subnets: Array| {
@@ -322,29 +346,33 @@ pub fn register(engine: &mut Engine) {
             .unwrap_or_default();
         let mut subnet_ids = strings(subnets);
         subnet_ids.sort();
-        Action::SetLoadBalancerSubnets {
+        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
             load_balancer_arn: lb.text("arn"),
             name: lb.text("name"),
             subnet_ids,
             before,
-        }
+        })
     });
     engine.register_fn(
         "create_target_group",
-        |name: &str, vpc_id: &str, port: i64, health_check_path: &str| Action::CreateTargetGroup {
-            name: name.to_owned(),
-            vpc_id: vpc_id.to_owned(),
-            port: port as i32,
-            health_check_path: health_check_path.to_owned(),
+        |name: &str, vpc_id: &str, port: i64, health_check_path: &str| {
+            Action::CreateTargetGroup(CreateTargetGroup {
+                name: name.to_owned(),
+                vpc_id: vpc_id.to_owned(),
+                port: port as i32,
+                health_check_path: health_check_path.to_owned(),
+            })
         },
     );
     engine.register_fn(
         "create_listener",
-        |load_balancer_arn: &str, port: i64, forward_to: &str| Action::CreateListener {
-            load_balancer_arn: load_balancer_arn.to_owned(),
-            port: port as i32,
-            certificate_arn: None,
-            forward_to: Some(forward_to.to_owned()),
+        |load_balancer_arn: &str, port: i64, forward_to: &str| {
+            Action::CreateListener(CreateListener {
+                load_balancer_arn: load_balancer_arn.to_owned(),
+                port: port as i32,
+                certificate_arn: None,
+                forward_to: Some(forward_to.to_owned()),
+            })
         },
     );
     // `inv.zone_egress(vpc, zone, public_subnet, private_subnet)`: what routes the private

@@ -8,7 +8,6 @@
 //! same step id are a conflict and an error. Steps are ordered by their references to one
 //! another, then by id.
 
-pub mod action;
 mod constructors;
 mod network;
 pub mod ownership;
@@ -18,20 +17,24 @@ pub mod spec;
 mod stack;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rhai::Dynamic;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use action::{Action, Advice, MANAGED_TAG, Safety};
-
 use crate::apps::AppModel;
+use crate::change::{
+    AuthorizeIngress, ConvertLaunchConfiguration, CreateAutoScalingGroup, NewTemplateVersion,
+    PutCpuAlarm, PutScalingPolicy, RevokeIngress, RunBastion, SetSubnets, StartInstanceRefresh,
+    StopInstance, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+};
 use crate::config::FixSettings;
 use crate::finding::Finding;
-use std::sync::Arc;
-
 use crate::inventory::{Index, Inventory};
 use crate::policy::{InventoryView, PolicySet, engine};
+
+pub use crate::change::{Action, Advice, MANAGED_TAG, Safety};
 
 /// Bump when the plan file changes shape.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -375,7 +378,7 @@ fn remediation_steps(
 
 /// A step of the plan-to-be for `action`, made to fix `fixed` (`RULE resource`).
 fn proposed_step(action: Action, region: &str, fixed: String) -> Step {
-    let region = if matches!(action, Action::UpsertAliasRecord { .. }) {
+    let region = if matches!(action, Action::UpsertAliasRecord(UpsertAliasRecord { .. })) {
         crate::inventory::GLOBAL_REGION
     } else {
         region
@@ -397,7 +400,7 @@ fn conflicting<'s>(steps: &'s BTreeMap<String, Step>, proposed: &Step) -> Option
     let agrees = existing.action == proposed.action
         || matches!(
             (&existing.action, &proposed.action),
-            (Action::SetSubnets { before: a, .. }, Action::SetSubnets { before: b, .. }) if a == b
+            (Action::SetSubnets(SetSubnets { before: a, .. }), Action::SetSubnets(SetSubnets { before: b, .. })) if a == b
         );
     (!agrees).then_some(existing)
 }
@@ -428,16 +431,16 @@ fn add_step(steps: &mut BTreeMap<String, Step>, proposed: Step) {
     if let (
         Some(Step {
             action:
-                Action::SetSubnets {
+                Action::SetSubnets(SetSubnets {
                     subnet_ids: planned,
                     before: planned_before,
                     ..
-                },
+                }),
             ..
         }),
-        Action::SetSubnets {
+        Action::SetSubnets(SetSubnets {
             subnet_ids, before, ..
-        },
+        }),
     ) = (steps.get_mut(&key), &action)
         && planned_before == before
     {
@@ -476,7 +479,9 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
     let authorizations: Vec<(String, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
-            Action::AuthorizeIngress { group_id, .. } => Some((group_id.clone(), s.id.clone())),
+            Action::AuthorizeIngress(AuthorizeIngress { group_id, .. }) => {
+                Some((group_id.clone(), s.id.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -484,7 +489,7 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
     let admitted_sources: Vec<(String, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
-            Action::AuthorizeIngress { group_id, rule } => rule
+            Action::AuthorizeIngress(AuthorizeIngress { group_id, rule }) => rule
                 .source_group_id
                 .as_ref()
                 .map(|source| (group_id.clone(), source.clone())),
@@ -495,21 +500,23 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
     let bastions: Vec<(String, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
-            Action::RunBastion {
+            Action::RunBastion(RunBastion {
                 security_group_id, ..
-            } => Some((security_group_id.clone(), s.id.clone())),
+            }) => Some((security_group_id.clone(), s.id.clone())),
             _ => None,
         })
         .collect();
     let stops: Vec<String> = steps
         .values()
-        .filter(|s| matches!(s.action, Action::StopInstance { .. }))
+        .filter(|s| matches!(s.action, Action::StopInstance(StopInstance { .. })))
         .map(|s| s.id.clone())
         .collect();
     let created_groups: Vec<(String, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
-            Action::CreateAutoScalingGroup { name, .. } => Some((name.clone(), s.id.clone())),
+            Action::CreateAutoScalingGroup(CreateAutoScalingGroup { name, .. }) => {
+                Some((name.clone(), s.id.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -518,11 +525,14 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
     let launch_changes: Vec<(Option<String>, String)> = steps
         .values()
         .filter_map(|s| match &s.action {
-            Action::TemplateVersionWithoutPublicIp { group, .. }
-            | Action::ConvertLaunchConfiguration { group, .. } => {
+            Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
+                group,
+                ..
+            })
+            | Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration { group, .. }) => {
                 Some((Some(group.clone()), s.id.clone()))
             }
-            Action::NewTemplateVersion { .. } => Some((None, s.id.clone())),
+            Action::NewTemplateVersion(NewTemplateVersion { .. }) => Some((None, s.id.clone())),
             _ => None,
         })
         .collect();
@@ -537,8 +547,8 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
             }
         }
         // Scaling policies and alarms of a group wait for the group's creation.
-        if let Action::PutScalingPolicy { group, .. } | Action::PutCpuAlarm { group, .. } =
-            &step.action
+        if let Action::PutScalingPolicy(PutScalingPolicy { group, .. })
+        | Action::PutCpuAlarm(PutCpuAlarm { group, .. }) = &step.action
         {
             depends.extend(
                 created_groups
@@ -549,9 +559,9 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
         }
         // A bastion runs once administrators may reach it: its group's authorizations first
         // (the revocations that wait for the bastion then wait for them too).
-        if let Action::RunBastion {
+        if let Action::RunBastion(RunBastion {
             security_group_id, ..
-        } = &step.action
+        }) = &step.action
         {
             depends.extend(
                 authorizations
@@ -561,7 +571,7 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
             );
         }
         // A rolling replacement waits for every change of what the group launches.
-        if let Action::StartInstanceRefresh { group, .. } = &step.action {
+        if let Action::StartInstanceRefresh(StartInstanceRefresh { group, .. }) = &step.action {
             depends.extend(
                 launch_changes
                     .iter()
@@ -569,7 +579,7 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
                     .map(|(_, id)| id.clone()),
             );
         }
-        if let Action::RevokeIngress { group_id, rule } = &step.action {
+        if let Action::RevokeIngress(RevokeIngress { group_id, rule }) = &step.action {
             depends.extend(
                 authorizations
                     .iter()

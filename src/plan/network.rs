@@ -6,7 +6,7 @@
 //! with the subnet has a default route already. One builder, so that the two cannot answer
 //! differently whether a NAT gateway exists or a subnet is routed.
 
-use super::action::Action;
+use crate::change::{Action, CreateNatGateway, CreateRouteTable};
 use crate::inventory::Inventory;
 
 /// Where a zone's egress goes and what its new parts are called.
@@ -40,29 +40,29 @@ pub fn zone_egress(inventory: &Inventory, zone: &ZoneEgress) -> Vec<Action> {
     let nat = match usable {
         Some(gateway) => gateway.id.clone(),
         None => {
-            let create = Action::CreateNatGateway {
+            let create = Action::CreateNatGateway(CreateNatGateway {
                 name: zone.nat_name.clone(),
                 subnet_id: zone.public_subnet.to_owned(),
-            };
+            });
             let reference = create.reference();
             actions.push(create);
             reference
         }
     };
-    actions.push(Action::CreateRouteTable {
+    actions.push(Action::CreateRouteTable(CreateRouteTable {
         name: zone.table_name.clone(),
         vpc_id: zone.vpc_id.to_owned(),
         default_target: nat,
         subnet_ids: vec![zone.private_subnet.to_owned()],
-    });
+    }));
     actions
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::REF_PREFIX;
     use crate::inventory::{NatGateway, Route, RouteTable};
-    use crate::plan::action::REF_PREFIX;
 
     fn zone() -> ZoneEgress<'static> {
         ZoneEgress {
@@ -89,7 +89,9 @@ mod tests {
 
     fn default_target(actions: &[Action]) -> Option<&str> {
         actions.iter().find_map(|a| match a {
-            Action::CreateRouteTable { default_target, .. } => Some(default_target.as_str()),
+            Action::CreateRouteTable(CreateRouteTable { default_target, .. }) => {
+                Some(default_target.as_str())
+            }
             _ => None,
         })
     }
@@ -108,7 +110,7 @@ mod tests {
         inventory.nat_gateways = vec![nat("available", "us-west-2"), nat("failed", "us-east-1")];
         let actions = zone_egress(&inventory, &zone());
         assert!(
-            matches!(&actions[0], Action::CreateNatGateway { subnet_id, .. } if subnet_id == "subnet-pub")
+            matches!(&actions[0], Action::CreateNatGateway(CreateNatGateway { subnet_id, .. }) if subnet_id == "subnet-pub")
         );
         assert_eq!(
             default_target(&actions).map(|t| t.starts_with(REF_PREFIX)),

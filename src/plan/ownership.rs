@@ -14,6 +14,12 @@
 use std::collections::BTreeSet;
 
 use super::{Action, Plan, Safety};
+use crate::change::{
+    AttachClassicLoadBalancers, AttachTargetGroups, AuthorizeIngress, ConvertLaunchConfiguration,
+    CreateListener, DisablePublicAccess, EnableCrossZone, EnableMultiAz, Manual,
+    NewTemplateVersion, RevokeIngress, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets,
+    SetSubnets, StartInstanceRefresh, StopInstance, TemplateVersionWithoutPublicIp,
+};
 use crate::inventory::{
     AutoScalingGroup, ClassicLoadBalancer, DbInstance, Index, Instance, LaunchTemplate,
     LoadBalancer, SecurityGroup, Tags,
@@ -48,23 +54,26 @@ impl Owner {
 /// The tags of the resource `action` changes, where the inventory has them.
 fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'i Tags> {
     match action {
-        Action::RevokeIngress { group_id, .. } | Action::AuthorizeIngress { group_id, .. } => {
+        Action::RevokeIngress(RevokeIngress { group_id, .. })
+        | Action::AuthorizeIngress(AuthorizeIngress { group_id, .. }) => {
             Some(&index.find::<SecurityGroup>(region, group_id)?.tags)
         }
-        Action::SetCapacity { group, .. }
-        | Action::SetHealthCheck { group, .. }
-        | Action::AttachTargetGroups { group, .. }
-        | Action::AttachClassicLoadBalancers { group, .. }
-        | Action::SetSubnets { group, .. }
-        | Action::ConvertLaunchConfiguration { group, .. }
-        | Action::StartInstanceRefresh { group, .. } => {
+        Action::SetCapacity(SetCapacity { group, .. })
+        | Action::SetHealthCheck(SetHealthCheck { group, .. })
+        | Action::AttachTargetGroups(AttachTargetGroups { group, .. })
+        | Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers { group, .. })
+        | Action::SetSubnets(SetSubnets { group, .. })
+        | Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration { group, .. })
+        | Action::StartInstanceRefresh(StartInstanceRefresh { group, .. }) => {
             Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
         }
         // A new version of the launch template: its owner is the template's (else the
         // group's, which names it).
-        Action::TemplateVersionWithoutPublicIp {
-            group, template_id, ..
-        } => {
+        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
+            group,
+            template_id,
+            ..
+        }) => {
             let template = &index.find::<LaunchTemplate>(region, template_id)?.tags;
             if Owner::of(template).is_some() {
                 Some(template)
@@ -72,27 +81,28 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
                 Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
             }
         }
-        Action::EnableMultiAz { db_instance } | Action::DisablePublicAccess { db_instance } => {
+        Action::EnableMultiAz(EnableMultiAz { db_instance })
+        | Action::DisablePublicAccess(DisablePublicAccess { db_instance }) => {
             Some(&index.find::<DbInstance>(region, db_instance)?.tags)
         }
-        Action::StopInstance { instance_id } => {
+        Action::StopInstance(StopInstance { instance_id }) => {
             Some(&index.find::<Instance>(region, instance_id)?.tags)
         }
-        Action::NewTemplateVersion { template_id, .. } => {
+        Action::NewTemplateVersion(NewTemplateVersion { template_id, .. }) => {
             Some(&index.find::<LaunchTemplate>(region, template_id)?.tags)
         }
-        Action::EnableCrossZone { load_balancer } => Some(
+        Action::EnableCrossZone(EnableCrossZone { load_balancer }) => Some(
             &index
                 .find::<ClassicLoadBalancer>(region, load_balancer)?
                 .tags,
         ),
         // A listener added to a load balancer a stack owns changes what the stack deploys.
-        Action::SetLoadBalancerSubnets {
+        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
             load_balancer_arn, ..
-        }
-        | Action::CreateListener {
+        })
+        | Action::CreateListener(CreateListener {
             load_balancer_arn, ..
-        } => Some(&index.by_arn::<LoadBalancer>(load_balancer_arn)?.tags),
+        }) => Some(&index.by_arn::<LoadBalancer>(load_balancer_arn)?.tags),
         _ => None,
     }
 }
@@ -101,15 +111,15 @@ fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'
 /// owns it is not known, so it is not changed here either.
 fn owner_unknown(action: &Action, region: &str, index: &Index) -> bool {
     match action {
-        Action::EnableCrossZone { load_balancer } => index
+        Action::EnableCrossZone(EnableCrossZone { load_balancer }) => index
             .find::<ClassicLoadBalancer>(region, load_balancer)
             .is_some_and(|lb| lb.tags_unread),
-        Action::SetLoadBalancerSubnets {
+        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
             load_balancer_arn, ..
-        }
-        | Action::CreateListener {
+        })
+        | Action::CreateListener(CreateListener {
             load_balancer_arn, ..
-        } => index
+        }) => index
             .by_arn::<LoadBalancer>(load_balancer_arn)
             .is_some_and(|lb| lb.tags_unread),
         _ => false,
@@ -119,66 +129,69 @@ fn owner_unknown(action: &Action, region: &str, index: &Index) -> bool {
 /// What to change in a template for `action`: the property and its new value.
 fn template_change(action: &Action) -> String {
     match action {
-        Action::RevokeIngress { rule, .. } => {
+        Action::RevokeIngress(RevokeIngress { rule, .. }) => {
             format!("remove `{}` from `SecurityGroupIngress`", rule.text())
         }
-        Action::AuthorizeIngress { rule, .. } => {
+        Action::AuthorizeIngress(AuthorizeIngress { rule, .. }) => {
             format!("add `{}` to `SecurityGroupIngress`", rule.text())
         }
-        Action::SetCapacity {
+        Action::SetCapacity(SetCapacity {
             min_size,
             desired_capacity,
             max_size,
             ..
-        } => {
+        }) => {
             format!(
                 "set `MinSize: {min_size}` (with `DesiredCapacity` ≥ {desired_capacity}, `MaxSize` ≥ {max_size})"
             )
         }
-        Action::SetHealthCheck {
+        Action::SetHealthCheck(SetHealthCheck {
             health_check_type,
             grace_period,
             ..
-        } => {
+        }) => {
             format!(
                 "set `HealthCheckType: {health_check_type}` and `HealthCheckGracePeriod: {grace_period}`"
             )
         }
-        Action::AttachTargetGroups {
+        Action::AttachTargetGroups(AttachTargetGroups {
             target_group_arns, ..
-        } => format!("add {} to `TargetGroupARNs`", target_group_arns.join(", ")),
-        Action::AttachClassicLoadBalancers {
+        }) => format!("add {} to `TargetGroupARNs`", target_group_arns.join(", ")),
+        Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
             load_balancer_names,
             ..
-        } => format!(
+        }) => format!(
             "add {} to `LoadBalancerNames`",
             load_balancer_names.join(", ")
         ),
-        Action::SetSubnets { subnet_ids, .. } => {
+        Action::SetSubnets(SetSubnets { subnet_ids, .. }) => {
             format!("set `VPCZoneIdentifier` to {}", subnet_ids.join(", "))
         }
-        Action::ConvertLaunchConfiguration { .. } => {
+        Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration { .. }) => {
             "replace `LaunchConfigurationName` with a `LaunchTemplate`".to_owned()
         }
-        Action::TemplateVersionWithoutPublicIp { .. } | Action::NewTemplateVersion { .. } => {
+        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp { .. })
+        | Action::NewTemplateVersion(NewTemplateVersion { .. }) => {
             "set `AssociatePublicIpAddress: false` in the launch template's network interface"
                 .to_owned()
         }
-        Action::EnableMultiAz { .. } => "set `MultiAZ: true`".to_owned(),
-        Action::DisablePublicAccess { .. } => "set `PubliclyAccessible: false`".to_owned(),
-        Action::StartInstanceRefresh { .. } => {
+        Action::EnableMultiAz(EnableMultiAz { .. }) => "set `MultiAZ: true`".to_owned(),
+        Action::DisablePublicAccess(DisablePublicAccess { .. }) => {
+            "set `PubliclyAccessible: false`".to_owned()
+        }
+        Action::StartInstanceRefresh(StartInstanceRefresh { .. }) => {
             "deploy the stack (its update replaces the instances)".to_owned()
         }
-        Action::StopInstance { .. } => {
+        Action::StopInstance(StopInstance { .. }) => {
             "remove the instance from the template once its replacement serves".to_owned()
         }
-        Action::EnableCrossZone { .. } => "set `CrossZone: true`".to_owned(),
-        Action::SetLoadBalancerSubnets { subnet_ids, .. } => {
+        Action::EnableCrossZone(EnableCrossZone { .. }) => "set `CrossZone: true`".to_owned(),
+        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets { subnet_ids, .. }) => {
             format!("set `Subnets` to {}", subnet_ids.join(", "))
         }
-        Action::CreateListener {
+        Action::CreateListener(CreateListener {
             port, forward_to, ..
-        } => match forward_to {
+        }) => match forward_to {
             Some(target_group) => format!(
                 "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} forwarding to {target_group}"
             ),
@@ -193,16 +206,18 @@ fn template_change(action: &Action) -> String {
 /// The environment option for `action` where Beanstalk has one.
 fn beanstalk_option(action: &Action) -> &'static str {
     match action {
-        Action::SetCapacity { .. } => "`aws:autoscaling:asg` `MinSize`",
-        Action::RevokeIngress { .. } | Action::AuthorizeIngress { .. } => {
+        Action::SetCapacity(SetCapacity { .. }) => "`aws:autoscaling:asg` `MinSize`",
+        Action::RevokeIngress(RevokeIngress { .. })
+        | Action::AuthorizeIngress(AuthorizeIngress { .. }) => {
             "`aws:autoscaling:launchconfiguration` `SecurityGroups` (or the group's rules in `.ebextensions`)"
         }
-        Action::EnableMultiAz { .. } => "`aws:rds:dbinstance` `MultiAZDatabase`",
-        Action::SetSubnets { .. } => "`aws:ec2:vpc` `Subnets`",
-        Action::TemplateVersionWithoutPublicIp { .. } | Action::NewTemplateVersion { .. } => {
+        Action::EnableMultiAz(EnableMultiAz { .. }) => "`aws:rds:dbinstance` `MultiAZDatabase`",
+        Action::SetSubnets(SetSubnets { .. }) => "`aws:ec2:vpc` `Subnets`",
+        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp { .. })
+        | Action::NewTemplateVersion(NewTemplateVersion { .. }) => {
             "`aws:ec2:vpc` `AssociatePublicIpAddress`"
         }
-        Action::SetHealthCheck { .. } => {
+        Action::SetHealthCheck(SetHealthCheck { .. }) => {
             "`aws:elasticbeanstalk:environment` `LoadBalancerType` with an ELB health check (`aws:autoscaling:asg`)"
         }
         _ => "the environment's configuration",
@@ -240,11 +255,11 @@ pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
             ),
             None => continue,
         };
-        step.action = Action::Manual {
+        step.action = Action::Manual(Manual {
             resource: step.action.target(),
             instruction,
             following: Vec::new(),
-        };
+        });
         step.safety = Safety::Manual;
         handed.insert(step.id.clone());
     }
@@ -270,11 +285,11 @@ pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            step.action = Action::Manual {
+            step.action = Action::Manual(Manual {
                 resource: step.action.target(),
                 instruction,
                 following: Vec::new(),
-            };
+            });
             step.safety = Safety::Manual;
             handed.insert(step.id.clone());
             more = true;
@@ -311,13 +326,13 @@ mod tests {
         );
         let text = instruction(
             &Owner::of(&tags).unwrap(),
-            &Action::SetCapacity {
+            &Action::SetCapacity(SetCapacity {
                 group: "g".into(),
                 min_size: 2,
                 desired_capacity: 2,
                 max_size: 4,
                 before: [1, 1, 4],
-            },
+            }),
         );
         assert!(text.contains("`aws:autoscaling:asg` `MinSize`"), "{text}");
         assert_eq!(Owner::of(&Tags::new()), None);
@@ -334,12 +349,12 @@ mod tests {
         .unwrap();
         let arn = inventory.load_balancers[0].arn.clone();
         let plan = |inventory: crate::inventory::Inventory| {
-            let action = Action::CreateListener {
+            let action = Action::CreateListener(CreateListener {
                 load_balancer_arn: arn.clone(),
                 port: 80,
                 certificate_arn: None,
                 forward_to: None,
-            };
+            });
             let plan = Plan::of(vec![crate::plan::Step::of(action)]);
             hand_to_owners(plan, &Index::new(inventory)).steps.remove(0)
         };

@@ -12,15 +12,13 @@
 //! the steps that depend on it.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-
-use super::action::{Action, Advice, MANAGED_TAG, REF_PREFIX};
-use super::{Plan, Step};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
+use super::{Plan, Step};
 use crate::apps::AppModel;
+use crate::change::{Action, Manual, REF_PREFIX, StopInstance};
 use crate::finding::{Finding, Status};
 use crate::inventory::{Index, Inventory};
 use crate::reach;
@@ -38,362 +36,13 @@ pub fn predict<'s>(inventory: &Inventory, steps: impl IntoIterator<Item = &'s St
     let mut predicted = inventory.clone();
     for step in steps {
         let created = format!("{REF_PREFIX}{}", step.id);
-        apply(&mut predicted, &step.action, &step.region, &created);
+        step.action
+            .kind()
+            .predict(&mut predicted, &step.region, &created);
     }
     predicted.derive_subnet_publicity();
     predicted
 }
-
-/// A resource built from JSON with the inventory's own defaults for what is left out.
-fn build<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Option<T> {
-    serde_json::from_value(value).ok()
-}
-
-/// A route target as the inventory spells it: a new internet gateway is still an `igw-`.
-fn route_target(target: &str) -> String {
-    match target.strip_prefix(REF_PREFIX) {
-        Some(key) if key.starts_with("internet-gateway:") => format!("igw-{key}"),
-        _ => target.to_owned(),
-    }
-}
-
-/// Auto Scaling group `name` of `region` in the predicted inventory.
-fn group_mut<'a>(
-    inv: &'a mut Inventory,
-    region: &str,
-    name: &str,
-) -> Option<&'a mut crate::inventory::AutoScalingGroup> {
-    inv.auto_scaling_groups
-        .iter_mut()
-        .find(|g| g.region == region && g.name == name)
-}
-
-/// Appends to `list` what of `items` it lacks, in order.
-fn add_missing(list: &mut Vec<String>, items: &[String]) {
-    for item in items {
-        if !list.contains(item) {
-            list.push(item.clone());
-        }
-    }
-}
-
-fn apply(inv: &mut Inventory, action: &Action, region: &str, created: &str) {
-    let zone_of = |inv: &Inventory, subnet: &str| {
-        inv.subnets
-            .iter()
-            .find(|s| s.region == region && s.id == subnet)
-            .map(|s| s.availability_zone.clone())
-    };
-    match action {
-        Action::RevokeIngress { group_id, rule } => {
-            if let Some(group) = inv
-                .security_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.id == group_id)
-            {
-                group.ingress.retain(|r| !same_permission(r, rule));
-            }
-        }
-        Action::AuthorizeIngress { group_id, rule } => {
-            if let Some(group) = inv
-                .security_groups
-                .iter_mut()
-                .find(|g| g.region == region && &g.id == group_id)
-                && !group.ingress.iter().any(|r| same_permission(r, rule))
-            {
-                group.ingress.push(rule.clone());
-            }
-        }
-        Action::SetCapacity {
-            group,
-            min_size,
-            desired_capacity,
-            max_size,
-            ..
-        } => {
-            if let Some(g) = group_mut(inv, region, group) {
-                (g.min_size, g.desired_capacity, g.max_size) =
-                    (*min_size, *desired_capacity, *max_size);
-            }
-        }
-        Action::SetHealthCheck {
-            group,
-            health_check_type,
-            grace_period,
-            ..
-        } => {
-            if let Some(g) = group_mut(inv, region, group) {
-                g.health_check_type = health_check_type.clone();
-                g.health_check_grace_period = *grace_period;
-            }
-        }
-        Action::AttachTargetGroups {
-            group,
-            target_group_arns,
-        } => {
-            if let Some(g) = group_mut(inv, region, group) {
-                add_missing(&mut g.target_group_arns, target_group_arns);
-            }
-        }
-        Action::AttachClassicLoadBalancers {
-            group,
-            load_balancer_names,
-        } => {
-            if let Some(g) = group_mut(inv, region, group) {
-                add_missing(&mut g.load_balancer_names, load_balancer_names);
-            }
-        }
-        Action::EnableCrossZone { load_balancer } => {
-            if let Some(lb) = inv
-                .classic_load_balancers
-                .iter_mut()
-                .find(|l| l.region == region && &l.name == load_balancer)
-            {
-                lb.cross_zone = true;
-            }
-        }
-        Action::SetSubnets {
-            group, subnet_ids, ..
-        } => {
-            let mut zones: Vec<String> =
-                subnet_ids.iter().filter_map(|s| zone_of(inv, s)).collect();
-            zones.sort();
-            zones.dedup();
-            if let Some(g) = group_mut(inv, region, group) {
-                g.subnet_ids = subnet_ids.clone();
-                g.availability_zones = zones;
-            }
-        }
-        Action::SetLoadBalancerSubnets {
-            load_balancer_arn,
-            subnet_ids,
-            ..
-        } => {
-            let mut zones: Vec<String> =
-                subnet_ids.iter().filter_map(|s| zone_of(inv, s)).collect();
-            zones.sort();
-            zones.dedup();
-            if let Some(lb) = inv
-                .load_balancers
-                .iter_mut()
-                .find(|lb| &lb.arn == load_balancer_arn)
-            {
-                lb.subnet_ids = subnet_ids.clone();
-                lb.availability_zones = zones;
-            }
-        }
-        Action::TemplateVersionWithoutPublicIp {
-            template_id,
-            source_version,
-            ..
-        } => {
-            if let Some(template) = inv
-                .launch_templates
-                .iter_mut()
-                .find(|t| t.region == region && &t.id == template_id)
-                && let Some(source) = template.version(*source_version).cloned()
-            {
-                let number = template.latest_version + 1;
-                let mut version = source;
-                version.version_number = number;
-                version.associate_public_ip = Some(false);
-                template.versions.push(version);
-                template.latest_version = number;
-                template.default_version = number;
-            }
-        }
-        Action::EnableMultiAz { db_instance } => {
-            if let Some(db) = inv
-                .db_instances
-                .iter_mut()
-                .find(|d| d.region == region && &d.id == db_instance)
-            {
-                db.multi_az = true;
-            }
-        }
-        Action::DisablePublicAccess { db_instance } => {
-            if let Some(db) = inv
-                .db_instances
-                .iter_mut()
-                .find(|d| d.region == region && &d.id == db_instance)
-            {
-                db.publicly_accessible = false;
-            }
-        }
-        Action::UpsertAliasRecord {
-            zone_id,
-            name,
-            dns_name,
-            target_zone_id,
-        } => {
-            inv.record_sets
-                .retain(|r| !(&r.zone_id == zone_id && &r.name == name && r.record_type == "A"));
-            inv.record_sets.extend(build(json!({
-                "zone_id": zone_id, "name": name, "record_type": "A",
-                "alias_target": { "dns_name": dns_name, "hosted_zone_id": target_zone_id,
-                                  "evaluate_target_health": true },
-            })));
-        }
-        Action::CreateSecurityGroup {
-            name,
-            vpc_id,
-            description,
-        } => inv.security_groups.extend(build(json!({
-            "id": created, "region": region, "name": name, "vpc_id": vpc_id,
-            "description": description,
-        }))),
-        Action::CreateSubnet {
-            name,
-            vpc_id,
-            cidr,
-            zone,
-        } => inv.subnets.extend(build(json!({
-            "id": created, "region": region, "vpc_id": vpc_id, "availability_zone": zone,
-            "cidr_block": cidr, "map_public_ip_on_launch": false, "public": false,
-            "tags": { "Name": name },
-        }))),
-        Action::CreateNatGateway { name, subnet_id } => {
-            let vpc = inv
-                .subnets
-                .iter()
-                .find(|s| s.region == region && &s.id == subnet_id)
-                .map(|s| s.vpc_id.clone())
-                .unwrap_or_default();
-            inv.nat_gateways.extend(build(json!({
-                "id": created, "region": region, "vpc_id": vpc, "subnet_id": subnet_id,
-                "state": "available", "tags": { "Name": name },
-            })));
-        }
-        Action::CreateRouteTable {
-            name,
-            vpc_id,
-            default_target,
-            subnet_ids,
-        } => {
-            for table in &mut inv.route_tables {
-                table.subnet_ids.retain(|s| !subnet_ids.contains(s));
-            }
-            inv.route_tables.extend(build(json!({
-                "id": created, "region": region, "vpc_id": vpc_id, "main": false,
-                "subnet_ids": subnet_ids,
-                "routes": [{ "destination": "0.0.0.0/0", "target": route_target(default_target) }],
-                "tags": { "Name": name },
-            })));
-        }
-        Action::RunBastion {
-            name,
-            image_id,
-            instance_type,
-            subnet_id,
-            security_group_id,
-        } => {
-            let subnet = inv
-                .subnets
-                .iter()
-                .find(|s| s.region == region && &s.id == subnet_id);
-            let (vpc, zone) = subnet
-                .map(|s| (s.vpc_id.clone(), s.availability_zone.clone()))
-                .unwrap_or_default();
-            inv.instances.extend(build(json!({
-                "id": created, "region": region, "state": "running",
-                "instance_type": instance_type, "image_id": image_id, "vpc_id": vpc,
-                "subnet_id": subnet_id, "availability_zone": zone, "public_ip": "0.0.0.0",
-                "security_group_ids": [security_group_id],
-                "tags": { "Name": name, "hacheck:role": "bastion", (MANAGED_TAG.0): MANAGED_TAG.1 },
-            })));
-        }
-        Action::CreateTargetGroup {
-            name,
-            vpc_id,
-            port,
-            health_check_path,
-        } => inv.target_groups.extend(build(json!({
-            "arn": created, "name": name, "region": region, "vpc_id": vpc_id, "port": port,
-            "protocol": "HTTP", "target_type": "instance",
-            "health_check": { "enabled": true, "protocol": "HTTP", "path": health_check_path,
-                              "interval_seconds": 30, "healthy_threshold": 5,
-                              "unhealthy_threshold": 2 },
-        }))),
-        Action::CreateListener {
-            load_balancer_arn,
-            port,
-            certificate_arn,
-            forward_to,
-        } => {
-            let action = match forward_to {
-                Some(target_group) => {
-                    json!({ "action_type": "forward", "target_group_arns": [target_group] })
-                }
-                None => json!({ "action_type": "redirect", "redirect_protocol": "HTTPS",
-                                "redirect_port": "443" }),
-            };
-            inv.listeners.extend(build(json!({
-                "arn": created, "load_balancer_arn": load_balancer_arn, "region": region,
-                "port": port, "protocol": if certificate_arn.is_some() { "HTTPS" } else { "HTTP" },
-                "certificate_arns": certificate_arn.iter().collect::<Vec<_>>(),
-                "default_actions": [action],
-            })));
-            if let Some(target_group) = forward_to
-                && let Some(tg) = inv
-                    .target_groups
-                    .iter_mut()
-                    .find(|t| &t.arn == target_group)
-                && !tg.load_balancer_arns.contains(load_balancer_arn)
-            {
-                tg.load_balancer_arns.push(load_balancer_arn.clone());
-            }
-        }
-        Action::StopInstance { instance_id } => {
-            if let Some(instance) = inv
-                .instances
-                .iter_mut()
-                .find(|i| i.region == region && &i.id == instance_id)
-            {
-                instance.state = "stopped".to_owned();
-            }
-        }
-        // What a person following a manual step changes, where the step states it.
-        Action::Manual { following, .. } => {
-            for advice in following {
-                follow(inv, advice);
-            }
-        }
-        // Not modelled: they add alarms, policies, topics, AMIs, templates and whole stacks,
-        // or replace instances; the rules they satisfy are judged again after the apply.
-        _ => {}
-    }
-}
-
-fn follow(inv: &mut Inventory, advice: &Advice) {
-    let (listener_arn, action) = match advice {
-        Advice::ForwardListener {
-            listener_arn,
-            target_group_arn,
-        } => (
-            listener_arn,
-            json!({ "action_type": "forward", "target_group_arns": [target_group_arn] }),
-        ),
-        Advice::RedirectListenerToHttps { listener_arn } => (
-            listener_arn,
-            json!({ "action_type": "redirect", "redirect_protocol": "HTTPS", "redirect_port": "443" }),
-        ),
-    };
-    if let Some(listener) = inv.listeners.iter_mut().find(|l| &l.arn == listener_arn) {
-        listener.default_actions = build(json!([action])).unwrap_or_default();
-    }
-}
-
-/// Same protocol, ports and peer: what AWS identifies a permission by.
-fn same_permission(a: &crate::inventory::SgRule, b: &crate::inventory::SgRule) -> bool {
-    a.protocol == b.protocol
-        && a.from_port == b.from_port
-        && a.to_port == b.to_port
-        && a.cidr_ipv4 == b.cidr_ipv4
-        && a.cidr_ipv6 == b.cidr_ipv6
-        && a.source_group_id == b.source_group_id
-        && a.prefix_list_id == b.prefix_list_id
-}
-
 /// (rule, resource ARN) of every passing finding.
 fn passing(findings: &[Finding]) -> BTreeSet<(String, String)> {
     findings
@@ -492,7 +141,9 @@ pub fn guard(
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::StopInstance { instance_id } => Some(format!("instance {instance_id} ")),
+            Action::StopInstance(StopInstance { instance_id }) => {
+                Some(format!("instance {instance_id} "))
+            }
             _ => None,
         })
         .collect();
@@ -552,11 +203,9 @@ pub fn guard(
     // Manual steps are checked like actions, by the paths they would cut (the rules judge
     // what is applied): advice that would take users' way in is refused, not printed.
     let mut reasons: BTreeMap<String, String> = BTreeMap::new();
-    for step in plan
-        .steps
-        .iter()
-        .filter(|s| matches!(&s.action, Action::Manual { following, .. } if !following.is_empty()))
-    {
+    for step in plan.steps.iter().filter(
+        |s| matches!(&s.action, Action::Manual(Manual { following, .. }) if !following.is_empty()),
+    ) {
         let after = damage(predict(inventory, [step]), None, false);
         if let Some(path) = after.cut.first() {
             reasons.insert(
@@ -655,6 +304,7 @@ pub fn guard(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::{CreateRouteTable, CreateSubnet};
 
     fn compliant() -> Inventory {
         crate::snapshot::parse(
@@ -668,18 +318,18 @@ mod tests {
     fn created_resources_take_their_steps_reference_and_routes_make_subnets_public() {
         let inventory = compliant();
         let vpc = inventory.vpcs[0].id.clone();
-        let subnet = Action::CreateSubnet {
+        let subnet = Action::CreateSubnet(CreateSubnet {
             name: "new".into(),
             vpc_id: vpc.clone(),
             cidr: "10.0.200.0/24".into(),
             zone: "us-east-1a".into(),
-        };
-        let table = Action::CreateRouteTable {
+        });
+        let table = Action::CreateRouteTable(CreateRouteTable {
             name: "new".into(),
             vpc_id: vpc,
             default_target: "igw-0shop".into(),
             subnet_ids: vec![format!("{REF_PREFIX}{}", subnet.key())],
-        };
+        });
         let steps: Vec<Step> = [subnet, table].into_iter().map(Step::of).collect();
         let predicted = predict(&inventory, &steps);
         let new = predicted
@@ -696,6 +346,7 @@ mod tests {
 mod admin_tests {
     use super::*;
     use crate::apps::{Scope, ScopeSettings, discover};
+    use crate::change::{AuthorizeIngress, RevokeIngress};
     use crate::inventory::SgRule;
 
     fn from_cidr(port: i32, cidr: &str) -> SgRule {
@@ -743,10 +394,10 @@ mod admin_tests {
     #[test]
     fn a_step_leaving_administrators_no_way_in_is_refused_whatever_rule_asked_for_it() {
         let revoke = step(
-            Action::RevokeIngress {
+            Action::RevokeIngress(RevokeIngress {
                 group_id: "sg-1web".into(),
                 rule: from_cidr(22, "0.0.0.0/0"),
-            },
+            }),
             &[],
         );
         let reasons = refusals(vec![revoke]);
@@ -761,17 +412,17 @@ mod admin_tests {
     #[test]
     fn a_way_in_may_change_so_long_as_one_is_left() {
         let office = step(
-            Action::AuthorizeIngress {
+            Action::AuthorizeIngress(AuthorizeIngress {
                 group_id: "sg-1web".into(),
                 rule: from_cidr(22, "203.0.113.0/24"),
-            },
+            }),
             &[],
         );
         let revoke = step(
-            Action::RevokeIngress {
+            Action::RevokeIngress(RevokeIngress {
                 group_id: "sg-1web".into(),
                 rule: from_cidr(22, "0.0.0.0/0"),
-            },
+            }),
             &[&office],
         );
         assert_eq!(refusals(vec![office, revoke]), Vec::<String>::new());

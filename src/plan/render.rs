@@ -202,7 +202,7 @@ fn readable(text: &str) -> String {
             None => (word, ""),
         };
         match bare
-            .strip_prefix(super::action::REF_PREFIX)
+            .strip_prefix(crate::change::REF_PREFIX)
             .and_then(|key| key.split_once(':'))
         {
             Some((_, name)) => {
@@ -219,14 +219,15 @@ fn readable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::Manual;
     use crate::plan::{Action, Step};
 
     fn manual(resource: &str, applications: &[&str]) -> Step {
-        let action = Action::Manual {
+        let action = Action::Manual(Manual {
             resource: resource.into(),
             instruction: "do it".into(),
             following: Default::default(),
-        };
+        });
         Step {
             fixes: vec![format!("HA000 {resource}")],
             applications: applications.iter().map(|a| (*a).to_owned()).collect(),

@@ -13,9 +13,16 @@
 
 use std::collections::BTreeMap;
 
-use super::action::{Action, REF_PREFIX};
 use super::spec::Spec;
 use super::{PlanError, Step, add_step, conflicting, proposed_step};
+use crate::change::{
+    Action, AliasToLoadBalancer, AuthorizeIngress, CreateAutoScalingGroup, CreateDbInstance,
+    CreateDbSubnetGroup, CreateImage, CreateInternetGateway, CreateLaunchTemplate, CreateListener,
+    CreateLoadBalancer, CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup,
+    CreateTopic, CreateVpc, DisablePublicAccess, EnableMultiAz, Manual, NewTemplateVersion,
+    PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RunBastion, StartInstanceRefresh, StopInstance,
+    SubscribeEmail,
+};
 use crate::inventory::{Inventory, Tags};
 
 /// Share of the group kept in service during a rolling replacement.
@@ -122,9 +129,11 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             .find(|v| v.region == spec.region && named(&v.tags, &vpc_name))
             .map(|v| v.id.clone()),
     };
-    let vpc = b.existing_or(vpc_existing.clone(), || Action::CreateVpc {
-        name: vpc_name.clone(),
-        cidr: spec.network.vpc_cidr.clone().unwrap_or_default(),
+    let vpc = b.existing_or(vpc_existing.clone(), || {
+        Action::CreateVpc(CreateVpc {
+            name: vpc_name.clone(),
+            cidr: spec.network.vpc_cidr.clone().unwrap_or_default(),
+        })
     })?;
     let subnet = |b: &mut Builder, name: String, cidr: &str, zone: &str| {
         let existing = inv
@@ -133,11 +142,13 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             .find(|s| s.region == spec.region && named(&s.tags, &name))
             .map(|s| s.id.clone());
         let vpc = vpc.clone();
-        b.existing_or(existing, || Action::CreateSubnet {
-            name,
-            vpc_id: vpc,
-            cidr: cidr.to_owned(),
-            zone: zone.to_owned(),
+        b.existing_or(existing, || {
+            Action::CreateSubnet(CreateSubnet {
+                name,
+                vpc_id: vpc,
+                cidr: cidr.to_owned(),
+                zone: zone.to_owned(),
+            })
         })
     };
     let mut public = Vec::new();
@@ -166,9 +177,11 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             .find(|g| g.vpc_ids.contains(id))
             .map(|g| g.id.clone())
     });
-    let igw = b.existing_or(igw_existing, || Action::CreateInternetGateway {
-        name: format!("{}-igw", spec.name),
-        vpc_id: vpc.clone(),
+    let igw = b.existing_or(igw_existing, || {
+        Action::CreateInternetGateway(CreateInternetGateway {
+            name: format!("{}-igw", spec.name),
+            vpc_id: vpc.clone(),
+        })
     })?;
     let table_done = |name: &str, subnets: &[String]| {
         inv.route_tables.iter().any(|t| {
@@ -179,12 +192,12 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     };
     let public_table = b.name("public");
     if !table_done(&public_table, &public) {
-        b.add(Action::CreateRouteTable {
+        b.add(Action::CreateRouteTable(CreateRouteTable {
             name: public_table,
             vpc_id: vpc.clone(),
             default_target: igw.clone(),
             subnet_ids: public.clone(),
-        })?;
+        }))?;
     }
     for (i, zone) in zones.iter().enumerate() {
         let egress = super::network::zone_egress(
@@ -212,10 +225,12 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                 .find(|g| g.name == name && &g.vpc_id == v)
                 .map(|g| g.id.clone())
         });
-        b.existing_or(existing, || Action::CreateSecurityGroup {
-            name,
-            vpc_id: vpc.clone(),
-            description: description.to_owned(),
+        b.existing_or(existing, || {
+            Action::CreateSecurityGroup(CreateSecurityGroup {
+                name,
+                vpc_id: vpc.clone(),
+                description: description.to_owned(),
+            })
         })
     };
     let lb_group = security_group(&mut b, "lb", "load balancer: web traffic from the internet")?;
@@ -283,7 +298,10 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             } else {
                 rule.source_group_id = Some(peer);
             }
-            b.add(Action::AuthorizeIngress { group_id, rule })?;
+            b.add(Action::AuthorizeIngress(AuthorizeIngress {
+                group_id,
+                rule,
+            }))?;
         }
     }
 
@@ -309,13 +327,13 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             let image = match existing {
                 Some(id) => id,
                 None => {
-                    let stopped = b.add(Action::StopInstance {
+                    let stopped = b.add(Action::StopInstance(StopInstance {
                         instance_id: instance_id.clone(),
-                    })?;
-                    b.add(Action::CreateImage {
+                    }))?;
+                    b.add(Action::CreateImage(CreateImage {
                         name: image_name,
                         instance_id: stopped,
-                    })?
+                    }))?
                 }
             };
             (image, instance.image_id.clone())
@@ -329,13 +347,13 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         named(&i.tags, &bastion_name) && i.state != "terminated" && i.state != "shutting-down"
     });
     if !has_bastion {
-        b.add(Action::RunBastion {
+        b.add(Action::RunBastion(RunBastion {
             name: bastion_name,
             image_id: spec.bastion.ami.clone().unwrap_or(base_image),
             instance_type: spec.bastion.instance_type.clone(),
             subnet_id: public[0].clone(),
             security_group_id: bastion_group.clone(),
-        })?;
+        }))?;
     }
 
     // Launch template; a changed AMI rolls out as a new version and an instance refresh.
@@ -356,28 +374,28 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                 .and_then(|v| v.image_id.clone())
                 .unwrap_or_default();
             if current != image && !image.starts_with(REF_PREFIX) {
-                b.add(Action::NewTemplateVersion {
+                b.add(Action::NewTemplateVersion(NewTemplateVersion {
                     template_id: existing.id.clone(),
                     image_id: image.clone(),
                     before: current,
-                })?;
+                }))?;
                 if asg_exists {
-                    b.add(Action::StartInstanceRefresh {
+                    b.add(Action::StartInstanceRefresh(StartInstanceRefresh {
                         group: asg_name.clone(),
                         min_healthy_percentage: MIN_HEALTHY_PERCENTAGE,
                         max_healthy_percentage: None,
-                    })?;
+                    }))?;
                 }
             }
             existing.id.clone()
         }
-        None => b.add(Action::CreateLaunchTemplate {
+        None => b.add(Action::CreateLaunchTemplate(CreateLaunchTemplate {
             name: template_name,
             image_id: image,
             instance_type: spec.app.instance_type.clone(),
             security_group_id: app_group.clone(),
             user_data: spec.app.user_data.clone(),
-        })?,
+        }))?,
     };
 
     // Load balancing.
@@ -387,11 +405,13 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         .iter()
         .find(|g| g.name == tg_name && g.region == spec.region)
         .map(|g| g.arn.clone());
-    let target_group = b.existing_or(tg_existing, || Action::CreateTargetGroup {
-        name: tg_name.clone(),
-        vpc_id: vpc.clone(),
-        port: spec.app.port,
-        health_check_path: spec.app.health_check_path.clone(),
+    let target_group = b.existing_or(tg_existing, || {
+        Action::CreateTargetGroup(CreateTargetGroup {
+            name: tg_name.clone(),
+            vpc_id: vpc.clone(),
+            port: spec.app.port,
+            health_check_path: spec.app.health_check_path.clone(),
+        })
     })?;
     let lb_name = b.name("alb");
     let lb_existing = inv
@@ -399,10 +419,12 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         .iter()
         .find(|l| l.name == lb_name && l.region == spec.region)
         .map(|l| l.arn.clone());
-    let load_balancer = b.existing_or(lb_existing.clone(), || Action::CreateLoadBalancer {
-        name: lb_name.clone(),
-        subnet_ids: public.clone(),
-        security_group_id: lb_group.clone(),
+    let load_balancer = b.existing_or(lb_existing.clone(), || {
+        Action::CreateLoadBalancer(CreateLoadBalancer {
+            name: lb_name.clone(),
+            subnet_ids: public.clone(),
+            security_group_id: lb_group.clone(),
+        })
     })?;
     let listener_exists = |port: i32| {
         lb_existing.as_ref().is_some_and(|arn| {
@@ -421,12 +443,12 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     };
     for (port, certificate_arn, forward_to) in listeners {
         if !listener_exists(port) {
-            b.add(Action::CreateListener {
+            b.add(Action::CreateListener(CreateListener {
                 load_balancer_arn: load_balancer.clone(),
                 port,
                 certificate_arn,
                 forward_to,
-            })?;
+            }))?;
         }
     }
 
@@ -434,7 +456,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     // (as the rule pack's remediations do); the planner orders them after its creation.
     let group = asg_name.clone();
     if !asg_exists {
-        b.add(Action::CreateAutoScalingGroup {
+        b.add(Action::CreateAutoScalingGroup(CreateAutoScalingGroup {
             name: asg_name.clone(),
             launch_template_id: template.clone(),
             subnet_ids: private.clone(),
@@ -442,7 +464,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             desired_capacity: spec.app.desired_capacity,
             max_size: spec.app.max_size,
             target_group_arn: target_group.clone(),
-        })?;
+        }))?;
     }
 
     // Scaling policies, CPU alarms, notifications (named as the HA014/HA015 remediations name them).
@@ -451,8 +473,10 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         .iter()
         .find(|t| t.name == ALERTS_TOPIC && t.region == spec.region)
         .map(|t| t.arn.clone());
-    let topic = b.existing_or(topic_existing.clone(), || Action::CreateTopic {
-        name: ALERTS_TOPIC.into(),
+    let topic = b.existing_or(topic_existing.clone(), || {
+        Action::CreateTopic(CreateTopic {
+            name: ALERTS_TOPIC.into(),
+        })
     })?;
     for email in &spec.scaling.alarm_emails {
         let subscribed = inv.sns_topics.iter().any(|t| {
@@ -460,10 +484,10 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                 && t.subscriptions.iter().any(|s| &s.endpoint == email)
         });
         if !subscribed {
-            b.add(Action::SubscribeEmail {
+            b.add(Action::SubscribeEmail(SubscribeEmail {
                 topic_arn: topic.clone(),
                 email: email.clone(),
-            })?;
+            }))?;
         }
     }
     for (direction, adjustment, operator, threshold, level) in [
@@ -490,11 +514,11 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             .map(|p| p.arn.clone());
         let policy = match policy_existing {
             Some(arn) => arn,
-            None => b.add(Action::PutScalingPolicy {
+            None => b.add(Action::PutScalingPolicy(PutScalingPolicy {
                 group: group.clone(),
                 name: policy_name,
                 adjustment,
-            })?,
+            }))?,
         };
         let alarm_name = format!("{asg_name}-cpu-{level}");
         if !inv
@@ -502,13 +526,13 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             .iter()
             .any(|a| a.name == alarm_name && a.region == spec.region)
         {
-            b.add(Action::PutCpuAlarm {
+            b.add(Action::PutCpuAlarm(PutCpuAlarm {
                 group: group.clone(),
                 name: alarm_name,
                 comparison_operator: operator.into(),
                 threshold,
                 actions: vec![policy, topic.clone()],
-            })?;
+            }))?;
         }
     }
 
@@ -526,14 +550,14 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                         ))
                     })?;
                 if db.multi_az && !live.multi_az {
-                    b.add(Action::EnableMultiAz {
+                    b.add(Action::EnableMultiAz(EnableMultiAz {
                         db_instance: id.clone(),
-                    })?;
+                    }))?;
                 }
                 if live.publicly_accessible {
-                    b.add(Action::DisablePublicAccess {
+                    b.add(Action::DisablePublicAccess(DisablePublicAccess {
                         db_instance: id.clone(),
-                    })?;
+                    }))?;
                 }
             }
             None => {
@@ -547,12 +571,12 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                     {
                         subnet_group_name
                     } else {
-                        b.add(Action::CreateDbSubnetGroup {
+                        b.add(Action::CreateDbSubnetGroup(CreateDbSubnetGroup {
                             name: subnet_group_name,
                             subnet_ids: private.clone(),
-                        })?
+                        }))?
                     };
-                    b.add(Action::CreateDbInstance {
+                    b.add(Action::CreateDbInstance(CreateDbInstance {
                         id,
                         engine: db.engine.clone().unwrap_or_default(),
                         instance_class: db.instance_class.clone().unwrap_or_default(),
@@ -561,7 +585,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                         security_group_id: db_group.clone().expect("a database has a group"),
                         multi_az: db.multi_az,
                         master_username: db.master_username.clone(),
-                    })?;
+                    }))?;
                 }
             }
         }
@@ -577,13 +601,13 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             .find(|z| z.name == zone_name && !z.private)
         {
             None => {
-                b.add(Action::Manual {
+                b.add(Action::Manual(Manual {
                     resource: zone_name.clone(),
                     instruction: format!(
                         "create the public hosted zone `{zone_name}` for `{record}`"
                     ),
                     following: Vec::new(),
-                })?;
+                }))?;
             }
             Some(zone) => {
                 let dns_name = lb_existing
@@ -601,11 +625,11 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                     })
                 });
                 if !aliased {
-                    b.add(Action::AliasToLoadBalancer {
+                    b.add(Action::AliasToLoadBalancer(AliasToLoadBalancer {
                         zone_id: zone.id.clone(),
                         name: record,
                         load_balancer_arn: load_balancer.clone(),
-                    })?;
+                    }))?;
                 }
             }
         }
@@ -666,14 +690,14 @@ mod tests {
             .action;
         assert_eq!(
             subnet,
-            &Action::CreateSubnet {
+            &Action::CreateSubnet(CreateSubnet {
                 name: "web-public-a".into(),
                 vpc_id: "vpc-0a1b2c3d4e5f60001".into(),
                 cidr: "10.0.30.0/24".into(),
                 zone: "us-east-1a".into(),
-            }
+            })
         );
-        let Action::CreateRouteTable { default_target, .. } =
+        let Action::CreateRouteTable(CreateRouteTable { default_target, .. }) =
             &steps["route-table:web-public"].action
         else {
             panic!()

@@ -10,10 +10,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::yaml::{self, Node, Spanned};
+use crate::change::{
+    AttachTargetGroups, AuthorizeIngress, CreateSecurityGroup, CreateTopic, DisablePublicAccess,
+    EnableCrossZone, EnableMultiAz, MANAGED_TAG, PutCpuAlarm, PutScalingPolicy, REF_PREFIX,
+    RevokeIngress, RunBastion, SetCapacity, SetHealthCheck, SetSubnets, SubscribeEmail,
+    TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+};
 use crate::inventory::{
     ClassicLoadBalancer, Index, LoadBalancer, RecordSet, Resource, SgRule, Source,
 };
-use crate::plan::action::{MANAGED_TAG, REF_PREFIX};
 use crate::plan::{Action, Plan, Safety};
 
 /// One template's text before and after.
@@ -711,7 +716,7 @@ fn edit_step(
         Ok(())
     };
     match action {
-        Action::EnableMultiAz { db_instance } => {
+        Action::EnableMultiAz(EnableMultiAz { db_instance }) => {
             set(
                 drafts,
                 "db_instance",
@@ -728,25 +733,25 @@ fn edit_step(
             )
         }
 
-        Action::DisablePublicAccess { db_instance } => set(
+        Action::DisablePublicAccess(DisablePublicAccess { db_instance }) => set(
             drafts,
             "db_instance",
             db_instance,
             &[("PubliclyAccessible", "false".into())],
         ),
-        Action::EnableCrossZone { load_balancer } => set(
+        Action::EnableCrossZone(EnableCrossZone { load_balancer }) => set(
             drafts,
             "classic_load_balancer",
             load_balancer,
             &[("CrossZone", "true".into())],
         ),
-        Action::SetCapacity {
+        Action::SetCapacity(SetCapacity {
             group,
             min_size,
             desired_capacity,
             max_size,
             before,
-        } => {
+        }) => {
             let mut values = vec![("MinSize", min_size.to_string())];
             if desired_capacity != &before[1] {
                 values.push(("DesiredCapacity", desired_capacity.to_string()));
@@ -756,12 +761,12 @@ fn edit_step(
             }
             set(drafts, "auto_scaling_group", group, &values)
         }
-        Action::SetHealthCheck {
+        Action::SetHealthCheck(SetHealthCheck {
             group,
             health_check_type,
             grace_period,
             ..
-        } => set(
+        }) => set(
             drafts,
             "auto_scaling_group",
             group,
@@ -770,7 +775,7 @@ fn edit_step(
                 ("HealthCheckGracePeriod", grace_period.to_string()),
             ],
         ),
-        Action::RevokeIngress { group_id, rule } => {
+        Action::RevokeIngress(RevokeIngress { group_id, rule }) => {
             let source = source(index, region, "security_group", group_id)?;
             let value = serde_json::to_value(rule).map_err(|e| e.to_string())?;
             let element = source
@@ -848,7 +853,7 @@ fn edit_step(
                 "the rule's line {line} is in no ingress list or resource"
             ))
         }
-        Action::AuthorizeIngress { group_id, rule } => {
+        Action::AuthorizeIngress(AuthorizeIngress { group_id, rule }) => {
             // A group this plan adds is not in the tree yet: its rule is a resource of its own.
             let added = group_id
                 .strip_prefix(REF_PREFIX)
@@ -895,10 +900,10 @@ fn edit_step(
             add_resource(draft, &format!("{logical}Ingress"), body)?;
             Ok(())
         }
-        Action::AttachTargetGroups {
+        Action::AttachTargetGroups(AttachTargetGroups {
             group,
             target_group_arns,
-        } => {
+        }) => {
             let source = source(index, region, "auto_scaling_group", group)?;
             let (file, logical) = (source.file.clone(), source.logical_id.clone());
             let items = target_group_arns
@@ -913,11 +918,11 @@ fn edit_step(
                     .collect()
             })
         }
-        Action::PutScalingPolicy {
+        Action::PutScalingPolicy(PutScalingPolicy {
             group,
             name,
             adjustment,
-        } => {
+        }) => {
             let source = source(index, region, "auto_scaling_group", group)?;
             let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
             let logical = logical_id(name);
@@ -933,13 +938,13 @@ fn edit_step(
             created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
-        Action::PutCpuAlarm {
+        Action::PutCpuAlarm(PutCpuAlarm {
             group,
             name,
             comparison_operator,
             threshold,
             actions,
-        } => {
+        }) => {
             // An alarm the template declares is mended in place (its threshold, operator,
             // statistic, actions): a twin beside it would leave the wrong one firing.
             if let Ok(alarm_source) = source(index, region, "metric_alarm", name) {
@@ -1006,7 +1011,7 @@ fn edit_step(
             created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
-        Action::CreateTopic { name } => {
+        Action::CreateTopic(CreateTopic { name }) => {
             let file = first_file(index)?;
             let logical = logical_id(name);
             let body = vec![
@@ -1018,7 +1023,7 @@ fn edit_step(
             created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
-        Action::SubscribeEmail { topic_arn, email } => {
+        Action::SubscribeEmail(SubscribeEmail { topic_arn, email }) => {
             let file = first_file(index)?;
             let topic = expression(index, region, created, &file, topic_arn)?;
             let logical = format!("{}Subscription", logical_id(email));
@@ -1033,9 +1038,11 @@ fn edit_step(
             created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
-        Action::TemplateVersionWithoutPublicIp {
-            group, template_id, ..
-        } => {
+        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
+            group,
+            template_id,
+            ..
+        }) => {
             // A template has no versions: CloudFormation makes a new one of the changed data.
             let template = source(index, region, "launch_template", template_id)?;
             let (file, logical) = (template.file.clone(), template.logical_id.clone());
@@ -1088,9 +1095,9 @@ fn edit_step(
                 _ => Ok(()),
             }
         }
-        Action::SetSubnets {
+        Action::SetSubnets(SetSubnets {
             group, subnet_ids, ..
-        } => {
+        }) => {
             let source = source(index, region, "auto_scaling_group", group)?;
             let (file, logical) = (source.file.clone(), source.logical_id.clone());
             let items = subnet_ids
@@ -1099,12 +1106,12 @@ fn edit_step(
                 .collect::<Result<Vec<_>, _>>()?;
             replace_list(draft(drafts, &file)?, &logical, "VPCZoneIdentifier", &items)
         }
-        Action::UpsertAliasRecord {
+        Action::UpsertAliasRecord(UpsertAliasRecord {
             zone_id,
             name,
             dns_name,
             ..
-        } => {
+        }) => {
             let inventory = index.inventory();
             let trimmed = |n: &str| n.trim_end_matches('.').to_ascii_lowercase();
             let record = inventory
@@ -1170,11 +1177,11 @@ fn edit_step(
                 ),
             )
         }
-        Action::CreateSecurityGroup {
+        Action::CreateSecurityGroup(CreateSecurityGroup {
             name,
             vpc_id,
             description,
-        } => {
+        }) => {
             let file = source(index, region, "vpc", vpc_id)?.file.clone();
             let vpc = expression(index, region, created, &file, vpc_id)?;
             let body = vec![
@@ -1197,13 +1204,13 @@ fn edit_step(
             created.insert(action.key(), (file.clone(), logical));
             Ok(())
         }
-        Action::RunBastion {
+        Action::RunBastion(RunBastion {
             name,
             image_id,
             instance_type,
             subnet_id,
             security_group_id,
-        } => {
+        }) => {
             let file = source(index, region, "subnet", subnet_id)?.file.clone();
             // The image an application instance of the template names, as it names it.
             let image = match image_expression(index, drafts, &file, image_id) {

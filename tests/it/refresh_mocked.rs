@@ -11,6 +11,7 @@ use aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanc
 use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshOutput;
 use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus};
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
+use hacheck::change::StartInstanceRefresh;
 use hacheck::execute::{ApplyReport, Executor, Journal, Outcome, Watch};
 use hacheck::plan::{Action, Plan, Safety, Step};
 
@@ -24,11 +25,11 @@ fn plan() -> Plan {
         steps: vec![Step {
             id: STEP.into(),
             region: "us-east-1".into(),
-            action: Action::StartInstanceRefresh {
+            action: Action::StartInstanceRefresh(StartInstanceRefresh {
                 group: "shop-asg".into(),
                 min_healthy_percentage: 90,
                 max_healthy_percentage: None,
-            },
+            }),
             safety: Safety::Unsafe,
             fixes: vec!["HA001 i-0app0a".into()],
             depends_on: Vec::new(),

@@ -1,0 +1,224 @@
+//! RDS: Multi-AZ, readers, public access, new databases.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ActionType, Change, Safety, change};
+use crate::inventory::Inventory;
+
+/// Turns on Multi-AZ (a standby in another zone; I/O load while it is built).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableMultiAz {
+    pub db_instance: String,
+}
+
+impl ActionType for EnableMultiAz {
+    fn key(&self) -> String {
+        let EnableMultiAz { db_instance } = self;
+        format!("multi-az:{db_instance}")
+    }
+    fn safety(&self) -> Safety {
+        Safety::Unsafe
+    }
+    fn cost(&self) -> Option<&'static str> {
+        Some("about doubles the database's instance and storage cost (a standby)")
+    }
+    fn target(&self) -> String {
+        let EnableMultiAz { db_instance } = self;
+        db_instance.clone()
+    }
+    fn summary(&self) -> String {
+        "db instance: Multi-AZ".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("multi_az", false, true)]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let EnableMultiAz { db_instance } = self;
+        if let Some(db) = inv
+            .db_instances
+            .iter_mut()
+            .find(|d| d.region == region && &d.id == db_instance)
+        {
+            db.multi_az = true;
+        }
+    }
+}
+
+/// Adds a reader instance in another zone to a DB cluster whose instances share one
+/// zone, so that a zone failure promotes it instead of stopping the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddClusterReader {
+    pub cluster: String,
+    pub instance_id: String,
+    pub availability_zone: String,
+    pub instance_class: String,
+    pub engine: String,
+}
+
+impl ActionType for AddClusterReader {
+    fn key(&self) -> String {
+        let AddClusterReader { cluster, .. } = self;
+        format!("cluster-reader:{cluster}")
+    }
+    fn cost(&self) -> Option<&'static str> {
+        Some("billed hourly (a DB instance)")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let AddClusterReader { cluster, .. } = self;
+        cluster.clone()
+    }
+    fn summary(&self) -> String {
+        "db cluster: reader in another zone".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let AddClusterReader {
+            instance_id,
+            availability_zone,
+            instance_class,
+            ..
+        } = self;
+        vec![change(
+            "reader",
+            "(none)",
+            format!("{instance_id} ({instance_class}) in {availability_zone}"),
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "rds:DescribeDBClusters",
+            "rds:DescribeDBInstances",
+            "rds:CreateDBInstance",
+            "rds:AddTagsToResource",
+        ]
+    }
+}
+
+/// Makes a DB instance not publicly accessible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisablePublicAccess {
+    pub db_instance: String,
+}
+
+impl ActionType for DisablePublicAccess {
+    fn key(&self) -> String {
+        let DisablePublicAccess { db_instance } = self;
+        format!("private:{db_instance}")
+    }
+    fn target(&self) -> String {
+        let DisablePublicAccess { db_instance } = self;
+        db_instance.clone()
+    }
+    fn summary(&self) -> String {
+        "db instance: public access".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("publicly_accessible", true, false)]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let DisablePublicAccess { db_instance } = self;
+        if let Some(db) = inv
+            .db_instances
+            .iter_mut()
+            .find(|d| d.region == region && &d.id == db_instance)
+        {
+            db.publicly_accessible = false;
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDbSubnetGroup {
+    pub name: String,
+    pub subnet_ids: Vec<String>,
+}
+
+impl ActionType for CreateDbSubnetGroup {
+    fn key(&self) -> String {
+        let CreateDbSubnetGroup { name, .. } = self;
+        format!("db-subnet-group:{name}")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let CreateDbSubnetGroup { name, .. } = self;
+        name.clone()
+    }
+    fn summary(&self) -> String {
+        "db subnet group".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateDbSubnetGroup { subnet_ids, .. } = self;
+        vec![change("subnets", "", subnet_ids.join(", "))]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["rds:DescribeDBSubnetGroups", "rds:CreateDBSubnetGroup"]
+    }
+}
+
+/// A new DB instance; an existing one is never recreated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDbInstance {
+    pub id: String,
+    pub engine: String,
+    pub instance_class: String,
+    pub allocated_storage: i32,
+    pub subnet_group: String,
+    pub security_group_id: String,
+    pub multi_az: bool,
+    pub master_username: String,
+}
+
+impl ActionType for CreateDbInstance {
+    fn key(&self) -> String {
+        let CreateDbInstance { id, .. } = self;
+        format!("db-instance:{id}")
+    }
+    fn cost(&self) -> Option<&'static str> {
+        Some("billed hourly (a DB instance)")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let CreateDbInstance { id, .. } = self;
+        id.clone()
+    }
+    fn summary(&self) -> String {
+        "db instance".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateDbInstance {
+            engine,
+            instance_class,
+            multi_az,
+            ..
+        } = self;
+        vec![
+            change("engine", "", format!("{engine} on {instance_class}")),
+            change("multi_az", "", multi_az),
+            change("publicly_accessible", "", false),
+        ]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "rds:DescribeDBInstances",
+            "rds:CreateDBInstance",
+            "secretsmanager:CreateSecret",
+        ]
+    }
+}

@@ -1,0 +1,384 @@
+//! Load balancers, their listeners and target groups, and what groups attach to them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::predicted::{add_missing, build, group_mut, zone_of};
+use super::{ActionType, Change, change};
+use crate::inventory::Inventory;
+
+/// Attaches target groups to an Auto Scaling group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachTargetGroups {
+    pub group: String,
+    pub target_group_arns: Vec<String>,
+}
+
+impl ActionType for AttachTargetGroups {
+    fn key(&self) -> String {
+        let AttachTargetGroups { group, .. } = self;
+        format!("attach-target-groups:{group}")
+    }
+    fn target(&self) -> String {
+        let AttachTargetGroups { group, .. } = self;
+        group.clone()
+    }
+    fn summary(&self) -> String {
+        "auto scaling group: attach target groups".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let AttachTargetGroups {
+            target_group_arns, ..
+        } = self;
+        vec![change("target_groups", "", target_group_arns.join(", "))]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:AttachLoadBalancerTargetGroups",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let AttachTargetGroups {
+            group,
+            target_group_arns,
+        } = self;
+        if let Some(g) = group_mut(inv, region, group) {
+            add_missing(&mut g.target_group_arns, target_group_arns);
+        }
+    }
+}
+
+/// Registers a group's instances with Classic Load Balancers, by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachClassicLoadBalancers {
+    pub group: String,
+    pub load_balancer_names: Vec<String>,
+}
+
+impl ActionType for AttachClassicLoadBalancers {
+    fn key(&self) -> String {
+        let AttachClassicLoadBalancers { group, .. } = self;
+        format!("attach-classic-load-balancers:{group}")
+    }
+    fn target(&self) -> String {
+        let AttachClassicLoadBalancers { group, .. } = self;
+        group.clone()
+    }
+    fn summary(&self) -> String {
+        "auto scaling group: attach Classic Load Balancers".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let AttachClassicLoadBalancers {
+            load_balancer_names,
+            ..
+        } = self;
+        vec![change(
+            "load_balancer_names",
+            "",
+            load_balancer_names.join(", "),
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:AttachLoadBalancers",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let AttachClassicLoadBalancers {
+            group,
+            load_balancer_names,
+        } = self;
+        if let Some(g) = group_mut(inv, region, group) {
+            add_missing(&mut g.load_balancer_names, load_balancer_names);
+        }
+    }
+}
+
+/// Turns cross-zone load balancing on for a Classic Load Balancer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableCrossZone {
+    pub load_balancer: String,
+}
+
+impl ActionType for EnableCrossZone {
+    fn key(&self) -> String {
+        let EnableCrossZone { load_balancer } = self;
+        format!("cross-zone:{load_balancer}")
+    }
+    fn target(&self) -> String {
+        let EnableCrossZone { load_balancer } = self;
+        load_balancer.clone()
+    }
+    fn summary(&self) -> String {
+        "classic load balancer: cross-zone load balancing".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("cross_zone", "off", "on")]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let EnableCrossZone { load_balancer } = self;
+        if let Some(lb) = inv
+            .classic_load_balancers
+            .iter_mut()
+            .find(|l| l.region == region && &l.name == load_balancer)
+        {
+            lb.cross_zone = true;
+        }
+    }
+}
+
+/// Puts a load balancer in these subnets (one per zone): it gains nodes in their zones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetLoadBalancerSubnets {
+    pub load_balancer_arn: String,
+    pub name: String,
+    pub subnet_ids: Vec<String>,
+    pub before: Vec<String>,
+}
+
+impl ActionType for SetLoadBalancerSubnets {
+    fn key(&self) -> String {
+        let SetLoadBalancerSubnets { name, .. } = self;
+        format!("load-balancer-subnets:{name}")
+    }
+    fn target(&self) -> String {
+        let SetLoadBalancerSubnets { name, .. } = self;
+        name.clone()
+    }
+    fn summary(&self) -> String {
+        "load balancer: subnets (zones)".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let SetLoadBalancerSubnets {
+            subnet_ids, before, ..
+        } = self;
+        vec![change("subnets", before.join(", "), subnet_ids.join(", "))]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:SetSubnets",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let SetLoadBalancerSubnets {
+            load_balancer_arn,
+            subnet_ids,
+            ..
+        } = self;
+        let mut zones: Vec<String> = subnet_ids
+            .iter()
+            .filter_map(|s| zone_of(inv, region, s))
+            .collect();
+        zones.sort();
+        zones.dedup();
+        if let Some(lb) = inv
+            .load_balancers
+            .iter_mut()
+            .find(|lb| &lb.arn == load_balancer_arn)
+        {
+            lb.subnet_ids = subnet_ids.clone();
+            lb.availability_zones = zones;
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTargetGroup {
+    pub name: String,
+    pub vpc_id: String,
+    pub port: i32,
+    pub health_check_path: String,
+}
+
+impl ActionType for CreateTargetGroup {
+    fn key(&self) -> String {
+        let CreateTargetGroup { name, .. } = self;
+        format!("target-group:{name}")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let CreateTargetGroup { name, .. } = self;
+        name.clone()
+    }
+    fn summary(&self) -> String {
+        "target group".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateTargetGroup {
+            port,
+            health_check_path,
+            ..
+        } = self;
+        vec![change(
+            "target",
+            "",
+            format!("HTTP {port}, health check {health_check_path}"),
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:CreateTargetGroup",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, created: &str) {
+        let CreateTargetGroup {
+            name,
+            vpc_id,
+            port,
+            health_check_path,
+        } = self;
+        inv.target_groups.extend(build(json!({
+            "arn": created, "name": name, "region": region, "vpc_id": vpc_id, "port": port,
+            "protocol": "HTTP", "target_type": "instance",
+            "health_check": { "enabled": true, "protocol": "HTTP", "path": health_check_path,
+                              "interval_seconds": 30, "healthy_threshold": 5,
+                              "unhealthy_threshold": 2 },
+        })))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLoadBalancer {
+    pub name: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_id: String,
+}
+
+impl ActionType for CreateLoadBalancer {
+    fn key(&self) -> String {
+        let CreateLoadBalancer { name, .. } = self;
+        format!("load-balancer:{name}")
+    }
+    fn cost(&self) -> Option<&'static str> {
+        Some("billed hourly and per capacity unit (a load balancer)")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let CreateLoadBalancer { name, .. } = self;
+        name.clone()
+    }
+    fn summary(&self) -> String {
+        "internet-facing application load balancer".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateLoadBalancer {
+            subnet_ids,
+            security_group_id,
+            ..
+        } = self;
+        vec![
+            change("subnets", "", subnet_ids.join(", ")),
+            change("security_group", "", security_group_id),
+        ]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:CreateLoadBalancer",
+        ]
+    }
+}
+
+/// A listener forwarding to a target group, or (without one) redirecting to HTTPS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateListener {
+    pub load_balancer_arn: String,
+    pub port: i32,
+    pub certificate_arn: Option<String>,
+    pub forward_to: Option<String>,
+}
+
+impl ActionType for CreateListener {
+    fn key(&self) -> String {
+        let CreateListener {
+            load_balancer_arn,
+            port,
+            ..
+        } = self;
+        format!("listener:{load_balancer_arn}:{port}")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let CreateListener { port, .. } = self;
+        format!("listener :{port}")
+    }
+    fn summary(&self) -> String {
+        "load balancer listener".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateListener {
+            port,
+            certificate_arn,
+            forward_to,
+            ..
+        } = self;
+        vec![change(
+            "listener",
+            "",
+            match (forward_to, certificate_arn) {
+                (Some(tg), Some(_)) => format!("HTTPS {port} → {tg}"),
+                (Some(tg), None) => format!("HTTP {port} → {tg}"),
+                (None, _) => format!("HTTP {port} → redirect to HTTPS 443"),
+            },
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeListeners",
+            "elasticloadbalancing:CreateListener",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, created: &str) {
+        let CreateListener {
+            load_balancer_arn,
+            port,
+            certificate_arn,
+            forward_to,
+        } = self;
+        let action = match forward_to {
+            Some(target_group) => {
+                json!({ "action_type": "forward", "target_group_arns": [target_group] })
+            }
+            None => json!({ "action_type": "redirect", "redirect_protocol": "HTTPS",
+                                "redirect_port": "443" }),
+        };
+        inv.listeners.extend(build(json!({
+            "arn": created, "load_balancer_arn": load_balancer_arn, "region": region,
+            "port": port, "protocol": if certificate_arn.is_some() { "HTTPS" } else { "HTTP" },
+            "certificate_arns": certificate_arn.iter().collect::<Vec<_>>(),
+            "default_actions": [action],
+        })));
+        if let Some(target_group) = forward_to
+            && let Some(tg) = inv
+                .target_groups
+                .iter_mut()
+                .find(|t| &t.arn == target_group)
+            && !tg.load_balancer_arns.contains(load_balancer_arn)
+        {
+            tg.load_balancer_arns.push(load_balancer_arn.clone());
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Security groups: their inbound rules, and new groups.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::predicted::{build, same_permission};
+use super::{ActionType, Change, change};
+use crate::inventory::Inventory;
+use crate::inventory::SgRule;
+
+/// Removes one inbound rule from a security group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeIngress {
+    pub group_id: String,
+    pub rule: SgRule,
+}
+
+impl ActionType for RevokeIngress {
+    fn key(&self) -> String {
+        let RevokeIngress { group_id, rule } = self;
+        format!("revoke-ingress:{group_id}:{}", rule.text())
+    }
+    fn symbol(&self) -> char {
+        '-'
+    }
+    fn target(&self) -> String {
+        let RevokeIngress { group_id, .. } = self;
+        group_id.clone()
+    }
+    fn summary(&self) -> String {
+        let RevokeIngress { rule, .. } = self;
+        format!("security group: revoke {}", rule.text())
+    }
+    fn changes(&self) -> Vec<Change> {
+        let RevokeIngress { rule, .. } = self;
+        vec![change("ingress", rule.text(), "(none)")]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "ec2:DescribeSecurityGroups",
+            "ec2:RevokeSecurityGroupIngress",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let RevokeIngress { group_id, rule } = self;
+        if let Some(group) = inv
+            .security_groups
+            .iter_mut()
+            .find(|g| g.region == region && &g.id == group_id)
+        {
+            group.ingress.retain(|r| !same_permission(r, rule));
+        }
+    }
+}
+
+/// Adds one inbound rule (its peer may be a `ref:`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizeIngress {
+    pub group_id: String,
+    pub rule: SgRule,
+}
+
+impl ActionType for AuthorizeIngress {
+    fn key(&self) -> String {
+        let AuthorizeIngress { group_id, rule } = self;
+        format!("authorize-ingress:{group_id}:{}", rule.text())
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let AuthorizeIngress { group_id, .. } = self;
+        group_id.clone()
+    }
+    fn summary(&self) -> String {
+        let AuthorizeIngress { rule, .. } = self;
+        format!("security group: authorize {}", rule.text())
+    }
+    fn changes(&self) -> Vec<Change> {
+        let AuthorizeIngress { rule, .. } = self;
+        vec![change("ingress", "(none)", rule.text())]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "ec2:DescribeSecurityGroups",
+            "ec2:AuthorizeSecurityGroupIngress",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        let AuthorizeIngress { group_id, rule } = self;
+        if let Some(group) = inv
+            .security_groups
+            .iter_mut()
+            .find(|g| g.region == region && &g.id == group_id)
+            && !group.ingress.iter().any(|r| same_permission(r, rule))
+        {
+            group.ingress.push(rule.clone());
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSecurityGroup {
+    pub name: String,
+    pub vpc_id: String,
+    pub description: String,
+}
+
+impl ActionType for CreateSecurityGroup {
+    fn key(&self) -> String {
+        let CreateSecurityGroup { name, .. } = self;
+        format!("security-group:{name}")
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        let CreateSecurityGroup { name, .. } = self;
+        name.clone()
+    }
+    fn summary(&self) -> String {
+        "security group".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateSecurityGroup {
+            vpc_id,
+            description,
+            ..
+        } = self;
+        vec![
+            change("vpc", "", vpc_id),
+            change("description", "", description),
+        ]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup"]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, created: &str) {
+        let CreateSecurityGroup {
+            name,
+            vpc_id,
+            description,
+        } = self;
+        inv.security_groups.extend(build(json!({
+            "id": created, "region": region, "name": name, "vpc_id": vpc_id,
+            "description": description,
+        })))
+    }
+}
