@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::predicted::{group_mut, zone_of};
 use super::{ActionType, Change, Safety, change};
-use crate::inventory::Inventory;
+use crate::inventory::{AutoScalingGroup, Index, Inventory, Tags};
 
 /// Sets an Auto Scaling group's minimum (raising desired and maximum when below it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +62,24 @@ impl ActionType for SetCapacity {
                 (*min_size, *desired_capacity, *max_size);
         }
     }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let SetCapacity { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let SetCapacity {
+            min_size,
+            desired_capacity,
+            max_size,
+            ..
+        } = self;
+        format!(
+            "set `MinSize: {min_size}` (with `DesiredCapacity` ≥ {desired_capacity}, `MaxSize` ≥ {max_size})"
+        )
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:autoscaling:asg` `MinSize`"
+    }
 }
 
 /// Switches a group to load-balancer health checks.
@@ -116,6 +134,23 @@ impl ActionType for SetHealthCheck {
             g.health_check_grace_period = *grace_period;
         }
     }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let SetHealthCheck { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let SetHealthCheck {
+            health_check_type,
+            grace_period,
+            ..
+        } = self;
+        format!(
+            "set `HealthCheckType: {health_check_type}` and `HealthCheckGracePeriod: {grace_period}`"
+        )
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:elasticbeanstalk:environment` `LoadBalancerType` with an ELB health check (`aws:autoscaling:asg`)"
+    }
 }
 
 /// Replaces a group's subnets (instances move: unsafe).
@@ -168,6 +203,17 @@ impl ActionType for SetSubnets {
             g.subnet_ids = subnet_ids.clone();
             g.availability_zones = zones;
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let SetSubnets { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let SetSubnets { subnet_ids, .. } = self;
+        format!("set `VPCZoneIdentifier` to {}", subnet_ids.join(", "))
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:ec2:vpc` `Subnets`"
     }
 }
 
@@ -229,6 +275,13 @@ impl ActionType for StartInstanceRefresh {
             "autoscaling:DescribeInstanceRefreshes",
             "autoscaling:StartInstanceRefresh",
         ]
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let StartInstanceRefresh { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        "deploy the stack (its update replaces the instances)".to_owned()
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ActionType, Change, Safety, change};
-use crate::inventory::Inventory;
+use crate::inventory::{DbInstance, Index, Inventory, Tags};
 
 /// Turns on Multi-AZ (a standby in another zone; I/O load while it is built).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +45,16 @@ impl ActionType for EnableMultiAz {
         {
             db.multi_az = true;
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let EnableMultiAz { db_instance } = self;
+        Some(&index.find::<DbInstance>(region, db_instance)?.tags)
+    }
+    fn template_change(&self) -> String {
+        "set `MultiAZ: true`".to_owned()
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:rds:dbinstance` `MultiAZDatabase`"
     }
 }
 
@@ -135,6 +145,13 @@ impl ActionType for DisablePublicAccess {
         {
             db.publicly_accessible = false;
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let DisablePublicAccess { db_instance } = self;
+        Some(&index.find::<DbInstance>(region, db_instance)?.tags)
+    }
+    fn template_change(&self) -> String {
+        "set `PubliclyAccessible: false`".to_owned()
     }
 }
 

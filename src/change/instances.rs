@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::predicted::build;
 use super::{ActionType, Change, MANAGED_TAG, Safety, change};
-use crate::inventory::Inventory;
+use crate::inventory::{Index, Instance, Inventory, Tags};
 
 /// A bastion host with a public IP, tagged `hacheck:role=bastion`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,5 +118,12 @@ impl ActionType for StopInstance {
         {
             instance.state = "stopped".to_owned();
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let StopInstance { instance_id } = self;
+        Some(&index.find::<Instance>(region, instance_id)?.tags)
+    }
+    fn template_change(&self) -> String {
+        "remove the instance from the template once its replacement serves".to_owned()
     }
 }

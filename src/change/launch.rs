@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActionType, Change, change};
-use crate::inventory::Inventory;
+use super::{ActionType, Change, Owner, change};
+use crate::inventory::{AutoScalingGroup, Index, Inventory, LaunchTemplate, Tags};
 
 /// Creates a launch template from the group's launch configuration (same AMI, type,
 /// groups and user data, no public IP) and points the group at it.
@@ -54,6 +54,13 @@ impl ActionType for ConvertLaunchConfiguration {
             "autoscaling:UpdateAutoScalingGroup",
             "iam:PassRole",
         ]
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let ConvertLaunchConfiguration { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        "replace `LaunchConfigurationName` with a `LaunchTemplate`".to_owned()
     }
 }
 
@@ -122,6 +129,26 @@ impl ActionType for TemplateVersionWithoutPublicIp {
             template.latest_version = number;
             template.default_version = number;
         }
+    }
+    // A new version of the launch template: its owner is the template's (else the
+    // group's, which names it).
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let TemplateVersionWithoutPublicIp {
+            group, template_id, ..
+        } = self;
+        let template = &index.find::<LaunchTemplate>(region, template_id)?.tags;
+        if Owner::of(template).is_some() {
+            Some(template)
+        } else {
+            Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+        }
+    }
+    fn template_change(&self) -> String {
+        "set `AssociatePublicIpAddress: false` in the launch template's network interface"
+            .to_owned()
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:ec2:vpc` `AssociatePublicIpAddress`"
     }
 }
 
@@ -250,5 +277,16 @@ impl ActionType for NewTemplateVersion {
             "ec2:CreateLaunchTemplateVersion",
             "ec2:ModifyLaunchTemplate",
         ]
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let NewTemplateVersion { template_id, .. } = self;
+        Some(&index.find::<LaunchTemplate>(region, template_id)?.tags)
+    }
+    fn template_change(&self) -> String {
+        "set `AssociatePublicIpAddress: false` in the launch template's network interface"
+            .to_owned()
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:ec2:vpc` `AssociatePublicIpAddress`"
     }
 }

@@ -5,7 +5,9 @@ use serde_json::json;
 
 use super::predicted::{add_missing, build, group_mut, zone_of};
 use super::{ActionType, Change, change};
-use crate::inventory::Inventory;
+use crate::inventory::{
+    AutoScalingGroup, ClassicLoadBalancer, Index, Inventory, LoadBalancer, Tags,
+};
 
 /// Attaches target groups to an Auto Scaling group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +49,16 @@ impl ActionType for AttachTargetGroups {
         if let Some(g) = group_mut(inv, region, group) {
             add_missing(&mut g.target_group_arns, target_group_arns);
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let AttachTargetGroups { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let AttachTargetGroups {
+            target_group_arns, ..
+        } = self;
+        format!("add {} to `TargetGroupARNs`", target_group_arns.join(", "))
     }
 }
 
@@ -96,6 +108,20 @@ impl ActionType for AttachClassicLoadBalancers {
             add_missing(&mut g.load_balancer_names, load_balancer_names);
         }
     }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let AttachClassicLoadBalancers { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let AttachClassicLoadBalancers {
+            load_balancer_names,
+            ..
+        } = self;
+        format!(
+            "add {} to `LoadBalancerNames`",
+            load_balancer_names.join(", ")
+        )
+    }
 }
 
 /// Turns cross-zone load balancing on for a Classic Load Balancer.
@@ -135,6 +161,23 @@ impl ActionType for EnableCrossZone {
         {
             lb.cross_zone = true;
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let EnableCrossZone { load_balancer } = self;
+        Some(
+            &index
+                .find::<ClassicLoadBalancer>(region, load_balancer)?
+                .tags,
+        )
+    }
+    fn tags_unread(&self, region: &str, index: &Index) -> bool {
+        let EnableCrossZone { load_balancer } = self;
+        index
+            .find::<ClassicLoadBalancer>(region, load_balancer)
+            .is_some_and(|lb| lb.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        "set `CrossZone: true`".to_owned()
     }
 }
 
@@ -192,6 +235,24 @@ impl ActionType for SetLoadBalancerSubnets {
             lb.subnet_ids = subnet_ids.clone();
             lb.availability_zones = zones;
         }
+    }
+    fn owner_tags<'i>(&self, _region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let SetLoadBalancerSubnets {
+            load_balancer_arn, ..
+        } = self;
+        Some(&index.by_arn::<LoadBalancer>(load_balancer_arn)?.tags)
+    }
+    fn tags_unread(&self, _region: &str, index: &Index) -> bool {
+        let SetLoadBalancerSubnets {
+            load_balancer_arn, ..
+        } = self;
+        index
+            .by_arn::<LoadBalancer>(load_balancer_arn)
+            .is_some_and(|lb| lb.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        let SetLoadBalancerSubnets { subnet_ids, .. } = self;
+        format!("set `Subnets` to {}", subnet_ids.join(", "))
     }
 }
 
@@ -379,6 +440,34 @@ impl ActionType for CreateListener {
             && !tg.load_balancer_arns.contains(load_balancer_arn)
         {
             tg.load_balancer_arns.push(load_balancer_arn.clone());
+        }
+    }
+    // A listener added to a load balancer a stack owns changes what the stack deploys.
+    fn owner_tags<'i>(&self, _region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let CreateListener {
+            load_balancer_arn, ..
+        } = self;
+        Some(&index.by_arn::<LoadBalancer>(load_balancer_arn)?.tags)
+    }
+    fn tags_unread(&self, _region: &str, index: &Index) -> bool {
+        let CreateListener {
+            load_balancer_arn, ..
+        } = self;
+        index
+            .by_arn::<LoadBalancer>(load_balancer_arn)
+            .is_some_and(|lb| lb.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        let CreateListener {
+            port, forward_to, ..
+        } = self;
+        match forward_to {
+            Some(target_group) => format!(
+                "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} forwarding to {target_group}"
+            ),
+            None => format!(
+                "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} redirecting to HTTPS"
+            ),
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::Inventory;
+use crate::inventory::{Index, Inventory, Tags};
 
 mod capacity;
 mod databases;
@@ -22,6 +22,7 @@ mod load_balancers;
 mod manual;
 mod monitoring;
 mod network;
+pub mod owner;
 mod predicted;
 mod security_groups;
 
@@ -34,6 +35,7 @@ pub use load_balancers::*;
 pub use manual::*;
 pub use monitoring::*;
 pub use network::*;
+pub use owner::Owner;
 pub use security_groups::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +86,28 @@ pub trait ActionType {
     /// the rules ask for, and the rules judge them again after the apply.
     fn predict(&self, inv: &mut Inventory, region: &str, created: &str) {
         let _ = (inv, region, created);
+    }
+    /// The tags of the resource it changes, where the inventory has them: they say whether
+    /// a stack or an environment owns it (`plan::ownership`). None: it creates what nothing
+    /// owns yet, or changes what carries no tags.
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let _ = (region, index);
+        None
+    }
+    /// Whether it changes a load balancer whose tags could not be read: whether a stack
+    /// owns it is not known, so it is not changed here either.
+    fn tags_unread(&self, region: &str, index: &Index) -> bool {
+        let _ = (region, index);
+        false
+    }
+    /// What to change in the owner's CloudFormation template instead: the property and its
+    /// new value.
+    fn template_change(&self) -> String {
+        self.summary()
+    }
+    /// The Elastic Beanstalk option that makes the change, where there is one.
+    fn beanstalk_option(&self) -> &'static str {
+        "the environment's configuration"
     }
 }
 

@@ -5,8 +5,7 @@ use serde_json::json;
 
 use super::predicted::{build, same_permission};
 use super::{ActionType, Change, change};
-use crate::inventory::Inventory;
-use crate::inventory::SgRule;
+use crate::inventory::{Index, Inventory, SecurityGroup, SgRule, Tags};
 
 /// Removes one inbound rule from a security group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +50,17 @@ impl ActionType for RevokeIngress {
         {
             group.ingress.retain(|r| !same_permission(r, rule));
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let RevokeIngress { group_id, .. } = self;
+        Some(&index.find::<SecurityGroup>(region, group_id)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let RevokeIngress { rule, .. } = self;
+        format!("remove `{}` from `SecurityGroupIngress`", rule.text())
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:autoscaling:launchconfiguration` `SecurityGroups` (or the group's rules in `.ebextensions`)"
     }
 }
 
@@ -98,6 +108,17 @@ impl ActionType for AuthorizeIngress {
         {
             group.ingress.push(rule.clone());
         }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let AuthorizeIngress { group_id, .. } = self;
+        Some(&index.find::<SecurityGroup>(region, group_id)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let AuthorizeIngress { rule, .. } = self;
+        format!("add `{}` to `SecurityGroupIngress`", rule.text())
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "`aws:autoscaling:launchconfiguration` `SecurityGroups` (or the group's rules in `.ebextensions`)"
     }
 }
 

@@ -14,226 +14,19 @@
 use std::collections::BTreeSet;
 
 use super::{Action, Plan, Safety};
-use crate::change::{
-    AttachClassicLoadBalancers, AttachTargetGroups, AuthorizeIngress, ConvertLaunchConfiguration,
-    CreateListener, DisablePublicAccess, EnableCrossZone, EnableMultiAz, Manual,
-    NewTemplateVersion, RevokeIngress, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets,
-    SetSubnets, StartInstanceRefresh, StopInstance, TemplateVersionWithoutPublicIp,
-};
-use crate::inventory::{
-    AutoScalingGroup, ClassicLoadBalancer, DbInstance, Index, Instance, LaunchTemplate,
-    LoadBalancer, SecurityGroup, Tags,
-};
-
-pub const STACK_NAME_TAG: &str = "aws:cloudformation:stack-name";
-pub const LOGICAL_ID_TAG: &str = "aws:cloudformation:logical-id";
-pub const BEANSTALK_TAG: &str = "elasticbeanstalk:environment-name";
-
-/// Who owns a resource, by its tags.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Owner {
-    Stack { name: String, logical_id: String },
-    Beanstalk { environment: String },
-}
-
-impl Owner {
-    pub fn of(tags: &Tags) -> Option<Owner> {
-        // Beanstalk creates its resources through a stack: its environment is the owner.
-        if let Some(environment) = tags.get(BEANSTALK_TAG) {
-            return Some(Owner::Beanstalk {
-                environment: environment.clone(),
-            });
-        }
-        Some(Owner::Stack {
-            name: tags.get(STACK_NAME_TAG)?.clone(),
-            logical_id: tags.get(LOGICAL_ID_TAG).cloned().unwrap_or_default(),
-        })
-    }
-}
-
-/// The tags of the resource `action` changes, where the inventory has them.
-fn target_tags<'i>(action: &Action, region: &str, index: &'i Index) -> Option<&'i Tags> {
-    match action {
-        Action::RevokeIngress(RevokeIngress { group_id, .. })
-        | Action::AuthorizeIngress(AuthorizeIngress { group_id, .. }) => {
-            Some(&index.find::<SecurityGroup>(region, group_id)?.tags)
-        }
-        Action::SetCapacity(SetCapacity { group, .. })
-        | Action::SetHealthCheck(SetHealthCheck { group, .. })
-        | Action::AttachTargetGroups(AttachTargetGroups { group, .. })
-        | Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers { group, .. })
-        | Action::SetSubnets(SetSubnets { group, .. })
-        | Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration { group, .. })
-        | Action::StartInstanceRefresh(StartInstanceRefresh { group, .. }) => {
-            Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
-        }
-        // A new version of the launch template: its owner is the template's (else the
-        // group's, which names it).
-        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
-            group,
-            template_id,
-            ..
-        }) => {
-            let template = &index.find::<LaunchTemplate>(region, template_id)?.tags;
-            if Owner::of(template).is_some() {
-                Some(template)
-            } else {
-                Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
-            }
-        }
-        Action::EnableMultiAz(EnableMultiAz { db_instance })
-        | Action::DisablePublicAccess(DisablePublicAccess { db_instance }) => {
-            Some(&index.find::<DbInstance>(region, db_instance)?.tags)
-        }
-        Action::StopInstance(StopInstance { instance_id }) => {
-            Some(&index.find::<Instance>(region, instance_id)?.tags)
-        }
-        Action::NewTemplateVersion(NewTemplateVersion { template_id, .. }) => {
-            Some(&index.find::<LaunchTemplate>(region, template_id)?.tags)
-        }
-        Action::EnableCrossZone(EnableCrossZone { load_balancer }) => Some(
-            &index
-                .find::<ClassicLoadBalancer>(region, load_balancer)?
-                .tags,
-        ),
-        // A listener added to a load balancer a stack owns changes what the stack deploys.
-        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
-            load_balancer_arn, ..
-        })
-        | Action::CreateListener(CreateListener {
-            load_balancer_arn, ..
-        }) => Some(&index.by_arn::<LoadBalancer>(load_balancer_arn)?.tags),
-        _ => None,
-    }
-}
-
-/// Whether `action` changes a load balancer whose tags could not be read: whether a stack
-/// owns it is not known, so it is not changed here either.
-fn owner_unknown(action: &Action, region: &str, index: &Index) -> bool {
-    match action {
-        Action::EnableCrossZone(EnableCrossZone { load_balancer }) => index
-            .find::<ClassicLoadBalancer>(region, load_balancer)
-            .is_some_and(|lb| lb.tags_unread),
-        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
-            load_balancer_arn, ..
-        })
-        | Action::CreateListener(CreateListener {
-            load_balancer_arn, ..
-        }) => index
-            .by_arn::<LoadBalancer>(load_balancer_arn)
-            .is_some_and(|lb| lb.tags_unread),
-        _ => false,
-    }
-}
-
-/// What to change in a template for `action`: the property and its new value.
-fn template_change(action: &Action) -> String {
-    match action {
-        Action::RevokeIngress(RevokeIngress { rule, .. }) => {
-            format!("remove `{}` from `SecurityGroupIngress`", rule.text())
-        }
-        Action::AuthorizeIngress(AuthorizeIngress { rule, .. }) => {
-            format!("add `{}` to `SecurityGroupIngress`", rule.text())
-        }
-        Action::SetCapacity(SetCapacity {
-            min_size,
-            desired_capacity,
-            max_size,
-            ..
-        }) => {
-            format!(
-                "set `MinSize: {min_size}` (with `DesiredCapacity` ≥ {desired_capacity}, `MaxSize` ≥ {max_size})"
-            )
-        }
-        Action::SetHealthCheck(SetHealthCheck {
-            health_check_type,
-            grace_period,
-            ..
-        }) => {
-            format!(
-                "set `HealthCheckType: {health_check_type}` and `HealthCheckGracePeriod: {grace_period}`"
-            )
-        }
-        Action::AttachTargetGroups(AttachTargetGroups {
-            target_group_arns, ..
-        }) => format!("add {} to `TargetGroupARNs`", target_group_arns.join(", ")),
-        Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
-            load_balancer_names,
-            ..
-        }) => format!(
-            "add {} to `LoadBalancerNames`",
-            load_balancer_names.join(", ")
-        ),
-        Action::SetSubnets(SetSubnets { subnet_ids, .. }) => {
-            format!("set `VPCZoneIdentifier` to {}", subnet_ids.join(", "))
-        }
-        Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration { .. }) => {
-            "replace `LaunchConfigurationName` with a `LaunchTemplate`".to_owned()
-        }
-        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp { .. })
-        | Action::NewTemplateVersion(NewTemplateVersion { .. }) => {
-            "set `AssociatePublicIpAddress: false` in the launch template's network interface"
-                .to_owned()
-        }
-        Action::EnableMultiAz(EnableMultiAz { .. }) => "set `MultiAZ: true`".to_owned(),
-        Action::DisablePublicAccess(DisablePublicAccess { .. }) => {
-            "set `PubliclyAccessible: false`".to_owned()
-        }
-        Action::StartInstanceRefresh(StartInstanceRefresh { .. }) => {
-            "deploy the stack (its update replaces the instances)".to_owned()
-        }
-        Action::StopInstance(StopInstance { .. }) => {
-            "remove the instance from the template once its replacement serves".to_owned()
-        }
-        Action::EnableCrossZone(EnableCrossZone { .. }) => "set `CrossZone: true`".to_owned(),
-        Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets { subnet_ids, .. }) => {
-            format!("set `Subnets` to {}", subnet_ids.join(", "))
-        }
-        Action::CreateListener(CreateListener {
-            port, forward_to, ..
-        }) => match forward_to {
-            Some(target_group) => format!(
-                "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} forwarding to {target_group}"
-            ),
-            None => format!(
-                "add an `AWS::ElasticLoadBalancingV2::Listener` on port {port} redirecting to HTTPS"
-            ),
-        },
-        other => other.summary(),
-    }
-}
-
-/// The environment option for `action` where Beanstalk has one.
-fn beanstalk_option(action: &Action) -> &'static str {
-    match action {
-        Action::SetCapacity(SetCapacity { .. }) => "`aws:autoscaling:asg` `MinSize`",
-        Action::RevokeIngress(RevokeIngress { .. })
-        | Action::AuthorizeIngress(AuthorizeIngress { .. }) => {
-            "`aws:autoscaling:launchconfiguration` `SecurityGroups` (or the group's rules in `.ebextensions`)"
-        }
-        Action::EnableMultiAz(EnableMultiAz { .. }) => "`aws:rds:dbinstance` `MultiAZDatabase`",
-        Action::SetSubnets(SetSubnets { .. }) => "`aws:ec2:vpc` `Subnets`",
-        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp { .. })
-        | Action::NewTemplateVersion(NewTemplateVersion { .. }) => {
-            "`aws:ec2:vpc` `AssociatePublicIpAddress`"
-        }
-        Action::SetHealthCheck(SetHealthCheck { .. }) => {
-            "`aws:elasticbeanstalk:environment` `LoadBalancerType` with an ELB health check (`aws:autoscaling:asg`)"
-        }
-        _ => "the environment's configuration",
-    }
-}
+use crate::change::{Manual, Owner};
+use crate::inventory::Index;
 
 fn instruction(owner: &Owner, action: &Action) -> String {
     match owner {
         Owner::Stack { name, logical_id } => format!(
             "owned by CloudFormation stack `{name}` (logical id `{logical_id}`): {} in its template and deploy it; changed here, the next deploy would undo it and leave drift (`--override-iac` changes it here anyway)",
-            template_change(action)
+            action.kind().template_change()
         ),
         Owner::Beanstalk { environment } => format!(
             "managed by Elastic Beanstalk environment `{environment}`: change {} (`eb config` or `option_settings`) for: {}; changed here, the environment would undo it (`--override-iac` changes it here anyway)",
-            beanstalk_option(action),
-            template_change(action)
+            action.kind().beanstalk_option(),
+            action.kind().template_change()
         ),
     }
 }
@@ -246,12 +39,16 @@ pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
         if step.safety == Safety::Manual {
             continue;
         }
-        let owner = target_tags(&step.action, &step.region, index).and_then(Owner::of);
+        let owner = step
+            .action
+            .kind()
+            .owner_tags(&step.region, index)
+            .and_then(Owner::of);
         let instruction = match owner {
             Some(owner) => instruction(&owner, &step.action),
-            None if owner_unknown(&step.action, &step.region, index) => format!(
+            None if step.action.kind().tags_unread(&step.region, index) => format!(
                 "its tags could not be read (`elasticloadbalancing:DescribeTags` was refused), so whether a CloudFormation stack owns it is not known: if one does, {} in its template and deploy it; if none does, `--override-iac` changes it here",
-                template_change(&step.action)
+                step.action.kind().template_change()
             ),
             None => continue,
         };
@@ -304,6 +101,9 @@ pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::owner::{BEANSTALK_TAG, LOGICAL_ID_TAG, STACK_NAME_TAG};
+    use crate::change::{CreateListener, SetCapacity};
+    use crate::inventory::Tags;
 
     #[test]
     fn beanstalk_is_the_owner_of_its_stack_resources() {
