@@ -1,0 +1,172 @@
+//! Auto Scaling: launch configurations, groups and their scaling policies.
+
+use serde::{Deserialize, Serialize};
+
+use super::Tags;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchConfiguration {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub image_id: String,
+    pub instance_type: String,
+    #[serde(default)]
+    pub associate_public_ip: Option<bool>,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    pub has_user_data: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub joins_ecs_cluster: bool,
+}
+
+/// Whether user data (as the API returns it, base64) configures the ECS agent's cluster:
+/// such instances are an ECS cluster's capacity, whose tasks ECS registers with target
+/// groups itself.
+pub fn user_data_joins_ecs_cluster(base64: &str) -> bool {
+    aws_smithy_types::base64::decode(base64.trim())
+        .is_ok_and(|bytes| String::from_utf8_lossy(&bytes).contains("ECS_CLUSTER"))
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    #[serde(default)]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    pub min_size: i32,
+    pub max_size: i32,
+    pub desired_capacity: i32,
+    /// `EC2` or `ELB` (also `VPC_LATTICE`, `EBS` where used).
+    pub health_check_type: String,
+    pub health_check_grace_period: i32,
+    #[serde(default)]
+    pub target_group_arns: Vec<String>,
+    /// Classic Load Balancers the group registers its instances with, by name.
+    #[serde(default)]
+    pub load_balancer_names: Vec<String>,
+    #[serde(default)]
+    pub launch_template: Option<LaunchTemplateRef>,
+    #[serde(default)]
+    pub launch_configuration_name: Option<String>,
+    #[serde(default)]
+    pub instance_ids: Vec<String>,
+    #[serde(default)]
+    pub tags: Tags,
+    /// Processes suspended on the group (`Launch`, `HealthCheck`, `ReplaceUnhealthy`, …):
+    /// with `Launch` or the health processes suspended it replaces nothing that fails.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspended_processes: Vec<String>,
+    /// What the sizes count: `units` (instances, also when absent), `vcpu` or `memory-mib`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_capacity_type: Option<String>,
+    /// Whether a mixed-instances override weighs an instance type (`WeightedCapacity`): the
+    /// sizes are then capacity units, not instances.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub weighted_overrides: bool,
+    /// Launch templates other than the group's own that a mixed-instances override launches
+    /// some instance types from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub override_launch_templates: Vec<LaunchTemplateRef>,
+    /// Traffic sources that are not load balancers (a VPC Lattice target group), as
+    /// `type:identifier`; load balancers attached as traffic sources join
+    /// `target_group_arns` and `load_balancer_names`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_traffic_sources: Vec<String>,
+}
+
+/// How a group names its launch template. `version` is `$Default`, `$Latest` or a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchTemplateRef {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingPolicy {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub auto_scaling_group: String,
+    /// `SimpleScaling`, `StepScaling`, `TargetTrackingScaling`, `PredictiveScaling`.
+    pub policy_type: String,
+    #[serde(default)]
+    pub adjustment_type: Option<String>,
+    #[serde(default)]
+    pub scaling_adjustment: Option<i32>,
+    /// Step adjustments of a step-scaling policy.
+    #[serde(default)]
+    pub step_adjustments: Vec<StepAdjustment>,
+    /// The target of a target-tracking policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_tracking: Option<TargetTracking>,
+    /// `Enabled: false`: the policy scales nothing, whatever triggers it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTracking {
+    /// The predefined metric (`ASGAverageCPUUtilization`, …); `None` for a customized one.
+    #[serde(default)]
+    pub predefined_metric: Option<String>,
+    pub target_value: f64,
+    /// When set, the policy only ever scales out.
+    #[serde(default)]
+    pub disable_scale_in: bool,
+}
+
+impl AutoScalingGroup {
+    /// What the group's sizes count when it is not instances: `vCPUs`, `MiB of memory`,
+    /// `weighted capacity units` (an override weighs an instance type), or a capacity type
+    /// AWS adds later as given. `None`: min, max and desired count instances.
+    pub fn size_unit(&self) -> Option<&str> {
+        match self.desired_capacity_type.as_deref() {
+            None | Some("units") if self.weighted_overrides => Some("weighted capacity units"),
+            None | Some("units") => None,
+            Some("vcpu") => Some("vCPUs"),
+            Some("memory-mib") => Some("MiB of memory"),
+            Some(other) => Some(other),
+        }
+    }
+
+    /// Launch templates an override names that are not the group's own.
+    pub fn other_launch_templates(&self) -> impl Iterator<Item = &LaunchTemplateRef> {
+        self.override_launch_templates
+            .iter()
+            .filter(move |t| self.launch_template.as_ref() != Some(*t))
+    }
+}
+
+impl ScalingPolicy {
+    /// The signed capacity change this policy makes: positive scales out, negative scales in.
+    /// For step scaling, the first step's adjustment decides (all steps share a sign in practice).
+    pub fn direction(&self) -> i32 {
+        if self.disabled {
+            return 0;
+        }
+        self.scaling_adjustment
+            .or_else(|| self.step_adjustments.first().map(|s| s.scaling_adjustment))
+            .unwrap_or(0)
+            .signum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustment {
+    #[serde(default)]
+    pub lower_bound: Option<f64>,
+    #[serde(default)]
+    pub upper_bound: Option<f64>,
+    pub scaling_adjustment: i32,
+}
