@@ -164,7 +164,7 @@ fn fix_templates(plan: &Plan, index: &crate::inventory::Index, write: bool) -> a
     }
     super::emit(&diff, None)?;
     for step in &plan.steps {
-        if step.safety == crate::plan::Safety::Manual {
+        if step.safety == crate::change::Safety::Manual {
             eprintln!("{}", step.action.summary());
         }
     }

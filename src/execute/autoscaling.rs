@@ -1,11 +1,10 @@
 //! Auto Scaling: a group's capacity, health checks, target groups, subnets, launch
 //! settings and scaling policies, and new groups. Instance refreshes are in `refresh`.
 
-use super::ec2;
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use crate::change::MANAGED_TAG;
 use crate::collect::RegionClients;
 use crate::collect::autoscaling::{attached_classic_load_balancers, attached_target_groups};
-use crate::plan::MANAGED_TAG;
 
 /// Raises the group's minimum and maximum to the plan's (desired at least the new minimum);
 /// satisfied when already there, refused when min or max changed since the plan.
@@ -273,51 +272,6 @@ pub(super) async fn point_at_template(
         .await
         .map_err(sdk_fail("UpdateAutoScalingGroup"))?;
     Ok(())
-}
-
-/// Replaces the group's launch configuration by a launch template of the same settings;
-/// satisfied when it launches from a template already, refused when its configuration changed.
-pub(super) async fn convert_launch_configuration(
-    c: &RegionClients,
-    group: &str,
-    configuration: &str,
-    template_name: &str,
-) -> StepResult {
-    let live = live_group(c, group).await?;
-    if let Some(template) = live.launch_template() {
-        return Ok(Done::Satisfied(
-            template.launch_template_id().map(str::to_owned),
-        ));
-    }
-    if live.launch_configuration_name() != Some(configuration) {
-        return Err(StepError::Drift(format!(
-            "`{group}` now uses launch configuration {:?}; the plan expected `{configuration}`",
-            live.launch_configuration_name()
-        )));
-    }
-    let answer = c
-        .autoscaling
-        .describe_launch_configurations()
-        .launch_configuration_names(configuration)
-        .send()
-        .await
-        .map_err(sdk_fail("DescribeLaunchConfigurations"))?;
-    let config = answer.launch_configurations().first().ok_or_else(|| {
-        StepError::Drift(format!(
-            "launch configuration `{configuration}` no longer exists"
-        ))
-    })?;
-    // An interrupted earlier apply may have created the template already.
-    let spec = ec2::TemplateSpec {
-        name: template_name,
-        image_id: config.image_id().unwrap_or_default(),
-        instance_type: config.instance_type().unwrap_or("t3.micro"),
-        security_group_ids: config.security_groups(),
-        user_data: config.user_data().map(str::to_owned),
-    };
-    let (template_id, _) = ec2::ensure_launch_template(c, &spec).await?;
-    point_at_template(c, group, &template_id).await?;
-    Ok(Done::Applied(Some(template_id)))
 }
 
 /// (ARN, simple adjustment) of the group's policy named `name`.

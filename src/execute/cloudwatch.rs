@@ -1,8 +1,8 @@
 //! CloudWatch: the alarms on a group's average CPU.
 
 use super::step::{Done, StepResult, sdk_fail};
+use crate::change::MANAGED_TAG;
 use crate::collect::RegionClients;
-use crate::plan::MANAGED_TAG;
 
 /// Creates or updates the CPU alarm `name` on the group; satisfied when it exists with the
 /// same threshold, operator, group dimension and actions.

@@ -2,8 +2,8 @@
 //! balancers and listeners.
 
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use crate::change::MANAGED_TAG;
 use crate::collect::RegionClients;
-use crate::plan::MANAGED_TAG;
 
 /// Sets the load balancer's subnets; satisfied when already those, refused when they changed
 /// since the plan.

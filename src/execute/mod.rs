@@ -13,34 +13,35 @@ mod cloudwatch;
 mod ec2;
 mod elb;
 mod elbv2;
+mod launch_template;
 mod rds;
 mod refresh;
 mod route53;
 mod sns;
 mod step;
 
-pub use refresh::Watch;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
+use step::{Done, StepError, StepResult};
 
 use crate::change::{
-    AddClusterReader, AliasToLoadBalancer, AttachClassicLoadBalancers, AttachTargetGroups,
+    Action, AddClusterReader, AliasToLoadBalancer, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateAutoScalingGroup, CreateDbInstance,
     CreateDbSubnetGroup, CreateImage, CreateInternetGateway, CreateLaunchTemplate, CreateListener,
     CreateLoadBalancer, CreateNatGateway, CreateRouteTable, CreateSecurityGroup, CreateSubnet,
     CreateTargetGroup, CreateTopic, CreateVpc, DisablePublicAccess, EnableCrossZone, EnableMultiAz,
     Manual, NewTemplateVersion, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress,
-    RunBastion, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
+    RunBastion, Safety, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
     StartInstanceRefresh, StopInstance, SubscribeEmail, TemplateVersionWithoutPublicIp,
     UpsertAliasRecord,
 };
 use crate::collect::RegionClients;
-use crate::plan::{Action, Plan, Safety, Step};
-use step::{Done, StepError, StepResult};
+use crate::plan::{Plan, Step};
+
+pub use refresh::Watch;
 
 /// What happened to one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -395,15 +396,20 @@ impl Executor {
                 template_id,
                 source_version,
             }) => {
-                ec2::version_without_public_ip(regional()?, group, template_id, *source_version)
-                    .await
+                launch_template::version_without_public_ip(
+                    regional()?,
+                    group,
+                    template_id,
+                    *source_version,
+                )
+                .await
             }
             Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration {
                 group,
                 launch_configuration,
                 template_name,
             }) => {
-                autoscaling::convert_launch_configuration(
+                launch_template::convert_launch_configuration(
                     regional()?,
                     group,
                     launch_configuration,
@@ -655,7 +661,7 @@ impl Executor {
                 security_group_id,
                 user_data,
             }) => {
-                ec2::create_launch_template(
+                launch_template::create_launch_template(
                     regional()?,
                     name,
                     image_id,
@@ -669,7 +675,10 @@ impl Executor {
                 template_id,
                 image_id,
                 before,
-            }) => ec2::new_template_version(regional()?, template_id, image_id, before).await,
+            }) => {
+                launch_template::new_template_version(regional()?, template_id, image_id, before)
+                    .await
+            }
             Action::CreateDbSubnetGroup(CreateDbSubnetGroup { name, subnet_ids }) => {
                 rds::create_db_subnet_group(regional()?, name, subnet_ids).await
             }

@@ -2,8 +2,8 @@
 //! cluster, and new subnet groups and DB instances. No call here deletes anything.
 
 use super::step::{Done, Patience, StepError, StepResult, poll, sdk_fail, settle};
+use crate::change::MANAGED_TAG;
 use crate::collect::RegionClients;
-use crate::plan::MANAGED_TAG;
 
 pub(super) enum DbChange {
     MultiAz,

@@ -1,8 +1,8 @@
 //! SNS: the topic alarms notify, and an email subscription to it.
 
 use super::step::{Done, StepResult, fail, sdk_fail};
+use crate::change::MANAGED_TAG;
 use crate::collect::RegionClients;
-use crate::plan::MANAGED_TAG;
 
 pub(super) async fn create_topic(c: &RegionClients, name: &str) -> StepResult {
     let mut pages = c.sns.list_topics().into_paginator().send();

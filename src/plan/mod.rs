@@ -25,16 +25,15 @@ use sha2::{Digest, Sha256};
 
 use crate::apps::AppModel;
 use crate::change::{
-    AuthorizeIngress, ConvertLaunchConfiguration, CreateAutoScalingGroup, NewTemplateVersion,
-    PutCpuAlarm, PutScalingPolicy, RevokeIngress, RunBastion, SetSubnets, StartInstanceRefresh,
-    StopInstance, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+    Action, AuthorizeIngress, ConvertLaunchConfiguration, CreateAutoScalingGroup,
+    NewTemplateVersion, PutCpuAlarm, PutScalingPolicy, RevokeIngress, RunBastion, Safety,
+    SetSubnets, StartInstanceRefresh, StopInstance, TemplateVersionWithoutPublicIp,
+    UpsertAliasRecord,
 };
 use crate::config::FixSettings;
 use crate::finding::Finding;
 use crate::inventory::{Index, Inventory};
 use crate::policy::{InventoryView, PolicySet, engine};
-
-pub use crate::change::{Action, Advice, MANAGED_TAG, Safety};
 
 /// Bump when the plan file changes shape.
 pub const PLAN_FORMAT_VERSION: u32 = 1;

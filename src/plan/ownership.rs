@@ -13,8 +13,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{Action, Plan, Safety};
-use crate::change::{Manual, Owner};
+use super::Plan;
+use crate::change::{Action, Manual, Owner, Safety};
 use crate::inventory::Index;
 
 fn instruction(owner: &Owner, action: &Action) -> String {

@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{Plan, Safety};
+use super::Plan;
+use crate::change::Safety;
 
 /// How a step is named to people: its target and what it does (`shop-asg-cpu-high
 /// (cloudwatch alarm)`), references to other steps' outputs by their names.
@@ -219,8 +220,9 @@ fn readable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::Action;
     use crate::change::Manual;
-    use crate::plan::{Action, Step};
+    use crate::plan::Step;
 
     fn manual(resource: &str, applications: &[&str]) -> Step {
         let action = Action::Manual(Manual {

@@ -11,15 +11,15 @@ use std::path::PathBuf;
 
 use super::yaml::{self, Node, Spanned};
 use crate::change::{
-    AttachTargetGroups, AuthorizeIngress, CreateSecurityGroup, CreateTopic, DisablePublicAccess,
-    EnableCrossZone, EnableMultiAz, MANAGED_TAG, PutCpuAlarm, PutScalingPolicy, REF_PREFIX,
-    RevokeIngress, RunBastion, SetCapacity, SetHealthCheck, SetSubnets, SubscribeEmail,
-    TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+    Action, AttachTargetGroups, AuthorizeIngress, CreateSecurityGroup, CreateTopic,
+    DisablePublicAccess, EnableCrossZone, EnableMultiAz, MANAGED_TAG, PutCpuAlarm,
+    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, Safety, SetCapacity, SetHealthCheck,
+    SetSubnets, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
 };
 use crate::inventory::{
     ClassicLoadBalancer, Index, LoadBalancer, RecordSet, Resource, SgRule, Source,
 };
-use crate::plan::{Action, Plan, Safety};
+use crate::plan::Plan;
 
 /// One template's text before and after.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,9 +11,9 @@ use aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanc
 use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshOutput;
 use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus};
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
-use hacheck::change::StartInstanceRefresh;
+use hacheck::change::{Action, Safety, StartInstanceRefresh};
 use hacheck::execute::{ApplyReport, Executor, Journal, Outcome, Watch};
-use hacheck::plan::{Action, Plan, Safety, Step};
+use hacheck::plan::{Plan, Step};
 
 const STEP: &str = "instance-refresh:shop-asg";
 
