@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::eval::deploy::{default_port, distribution_domain};
 use super::eval::{EvalError, Value, World, texts};
-use super::resources::{Recorder, json, peer_pos, sg_rule};
+use super::recorder::{Recorder, json, peer_pos, sg_rule};
 use super::yaml::Spanned;
 use crate::inventory::*;
 
@@ -870,7 +871,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 region,
                 endpoint_port: Some(
                     r.int("Port", "endpoint_port")?
-                        .unwrap_or_else(|| super::resources::default_port(&engine)),
+                        .unwrap_or_else(|| default_port(&engine)),
                 ),
                 engine,
                 engine_version: r
@@ -921,7 +922,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
                 region,
                 endpoint_port: Some(
                     r.int("Port", "endpoint_port")?
-                        .unwrap_or_else(|| super::resources::default_port(&engine)),
+                        .unwrap_or_else(|| default_port(&engine)),
                 ),
                 engine,
                 engine_version: r
@@ -1090,7 +1091,7 @@ fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> 
             }
             let distribution = Distribution {
                 arn: format!("arn:aws:cloudfront::{}:distribution/{id}", inv.account_id),
-                domain_name: super::resources::distribution_domain(&id),
+                domain_name: distribution_domain(&id),
                 aliases: r.list("DistributionConfig.Aliases", "aliases")?,
                 origins: origin_names,
                 // Required by CloudFront; an unknown value counts as enabled.

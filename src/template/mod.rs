@@ -2,7 +2,7 @@
 //!
 //! Reading goes text → positioned tree (`yaml`) → values with CloudFormation's intrinsic
 //! functions evaluated (`eval`) → the typed inventory the collectors also make, with a
-//! [`Source`](crate::inventory::Source) per resource (`convert`, `resources`). Everything
+//! [`Source`](crate::inventory::Source) per resource (`convert`, `recorder`). Everything
 //! above the inventory — the application model, the rules, `whatif`, the reports — works
 //! on it unchanged; sources add lines to findings and unknowns turn verdicts that wait for
 //! an input into `unknown`.
@@ -13,7 +13,7 @@
 mod convert;
 pub mod edit;
 mod eval;
-mod resources;
+mod recorder;
 mod transform;
 mod yaml;
 

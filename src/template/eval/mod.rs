@@ -7,6 +7,8 @@
 //! id, consistently, so that references between resources still meet (a record aliasing
 //! `!GetAtt Lb.DNSName` finds that load balancer).
 
+pub(super) mod deploy;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -649,7 +651,7 @@ impl World {
         };
         let kind = kind.to_owned();
         self.enter(name.to_owned(), pos, || {
-            super::resources::reference(self, stack, name, &kind)
+            deploy::reference(self, stack, name, &kind)
         })
     }
 
@@ -666,7 +668,7 @@ impl World {
         };
         let kind = kind.to_owned();
         self.enter(format!("{resource}.{attribute}"), pos, || {
-            super::resources::attribute(self, stack, resource, &kind, attribute)
+            deploy::attribute(self, stack, resource, &kind, attribute)
         })
     }
 
