@@ -24,6 +24,10 @@ pub use eval::PLACEHOLDER_ACCOUNT;
 
 use crate::inventory::Inventory;
 
+/// The transforms hacheck applies itself (`transform`); the evaluator names what SAM makes.
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
+pub const SERVERLESS: &str = "AWS::Serverless-2016-10-31";
+
 /// CloudFormation's limit on a template's size (in an S3 bucket; 51,200 bytes inline).
 pub const MAX_TEMPLATE_BYTES: usize = 1_048_576;
 
@@ -133,9 +137,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             return Err(at(path, resources.pos, "`Resources` must be a map".into()));
         }
         let transforms = transforms_of(&doc).map_err(|(pos, message)| at(path, pos, message))?;
-        if !transforms
-            .iter()
-            .any(|t| t == transform::LANGUAGE_EXTENSIONS)
+        if !transforms.iter().any(|t| t == LANGUAGE_EXTENSIONS)
             && let Some(entry) = resources
                 .entries()
                 .iter()
@@ -146,8 +148,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                 entry.key_pos,
                 format!(
                     "resource `{}` needs `Transform: {}`",
-                    entry.key,
-                    transform::LANGUAGE_EXTENSIONS
+                    entry.key, LANGUAGE_EXTENSIONS
                 ),
             ));
         }
@@ -166,10 +167,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                 .map_err(|e| at(path, e.pos, e.message))?;
             parameters.insert(entry.key.clone(), value);
         }
-        let unexpanded = if transforms
-            .iter()
-            .any(|t| t == transform::LANGUAGE_EXTENSIONS)
-        {
+        let unexpanded = if transforms.iter().any(|t| t == LANGUAGE_EXTENSIONS) {
             transform::expand_for_each(&mut doc, &parameters)
                 .map_err(|(pos, message)| at(path, pos, message))?
         } else {
@@ -210,7 +208,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
                 path.display()
             );
         }
-        if transforms.iter().any(|t| t == transform::SERVERLESS) {
+        if transforms.iter().any(|t| t == SERVERLESS) {
             let serverless = transform::serverless_resources(&doc);
             if !serverless.is_empty() {
                 tracing::warn!(

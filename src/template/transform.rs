@@ -17,8 +17,7 @@ use std::collections::HashMap;
 use super::eval::Value;
 use super::yaml::{Entry, Node, Pos, Spanned};
 
-pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
-pub const SERVERLESS: &str = "AWS::Serverless-2016-10-31";
+use super::{LANGUAGE_EXTENSIONS, SERVERLESS};
 
 /// The key prefix of `AWS::LanguageExtensions`' loops.
 pub const FOR_EACH: &str = "Fn::ForEach::";

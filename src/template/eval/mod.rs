@@ -127,7 +127,7 @@ impl Stack {
     fn made_by_transform(&self, name: &str) -> Option<Value> {
         self.transforms
             .iter()
-            .find(|t| *t == super::transform::SERVERLESS)
+            .find(|t| *t == crate::template::SERVERLESS)
             .map(|t| Value::Unknown(format!("`{name}`, which transform `{t}` makes at deploy")))
     }
 
