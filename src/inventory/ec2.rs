@@ -142,9 +142,7 @@ pub struct SgRule {
 impl SgRule {
     /// Whether the rule lets in `port` over TCP.
     pub fn covers_tcp_port(&self, port: i32) -> bool {
-        (self.protocol == "tcp" || self.protocol == "all")
-            && self.from_port <= port
-            && port <= self.to_port
+        covers_tcp_port(&self.protocol, self.from_port, self.to_port, port)
     }
 
     /// Protocol and ports as people write them: `tcp 8080`, `udp 500-510`, `tcp all ports`,
@@ -176,11 +174,21 @@ impl SgRule {
     /// Whether the peer is the whole internet (0.0.0.0/0 or ::/0, itself or as an entry of
     /// its prefix list).
     pub fn is_world_open(&self) -> bool {
-        let world = |cidr: &str| cidr == "0.0.0.0/0" || cidr == "::/0";
-        self.cidr_ipv4.as_deref().is_some_and(world)
-            || self.cidr_ipv6.as_deref().is_some_and(world)
-            || self.prefix_list_cidrs.iter().any(|c| world(c))
+        self.cidr_ipv4.as_deref().is_some_and(is_world_cidr)
+            || self.cidr_ipv6.as_deref().is_some_and(is_world_cidr)
+            || self.prefix_list_cidrs.iter().any(|c| is_world_cidr(c))
     }
+}
+
+/// Whether a rule of `protocol` over ports `from..=to` lets in TCP `port` (`all` lets in
+/// every protocol): [`SgRule::covers_tcp_port`], and the rule pack's own, on its maps.
+pub fn covers_tcp_port(protocol: &str, from: i32, to: i32, port: i32) -> bool {
+    (protocol == "tcp" || protocol == "all") && from <= port && port <= to
+}
+
+/// Whether `cidr` is the whole internet, in IPv4 or IPv6.
+pub fn is_world_cidr(cidr: &str) -> bool {
+    cidr == "0.0.0.0/0" || cidr == "::/0"
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

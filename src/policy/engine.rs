@@ -306,8 +306,46 @@ pub struct Verdict {
     pub reads_end: usize,
 }
 
-/// Rust's own descriptions for scripts, so that a rule and a plan word a thing alike.
+/// Rust's own descriptions and predicates for scripts, so that a rule and a plan word and
+/// judge a security-group rule alike. The predicates read the rule's map as it is (no
+/// conversion): rules call them in their innermost loops.
 fn register_descriptions(engine: &mut Engine) {
+    fn owned(rule: &Map, field: &str) -> Option<String> {
+        rule.get(field)
+            .filter(|v| v.is_string())
+            .map(|v| v.clone().into_string().unwrap_or_default())
+    }
+    fn port(rule: &Map, field: &str) -> i32 {
+        rule.get(field).and_then(|v| v.as_int().ok()).unwrap_or(-1) as i32
+    }
+    engine.register_fn(
+        "covers_tcp_port",
+        |rule: &mut Map, port_number: INT| -> bool {
+            owned(rule, "protocol").is_some_and(|protocol| {
+                crate::inventory::covers_tcp_port(
+                    &protocol,
+                    port(rule, "from_port"),
+                    port(rule, "to_port"),
+                    port_number as i32,
+                )
+            })
+        },
+    );
+    engine.register_fn("is_world", |rule: &mut Map| -> bool {
+        ["cidr_ipv4", "cidr_ipv6"]
+            .iter()
+            .any(|field| owned(rule, field).is_some_and(|c| crate::inventory::is_world_cidr(&c)))
+            || rule
+                .get("prefix_list_cidrs")
+                .and_then(|v| v.read_lock::<rhai::Array>())
+                .is_some_and(|cidrs| {
+                    cidrs.iter().any(|c| {
+                        c.clone()
+                            .into_string()
+                            .is_ok_and(|c| crate::inventory::is_world_cidr(&c))
+                    })
+                })
+    });
     engine.register_fn(
         "rule_text",
         |rule: Dynamic| -> Result<ImmutableString, Box<EvalAltResult>> {
