@@ -1,8 +1,12 @@
 //! hacheck: audits an AWS account against a high-availability reference architecture written
 //! as Rhai policies, reports findings, and plans and applies fixes.
 //!
-//! Data flows one way: `collect` (or `snapshot`) → `inventory` → policies → findings →
-//! reports. Only `collect` (and the executor) talk to AWS.
+//! Data flows one way: `collect` (a live account), `snapshot` or `template` (CloudFormation)
+//! → `inventory` and its one index → `apps` (which resources make up each application;
+//! `reach` and `whatif` over it) → `policy` (the Rhai rule pack) → `finding`s → `report`;
+//! findings → `plan` (pure; the actions it may take are `change`'s) → `execute` (the only
+//! code that changes AWS) or `template::edit` (a template rewritten). Only `collect` and
+//! `execute` talk to AWS, so everything between tests offline.
 
 /// The built-in rule pack and remediations, embedded by `build.rs`.
 pub mod builtin {
