@@ -6,7 +6,10 @@
 //! `account`), evaluates the one policy, and compares: the ids of
 //! failing resources must be exactly `fail`, every id in `pass` must have passed, and the ids
 //! judged `unknown` (a value the rule was not written for) must be exactly `unknown`;
-//! `messages` pins what a resource's finding says (resource id → text it contains).
+//! `messages` pins what a resource's finding says (resource id → text it contains), and
+//! `plan` what the rule's remediation plans for the case's failures (with `settings`, the
+//! `[fix]` table of `hacheck.toml`): the ids of the steps it applies, exactly, and a text of
+//! each manual step — so that a rule, its cases and its fix's cases stay in one file.
 //! Starting from a whole example keeps cases short and always valid inventories.
 //!
 //! ```json
@@ -54,6 +57,24 @@ struct Case {
     /// Resource id → text its finding's message must contain: what the user reads, pinned.
     #[serde(default)]
     messages: BTreeMap<String, String>,
+    /// What the rule's remediation plans for the case's failures.
+    #[serde(default)]
+    plan: Option<PlanCase>,
+}
+
+/// The plan a case's failures get from the rule's remediation (`remediations/<id>.rhai`),
+/// pinned beside the failures themselves: one place per rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanCase {
+    /// `[fix]` settings of `hacheck.toml` (none by default).
+    #[serde(default)]
+    settings: Value,
+    /// The ids of the steps it would apply (safe and unsafe), exactly.
+    steps: Vec<String>,
+    /// Texts its manual steps say, one each (a manual step no text names is an error).
+    #[serde(default)]
+    manual: Vec<String>,
 }
 
 /// The outcome of one case.
@@ -186,6 +207,11 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
             "expected `{missing}` to pass, it did not (passed: {passed:?})"
         ));
     }
+    if let Some(expected) = &case.plan
+        && let Some(problem) = check_plan(&only, &index, &model, &evaluation.findings, expected)
+    {
+        return Some(problem);
+    }
     for (id, text) in &case.messages {
         let said: Vec<&str> = evaluation
             .findings
@@ -198,6 +224,55 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
                 "expected `{id}`'s message to say `{text}`, got {said:?}"
             ));
         }
+    }
+    None
+}
+
+/// `expected` against the plan the rule's remediation makes for `findings`: `None` when it
+/// holds, else what differs.
+fn check_plan(
+    set: &PolicySet,
+    index: &std::sync::Arc<crate::inventory::Index>,
+    model: &crate::apps::AppModel,
+    findings: &[crate::finding::Finding],
+    expected: &PlanCase,
+) -> Option<String> {
+    let settings: crate::config::FixSettings = match &expected.settings {
+        Value::Null => crate::config::FixSettings::default(),
+        given => match serde_json::from_value(given.clone()) {
+            Ok(settings) => settings,
+            Err(error) => return Some(format!("bad case: `plan.settings`: {error}")),
+        },
+    };
+    let plan = match crate::plan::plan(index, model, set, findings, &settings) {
+        Ok(plan) => plan,
+        Err(error) => return Some(format!("the remediation failed: {error}")),
+    };
+    let applied: BTreeSet<&str> = plan.executable().map(|s| s.id.as_str()).collect();
+    let wanted: BTreeSet<&str> = expected.steps.iter().map(String::as_str).collect();
+    if applied != wanted {
+        return Some(format!("expected steps {wanted:?}, got {applied:?}"));
+    }
+    let manual: Vec<String> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            crate::change::Action::Manual(manual) => Some(manual.instruction.clone()),
+            _ => None,
+        })
+        .collect();
+    for text in &expected.manual {
+        if !manual.iter().any(|m| m.contains(text.as_str())) {
+            return Some(format!(
+                "expected a manual step saying `{text}`, got {manual:?}"
+            ));
+        }
+    }
+    if let Some(unnamed) = manual
+        .iter()
+        .find(|m| !expected.manual.iter().any(|t| m.contains(t.as_str())))
+    {
+        return Some(format!("unexpected manual step: {unnamed}"));
     }
     None
 }
