@@ -60,4 +60,78 @@ fn main() {
     }
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("builtin.rs");
     std::fs::write(out, generated).unwrap();
+    inventory_fields(root);
+}
+
+/// Every field of every inventory struct, with its type and documentation, read from
+/// `src/inventory/*.rs` (`hacheck fields`): generated from the types, so it cannot drift.
+fn inventory_fields(root: &Path) {
+    let dir = root.join("src/inventory");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    let mut generated = String::from("pub const FIELDS: &[(&str, &str, &str, &str)] = &[\n");
+    for path in files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut current: Option<String> = None;
+        let mut doc: Vec<String> = Vec::new();
+        // A field the snapshot leaves out when empty reads as `()` in a script then.
+        let mut skipped_when_empty: Option<&str> = None;
+        for line in text.lines() {
+            let trimmed = line.trim();
+            if let Some(rest) = line.strip_prefix("pub struct ") {
+                current = rest.strip_suffix(" {").map(|name| name.to_owned());
+                doc.clear();
+                continue;
+            }
+            if line == "}" {
+                current = None;
+                continue;
+            }
+            let Some(structure) = &current else {
+                continue;
+            };
+            if let Some(text) = trimmed.strip_prefix("///") {
+                doc.push(text.trim().to_owned());
+                continue;
+            }
+            if trimmed.starts_with("#[") && trimmed.contains("skip_serializing_if") {
+                skipped_when_empty = if trimmed.contains("Not::not") {
+                    Some("`()` when false (write `?? false`).")
+                } else if trimmed.contains("Vec::is_empty") {
+                    Some("`()` when empty (write `?? []`).")
+                } else if trimmed.contains("is_empty") {
+                    Some("`()` when empty (write `?? #{}`).")
+                } else {
+                    None
+                };
+            }
+            if let Some(field) = line.strip_prefix("    pub ")
+                && let Some((name, kind)) = field.split_once(": ")
+            {
+                let kind = kind.trim_end_matches(',');
+                if let Some(note) = skipped_when_empty {
+                    doc.push(note.into());
+                }
+                writeln!(
+                    generated,
+                    "    ({structure:?}, {name:?}, {kind:?}, {:?}),",
+                    doc.join(" ")
+                )
+                .unwrap();
+            }
+            if !trimmed.starts_with("#[") {
+                doc.clear();
+                skipped_when_empty = None;
+            }
+        }
+    }
+    generated.push_str("];\n");
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("fields.rs");
+    std::fs::write(out, generated).unwrap();
 }

@@ -47,6 +47,9 @@ pub enum Command {
     Policies(PoliciesCommand),
     /// Print the documentation of one rule.
     Explain(ExplainArgs),
+    /// List the fields a policy can read on each kind of resource (`inv.members(kind)`),
+    /// with their types and meaning.
+    Fields(FieldsArgs),
     /// Plan fixes for the failing findings (and apply them with `--apply`).
     Fix(FixArgs),
     /// Join the JSON reports of several scans (the shards of an organisation) into one
@@ -273,7 +276,7 @@ pub struct InventorySource {
     /// one per account, as `inventory --organization --output DIR` writes).
     #[arg(long, value_name = "FILE", conflicts_with = "example")]
     pub inventory: Option<PathBuf>,
-    /// Use a bundled example account: `seed-start` or `compliant`.
+    /// Use a bundled example account: `single-server` or `compliant`.
     #[arg(long, value_name = "NAME", conflicts_with = "templates")]
     pub example: Option<String>,
     /// Judge CloudFormation templates (YAML or JSON) before they are deployed; several
@@ -451,6 +454,12 @@ pub enum PoliciesCommand {
     List(PolicyOptions),
     /// Run the policies' test cases (`<id>.tests.json`).
     Test(PolicyOptions),
+}
+
+#[derive(Debug, Args)]
+pub struct FieldsArgs {
+    /// One kind only, e.g. `auto_scaling_group` (default: every kind).
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,12 @@ pub mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 }
 
+/// Every field of every inventory type: (type, field, Rust type, documentation), read from
+/// `src/inventory/` by `build.rs` (`hacheck fields`).
+pub mod fields {
+    include!(concat!(env!("OUT_DIR"), "/fields.rs"));
+}
+
 /// Counts heap bytes so that a script run can be held to a memory budget (see [`memory`]).
 #[global_allocator]
 static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;

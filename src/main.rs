@@ -22,6 +22,7 @@ fn main() -> ExitCode {
             Command::Scan(args) => commands::scan::run(&cli.global, args).await,
             Command::Policies(command) => commands::policies::run(command),
             Command::Explain(args) => commands::explain::run(args),
+            Command::Fields(args) => commands::fields::run(args),
             Command::Fix(args) => commands::fix::run(&cli.global, args).await,
             Command::Permissions(args) => commands::permissions::run(args),
             Command::Merge(args) => commands::merge::run(args),

@@ -636,7 +636,7 @@ mod tests {
 
     #[test]
     fn the_seeds_instance_is_reached_on_its_public_address() {
-        let found = paths_of(example("seed-start"));
+        let found = paths_of(example("single-server"));
         assert!(
             found.iter().any(|p| p.starts_with("internet → instance ")),
             "{found:#?}"

@@ -43,7 +43,10 @@ pub enum SnapshotError {
 /// The bundled example accounts (`--example NAME`), also the bases of the rules' test cases.
 pub const EXAMPLES: [(&str, &str); 2] = [
     ("compliant", include_str!("../examples/compliant.json")),
-    ("seed-start", include_str!("../examples/seed-start.json")),
+    (
+        "single-server",
+        include_str!("../examples/single-server.json"),
+    ),
 ];
 
 /// A bundled example's snapshot text, by name.

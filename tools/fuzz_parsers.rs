@@ -174,11 +174,11 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let read = |path: &str| std::fs::read(root.join(path)).unwrap();
     let corpus: Vec<(&str, Vec<u8>)> = vec![
-        ("snapshot", read("examples/seed-start.json")),
+        ("snapshot", read("examples/single-server.json")),
         ("snapshot", read("examples/compliant.json")),
         ("spec", read("examples/stack.toml")),
         ("template", read("examples/templates/ha-web.yaml")),
-        ("template", read("examples/templates/seed-start.yaml")),
+        ("template", read("examples/templates/single-server.yaml")),
         ("template", read("tests/fixtures/templates/app.yaml")),
         ("config", b"[policies.HA004]\nmin_size = 3\n[scope]\nbastion_tag = \"role=bastion\"\n[[apps]]\nname = \"shop\"\ninclude = [{ tag = \"app=shop\" }]\n".to_vec()),
         ("suppressions", b"[[suppress]]\nrule = \"HA001\"\nresource = \"i-*\"\nreason = \"migration\"\nexpires = 2027-01-01\n".to_vec()),

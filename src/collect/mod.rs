@@ -48,7 +48,7 @@ pub enum CollectError {
     #[error("cannot identify the AWS account ({code}): {message}")]
     Identity { code: String, message: String },
     #[error(
-        "no AWS credentials found: set `AWS_PROFILE` (or `--profile`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, or run `aws sso login`; to try hacheck without an account: `hacheck scan --example seed-start`"
+        "no AWS credentials found: set `AWS_PROFILE` (or `--profile`), `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, or run `aws sso login`; to try hacheck without an account: `hacheck scan --example single-server`"
     )]
     NoCredentials,
     #[error("unknown region `{given}`: did you mean `{suggestion}`?")]

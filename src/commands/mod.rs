@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod explain;
+pub mod fields;
 pub mod fix;
 pub mod graph;
 pub mod inventory;

@@ -42,6 +42,10 @@ macro_rules! collections {
         }
         pub(crate) use each_collection;
 
+        /// Every collection, in slot order: its kind (`auto_scaling_group`) and the type
+        /// that holds one (`AutoScalingGroup`).
+        pub const KINDS: &[(&str, &str)] = &[$((<$ty as Resource>::KIND, stringify!($ty))),*];
+
         /// The slot of a kind (`instance`, `security_group`, …), or `None`.
         pub fn slot_of_kind(kind: &str) -> Option<usize> {
             $(if kind == <$ty as Resource>::KIND { return Some($slot); })*

@@ -371,12 +371,12 @@ mod admin_tests {
         }
     }
 
-    /// The seed-start example's lone server (SSH from the world on `sg-1web`), planned
+    /// The single-server example's lone server (SSH from the world on `sg-1web`), planned
     /// `steps`: the refusals' reasons.
     fn refusals(steps: Vec<Step>) -> Vec<String> {
         let inventory = crate::snapshot::parse(
-            crate::snapshot::example("seed-start").unwrap(),
-            std::path::Path::new("seed-start"),
+            crate::snapshot::example("single-server").unwrap(),
+            std::path::Path::new("single-server"),
         )
         .unwrap();
         let index = Index::new(inventory);

@@ -1,6 +1,6 @@
 //! Policy test cases: `<id>.tests.json` beside each policy.
 //!
-//! A case starts from a bundled example account (`compliant` or `seed-start`), changes it
+//! A case starts from a bundled example account (`compliant` or `single-server`), changes it
 //! (`modify` merges fields into resources picked by id, name or ARN; `remove` drops
 //! resources; `add` appends new ones), finds its applications (`scope`: `apps` by default, or
 //! `account`), evaluates the one policy, and compares: the ids of

@@ -10,7 +10,7 @@
 
 pub mod cases;
 pub mod engine;
-mod field;
+pub(crate) mod field;
 mod view;
 
 use std::collections::BTreeMap;

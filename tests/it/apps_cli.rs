@@ -27,7 +27,7 @@ fn the_table_says_how_users_reach_each_application() {
     );
     // The seed's application is its public instance itself, on every port it opens to the world
     // but SSH.
-    let table = apps(&["--example", "seed-start"]);
+    let table = apps(&["--example", "single-server"]);
     let reached: Vec<&str> = table
         .lines()
         .filter(|l| l.starts_with("reached:"))

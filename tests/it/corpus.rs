@@ -148,7 +148,7 @@ fn builtin_results(report: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn runaway_or_broken_policies_are_that_policys_error_and_the_machine_is_safe() {
-    let scan = ["scan", "--example", "seed-start", "--format", "json"];
+    let scan = ["scan", "--example", "single-server", "--format", "json"];
     let mut clean = hacheck();
     clean.args(scan);
     let clean = run(clean);

@@ -12,18 +12,18 @@ fn plan(example: &str, format: &str) -> String {
 
 #[test]
 fn the_seed_plan_reads_like_terraform() {
-    insta::assert_snapshot!("seed_plan_text", plan("seed-start", "text"));
+    insta::assert_snapshot!("seed_plan_text", plan("single-server", "text"));
 }
 
 #[test]
 fn plans_are_deterministic_and_json_matches_text() {
-    let first = plan("seed-start", "json");
-    assert_eq!(first, plan("seed-start", "json"));
+    let first = plan("single-server", "json");
+    assert_eq!(first, plan("single-server", "json"));
     let value: serde_json::Value = serde_json::from_str(&first).unwrap();
     insta::assert_json_snapshot!("seed_plan_json", value);
     let steps = value["steps"].as_array().unwrap();
     let manual = steps.iter().filter(|s| s["safety"] == "manual").count();
-    assert!(plan("seed-start", "text").contains(&format!("{manual} manual.")));
+    assert!(plan("single-server", "text").contains(&format!("{manual} manual.")));
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn apply_refuses_without_yes_when_it_cannot_ask() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.json");
     let output = hacheck()
-        .args(["fix", "--example", "seed-start", "--out"])
+        .args(["fix", "--example", "single-server", "--out"])
         .arg(&path)
         .output()
         .unwrap();

@@ -4,7 +4,7 @@ use crate::support::{assert_exit, example, hacheck, stdout};
 
 #[test]
 fn bundled_examples_round_trip_without_loss() {
-    for name in ["seed-start.json", "compliant.json"] {
+    for name in ["single-server.json", "compliant.json"] {
         let path = example(name);
         let output = hacheck()
             .args(["inventory", "--inventory"])
@@ -86,7 +86,7 @@ fn bad_snapshots_are_one_line_errors_naming_the_file() {
 fn unwritable_output_fails_without_touching_anything() {
     let output = hacheck()
         .args(["inventory", "--inventory"])
-        .arg(example("seed-start.json"))
+        .arg(example("single-server.json"))
         .args(["--output", "/nonexistent-dir/out.json"])
         .output()
         .unwrap();

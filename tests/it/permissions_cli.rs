@@ -106,7 +106,7 @@ fn a_plan_adds_what_its_actions_call_and_the_role_template_passes_cfn_lint() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.json");
     let output = hacheck()
-        .args(["fix", "--example", "seed-start", "--out"])
+        .args(["fix", "--example", "single-server", "--out"])
         .arg(&plan)
         .output()
         .unwrap();

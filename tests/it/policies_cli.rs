@@ -31,6 +31,32 @@ fn builtin_cases_pass_through_the_cli() {
     );
 }
 
+/// `hacheck fields` lists what a rule can read, as scripts see it; a kind that does not exist
+/// is one line naming the kinds.
+#[test]
+fn fields_lists_what_a_rule_can_read() {
+    let output = hacheck()
+        .args(["fields", "load_balancer"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let text = stdout(&output);
+    assert!(text.starts_with("load_balancer (LoadBalancer)\n"), "{text}");
+    assert!(text.contains("\n    scheme: string"), "{text}");
+    assert!(text.contains("\n    tags: map of strings"), "{text}");
+    let output = hacheck()
+        .args(["fields", "load_balancers"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    let error = crate::support::stderr(&output);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(
+        error.contains("no kind `load_balancers`; kinds: vpc, subnet"),
+        "{error}"
+    );
+}
+
 /// `hacheck policies test` on a user policy `id` whose `check` body and cases are given.
 fn test_user_policy(id: &str, check_body: &str, cases: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
@@ -48,7 +74,7 @@ fn a_wrong_expectation_fails_the_case() {
     let output = test_user_policy(
         "ORG001",
         "inv.instances.map(|i| fail(i, `Instance ${i.id} is flagged.`))",
-        r#"{"cases": [{"name": "expects nothing", "base": "seed-start", "fail": []}]}"#,
+        r#"{"cases": [{"name": "expects nothing", "base": "single-server", "fail": []}]}"#,
     );
     assert_exit(&output, 1);
     assert!(
@@ -66,7 +92,7 @@ fn a_misspelt_field_fails_the_policys_own_test_naming_the_fields() {
     let output = test_user_policy(
         "ORG002",
         "inv.instances.map(|i| if i.pubic_ip != () { fail(i, `Instance ${i.id} is public.`) } else { pass(i, \"private\") })",
-        r#"{"cases": [{"name": "the public instance", "base": "seed-start", "fail": ["i-1swiftcode"]}]}"#,
+        r#"{"cases": [{"name": "the public instance", "base": "single-server", "fail": ["i-1swiftcode"]}]}"#,
     );
     assert_exit(&output, 1);
     let text = stdout(&output);
@@ -165,7 +191,7 @@ fn an_endless_loop_is_stopped_and_the_other_policies_still_report() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "json",
             "--policies",
@@ -198,7 +224,7 @@ fn a_runtime_error_names_the_policy_and_position() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "json",
             "--policies",
@@ -224,7 +250,7 @@ fn a_user_policy_replaces_a_builtin_and_says_so() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "json",
             "--policies",
@@ -267,7 +293,7 @@ fn imports_cannot_leave_the_policy_directories() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "json",
             "--policies",

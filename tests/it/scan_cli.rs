@@ -42,7 +42,7 @@ fn table_json_sarif_and_markdown_snapshots_of_the_seed() {
         ("sarif", "seed_sarif"),
         ("markdown", "seed_markdown"),
     ] {
-        let output = scan(&["--example", "seed-start", "--format", format]);
+        let output = scan(&["--example", "single-server", "--format", format]);
         assert_exit(&output, 1);
         insta::assert_snapshot!(name, redact_version(&stdout(&output)));
     }
@@ -61,7 +61,7 @@ fn the_compliant_example_is_clean() {
 fn the_table_fits_any_width_and_the_compact_form_is_a_line_per_finding() {
     for columns in [None, Some(60), Some(160)] {
         let mut command = hacheck();
-        command.args(["scan", "--example", "seed-start"]);
+        command.args(["scan", "--example", "single-server"]);
         if let Some(columns) = columns {
             command.env("COLUMNS", columns.to_string());
         }
@@ -77,14 +77,14 @@ fn the_table_fits_any_width_and_the_compact_form_is_a_line_per_finding() {
         }
         insta::assert_snapshot!(format!("seed_table_{width}"), table);
     }
-    let output = scan(&["--example", "seed-start", "--format", "compact"]);
+    let output = scan(&["--example", "single-server", "--format", "compact"]);
     assert_exit(&output, 1);
     insta::assert_snapshot!("seed_compact", stdout(&output));
 }
 
 #[test]
 fn json_output_matches_its_documented_schema() {
-    for example in ["seed-start", "compliant"] {
+    for example in ["single-server", "compliant"] {
         let output = scan(&["--example", example, "--format", "json"]);
         let document: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
         validate(
@@ -97,7 +97,7 @@ fn json_output_matches_its_documented_schema() {
 
 #[test]
 fn sarif_validates_and_meets_github_upload_requirements() {
-    let output = scan(&["--example", "seed-start", "--format", "sarif"]);
+    let output = scan(&["--example", "single-server", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     validate(&fixture("sarif-schema-2.1.0.json"), &sarif);
     assert_eq!(sarif["version"], "2.1.0");
@@ -166,7 +166,7 @@ fn sarif_validates_and_meets_github_upload_requirements() {
 #[test]
 fn fingerprints_are_stable_across_scans_and_distinct_per_resource() {
     let fingerprints = || -> Vec<String> {
-        let output = scan(&["--example", "seed-start", "--format", "sarif"]);
+        let output = scan(&["--example", "single-server", "--format", "sarif"]);
         let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
         sarif["runs"][0]["results"]
             .as_array()
@@ -194,7 +194,7 @@ fn fail_on_sets_the_threshold_of_exit_status_one() {
     assert_exit(
         &scan(&[
             "--example",
-            "seed-start",
+            "single-server",
             "--fail-on",
             "critical",
             "--format",
@@ -211,7 +211,7 @@ fn fail_on_sets_the_threshold_of_exit_status_one() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--fail-on",
             "critical",
             "--suppressions",
@@ -229,7 +229,7 @@ fn fail_on_sets_the_threshold_of_exit_status_one() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--fail-on",
             "high",
             "--suppressions",
@@ -248,7 +248,7 @@ fn suppressions_stay_in_sarif_and_expired_ones_are_reported() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "sarif",
             "--suppressions",
@@ -288,7 +288,7 @@ fn bad_suppressions_and_unwritable_output_are_one_line_errors() {
     )
     .unwrap();
     let output = hacheck()
-        .args(["scan", "--example", "seed-start", "--suppressions"])
+        .args(["scan", "--example", "single-server", "--suppressions"])
         .arg(suppressions.path())
         .output()
         .unwrap();
@@ -298,7 +298,7 @@ fn bad_suppressions_and_unwritable_output_are_one_line_errors() {
 
     let output = scan(&[
         "--example",
-        "seed-start",
+        "single-server",
         "--output",
         "/nonexistent-dir/report.sarif",
         "--format",
@@ -319,7 +319,7 @@ fn output_file_receives_the_report() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "markdown",
             "--output",
@@ -341,7 +341,7 @@ fn unknown_example_is_an_error() {
     let err = assert_exit(&scan(&["--example", "nope"]), 2);
     assert_eq!(
         err.trim(),
-        "error: no bundled example `nope` (there are: compliant, seed-start)"
+        "error: no bundled example `nope` (there are: compliant, single-server)"
     );
 }
 
@@ -391,7 +391,7 @@ fn an_incomplete_collection_exits_two_unless_partial_results_are_allowed() {
 #[test]
 fn a_closed_pipe_ends_the_scan_quietly() {
     let mut child = hacheck()
-        .args(["scan", "--example", "seed-start", "--format", "json"])
+        .args(["scan", "--example", "single-server", "--format", "json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -424,7 +424,7 @@ fn rules_run(output: &std::process::Output) -> Vec<String> {
 
 #[test]
 fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_config() {
-    let json = ["--example", "seed-start", "--format", "json"];
+    let json = ["--example", "single-server", "--format", "json"];
     let with = |extra: &[&str]| {
         let output = scan(&[&json[..], extra].concat());
         rules_run(&output)
@@ -456,10 +456,16 @@ fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_confi
     );
 
     // The seed fails HA012, not HA016: the rules left out are not run at all.
-    assert_exit(&scan(&["--example", "seed-start", "--select", "HA016"]), 0);
-    assert_exit(&scan(&["--example", "seed-start", "--select", "HA012"]), 1);
+    assert_exit(
+        &scan(&["--example", "single-server", "--select", "HA016"]),
+        0,
+    );
+    assert_exit(
+        &scan(&["--example", "single-server", "--select", "HA012"]),
+        1,
+    );
     for unknown in ["HA999", "HA9*", "no-such-tag"] {
-        let output = scan(&["--example", "seed-start", "--select", unknown]);
+        let output = scan(&["--example", "single-server", "--select", unknown]);
         let message = assert_exit(&output, 2);
         assert!(message.contains(&format!("`{unknown}`")), "{message}");
         assert_eq!(message.trim().lines().count(), 1, "{message}");
@@ -476,7 +482,7 @@ fn merge_joins_single_account_reports_and_refuses_other_files() {
         .args([
             "scan",
             "--example",
-            "seed-start",
+            "single-server",
             "--format",
             "json",
             "--output",
@@ -521,7 +527,7 @@ fn a_markdown_report_of_several_accounts_names_each_failures_account() {
     let dir = tempfile::tempdir().unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let compliant = std::fs::read_to_string(root.join("examples/compliant.json")).unwrap();
-    let seed = std::fs::read_to_string(root.join("examples/seed-start.json")).unwrap();
+    let seed = std::fs::read_to_string(root.join("examples/single-server.json")).unwrap();
     std::fs::write(dir.path().join("a.json"), &compliant).unwrap();
     std::fs::write(
         dir.path().join("b.json"),
@@ -550,7 +556,12 @@ fn a_markdown_report_of_several_accounts_names_each_failures_account() {
         assert_eq!(row.matches(" | ").count(), 5, "six cells: {row}");
         assert!(row.contains("| `210987654321` |"), "{row}");
     }
-    let one = stdout(&scan(&["--format", "markdown", "--example", "seed-start"]));
+    let one = stdout(&scan(&[
+        "--format",
+        "markdown",
+        "--example",
+        "single-server",
+    ]));
     assert!(one.contains("| Rule | Severity | Application | Resource | Finding |"));
     assert!(one.contains("Account `123456789012`, regions"));
 }

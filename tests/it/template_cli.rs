@@ -109,8 +109,8 @@ fn the_reference_template_is_clean_and_names_what_only_deploy_can_tell() {
 
 #[test]
 fn the_seed_template_fails_what_the_seed_account_fails_on_the_deciding_lines() {
-    let (code, from_template) = scan_json(&["--template", "examples/templates/seed-start.yaml"]);
-    let (_, from_account) = scan_json(&["--example", "seed-start"]);
+    let (code, from_template) = scan_json(&["--template", "examples/templates/single-server.yaml"]);
+    let (_, from_account) = scan_json(&["--example", "single-server"]);
     assert_eq!(code, 1);
     assert_eq!(
         verdicts(&from_template, "fail"),
@@ -134,7 +134,7 @@ fn the_seed_template_fails_what_the_seed_account_fails_on_the_deciding_lines() {
         assert_eq!(line_of(result), line, "{rule}");
         assert_eq!(
             result["location"]["file"],
-            "examples/templates/seed-start.yaml"
+            "examples/templates/single-server.yaml"
         );
     }
     // SSH's rule, not the first world-open one: the line of port 22's `CidrIp`.
@@ -142,7 +142,8 @@ fn the_seed_template_fails_what_the_seed_account_fails_on_the_deciding_lines() {
         .iter()
         .find(|r| r["rule_id"] == "HA010" && r["status"] == "fail")
         .unwrap();
-    let text = std::fs::read_to_string(root().join("examples/templates/seed-start.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("examples/templates/single-server.yaml")).unwrap();
     let line = ssh["location"]["line"].as_u64().unwrap() as usize;
     assert!(text.lines().nth(line - 2).unwrap().contains("ToPort: 22"));
 }
@@ -154,7 +155,7 @@ fn sarif_points_code_scanning_at_the_template() {
         .args([
             "scan",
             "--template",
-            "examples/templates/seed-start.yaml",
+            "examples/templates/single-server.yaml",
             "--format",
             "sarif",
         ])
@@ -172,14 +173,15 @@ fn sarif_points_code_scanning_at_the_template() {
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(
             location["artifactLocation"]["uri"],
-            "examples/templates/seed-start.yaml"
+            "examples/templates/single-server.yaml"
         );
         assert!(location["region"]["startLine"].as_u64().unwrap() > 1);
     }
     // The same rule on the same logical id is one alert however its lines move.
     let dir = tempfile::tempdir().unwrap();
-    let moved = dir.path().join("seed-start.yaml");
-    let text = std::fs::read_to_string(root().join("examples/templates/seed-start.yaml")).unwrap();
+    let moved = dir.path().join("single-server.yaml");
+    let text =
+        std::fs::read_to_string(root().join("examples/templates/single-server.yaml")).unwrap();
     std::fs::write(&moved, format!("# a comment above everything\n\n{text}")).unwrap();
     let fingerprints = |dir: &Path, file: &str| -> Vec<String> {
         let output = hacheck()
@@ -204,10 +206,10 @@ fn sarif_points_code_scanning_at_the_template() {
     };
     let copy = dir.path().join("examples/templates");
     std::fs::create_dir_all(&copy).unwrap();
-    std::fs::rename(&moved, copy.join("seed-start.yaml")).unwrap();
+    std::fs::rename(&moved, copy.join("single-server.yaml")).unwrap();
     assert_eq!(
-        fingerprints(dir.path(), "examples/templates/seed-start.yaml"),
-        fingerprints(&root(), "examples/templates/seed-start.yaml")
+        fingerprints(dir.path(), "examples/templates/single-server.yaml"),
+        fingerprints(&root(), "examples/templates/single-server.yaml")
     );
 }
 
@@ -411,12 +413,12 @@ fn untouched_lines_stay(before: &str, after: &str) {
 fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input() {
     let dir = tempfile::tempdir().unwrap();
     let original =
-        std::fs::read_to_string(root().join("examples/templates/seed-start.yaml")).unwrap();
-    std::fs::write(dir.path().join("seed-start.yaml"), &original).unwrap();
-    let (code, diff, notes) = fix_template(dir.path(), "seed-start.yaml", false);
+        std::fs::read_to_string(root().join("examples/templates/single-server.yaml")).unwrap();
+    std::fs::write(dir.path().join("single-server.yaml"), &original).unwrap();
+    let (code, diff, notes) = fix_template(dir.path(), "single-server.yaml", false);
     assert_eq!(code, 1, "{notes}");
     assert!(
-        diff.starts_with("--- a/seed-start.yaml\n+++ b/seed-start.yaml\n"),
+        diff.starts_with("--- a/single-server.yaml\n+++ b/single-server.yaml\n"),
         "{diff}"
     );
     for line in [
@@ -441,17 +443,17 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
     );
     // Shown, not written.
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap(),
+        std::fs::read_to_string(dir.path().join("single-server.yaml")).unwrap(),
         original
     );
-    let (code, _, _) = fix_template(dir.path(), "seed-start.yaml", true);
+    let (code, _, _) = fix_template(dir.path(), "single-server.yaml", true);
     assert_eq!(code, 1);
-    let fixed = std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap();
+    let fixed = std::fs::read_to_string(dir.path().join("single-server.yaml")).unwrap();
     untouched_lines_stay(&original, &fixed);
-    lint(&dir.path().join("seed-start.yaml"));
+    lint(&dir.path().join("single-server.yaml"));
     let (_, report) = scan_json(&[
         "--template",
-        dir.path().join("seed-start.yaml").to_str().unwrap(),
+        dir.path().join("single-server.yaml").to_str().unwrap(),
     ]);
     let failing = verdicts(&report, "fail");
     // World SSH stays: without `fix.admin_cidrs` administrators would have no way in left.
@@ -473,7 +475,7 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
             "HA001", "HA002", "HA009", "HA010", "HA011", "HA017", "HA018"
         ]
     );
-    let (code, diff, _) = fix_template(dir.path(), "seed-start.yaml", false);
+    let (code, diff, _) = fix_template(dir.path(), "single-server.yaml", false);
     assert_eq!((code, diff.as_str()), (0, ""));
 
     // The admins' networks given, the bastion is written: its group (SSH from them only)
@@ -483,8 +485,8 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
         "[fix]\nadmin_cidrs = [\"203.0.113.0/24\"]\n",
     )
     .unwrap();
-    let before_bastion = std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap();
-    let (code, diff, notes) = fix_template(dir.path(), "seed-start.yaml", true);
+    let before_bastion = std::fs::read_to_string(dir.path().join("single-server.yaml")).unwrap();
+    let (code, diff, notes) = fix_template(dir.path(), "single-server.yaml", true);
     assert_eq!(code, 1, "{notes}");
     assert!(!notes.contains("not written"), "{notes}");
     for line in [
@@ -499,18 +501,18 @@ fn fixing_the_seed_template_edits_only_what_it_fixes_and_leaves_what_needs_input
     ] {
         assert!(diff.contains(line), "{line} in\n{diff}");
     }
-    let fixed = std::fs::read_to_string(dir.path().join("seed-start.yaml")).unwrap();
+    let fixed = std::fs::read_to_string(dir.path().join("single-server.yaml")).unwrap();
     untouched_lines_stay(&before_bastion, &fixed);
-    lint(&dir.path().join("seed-start.yaml"));
+    lint(&dir.path().join("single-server.yaml"));
     let (_, report) = scan_json(&[
         "--template",
-        dir.path().join("seed-start.yaml").to_str().unwrap(),
+        dir.path().join("single-server.yaml").to_str().unwrap(),
     ]);
     assert_eq!(
         verdicts(&report, "fail"),
         ["HA001", "HA002", "HA009", "HA017", "HA018"]
     );
-    let (code, diff, _) = fix_template(dir.path(), "seed-start.yaml", false);
+    let (code, diff, _) = fix_template(dir.path(), "single-server.yaml", false);
     assert_eq!(
         (code, diff.as_str()),
         (0, ""),

@@ -333,7 +333,7 @@ fn the_reference_template_judges_as_its_deployed_stack() {
 
 #[test]
 fn the_seed_template_judges_as_its_deployed_stack() {
-    let (live, planned) = judged_both_ways("examples/templates/seed-start.yaml", "seed");
+    let (live, planned) = judged_both_ways("examples/templates/single-server.yaml", "seed");
     assert_eq!(live, planned);
     assert!(live.len() >= 9, "{live:#?}");
     assert!(
@@ -346,7 +346,8 @@ fn the_seed_template_judges_as_its_deployed_stack() {
 fn a_fix_on_a_stack_names_the_stack_instead_of_changing_what_it_owns() {
     let moto = Moto::start();
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/templates/seed-start.yaml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/templates/single-server.yaml"),
     )
     .unwrap();
 

@@ -95,7 +95,7 @@ fn the_compliant_example_survives_each_zone_with_notes() {
 
 #[test]
 fn the_seed_is_down_with_its_reasons() {
-    let (code, verdict, reasons) = outcome(&example("seed-start.json"), "us-east-1a");
+    let (code, verdict, reasons) = outcome(&example("single-server.json"), "us-east-1a");
     assert_eq!((code, verdict.as_str()), (1, "down"));
     assert_eq!(
         reasons,
@@ -106,7 +106,7 @@ fn the_seed_is_down_with_its_reasons() {
         ]
     );
     // The seed's other zone holds nothing of it.
-    let (code, verdict, reasons) = outcome(&example("seed-start.json"), "us-east-1b");
+    let (code, verdict, reasons) = outcome(&example("single-server.json"), "us-east-1b");
     assert_eq!((code, verdict.as_str(), reasons.len()), (0, "survives", 0));
 }
 
@@ -281,11 +281,11 @@ fn an_unknown_zone_is_one_line_and_exit_two() {
 
 #[test]
 fn whatif_snapshots() {
-    let output = whatif(&["--example", "seed-start", "--lose-az", "each"]);
+    let output = whatif(&["--example", "single-server", "--lose-az", "each"]);
     assert_exit(&output, 1);
     insta::assert_snapshot!("whatif_seed_table", stdout(&output));
     // `each` is the default.
-    let default = whatif(&["--example", "seed-start"]);
+    let default = whatif(&["--example", "single-server"]);
     assert_eq!(stdout(&default), stdout(&output));
     let output = whatif(&[
         "--example",
@@ -304,11 +304,11 @@ fn graph_snapshots() {
     for (name, args) in [
         (
             "graph_seed_mermaid",
-            &["--example", "seed-start", "--format", "mermaid"][..],
+            &["--example", "single-server", "--format", "mermaid"][..],
         ),
         (
             "graph_seed_dot",
-            &["--example", "seed-start", "--format", "dot"],
+            &["--example", "single-server", "--format", "dot"],
         ),
         (
             "graph_compliant_lost_zone_mermaid",
@@ -357,7 +357,7 @@ fn a_lost_zone_greys_what_runs_in_it_and_failures_name_their_rules() {
     );
 
     let output = hacheck()
-        .args(["graph", "--example", "seed-start"])
+        .args(["graph", "--example", "single-server"])
         .output()
         .unwrap();
     let text = stdout(&output);
@@ -374,7 +374,7 @@ fn several_applications_share_one_diagram_with_distinct_keys() {
     let dir = tempfile::tempdir().unwrap();
     // The seed's application added to the compliant account: two applications.
     let seed: Value =
-        serde_json::from_str(&std::fs::read_to_string(example("seed-start.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(example("single-server.json")).unwrap())
             .unwrap();
     let path = compliant_with(dir.path(), |inv| {
         for (collection, items) in seed.as_object().unwrap() {
@@ -426,7 +426,7 @@ fn the_readme_shows_the_current_output() {
     };
     let shown = [
         run(
-            &["whatif", "--example", "seed-start", "--lose-az", "each"],
+            &["whatif", "--example", "single-server", "--lose-az", "each"],
             1,
         ),
         // Its headings sit two levels lower in the README.
@@ -444,7 +444,7 @@ fn the_readme_shows_the_current_output() {
         )
         .replace("## hacheck whatif", "#### hacheck whatif")
         .replace("### Losing", "##### Losing"),
-        run(&["graph", "--example", "seed-start"], 0),
+        run(&["graph", "--example", "single-server"], 0),
         run(&["graph", "--example", "compliant"], 0),
     ];
     for text in shown {
