@@ -103,6 +103,8 @@ fn inventory_fields(root: &Path) {
             if trimmed.starts_with("#[") && trimmed.contains("skip_serializing_if") {
                 skipped_when_empty = if trimmed.contains("Not::not") {
                     Some("`()` when false (write `?? false`).")
+                } else if trimmed.contains("String::is_empty") {
+                    Some("`()` when empty (write `?? \"\"`).")
                 } else if trimmed.contains("Vec::is_empty") {
                     Some("`()` when empty (write `?? []`).")
                 } else if trimmed.contains("is_empty") {

@@ -324,9 +324,12 @@ impl<'a> Topology<'a> {
                 .filter(|z| *z != zone && stuck.is_none())
                 .collect();
             let name = &group.name;
-            // Sizes in vCPUs, memory or weights are not instance counts to compare with.
-            let below_min =
-                |left: usize| group.size_unit().is_none() && (left as i32) < group.min_size;
+            // Sizes in vCPUs, memory or weights are not instance counts: each instance supplies
+            // at least one unit, so only none left is surely below a positive minimum.
+            let below_min = |left: usize| match group.size_unit() {
+                None => (left as i32) < group.min_size,
+                Some(_) => left == 0 && group.min_size > 0,
+            };
             let (impact, message) = if lost == 0 && !launch_zones.contains(zone) {
                 (
                     Impact::Ok,

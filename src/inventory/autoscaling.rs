@@ -89,6 +89,17 @@ pub struct LaunchTemplateRef {
     pub version: String,
 }
 
+impl LaunchTemplateRef {
+    /// Whether both name the same template (by id where both have one, else by name).
+    pub fn is(&self, other: &LaunchTemplateRef) -> bool {
+        if !self.id.is_empty() && !other.id.is_empty() {
+            self.id == other.id
+        } else {
+            !self.name.is_empty() && self.name == other.name
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScalingPolicy {
@@ -139,11 +150,12 @@ impl AutoScalingGroup {
         }
     }
 
-    /// Launch templates an override names that are not the group's own.
+    /// Launch templates an override names that are not the group's own (by id where both
+    /// name one, else by name; a version of the group's own template is its template).
     pub fn other_launch_templates(&self) -> impl Iterator<Item = &LaunchTemplateRef> {
         self.override_launch_templates
             .iter()
-            .filter(move |t| self.launch_template.as_ref() != Some(*t))
+            .filter(move |t| !self.launch_template.as_ref().is_some_and(|own| own.is(t)))
     }
 }
 

@@ -326,13 +326,27 @@ impl Index {
                     .push(position as u32);
             }
         }
-        // A name aliasing an enabled distribution reaches its origins through it: the load
-        // balancer it fronts is aliased by that name too.
+        // A name aliasing an enabled distribution that answers for it (one of its aliases:
+        // CloudFront refuses other names) reaches its origins through it: the load balancer
+        // it fronts is aliased by that name too.
         for distribution in inv.distributions.iter().filter(|d| d.enabled) {
+            let answers: BTreeSet<String> = distribution
+                .aliases
+                .iter()
+                .map(|a| normalize_dns(a))
+                .collect();
             let Some(fronted) = self
                 .records_by_alias
                 .get(&normalize_dns(&distribution.domain_name))
-                .cloned()
+                .map(|records| {
+                    records
+                        .iter()
+                        .copied()
+                        .filter(|&p| {
+                            answers.contains(&normalize_dns(&inv.record_sets[p as usize].name))
+                        })
+                        .collect::<Vec<u32>>()
+                })
             else {
                 continue;
             };

@@ -47,7 +47,7 @@ fn the_generator_composes_exactly_the_enum_values_the_audit_says_it_does() {
     let (ok, listed) = audit(&["--generated-enums"]);
     assert!(ok, "{listed}");
     let audited: BTreeSet<&str> = listed.lines().collect();
-    let declared: BTreeSet<&str> = crate::generated::COMPOSED_ENUM_VALUES
+    let declared: BTreeSet<&str> = crate::support::generator::COMPOSED_ENUM_VALUES
         .iter()
         .map(|(name, ..)| *name)
         .collect();
@@ -56,7 +56,7 @@ fn the_generator_composes_exactly_the_enum_values_the_audit_says_it_does() {
         "docs/fields.toml `generated` vs the generator's list"
     );
     // Declared is not enough: generated accounts hold every one of them.
-    let found = crate::generated::composed_enum_values_found(400);
+    let found = crate::support::generator::composed_enum_values_found(400);
     let missing: Vec<&&str> = declared.difference(&found).collect();
     assert!(missing.is_empty(), "never composed: {missing:?}");
     // Past the test harness's capture, as the generator's own count is printed.

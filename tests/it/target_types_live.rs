@@ -83,8 +83,8 @@ async fn load_balancer(
     (lb.dns_name().unwrap().to_owned(), tg_arn)
 }
 
-/// A CloudFront distribution whose one origin is `origin` (a load balancer's DNS name): its
-/// domain name.
+/// A CloudFront distribution answering for `cdn.example.com` whose one origin is `origin` (a
+/// load balancer's DNS name): its domain name.
 async fn cloudfront_distribution(config: &aws_config::SdkConfig, origin: &str) -> String {
     use aws_sdk_cloudfront::types as cft;
     let cloudfront = aws_sdk_cloudfront::Client::new(config);
@@ -98,6 +98,13 @@ async fn cloudfront_distribution(config: &aws_config::SdkConfig, origin: &str) -
         .caller_reference("target-types")
         .comment("front of the origin load balancer")
         .enabled(true)
+        .aliases(
+            cft::Aliases::builder()
+                .quantity(1)
+                .items("cdn.example.com")
+                .build()
+                .unwrap(),
+        )
         .origins(
             cft::Origins::builder()
                 .quantity(1)

@@ -62,19 +62,27 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
             let mut load_balancer_names = r.list("LoadBalancerNames", "load_balancer_names")?;
             for item in r.items("TrafficSources", "target_group_arns")? {
                 let item = r.eval(&item)?;
+                let kind = item.get("Type").and_then(Value::text);
+                // A source waiting for an input leaves what the group is attached to unknown.
+                let (list, field) = match kind {
+                    Some("elbv2") => (&mut target_group_arns, "target_group_arns"),
+                    Some("elb") => (&mut load_balancer_names, "load_balancer_names"),
+                    _ => (&mut other_traffic_sources, "other_traffic_sources"),
+                };
+                if let Some(reason) = item.unknown() {
+                    r.unknown(field, reason.to_owned());
+                    continue;
+                }
                 let id = item
                     .get("Identifier")
                     .and_then(Value::text)
                     .unwrap_or_default();
-                match item.get("Type").and_then(Value::text) {
-                    Some("elbv2") => target_group_arns.push(id.to_owned()),
-                    Some("elb") => load_balancer_names.push(id.to_owned()),
-                    kind => {
-                        other_traffic_sources.push(format!("{}:{id}", kind.unwrap_or("unknown")))
-                    }
-                }
-                if let Some(reason) = item.unknown() {
-                    r.unknown("target_group_arns", reason.to_owned());
+                let entry = match kind {
+                    Some("elbv2" | "elb") => id.to_owned(),
+                    other => format!("{}:{id}", other.unwrap_or("unknown")),
+                };
+                if !id.is_empty() && !list.contains(&entry) {
+                    list.push(entry);
                 }
             }
             let min_size = r.int("MinSize", "min_size")?.unwrap_or(0);

@@ -48,8 +48,9 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 domain_name: distribution_domain(&id),
                 aliases: r.list("DistributionConfig.Aliases", "aliases")?,
                 origins: origin_names,
-                // Required by CloudFront; an unknown value counts as enabled.
-                enabled: r.flag("DistributionConfig.Enabled", "enabled")? != Some(false),
+                // Required by CloudFront; one waiting for an input is not counted as serving
+                // (a name it would carry to the load balancer is not credited).
+                enabled: r.flag("DistributionConfig.Enabled", "enabled")? == Some(true),
                 id,
             };
             push_source(inv, r, &distribution);

@@ -2,6 +2,7 @@
 
 pub mod cloudformation;
 pub mod faults;
+pub mod generator;
 pub mod moto;
 pub mod replay;
 pub mod seed;
