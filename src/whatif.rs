@@ -161,11 +161,12 @@ impl<'a> Topology<'a> {
         self.index.launch_zones(group)
     }
 
-    /// The running instances of a group.
+    /// The instances of a group that serve: running, and in service for the group (not in
+    /// standby, detaching, terminating or unhealthy).
     fn group_instances(&self, group: &AutoScalingGroup) -> Vec<&'a Instance> {
         self.index
             .instances_of(group)
-            .filter(|i| is_running(i))
+            .filter(|i| is_running(i) && !self.out_of_service(i))
             .collect()
     }
 
@@ -217,8 +218,15 @@ impl<'a> Topology<'a> {
     fn app_instances(&self, app: &Application) -> Vec<&'a Instance> {
         self.members(app, Role::Instance)
             .filter_map(|m| self.index.by_arn::<Instance>(&m.arn))
-            .filter(|i| is_running(i))
+            .filter(|i| is_running(i) && !self.out_of_service(i))
             .collect()
+    }
+
+    /// Whether the group that owns `instance` has it out of service.
+    fn out_of_service(&self, instance: &Instance) -> bool {
+        self.index
+            .group_of_instance(instance)
+            .is_some_and(|g| g.out_of_service.contains(&instance.id))
     }
 
     fn app_load_balancers(&self, app: &Application) -> Vec<&'a LoadBalancer> {

@@ -1,7 +1,9 @@
 //! Auto Scaling collectors: groups, scaling policies, launch configurations.
 
 use aws_sdk_autoscaling::Client;
-use aws_sdk_autoscaling::types::{AutoScalingGroup as Group, LaunchTemplateSpecification};
+use aws_sdk_autoscaling::types::{
+    AutoScalingGroup as Group, LaunchTemplateSpecification, LifecycleState,
+};
 
 use super::{UnitResult, failed};
 use crate::inventory::{
@@ -83,6 +85,7 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .map(template_ref)
                     .collect(),
                 other_traffic_sources: other_traffic_sources(group),
+                out_of_service: out_of_service(group),
             });
         }
     }
@@ -95,6 +98,19 @@ fn template_ref(spec: &LaunchTemplateSpecification) -> LaunchTemplateRef {
         name: spec.launch_template_name().unwrap_or_default().to_owned(),
         version: spec.version().unwrap_or("$Default").to_owned(),
     }
+}
+
+/// Members that serve nothing now: not `InService`, or `Unhealthy` (about to be replaced).
+fn out_of_service(group: &Group) -> Vec<String> {
+    group
+        .instances()
+        .iter()
+        .filter(|i| {
+            i.lifecycle_state() != Some(&LifecycleState::InService)
+                || i.health_status() == Some("Unhealthy")
+        })
+        .filter_map(|i| i.instance_id().map(str::to_owned))
+        .collect()
 }
 
 /// The target groups `group` is attached to, through AttachLoadBalancerTargetGroups or as
@@ -248,5 +264,23 @@ mod tests {
             other_traffic_sources(&group),
             ["vpc-lattice:arn:lattice/tg"]
         );
+    }
+
+    #[test]
+    fn only_healthy_members_in_service_serve() {
+        let member = |id: &str, state: LifecycleState, health: &str| {
+            aws_sdk_autoscaling::types::Instance::builder()
+                .instance_id(id)
+                .lifecycle_state(state)
+                .health_status(health)
+                .build()
+        };
+        let group = Group::builder()
+            .instances(member("i-serving", LifecycleState::InService, "Healthy"))
+            .instances(member("i-standby", LifecycleState::Standby, "Healthy"))
+            .instances(member("i-failing", LifecycleState::InService, "Unhealthy"))
+            .instances(member("i-warm", LifecycleState::WarmedRunning, "Healthy"))
+            .build();
+        assert_eq!(out_of_service(&group), ["i-standby", "i-failing", "i-warm"]);
     }
 }

@@ -78,6 +78,10 @@ pub struct AutoScalingGroup {
     /// `target_group_arns` and `load_balancer_names`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_traffic_sources: Vec<String>,
+    /// Members that serve nothing now, by instance id: not `InService` (pending, in
+    /// standby, detaching, terminating, warmed) or `Unhealthy` (about to be replaced).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_service: Vec<String>,
 }
 
 /// How a group names its launch template. `version` is `$Default`, `$Latest` or a number.

@@ -119,6 +119,8 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 weighted_overrides,
                 override_launch_templates,
                 other_traffic_sources,
+                // A template's group has no members yet.
+                out_of_service: Vec::new(),
             };
             r.zones_follow_subnets();
             push_source(inv, r, &group);
