@@ -153,13 +153,28 @@ fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Invent
         items.extend(new.iter().cloned());
     }
     let text = serde_json::to_string(&account).expect("serialises");
-    crate::snapshot::parse(&text, Path::new(origin)).map_err(|e| e.to_string())
+    crate::snapshot::parse(&text, Path::new(origin)).map_err(|error| match error {
+        // The document is the base changed by the case: its line and column are nobody's.
+        crate::snapshot::SnapshotError::Shape { field, source, .. } => format!(
+            "the case makes `{field}` invalid: {}",
+            strip_position(&source.to_string())
+        ),
+        other => other.to_string(),
+    })
+}
+
+/// serde_json's message without its trailing ` at line L column C`.
+fn strip_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(" column ") => &message[..at],
+        _ => message,
+    }
 }
 
 fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Option<String> {
     let mut inventory = match build_inventory(case, origin) {
         Ok(inventory) => inventory,
-        Err(error) => return Some(format!("bad case: {error}")),
+        Err(error) => return Some(format!("bad case in `{origin}`: {error}")),
     };
     inventory.derive_subnet_publicity();
     let only = set.only(|id| id == policy.meta.id);

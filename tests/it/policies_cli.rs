@@ -85,6 +85,24 @@ fn a_wrong_expectation_fails_the_case() {
     );
 }
 
+/// A case that makes the account invalid names its own file and the field it broke, not a
+/// position in the document it was merged into.
+#[test]
+fn a_bad_case_names_its_file_and_the_field_it_broke() {
+    let output = test_user_policy(
+        "ORG003",
+        "inv.instances.map(|i| pass(i, `Instance ${i.id} is fine.`))",
+        r#"{"cases": [{"name": "broken", "base": "single-server", "modify": {"instances": {"i-1swiftcode": {"state": 3}}}, "fail": []}]}"#,
+    );
+    assert_exit(&output, 1);
+    let text = stdout(&output);
+    assert!(
+        text.contains("FAIL  ORG003 broken: bad case in `")
+            && text.contains("ORG003.tests.json`: the case makes `instances[0].state` invalid: invalid type: integer `3`, expected a string\n"),
+        "{text}"
+    );
+}
+
 /// A misspelt field is the policy's error, naming the kind and its fields: it would
 /// otherwise read as `()` and the rule pass everything silently.
 #[test]
