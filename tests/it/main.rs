@@ -25,4 +25,5 @@ mod spec_live;
 mod target_types_live;
 mod template_cli;
 mod template_live;
+mod template_shapes_cli;
 mod whatif_cli;
