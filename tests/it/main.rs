@@ -4,6 +4,7 @@ mod support;
 
 mod accounts_live;
 mod apps_cli;
+mod aws_errors_cli;
 mod classic_live;
 mod collect_faults;
 mod corpus;
