@@ -54,6 +54,11 @@ pub(crate) fn lint_and_judge(
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     lint(&path);
+    judge(&path, rule)
+}
+
+/// `rule`'s results on the template at `path`: (resource id, status) each.
+pub(crate) fn judge(path: &Path, rule: &str) -> Vec<(String, String)> {
     let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
     report["results"]
         .as_array()

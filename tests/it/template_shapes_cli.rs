@@ -646,19 +646,17 @@ Resources:
     let target_group = "{Identifier: !Ref Targets, Type: elbv2}";
     let lattice = "{Identifier: arn:aws:vpc-lattice:us-east-1:123456789012:targetgroup/tg-0abc, Type: vpc-lattice}";
     let dir = tempfile::tempdir().unwrap();
+    // Each template linted once, then judged rule by rule: the group's statuses.
     let judge = |name: &str, text: &str, rule: &str| {
         let path = dir.path().join(name);
         if !path.exists() {
             std::fs::write(&path, text).unwrap();
             lint(&path);
         }
-        let (_, report) = scan_json(&["--template", path.to_str().unwrap()]);
-        report["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["rule_id"] == rule && r["resource"]["id"] == "Asg")
-            .map(|r| r["status"].as_str().unwrap().to_owned())
+        crate::template_cli::judge(&path, rule)
+            .into_iter()
+            .filter(|(id, _)| id == "Asg")
+            .map(|(_, status)| status)
             .collect::<Vec<_>>()
     };
     // A target group attached as a traffic source serves the group as one attached by ARN.
