@@ -155,7 +155,7 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         for declaration in &self.apps {
-            declaration.validate()?;
+            declaration.validate().map_err(|error| error.to_string())?;
         }
         if !self.scope.bastion_tag.contains('=') || self.scope.bastion_tag.starts_with('=') {
             return Err(format!(

@@ -40,7 +40,7 @@ use builder::*;
 pub use graph::ipv4_cidr_contains;
 use graph::*;
 use scoping::*;
-pub use scoping::{AppDeclaration, ScopeSettings, Selector};
+pub use scoping::{AppDeclaration, ScopeError, ScopeSettings, Selector};
 use seeds::*;
 
 /// The tag that puts any resource into a named application.
@@ -301,8 +301,11 @@ mod tests {
             tag: Some("a=b".into()),
             id: Some("x".into()),
         };
-        assert!(both.compile().is_err());
-        assert!(Selector::default().compile().is_err());
+        assert_eq!(
+            both.compile("shop").err(),
+            Some(ScopeError::Selector { app: "shop".into() })
+        );
+        assert!(Selector::default().compile("shop").is_err());
         let declaration = AppDeclaration {
             name: "shop".into(),
             include: vec![Selector {
@@ -311,6 +314,9 @@ mod tests {
             }],
             exclude: vec![],
         };
-        assert!(declaration.validate().unwrap_err().contains("`shop`"));
+        assert_eq!(
+            declaration.validate().unwrap_err().to_string(),
+            "[[apps]] `shop`: bad glob `shop-[`: unclosed character class; missing ']'"
+        );
     }
 }

@@ -48,6 +48,23 @@ impl Default for ScopeSettings {
     }
 }
 
+/// What is wrong with an `[[apps]]` declaration of `hacheck.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("[[apps]] needs a `name`")]
+    NoName,
+    #[error("[[apps]] `{app}` includes and excludes nothing")]
+    Empty { app: String },
+    #[error("[[apps]] `{app}`: a selector needs exactly one of `tag` or `id`")]
+    Selector { app: String },
+    #[error("[[apps]] `{app}`: bad glob `{pattern}`: {reason}")]
+    Glob {
+        app: String,
+        pattern: String,
+        reason: String,
+    },
+}
+
 /// A compiled [`Selector`].
 pub(super) struct Matcher {
     pub(super) tag_key: Option<globset::GlobMatcher>,
@@ -55,14 +72,20 @@ pub(super) struct Matcher {
     pub(super) id: Option<globset::GlobMatcher>,
 }
 
-pub(super) fn glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+/// `pattern` compiled; an error names `app`, whose selector it is.
+pub(super) fn glob(app: &str, pattern: &str) -> Result<globset::GlobMatcher, ScopeError> {
     globset::Glob::new(pattern)
         .map(|g| g.compile_matcher())
-        .map_err(|error| format!("bad glob `{pattern}`: {}", error.kind()))
+        .map_err(|error| ScopeError::Glob {
+            app: app.to_owned(),
+            pattern: pattern.to_owned(),
+            reason: error.kind().to_string(),
+        })
 }
 
 impl Selector {
-    pub(super) fn compile(&self) -> Result<Matcher, String> {
+    /// The selector compiled; an error names `app`, the application it selects for.
+    pub(super) fn compile(&self, app: &str) -> Result<Matcher, ScopeError> {
         match (&self.tag, &self.id) {
             (Some(tag), None) => {
                 let (key, value) = match tag.split_once('=') {
@@ -70,37 +93,36 @@ impl Selector {
                     None => (tag.as_str(), None),
                 };
                 Ok(Matcher {
-                    tag_key: Some(glob(key)?),
-                    tag_value: value.map(glob).transpose()?,
+                    tag_key: Some(glob(app, key)?),
+                    tag_value: value.map(|v| glob(app, v)).transpose()?,
                     id: None,
                 })
             }
             (None, Some(id)) => Ok(Matcher {
                 tag_key: None,
                 tag_value: None,
-                id: Some(glob(id)?),
+                id: Some(glob(app, id)?),
             }),
-            _ => Err("a selector needs exactly one of `tag` or `id`".into()),
+            _ => Err(ScopeError::Selector {
+                app: app.to_owned(),
+            }),
         }
     }
 }
 
 impl AppDeclaration {
-    /// Checks the declaration; the message names the application and the problem.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the declaration; the error names the application and the problem.
+    pub fn validate(&self) -> Result<(), ScopeError> {
         if self.name.trim().is_empty() {
-            return Err("[[apps]] needs a `name`".into());
+            return Err(ScopeError::NoName);
         }
         if self.include.is_empty() && self.exclude.is_empty() {
-            return Err(format!(
-                "[[apps]] `{}` includes and excludes nothing",
-                self.name
-            ));
+            return Err(ScopeError::Empty {
+                app: self.name.clone(),
+            });
         }
         for selector in self.include.iter().chain(&self.exclude) {
-            selector
-                .compile()
-                .map_err(|message| format!("[[apps]] `{}`: {message}", self.name))?;
+            selector.compile(&self.name)?;
         }
         Ok(())
     }

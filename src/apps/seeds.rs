@@ -49,7 +49,7 @@ pub(super) fn seeds<'a>(graph: &Graph<'a>, declared: &[AppDeclaration]) -> Vec<S
         let matchers: Vec<Matcher> = declaration
             .include
             .iter()
-            .filter_map(|s| s.compile().ok())
+            .filter_map(|s| s.compile(&declaration.name).ok())
             .collect();
         for node in graph.selectable() {
             if matchers.iter().any(|m| m.matches(&node)) {
@@ -243,8 +243,8 @@ pub(super) fn applications(
         let excluded = declared
             .iter()
             .filter(|d| d.name == name)
-            .flat_map(|d| &d.exclude)
-            .filter_map(|s| s.compile().ok())
+            .flat_map(|d| d.exclude.iter().map(move |s| (&d.name, s)))
+            .filter_map(|(app, s)| s.compile(app).ok())
             .collect();
         let mut builder = new_builder(graph, &name, &claims, excluded, true);
         for seed in &group_seeds {
