@@ -111,11 +111,7 @@ async fn tags_of(
                     .tag_descriptions()
                     .iter()
                     .map(|d| {
-                        let tags = d
-                            .tags()
-                            .iter()
-                            .map(|t| (t.key().to_owned(), t.value().unwrap_or_default().to_owned()))
-                            .collect();
+                        let tags = super::tag_map(d.tags(), |t| (Some(t.key()), t.value()));
                         (d.load_balancer_name().unwrap_or_default().to_owned(), tags)
                     })
                     .collect())

@@ -93,16 +93,7 @@ async fn tags_of(client: &Client, load_balancers: &mut [LoadBalancer]) -> Result
                     .tag_descriptions()
                     .iter()
                     .map(|d| {
-                        let tags = d
-                            .tags()
-                            .iter()
-                            .filter_map(|t| {
-                                Some((
-                                    t.key()?.to_owned(),
-                                    t.value().unwrap_or_default().to_owned(),
-                                ))
-                            })
-                            .collect();
+                        let tags = super::tag_map(d.tags(), |t| (t.key(), t.value()));
                         (d.resource_arn().unwrap_or_default().to_owned(), tags)
                     })
                     .collect())
