@@ -34,6 +34,7 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
             let mixed = group
                 .mixed_instances_policy()
                 .and_then(|p| p.launch_template());
+            let attached = attachments(group);
             let template = group
                 .launch_template()
                 .or_else(|| mixed.and_then(|t| t.launch_template_specification()));
@@ -62,8 +63,8 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                 desired_capacity: group.desired_capacity().unwrap_or(0),
                 health_check_type: group.health_check_type().unwrap_or("EC2").to_owned(),
                 health_check_grace_period: group.health_check_grace_period().unwrap_or(0),
-                target_group_arns: attached_target_groups(group),
-                load_balancer_names: attached_classic_load_balancers(group),
+                target_group_arns: attached.target_group_arns,
+                load_balancer_names: attached.load_balancer_names,
                 launch_template: template.map(template_ref),
                 launch_configuration_name: group.launch_configuration_name().map(str::to_owned),
                 instance_ids: group
@@ -84,7 +85,7 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .filter_map(|o| o.launch_template_specification())
                     .map(template_ref)
                     .collect(),
-                other_traffic_sources: other_traffic_sources(group),
+                other_traffic_sources: attached.other_traffic_sources,
                 out_of_service: out_of_service(group),
             });
         }
@@ -113,44 +114,19 @@ fn out_of_service(group: &Group) -> Vec<String> {
         .collect()
 }
 
-/// The target groups `group` is attached to, through AttachLoadBalancerTargetGroups or as
-/// traffic sources (AttachTrafficSources lists them only among the latter).
-pub(crate) fn attached_target_groups(group: &Group) -> Vec<String> {
-    with_sources(group.target_group_arns(), group, "elbv2")
-}
-
-/// The Classic Load Balancers `group` is attached to, by name, through either API.
-pub(crate) fn attached_classic_load_balancers(group: &Group) -> Vec<String> {
-    with_sources(group.load_balancer_names(), group, "elb")
-}
-
-/// Traffic sources that are not load balancers (a VPC Lattice target group, a kind AWS
-/// adds later), as `type:identifier`.
-fn other_traffic_sources(group: &Group) -> Vec<String> {
-    group
-        .traffic_sources()
-        .iter()
-        .filter(|s| !matches!(s.r#type(), Some("elbv2" | "elb")))
-        .map(|s| {
-            format!(
-                "{}:{}",
-                s.r#type().unwrap_or("unknown"),
-                s.identifier().unwrap_or_default()
-            )
-        })
-        .collect()
-}
-
-/// `listed` followed by the identifiers of `group`'s traffic sources of `kind` it lacks.
-fn with_sources(listed: &[String], group: &Group, kind: &str) -> Vec<String> {
-    let mut out = listed.to_vec();
+/// What `group` is attached to, through AttachLoadBalancerTargetGroups, AttachLoadBalancers
+/// or AttachTrafficSources (which lists them only among its traffic sources): its target
+/// groups, Classic Load Balancers and other traffic sources, the rest of it empty.
+pub(crate) fn attachments(group: &Group) -> AutoScalingGroup {
+    let mut attached = AutoScalingGroup {
+        target_group_arns: group.target_group_arns().to_vec(),
+        load_balancer_names: group.load_balancer_names().to_vec(),
+        ..AutoScalingGroup::default()
+    };
     for source in group.traffic_sources() {
-        let id = source.identifier().unwrap_or_default();
-        if source.r#type() == Some(kind) && !out.iter().any(|known| known == id) {
-            out.push(id.to_owned());
-        }
+        attached.add_traffic_source(source.r#type(), source.identifier().unwrap_or_default());
     }
-    out
+    attached
 }
 
 pub async fn policies(client: Client, region: String) -> UnitResult {
@@ -255,13 +231,11 @@ mod tests {
             .traffic_sources(source("elb", "other-classic"))
             .traffic_sources(source("vpc-lattice", "arn:lattice/tg"))
             .build();
-        assert_eq!(attached_target_groups(&group), ["arn:tg/a", "arn:tg/b"]);
+        let attached = attachments(&group);
+        assert_eq!(attached.target_group_arns, ["arn:tg/a", "arn:tg/b"]);
+        assert_eq!(attached.load_balancer_names, ["classic", "other-classic"]);
         assert_eq!(
-            attached_classic_load_balancers(&group),
-            ["classic", "other-classic"]
-        );
-        assert_eq!(
-            other_traffic_sources(&group),
+            attached.other_traffic_sources,
             ["vpc-lattice:arn:lattice/tg"]
         );
     }

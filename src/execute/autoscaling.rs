@@ -4,7 +4,7 @@
 use super::step::{Done, StepError, StepResult, sdk_fail};
 use crate::change::MANAGED_TAG;
 use crate::collect::RegionClients;
-use crate::collect::autoscaling::{attached_classic_load_balancers, attached_target_groups};
+use crate::collect::autoscaling::attachments;
 
 /// Raises the group's minimum and maximum to the plan's (desired at least the new minimum);
 /// satisfied when already there, refused when min or max changed since the plan.
@@ -88,7 +88,7 @@ pub(super) async fn attach_target_groups(
     target_group_arns: &[String],
 ) -> StepResult {
     let live = live_group(c, group).await?;
-    let missing = not_yet(target_group_arns, &attached_target_groups(&live));
+    let missing = not_yet(target_group_arns, &attachments(&live).target_group_arns);
     if missing.is_empty() {
         return Ok(Done::Satisfied(None));
     }
@@ -308,7 +308,7 @@ pub(super) async fn attach_classic_load_balancers(
     load_balancer_names: &[String],
 ) -> StepResult {
     let live = live_group(c, group).await?;
-    let missing = not_yet(load_balancer_names, &attached_classic_load_balancers(&live));
+    let missing = not_yet(load_balancer_names, &attachments(&live).load_balancer_names);
     if missing.is_empty() {
         return Ok(Done::Satisfied(None));
     }

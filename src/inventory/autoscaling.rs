@@ -154,6 +154,34 @@ impl AutoScalingGroup {
         }
     }
 
+    /// The field a traffic source of `kind` (`AttachTrafficSources`' `Type`) is kept in: a
+    /// target group (`elbv2`) joins `target_group_arns`, a Classic Load Balancer (`elb`)
+    /// `load_balancer_names`, anything else (`vpc-lattice`, a kind AWS adds)
+    /// `other_traffic_sources`.
+    pub fn traffic_source_field(kind: Option<&str>) -> &'static str {
+        match kind {
+            Some("elbv2") => "target_group_arns",
+            Some("elb") => "load_balancer_names",
+            _ => "other_traffic_sources",
+        }
+    }
+
+    /// Records a traffic source of `kind` with identifier `id` in its field
+    /// ([`Self::traffic_source_field`]; others as `type:identifier`), once.
+    pub fn add_traffic_source(&mut self, kind: Option<&str>, id: &str) {
+        let (list, entry) = match Self::traffic_source_field(kind) {
+            "target_group_arns" => (&mut self.target_group_arns, id.to_owned()),
+            "load_balancer_names" => (&mut self.load_balancer_names, id.to_owned()),
+            _ => (
+                &mut self.other_traffic_sources,
+                format!("{}:{id}", kind.unwrap_or("unknown")),
+            ),
+        };
+        if !list.contains(&entry) {
+            list.push(entry);
+        }
+    }
+
     /// Launch templates an override names that are not the group's own (by id where both
     /// name one, else by name; a version of the group's own template is its template).
     pub fn other_launch_templates(&self) -> impl Iterator<Item = &LaunchTemplateRef> {

@@ -57,36 +57,25 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                     override_launch_templates.push(launch_template_ref(spec));
                 }
             }
-            let mut other_traffic_sources = Vec::new();
-            let mut target_group_arns = r.list("TargetGroupARNs", "target_group_arns")?;
-            let mut load_balancer_names = r.list("LoadBalancerNames", "load_balancer_names")?;
+            let target_group_arns = r.list("TargetGroupARNs", "target_group_arns")?;
+            let load_balancer_names = r.list("LoadBalancerNames", "load_balancer_names")?;
+            let mut traffic_sources = Vec::new();
             for item in r.items("TrafficSources", "target_group_arns")? {
                 let item = r.eval(&item)?;
-                let kind = item.get("Type").and_then(Value::text);
+                let kind = item.get("Type").and_then(Value::text).map(str::to_owned);
                 // A source waiting for an input leaves what the group is attached to unknown.
-                let (list, field) = match kind {
-                    Some("elbv2") => (&mut target_group_arns, "target_group_arns"),
-                    Some("elb") => (&mut load_balancer_names, "load_balancer_names"),
-                    _ => (&mut other_traffic_sources, "other_traffic_sources"),
-                };
                 if let Some(reason) = item.unknown() {
+                    let field = AutoScalingGroup::traffic_source_field(kind.as_deref());
                     r.unknown(field, reason.to_owned());
                     continue;
                 }
-                let id = item
-                    .get("Identifier")
-                    .and_then(Value::text)
-                    .unwrap_or_default();
-                let entry = match kind {
-                    Some("elbv2" | "elb") => id.to_owned(),
-                    other => format!("{}:{id}", other.unwrap_or("unknown")),
-                };
-                if !id.is_empty() && !list.contains(&entry) {
-                    list.push(entry);
+                match item.get("Identifier").and_then(Value::text) {
+                    Some(id) if !id.is_empty() => traffic_sources.push((kind, id.to_owned())),
+                    _ => {}
                 }
             }
             let min_size = r.int("MinSize", "min_size")?.unwrap_or(0);
-            let group = AutoScalingGroup {
+            let mut group = AutoScalingGroup {
                 arn: format!(
                     "arn:aws:autoscaling:{region}:{}:autoScalingGroup:{}:autoScalingGroupName/{name}",
                     inv.account_id, r.logical
@@ -118,10 +107,13 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 desired_capacity_type: r.text("DesiredCapacityType", "desired_capacity_type")?,
                 weighted_overrides,
                 override_launch_templates,
-                other_traffic_sources,
+                other_traffic_sources: Vec::new(),
                 // A template's group has no members yet.
                 out_of_service: Vec::new(),
             };
+            for (kind, id) in &traffic_sources {
+                group.add_traffic_source(kind.as_deref(), id);
+            }
             r.zones_follow_subnets();
             push_source(inv, r, &group);
             inv.auto_scaling_groups.push(group);
