@@ -65,14 +65,11 @@ fn fields_of(text: &mut String, type_name: &str, nested: &mut Vec<&'static str>)
         };
         writeln!(text, "{line}").unwrap();
         for word in kind.split(|c: char| !c.is_alphanumeric() && c != '_') {
-            if word != type_name && FIELDS.iter().any(|(t, ..)| *t == word) {
-                nested.push(
-                    FIELDS
-                        .iter()
-                        .find(|(t, ..)| *t == word)
-                        .map(|(t, ..)| *t)
-                        .unwrap(),
-                );
+            if let Some((held, ..)) = FIELDS
+                .iter()
+                .find(|(t, ..)| *t == word && word != type_name)
+            {
+                nested.push(held);
             }
         }
     }

@@ -310,10 +310,9 @@ pub struct Verdict {
 /// judge a security-group rule alike. The predicates read the rule's map as it is (no
 /// conversion): rules call them in their innermost loops.
 fn register_descriptions(engine: &mut Engine) {
-    fn owned(rule: &Map, field: &str) -> Option<String> {
-        rule.get(field)
-            .filter(|v| v.is_string())
-            .map(|v| v.clone().into_string().unwrap_or_default())
+    // A script's string is shared: taking it copies a pointer, not the text.
+    fn text(value: &Dynamic) -> Option<ImmutableString> {
+        value.clone().into_immutable_string().ok()
     }
     fn port(rule: &Map, field: &str) -> i32 {
         rule.get(field).and_then(|v| v.as_int().ok()).unwrap_or(-1) as i32
@@ -321,7 +320,7 @@ fn register_descriptions(engine: &mut Engine) {
     engine.register_fn(
         "covers_tcp_port",
         |rule: &mut Map, port_number: INT| -> bool {
-            owned(rule, "protocol").is_some_and(|protocol| {
+            rule.get("protocol").and_then(text).is_some_and(|protocol| {
                 crate::inventory::covers_tcp_port(
                     &protocol,
                     port(rule, "from_port"),
@@ -334,16 +333,16 @@ fn register_descriptions(engine: &mut Engine) {
     engine.register_fn("is_world", |rule: &mut Map| -> bool {
         ["cidr_ipv4", "cidr_ipv6"]
             .iter()
-            .any(|field| owned(rule, field).is_some_and(|c| crate::inventory::is_world_cidr(&c)))
+            .filter_map(|field| rule.get(*field).and_then(text))
+            .any(|cidr| crate::inventory::is_world_cidr(&cidr))
             || rule
                 .get("prefix_list_cidrs")
                 .and_then(|v| v.read_lock::<rhai::Array>())
                 .is_some_and(|cidrs| {
-                    cidrs.iter().any(|c| {
-                        c.clone()
-                            .into_string()
-                            .is_ok_and(|c| crate::inventory::is_world_cidr(&c))
-                    })
+                    cidrs
+                        .iter()
+                        .filter_map(text)
+                        .any(|cidr| crate::inventory::is_world_cidr(&cidr))
                 })
     });
     engine.register_fn(
