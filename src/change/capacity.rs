@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::predicted::{group_mut, zone_of};
-use super::{ActionType, Change, Safety, change};
-use crate::inventory::{AutoScalingGroup, Index, Inventory, Tags};
+use super::{ActionType, Change, Declared, IacEdit, IacValue, Safety, change};
+use crate::inventory::{AutoScalingGroup, Index, Inventory, Resource, Subnet, Tags};
 
 /// Sets an Auto Scaling group's minimum (raising desired and maximum when below it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +18,23 @@ pub struct SetCapacity {
 }
 
 impl ActionType for SetCapacity {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        let group = Declared::new(AutoScalingGroup::KIND, &self.group);
+        let set = |field, value: i32| IacEdit::Set {
+            resource: group.clone(),
+            field,
+            value: IacValue::Number(value.into()),
+        };
+        let mut edits = vec![set("min_size", self.min_size)];
+        if self.desired_capacity != self.before[1] {
+            edits.push(set("desired_capacity", self.desired_capacity));
+        }
+        if self.max_size != self.before[2] {
+            edits.push(set("max_size", self.max_size));
+        }
+        Some(edits)
+    }
+
     fn key(&self) -> String {
         let SetCapacity { group, .. } = self;
         format!("set-capacity:{group}")
@@ -93,6 +110,22 @@ pub struct SetHealthCheck {
 }
 
 impl ActionType for SetHealthCheck {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        let group = Declared::new(AutoScalingGroup::KIND, &self.group);
+        Some(vec![
+            IacEdit::Set {
+                resource: group.clone(),
+                field: "health_check_type",
+                value: IacValue::text(&self.health_check_type),
+            },
+            IacEdit::Set {
+                resource: group,
+                field: "health_check_grace_period",
+                value: IacValue::Number(self.grace_period.into()),
+            },
+        ])
+    }
+
     fn key(&self) -> String {
         let SetHealthCheck { group, .. } = self;
         format!("set-health-check:{group}")
@@ -163,6 +196,14 @@ pub struct SetSubnets {
 }
 
 impl ActionType for SetSubnets {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(AutoScalingGroup::KIND, &self.group),
+            field: "subnet_ids",
+            value: IacValue::resources(Some(Subnet::KIND), &self.subnet_ids),
+        }])
+    }
+
     fn key(&self) -> String {
         let SetSubnets { group, .. } = self;
         format!("set-subnets:{group}")

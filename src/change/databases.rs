@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActionType, Change, Safety, change};
-use crate::inventory::{DbInstance, Index, Inventory, Tags};
+use super::{ActionType, Change, Declared, IacEdit, IacValue, Safety, change};
+use crate::inventory::{DbInstance, Index, Inventory, Resource, Tags};
 
 /// Turns on Multi-AZ (a standby in another zone; I/O load while it is built).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,6 +13,23 @@ pub struct EnableMultiAz {
 }
 
 impl ActionType for EnableMultiAz {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        let db = Declared::new(DbInstance::KIND, &self.db_instance);
+        Some(vec![
+            IacEdit::Set {
+                resource: db.clone(),
+                field: "multi_az",
+                value: IacValue::Bool(true),
+            },
+            // RDS refuses a zone for a Multi-AZ instance: it picks the primary's and the
+            // standby's.
+            IacEdit::Unset {
+                resource: db,
+                field: "availability_zone",
+            },
+        ])
+    }
+
     fn key(&self) -> String {
         let EnableMultiAz { db_instance } = self;
         format!("multi-az:{db_instance}")
@@ -119,6 +136,14 @@ pub struct DisablePublicAccess {
 }
 
 impl ActionType for DisablePublicAccess {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(DbInstance::KIND, &self.db_instance),
+            field: "publicly_accessible",
+            value: IacValue::Bool(false),
+        }])
+    }
+
     fn key(&self) -> String {
         let DisablePublicAccess { db_instance } = self;
         format!("private:{db_instance}")

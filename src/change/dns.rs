@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::predicted::build;
-use super::{ActionType, Change, change};
+use super::{ActionType, Change, IacEdit, change};
 use crate::inventory::Inventory;
 
 /// Points a record at a load balancer with a Route 53 alias (UPSERT).
@@ -18,6 +18,14 @@ pub struct UpsertAliasRecord {
 }
 
 impl ActionType for UpsertAliasRecord {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::AliasRecord {
+            zone_id: self.zone_id.clone(),
+            name: self.name.clone(),
+            load_balancer_dns: self.dns_name.clone(),
+        }])
+    }
+
     fn key(&self) -> String {
         let UpsertAliasRecord { zone_id, name, .. } = self;
         format!("alias:{zone_id}:{name}")

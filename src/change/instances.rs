@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::iac::managed_tags;
 use super::predicted::build;
-use super::{ActionType, Change, MANAGED_TAG, Safety, change};
-use crate::inventory::{Index, Instance, Inventory, Tags};
+use super::{ActionType, Change, Declared, IacEdit, IacValue, MANAGED_TAG, Safety, change};
+use crate::inventory::{Image, Index, Instance, Inventory, Resource, SecurityGroup, Subnet, Tags};
 
 /// A bastion host with a public IP, tagged `hacheck:role=bastion`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,36 @@ pub struct RunBastion {
 }
 
 impl ActionType for RunBastion {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Declare {
+            kind: Instance::KIND,
+            name: self.name.clone(),
+            beside: Some(Declared::new(Subnet::KIND, &self.subnet_id)),
+            fields: vec![
+                ("image_id", IacValue::resource(Image::KIND, &self.image_id)),
+                ("instance_type", IacValue::text(&self.instance_type)),
+                (
+                    "subnet_id",
+                    IacValue::resource(Subnet::KIND, &self.subnet_id),
+                ),
+                // A bastion is reached from the administrators' networks.
+                ("public_ip", IacValue::Bool(true)),
+                (
+                    "security_group_ids",
+                    IacValue::List(vec![IacValue::resource(
+                        SecurityGroup::KIND,
+                        &self.security_group_id,
+                    )]),
+                ),
+                (
+                    "tags",
+                    managed_tags(&self.name, &[("hacheck:role", "bastion")]),
+                ),
+            ],
+            keep: &[],
+        }])
+    }
+
     fn key(&self) -> String {
         let RunBastion { name, .. } = self;
         format!("bastion:{name}")

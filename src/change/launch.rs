@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActionType, Change, Owner, change};
-use crate::inventory::{AutoScalingGroup, Index, Inventory, LaunchTemplate, Tags};
+use super::{ActionType, Change, Declared, IacEdit, Owner, change};
+use crate::inventory::{AutoScalingGroup, Index, Inventory, LaunchTemplate, Resource, Tags};
 
 /// Creates a launch template from the group's launch configuration (same AMI, type,
 /// groups and user data, no public IP) and points the group at it.
@@ -75,6 +75,13 @@ pub struct TemplateVersionWithoutPublicIp {
 }
 
 impl ActionType for TemplateVersionWithoutPublicIp {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::PrivateLaunches {
+            template: Declared::new(LaunchTemplate::KIND, &self.template_id),
+            group: Declared::new(AutoScalingGroup::KIND, &self.group),
+        }])
+    }
+
     fn key(&self) -> String {
         let TemplateVersionWithoutPublicIp { group, .. } = self;
         format!("launch-template:{group}")

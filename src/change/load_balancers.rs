@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::predicted::{add_missing, build, group_mut, zone_of};
-use super::{ActionType, Change, change};
+use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
 use crate::inventory::{
-    AutoScalingGroup, ClassicLoadBalancer, Index, Inventory, LoadBalancer, Tags,
+    AutoScalingGroup, ClassicLoadBalancer, Index, Inventory, LoadBalancer, Resource, Tags,
+    TargetGroup,
 };
 
 /// Attaches target groups to an Auto Scaling group.
@@ -18,6 +19,19 @@ pub struct AttachTargetGroups {
 }
 
 impl ActionType for AttachTargetGroups {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        let IacValue::List(items) =
+            IacValue::resources(Some(TargetGroup::KIND), &self.target_group_arns)
+        else {
+            unreachable!("resources() makes a list")
+        };
+        Some(vec![IacEdit::Append {
+            resource: Declared::new(AutoScalingGroup::KIND, &self.group),
+            field: "target_group_arns",
+            items,
+        }])
+    }
+
     fn key(&self) -> String {
         let AttachTargetGroups { group, .. } = self;
         format!("attach-target-groups:{group}")
@@ -132,6 +146,14 @@ pub struct EnableCrossZone {
 }
 
 impl ActionType for EnableCrossZone {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(ClassicLoadBalancer::KIND, &self.load_balancer),
+            field: "cross_zone",
+            value: IacValue::Bool(true),
+        }])
+    }
+
     fn key(&self) -> String {
         let EnableCrossZone { load_balancer } = self;
         format!("cross-zone:{load_balancer}")

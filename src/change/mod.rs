@@ -16,6 +16,7 @@ use crate::inventory::{Index, Inventory, Tags};
 mod capacity;
 mod databases;
 mod dns;
+pub mod iac;
 mod instances;
 mod launch;
 mod load_balancers;
@@ -29,6 +30,7 @@ mod security_groups;
 pub use capacity::*;
 pub use databases::*;
 pub use dns::*;
+pub use iac::{Declared, IacEdit, IacValue};
 pub use instances::*;
 pub use launch::*;
 pub use load_balancers::*;
@@ -100,6 +102,11 @@ pub trait ActionType {
         let _ = (region, index);
         false
     }
+    /// The step as edits of infrastructure code, which a writer per language applies;
+    /// `None` where code cannot say it (a new image, a refresh of running instances).
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        None
+    }
     /// What to change in the owner's CloudFormation template instead: the property and its
     /// new value.
     fn template_change(&self) -> String {
@@ -122,6 +129,13 @@ macro_rules! actions {
         pub enum Action {
             $($variant($family::$variant),)*
         }
+
+        /// Calls `$visit!(Variant, …)` with every action: a module that does something
+        /// per action (the executor) matches them all from the one list.
+        macro_rules! each_action {
+            ($visit:ident) => { $visit!($($variant),*) };
+        }
+        pub(crate) use each_action;
 
         impl Action {
             /// The action behind the common trait.

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActionType, Change, change};
+use super::iac::SUBSCRIPTION;
+use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
+use crate::inventory::{AutoScalingGroup, MetricAlarm, Resource, ScalingPolicy, SnsTopic};
 
 /// Creates an SNS topic (idempotent by name); outputs its ARN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,6 +14,16 @@ pub struct CreateTopic {
 }
 
 impl ActionType for CreateTopic {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Declare {
+            kind: SnsTopic::KIND,
+            name: self.name.clone(),
+            beside: None,
+            fields: vec![("name", IacValue::text(&self.name))],
+            keep: &[],
+        }])
+    }
+
     fn key(&self) -> String {
         let CreateTopic { name } = self;
         format!("topic:{name}")
@@ -44,6 +56,23 @@ pub struct SubscribeEmail {
 }
 
 impl ActionType for SubscribeEmail {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Declare {
+            kind: SUBSCRIPTION,
+            name: self.email.clone(),
+            beside: None,
+            fields: vec![
+                (
+                    "topic_arn",
+                    IacValue::resource(SnsTopic::KIND, &self.topic_arn),
+                ),
+                ("protocol", IacValue::text("email")),
+                ("endpoint", IacValue::text(&self.email)),
+            ],
+            keep: &[],
+        }])
+    }
+
     fn key(&self) -> String {
         let SubscribeEmail { topic_arn, email } = self;
         format!("subscribe:{topic_arn}:{email}")
@@ -77,6 +106,27 @@ pub struct PutScalingPolicy {
 }
 
 impl ActionType for PutScalingPolicy {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Declare {
+            kind: ScalingPolicy::KIND,
+            name: self.name.clone(),
+            beside: Some(Declared::new(AutoScalingGroup::KIND, &self.group)),
+            fields: vec![
+                (
+                    "auto_scaling_group",
+                    IacValue::resource(AutoScalingGroup::KIND, &self.group),
+                ),
+                ("policy_type", IacValue::text("SimpleScaling")),
+                ("adjustment_type", IacValue::text("ChangeInCapacity")),
+                (
+                    "scaling_adjustment",
+                    IacValue::Number(self.adjustment.into()),
+                ),
+            ],
+            keep: &[],
+        }])
+    }
+
     fn key(&self) -> String {
         let PutScalingPolicy { group, name, .. } = self;
         format!("scaling-policy:{group}:{name}")
@@ -121,6 +171,44 @@ pub struct PutCpuAlarm {
 }
 
 impl ActionType for PutCpuAlarm {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Declare {
+            kind: MetricAlarm::KIND,
+            name: self.name.clone(),
+            beside: Some(Declared::new(AutoScalingGroup::KIND, &self.group)),
+            fields: vec![
+                ("namespace", IacValue::text("AWS/EC2")),
+                ("metric_name", IacValue::text("CPUUtilization")),
+                ("statistic", IacValue::text("Average")),
+                ("period", IacValue::Number(300.0)),
+                ("evaluation_periods", IacValue::Number(2.0)),
+                ("threshold", IacValue::Number(self.threshold)),
+                (
+                    "comparison_operator",
+                    IacValue::text(&self.comparison_operator),
+                ),
+                (
+                    "dimensions",
+                    IacValue::Map(vec![(
+                        "AutoScalingGroupName".to_owned(),
+                        IacValue::resource(AutoScalingGroup::KIND, &self.group),
+                    )]),
+                ),
+                ("actions_enabled", IacValue::Bool(true)),
+                ("alarm_actions", IacValue::resources(None, &self.actions)),
+            ],
+            // A declared alarm of that name is mended in place (a twin beside it would
+            // leave the wrong one firing); how often it looks, and at what, stays.
+            keep: &[
+                "namespace",
+                "metric_name",
+                "period",
+                "evaluation_periods",
+                "dimensions",
+            ],
+        }])
+    }
+
     fn key(&self) -> String {
         let PutCpuAlarm { name, .. } = self;
         format!("alarm:{name}")

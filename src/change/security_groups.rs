@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::iac::managed_tags;
 use super::predicted::{build, same_permission};
-use super::{ActionType, Change, change};
-use crate::inventory::{Index, Inventory, SecurityGroup, SgRule, Tags};
+use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
+use crate::inventory::{Index, Inventory, Resource, SecurityGroup, SgRule, Tags, Vpc};
 
 /// Removes one inbound rule from a security group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,6 +17,13 @@ pub struct RevokeIngress {
 }
 
 impl ActionType for RevokeIngress {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::RemoveIngress {
+            group: Declared::new(SecurityGroup::KIND, &self.group_id),
+            rule: self.rule.clone(),
+        }])
+    }
+
     fn key(&self) -> String {
         let RevokeIngress { group_id, rule } = self;
         format!("revoke-ingress:{group_id}:{}", rule.text())
@@ -73,6 +81,13 @@ pub struct AuthorizeIngress {
 }
 
 impl ActionType for AuthorizeIngress {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::AddIngress {
+            group: Declared::new(SecurityGroup::KIND, &self.group_id),
+            rule: self.rule.clone(),
+        }])
+    }
+
     fn key(&self) -> String {
         let AuthorizeIngress { group_id, rule } = self;
         format!("authorize-ingress:{group_id}:{}", rule.text())
@@ -131,6 +146,21 @@ pub struct CreateSecurityGroup {
 }
 
 impl ActionType for CreateSecurityGroup {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Declare {
+            kind: SecurityGroup::KIND,
+            name: self.name.clone(),
+            beside: Some(Declared::new(Vpc::KIND, &self.vpc_id)),
+            fields: vec![
+                ("name", IacValue::text(&self.name)),
+                ("description", IacValue::text(&self.description)),
+                ("vpc_id", IacValue::resource(Vpc::KIND, &self.vpc_id)),
+                ("tags", managed_tags(&self.name, &[])),
+            ],
+            keep: &[],
+        }])
+    }
+
     fn key(&self) -> String {
         let CreateSecurityGroup { name, .. } = self;
         format!("security-group:{name}")

@@ -2,7 +2,12 @@
 //! settings and scaling policies, and new groups. Instance refreshes are in `refresh`.
 
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
+use crate::change::{
+    AttachClassicLoadBalancers, AttachTargetGroups, CreateAutoScalingGroup, PutScalingPolicy,
+    SetCapacity, SetHealthCheck, SetSubnets,
+};
 use crate::collect::RegionClients;
 use crate::collect::autoscaling::attachments;
 
@@ -320,4 +325,103 @@ pub(super) async fn attach_classic_load_balancers(
         .await
         .map_err(sdk_fail("AttachLoadBalancers"))?;
     Ok(Done::Applied(None))
+}
+
+impl Apply for AttachClassicLoadBalancers {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let AttachClassicLoadBalancers {
+            group,
+            load_balancer_names,
+        } = self;
+        attach_classic_load_balancers(ctx.regional()?, group, load_balancer_names).await
+    }
+}
+
+impl Apply for SetCapacity {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let SetCapacity {
+            group,
+            min_size,
+            max_size,
+            before,
+            ..
+        } = self;
+        set_capacity(ctx.regional()?, group, min_size, max_size, before).await
+    }
+}
+
+impl Apply for SetHealthCheck {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let SetHealthCheck {
+            group,
+            health_check_type,
+            grace_period,
+            before,
+        } = self;
+        set_health_check(
+            ctx.regional()?,
+            group,
+            health_check_type,
+            grace_period,
+            before,
+        )
+        .await
+    }
+}
+
+impl Apply for AttachTargetGroups {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let AttachTargetGroups {
+            group,
+            target_group_arns,
+        } = self;
+        attach_target_groups(ctx.regional()?, group, target_group_arns).await
+    }
+}
+
+impl Apply for SetSubnets {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let SetSubnets {
+            group,
+            subnet_ids,
+            before,
+        } = self;
+        set_subnets(ctx.regional()?, group, subnet_ids, before).await
+    }
+}
+
+impl Apply for PutScalingPolicy {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let PutScalingPolicy {
+            group,
+            name,
+            adjustment,
+        } = self;
+        put_scaling_policy(ctx.regional()?, group, name, adjustment).await
+    }
+}
+
+impl Apply for CreateAutoScalingGroup {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateAutoScalingGroup {
+            name,
+            launch_template_id,
+            subnet_ids,
+            min_size,
+            desired_capacity,
+            max_size,
+            target_group_arn,
+        } = self;
+        create_group(
+            ctx.regional()?,
+            name,
+            launch_template_id,
+            subnet_ids,
+            min_size,
+            desired_capacity,
+            max_size,
+            target_group_arn,
+        )
+        .await
+    }
 }

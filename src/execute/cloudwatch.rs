@@ -1,7 +1,9 @@
 //! CloudWatch: the alarms on a group's average CPU.
 
 use super::step::{Done, StepResult, sdk_fail};
+use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
+use crate::change::PutCpuAlarm;
 use crate::collect::RegionClients;
 
 /// Creates or updates the CPU alarm `name` on the group; satisfied when it exists with the
@@ -83,4 +85,25 @@ pub(super) async fn put_cpu_alarm(
         .await
         .map_err(sdk_fail("PutMetricAlarm"))?;
     Ok(Done::Applied(None))
+}
+
+impl Apply for PutCpuAlarm {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let PutCpuAlarm {
+            group,
+            name,
+            comparison_operator,
+            threshold,
+            actions,
+        } = self;
+        put_cpu_alarm(
+            ctx.regional()?,
+            group,
+            name,
+            comparison_operator,
+            *threshold,
+            actions,
+        )
+        .await
+    }
 }

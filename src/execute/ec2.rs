@@ -5,7 +5,12 @@
 use aws_sdk_ec2::types as ec2t;
 
 use super::step::{Done, Patience, StepError, StepResult, sdk_fail, settle};
+use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
+use crate::change::{
+    AuthorizeIngress, CreateImage, CreateInternetGateway, CreateNatGateway, CreateRouteTable,
+    CreateSecurityGroup, CreateSubnet, CreateVpc, RevokeIngress, RunBastion, StopInstance,
+};
 use crate::collect::RegionClients;
 use crate::inventory::SgRule;
 
@@ -603,4 +608,109 @@ pub(super) async fn create_image(c: &RegionClients, name: &str, instance_id: &st
     })
     .await?;
     Ok(Done::Applied(Some(id)))
+}
+
+impl Apply for RevokeIngress {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let RevokeIngress { group_id, rule } = self;
+        revoke(ctx.regional()?, group_id, rule).await
+    }
+}
+
+impl Apply for AuthorizeIngress {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let AuthorizeIngress { group_id, rule } = self;
+        authorize(ctx.regional()?, group_id, rule).await
+    }
+}
+
+impl Apply for CreateVpc {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateVpc { name, cidr } = self;
+        create_vpc(ctx.regional()?, name, cidr).await
+    }
+}
+
+impl Apply for CreateSubnet {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateSubnet {
+            name,
+            vpc_id,
+            cidr,
+            zone,
+        } = self;
+        create_subnet(ctx.regional()?, name, vpc_id, cidr, zone).await
+    }
+}
+
+impl Apply for CreateInternetGateway {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateInternetGateway { name, vpc_id } = self;
+        create_internet_gateway(ctx.regional()?, name, vpc_id).await
+    }
+}
+
+impl Apply for CreateNatGateway {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateNatGateway { name, subnet_id } = self;
+        create_nat_gateway(ctx.regional()?, name, subnet_id).await
+    }
+}
+
+impl Apply for CreateRouteTable {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateRouteTable {
+            name,
+            vpc_id,
+            default_target,
+            subnet_ids,
+        } = self;
+        create_route_table(ctx.regional()?, name, vpc_id, default_target, subnet_ids).await
+    }
+}
+
+impl Apply for CreateSecurityGroup {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateSecurityGroup {
+            name,
+            vpc_id,
+            description,
+        } = self;
+        create_security_group(ctx.regional()?, name, vpc_id, description).await
+    }
+}
+
+impl Apply for RunBastion {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let RunBastion {
+            name,
+            image_id,
+            instance_type,
+            subnet_id,
+            security_group_id,
+        } = self;
+        run_bastion(
+            ctx.regional()?,
+            name,
+            image_id,
+            instance_type,
+            subnet_id,
+            security_group_id,
+        )
+        .await
+    }
+}
+
+impl Apply for StopInstance {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let StopInstance { instance_id } = self;
+        stop_instance(ctx.regional()?, instance_id).await
+    }
+}
+
+impl Apply for CreateImage {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateImage { name, instance_id } = self;
+        create_image(ctx.regional()?, name, instance_id).await
+    }
 }

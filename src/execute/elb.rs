@@ -3,6 +3,8 @@
 use aws_sdk_elasticloadbalancing::types::{CrossZoneLoadBalancing, LoadBalancerAttributes};
 
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::{Apply, Context};
+use crate::change::EnableCrossZone;
 use crate::collect::RegionClients;
 
 /// Turns cross-zone balancing on; satisfied when it is on, refused when the load balancer
@@ -41,4 +43,11 @@ pub(super) async fn enable_cross_zone(c: &RegionClients, name: &str) -> StepResu
         .await
         .map_err(sdk_fail("ModifyLoadBalancerAttributes"))?;
     Ok(Done::Applied(None))
+}
+
+impl Apply for EnableCrossZone {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let EnableCrossZone { load_balancer } = self;
+        enable_cross_zone(ctx.regional()?, load_balancer).await
+    }
 }

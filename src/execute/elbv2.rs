@@ -2,7 +2,11 @@
 //! balancers and listeners.
 
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
+use crate::change::{
+    CreateListener, CreateLoadBalancer, CreateTargetGroup, SetLoadBalancerSubnets,
+};
 use crate::collect::RegionClients;
 
 /// Sets the load balancer's subnets; satisfied when already those, refused when they changed
@@ -224,4 +228,58 @@ pub async fn load_balancer_dns(
         lb.dns_name().unwrap_or_default().to_owned(),
         lb.canonical_hosted_zone_id().unwrap_or_default().to_owned(),
     ))
+}
+
+impl Apply for SetLoadBalancerSubnets {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let SetLoadBalancerSubnets {
+            load_balancer_arn,
+            name,
+            subnet_ids,
+            before,
+        } = self;
+        set_subnets(ctx.regional()?, load_balancer_arn, name, subnet_ids, before).await
+    }
+}
+
+impl Apply for CreateTargetGroup {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateTargetGroup {
+            name,
+            vpc_id,
+            port,
+            health_check_path,
+        } = self;
+        create_target_group(ctx.regional()?, name, vpc_id, port, health_check_path).await
+    }
+}
+
+impl Apply for CreateLoadBalancer {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateLoadBalancer {
+            name,
+            subnet_ids,
+            security_group_id,
+        } = self;
+        create_load_balancer(ctx.regional()?, name, subnet_ids, security_group_id).await
+    }
+}
+
+impl Apply for CreateListener {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateListener {
+            load_balancer_arn,
+            port,
+            certificate_arn,
+            forward_to,
+        } = self;
+        create_listener(
+            ctx.regional()?,
+            load_balancer_arn,
+            port,
+            certificate_arn,
+            forward_to,
+        )
+        .await
+    }
 }

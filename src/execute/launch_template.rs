@@ -7,6 +7,11 @@ use aws_sdk_ec2::types as ec2t;
 use super::autoscaling::{live_group, point_at_template};
 use super::ec2::tags;
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::{Apply, Context};
+use crate::change::{
+    ConvertLaunchConfiguration, CreateLaunchTemplate, NewTemplateVersion,
+    TemplateVersionWithoutPublicIp,
+};
 use crate::collect::RegionClients;
 
 /// The launch template of that name, else a new one (one interface, no public IP).
@@ -272,4 +277,59 @@ pub(super) async fn convert_launch_configuration(
     let (template_id, _) = ensure_launch_template(c, &spec).await?;
     point_at_template(c, group, &template_id).await?;
     Ok(Done::Applied(Some(template_id)))
+}
+
+impl Apply for TemplateVersionWithoutPublicIp {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let TemplateVersionWithoutPublicIp {
+            group,
+            template_id,
+            source_version,
+        } = self;
+        version_without_public_ip(ctx.regional()?, group, template_id, *source_version).await
+    }
+}
+
+impl Apply for ConvertLaunchConfiguration {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let ConvertLaunchConfiguration {
+            group,
+            launch_configuration,
+            template_name,
+        } = self;
+        convert_launch_configuration(ctx.regional()?, group, launch_configuration, template_name)
+            .await
+    }
+}
+
+impl Apply for CreateLaunchTemplate {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateLaunchTemplate {
+            name,
+            image_id,
+            instance_type,
+            security_group_id,
+            user_data,
+        } = self;
+        create_launch_template(
+            ctx.regional()?,
+            name,
+            image_id,
+            instance_type,
+            security_group_id,
+            user_data,
+        )
+        .await
+    }
+}
+
+impl Apply for NewTemplateVersion {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let NewTemplateVersion {
+            template_id,
+            image_id,
+            before,
+        } = self;
+        new_template_version(ctx.regional()?, template_id, image_id, before).await
+    }
 }

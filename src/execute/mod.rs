@@ -27,17 +27,7 @@ use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use step::{Done, StepError, StepResult};
 
-use crate::change::{
-    Action, AddClusterReader, AliasToLoadBalancer, AttachClassicLoadBalancers, AttachTargetGroups,
-    AuthorizeIngress, ConvertLaunchConfiguration, CreateAutoScalingGroup, CreateDbInstance,
-    CreateDbSubnetGroup, CreateImage, CreateInternetGateway, CreateLaunchTemplate, CreateListener,
-    CreateLoadBalancer, CreateNatGateway, CreateRouteTable, CreateSecurityGroup, CreateSubnet,
-    CreateTargetGroup, CreateTopic, CreateVpc, DisablePublicAccess, EnableCrossZone, EnableMultiAz,
-    Manual, NewTemplateVersion, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress,
-    RunBastion, Safety, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
-    StartInstanceRefresh, StopInstance, SubscribeEmail, TemplateVersionWithoutPublicIp,
-    UpsertAliasRecord,
-};
+use crate::change::{Action, Manual, REF_PREFIX, Safety};
 use crate::collect::RegionClients;
 use crate::plan::{Plan, Step};
 
@@ -370,343 +360,65 @@ impl Executor {
         }
     }
 
-    /// Every action, and the service module that carries it out: the compiler checks that
-    /// none is forgotten. Route 53 is global; every other service is called in the step's
-    /// region.
+    /// Every action, applied by its [`Apply`]: the compiler checks that none is forgotten.
     async fn dispatch(
         &self,
         step: &Step,
         action: &Action,
         journaled: &Journaled<'_>,
     ) -> StepResult {
-        let regional = || {
-            self.clients.get(&step.region).ok_or_else(|| {
-                StepError::Failed(format!("no clients for region `{}`", step.region))
-            })
+        let ctx = Context {
+            step,
+            executor: self,
+            journaled,
         };
-        match action {
-            Action::RevokeIngress(RevokeIngress { group_id, rule }) => {
-                ec2::revoke(regional()?, group_id, rule).await
-            }
-            Action::AuthorizeIngress(AuthorizeIngress { group_id, rule }) => {
-                ec2::authorize(regional()?, group_id, rule).await
-            }
-            Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
-                group,
-                template_id,
-                source_version,
-            }) => {
-                launch_template::version_without_public_ip(
-                    regional()?,
-                    group,
-                    template_id,
-                    *source_version,
-                )
-                .await
-            }
-            Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration {
-                group,
-                launch_configuration,
-                template_name,
-            }) => {
-                launch_template::convert_launch_configuration(
-                    regional()?,
-                    group,
-                    launch_configuration,
-                    template_name,
-                )
-                .await
-            }
-            Action::StartInstanceRefresh(StartInstanceRefresh {
-                group,
-                min_healthy_percentage,
-                max_healthy_percentage,
-            }) => {
-                refresh::run(
-                    &regional()?.autoscaling,
-                    group,
-                    (*min_healthy_percentage, *max_healthy_percentage),
-                    journaled.started,
-                    &|id| (journaled.record_started)(&step.id, id),
-                    &self.watch,
-                )
-                .await
-            }
-            Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
-                group,
-                load_balancer_names,
-            }) => {
-                autoscaling::attach_classic_load_balancers(regional()?, group, load_balancer_names)
-                    .await
-            }
-            Action::EnableCrossZone(EnableCrossZone { load_balancer }) => {
-                elb::enable_cross_zone(regional()?, load_balancer).await
-            }
-            Action::EnableMultiAz(EnableMultiAz { db_instance }) => {
-                rds::modify_db(regional()?, db_instance, rds::DbChange::MultiAz).await
-            }
-            Action::DisablePublicAccess(DisablePublicAccess { db_instance }) => {
-                rds::modify_db(regional()?, db_instance, rds::DbChange::Private).await
-            }
-            Action::AddClusterReader(AddClusterReader {
-                cluster,
-                instance_id,
-                availability_zone,
-                instance_class,
-                engine,
-            }) => {
-                rds::add_cluster_reader(
-                    regional()?,
-                    cluster,
-                    instance_id,
-                    availability_zone,
-                    instance_class,
-                    engine,
-                )
-                .await
-            }
-            Action::PutCpuAlarm(PutCpuAlarm {
-                group,
-                name,
-                comparison_operator,
-                threshold,
-                actions,
-            }) => {
-                cloudwatch::put_cpu_alarm(
-                    regional()?,
-                    group,
-                    name,
-                    comparison_operator,
-                    *threshold,
-                    actions,
-                )
-                .await
-            }
-            Action::UpsertAliasRecord(UpsertAliasRecord {
-                zone_id,
-                name,
-                dns_name,
-                target_zone_id,
-            }) => {
-                route53::upsert_alias(&self.route53, zone_id, name, dns_name, target_zone_id).await
-            }
-            Action::AliasToLoadBalancer(AliasToLoadBalancer {
-                zone_id,
-                name,
-                load_balancer_arn,
-            }) => {
-                let (dns_name, target_zone_id) =
-                    elbv2::load_balancer_dns(regional()?, load_balancer_arn).await?;
-                route53::upsert_alias(&self.route53, zone_id, name, &dns_name, &target_zone_id)
-                    .await
-            }
-            // `run_step` never gets here: manual steps are printed, not applied.
-            Action::Manual(Manual { .. }) => {
-                Err(StepError::Failed("a manual step is not applied".into()))
-            }
-            Action::SetCapacity(SetCapacity {
-                group,
-                min_size,
-                max_size,
-                before,
-                ..
-            }) => autoscaling::set_capacity(regional()?, group, min_size, max_size, before).await,
-            Action::SetHealthCheck(SetHealthCheck {
-                group,
-                health_check_type,
-                grace_period,
-                before,
-            }) => {
-                autoscaling::set_health_check(
-                    regional()?,
-                    group,
-                    health_check_type,
-                    grace_period,
-                    before,
-                )
-                .await
-            }
-            Action::AttachTargetGroups(AttachTargetGroups {
-                group,
-                target_group_arns,
-            }) => autoscaling::attach_target_groups(regional()?, group, target_group_arns).await,
-            Action::SetSubnets(SetSubnets {
-                group,
-                subnet_ids,
-                before,
-            }) => autoscaling::set_subnets(regional()?, group, subnet_ids, before).await,
-            Action::PutScalingPolicy(PutScalingPolicy {
-                group,
-                name,
-                adjustment,
-            }) => autoscaling::put_scaling_policy(regional()?, group, name, adjustment).await,
-            Action::CreateAutoScalingGroup(CreateAutoScalingGroup {
-                name,
-                launch_template_id,
-                subnet_ids,
-                min_size,
-                desired_capacity,
-                max_size,
-                target_group_arn,
-            }) => {
-                autoscaling::create_group(
-                    regional()?,
-                    name,
-                    launch_template_id,
-                    subnet_ids,
-                    min_size,
-                    desired_capacity,
-                    max_size,
-                    target_group_arn,
-                )
-                .await
-            }
-            Action::SetLoadBalancerSubnets(SetLoadBalancerSubnets {
-                load_balancer_arn,
-                name,
-                subnet_ids,
-                before,
-            }) => {
-                elbv2::set_subnets(regional()?, load_balancer_arn, name, subnet_ids, before).await
-            }
-            Action::CreateTargetGroup(CreateTargetGroup {
-                name,
-                vpc_id,
-                port,
-                health_check_path,
-            }) => {
-                elbv2::create_target_group(regional()?, name, vpc_id, port, health_check_path).await
-            }
-            Action::CreateLoadBalancer(CreateLoadBalancer {
-                name,
-                subnet_ids,
-                security_group_id,
-            }) => {
-                elbv2::create_load_balancer(regional()?, name, subnet_ids, security_group_id).await
-            }
-            Action::CreateListener(CreateListener {
-                load_balancer_arn,
-                port,
-                certificate_arn,
-                forward_to,
-            }) => {
-                elbv2::create_listener(
-                    regional()?,
-                    load_balancer_arn,
-                    port,
-                    certificate_arn,
-                    forward_to,
-                )
-                .await
-            }
-            Action::CreateTopic(CreateTopic { name }) => sns::create_topic(regional()?, name).await,
-            Action::SubscribeEmail(SubscribeEmail { topic_arn, email }) => {
-                sns::subscribe_email(regional()?, topic_arn, email).await
-            }
-            Action::CreateVpc(CreateVpc { name, cidr }) => {
-                ec2::create_vpc(regional()?, name, cidr).await
-            }
-            Action::CreateSubnet(CreateSubnet {
-                name,
-                vpc_id,
-                cidr,
-                zone,
-            }) => ec2::create_subnet(regional()?, name, vpc_id, cidr, zone).await,
-            Action::CreateInternetGateway(CreateInternetGateway { name, vpc_id }) => {
-                ec2::create_internet_gateway(regional()?, name, vpc_id).await
-            }
-            Action::CreateNatGateway(CreateNatGateway { name, subnet_id }) => {
-                ec2::create_nat_gateway(regional()?, name, subnet_id).await
-            }
-            Action::CreateRouteTable(CreateRouteTable {
-                name,
-                vpc_id,
-                default_target,
-                subnet_ids,
-            }) => {
-                ec2::create_route_table(regional()?, name, vpc_id, default_target, subnet_ids).await
-            }
-            Action::CreateSecurityGroup(CreateSecurityGroup {
-                name,
-                vpc_id,
-                description,
-            }) => ec2::create_security_group(regional()?, name, vpc_id, description).await,
-            Action::RunBastion(RunBastion {
-                name,
-                image_id,
-                instance_type,
-                subnet_id,
-                security_group_id,
-            }) => {
-                ec2::run_bastion(
-                    regional()?,
-                    name,
-                    image_id,
-                    instance_type,
-                    subnet_id,
-                    security_group_id,
-                )
-                .await
-            }
-            Action::StopInstance(StopInstance { instance_id }) => {
-                ec2::stop_instance(regional()?, instance_id).await
-            }
-            Action::CreateImage(CreateImage { name, instance_id }) => {
-                ec2::create_image(regional()?, name, instance_id).await
-            }
-            Action::CreateLaunchTemplate(CreateLaunchTemplate {
-                name,
-                image_id,
-                instance_type,
-                security_group_id,
-                user_data,
-            }) => {
-                launch_template::create_launch_template(
-                    regional()?,
-                    name,
-                    image_id,
-                    instance_type,
-                    security_group_id,
-                    user_data,
-                )
-                .await
-            }
-            Action::NewTemplateVersion(NewTemplateVersion {
-                template_id,
-                image_id,
-                before,
-            }) => {
-                launch_template::new_template_version(regional()?, template_id, image_id, before)
-                    .await
-            }
-            Action::CreateDbSubnetGroup(CreateDbSubnetGroup { name, subnet_ids }) => {
-                rds::create_db_subnet_group(regional()?, name, subnet_ids).await
-            }
-            Action::CreateDbInstance(CreateDbInstance {
-                id,
-                engine,
-                instance_class,
-                allocated_storage,
-                subnet_group,
-                security_group_id,
-                multi_az,
-                master_username,
-            }) => {
-                rds::create_db_instance(
-                    regional()?,
-                    id,
-                    engine,
-                    instance_class,
-                    allocated_storage,
-                    subnet_group,
-                    security_group_id,
-                    multi_az,
-                    master_username,
-                )
-                .await
-            }
+        macro_rules! apply_each {
+            ($($variant:ident),*) => {
+                match action {
+                    $(Action::$variant(action) => action.apply(&ctx).await,)*
+                }
+            };
         }
+        crate::change::each_action!(apply_each)
     }
+}
+
+impl Apply for Manual {
+    async fn apply(&self, _: &Context<'_>) -> StepResult {
+        // `run_step` never gets here: manual steps are printed, not applied.
+        Err(StepError::Failed("a manual step is not applied".into()))
+    }
+}
+
+/// What a step's action is applied with.
+struct Context<'c> {
+    step: &'c Step,
+    executor: &'c Executor,
+    journaled: &'c Journaled<'c>,
+}
+
+impl Context<'_> {
+    /// The clients of the step's region: every service but Route 53 is called there.
+    fn regional(&self) -> Result<&RegionClients, StepError> {
+        self.executor.clients.get(&self.step.region).ok_or_else(|| {
+            StepError::Failed(format!("no clients for region `{}`", self.step.region))
+        })
+    }
+
+    /// Route 53, which is global.
+    fn route53(&self) -> &aws_sdk_route53::Client {
+        &self.executor.route53
+    }
+
+    fn watch(&self) -> &Watch {
+        &self.executor.watch
+    }
+}
+
+/// How an action is carried out: the service module that calls AWS for it implements it,
+/// re-reading live state first.
+trait Apply {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult;
 }
 
 /// What the journal holds for one step.

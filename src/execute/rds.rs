@@ -2,7 +2,11 @@
 //! cluster, and new subnet groups and DB instances. No call here deletes anything.
 
 use super::step::{Done, Patience, StepError, StepResult, poll, sdk_fail, settle};
+use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
+use crate::change::{
+    AddClusterReader, CreateDbInstance, CreateDbSubnetGroup, DisablePublicAccess, EnableMultiAz,
+};
 use crate::collect::RegionClients;
 
 pub(super) enum DbChange {
@@ -259,4 +263,73 @@ pub(super) async fn create_db_instance(
     })
     .await?;
     Ok(Done::Applied(Some(id.to_owned())))
+}
+
+impl Apply for EnableMultiAz {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let EnableMultiAz { db_instance } = self;
+        modify_db(ctx.regional()?, db_instance, DbChange::MultiAz).await
+    }
+}
+
+impl Apply for DisablePublicAccess {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let DisablePublicAccess { db_instance } = self;
+        modify_db(ctx.regional()?, db_instance, DbChange::Private).await
+    }
+}
+
+impl Apply for AddClusterReader {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let AddClusterReader {
+            cluster,
+            instance_id,
+            availability_zone,
+            instance_class,
+            engine,
+        } = self;
+        add_cluster_reader(
+            ctx.regional()?,
+            cluster,
+            instance_id,
+            availability_zone,
+            instance_class,
+            engine,
+        )
+        .await
+    }
+}
+
+impl Apply for CreateDbSubnetGroup {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateDbSubnetGroup { name, subnet_ids } = self;
+        create_db_subnet_group(ctx.regional()?, name, subnet_ids).await
+    }
+}
+
+impl Apply for CreateDbInstance {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateDbInstance {
+            id,
+            engine,
+            instance_class,
+            allocated_storage,
+            subnet_group,
+            security_group_id,
+            multi_az,
+            master_username,
+        } = self;
+        create_db_instance(
+            ctx.regional()?,
+            id,
+            engine,
+            instance_class,
+            allocated_storage,
+            subnet_group,
+            security_group_id,
+            multi_az,
+            master_username,
+        )
+        .await
+    }
 }

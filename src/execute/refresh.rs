@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus, RefreshPreferences};
 
-use super::step::{Done, Patience, StepError, poll, sdk_fail};
+use super::step::{Done, Patience, StepError, StepResult, poll, sdk_fail};
+use super::{Apply, Context};
+use crate::change::StartInstanceRefresh;
 
 /// Seconds a new instance is given to warm up before the next is replaced.
 const INSTANCE_WARMUP_SECONDS: i32 = 300;
@@ -207,4 +209,23 @@ async fn wait(
             watch.timeout.as_secs()
         ))
     })
+}
+
+impl Apply for StartInstanceRefresh {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let StartInstanceRefresh {
+            group,
+            min_healthy_percentage,
+            max_healthy_percentage,
+        } = self;
+        run(
+            &ctx.regional()?.autoscaling,
+            group,
+            (*min_healthy_percentage, *max_healthy_percentage),
+            ctx.journaled.started,
+            &|id| (ctx.journaled.record_started)(&ctx.step.id, id),
+            ctx.watch(),
+        )
+        .await
+    }
 }

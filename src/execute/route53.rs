@@ -1,6 +1,8 @@
 //! Route 53 (global): the alias record of the application's name.
 
 use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::{Apply, Context};
+use crate::change::{AliasToLoadBalancer, UpsertAliasRecord};
 use crate::inventory::normalize_dns;
 
 /// Creates or updates the A alias `name` in `zone_id` to `dns_name` (in `target_zone_id`);
@@ -69,4 +71,29 @@ pub(super) async fn upsert_alias(
         .await
         .map_err(sdk_fail("ChangeResourceRecordSets"))?;
     Ok(Done::Applied(None))
+}
+
+impl Apply for UpsertAliasRecord {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let UpsertAliasRecord {
+            zone_id,
+            name,
+            dns_name,
+            target_zone_id,
+        } = self;
+        upsert_alias(ctx.route53(), zone_id, name, dns_name, target_zone_id).await
+    }
+}
+
+impl Apply for AliasToLoadBalancer {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let AliasToLoadBalancer {
+            zone_id,
+            name,
+            load_balancer_arn,
+        } = self;
+        let (dns_name, target_zone_id) =
+            super::elbv2::load_balancer_dns(ctx.regional()?, load_balancer_arn).await?;
+        upsert_alias(ctx.route53(), zone_id, name, &dns_name, &target_zone_id).await
+    }
 }

@@ -1,7 +1,9 @@
 //! SNS: the topic alarms notify, and an email subscription to it.
 
 use super::step::{Done, StepResult, fail, sdk_fail};
+use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
+use crate::change::{CreateTopic, SubscribeEmail};
 use crate::collect::RegionClients;
 
 pub(super) async fn create_topic(c: &RegionClients, name: &str) -> StepResult {
@@ -57,4 +59,18 @@ pub(super) async fn subscribe_email(c: &RegionClients, topic_arn: &str, email: &
         .await
         .map_err(sdk_fail("Subscribe"))?;
     Ok(Done::Applied(None))
+}
+
+impl Apply for CreateTopic {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let CreateTopic { name } = self;
+        create_topic(ctx.regional()?, name).await
+    }
+}
+
+impl Apply for SubscribeEmail {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let SubscribeEmail { topic_arn, email } = self;
+        subscribe_email(ctx.regional()?, topic_arn, email).await
+    }
 }

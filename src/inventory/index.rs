@@ -46,6 +46,15 @@ macro_rules! collections {
         /// that holds one (`AutoScalingGroup`).
         pub const KINDS: &[(&str, &str)] = &[$((<$ty as Resource>::KIND, stringify!($ty))),*];
 
+        /// The resource at `position` of collection `slot`, as JSON (what an edit of code
+        /// compares its fields with).
+        pub fn json_at(inventory: &Inventory, slot: usize, position: usize) -> Option<serde_json::Value> {
+            $(if slot == $slot {
+                return inventory.$field.get(position).and_then(|r| serde_json::to_value(r).ok());
+            })*
+            None
+        }
+
         /// The slot of a kind (`instance`, `security_group`, …), or `None`.
         pub fn slot_of_kind(kind: &str) -> Option<usize> {
             $(if kind == <$ty as Resource>::KIND { return Some($slot); })*

@@ -6,22 +6,20 @@
 //! cannot write (a new launch-template version, a manual step) is returned with the reason,
 //! never dropped silently; two steps on one line keep the first.
 
+mod properties;
 mod writer;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::yaml::{self, Node, Spanned};
-use crate::change::{
-    Action, AttachTargetGroups, AuthorizeIngress, CreateSecurityGroup, CreateTopic,
-    DisablePublicAccess, EnableCrossZone, EnableMultiAz, MANAGED_TAG, PutCpuAlarm,
-    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, Safety, SetCapacity, SetHealthCheck,
-    SetSubnets, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
-};
+use crate::change::{Action, Declared, IacEdit, IacValue, REF_PREFIX, Safety};
 use crate::inventory::{
-    ClassicLoadBalancer, Index, LoadBalancer, RecordSet, Resource, SgRule, Source,
+    ClassicLoadBalancer, Index, Instance, LoadBalancer, RecordSet, Resource, SecurityGroup, SgRule,
+    Source,
 };
 use crate::plan::Plan;
+use properties::{declared_type, map_key, property};
 use writer::*;
 
 /// One template's text before and after.
@@ -83,14 +81,15 @@ fn source<'i>(index: &'i Index, region: &str, kind: &str, id: &str) -> Result<&'
         .ok_or_else(|| format!("{kind} `{id}` is not declared in a template"))
 }
 
-/// How template `file` refers to `value` (an id in `region`, or an ARN): `!Ref Logical` for
-/// a resource declared in it (or one this plan adds), else the value itself. A resource of
-/// another template is refused: a `!Ref` does not cross stacks.
+/// How template `file` refers to `value` (an id in `region`, or an ARN, of `kind` when
+/// known): `!Ref Logical` for a resource declared in it (or one this plan adds), else the
+/// value itself. A resource of another template is refused: a `!Ref` does not cross stacks.
 fn expression(
     index: &Index,
     region: &str,
     created: &Created,
     file: &str,
+    kind: Option<&str>,
     value: &str,
 ) -> Result<String, String> {
     if let Some(step) = value.strip_prefix(REF_PREFIX) {
@@ -104,7 +103,11 @@ fn expression(
             )),
         };
     }
-    for slot in 0..crate::inventory::index::SLOTS {
+    let slots = match kind.and_then(crate::inventory::index::slot_of_kind) {
+        Some(slot) => slot..slot + 1,
+        None => 0..crate::inventory::index::SLOTS,
+    };
+    for slot in slots {
         let by_id = index.position_of_id(slot, region, value);
         for position in by_id.into_iter().chain(index.position_of_arn(slot, value)) {
             if let Some(source) = index.source_of(slot, position) {
@@ -228,6 +231,7 @@ fn logical_id(name: &str) -> String {
         .collect()
 }
 
+/// Writes the step's edits, as its action gives them (`ActionType::iac_edits`).
 fn edit_step(
     action: &Action,
     region: &str,
@@ -235,552 +239,688 @@ fn edit_step(
     drafts: &mut HashMap<String, Draft>,
     created: &mut Created,
 ) -> Step {
-    let set = |drafts: &mut HashMap<String, Draft>,
-               kind: &str,
-               id: &str,
-               values: &[(&str, String)]|
-     -> Step {
-        let source = source(index, region, kind, id)?;
-        let draft = draft(drafts, &source.file)?;
-        for (name, value) in values {
-            set_property(draft, &source.logical_id, name, value)?;
+    let Some(edits) = action.kind().iac_edits() else {
+        return Err(format!(
+            "`{}` steps are not written into templates yet",
+            action.key().split(':').next().unwrap_or_default()
+        ));
+    };
+    let mut writer = Writer {
+        region,
+        index,
+        drafts,
+        created,
+        step: action.key(),
+    };
+    edits.iter().try_for_each(|edit| writer.write(edit))
+}
+
+/// One step's edits being written.
+struct Writer<'w> {
+    region: &'w str,
+    index: &'w Index,
+    drafts: &'w mut HashMap<String, Draft>,
+    created: &'w mut Created,
+    /// The step's key: what it declares is `ref:<step>` to later steps.
+    step: String,
+}
+
+impl Writer<'_> {
+    fn write(&mut self, edit: &IacEdit) -> Step {
+        match edit {
+            IacEdit::Set {
+                resource,
+                field,
+                value,
+            } => {
+                let (file, logical) = self.declared(resource)?;
+                let name = property(resource.kind, field)?;
+                match value {
+                    IacValue::List(items) => {
+                        let items = self.items(&file, items)?;
+                        set_list(draft(self.drafts, &file)?, &logical, name, &items)
+                    }
+                    value => {
+                        let value = self.inline(&file, value)?;
+                        set_property(draft(self.drafts, &file)?, &logical, name, &value)
+                    }
+                }
+            }
+            IacEdit::Unset { resource, field } => {
+                let (file, logical) = self.declared(resource)?;
+                let name = property(resource.kind, field)?;
+                remove_property(draft(self.drafts, &file)?, &logical, name)
+            }
+            IacEdit::Append {
+                resource,
+                field,
+                items,
+            } => {
+                let (file, logical) = self.declared(resource)?;
+                let name = property(resource.kind, field)?;
+                let items = self.items(&file, items)?;
+                append_item(draft(self.drafts, &file)?, &logical, name, |dash| {
+                    items
+                        .iter()
+                        .map(|i| format!("{}- {i}", " ".repeat(dash)))
+                        .collect()
+                })
+            }
+            IacEdit::AddIngress { group, rule } => self.add_ingress(group, rule),
+            IacEdit::RemoveIngress { group, rule } => self.remove_ingress(group, rule),
+            IacEdit::PrivateLaunches { template, group } => self.private_launches(template, group),
+            IacEdit::AliasRecord {
+                zone_id,
+                name,
+                load_balancer_dns,
+            } => self.alias_record(zone_id, name, load_balancer_dns),
+            IacEdit::Declare {
+                kind,
+                name,
+                beside,
+                fields,
+                keep,
+            } => self.declare(kind, name, beside.as_ref(), fields, keep),
+        }
+    }
+
+    /// The template and logical id of a resource declared in a template, or by an earlier
+    /// step of this plan.
+    fn declared(&self, resource: &Declared) -> Result<(String, String), String> {
+        if let Some(step) = resource.id.strip_prefix(REF_PREFIX) {
+            return self
+                .created
+                .get(step)
+                .cloned()
+                .ok_or_else(|| format!("it needs what step `{step}` makes, which is not written"));
+        }
+        let source = source(self.index, self.region, resource.kind, &resource.id)?;
+        Ok((source.file.clone(), source.logical_id.clone()))
+    }
+
+    /// `value` as written on one line of `file`.
+    fn inline(&self, file: &str, value: &IacValue) -> Result<String, String> {
+        Ok(match value {
+            IacValue::Bool(b) => b.to_string(),
+            IacValue::Number(n) => n.to_string(),
+            IacValue::Text(text) => quoted(text),
+            IacValue::Resource { kind, id } => {
+                expression(self.index, self.region, self.created, file, *kind, id)?
+            }
+            IacValue::List(_) | IacValue::Map(_) => {
+                return Err("a list written on one line".to_owned());
+            }
+        })
+    }
+
+    fn items(&self, file: &str, items: &[IacValue]) -> Result<Vec<String>, String> {
+        items.iter().map(|item| self.inline(file, item)).collect()
+    }
+
+    /// The lines of property `name` holding `value` (`field` of the inventory), in a body
+    /// written at indentation zero.
+    fn property_lines(
+        &mut self,
+        file: &str,
+        field: &str,
+        name: &str,
+        value: &IacValue,
+    ) -> Result<Vec<String>, String> {
+        Ok(match value {
+            IacValue::List(items) => std::iter::once(format!("{name}:"))
+                .chain(
+                    self.items(file, items)?
+                        .into_iter()
+                        .map(|item| format!("  - {item}")),
+                )
+                .collect(),
+            IacValue::Map(entries) => {
+                let key = map_key(field);
+                let mut lines = vec![format!("{name}:")];
+                for (k, v) in entries {
+                    lines.push(format!("  - {key}: {}", quoted(k)));
+                    lines.push(format!("    Value: {}", self.inline(file, v)?));
+                }
+                lines
+            }
+            value => vec![format!("{name}: {}", self.inline(file, value)?)],
+        })
+    }
+
+    /// Declares a resource, or mends the one of that name the templates declare.
+    fn declare(
+        &mut self,
+        kind: &str,
+        name: &str,
+        beside: Option<&Declared>,
+        fields: &[(&'static str, IacValue)],
+        keep: &[&str],
+    ) -> Step {
+        if let Ok(source) = source(self.index, self.region, kind, name) {
+            let (file, logical) = (source.file.clone(), source.logical_id.clone());
+            self.mend(kind, name, &file, &logical, fields, keep)?;
+            self.created.insert(self.step.clone(), (file, logical));
+            return Ok(());
+        }
+        let file = match beside {
+            Some(beside) => self.declared(beside)?.0,
+            None => first_file(self.index)?,
+        };
+        let (resource_type, suffix) = declared_type(kind)?;
+        let mut body = vec![format!("Type: {resource_type}"), "Properties:".to_owned()];
+        let mut lines = Vec::new();
+        if kind == Instance::KIND {
+            lines = self.instance_lines(&file, fields)?;
+        } else {
+            for (field, value) in fields {
+                let name = property(kind, field)?;
+                lines.extend(self.property_lines(&file, field, name, value)?);
+            }
+        }
+        body.extend(lines.into_iter().map(|line| format!("  {line}")));
+        let logical = format!("{}{suffix}", logical_id(name));
+        let logical = add_resource(draft(self.drafts, &file)?, &logical, body)?;
+        self.created.insert(self.step.clone(), (file, logical));
+        Ok(())
+    }
+
+    /// An instance's properties: its network (subnet, public IP, groups) is one interface.
+    fn instance_lines(
+        &mut self,
+        file: &str,
+        fields: &[(&'static str, IacValue)],
+    ) -> Result<Vec<String>, String> {
+        let field = |name: &str| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| v);
+        let mut lines = Vec::new();
+        for name in ["image_id", "instance_type"] {
+            let Some(value) = field(name) else { continue };
+            // The image an application instance of the template names, as it names it.
+            let image = match value {
+                IacValue::Resource { id, .. } if name == "image_id" => {
+                    image_expression(self.index, self.drafts, file, id)
+                }
+                _ => None,
+            };
+            match image {
+                Some(image) => lines.push(format!("ImageId: {image}")),
+                None => lines.extend(self.property_lines(
+                    file,
+                    name,
+                    property("instance", name)?,
+                    value,
+                )?),
+            }
+        }
+        if let Some(subnet) = field("subnet_id") {
+            lines.push("NetworkInterfaces:".to_owned());
+            lines.push("  - DeviceIndex: \"0\"".to_owned());
+            lines.push(format!("    SubnetId: {}", self.inline(file, subnet)?));
+            if let Some(public) = field("public_ip") {
+                lines.push(format!(
+                    "    AssociatePublicIpAddress: {}",
+                    self.inline(file, public)?
+                ));
+            }
+            if let Some(groups) = field("security_group_ids") {
+                let groups = self.property_lines(file, "security_group_ids", "GroupSet", groups)?;
+                lines.extend(groups.into_iter().map(|line| format!("    {line}")));
+            }
+        }
+        if let Some(tags) = field("tags") {
+            lines.extend(self.property_lines(file, "tags", "Tags", tags)?);
+        }
+        Ok(lines)
+    }
+
+    /// Sets the fields of a declared resource that differ from what the inventory read of
+    /// it, but for `keep`.
+    fn mend(
+        &mut self,
+        kind: &str,
+        id: &str,
+        file: &str,
+        logical: &str,
+        fields: &[(&'static str, IacValue)],
+        keep: &[&str],
+    ) -> Step {
+        let slot = crate::inventory::index::slot_of_kind(kind)
+            .ok_or_else(|| format!("no kind `{kind}`"))?;
+        let read = self
+            .index
+            .position_of_id(slot, self.region, id)
+            .and_then(|position| {
+                crate::inventory::index::json_at(self.index.inventory(), slot, position)
+            })
+            .ok_or_else(|| format!("{kind} `{id}` is not in the inventory"))?;
+        for (field, value) in fields {
+            if keep.contains(field) || read.get(*field).is_some_and(|r| same(r, value)) {
+                continue;
+            }
+            let name = property(kind, field)?;
+            match value {
+                IacValue::List(items) => {
+                    let items = self.items(file, items)?;
+                    set_list(draft(self.drafts, file)?, logical, name, &items)?;
+                }
+                value => {
+                    let value = self.inline(file, value)?;
+                    set_property(draft(self.drafts, file)?, logical, name, &value)?;
+                }
+            }
         }
         Ok(())
-    };
-    match action {
-        Action::EnableMultiAz(EnableMultiAz { db_instance }) => {
-            set(
-                drafts,
-                "db_instance",
-                db_instance,
-                &[("MultiAZ", "true".into())],
-            )?;
-            // RDS refuses a zone for a Multi-AZ instance: it picks the primary's and the
-            // standby's.
-            let source = source(index, region, "db_instance", db_instance)?;
-            remove_property(
-                draft(drafts, &source.file)?,
-                &source.logical_id,
-                "AvailabilityZone",
-            )
-        }
+    }
 
-        Action::DisablePublicAccess(DisablePublicAccess { db_instance }) => set(
-            drafts,
-            "db_instance",
-            db_instance,
-            &[("PubliclyAccessible", "false".into())],
-        ),
-        Action::EnableCrossZone(EnableCrossZone { load_balancer }) => set(
-            drafts,
-            "classic_load_balancer",
-            load_balancer,
-            &[("CrossZone", "true".into())],
-        ),
-        Action::SetCapacity(SetCapacity {
-            group,
-            min_size,
-            desired_capacity,
-            max_size,
-            before,
-        }) => {
-            let mut values = vec![("MinSize", min_size.to_string())];
-            if desired_capacity != &before[1] {
-                values.push(("DesiredCapacity", desired_capacity.to_string()));
-            }
-            if max_size != &before[2] {
-                values.push(("MaxSize", max_size.to_string()));
-            }
-            set(drafts, "auto_scaling_group", group, &values)
-        }
-        Action::SetHealthCheck(SetHealthCheck {
-            group,
-            health_check_type,
-            grace_period,
-            ..
-        }) => set(
-            drafts,
-            "auto_scaling_group",
-            group,
-            &[
-                ("HealthCheckType", health_check_type.clone()),
-                ("HealthCheckGracePeriod", grace_period.to_string()),
-            ],
-        ),
-        Action::RevokeIngress(RevokeIngress { group_id, rule }) => {
-            let source = source(index, region, "security_group", group_id)?;
-            let value = serde_json::to_value(rule).map_err(|e| e.to_string())?;
-            let element = source
-                .elements
-                .iter()
-                .find(|e| e.field == "ingress" && e.value == value)
-                .ok_or_else(|| {
-                    format!(
-                        "the rule of `{}` is not written in a template",
-                        source.logical_id
+    fn remove_ingress(&mut self, group: &Declared, rule: &SgRule) -> Step {
+        let source = source(self.index, self.region, group.kind, &group.id)?;
+        let value = serde_json::to_value(rule).map_err(|e| e.to_string())?;
+        let element = source
+            .elements
+            .iter()
+            .find(|e| e.field == "ingress" && e.value == value)
+            .ok_or_else(|| {
+                format!(
+                    "the rule of `{}` is not written in a template",
+                    source.logical_id
+                )
+            })?;
+        let line = element.line as usize;
+        let file = source.file.clone();
+        let logical = source.logical_id.clone();
+        let draft = draft(self.drafts, &file)?;
+        if let Some((start, end, _)) = list_item(draft, &logical, "SecurityGroupIngress", line) {
+            let key = draft
+                .resource(&logical)
+                .and_then(|r| r.value.get("Properties"))
+                .and_then(|p| p.entry("SecurityGroupIngress"))
+                .map(|e| {
+                    let items = match &e.value.node {
+                        Node::Seq(items) => items.len(),
+                        _ => 0,
+                    };
+                    (
+                        e.key_pos.line as usize,
+                        e.key_pos.column as usize - 1,
+                        items,
                     )
-                })?;
-            let line = element.line as usize;
-            let file = source.file.clone();
-            let logical = source.logical_id.clone();
-            let draft = draft(drafts, &file)?;
-            if let Some((start, end, _)) = list_item(draft, &logical, "SecurityGroupIngress", line)
+                })
+                .expect("found above");
+            draft.edits.push(Edit::Replace {
+                start,
+                end,
+                lines: Vec::new(),
+            });
+            draft
+                .emptied
+                .push((key.0, key.1, "SecurityGroupIngress".to_owned(), key.2));
+            return Ok(());
+        }
+        // A separate `AWS::EC2::SecurityGroupIngress` resource holds it: remove that resource.
+        let resources = draft.doc.get("Resources").ok_or("no `Resources`")?;
+        for entry in resources.entries() {
+            let start = entry.key_pos.line as usize;
+            let end = draft.block_end(start, entry.key_pos.column as usize - 1);
+            if entry.value.get("Type").and_then(Spanned::as_str)
+                == Some("AWS::EC2::SecurityGroupIngress")
+                && (start..=end).contains(&line)
             {
-                let key = draft
-                    .resource(&logical)
-                    .and_then(|r| r.value.get("Properties"))
-                    .and_then(|p| p.entry("SecurityGroupIngress"))
-                    .map(|e| {
-                        let items = match &e.value.node {
-                            Node::Seq(items) => items.len(),
-                            _ => 0,
-                        };
-                        (
-                            e.key_pos.line as usize,
-                            e.key_pos.column as usize - 1,
-                            items,
-                        )
-                    })
-                    .expect("found above");
+                // With the blank line that separated it, so that one separates its neighbours.
+                let lines = draft.lines();
+                let blank = |n: usize| {
+                    lines
+                        .get(n.wrapping_sub(1))
+                        .is_some_and(|l| l.trim().is_empty())
+                };
+                let end = if blank(start - 1) && blank(end + 1) {
+                    end + 1
+                } else {
+                    end
+                };
                 draft.edits.push(Edit::Replace {
                     start,
                     end,
                     lines: Vec::new(),
                 });
-                draft
-                    .emptied
-                    .push((key.0, key.1, "SecurityGroupIngress".to_owned(), key.2));
                 return Ok(());
             }
-            // A separate `AWS::EC2::SecurityGroupIngress` resource holds it: remove that resource.
-            let resources = draft.doc.get("Resources").ok_or("no `Resources`")?;
-            for entry in resources.entries() {
-                let start = entry.key_pos.line as usize;
-                let end = draft.block_end(start, entry.key_pos.column as usize - 1);
-                if entry.value.get("Type").and_then(Spanned::as_str)
-                    == Some("AWS::EC2::SecurityGroupIngress")
-                    && (start..=end).contains(&line)
-                {
-                    // With the blank line that separated it, so that one separates its neighbours.
-                    let lines = draft.lines();
-                    let blank = |n: usize| {
-                        lines
-                            .get(n.wrapping_sub(1))
-                            .is_some_and(|l| l.trim().is_empty())
-                    };
-                    let end = if blank(start - 1) && blank(end + 1) {
-                        end + 1
-                    } else {
-                        end
-                    };
-                    draft.edits.push(Edit::Replace {
-                        start,
-                        end,
-                        lines: Vec::new(),
-                    });
-                    return Ok(());
-                }
-            }
-            Err(format!(
-                "the rule's line {line} is in no ingress list or resource"
-            ))
         }
-        Action::AuthorizeIngress(AuthorizeIngress { group_id, rule }) => {
-            // A group this plan adds is not in the tree yet: its rule is a resource of its own.
-            let added = group_id
-                .strip_prefix(REF_PREFIX)
-                .and_then(|step| created.get(step))
-                .cloned();
-            let (file, logical) = match &added {
-                Some((file, logical)) => (file.clone(), logical.clone()),
-                None => {
-                    let source = source(index, region, "security_group", group_id)?;
-                    (source.file.clone(), source.logical_id.clone())
-                }
-            };
-            let peer = if let Some(group) = &rule.source_group_id {
-                format!(
-                    "SourceSecurityGroupId: {}",
-                    expression(index, region, created, &file, group)?
-                )
-            } else if let Some(cidr) = &rule.cidr_ipv4 {
-                format!("CidrIp: {}", quoted(cidr))
-            } else if let Some(cidr) = &rule.cidr_ipv6 {
-                format!("CidrIpv6: {}", quoted(cidr))
-            } else if let Some(list) = &rule.prefix_list_id {
-                format!("SourcePrefixListId: {}", quoted(list))
-            } else {
-                return Err("a rule without a peer".into());
-            };
-            let draft = draft(drafts, &file)?;
-            if added.is_none() {
-                return append_item(draft, &logical, "SecurityGroupIngress", |dash| {
-                    sg_rule_lines(rule, &peer, dash)
-                });
-            }
-            let mut body = vec![
-                "Type: AWS::EC2::SecurityGroupIngress".to_owned(),
-                "Properties:".to_owned(),
-                format!("  GroupId: !Ref {logical}"),
-            ];
-            // The rule's lines as a list item, made the properties of a map.
-            body.extend(
-                sg_rule_lines(rule, &peer, 0)
-                    .into_iter()
-                    .map(|line| format!("  {}", &line[2..])),
-            );
-            add_resource(draft, &format!("{logical}Ingress"), body)?;
-            Ok(())
-        }
-        Action::AttachTargetGroups(AttachTargetGroups {
-            group,
-            target_group_arns,
-        }) => {
-            let source = source(index, region, "auto_scaling_group", group)?;
-            let (file, logical) = (source.file.clone(), source.logical_id.clone());
-            let items = target_group_arns
-                .iter()
-                .map(|arn| expression(index, region, created, &file, arn))
-                .collect::<Result<Vec<_>, _>>()?;
-            let draft = draft(drafts, &file)?;
-            append_item(draft, &logical, "TargetGroupARNs", |dash| {
-                items
-                    .iter()
-                    .map(|i| format!("{}- {i}", " ".repeat(dash)))
-                    .collect()
-            })
-        }
-        Action::PutScalingPolicy(PutScalingPolicy {
-            group,
-            name,
-            adjustment,
-        }) => {
-            let source = source(index, region, "auto_scaling_group", group)?;
-            let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
-            let logical = logical_id(name);
-            let body = vec![
-                "Type: AWS::AutoScaling::ScalingPolicy".to_owned(),
-                "Properties:".to_owned(),
-                format!("  AutoScalingGroupName: !Ref {group_logical}"),
-                "  PolicyType: SimpleScaling".to_owned(),
-                "  AdjustmentType: ChangeInCapacity".to_owned(),
-                format!("  ScalingAdjustment: {adjustment}"),
-            ];
-            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), (file.clone(), logical));
-            Ok(())
-        }
-        Action::PutCpuAlarm(PutCpuAlarm {
-            group,
-            name,
-            comparison_operator,
-            threshold,
-            actions,
-        }) => {
-            // An alarm the template declares is mended in place (its threshold, operator,
-            // statistic, actions): a twin beside it would leave the wrong one firing.
-            if let Ok(alarm_source) = source(index, region, "metric_alarm", name) {
-                let (file, logical) = (alarm_source.file.clone(), alarm_source.logical_id.clone());
-                let alarm = index
-                    .find::<crate::inventory::MetricAlarm>(region, name)
-                    .ok_or_else(|| format!("alarm `{name}` is not in the inventory"))?;
-                let mut values: Vec<(&str, String)> = Vec::new();
-                if alarm.threshold != Some(*threshold) {
-                    values.push(("Threshold", threshold.to_string()));
-                }
-                if &alarm.comparison_operator != comparison_operator {
-                    values.push(("ComparisonOperator", comparison_operator.clone()));
-                }
-                if alarm.statistic.as_deref() != Some("Average") {
-                    values.push(("Statistic", "Average".to_owned()));
-                }
-                if !alarm.actions_enabled {
-                    values.push(("ActionsEnabled", "true".to_owned()));
-                }
-                let wanted: Vec<String> = actions
-                    .iter()
-                    .map(|a| expression(index, region, created, &file, a))
-                    .collect::<Result<_, _>>()?;
-                let draft = draft(drafts, &file)?;
-                for (property, value) in values {
-                    set_property(draft, &logical, property, &value)?;
-                }
-                let mut live = alarm.alarm_actions.clone();
-                live.sort();
-                let mut asked = actions.clone();
-                asked.sort();
-                if live != asked {
-                    replace_list(draft, &logical, "AlarmActions", &wanted)?;
-                }
-                created.insert(action.key(), (file, logical));
-                return Ok(());
-            }
-            let source = source(index, region, "auto_scaling_group", group)?;
-            let (file, group_logical) = (source.file.clone(), source.logical_id.clone());
-            let logical = logical_id(name);
-            let mut body = vec![
-                "Type: AWS::CloudWatch::Alarm".to_owned(),
-                "Properties:".to_owned(),
-                "  Namespace: AWS/EC2".to_owned(),
-                "  MetricName: CPUUtilization".to_owned(),
-                "  Statistic: Average".to_owned(),
-                "  Period: 300".to_owned(),
-                "  EvaluationPeriods: 2".to_owned(),
-                format!("  Threshold: {threshold}"),
-                format!("  ComparisonOperator: {comparison_operator}"),
-                "  Dimensions:".to_owned(),
-                "    - Name: AutoScalingGroupName".to_owned(),
-                format!("      Value: !Ref {group_logical}"),
-                "  AlarmActions:".to_owned(),
-            ];
-            for action in actions {
-                body.push(format!(
-                    "    - {}",
-                    expression(index, region, created, &file, action)?
-                ));
-            }
-            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), (file.clone(), logical));
-            Ok(())
-        }
-        Action::CreateTopic(CreateTopic { name }) => {
-            let file = first_file(index)?;
-            let logical = logical_id(name);
-            let body = vec![
-                "Type: AWS::SNS::Topic".to_owned(),
-                "Properties:".to_owned(),
-                format!("  TopicName: {}", quoted(name)),
-            ];
-            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), (file.clone(), logical));
-            Ok(())
-        }
-        Action::SubscribeEmail(SubscribeEmail { topic_arn, email }) => {
-            let file = first_file(index)?;
-            let topic = expression(index, region, created, &file, topic_arn)?;
-            let logical = format!("{}Subscription", logical_id(email));
-            let body = vec![
-                "Type: AWS::SNS::Subscription".to_owned(),
-                "Properties:".to_owned(),
-                format!("  TopicArn: {topic}"),
-                "  Protocol: email".to_owned(),
-                format!("  Endpoint: {}", quoted(email)),
-            ];
-            let logical = add_resource(draft(drafts, &file)?, &logical, body)?;
-            created.insert(action.key(), (file.clone(), logical));
-            Ok(())
-        }
-        Action::TemplateVersionWithoutPublicIp(TemplateVersionWithoutPublicIp {
-            group,
-            template_id,
-            ..
-        }) => {
-            // A template has no versions: CloudFormation makes a new one of the changed data.
-            let template = source(index, region, "launch_template", template_id)?;
-            let (file, logical) = (template.file.clone(), template.logical_id.clone());
-            let draft = draft(drafts, &file)?;
-            let data = draft
-                .resource(&logical)
-                .and_then(|r| r.value.get("Properties"))
-                .and_then(|p| p.get("LaunchTemplateData"));
-            let public: Vec<&yaml::Entry> = match data.and_then(|d| d.get("NetworkInterfaces")) {
-                Some(Spanned {
-                    node: Node::Seq(items),
-                    ..
-                }) => items
-                    .iter()
-                    .filter_map(|item| item.entry("AssociatePublicIpAddress"))
-                    .filter(|e| e.value.as_str() != Some("false"))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if public.is_empty() {
-                return Err(format!(
-                    "the public IPs of `{logical}`'s instances come from their subnets: give its `NetworkInterfaces` `AssociatePublicIpAddress: false`"
-                ));
-            }
-            let what = format!("`AssociatePublicIpAddress` of `{logical}`");
-            let edits = public
-                .iter()
-                .map(|entry| replace_value(draft, entry, &what, "false"))
-                .collect::<Result<Vec<_>, _>>()?;
-            draft.edits.extend(edits);
-            // The group takes the new version only if it follows the latest.
-            let group = source(index, region, "auto_scaling_group", group)?;
-            if group.file != file {
-                return Ok(());
-            }
-            let group_logical = group.logical_id.clone();
-            let version = draft
-                .resource(&group_logical)
-                .and_then(|r| r.value.get("Properties"))
-                .and_then(|p| p.get("LaunchTemplate"))
-                .and_then(|t| t.entry("Version"));
-            let latest = format!("!GetAtt {logical}.LatestVersionNumber");
-            match version {
-                Some(version) if !is_latest(&version.value, &logical) => {
-                    let what = format!("the launch template `Version` of `{group_logical}`");
-                    let edit = replace_value(draft, version, &what, &latest)?;
-                    draft.edits.push(edit);
-                    Ok(())
-                }
-                _ => Ok(()),
-            }
-        }
-        Action::SetSubnets(SetSubnets {
-            group, subnet_ids, ..
-        }) => {
-            let source = source(index, region, "auto_scaling_group", group)?;
-            let (file, logical) = (source.file.clone(), source.logical_id.clone());
-            let items = subnet_ids
-                .iter()
-                .map(|subnet| expression(index, region, created, &file, subnet))
-                .collect::<Result<Vec<_>, _>>()?;
-            replace_list(draft(drafts, &file)?, &logical, "VPCZoneIdentifier", &items)
-        }
-        Action::UpsertAliasRecord(UpsertAliasRecord {
-            zone_id,
-            name,
-            dns_name,
-            ..
-        }) => {
-            let inventory = index.inventory();
-            let trimmed = |n: &str| n.trim_end_matches('.').to_ascii_lowercase();
-            let record = inventory
-                .record_sets
-                .iter()
-                .position(|r| {
-                    r.zone_id == *zone_id
-                        && trimmed(&r.name) == trimmed(name)
-                        && r.record_type == "A"
-                        && r.set_identifier.is_none()
-                })
-                .and_then(|p| index.source_of(slot(RecordSet::KIND), p))
-                .ok_or_else(|| format!("no A record `{name}` is declared in a template"))?;
-            // The load balancer by its DNS name (a Classic one's zone attribute has its own name).
-            let balancers = inventory
-                .load_balancers
-                .iter()
-                .map(|l| l.dns_name.as_str())
-                .enumerate()
-                .map(|(p, dns)| (slot(LoadBalancer::KIND), p, dns, "CanonicalHostedZoneID"));
-            let classic = inventory
-                .classic_load_balancers
-                .iter()
-                .map(|l| l.dns_name.as_str())
-                .enumerate()
-                .map(|(p, dns)| {
-                    let slot = slot(ClassicLoadBalancer::KIND);
-                    (slot, p, dns, "CanonicalHostedZoneNameID")
-                });
-            let (balancer, zone_attribute) = balancers
-                .chain(classic)
-                .find(|(_, _, dns, _)| dns.eq_ignore_ascii_case(dns_name))
-                .and_then(|(slot, p, _, zone)| Some((index.source_of(slot, p)?, zone)))
-                .ok_or_else(|| {
-                    format!("the load balancer `{dns_name}` is not declared in a template")
-                })?;
-            if balancer.file != record.file {
-                return Err(format!(
-                    "`{}` is declared in `{}`, another template than `{}`",
-                    balancer.logical_id, balancer.file, record.file
-                ));
-            }
-            let (file, logical) = (record.file.clone(), record.logical_id.clone());
-            let target = balancer.logical_id.clone();
-            let draft = draft(drafts, &file)?;
-            let kind = draft
-                .resource(&logical)
-                .and_then(|r| r.value.get("Type"))
-                .and_then(Spanned::as_str);
-            if kind != Some("AWS::Route53::RecordSet") {
-                return Err(format!(
-                    "record `{name}` is one of the record sets of `{logical}`, which are not edited yet"
-                ));
-            }
-            remove_property(draft, &logical, "TTL")?;
-            remove_property(draft, &logical, "ResourceRecords")?;
-            set_property(
-                draft,
-                &logical,
-                "AliasTarget",
-                &format!(
-                    "{{DNSName: !GetAtt {target}.DNSName, HostedZoneId: !GetAtt {target}.{zone_attribute}}}"
-                ),
+        Err(format!(
+            "the rule's line {line} is in no ingress list or resource"
+        ))
+    }
+
+    fn add_ingress(&mut self, group: &Declared, rule: &SgRule) -> Step {
+        // A group this plan adds is not in the tree yet: its rule is a resource of its own.
+        let added = group.id.starts_with(REF_PREFIX);
+        let (file, logical) = self.declared(group)?;
+        let (index, region) = (self.index, self.region);
+        let peer = if let Some(group) = &rule.source_group_id {
+            format!(
+                "SourceSecurityGroupId: {}",
+                expression(
+                    index,
+                    region,
+                    self.created,
+                    &file,
+                    Some(SecurityGroup::KIND),
+                    group
+                )?
             )
+        } else if let Some(cidr) = &rule.cidr_ipv4 {
+            format!("CidrIp: {}", quoted(cidr))
+        } else if let Some(cidr) = &rule.cidr_ipv6 {
+            format!("CidrIpv6: {}", quoted(cidr))
+        } else if let Some(list) = &rule.prefix_list_id {
+            format!("SourcePrefixListId: {}", quoted(list))
+        } else {
+            return Err("a rule without a peer".into());
+        };
+        let draft = draft(self.drafts, &file)?;
+        if !added {
+            return append_item(draft, &logical, "SecurityGroupIngress", |dash| {
+                sg_rule_lines(rule, &peer, dash)
+            });
         }
-        Action::CreateSecurityGroup(CreateSecurityGroup {
-            name,
-            vpc_id,
-            description,
-        }) => {
-            let file = source(index, region, "vpc", vpc_id)?.file.clone();
-            let vpc = expression(index, region, created, &file, vpc_id)?;
-            let body = vec![
-                "Type: AWS::EC2::SecurityGroup".to_owned(),
-                "Properties:".to_owned(),
-                format!("  GroupName: {}", quoted(name)),
-                format!("  GroupDescription: {}", quoted(description)),
-                format!("  VpcId: {vpc}"),
-                "  Tags:".to_owned(),
-                "    - Key: Name".to_owned(),
-                format!("      Value: {}", quoted(name)),
-                format!("    - Key: {}", quoted(MANAGED_TAG.0)),
-                format!("      Value: {}", quoted(MANAGED_TAG.1)),
-            ];
-            let logical = add_resource(
-                draft(drafts, &file)?,
-                &format!("{}SecurityGroup", logical_id(name)),
-                body,
-            )?;
-            created.insert(action.key(), (file.clone(), logical));
-            Ok(())
+        let mut body = vec![
+            "Type: AWS::EC2::SecurityGroupIngress".to_owned(),
+            "Properties:".to_owned(),
+            format!("  GroupId: !Ref {logical}"),
+        ];
+        // The rule's lines as a list item, made the properties of a map.
+        body.extend(
+            sg_rule_lines(rule, &peer, 0)
+                .into_iter()
+                .map(|line| format!("  {}", &line[2..])),
+        );
+        add_resource(draft, &format!("{logical}Ingress"), body)?;
+        Ok(())
+    }
+
+    fn private_launches(&mut self, template: &Declared, group: &Declared) -> Step {
+        // A template has no versions: CloudFormation makes a new one of the changed data.
+        let (file, logical) = self.declared(template)?;
+        let draft = draft(self.drafts, &file)?;
+        let data = draft
+            .resource(&logical)
+            .and_then(|r| r.value.get("Properties"))
+            .and_then(|p| p.get("LaunchTemplateData"));
+        let public: Vec<&yaml::Entry> = match data.and_then(|d| d.get("NetworkInterfaces")) {
+            Some(Spanned {
+                node: Node::Seq(items),
+                ..
+            }) => items
+                .iter()
+                .filter_map(|item| item.entry("AssociatePublicIpAddress"))
+                .filter(|e| e.value.as_str() != Some("false"))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if public.is_empty() {
+            return Err(format!(
+                "the public IPs of `{logical}`'s instances come from their subnets: give its `NetworkInterfaces` `AssociatePublicIpAddress: false`"
+            ));
         }
-        Action::RunBastion(RunBastion {
-            name,
-            image_id,
-            instance_type,
-            subnet_id,
-            security_group_id,
-        }) => {
-            let file = source(index, region, "subnet", subnet_id)?.file.clone();
-            // The image an application instance of the template names, as it names it.
-            let image = match image_expression(index, drafts, &file, image_id) {
-                Some(image) => image,
-                None => expression(index, region, created, &file, image_id)?,
-            };
-            let subnet = expression(index, region, created, &file, subnet_id)?;
-            let group = expression(index, region, created, &file, security_group_id)?;
-            let body = vec![
-                "Type: AWS::EC2::Instance".to_owned(),
-                "Properties:".to_owned(),
-                format!("  ImageId: {image}"),
-                format!("  InstanceType: {}", quoted(instance_type)),
-                "  NetworkInterfaces:".to_owned(),
-                "    - DeviceIndex: \"0\"".to_owned(),
-                format!("      SubnetId: {subnet}"),
-                "      AssociatePublicIpAddress: true".to_owned(),
-                "      GroupSet:".to_owned(),
-                format!("        - {group}"),
-                "  Tags:".to_owned(),
-                "    - Key: Name".to_owned(),
-                format!("      Value: {}", quoted(name)),
-                format!("    - Key: {}", quoted(MANAGED_TAG.0)),
-                format!("      Value: {}", quoted(MANAGED_TAG.1)),
-                format!("    - Key: {}", quoted("hacheck:role")),
-                "      Value: bastion".to_owned(),
-            ];
-            let logical = add_resource(
-                draft(drafts, &file)?,
-                &format!("{}Instance", logical_id(name)),
-                body,
-            )?;
-            created.insert(action.key(), (file.clone(), logical));
-            Ok(())
+        let what = format!("`AssociatePublicIpAddress` of `{logical}`");
+        let edits = public
+            .iter()
+            .map(|entry| replace_value(draft, entry, &what, "false"))
+            .collect::<Result<Vec<_>, _>>()?;
+        draft.edits.extend(edits);
+        // The group takes the new version only if it follows the latest.
+        let (group_file, group_logical) = self.declared(group)?;
+        if group_file != file {
+            return Ok(());
         }
-        other => Err(format!(
-            "`{}` steps are not written into templates yet",
-            other.key().split(':').next().unwrap_or_default()
-        )),
+        let draft = self.drafts.get_mut(&file).expect("drafted above");
+        let version = draft
+            .resource(&group_logical)
+            .and_then(|r| r.value.get("Properties"))
+            .and_then(|p| p.get("LaunchTemplate"))
+            .and_then(|t| t.entry("Version"));
+        let latest = format!("!GetAtt {logical}.LatestVersionNumber");
+        match version {
+            Some(version) if !is_latest(&version.value, &logical) => {
+                let what = format!("the launch template `Version` of `{group_logical}`");
+                let edit = replace_value(draft, version, &what, &latest)?;
+                draft.edits.push(edit);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn alias_record(&mut self, zone_id: &str, name: &str, dns_name: &str) -> Step {
+        let index = self.index;
+        let inventory = index.inventory();
+        let trimmed = |n: &str| n.trim_end_matches('.').to_ascii_lowercase();
+        let record = inventory
+            .record_sets
+            .iter()
+            .position(|r| {
+                r.zone_id == *zone_id
+                    && trimmed(&r.name) == trimmed(name)
+                    && r.record_type == "A"
+                    && r.set_identifier.is_none()
+            })
+            .and_then(|p| index.source_of(slot(RecordSet::KIND), p))
+            .ok_or_else(|| format!("no A record `{name}` is declared in a template"))?;
+        // The load balancer by its DNS name (a Classic one's zone attribute has its own name).
+        let balancers = inventory
+            .load_balancers
+            .iter()
+            .map(|l| l.dns_name.as_str())
+            .enumerate()
+            .map(|(p, dns)| (slot(LoadBalancer::KIND), p, dns, "CanonicalHostedZoneID"));
+        let classic = inventory
+            .classic_load_balancers
+            .iter()
+            .map(|l| l.dns_name.as_str())
+            .enumerate()
+            .map(|(p, dns)| {
+                let slot = slot(ClassicLoadBalancer::KIND);
+                (slot, p, dns, "CanonicalHostedZoneNameID")
+            });
+        let (balancer, zone_attribute) = balancers
+            .chain(classic)
+            .find(|(_, _, dns, _)| dns.eq_ignore_ascii_case(dns_name))
+            .and_then(|(slot, p, _, zone)| Some((index.source_of(slot, p)?, zone)))
+            .ok_or_else(|| {
+                format!("the load balancer `{dns_name}` is not declared in a template")
+            })?;
+        if balancer.file != record.file {
+            return Err(format!(
+                "`{}` is declared in `{}`, another template than `{}`",
+                balancer.logical_id, balancer.file, record.file
+            ));
+        }
+        let (file, logical) = (record.file.clone(), record.logical_id.clone());
+        let target = balancer.logical_id.clone();
+        let draft = draft(self.drafts, &file)?;
+        let kind = draft
+            .resource(&logical)
+            .and_then(|r| r.value.get("Type"))
+            .and_then(Spanned::as_str);
+        if kind != Some("AWS::Route53::RecordSet") {
+            return Err(format!(
+                "record `{name}` is one of the record sets of `{logical}`, which are not edited yet"
+            ));
+        }
+        remove_property(draft, &logical, "TTL")?;
+        remove_property(draft, &logical, "ResourceRecords")?;
+        set_property(
+            draft,
+            &logical,
+            "AliasTarget",
+            &format!(
+                "{{DNSName: !GetAtt {target}.DNSName, HostedZoneId: !GetAtt {target}.{zone_attribute}}}"
+            ),
+        )
+    }
+}
+
+/// Whether what the inventory read (`read`, as JSON) is `value` already; lists compared as
+/// sets, since the inventory sorts them.
+fn same(read: &serde_json::Value, value: &IacValue) -> bool {
+    match (read, value) {
+        (serde_json::Value::Bool(a), IacValue::Bool(b)) => a == b,
+        (serde_json::Value::Number(a), IacValue::Number(b)) => a.as_f64() == Some(*b),
+        (serde_json::Value::String(a), IacValue::Text(b) | IacValue::Resource { id: b, .. }) => {
+            a == b
+        }
+        (serde_json::Value::Array(a), IacValue::List(b)) => {
+            a.len() == b.len() && b.iter().all(|v| a.iter().any(|r| same(r, v)))
+        }
+        (serde_json::Value::Object(a), IacValue::Map(b)) => {
+            a.len() == b.len() && b.iter().all(|(k, v)| a.get(k).is_some_and(|r| same(r, v)))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{EnableMultiAz, PutCpuAlarm, SetCapacity, StartInstanceRefresh};
+    use crate::plan::Step;
+    use crate::template::{TemplateOptions, load};
+
+    const TEMPLATE: &str = "\
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      DBInstanceIdentifier: orders
+      Engine: mysql
+      DBInstanceClass: db.t3.micro
+      MultiAZ: false  # one zone for now
+      AvailabilityZone: us-east-1a
+  Group:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      AutoScalingGroupName: web
+      MinSize: \"1\"
+      MaxSize: \"4\"
+      DesiredCapacity: \"1\"
+      AvailabilityZones: [us-east-1a, us-east-1b]
+  HighCpu:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: web-cpu-high
+      Namespace: AWS/EC2
+      MetricName: CPUUtilization
+      Statistic: Maximum
+      Period: 60
+      EvaluationPeriods: 3
+      Threshold: 90
+      ComparisonOperator: GreaterThanThreshold
+      Dimensions:
+        - Name: AutoScalingGroupName
+          Value: !Ref Group
+";
+
+    /// The template's text after `actions`, and the steps not written.
+    fn edited(actions: Vec<Action>) -> (String, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.yaml");
+        std::fs::write(&path, TEMPLATE).unwrap();
+        let inventory = load(&TemplateOptions {
+            paths: vec![path.clone()],
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            ..TemplateOptions::default()
+        })
+        .unwrap();
+        let index = Index::new(inventory);
+        let plan = Plan {
+            format_version: 1,
+            account_id: "123456789012".into(),
+            inventory_fingerprint: String::new(),
+            steps: actions.into_iter().map(Step::of).collect(),
+            refused: Vec::new(),
+            deferred: Vec::new(),
+        };
+        let fix = plan_edits(&plan, &index);
+        let text = fix
+            .changes
+            .first()
+            .map_or_else(|| TEMPLATE.to_owned(), |c| c.after.clone());
+        (text, fix.not_written)
+    }
+
+    #[test]
+    fn a_field_set_keeps_its_comment_and_a_refused_field_goes() {
+        let (text, not_written) = edited(vec![Action::EnableMultiAz(EnableMultiAz {
+            db_instance: "orders".into(),
+        })]);
+        assert!(not_written.is_empty(), "{not_written:?}");
+        assert!(
+            text.contains("      MultiAZ: true  # one zone for now\n"),
+            "{text}"
+        );
+        assert!(!text.contains("AvailabilityZone: us-east-1a"), "{text}");
+    }
+
+    #[test]
+    fn capacity_sets_only_the_sizes_that_change() {
+        let (text, _) = edited(vec![Action::SetCapacity(SetCapacity {
+            group: "web".into(),
+            min_size: 2,
+            desired_capacity: 2,
+            max_size: 4,
+            before: [1, 1, 4],
+        })]);
+        assert!(text.contains("MinSize: 2\n") && text.contains("DesiredCapacity: 2\n"));
+        assert!(
+            text.contains("MaxSize: \"4\"\n"),
+            "the maximum is untouched: {text}"
+        );
+    }
+
+    #[test]
+    fn a_declared_alarm_is_mended_and_keeps_its_tuning() {
+        let (text, not_written) = edited(vec![Action::PutCpuAlarm(PutCpuAlarm {
+            group: "web".into(),
+            name: "web-cpu-high".into(),
+            comparison_operator: "GreaterThanThreshold".into(),
+            threshold: 75.0,
+            actions: vec!["arn:aws:sns:us-east-1:123456789012:ops".into()],
+        })]);
+        assert!(not_written.is_empty(), "{not_written:?}");
+        for kept in ["Period: 60", "EvaluationPeriods: 3", "Value: !Ref Group"] {
+            assert!(text.contains(kept), "{kept} in {text}");
+        }
+        // Actions are enabled unless a template says otherwise: nothing to write.
+        assert!(!text.contains("ActionsEnabled"), "{text}");
+        for set in ["Threshold: 75\n", "Statistic: Average\n"] {
+            assert!(text.contains(set), "{set} in {text}");
+        }
+        assert!(text.contains("AlarmActions:\n        - arn:aws:sns:us-east-1:123456789012:ops"));
+        assert_eq!(text.matches("AWS::CloudWatch::Alarm").count(), 1, "no twin");
+    }
+
+    #[test]
+    fn a_step_code_cannot_say_is_named_not_dropped() {
+        let (text, not_written) =
+            edited(vec![Action::StartInstanceRefresh(StartInstanceRefresh {
+                group: "web".into(),
+                min_healthy_percentage: 100,
+                max_healthy_percentage: None,
+            })]);
+        assert_eq!(text, TEMPLATE);
+        assert_eq!(not_written.len(), 1);
+        assert!(
+            not_written[0].contains("not written into templates"),
+            "{not_written:?}"
+        );
+    }
+
+    #[test]
+    fn what_was_read_is_compared_as_a_set() {
+        let read = serde_json::json!(["b", "a"]);
+        let asked = IacValue::List(vec![IacValue::text("a"), IacValue::text("b")]);
+        assert!(same(&read, &asked));
+        assert!(!same(&serde_json::json!(["a"]), &asked));
+        assert!(same(&serde_json::json!(75.0), &IacValue::Number(75.0)));
+        assert!(!same(&serde_json::Value::Null, &IacValue::text("Average")));
     }
 }

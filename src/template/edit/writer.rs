@@ -216,6 +216,25 @@ pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: 
     Ok(())
 }
 
+/// Writes list property `name` of `logical` with `items`: anew where it is written (see
+/// [`replace_list`]), else added.
+pub(super) fn set_list(draft: &mut Draft, logical: &str, name: &str, items: &[String]) -> Step {
+    let written = draft
+        .resource(logical)
+        .and_then(|r| r.value.get("Properties"))
+        .and_then(|p| p.entry(name))
+        .is_some();
+    if written {
+        return replace_list(draft, logical, name, items);
+    }
+    append_item(draft, logical, name, |dash| {
+        items
+            .iter()
+            .map(|i| format!("{}- {i}", " ".repeat(dash)))
+            .collect()
+    })
+}
+
 /// Writes property `name` of `logical`, a block list, anew with `items` (its key line's
 /// comment kept).
 pub(super) fn replace_list(draft: &mut Draft, logical: &str, name: &str, items: &[String]) -> Step {
