@@ -283,6 +283,14 @@ pub struct InventorySource {
     /// load together, their exports meeting their imports.
     #[arg(long = "template", value_name = "FILE", conflicts_with = "inventory")]
     pub templates: Vec<PathBuf>,
+    /// Judge a Terraform plan before it is applied: the JSON of `terraform show -json
+    /// PLANFILE` (OpenTofu's too).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["inventory", "example", "templates"]
+    )]
+    pub terraform_plan: Option<PathBuf>,
     /// Template parameters: a file in CloudFormation's
     /// `[{"ParameterKey": …, "ParameterValue": …}]` form, or `Key=Value` (repeatable).
     #[arg(

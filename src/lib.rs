@@ -41,6 +41,7 @@ pub mod report;
 pub mod snapshot;
 pub mod suppress;
 pub mod template;
+pub mod terraform;
 pub mod whatif;
 
 /// Text on one line: runs of whitespace, newlines included, become one space. Errors print

@@ -51,6 +51,18 @@ pub async fn load_inventory(
         };
         return Ok(crate::template::load(&options)?);
     }
+    if let Some(plan) = &source.terraform_plan {
+        let options = crate::terraform::TerraformOptions {
+            plan: plan.clone(),
+            region: global
+                .regions
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "us-east-1".to_owned()),
+            account: crate::template::PLACEHOLDER_ACCOUNT.to_owned(),
+        };
+        return Ok(crate::terraform::load(&options)?);
+    }
     if let Some(name) = &source.example {
         let text = crate::snapshot::example(name).ok_or_else(|| {
             let known: Vec<&str> = crate::snapshot::EXAMPLES.iter().map(|(n, _)| *n).collect();

@@ -15,12 +15,12 @@ pub mod edit;
 mod eval;
 mod recorder;
 mod transform;
-mod yaml;
+pub(crate) mod yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use eval::PLACEHOLDER_ACCOUNT;
+pub use eval::{PLACEHOLDER_ACCOUNT, UNKNOWN};
 
 use crate::inventory::Inventory;
 
@@ -234,6 +234,7 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
             opaque,
             parameters,
             physical: HashMap::new(),
+            assigned: HashMap::new(),
         });
     }
     for (key, _) in &given {
@@ -246,6 +247,34 @@ pub fn load(options: &TemplateOptions) -> Result<Inventory, TemplateError> {
     let world = eval::World::new(options.region.clone(), options.account.clone(), stacks)
         .map_err(|(stack, e)| at(&paths[stack], e.pos, e.message))?;
     convert::convert(&world).map_err(|(stack, e)| at(&paths[stack], e.pos, e.message))
+}
+
+/// Converts a document another front end built in CloudFormation's terms (a Terraform
+/// plan's resources), read from `path`, with what AWS assigned already (`assigned`: logical
+/// id → what `Ref` gives). Unknown values are `{Hacheck::Unknown: reason}`.
+pub(crate) fn convert_document(
+    path: &Path,
+    doc: yaml::Spanned,
+    assigned: HashMap<String, String>,
+    region: &str,
+    account: &str,
+) -> Result<Inventory, TemplateError> {
+    let mut stacks = vec![eval::Stack {
+        path: path.to_owned(),
+        name: path
+            .file_stem()
+            .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned()),
+        doc,
+        transforms: Vec::new(),
+        opaque: None,
+        parameters: HashMap::new(),
+        physical: HashMap::new(),
+        assigned,
+    }];
+    name_resources(&mut stacks);
+    let world = eval::World::new(region.to_owned(), account.to_owned(), stacks)
+        .map_err(|(_, e)| at(path, e.pos, e.message))?;
+    convert::convert(&world).map_err(|(_, e)| at(path, e.pos, e.message))
 }
 
 /// The template's `Transform`: one name or a list of names (a macro may also be a map with

@@ -27,4 +27,5 @@ mod target_types_live;
 mod template_cli;
 mod template_live;
 mod template_shapes_cli;
+mod terraform_cli;
 mod whatif_cli;

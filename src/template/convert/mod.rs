@@ -27,6 +27,10 @@ struct SeparateRule {
     pos: SourcePos,
 }
 
+/// Why a topic's email or HTTP subscriptions are not known to work before deploy.
+const UNCONFIRMED: &str =
+    "confirmation of the topic's subscriptions (by their recipients, after deploy)";
+
 /// What the converters leave for the joins.
 #[derive(Default)]
 struct Joins {
@@ -200,6 +204,15 @@ fn join(inv: &mut Inventory, joins: Joins) {
     }
     for (topic, subscription) in joins.subscriptions {
         if let Some(topic) = inv.sns_topics.iter_mut().find(|t| t.arn == topic) {
+            // As for a topic's own: whether its recipient confirms is known after deploy.
+            if !subscription.confirmed
+                && let Some(source) = inv.sources.iter_mut().find(|s| s.arn == topic.arn)
+            {
+                source
+                    .unknowns
+                    .entry("subscriptions".into())
+                    .or_insert_with(|| UNCONFIRMED.to_owned());
+            }
             topic.subscriptions.push(subscription);
         }
     }

@@ -66,10 +66,7 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 ));
             }
             if subscriptions.iter().any(|s| !s.confirmed) {
-                r.unknown(
-                    "subscriptions",
-                    "confirmation of the topic's subscriptions (by their recipients, after deploy)",
-                );
+                r.unknown("subscriptions", super::UNCONFIRMED);
             }
             if let Some(entry) = r.properties_entry("Subscription") {
                 r.at("subscriptions", entry);

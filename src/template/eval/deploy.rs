@@ -72,6 +72,9 @@ pub fn name_of(world: &World, stack: usize, logical: &str, kind: &str) -> Result
 
 /// The id a resource of `kind` is known by in the inventory (what `Ref` gives for most).
 pub fn physical_id(world: &World, stack: usize, logical: &str, kind: &str) -> Result<String> {
+    if let Some(assigned) = world.stacks[stack].assigned.get(logical) {
+        return Ok(assigned.clone());
+    }
     if let Some(prefix) = id_prefix(kind) {
         return Ok(format!("{prefix}{}", base_name(world, stack, logical)));
     }

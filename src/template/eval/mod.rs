@@ -106,6 +106,10 @@ fn error(pos: Pos, message: impl Into<String>) -> EvalError {
 }
 
 /// One loaded template: its document and the values of its parameters.
+/// A value a front end other than CloudFormation's (a Terraform plan) knows only after
+/// deploy: `{Hacheck::Unknown: reason}` evaluates to unknown, for that reason.
+pub const UNKNOWN: &str = "Hacheck::Unknown";
+
 pub struct Stack {
     pub path: PathBuf,
     pub name: String,
@@ -118,6 +122,9 @@ pub struct Stack {
     pub parameters: HashMap<String, Value>,
     /// Logical id → the physical id hacheck gives it (unique across the loaded stacks).
     pub physical: HashMap<String, String>,
+    /// Logical id → what `Ref` of it gives, where AWS assigned it already (a resource a
+    /// Terraform plan keeps): its id, ARN or name.
+    pub assigned: HashMap<String, String>,
 }
 
 impl Stack {
@@ -231,6 +238,13 @@ impl World {
                 Ok(Value::List(out))
             }
             Node::Map(entries) => {
+                if let [entry] = entries.as_slice()
+                    && entry.key == UNKNOWN
+                {
+                    return Ok(Value::Unknown(
+                        entry.value.as_str().unwrap_or_default().to_owned(),
+                    ));
+                }
                 if let [entry] = entries.as_slice()
                     && (entry.key == "Ref"
                         || entry.key.starts_with("Fn::")

@@ -1,0 +1,248 @@
+//! Terraform plans judged before apply (`--terraform-plan`): the committed plans of
+//! `tests/terraform/` (what `scripts/terraform-plans` had Terraform print for the
+//! configurations beside them), judged as their CloudFormation twins are; shapes a plan
+//! cannot know before apply; files that are not plans.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{assert_exit, hacheck};
+use crate::template_cli::{root, scan_json, template, verdicts};
+
+pub(crate) fn committed_plan(name: &str) -> PathBuf {
+    root().join("tests/terraform").join(name).join("plan.json")
+}
+
+/// Every result's (rule, status), sorted: what a judgement says, resource ids aside.
+pub(crate) fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["rule_id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The (status, location's logical id) of `rule`'s results on resource `id`.
+fn on(report: &serde_json::Value, rule: &str, id: &str) -> Vec<(String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule_id"] == rule && r["resource"]["id"] == id)
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap().to_owned(),
+                r["location"]["logical_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_reference_architecture_planned_in_terraform_is_judged_as_its_cloudformation_twin() {
+    let plan = committed_plan("ha-web");
+    for scope in ["apps", "account"] {
+        let (code, from_plan) =
+            scan_json(&["--scope", scope, "--terraform-plan", plan.to_str().unwrap()]);
+        let (_, from_template) = scan_json(&[
+            "--scope",
+            scope,
+            "--template",
+            &template("examples/templates/ha-web.yaml"),
+        ]);
+        assert_eq!(
+            statuses(&from_plan),
+            statuses(&from_template),
+            "scope {scope}"
+        );
+        if scope == "apps" {
+            assert_eq!(code, 0, "nothing fails: {from_plan:#}");
+            assert_eq!(
+                verdicts(&from_plan, "unknown"),
+                ["HA016"],
+                "an email subscription waits for its recipient"
+            );
+        }
+    }
+    // Resources AWS names by the names the configuration gives are the same resources, and
+    // a result names the resource's address.
+    let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
+    for (rule, id, address) in [
+        ("HA003", "shop-asg", "aws_autoscaling_group.app"),
+        ("HA012", "shop-db", "aws_db_instance.db"),
+        ("HA008", "shop-alb", "aws_lb.web"),
+        ("HA014", "shop-asg", "aws_autoscaling_group.app"),
+    ] {
+        assert_eq!(
+            on(&report, rule, id),
+            [("pass".to_owned(), address.to_owned())],
+            "{rule} {id}"
+        );
+    }
+}
+
+/// The committed plan, changed as `change` says, written into `dir`.
+fn plan_with(dir: &Path, change: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(committed_plan("ha-web")).unwrap()).unwrap();
+    change(&mut plan);
+    let path = dir.join("plan.json");
+    std::fs::write(&path, serde_json::to_string(&plan).unwrap()).unwrap();
+    path
+}
+
+/// The resource change of `address`.
+fn change_of<'p>(plan: &'p mut serde_json::Value, address: &str) -> &'p mut serde_json::Value {
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} in the plan"))
+}
+
+/// Configuration of `address` (at the root module).
+fn config_of<'p>(plan: &'p mut serde_json::Value, address: &str) -> &'p mut serde_json::Value {
+    plan["configuration"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} in the configuration"))
+}
+
+/// What Terraform prints for values it knows only after apply, as it prints them: an
+/// attribute set from a value of another resource nobody reads, a group's inline rules
+/// whose merged references cannot be told apart, a resource the plan deletes.
+#[test]
+fn what_the_plan_knows_only_after_apply_is_unknown_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // `multi_az = aws_ssm_parameter.db.value`: known after apply, from a resource no rule
+    // reads.
+    let path = plan_with(dir.path(), |plan| {
+        let change = change_of(plan, "aws_db_instance.db");
+        change["change"]["after"]
+            .as_object_mut()
+            .unwrap()
+            .remove("multi_az");
+        change["change"]["after_unknown"]["multi_az"] = true.into();
+        config_of(plan, "aws_db_instance.db")["expressions"]["multi_az"] = serde_json::json!({"references": ["aws_ssm_parameter.db.value", "aws_ssm_parameter.db"]});
+    });
+    let (_, report) = scan_json(&["--terraform-plan", path.to_str().unwrap()]);
+    assert_eq!(verdicts(&report, "unknown"), ["HA012", "HA016"]);
+    let result = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"] == "HA012")
+        .unwrap();
+    assert!(
+        result["message"]
+            .as_str()
+            .unwrap()
+            .contains("aws_ssm_parameter.db.value"),
+        "the unknown names the value it waits for: {result:#}"
+    );
+
+    // Two inline rules of the database's group both wait for groups known after apply:
+    // which reference belongs to which rule the plan does not say.
+    let path = plan_with(dir.path(), |plan| {
+        let change = change_of(plan, "aws_security_group.db");
+        let mut rule = change["change"]["after"]["ingress"][0].clone();
+        rule["from_port"] = 22.into();
+        rule["to_port"] = 22.into();
+        change["change"]["after"]["ingress"]
+            .as_array_mut()
+            .unwrap()
+            .push(rule);
+        let waiting = change["change"]["after_unknown"]["ingress"][0].clone();
+        change["change"]["after_unknown"]["ingress"]
+            .as_array_mut()
+            .unwrap()
+            .push(waiting);
+        config_of(plan, "aws_security_group.db")["expressions"]["ingress"] = serde_json::json!({
+            "references": ["aws_security_group.app.id", "aws_security_group.app", "aws_security_group.bastion.id", "aws_security_group.bastion"]
+        });
+    });
+    let (_, report) = scan_json(&[
+        "--scope",
+        "account",
+        "--terraform-plan",
+        path.to_str().unwrap(),
+    ]);
+    let db_rules: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["location"]["logical_id"] == "aws_security_group.db")
+        .collect();
+    assert!(
+        db_rules.iter().any(|r| r["status"] == "unknown"),
+        "the group's rules are unknown: {db_rules:#?}"
+    );
+    assert!(
+        db_rules.iter().all(|r| r["status"] != "pass"),
+        "nothing passes on a guess: {db_rules:#?}"
+    );
+
+    // What the plan deletes is not there after apply.
+    let path = plan_with(dir.path(), |plan| {
+        change_of(plan, "aws_cloudwatch_metric_alarm.cpu_low")["change"]["actions"] =
+            serde_json::json!(["delete"]);
+    });
+    let (_, report) = scan_json(&["--terraform-plan", path.to_str().unwrap()]);
+    assert_eq!(verdicts(&report, "fail"), ["HA015"], "{report:#}");
+}
+
+#[test]
+fn a_file_that_is_not_a_plan_hacheck_reads_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("broken.json", "{\n  \"format_version\": \n".to_owned(), "is not JSON (line 3"),
+        (
+            "state.json",
+            r#"{"format_version": "1.0", "terraform_version": "1.11.4", "values": {"root_module": {}}}"#.to_owned(),
+            "a state",
+        ),
+        (
+            "future.json",
+            r#"{"format_version": "2.0", "planned_values": {}}"#.to_owned(),
+            "format version `2.0`",
+        ),
+        (
+            "errored.json",
+            r#"{"format_version": "1.2", "planned_values": {}, "errored": true}"#.to_owned(),
+            "the plan errored",
+        ),
+        (
+            "google.json",
+            r#"{"format_version": "1.2", "planned_values": {}, "resource_changes": [{"address": "google_compute_instance.a", "mode": "managed", "type": "google_compute_instance", "name": "a", "change": {"actions": ["create"], "after": {}, "after_unknown": {}}}]}"#.to_owned(),
+            "no resource of the AWS provider",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = hacheck()
+            .args(["scan", "--terraform-plan"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = assert_exit(&output, 2);
+        assert!(
+            stderr.contains(expected) && stderr.contains(name),
+            "{name}: {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{name}: {stderr}");
+    }
+}
