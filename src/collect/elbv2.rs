@@ -37,10 +37,13 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
                     .r#type()
                     .map(|t| t.as_str().to_owned())
                     .unwrap_or_default(),
+                // AWS always says; a server that keeps what the creation omitted (moto, for
+                // Terraform's provider, which sends a scheme only for internal ones) does
+                // not: omitted at creation is internet-facing.
                 scheme: lb
                     .scheme()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
+                    .map_or("internet-facing", |s| s.as_str())
+                    .to_owned(),
                 vpc_id: lb.vpc_id().unwrap_or_default().to_owned(),
                 availability_zones: zones
                     .iter()

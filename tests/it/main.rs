@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts_live;
+mod applied_terraform_live;
 mod apps_cli;
 mod aws_errors_cli;
 mod classic_live;

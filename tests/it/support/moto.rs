@@ -230,6 +230,27 @@ fn http_get_status(port: u16, path: &str) -> Option<u16> {
     http_request_status(port, "GET", path)
 }
 
+impl Moto {
+    /// Calls an AWS JSON-protocol operation (`CertificateManager.RequestCertificate`) of
+    /// `service` (as its signing name, `acm`) for a service no SDK crate of the tests has.
+    pub fn json_call(&self, service: &str, target: &str, body: &str) -> serde_json::Value {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            stream,
+            "POST / HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (_, json) = answer.split_once("\r\n\r\n").unwrap();
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{target}: {e}: {answer}"))
+    }
+}
+
 fn http_request_status(port: u16, method: &str, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
@@ -247,7 +268,7 @@ fn http_request_status(port: u16, method: &str, path: &str) -> Option<u16> {
 
 /// Whether a zone-loss failure comes from moto's placement: the group's instances all run in
 /// one zone while the group launches into others too.
-fn is_placement_bound(result: &serde_json::Value) -> bool {
+pub fn is_placement_bound(result: &serde_json::Value) -> bool {
     let message = result["message"].as_str().unwrap_or_default();
     message.contains("nothing serves until the group's replacements")
 }
