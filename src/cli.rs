@@ -291,6 +291,11 @@ pub struct InventorySource {
         conflicts_with_all = ["inventory", "example", "templates"]
     )]
     pub terraform_plan: Option<PathBuf>,
+    /// With `--terraform-plan`: the configuration's directory, whose `.tf` files give each
+    /// result its line (default: the current directory when it holds `.tf` files, else the
+    /// plan's).
+    #[arg(long, value_name = "DIR", requires = "terraform_plan")]
+    pub terraform_dir: Option<PathBuf>,
     /// Template parameters: a file in CloudFormation's
     /// `[{"ParameterKey": …, "ParameterValue": …}]` form, or `Key=Value` (repeatable).
     #[arg(

@@ -54,6 +54,7 @@ pub async fn load_inventory(
     if let Some(plan) = &source.terraform_plan {
         let options = crate::terraform::TerraformOptions {
             plan: plan.clone(),
+            dir: source.terraform_dir.clone(),
             region: global
                 .regions
                 .first()

@@ -9,6 +9,7 @@
 //! model, with the same honest unknowns.
 
 pub mod plan;
+mod source;
 mod translate;
 
 use std::path::{Path, PathBuf};
@@ -33,12 +34,22 @@ pub enum TerraformError {
     NotAPlan { path: PathBuf, message: String },
     #[error("`{}`: {message}", path.display())]
     Convert { path: PathBuf, message: String },
+    #[error("{}:{line}:{column}: not HCL Terraform reads: {message}", path.display())]
+    Hcl {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// What to read.
 #[derive(Debug, Clone)]
 pub struct TerraformOptions {
     pub plan: PathBuf,
+    /// The configuration's directory (`--terraform-dir`); by default the current one when
+    /// it holds `.tf` files, else the plan's.
+    pub dir: Option<PathBuf>,
     pub region: String,
     pub account: String,
 }
@@ -72,7 +83,12 @@ pub fn load(options: &TerraformOptions) -> Result<Inventory, TerraformError> {
             message: "no resource of the AWS provider: hacheck judges AWS".into(),
         });
     }
-    let translated = translate::translate(&plan, &translate::NoPositions);
+    let dir = configuration_dir(options);
+    let sources = match &dir {
+        Some(dir) => source::read(dir, &json)?,
+        None => source::Sources::default(),
+    };
+    let translated = translate::translate(&plan, &sources);
     if !translated.not_read.is_empty() {
         tracing::info!(
             "{}: resource types no rule reads: {}",
@@ -85,7 +101,7 @@ pub fn load(options: &TerraformOptions) -> Result<Inventory, TerraformError> {
                 .join(", ")
         );
     }
-    crate::template::convert_document(
+    let mut inventory = crate::template::convert_document(
         Path::new(path),
         translated.doc,
         translated.assigned,
@@ -95,5 +111,41 @@ pub fn load(options: &TerraformOptions) -> Result<Inventory, TerraformError> {
     .map_err(|e| TerraformError::Convert {
         path: path.clone(),
         message: e.to_string(),
-    })
+    })?;
+    // Each resource in the `.tf` file that declares it (the plan file where none does).
+    for declared in &mut inventory.sources {
+        let Some(&position) = translated.origin.get(&declared.logical_id) else {
+            continue;
+        };
+        let instance = &plan.instances[position];
+        if let Some(file) = sources.file(&instance.config_module, &instance.config_address()) {
+            declared.file = file.display().to_string();
+        }
+    }
+    Ok(inventory)
+}
+
+/// The directory of the configuration a plan was made of, if there is one to read.
+fn configuration_dir(options: &TerraformOptions) -> Option<PathBuf> {
+    let has_tf = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        })
+    };
+    if let Some(dir) = &options.dir {
+        return Some(dir.clone());
+    }
+    let current = PathBuf::from(".");
+    if has_tf(&current) {
+        return Some(current);
+    }
+    let beside = options.plan.parent()?.to_owned();
+    let beside = if beside.as_os_str().is_empty() {
+        current
+    } else {
+        beside
+    };
+    has_tf(&beside).then_some(beside)
 }

@@ -246,3 +246,123 @@ fn a_file_that_is_not_a_plan_hacheck_reads_is_refused_in_one_line() {
         assert_eq!(stderr.trim().lines().count(), 1, "{name}: {stderr}");
     }
 }
+
+/// A copy of configuration `name` (its `.tf` files and committed plan) in a fresh directory.
+fn configuration_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = root().join("tests/terraform").join(name);
+    for entry in walk(&from) {
+        let relative = entry.strip_prefix(&from).unwrap();
+        let target = dir.path().join(relative);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, target).unwrap();
+    }
+    dir
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Each rule's failing result on the reference configuration broken in one place (its
+/// `.tf` line and the plan Terraform prints for it) points at the attribute that decides.
+#[test]
+fn each_rule_points_at_the_attribute_that_decides() {
+    let cases: [(&str, &str, &str, &str, &str, serde_json::Value); 5] = [
+        (
+            "HA004",
+            "min_size                  = 2",
+            "min_size                  = 1",
+            "aws_autoscaling_group.app",
+            "min_size",
+            1.into(),
+        ),
+        (
+            "HA006",
+            "health_check_type         = \"ELB\"",
+            "health_check_type         = \"EC2\"",
+            "aws_autoscaling_group.app",
+            "health_check_type",
+            "EC2".into(),
+        ),
+        (
+            "HA012",
+            "multi_az                    = true",
+            "multi_az                    = false",
+            "aws_db_instance.db",
+            "multi_az",
+            false.into(),
+        ),
+        (
+            "HA013",
+            "publicly_accessible         = false",
+            "publicly_accessible         = true",
+            "aws_db_instance.db",
+            "publicly_accessible",
+            true.into(),
+        ),
+        (
+            "HA014",
+            "threshold           = 75",
+            "threshold           = 90",
+            "aws_cloudwatch_metric_alarm.cpu_high",
+            "threshold",
+            90.into(),
+        ),
+    ];
+    for (rule, from, to, address, attribute, value) in cases {
+        let dir = configuration_copy("ha-web");
+        let main = dir.path().join("main.tf");
+        let text = std::fs::read_to_string(&main).unwrap();
+        assert!(text.contains(from), "{rule}: `{from}`");
+        std::fs::write(&main, text.replacen(from, to, 1)).unwrap();
+        let plan = dir.path().join("plan.json");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+        change_of(&mut json, address)["change"]["after"][attribute] = value;
+        std::fs::write(&plan, serde_json::to_string(&json).unwrap()).unwrap();
+        let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
+        let result = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule && r["status"] == "fail")
+            .unwrap_or_else(|| panic!("{rule} fails: {report:#}"));
+        let location = &result["location"];
+        assert_eq!(location["file"], main.display().to_string(), "{rule}");
+        let line = location["line"].as_u64().unwrap() as usize;
+        let written = std::fs::read_to_string(&main).unwrap();
+        assert_eq!(
+            written.lines().nth(line - 1).unwrap().trim(),
+            expected,
+            "{rule}"
+        );
+    }
+}
+
+#[test]
+fn configuration_that_does_not_parse_is_refused_with_its_line() {
+    let dir = configuration_copy("ha-web");
+    std::fs::write(
+        dir.path().join("broken.tf"),
+        "resource \"aws_sns_topic\" \"x\" {\n  name = \n}\n",
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["scan", "--terraform-plan"])
+        .arg(dir.path().join("plan.json"))
+        .output()
+        .unwrap();
+    let stderr = assert_exit(&output, 2);
+    assert!(stderr.contains("broken.tf:"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

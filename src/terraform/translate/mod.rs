@@ -25,15 +25,6 @@ pub trait Positions {
     fn position(&self, module: &str, address: &str, attribute: Option<&str>) -> Pos;
 }
 
-/// No positions: every property at the top of the plan file.
-pub struct NoPositions;
-
-impl Positions for NoPositions {
-    fn position(&self, _: &str, _: &str, _: Option<&str>) -> Pos {
-        Pos { line: 1, column: 1 }
-    }
-}
-
 /// The plan as a CloudFormation document, and what AWS assigned already.
 pub struct Translated {
     pub doc: Spanned,
