@@ -341,11 +341,7 @@ fn each_rule_points_at_the_attribute_that_decides() {
         assert_eq!(location["file"], main.display().to_string(), "{rule}");
         let line = location["line"].as_u64().unwrap() as usize;
         let written = std::fs::read_to_string(&main).unwrap();
-        assert_eq!(
-            written.lines().nth(line - 1).unwrap().trim(),
-            expected,
-            "{rule}"
-        );
+        assert_eq!(written.lines().nth(line - 1).unwrap().trim(), to, "{rule}");
     }
 }
 
