@@ -241,7 +241,7 @@ pub struct FixArgs {
     #[arg(long, conflicts_with = "write")]
     pub apply: bool,
     /// Fix this account of the organisation (one at a time), entered through `--role`.
-    #[arg(long, value_name = "ID", conflicts_with_all = ["inventory", "example", "templates"])]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["inventory", "example", "templates", "terraform_plan"])]
     pub account: Option<String>,
     /// With `--account`: the role assumed there, a name or an ARN with `{account}` in it.
     #[arg(long, value_name = "NAME", default_value = crate::collect::accounts::DEFAULT_ROLE, requires = "account")]
@@ -253,9 +253,9 @@ pub struct FixArgs {
     /// (by default such steps name the stack, logical id and property to change instead).
     #[arg(long)]
     pub override_iac: bool,
-    /// With `--template`: write the plan's edits into the templates (else the unified diff
-    /// is only shown).
-    #[arg(long, requires = "templates")]
+    /// With `--template` or `--terraform-plan`: write the plan's edits into the templates
+    /// or `.tf` files (else the unified diff is only shown).
+    #[arg(long)]
     pub write: bool,
     #[command(flatten)]
     pub apply_options: ApplyOptions,

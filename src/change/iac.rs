@@ -55,6 +55,26 @@ impl IacValue {
         }
     }
 
+    /// Whether the inventory read this value already (`read`, the field as JSON): a mend
+    /// sets only what differs. Lists compare as sets, since the inventory sorts them.
+    pub fn is_read_as(&self, read: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (read, self) {
+            (Value::Bool(a), IacValue::Bool(b)) => a == b,
+            (Value::Number(a), IacValue::Number(b)) => a.as_f64() == Some(*b),
+            (Value::String(a), IacValue::Text(b) | IacValue::Resource { id: b, .. }) => a == b,
+            (Value::Array(a), IacValue::List(b)) => {
+                a.len() == b.len() && b.iter().all(|v| a.iter().any(|r| v.is_read_as(r)))
+            }
+            (Value::Object(a), IacValue::Map(b)) => {
+                a.len() == b.len()
+                    && b.iter()
+                        .all(|(k, v)| a.get(k).is_some_and(|r| v.is_read_as(r)))
+            }
+            _ => false,
+        }
+    }
+
     /// Resources of `kind`, or of any kind (ARNs).
     pub fn resources(kind: Option<&'static str>, ids: &[String]) -> IacValue {
         IacValue::List(
@@ -113,6 +133,22 @@ pub enum IacEdit {
         fields: Vec<(&'static str, IacValue)>,
         keep: &'static [&'static str],
     },
+}
+
+/// The fields of a [`IacEdit::Declare`] to set on the resource of that name the code
+/// declares already: those whose value differs from what the inventory read of it (`read`,
+/// as JSON), but for `keep`.
+pub fn to_mend<'f>(
+    fields: &'f [(&'static str, IacValue)],
+    keep: &[&str],
+    read: &serde_json::Value,
+) -> Vec<&'f (&'static str, IacValue)> {
+    fields
+        .iter()
+        .filter(|(field, value)| {
+            !keep.contains(field) && !read.get(*field).is_some_and(|r| value.is_read_as(r))
+        })
+        .collect()
 }
 
 /// The kind of an SNS subscription, which the inventory keeps inside its topic.

@@ -13,6 +13,9 @@ use crate::execute::{Executor, Journal, Outcome};
 use crate::plan::{self, Plan};
 
 pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
+    if args.write && args.source.templates.is_empty() && args.source.terraform_plan.is_none() {
+        anyhow::bail!("`--write` writes edits of code: give `--template` or `--terraform-plan`");
+    }
     let (config, policies) = super::load_policies(&args.policy)?;
     let spec = args
         .spec
@@ -98,7 +101,18 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     let mut plan = guarded.plan;
     plan.refused = guarded.refused;
     if !args.source.templates.is_empty() {
-        return fix_templates(&plan, &index, args.write);
+        return write_code(
+            &crate::template::edit::plan_edits(&plan, &index),
+            &plan,
+            args.write,
+        );
+    }
+    if args.source.terraform_plan.is_some() {
+        return write_code(
+            &crate::terraform::edit::plan_edits(&plan, &index),
+            &plan,
+            args.write,
+        );
     }
     if !args.override_iac {
         plan = plan::ownership::hand_to_owners(plan, &index);
@@ -143,17 +157,21 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
     .await
 }
 
-/// `fix --template`: the plan as a unified diff of the templates (written with `--write`);
-/// the steps no template edit expresses are named on stderr. Exit 1 when there is a change.
-fn fix_templates(plan: &Plan, index: &crate::inventory::Index, write: bool) -> anyhow::Result<u8> {
-    let fix = crate::template::edit::plan_edits(plan, index);
+/// `fix --template` and `fix --terraform-plan`: the plan as a unified diff of the code
+/// (written with `--write`); the steps no edit of code expresses are named on stderr. Exit
+/// 1 when there is a change.
+fn write_code(
+    fix: &crate::template::edit::TemplateFix,
+    plan: &Plan,
+    write: bool,
+) -> anyhow::Result<u8> {
     let mut diff = String::new();
     for change in &fix.changes {
         // As git names them: relative to here where it can, never with a doubled slash.
         let here = std::env::current_dir().unwrap_or_default();
         let path = change.path.strip_prefix(&here).unwrap_or(&change.path);
         let name = path.display().to_string();
-        let name = name.trim_start_matches('/');
+        let name = name.trim_start_matches("./").trim_start_matches('/');
         diff.push_str(
             &similar::TextDiff::from_lines(&change.before, &change.after)
                 .unified_diff()
@@ -173,9 +191,8 @@ fn fix_templates(plan: &Plan, index: &crate::inventory::Index, write: bool) -> a
     }
     if write {
         for change in &fix.changes {
-            crate::snapshot::write_atomically(&change.path, change.after.as_bytes()).map_err(
-                |e| anyhow::anyhow!("cannot write template `{}`: {e}", change.path.display()),
-            )?;
+            crate::snapshot::write_atomically(&change.path, change.after.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", change.path.display()))?;
         }
     }
     Ok(if fix.changes.is_empty() {

@@ -501,6 +501,14 @@ impl Index {
     }
 
     /// The position of the resource of `slot` with `id` in `region`.
+    /// The resource of `kind` with id `id` in `region`, as JSON (what an edit of code
+    /// compares its fields with).
+    pub fn json_of(&self, kind: &str, region: &str, id: &str) -> Option<serde_json::Value> {
+        let slot = slot_of_kind(kind)?;
+        let position = self.position_of_id(slot, region, id)?;
+        json_at(self.inventory(), slot, position)
+    }
+
     pub fn position_of_id(&self, slot: usize, region: &str, id: &str) -> Option<usize> {
         self.ids[slot].get(region)?.get(id).map(|&p| p as usize)
     }

@@ -8,6 +8,7 @@
 //! converter templates use, so a plan and its CloudFormation twin are judged by the same
 //! model, with the same honest unknowns.
 
+pub mod edit;
 pub mod plan;
 mod source;
 mod translate;

@@ -206,3 +206,61 @@ fn collect_ids(module: &serde_json::Value, address: &str, out: &mut Vec<String>)
         collect_ids(child, address, out);
     }
 }
+
+/// A configuration fixed by `fix --terraform-plan --write` plans again, and its plan passes
+/// what failed.
+#[test]
+fn a_configuration_fixed_in_its_code_plans_and_passes() {
+    let mirror = match mirror() {
+        Ok(mirror) => mirror,
+        Err(why) => {
+            eprintln!("SKIPPED: Terraform cannot run here: {why}");
+            return;
+        }
+    };
+    let dir = initialised("ha-web", &mirror);
+    let main = dir.path().join("main.tf");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replacen(
+            "multi_az                    = true",
+            "multi_az                    = false",
+            1,
+        )
+        .replacen(
+            "min_size                  = 2",
+            "min_size                  = 1",
+            1,
+        )
+        .replacen("threshold           = 75", "threshold           = 90", 1);
+    std::fs::write(&main, text).unwrap();
+    let judged = |dir: &Path| {
+        terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
+        let json = terraform(dir, &["show", "-json", "tfplan"]);
+        std::fs::write(dir.join("plan.json"), json).unwrap();
+        let (_, report) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
+        report
+    };
+    let before = judged(dir.path());
+    assert_eq!(
+        crate::template_cli::verdicts(&before, "fail"),
+        ["HA004", "HA012", "HA014"]
+    );
+    let output = crate::support::hacheck()
+        .current_dir(dir.path())
+        .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let after = judged(dir.path());
+    assert_eq!(
+        crate::template_cli::verdicts(&after, "fail"),
+        Vec::<String>::new(),
+        "{after:#}"
+    );
+}

@@ -362,3 +362,74 @@ fn configuration_that_does_not_parse_is_refused_with_its_line() {
     assert!(stderr.contains("broken.tf:"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+/// `fix --terraform-plan` on the reference configuration broken in three places: each
+/// value set where it is written (its comment kept) or where it comes from (a variable's
+/// default); the missing scale-in policy and alarm declared in `hacheck.tf`.
+#[test]
+fn a_fix_is_written_into_the_configuration_where_each_value_is_chosen() {
+    let dir = configuration_copy("ha-web");
+    let main = dir.path().join("main.tf");
+    let mut text = std::fs::read_to_string(&main).unwrap();
+    text = text.replacen(
+        "min_size                  = 2",
+        "min_size                  = 1 # during the pilot",
+        1,
+    );
+    text = text.replacen(
+        "multi_az                    = true",
+        "multi_az                    = var.db_multi_az",
+        1,
+    );
+    text.push_str(
+        "\nvariable \"db_multi_az\" {\n  type    = bool\n  default = false # cheaper for now\n}\n",
+    );
+    let (start, end) = (
+        text.find("resource \"aws_cloudwatch_metric_alarm\" \"cpu_low\"")
+            .unwrap(),
+        text.find("resource \"aws_db_subnet_group\"").unwrap(),
+    );
+    text.replace_range(start..end, "");
+    std::fs::write(&main, &text).unwrap();
+    let plan = dir.path().join("plan.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    change_of(&mut json, "aws_autoscaling_group.app")["change"]["after"]["min_size"] = 1.into();
+    change_of(&mut json, "aws_db_instance.db")["change"]["after"]["multi_az"] = false.into();
+    json["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["address"] != "aws_cloudwatch_metric_alarm.cpu_low");
+    std::fs::write(&plan, serde_json::to_string(&json).unwrap()).unwrap();
+    let (_, before) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
+    assert_eq!(verdicts(&before, "fail"), ["HA004", "HA012", "HA015"]);
+
+    let output = hacheck()
+        .current_dir(dir.path())
+        .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .output()
+        .unwrap();
+    let diff = crate::support::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{diff}{}",
+        crate::support::stderr(&output)
+    );
+    for line in [
+        "+  min_size                  = 2 # during the pilot",
+        "+  default = true # cheaper for now",
+        "+resource \"aws_cloudwatch_metric_alarm\" \"shop_asg_cpu_low\" {",
+        "+  alarm_actions       = [aws_autoscaling_policy.shop_asg_scale_in.arn]",
+    ] {
+        assert!(diff.contains(line), "{line} in\n{diff}");
+    }
+    assert!(
+        !diff.contains("var.db_multi_az\n+"),
+        "the resource keeps reading its variable: {diff}"
+    );
+    let written = std::fs::read_to_string(&main).unwrap();
+    assert!(written.contains("multi_az                    = var.db_multi_az"));
+    crate::template_cli::untouched_lines_stay(&text, &written);
+    assert!(dir.path().join("hacheck.tf").exists());
+}

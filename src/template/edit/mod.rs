@@ -483,19 +483,11 @@ impl Writer<'_> {
         fields: &[(&'static str, IacValue)],
         keep: &[&str],
     ) -> Step {
-        let slot = crate::inventory::index::slot_of_kind(kind)
-            .ok_or_else(|| format!("no kind `{kind}`"))?;
         let read = self
             .index
-            .position_of_id(slot, self.region, id)
-            .and_then(|position| {
-                crate::inventory::index::json_at(self.index.inventory(), slot, position)
-            })
+            .json_of(kind, self.region, id)
             .ok_or_else(|| format!("{kind} `{id}` is not in the inventory"))?;
-        for (field, value) in fields {
-            if keep.contains(field) || read.get(*field).is_some_and(|r| same(r, value)) {
-                continue;
-            }
+        for (field, value) in crate::change::iac::to_mend(fields, keep, &read) {
             let name = property(kind, field)?;
             match value {
                 IacValue::List(items) => {
@@ -758,25 +750,6 @@ impl Writer<'_> {
     }
 }
 
-/// Whether what the inventory read (`read`, as JSON) is `value` already; lists compared as
-/// sets, since the inventory sorts them.
-fn same(read: &serde_json::Value, value: &IacValue) -> bool {
-    match (read, value) {
-        (serde_json::Value::Bool(a), IacValue::Bool(b)) => a == b,
-        (serde_json::Value::Number(a), IacValue::Number(b)) => a.as_f64() == Some(*b),
-        (serde_json::Value::String(a), IacValue::Text(b) | IacValue::Resource { id: b, .. }) => {
-            a == b
-        }
-        (serde_json::Value::Array(a), IacValue::List(b)) => {
-            a.len() == b.len() && b.iter().all(|v| a.iter().any(|r| same(r, v)))
-        }
-        (serde_json::Value::Object(a), IacValue::Map(b)) => {
-            a.len() == b.len() && b.iter().all(|(k, v)| a.get(k).is_some_and(|r| same(r, v)))
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -918,9 +891,9 @@ Resources:
     fn what_was_read_is_compared_as_a_set() {
         let read = serde_json::json!(["b", "a"]);
         let asked = IacValue::List(vec![IacValue::text("a"), IacValue::text("b")]);
-        assert!(same(&read, &asked));
-        assert!(!same(&serde_json::json!(["a"]), &asked));
-        assert!(same(&serde_json::json!(75.0), &IacValue::Number(75.0)));
-        assert!(!same(&serde_json::Value::Null, &IacValue::text("Average")));
+        assert!(asked.is_read_as(&read));
+        assert!(!asked.is_read_as(&serde_json::json!(["a"])));
+        assert!(IacValue::Number(75.0).is_read_as(&serde_json::json!(75.0)));
+        assert!(!IacValue::text("Average").is_read_as(&serde_json::Value::Null));
     }
 }
