@@ -253,6 +253,11 @@ pub struct FixArgs {
     /// (by default such steps name the stack, logical id and property to change instead).
     #[arg(long)]
     pub override_iac: bool,
+    /// A Terraform state (`terraform show -json`, without a plan file): steps on the
+    /// resources it manages name the address and attribute to change in the configuration
+    /// instead (`--override-iac` changes them here anyway).
+    #[arg(long, value_name = "FILE")]
+    pub terraform_state: Option<PathBuf>,
     /// With `--template` or `--terraform-plan`: write the plan's edits into the templates
     /// or `.tf` files (else the unified diff is only shown).
     #[arg(long)]

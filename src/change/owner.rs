@@ -1,5 +1,6 @@
-//! Who owns a resource, by its tags: a CloudFormation stack or an Elastic Beanstalk
-//! environment, whose next deploy would undo a change made beside it.
+//! Who owns a resource: a CloudFormation stack or an Elastic Beanstalk environment (by its
+//! tags), or a Terraform configuration (by its state), whose next deploy would undo a
+//! change made beside it.
 
 use crate::inventory::Tags;
 
@@ -10,8 +11,18 @@ pub const BEANSTALK_TAG: &str = "elasticbeanstalk:environment-name";
 /// Who owns a resource, by its tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {
-    Stack { name: String, logical_id: String },
-    Beanstalk { environment: String },
+    Stack {
+        name: String,
+        logical_id: String,
+    },
+    Beanstalk {
+        environment: String,
+    },
+    /// The resource at `address` of a Terraform state; `attributes` to change there.
+    Terraform {
+        address: String,
+        attributes: Vec<String>,
+    },
 }
 
 impl Owner {

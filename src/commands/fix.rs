@@ -115,7 +115,12 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         );
     }
     if !args.override_iac {
-        plan = plan::ownership::hand_to_owners(plan, &index);
+        let terraform = args
+            .terraform_state
+            .as_deref()
+            .map(crate::terraform::state::Managed::read)
+            .transpose()?;
+        plan = plan::ownership::hand_to_owners(plan, &index, terraform.as_ref());
     }
 
     let shown = match args.format {

@@ -23,6 +23,17 @@ fn instruction(owner: &Owner, action: &Action) -> String {
             "owned by CloudFormation stack `{name}` (logical id `{logical_id}`): {} in its template and deploy it; changed here, the next deploy would undo it and leave drift (`--override-iac` changes it here anyway)",
             action.kind().template_change()
         ),
+        Owner::Terraform {
+            address,
+            attributes,
+        } => format!(
+            "managed by Terraform (`{address}`): {} in its configuration and apply it (`hacheck fix --terraform-plan` writes it); changed here, the next `terraform apply` would undo it and leave drift (`--override-iac` changes it here anyway)",
+            if attributes.is_empty() {
+                action.kind().template_change()
+            } else {
+                format!("change {} ({})", attributes.join(", "), action.summary())
+            }
+        ),
         Owner::Beanstalk { environment } => format!(
             "managed by Elastic Beanstalk environment `{environment}`: change {} (`eb config` or `option_settings`) for: {}; changed here, the environment would undo it (`--override-iac` changes it here anyway)",
             action.kind().beanstalk_option(),
@@ -31,9 +42,13 @@ fn instruction(owner: &Owner, action: &Action) -> String {
     }
 }
 
-/// The plan with every step on an owned resource, and every step waiting for one, made a
-/// manual instruction for the owner.
-pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
+/// The plan with every step on an owned resource (by its tags, or by a Terraform state
+/// given), and every step waiting for one, made a manual instruction for the owner.
+pub fn hand_to_owners(
+    mut plan: Plan,
+    index: &Index,
+    terraform: Option<&crate::terraform::state::Managed>,
+) -> Plan {
     let mut handed: BTreeSet<String> = BTreeSet::new();
     for step in &mut plan.steps {
         if step.safety == Safety::Manual {
@@ -43,7 +58,8 @@ pub fn hand_to_owners(mut plan: Plan, index: &Index) -> Plan {
             .action
             .kind()
             .owner_tags(&step.region, index)
-            .and_then(Owner::of);
+            .and_then(Owner::of)
+            .or_else(|| terraform.and_then(|state| state.owner_of(&step.action)));
         let instruction = match owner {
             Some(owner) => instruction(&owner, &step.action),
             None if step.action.kind().tags_unread(&step.region, index) => format!(
@@ -156,7 +172,9 @@ mod tests {
                 forward_to: None,
             });
             let plan = Plan::of(vec![crate::plan::Step::of(action)]);
-            hand_to_owners(plan, &Index::new(inventory)).steps.remove(0)
+            hand_to_owners(plan, &Index::new(inventory), None)
+                .steps
+                .remove(0)
         };
         assert_ne!(plan(inventory.clone()).safety, Safety::Manual);
         inventory.load_balancers[0].tags_unread = true;

@@ -25,7 +25,7 @@ use crate::template::edit::{FileChange, TemplateFix};
 type Step = Result<(), String>;
 
 /// The Terraform attribute of an inventory field, for the fields edits write.
-fn attribute(kind: &str, field: &str) -> Result<&'static str, String> {
+pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String> {
     Ok(match (kind, field) {
         ("db_instance", "multi_az") => "multi_az",
         ("db_instance", "availability_zone") => "availability_zone",

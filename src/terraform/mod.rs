@@ -11,6 +11,7 @@
 pub mod edit;
 pub mod plan;
 mod source;
+pub mod state;
 mod translate;
 
 use std::path::{Path, PathBuf};

@@ -189,6 +189,38 @@ fn the_reference_architecture_applied_by_terraform_is_judged_as_its_plan() {
     }
     assert_eq!(compared, from_plan["results"].as_array().unwrap().len());
     assert!(compared >= 19, "{compared}");
+
+    // Changed beside Terraform, the group is mended where Terraform would keep it: its
+    // step names the address and attribute, and nothing is applied here.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = moto.sdk_config().await;
+        aws_sdk_autoscaling::Client::new(&config)
+            .update_auto_scaling_group()
+            .auto_scaling_group_name("shop-asg")
+            .min_size(1)
+            .desired_capacity(1)
+            .send()
+            .await
+            .unwrap();
+    });
+    let state_file = dir.path().join("state.json");
+    std::fs::write(&state_file, serde_json::to_string(&state).unwrap()).unwrap();
+    let output = moto
+        .hacheck()
+        .args(["fix", "--terraform-state"])
+        .arg(&state_file)
+        .output()
+        .unwrap();
+    let shown = crate::support::stdout(&output);
+    assert!(
+        shown.contains("managed by Terraform (`aws_autoscaling_group.app`): change `min_size`"),
+        "{shown}{}",
+        crate::support::stderr(&output)
+    );
 }
 
 /// The ids, ARNs and names the state gives the resource at `address`.
