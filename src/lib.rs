@@ -1,12 +1,14 @@
 //! hacheck: audits an AWS account against a high-availability reference architecture written
 //! as Rhai policies, reports findings, and plans and applies fixes.
 //!
-//! Data flows one way: `collect` (a live account), `snapshot` or `template` (CloudFormation)
-//! → `inventory` and its one index → `apps` (which resources make up each application;
+//! Data flows one way: `collect` (a live account), `snapshot`, `template` (CloudFormation)
+//! or `terraform` (a plan, made into CloudFormation's terms for the same converter) →
+//! `inventory` and its one index → `apps` (which resources make up each application;
 //! `reach` and `whatif` over it) → `policy` (the Rhai rule pack) → `finding`s → `report`;
-//! findings → `plan` (pure; the actions it may take are `change`'s) → `execute` (the only
-//! code that changes AWS) or `template::edit` (a template rewritten). Only `collect` and
-//! `execute` talk to AWS, so everything between tests offline.
+//! findings → `plan` (pure; the actions it may take are `change`'s, each with its edits of
+//! code as data) → `execute` (the only code that changes AWS) or a writer of code
+//! (`template::edit` for YAML, `terraform::edit` for HCL). Only `collect` and `execute`
+//! talk to AWS, so everything between tests offline.
 
 /// The built-in rule pack and remediations, embedded by `build.rs`.
 pub mod builtin {
