@@ -18,7 +18,10 @@ const RUNS: usize = 9;
 /// The committed plan, its resources and configuration called as module `app{n}`, `COPIES`
 /// times, each copy's names made its own.
 fn plan() -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/terraform/ha-web/plan.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/terraform/ha-web/plan.json"
+    );
     let original: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut plan = original.clone();

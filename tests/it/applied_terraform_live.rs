@@ -3,8 +3,9 @@
 //! Terraform prints is the committed one, and what it builds is judged as its plan was,
 //! resource by resource (address ↔ id through the state).
 //!
-//! (Named to start first: the apply waits on the provider's pollers for a minute and more,
-//! which the other tests' work overlaps.)
+//! One test, named to start first: the apply waits on the provider's pollers for a minute
+//! and more (its load balancer and database), which the plan checks and the fix round trip
+//! of a second copy, and the other tests' work, overlap.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,17 +30,21 @@ fn mirror() -> Result<PathBuf, String> {
     }
 }
 
-/// `terraform ARGS` in `dir`; its stdout, or a panic with its stderr.
-fn terraform(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("terraform")
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("terraform");
+    command
         .current_dir(dir)
         .env("TF_CLI_CONFIG_FILE", dir.join("cli.tfrc"))
         .env("TF_IN_AUTOMATION", "1")
         .env("CHECKPOINT_DISABLE", "1")
         .args(args)
-        .arg("-no-color")
-        .output()
-        .unwrap();
+        .arg("-no-color");
+    command
+}
+
+/// `terraform ARGS` in `dir`; its stdout, or a panic with its stderr.
+fn terraform(dir: &Path, args: &[&str]) -> String {
+    let output = command(dir, args).output().unwrap();
     assert!(
         output.status.success(),
         "terraform {args:?}: {}",
@@ -97,7 +102,7 @@ fn changes(plan: &serde_json::Value) -> Vec<(String, serde_json::Value, serde_js
 }
 
 #[test]
-fn the_reference_architecture_applied_by_terraform_is_judged_as_its_plan() {
+fn the_reference_architecture_planned_applied_and_fixed_by_terraform() {
     let mirror = match mirror() {
         Ok(mirror) => mirror,
         Err(why) => {
@@ -107,22 +112,8 @@ fn the_reference_architecture_applied_by_terraform_is_judged_as_its_plan() {
             return;
         }
     };
-    let dir = initialised("ha-web", &mirror);
-    terraform(dir.path(), &["plan", "-input=false", "-out=tfplan"]);
-    let printed = terraform(dir.path(), &["show", "-json", "tfplan"]);
-    let printed: serde_json::Value = serde_json::from_str(&printed).unwrap();
-    let committed: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(committed_plan("ha-web")).unwrap()).unwrap();
-    assert_eq!(
-        changes(&printed),
-        changes(&committed),
-        "the committed plan is what Terraform prints for the configuration: run scripts/terraform-plans"
-    );
-    let (_, from_plan) = scan_json(&[
-        "--terraform-plan",
-        committed_plan("ha-web").to_str().unwrap(),
-    ]);
-
+    // The apply first, in the background: it waits most of the time.
+    let applied = initialised("ha-web", &mirror);
     let moto = Moto::start();
     // The HTTPS listener's certificate must exist: moto issues one at once.
     let certificate = moto.json_call(
@@ -131,8 +122,8 @@ fn the_reference_architecture_applied_by_terraform_is_judged_as_its_plan() {
         r#"{"DomainName": "shop.example.com"}"#,
     );
     let certificate = certificate["CertificateArn"].as_str().unwrap();
-    terraform(
-        dir.path(),
+    let apply = command(
+        applied.path(),
         &[
             "apply",
             "-input=false",
@@ -140,9 +131,97 @@ fn the_reference_architecture_applied_by_terraform_is_judged_as_its_plan() {
             &format!("-var=endpoint={}", moto.endpoint),
             &format!("-var=certificate_arn={certificate}"),
         ],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+
+    let planned = initialised("ha-web", &mirror);
+    the_committed_plan_is_what_terraform_prints(planned.path());
+    a_configuration_fixed_in_its_code_plans_and_passes(planned.path());
+
+    let output = apply.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "terraform apply: {}",
+        String::from_utf8_lossy(&output.stderr)
     );
+    what_terraform_built_is_judged_as_its_plan(applied.path(), &moto);
+}
+
+fn the_committed_plan_is_what_terraform_prints(dir: &Path) {
+    terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
+    let printed = terraform(dir, &["show", "-json", "tfplan"]);
+    let printed: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(committed_plan("ha-web")).unwrap()).unwrap();
+    assert_eq!(
+        changes(&printed),
+        changes(&committed),
+        "the committed plan is what Terraform prints for the configuration: run scripts/terraform-plans"
+    );
+}
+
+/// A configuration fixed by `fix --terraform-plan --write` plans again, and its plan passes
+/// what failed.
+fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
+    let main = dir.join("main.tf");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replacen(
+            "multi_az                    = true",
+            "multi_az                    = false",
+            1,
+        )
+        .replacen(
+            "min_size                  = 2",
+            "min_size                  = 1",
+            1,
+        )
+        .replacen("threshold           = 75", "threshold           = 90", 1);
+    std::fs::write(&main, text).unwrap();
+    let judged = |dir: &Path| {
+        terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
+        let json = terraform(dir, &["show", "-json", "tfplan"]);
+        std::fs::write(dir.join("plan.json"), json).unwrap();
+        let (_, report) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
+        report
+    };
+    let before = judged(dir);
+    assert_eq!(
+        crate::template_cli::verdicts(&before, "fail"),
+        ["HA004", "HA012", "HA014"]
+    );
+    let output = crate::support::hacheck()
+        .current_dir(dir)
+        .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let after = judged(dir);
+    assert_eq!(
+        crate::template_cli::verdicts(&after, "fail"),
+        Vec::<String>::new(),
+        "{after:#}"
+    );
+}
+
+/// Every result of the plan has its twin on the resource Terraform made of the address,
+/// with the same verdict; changed beside Terraform, a resource is mended where Terraform
+/// would keep it.
+fn what_terraform_built_is_judged_as_its_plan(dir: &Path, moto: &Moto) {
+    let (_, from_plan) = scan_json(&[
+        "--terraform-plan",
+        committed_plan("ha-web").to_str().unwrap(),
+    ]);
     let state: serde_json::Value =
-        serde_json::from_str(&terraform(dir.path(), &["show", "-json"])).unwrap();
+        serde_json::from_str(&terraform(dir, &["show", "-json"])).unwrap();
     let output = moto
         .hacheck()
         .args(["scan", "--format", "json"])
@@ -207,7 +286,7 @@ fn the_reference_architecture_applied_by_terraform_is_judged_as_its_plan() {
             .await
             .unwrap();
     });
-    let state_file = dir.path().join("state.json");
+    let state_file = dir.join("state.json");
     std::fs::write(&state_file, serde_json::to_string(&state).unwrap()).unwrap();
     let output = moto
         .hacheck()
@@ -237,62 +316,4 @@ fn collect_ids(module: &serde_json::Value, address: &str, out: &mut Vec<String>)
     for child in module["child_modules"].as_array().into_iter().flatten() {
         collect_ids(child, address, out);
     }
-}
-
-/// A configuration fixed by `fix --terraform-plan --write` plans again, and its plan passes
-/// what failed.
-#[test]
-fn a_configuration_fixed_in_its_code_plans_and_passes() {
-    let mirror = match mirror() {
-        Ok(mirror) => mirror,
-        Err(why) => {
-            eprintln!("SKIPPED: Terraform cannot run here: {why}");
-            return;
-        }
-    };
-    let dir = initialised("ha-web", &mirror);
-    let main = dir.path().join("main.tf");
-    let text = std::fs::read_to_string(&main)
-        .unwrap()
-        .replacen(
-            "multi_az                    = true",
-            "multi_az                    = false",
-            1,
-        )
-        .replacen(
-            "min_size                  = 2",
-            "min_size                  = 1",
-            1,
-        )
-        .replacen("threshold           = 75", "threshold           = 90", 1);
-    std::fs::write(&main, text).unwrap();
-    let judged = |dir: &Path| {
-        terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
-        let json = terraform(dir, &["show", "-json", "tfplan"]);
-        std::fs::write(dir.join("plan.json"), json).unwrap();
-        let (_, report) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
-        report
-    };
-    let before = judged(dir.path());
-    assert_eq!(
-        crate::template_cli::verdicts(&before, "fail"),
-        ["HA004", "HA012", "HA014"]
-    );
-    let output = crate::support::hacheck()
-        .current_dir(dir.path())
-        .args(["fix", "--terraform-plan", "plan.json", "--write"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        crate::support::stderr(&output)
-    );
-    let after = judged(dir.path());
-    assert_eq!(
-        crate::template_cli::verdicts(&after, "fail"),
-        Vec::<String>::new(),
-        "{after:#}"
-    );
 }
