@@ -42,11 +42,7 @@ pub async fn load_inventory(
         let options = crate::template::TemplateOptions {
             paths: source.templates.clone(),
             parameters: source.parameters.clone(),
-            region: global
-                .regions
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "us-east-1".to_owned()),
+            region: code_region(global),
             account: crate::template::PLACEHOLDER_ACCOUNT.to_owned(),
         };
         return Ok(crate::template::load(&options)?);
@@ -55,11 +51,7 @@ pub async fn load_inventory(
         let options = crate::terraform::TerraformOptions {
             plan: plan.clone(),
             dir: source.terraform_dir.clone(),
-            region: global
-                .regions
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "us-east-1".to_owned()),
+            region: code_region(global),
             account: crate::template::PLACEHOLDER_ACCOUNT.to_owned(),
         };
         return Ok(crate::terraform::load(&options)?);
@@ -79,6 +71,15 @@ pub async fn load_inventory(
     }
     let context = aws_context(global).await?;
     collect_account(global, &context).await
+}
+
+/// The region code (a template, a plan) is judged in: the first `--region`, else us-east-1.
+fn code_region(global: &GlobalOptions) -> String {
+    global
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".to_owned())
 }
 
 /// The AWS context of the global options (the credentials' own account).

@@ -30,6 +30,69 @@ fn object(entries: Properties<'_>, pos: crate::template::yaml::Pos) -> Spanned {
     )
 }
 
+/// How a block's attribute is read into a property.
+#[derive(Clone, Copy)]
+enum Read {
+    /// As the plan has it.
+    Value,
+    /// A string that is set (Terraform writes `""` for one unset).
+    Text,
+    /// A value, a whole resource referenced giving its ARN.
+    Arn,
+}
+
+impl<'p> Translator<'p> {
+    fn read(&self, here: Here<'p>, node: PlanNode<'p>, name: &str, how: Read) -> Option<Spanned> {
+        match how {
+            Read::Value => self.get(here, node, name),
+            Read::Text => self.text(here, node, name),
+            Read::Arn => self.get_arn(here, node, name),
+        }
+    }
+
+    /// Blocks `block` of `node`, each a map of `fields` (property, attribute, how read).
+    fn objects(
+        &self,
+        here: Here<'p>,
+        node: PlanNode<'p>,
+        block: &str,
+        fields: &[(&'static str, &str, Read)],
+    ) -> Vec<Spanned> {
+        let pos = self.pos(here.instance, Some(block));
+        self.plan
+            .blocks(node, block)
+            .into_iter()
+            .map(|b| {
+                object(
+                    fields
+                        .iter()
+                        .map(|(property, attribute, how)| {
+                            (*property, self.read(here, b, attribute, *how))
+                        })
+                        .collect(),
+                    pos,
+                )
+            })
+            .collect()
+    }
+
+    /// The first block `block` of `node` as [`Translator::objects`] makes it.
+    fn first_object(
+        &self,
+        here: Here<'p>,
+        node: PlanNode<'p>,
+        block: &str,
+        fields: &[(&'static str, &str, Read)],
+    ) -> Option<Spanned> {
+        self.objects(here, node, block, fields).into_iter().next()
+    }
+}
+
+/// A list property of `items`, absent when there are none.
+fn nonempty(items: Vec<Spanned>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
+    (!items.is_empty()).then(|| seq(items, pos))
+}
+
 impl<'p> Translator<'p> {
     /// Writes the resource (or resources) instance `position` becomes.
     pub(super) fn resource(&mut self, position: usize) {
@@ -247,20 +310,15 @@ impl<'p> Translator<'p> {
             "aws_autoscaling_group" => self.group(here, node),
             "aws_autoscaling_policy" => self.scaling_policy(here, node),
             "aws_lb" | "aws_alb" => {
-                let mappings: Vec<Spanned> = self
-                    .plan
-                    .blocks(node, "subnet_mapping")
-                    .into_iter()
-                    .map(|m| {
-                        object(
-                            vec![
-                                ("SubnetId", self.get(here, m, "subnet_id")),
-                                ("AllocationId", self.text(here, m, "allocation_id")),
-                            ],
-                            pos,
-                        )
-                    })
-                    .collect();
+                let mappings = self.objects(
+                    here,
+                    node,
+                    "subnet_mapping",
+                    &[
+                        ("SubnetId", "subnet_id", Read::Value),
+                        ("AllocationId", "allocation_id", Read::Text),
+                    ],
+                );
                 let internal = get("internal").and_then(|i| i.as_str().map(|t| t == "true"));
                 vec![
                     ("Name", text("name")),
@@ -409,44 +467,32 @@ impl<'p> Translator<'p> {
                 ("Endpoint", text("endpoint")),
             ],
             "aws_route53_zone" => {
-                let vpcs: Vec<Spanned> = self
-                    .plan
-                    .blocks(node, "vpc")
-                    .into_iter()
-                    .map(|vpc| {
-                        object(
-                            vec![
-                                ("VPCId", self.get(here, vpc, "vpc_id")),
-                                ("VPCRegion", self.text(here, vpc, "vpc_region")),
-                            ],
-                            pos,
-                        )
-                    })
-                    .collect();
-                vec![
-                    ("Name", text("name")),
-                    ("VPCs", (!vpcs.is_empty()).then(|| seq(vpcs, pos))),
-                ]
+                let vpcs = self.objects(
+                    here,
+                    node,
+                    "vpc",
+                    &[
+                        ("VPCId", "vpc_id", Read::Value),
+                        ("VPCRegion", "vpc_region", Read::Text),
+                    ],
+                );
+                vec![("Name", text("name")), ("VPCs", nonempty(vpcs, pos))]
             }
             "aws_route53_record" => {
-                let alias = self
-                    .plan
-                    .blocks(node, "alias")
-                    .into_iter()
-                    .next()
-                    .map(|alias| {
-                        object(
-                            vec![
-                                ("DNSName", self.get(here, alias, "name")),
-                                ("HostedZoneId", self.get(here, alias, "zone_id")),
-                                (
-                                    "EvaluateTargetHealth",
-                                    self.get(here, alias, "evaluate_target_health"),
-                                ),
-                            ],
-                            pos,
-                        )
-                    });
+                let alias = self.first_object(
+                    here,
+                    node,
+                    "alias",
+                    &[
+                        ("DNSName", "name", Read::Value),
+                        ("HostedZoneId", "zone_id", Read::Value),
+                        (
+                            "EvaluateTargetHealth",
+                            "evaluate_target_health",
+                            Read::Value,
+                        ),
+                    ],
+                );
                 vec![
                     ("HostedZoneId", get("zone_id")),
                     ("Name", text("name")),
@@ -458,20 +504,15 @@ impl<'p> Translator<'p> {
                 ]
             }
             "aws_cloudfront_distribution" => {
-                let origins: Vec<Spanned> = self
-                    .plan
-                    .blocks(node, "origin")
-                    .into_iter()
-                    .map(|origin| {
-                        object(
-                            vec![
-                                ("DomainName", self.get(here, origin, "domain_name")),
-                                ("Id", self.text(here, origin, "origin_id")),
-                            ],
-                            pos,
-                        )
-                    })
-                    .collect();
+                let origins = self.objects(
+                    here,
+                    node,
+                    "origin",
+                    &[
+                        ("DomainName", "domain_name", Read::Value),
+                        ("Id", "origin_id", Read::Text),
+                    ],
+                );
                 let config = object(
                     vec![
                         ("Aliases", list("aliases")),
@@ -689,20 +730,15 @@ impl<'p> Translator<'p> {
                     pos,
                 )
             });
-        let sources: Vec<Spanned> = self
-            .plan
-            .blocks(node, "traffic_source")
-            .into_iter()
-            .map(|s| {
-                object(
-                    vec![
-                        ("Identifier", self.get_arn(here, s, "identifier")),
-                        ("Type", self.text(here, s, "type")),
-                    ],
-                    pos,
-                )
-            })
-            .collect();
+        let sources = self.objects(
+            here,
+            node,
+            "traffic_source",
+            &[
+                ("Identifier", "identifier", Read::Arn),
+                ("Type", "type", Read::Text),
+            ],
+        );
         vec![
             ("AutoScalingGroupName", self.text(here, node, "name")),
             ("MinSize", get("min_size")),
@@ -749,53 +785,39 @@ impl<'p> Translator<'p> {
 
     fn scaling_policy(&self, here: Here<'p>, node: PlanNode<'p>) -> Properties<'static> {
         let pos = self.pos(here.instance, None);
-        let steps: Vec<Spanned> = self
-            .plan
-            .blocks(node, "step_adjustment")
-            .into_iter()
-            .map(|step| {
-                object(
-                    vec![
-                        (
-                            "MetricIntervalLowerBound",
-                            self.text(here, step, "metric_interval_lower_bound"),
-                        ),
-                        (
-                            "MetricIntervalUpperBound",
-                            self.text(here, step, "metric_interval_upper_bound"),
-                        ),
-                        (
-                            "ScalingAdjustment",
-                            self.get(here, step, "scaling_adjustment"),
-                        ),
-                    ],
-                    pos,
-                )
-            })
-            .collect();
+        let steps = self.objects(
+            here,
+            node,
+            "step_adjustment",
+            &[
+                (
+                    "MetricIntervalLowerBound",
+                    "metric_interval_lower_bound",
+                    Read::Text,
+                ),
+                (
+                    "MetricIntervalUpperBound",
+                    "metric_interval_upper_bound",
+                    Read::Text,
+                ),
+                ("ScalingAdjustment", "scaling_adjustment", Read::Value),
+            ],
+        );
         let tracking = self
             .plan
             .blocks(node, "target_tracking_configuration")
             .into_iter()
             .next()
             .map(|t| {
-                let predefined = self
-                    .plan
-                    .blocks(t, "predefined_metric_specification")
-                    .into_iter()
-                    .next()
-                    .map(|p| {
-                        object(
-                            vec![
-                                (
-                                    "PredefinedMetricType",
-                                    self.text(here, p, "predefined_metric_type"),
-                                ),
-                                ("ResourceLabel", self.text(here, p, "resource_label")),
-                            ],
-                            pos,
-                        )
-                    });
+                let predefined = self.first_object(
+                    here,
+                    t,
+                    "predefined_metric_specification",
+                    &[
+                        ("PredefinedMetricType", "predefined_metric_type", Read::Text),
+                        ("ResourceLabel", "resource_label", Read::Text),
+                    ],
+                );
                 object(
                     vec![
                         ("PredefinedMetricSpecification", predefined),
@@ -832,44 +854,11 @@ impl<'p> Translator<'p> {
             .into_iter()
             .map(|action| {
                 let forward = self.plan.blocks(action, "forward").into_iter().next().map(|f| {
-                    let groups: Vec<Spanned> = self
-                        .plan
-                        .blocks(f, "target_group")
-                        .into_iter()
-                        .map(|g| {
-                            object(
-                                vec![
-                                    ("TargetGroupArn", self.get_arn(here, g, "arn")),
-                                    ("Weight", self.get(here, g, "weight")),
-                                ],
-                                pos,
-                            )
-                        })
-                        .collect();
+                    let groups = self.objects(here, f, "target_group", &[("TargetGroupArn", "arn", Read::Arn), ("Weight", "weight", Read::Value)]);
                     object(vec![("TargetGroups", Some(seq(groups, pos)))], pos)
                 });
-                let redirect = self.plan.blocks(action, "redirect").into_iter().next().map(|r| {
-                    object(
-                        vec![
-                            ("Protocol", self.text(here, r, "protocol")),
-                            ("Port", self.text(here, r, "port")),
-                            ("Host", self.text(here, r, "host")),
-                            ("Path", self.text(here, r, "path")),
-                            ("Query", self.text(here, r, "query")),
-                            ("StatusCode", self.text(here, r, "status_code")),
-                        ],
-                        pos,
-                    )
-                });
-                let fixed = self.plan.blocks(action, "fixed_response").into_iter().next().map(|r| {
-                    object(
-                        vec![
-                            ("StatusCode", self.text(here, r, "status_code")),
-                            ("ContentType", self.text(here, r, "content_type")),
-                        ],
-                        pos,
-                    )
-                });
+                let redirect = self.first_object(here, action, "redirect", &[("Protocol", "protocol", Read::Text), ("Port", "port", Read::Text), ("Host", "host", Read::Text), ("Path", "path", Read::Text), ("Query", "query", Read::Text), ("StatusCode", "status_code", Read::Text)]);
+                let fixed = self.first_object(here, action, "fixed_response", &[("StatusCode", "status_code", Read::Text), ("ContentType", "content_type", Read::Text)]);
                 object(
                     vec![
                         ("Type", self.text(here, action, "type")),
@@ -918,43 +907,30 @@ impl<'p> Translator<'p> {
 
     fn classic(&self, here: Here<'p>, node: PlanNode<'p>) -> Properties<'static> {
         let pos = self.pos(here.instance, None);
-        let listeners: Vec<Spanned> = self
-            .plan
-            .blocks(node, "listener")
-            .into_iter()
-            .map(|l| {
-                object(
-                    vec![
-                        ("LoadBalancerPort", self.get(here, l, "lb_port")),
-                        ("Protocol", self.text(here, l, "lb_protocol")),
-                        ("InstancePort", self.get(here, l, "instance_port")),
-                        ("InstanceProtocol", self.text(here, l, "instance_protocol")),
-                        ("SSLCertificateId", self.text(here, l, "ssl_certificate_id")),
-                    ],
-                    pos,
-                )
-            })
-            .collect();
-        let check = self
-            .plan
-            .blocks(node, "health_check")
-            .into_iter()
-            .next()
-            .map(|c| {
-                object(
-                    vec![
-                        ("Target", self.text(here, c, "target")),
-                        ("HealthyThreshold", self.get(here, c, "healthy_threshold")),
-                        (
-                            "UnhealthyThreshold",
-                            self.get(here, c, "unhealthy_threshold"),
-                        ),
-                        ("Interval", self.get(here, c, "interval")),
-                        ("Timeout", self.get(here, c, "timeout")),
-                    ],
-                    pos,
-                )
-            });
+        let listeners = self.objects(
+            here,
+            node,
+            "listener",
+            &[
+                ("LoadBalancerPort", "lb_port", Read::Value),
+                ("Protocol", "lb_protocol", Read::Text),
+                ("InstancePort", "instance_port", Read::Value),
+                ("InstanceProtocol", "instance_protocol", Read::Text),
+                ("SSLCertificateId", "ssl_certificate_id", Read::Text),
+            ],
+        );
+        let check = self.first_object(
+            here,
+            node,
+            "health_check",
+            &[
+                ("Target", "target", Read::Text),
+                ("HealthyThreshold", "healthy_threshold", Read::Value),
+                ("UnhealthyThreshold", "unhealthy_threshold", Read::Value),
+                ("Interval", "interval", Read::Value),
+                ("Timeout", "timeout", Read::Value),
+            ],
+        );
         let internal = self
             .get(here, node, "internal")
             .and_then(|i| i.as_str().map(|t| t == "true"));
