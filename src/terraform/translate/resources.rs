@@ -88,6 +88,18 @@ impl<'p> Translator<'p> {
     }
 }
 
+/// The scheme of a load balancer whose `internal` is `internal`.
+fn scheme(internal: Option<bool>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
+    internal.map(|internal| {
+        let scheme = if internal {
+            "internal"
+        } else {
+            "internet-facing"
+        };
+        scalar(scheme, false, pos)
+    })
+}
+
 /// A list property of `items`, absent when there are none.
 fn nonempty(items: Vec<Spanned>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
     (!items.is_empty()).then(|| seq(items, pos))
@@ -322,20 +334,7 @@ impl<'p> Translator<'p> {
                 let internal = get("internal").and_then(|i| i.as_str().map(|t| t == "true"));
                 vec![
                     ("Name", text("name")),
-                    (
-                        "Scheme",
-                        internal.map(|internal| {
-                            scalar(
-                                if internal {
-                                    "internal"
-                                } else {
-                                    "internet-facing"
-                                },
-                                false,
-                                pos,
-                            )
-                        }),
-                    ),
+                    ("Scheme", scheme(internal, pos)),
                     ("Type", text("load_balancer_type")),
                     ("Subnets", list("subnets").filter(|_| mappings.is_empty())),
                     (
@@ -957,20 +956,7 @@ impl<'p> Translator<'p> {
                 "CrossZone",
                 self.get(here, node, "cross_zone_load_balancing"),
             ),
-            (
-                "Scheme",
-                internal.map(|internal| {
-                    scalar(
-                        if internal {
-                            "internal"
-                        } else {
-                            "internet-facing"
-                        },
-                        false,
-                        pos,
-                    )
-                }),
-            ),
+            ("Scheme", scheme(internal, pos)),
         ]
     }
 }
