@@ -49,31 +49,34 @@ fn on(report: &serde_json::Value, rule: &str, id: &str) -> Vec<(String, String)>
 }
 
 #[test]
-fn the_reference_architecture_planned_in_terraform_is_judged_as_its_cloudformation_twin() {
-    let plan = committed_plan("ha-web");
-    for scope in ["apps", "account"] {
-        let (code, from_plan) =
-            scan_json(&["--scope", scope, "--terraform-plan", plan.to_str().unwrap()]);
-        let (_, from_template) = scan_json(&[
-            "--scope",
-            scope,
-            "--template",
-            &template("examples/templates/ha-web.yaml"),
-        ]);
-        assert_eq!(
-            statuses(&from_plan),
-            statuses(&from_template),
-            "scope {scope}"
-        );
-        if scope == "apps" {
-            assert_eq!(code, 0, "nothing fails: {from_plan:#}");
+fn each_configuration_planned_in_terraform_is_judged_as_its_cloudformation_twin() {
+    for (configuration, twin) in [
+        ("ha-web", "examples/templates/ha-web.yaml"),
+        ("single-server", "examples/templates/single-server.yaml"),
+    ] {
+        let plan = committed_plan(configuration);
+        for scope in ["apps", "account"] {
+            let (_, from_plan) =
+                scan_json(&["--scope", scope, "--terraform-plan", plan.to_str().unwrap()]);
+            let (_, from_template) = scan_json(&["--scope", scope, "--template", &template(twin)]);
             assert_eq!(
-                verdicts(&from_plan, "unknown"),
-                ["HA016"],
-                "an email subscription waits for its recipient"
+                statuses(&from_plan),
+                statuses(&from_template),
+                "{configuration}, scope {scope}"
             );
         }
     }
+    let (code, from_plan) = scan_json(&[
+        "--terraform-plan",
+        committed_plan("ha-web").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "nothing fails: {from_plan:#}");
+    assert_eq!(
+        verdicts(&from_plan, "unknown"),
+        ["HA016"],
+        "an email subscription waits for its recipient"
+    );
+    let plan = committed_plan("ha-web");
     // Resources AWS names by the names the configuration gives are the same resources, and
     // a result names the resource's address.
     let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
