@@ -436,3 +436,54 @@ fn a_fix_is_written_into_the_configuration_where_each_value_is_chosen() {
     crate::template_cli::untouched_lines_stay(&text, &written);
     assert!(dir.path().join("hacheck.tf").exists());
 }
+
+/// In SARIF, a result of a plan sits on its `.tf` line, and its fingerprint (rule, file,
+/// address) does not move when the lines above it do.
+#[test]
+fn sarif_of_a_plan_points_at_the_tf_line_and_keeps_its_fingerprint() {
+    let dir = configuration_copy("ha-web");
+    let main = dir.path().join("main.tf");
+    let plan = dir.path().join("plan.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    change_of(&mut json, "aws_db_instance.db")["change"]["after"]["multi_az"] = false.into();
+    std::fs::write(&plan, serde_json::to_string(&json).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&main).unwrap().replacen(
+        "multi_az                    = true",
+        "multi_az                    = false",
+        1,
+    );
+    let sarif = |text: &str| {
+        std::fs::write(&main, text).unwrap();
+        let output = hacheck()
+            .args(["scan", "--format", "sarif", "--terraform-plan"])
+            .arg(&plan)
+            .output()
+            .unwrap();
+        let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let result = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "HA012")
+            .unwrap()
+            .clone();
+        let physical = &result["locations"][0]["physicalLocation"];
+        let line = physical["region"]["startLine"].as_u64().unwrap() as usize;
+        assert!(
+            physical["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("main.tf"),
+            "{physical:#}"
+        );
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap().trim(),
+            "multi_az                    = false"
+        );
+        result["partialFingerprints"].clone()
+    };
+    let before = sarif(&text);
+    let after = sarif(&format!("# moved down a line\n{text}"));
+    assert_eq!(before, after);
+}
