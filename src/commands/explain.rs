@@ -38,6 +38,14 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
             }
             text.push('\n');
         }
+        if !meta.frameworks.is_empty() {
+            text.push_str("## Frameworks\n");
+            for id in &meta.frameworks {
+                let title = crate::policy::frameworks::title(id).unwrap_or_default();
+                text.push_str(&format!("- `{id}`: {title}\n"));
+            }
+            text.push('\n');
+        }
         text.push_str("## References\n");
         for reference in &meta.references {
             text.push_str(&format!("- {reference}\n"));

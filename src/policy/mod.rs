@@ -11,6 +11,7 @@
 pub mod cases;
 pub mod engine;
 pub(crate) mod field;
+pub mod frameworks;
 mod view;
 
 use std::collections::BTreeMap;
@@ -98,6 +99,10 @@ pub struct PolicyMeta {
     pub remediation: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The framework controls it answers (`SH:RDS.5`, `CONFIG:rds-multi-az-support`,
+    /// `TA:Amazon RDS Multi-AZ`, `WA:REL10-BP01`), each one `frameworks.rs` lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<String>,
 }
 
 /// Resource types a policy may declare.
@@ -506,7 +511,13 @@ struct Selector {
 
 impl Selector {
     fn names(&self, meta: &PolicyMeta) -> bool {
-        meta.id == self.entry || self.glob.is_match(&meta.id) || meta.tags.contains(&self.entry)
+        meta.id == self.entry
+            || self.glob.is_match(&meta.id)
+            || meta.tags.contains(&self.entry)
+            || meta
+                .frameworks
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(&self.entry))
     }
 }
 
@@ -568,6 +579,15 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
     }
     if meta.references.is_empty() {
         return Err("`references` needs at least one link".into());
+    }
+    if let Some(unknown) = meta
+        .frameworks
+        .iter()
+        .find(|id| frameworks::title(id).is_none())
+    {
+        return Err(format!(
+            "framework control `{unknown}` is not one hacheck knows (src/policy/frameworks.rs)"
+        ));
     }
     if let Some(bad) = meta.references.iter().find(|r| !r.starts_with("https://")) {
         return Err(format!("reference `{bad}` is not an https link"));

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::ScanReport;
 use crate::finding::{Finding, Severity};
+use crate::policy::frameworks;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/hacheck/hacheck";
@@ -65,6 +66,54 @@ pub fn fingerprint(finding: &Finding) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
+/// A reference to framework control `id` (`SH:RDS.5`) in the run's taxonomies.
+fn control_reference(id: &str) -> sarif::ReportingDescriptorReference {
+    let framework = frameworks::framework_of(id).map_or("", |f| f.name);
+    sarif::ReportingDescriptorReference::builder()
+        .id(id.to_owned())
+        .tool_component(
+            sarif::ToolComponentReference::builder()
+                .name(framework.to_owned())
+                .build(),
+        )
+        .build()
+}
+
+/// One taxonomy per framework the run's rules answer: its controls that they name.
+fn taxonomies(report: &ScanReport) -> Vec<sarif::ToolComponent> {
+    frameworks::FRAMEWORKS
+        .iter()
+        .filter_map(|framework| {
+            let mut ids: Vec<&str> = report
+                .rules
+                .iter()
+                .flat_map(|r| r.meta.frameworks.iter().map(String::as_str))
+                .filter(|id| frameworks::framework_of(id) == Some(framework))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            (!ids.is_empty()).then(|| {
+                sarif::ToolComponent::builder()
+                    .name(framework.name.to_owned())
+                    .information_uri(framework.information_uri.to_owned())
+                    .taxa(
+                        ids.iter()
+                            .map(|id| {
+                                sarif::ReportingDescriptor::builder()
+                                    .id((*id).to_owned())
+                                    .short_description(text(
+                                        frameworks::title(id).unwrap_or_default(),
+                                    ))
+                                    .build()
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                    .build()
+            })
+        })
+        .collect()
+}
+
 fn text(value: &str) -> sarif::MultiformatMessageString {
     sarif::MultiformatMessageString::builder()
         .text(value.to_owned())
@@ -95,6 +144,7 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
             );
             let mut tags = vec!["security".to_owned(), "reliability".to_owned()];
             tags.extend(meta.tags.iter().cloned());
+            tags.extend(meta.frameworks.iter().cloned());
             sarif::ReportingDescriptor::builder()
                 .id(meta.id.clone())
                 .name(meta.name.clone())
@@ -115,6 +165,17 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
                         .build(),
                 )
                 .help_uri(meta.references[0].clone())
+                .relationships(
+                    meta.frameworks
+                        .iter()
+                        .map(|id| {
+                            sarif::ReportingDescriptorRelationship::builder()
+                                .target(control_reference(id))
+                                .kinds(vec!["relevant".to_owned()])
+                                .build()
+                        })
+                        .collect::<Vec<_>>(),
+                )
                 .properties(
                     sarif::PropertyBag::builder()
                         .tags(tags)
@@ -210,7 +271,18 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
             } else {
                 (sarif::ResultKind::Fail, level(finding.severity))
             };
+            let taxa: Vec<sarif::ReportingDescriptorReference> = report
+                .rule(&finding.rule_id)
+                .map(|r| {
+                    r.meta
+                        .frameworks
+                        .iter()
+                        .map(|id| control_reference(id))
+                        .collect()
+                })
+                .unwrap_or_default();
             let sarif_result = sarif::Result::builder()
+                .taxa(taxa)
                 .rule_id(finding.rule_id.clone())
                 .rule_index(
                     rule_index
@@ -288,8 +360,10 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
         .information_uri(INFORMATION_URI.to_owned())
         .rules(rules)
         .build();
+    let taxonomies = taxonomies(report);
     let run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
+        .taxonomies(taxonomies)
         .invocations(vec![invocation])
         .results(results)
         .automation_details(

@@ -565,3 +565,89 @@ fn a_markdown_report_of_several_accounts_names_each_failures_account() {
     assert!(one.contains("| Rule | Severity | Application | Resource | Finding |"));
     assert!(one.contains("Account `123456789012`, regions"));
 }
+
+/// Each rule names the framework controls it answers: `--select` takes one, SARIF relates
+/// the rule and each result to the run's taxonomies, and a control hacheck does not know
+/// keeps a policy from loading.
+#[test]
+fn rules_name_the_framework_controls_they_answer() {
+    let output = scan(&[
+        "--example",
+        "single-server",
+        "--select",
+        "sh:rds.5",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let rules: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["HA012"]);
+    assert!(
+        report["rules"][0]["frameworks"]
+            .as_array()
+            .unwrap()
+            .contains(&"CONFIG:rds-multi-az-support".into())
+    );
+
+    let output = scan(&["--example", "single-server", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let run = &sarif["runs"][0];
+    let taxa = |component: &str, id: &str| {
+        run["taxonomies"].as_array().unwrap().iter().any(|t| {
+            t["name"] == component && t["taxa"].as_array().unwrap().iter().any(|x| x["id"] == id)
+        })
+    };
+    let mut related = 0;
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        for relationship in rule["relationships"].as_array().into_iter().flatten() {
+            let target = &relationship["target"];
+            assert!(
+                taxa(
+                    target["toolComponent"]["name"].as_str().unwrap(),
+                    target["id"].as_str().unwrap()
+                ),
+                "{target:#}"
+            );
+            related += 1;
+        }
+    }
+    assert!(related >= 19, "{related}");
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "HA012")
+        .unwrap();
+    assert!(
+        result["taxa"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "SH:RDS.5"),
+        "{result:#}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/HA004.rhai"),
+    )
+    .unwrap()
+    .replace("id: \"HA004\"", "id: \"ACME004\"")
+    .replace(
+        "frameworks: [\"WA:REL10-BP01\"]",
+        "frameworks: [\"SH:Nope.1\"]",
+    );
+    std::fs::write(dir.path().join("ACME004.rhai"), text).unwrap();
+    let output = hacheck()
+        .args(["scan", "--example", "single-server", "--policies"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = assert_exit(&output, 2);
+    assert!(stderr.contains("`SH:Nope.1`"), "{stderr}");
+}
