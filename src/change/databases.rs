@@ -128,6 +128,75 @@ impl ActionType for AddClusterReader {
     }
 }
 
+/// Keeps automated backups of a DB instance for `retention_days` (point-in-time restore
+/// after a loss).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableBackups {
+    pub db_instance: String,
+    pub retention_days: i32,
+    /// The retention the plan saw (0: backups off).
+    pub before: i32,
+}
+
+impl ActionType for EnableBackups {
+    fn key(&self) -> String {
+        format!("backups:{}", self.db_instance)
+    }
+    /// From none to some, RDS stops I/O and takes the first backup: AWS documents an outage.
+    fn safety(&self) -> Safety {
+        if self.before == 0 {
+            Safety::Unsafe
+        } else {
+            Safety::Safe
+        }
+    }
+    fn cost(&self) -> Option<&'static str> {
+        Some("backup storage beyond the database's own size")
+    }
+    fn target(&self) -> String {
+        self.db_instance.clone()
+    }
+    fn summary(&self) -> String {
+        "db instance: automated backups".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change(
+            "backup_retention_period",
+            self.before,
+            self.retention_days,
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(db) = inv
+            .db_instances
+            .iter_mut()
+            .find(|d| d.region == region && d.id == self.db_instance)
+        {
+            db.backup_retention_period = self.retention_days;
+        }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        Some(&index.find::<DbInstance>(region, &self.db_instance)?.tags)
+    }
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(DbInstance::KIND, &self.db_instance),
+            field: "backup_retention_period",
+            value: IacValue::Number(self.retention_days.into()),
+        }])
+    }
+    fn template_change(&self) -> String {
+        format!("set `BackupRetentionPeriod: {}`", self.retention_days)
+    }
+    fn beanstalk_option(&self) -> &'static str {
+        "the environment's database (`aws:rds:dbinstance` has no backup option: change the instance)"
+    }
+}
+
 /// Makes a DB instance not publicly accessible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -162,6 +162,7 @@ actions! {
     EnableMultiAz(databases),
     AddClusterReader(databases),
     DisablePublicAccess(databases),
+    EnableBackups(databases),
     CreateTopic(monitoring),
     SubscribeEmail(monitoring),
     PutScalingPolicy(monitoring),

@@ -5,16 +5,19 @@ use super::step::{Done, Patience, StepError, StepResult, poll, sdk_fail, settle}
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
-    AddClusterReader, CreateDbInstance, CreateDbSubnetGroup, DisablePublicAccess, EnableMultiAz,
+    AddClusterReader, CreateDbInstance, CreateDbSubnetGroup, DisablePublicAccess, EnableBackups,
+    EnableMultiAz,
 };
 use crate::collect::RegionClients;
 
 pub(super) enum DbChange {
     MultiAz,
     Private,
+    /// Automated backups kept at least this many days.
+    Backups(i32),
 }
 
-/// Turns Multi-AZ on or public access off, at once, and waits until the instance is
+/// Turns Multi-AZ on, public access off or backups on, at once, and waits until the instance is
 /// available; satisfied when already so, refused when the instance is gone.
 pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> StepResult {
     let read = || async {
@@ -41,6 +44,7 @@ pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> 
     let settled = |db: &aws_sdk_rds::types::DbInstance| match change {
         DbChange::MultiAz => db.multi_az() == Some(true),
         DbChange::Private => db.publicly_accessible() == Some(false),
+        DbChange::Backups(days) => db.backup_retention_period().unwrap_or(0) >= days,
     };
     if settled(&read().await?) {
         return Ok(Done::Satisfied(None));
@@ -53,6 +57,7 @@ pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> 
     let request = match change {
         DbChange::MultiAz => request.multi_az(true),
         DbChange::Private => request.publicly_accessible(false),
+        DbChange::Backups(days) => request.backup_retention_period(days),
     };
     request.send().await.map_err(sdk_fail("ModifyDBInstance"))?;
     // Real RDS takes minutes (Multi-AZ builds a standby); moto changes at once.
@@ -269,6 +274,13 @@ impl Apply for EnableMultiAz {
     async fn apply(&self, ctx: &Context<'_>) -> StepResult {
         let EnableMultiAz { db_instance } = self;
         modify_db(ctx.regional()?, db_instance, DbChange::MultiAz).await
+    }
+}
+
+impl Apply for EnableBackups {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let change = DbChange::Backups(self.retention_days);
+        modify_db(ctx.regional()?, &self.db_instance, change).await
     }
 }
 

@@ -7,10 +7,10 @@ use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableCrossZone, EnableMultiAz, Manual, PutCpuAlarm, PutScalingPolicy,
-    REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets,
-    SetSubnets, StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp,
-    UpsertAliasRecord,
+    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableMultiAz, Manual, PutCpuAlarm,
+    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetHealthCheck,
+    SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
+    TemplateVersionWithoutPublicIp, UpsertAliasRecord,
 };
 use crate::inventory::SgRule;
 use crate::policy::Res;
@@ -188,6 +188,13 @@ pub fn register(engine: &mut Engine) {
             })
         },
     );
+    engine.register_fn("enable_backups", |db: Res, days: i64| {
+        Action::EnableBackups(EnableBackups {
+            db_instance: db.text("id"),
+            retention_days: days as i32,
+            before: int(&db, "backup_retention_period"),
+        })
+    });
     engine.register_fn("disable_public_access", |db: &str| {
         Action::DisablePublicAccess(DisablePublicAccess {
             db_instance: db.to_owned(),

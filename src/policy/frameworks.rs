@@ -94,6 +94,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "RDS DB instances should be configured with multiple Availability Zones",
     ),
     (
+        "SH:RDS.11",
+        "RDS instances should have automatic backups enabled",
+    ),
+    (
         "SH:RDS.15",
         "RDS DB clusters should be configured for multiple Availability Zones",
     ),
@@ -120,6 +124,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
     (
         "CONFIG:cloudwatch-alarm-action-check",
         "CloudWatch alarms have actions",
+    ),
+    (
+        "CONFIG:db-instance-backup-enabled",
+        "RDS DB instances have backups enabled",
     ),
     (
         "CONFIG:ec2-instance-no-public-ip",
@@ -193,6 +201,7 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "WA:REL07-BP01",
         "Use automation when obtaining or scaling resources",
     ),
+    ("WA:REL09-BP03", "Perform data backup automatically"),
     ("WA:REL10-BP01", "Deploy the workload to multiple locations"),
     ("WA:REL11-BP03", "Automate healing on all layers"),
     ("WA:SEC05-BP01", "Create network layers"),

@@ -30,6 +30,7 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String>
         ("db_instance", "multi_az") => "multi_az",
         ("db_instance", "availability_zone") => "availability_zone",
         ("db_instance", "publicly_accessible") => "publicly_accessible",
+        ("db_instance", "backup_retention_period") => "backup_retention_period",
         ("classic_load_balancer", "cross_zone") => "cross_zone_load_balancing",
         ("auto_scaling_group", "min_size") => "min_size",
         ("auto_scaling_group", "desired_capacity") => "desired_capacity",

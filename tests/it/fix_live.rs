@@ -183,6 +183,7 @@ async fn seed_fixable_account(moto: &Moto) -> Account {
         .db_subnet_group_name("db")
         .vpc_security_group_ids(&db_group)
         .publicly_accessible(true)
+        .backup_retention_period(0)
         .send()
         .await
         .unwrap();
@@ -233,7 +234,7 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     let rules: Vec<&str> = before.iter().map(|r| &r[..5]).collect();
     for rule in [
         "HA003", "HA004", "HA005", "HA006", "HA009", "HA010", "HA012", "HA013", "HA014", "HA015",
-        "HA017",
+        "HA017", "HA020",
     ] {
         assert!(
             rules.contains(&rule),
@@ -272,7 +273,8 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     assert_exit(&again, 0);
     assert_eq!(stdout(&again), "No changes: nothing to fix.\n");
 
-    // Nothing was deleted: the database is still there, now Multi-AZ and private.
+    // Nothing was deleted: the database is still there, now Multi-AZ, private and backed
+    // up for a week.
     let config = moto.sdk_config().await;
     let db = aws_sdk_rds::Client::new(&config)
         .describe_db_instances()
@@ -282,8 +284,12 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
         .unwrap();
     let db = &db.db_instances()[0];
     assert_eq!(
-        (db.multi_az(), db.publicly_accessible()),
-        (Some(true), Some(false))
+        (
+            db.multi_az(),
+            db.publicly_accessible(),
+            db.backup_retention_period()
+        ),
+        (Some(true), Some(false), Some(7))
     );
     let groups = aws_sdk_ec2::Client::new(&config)
         .describe_security_groups()

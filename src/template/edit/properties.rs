@@ -9,6 +9,7 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
         ("db_instance", "multi_az") => "MultiAZ",
         ("db_instance", "availability_zone") => "AvailabilityZone",
         ("db_instance", "publicly_accessible") => "PubliclyAccessible",
+        ("db_instance", "backup_retention_period") => "BackupRetentionPeriod",
         ("classic_load_balancer", "cross_zone") => "CrossZone",
         ("auto_scaling_group", "min_size") => "MinSize",
         ("auto_scaling_group", "desired_capacity") => "DesiredCapacity",
