@@ -27,7 +27,7 @@ fn instruction(owner: &Owner, action: &Action) -> String {
             address,
             attributes,
         } => format!(
-            "managed by Terraform (`{address}`): {} in its configuration and apply it (`hacheck fix --terraform-plan` writes it); changed here, the next `terraform apply` would undo it and leave drift (`--override-iac` changes it here anyway)",
+            "managed by Terraform (`{address}`): {} in its configuration and apply it (`hacheck fix --terraform-plan` writes what it can of it); changed here, the next `terraform apply` would undo it and leave drift (`--override-iac` changes it here anyway)",
             if attributes.is_empty() {
                 action.kind().template_change()
             } else {

@@ -298,7 +298,7 @@ impl PolicySet {
                 tags.dedup();
                 return Err(PolicyError::Selection {
                     message: format!(
-                        "{origin} `{entry}` names no rule: give a rule id, a glob such as `HA01*`, or a tag ({})",
+                        "{origin} `{entry}` names no rule: give a rule id, a glob such as `HA01*`, a framework control a rule answers (`SH:RDS.5`, `hacheck explain` lists them), or a tag ({})",
                         tags.join(", ")
                     ),
                 });

@@ -99,10 +99,23 @@ impl<'w> Recorder<'w> {
             });
     }
 
+    /// A property that holds one value; one that holds a list or a map there is unknown
+    /// (not absent: what it meant is not known).
     pub fn text(&mut self, path: &str, field: &str) -> Result<Option<String>> {
-        Ok(self
-            .value(path, field)?
-            .and_then(|v| v.text().map(str::to_owned)))
+        let Some(value) = self.value(path, field)? else {
+            return Ok(None);
+        };
+        if let Some(text) = value.text() {
+            return Ok(Some(text.to_owned()));
+        }
+        if matches!(value, Value::List(_) | Value::Map(_)) {
+            let logical = self.logical;
+            self.unknown(
+                field,
+                format!("`{path}` of `{logical}` holds several values where it takes one"),
+            );
+        }
+        Ok(None)
     }
 
     pub fn flag(&mut self, path: &str, field: &str) -> Result<Option<bool>> {

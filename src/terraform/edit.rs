@@ -24,6 +24,16 @@ use crate::template::edit::{FileChange, TemplateFix};
 
 type Step = Result<(), String>;
 
+/// Where the configuration declares a resource an edit names.
+enum Located {
+    /// In this file, at this `type.name`.
+    Declared(PathBuf, String),
+    /// Declared, but no edit there is the one asked for.
+    Refused(String),
+    /// Not declared: a resource of the account the configuration does not manage.
+    Absent,
+}
+
 /// The Terraform attribute of an inventory field, for the fields edits write.
 pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String> {
     Ok(match (kind, field) {
@@ -228,41 +238,59 @@ impl Writer<'_> {
     /// The file and `type.name` of a declared resource; refused where an edit there would
     /// not be the edit asked for.
     fn declared(&self, kind: &str, id: &str) -> Result<(PathBuf, String), String> {
-        if let Some(step) = id.strip_prefix(REF_PREFIX) {
-            return self
-                .created
-                .get(step)
-                .cloned()
-                .ok_or_else(|| format!("it needs what step `{step}` makes, which is not written"));
+        match self.locate(Some(kind), id) {
+            Located::Declared(file, address) => Ok((file, address)),
+            Located::Refused(reason) => Err(reason),
+            Located::Absent => Err(format!(
+                "{kind} `{id}` is not declared in the configuration"
+            )),
         }
-        let slot = crate::inventory::index::slot_of_kind(kind)
-            .ok_or_else(|| format!("no kind `{kind}`"))?;
-        let source = self
-            .index
-            .position_of_id(slot, self.region, id)
-            .and_then(|p| self.index.source_of(slot, p))
-            .ok_or_else(|| format!("{kind} `{id}` is not declared in the configuration"))?;
+    }
+
+    /// Where the configuration declares the resource known by `id` (an id, an ARN, or
+    /// `ref:<step>`), of `kind` when known.
+    fn locate(&self, kind: Option<&str>, id: &str) -> Located {
+        if let Some(step) = id.strip_prefix(REF_PREFIX) {
+            return match self.created.get(step) {
+                Some((file, address)) => Located::Declared(file.clone(), address.clone()),
+                None => Located::Refused(format!(
+                    "it needs what step `{step}` makes, which is not written"
+                )),
+            };
+        }
+        let slots: Vec<usize> = match kind.and_then(crate::inventory::index::slot_of_kind) {
+            Some(slot) => vec![slot],
+            None => (0..crate::inventory::index::SLOTS).collect(),
+        };
+        let source = slots.into_iter().find_map(|slot| {
+            let position = self
+                .index
+                .position_of_id(slot, self.region, id)
+                .or_else(|| self.index.position_of_arn(slot, id))?;
+            self.index.source_of(slot, position)
+        });
+        let Some(source) = source else {
+            return Located::Absent;
+        };
         let address = &source.logical_id;
         if address.contains('[') {
-            return Err(format!(
+            return Located::Refused(format!(
                 "`{address}` is one instance of a block written for several (`count`, `for_each`): change it where that value is chosen"
             ));
         }
-        if source.file.contains(".terraform/modules/") {
-            return Err(format!(
-                "`{address}` is inside an installed module: set the module's input that decides it"
+        // A module's code serves every call of it: what one call needs is its input.
+        if let Some(inside) = address.strip_prefix("module.") {
+            let call = inside.split('.').next().unwrap_or(inside);
+            return Located::Refused(format!(
+                "`{address}` is inside module `{call}`: set the input of `module \"{call}\"` that decides it"
             ));
         }
-        let local = address.rsplit('.').take(2).collect::<Vec<_>>();
         if !source.file.ends_with(".tf") {
-            return Err(format!(
+            return Located::Refused(format!(
                 "`{address}`'s `.tf` file was not read (give `--terraform-dir`)"
             ));
         }
-        Ok((
-            PathBuf::from(&source.file),
-            format!("{}.{}", local[1], local[0]),
-        ))
+        Located::Declared(PathBuf::from(&source.file), address.clone())
     }
 
     /// How `file` writes `value`.
@@ -444,6 +472,26 @@ impl Writer<'_> {
     /// gives it a value, else at its `default`.
     fn set_variable(&mut self, file: &Path, variable: &str, expression: &str) -> Step {
         let dir = file.parent().unwrap_or(Path::new("."));
+        // A variable other attributes read too would change them as well.
+        let reads: usize = std::fs::read_dir(dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .map(|text| {
+                text.match_indices(&format!("var.{variable}"))
+                    .filter(|(at, _)| {
+                        let next = text[at + 4 + variable.len()..].chars().next();
+                        !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    })
+                    .count()
+            })
+            .sum();
+        if reads > 1 {
+            return Err(format!(
+                "variable `{variable}` is read in {reads} places: give this attribute its own value, or change the variable where it is set"
+            ));
+        }
         let mut candidates: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| e.to_string())?
             .filter_map(Result::ok)

@@ -85,11 +85,8 @@ pub fn load(options: &TerraformOptions) -> Result<Inventory, TerraformError> {
             message: "no resource of the AWS provider: hacheck judges AWS".into(),
         });
     }
-    let dir = configuration_dir(options);
-    let sources = match &dir {
-        Some(dir) => source::read(dir, &json)?,
-        None => source::Sources::default(),
-    };
+    let sources = configuration_sources(options, &json, &plan)?;
+    let plan = plan.with_plain_expressions(sources.plain_expressions());
     let translated = translate::translate(&plan, &sources);
     if !translated.not_read.is_empty() {
         tracing::info!(
@@ -127,8 +124,17 @@ pub fn load(options: &TerraformOptions) -> Result<Inventory, TerraformError> {
     Ok(inventory)
 }
 
-/// The directory of the configuration a plan was made of, if there is one to read.
-fn configuration_dir(options: &TerraformOptions) -> Option<PathBuf> {
+/// The `.tf` files of the configuration a plan was made of: `--terraform-dir`, else the
+/// current directory, else the plan's — the first that declares the plan's root resources
+/// (a repository root with other `.tf` files is not taken for the plan's configuration).
+fn configuration_sources(
+    options: &TerraformOptions,
+    json: &serde_json::Value,
+    plan: &plan::Plan,
+) -> Result<source::Sources, TerraformError> {
+    if let Some(dir) = &options.dir {
+        return source::read(dir, json);
+    }
     let has_tf = |dir: &Path| {
         std::fs::read_dir(dir).is_ok_and(|entries| {
             entries
@@ -136,18 +142,25 @@ fn configuration_dir(options: &TerraformOptions) -> Option<PathBuf> {
                 .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
         })
     };
-    if let Some(dir) = &options.dir {
-        return Some(dir.clone());
+    let beside = options
+        .plan
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let roots: Vec<String> = plan
+        .instances
+        .iter()
+        .filter(|i| i.config_module.is_empty())
+        .map(|i| i.config_address())
+        .collect();
+    for dir in [PathBuf::from("."), beside] {
+        if !has_tf(&dir) {
+            continue;
+        }
+        let sources = source::read(&dir, json)?;
+        if roots.is_empty() || roots.iter().any(|a| sources.file("", a).is_some()) {
+            return Ok(sources);
+        }
     }
-    let current = PathBuf::from(".");
-    if has_tf(&current) {
-        return Some(current);
-    }
-    let beside = options.plan.parent()?.to_owned();
-    let beside = if beside.as_os_str().is_empty() {
-        current
-    } else {
-        beside
-    };
-    has_tf(&beside).then_some(beside)
+    Ok(source::Sources::default())
 }

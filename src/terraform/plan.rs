@@ -92,6 +92,10 @@ pub struct Plan {
     by_config: HashMap<(String, String), Vec<usize>>,
     /// Whether the plan is complete (`complete: false`: a later plan will add more).
     pub complete: bool,
+    /// (module path, resource address or `output.NAME`, attribute) of the expressions the
+    /// `.tf` files show take whole what they reference: only these expand a reference to a
+    /// resource of several instances into all of them.
+    plain: std::collections::HashSet<(String, String, String)>,
 }
 
 const NULL: Value = Value::Null;
@@ -161,12 +165,29 @@ fn references_of(expression: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Splits a module address with keys (`module.a["x"].module.b`) into its calls.
+/// Splits a module address with keys (`module.a["x"].module.b`) into its calls
+/// (`a["x"]`, `b`), token by token: a name may hold `module` (`app_module`), a key dots.
 fn module_calls(module: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for piece in module.split("module.").filter(|p| !p.is_empty()) {
-        let piece = piece.trim_end_matches('.');
-        out.push(piece.to_owned());
+    let mut rest = module;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let mut end = after.find(['.', '[']).unwrap_or(after.len());
+        if after[end..].starts_with('[') {
+            // Past the key, quoted strings and all.
+            let mut quoted = false;
+            for (i, c) in after[end..].char_indices() {
+                match c {
+                    '"' => quoted = !quoted,
+                    ']' if !quoted => {
+                        end += i + 1;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out.push(after[..end].to_owned());
+        rest = after[end..].strip_prefix('.').unwrap_or("");
     }
     out
 }
@@ -298,7 +319,19 @@ impl Plan {
             data,
             by_config,
             complete: json.get("complete").and_then(Value::as_bool) != Some(false),
+            plain: Default::default(),
         })
+    }
+
+    /// What the `.tf` files show of the expressions (see the `plain` field).
+    pub fn with_plain_expressions(mut self, plain: Vec<(String, String, String)>) -> Plan {
+        self.plain = plain.into_iter().collect();
+        self
+    }
+
+    fn is_plain(&self, module: &str, address: &str, attribute: &str) -> bool {
+        self.plain
+            .contains(&(module.to_owned(), address.to_owned(), attribute.to_owned()))
     }
 
     /// The instance itself, as a node whose attributes and blocks can be read.
@@ -391,7 +424,7 @@ impl Plan {
                             self.instances[node.instance].address
                         ));
                     }
-                    self.resolve_references(node.instance, &references, wanted, 0)
+                    self.resolve_references(node, name, &references, wanted)
                 }
                 // A block whose expressions the configuration merged into the resource's.
                 None if node.expressions.is_null() => self.merged(node, name, wanted),
@@ -401,7 +434,7 @@ impl Plan {
             Value::Array(flags) if flags.iter().any(|f| f == &ALL_UNKNOWN) => {
                 let items = planned.as_array().cloned().unwrap_or_default();
                 let from = match expression {
-                    Some(e) => self.resolve_references(node.instance, &references_of(e), wanted, 0),
+                    Some(e) => self.resolve_references(node, name, &references_of(e), wanted),
                     None => self.merged(node, name, wanted),
                 };
                 let mut unknown_items = match from {
@@ -436,7 +469,7 @@ impl Plan {
                     .map(|(k, _)| k)
                     .collect();
                 let from = expression
-                    .map(|e| self.resolve_references(node.instance, &references_of(e), wanted, 0));
+                    .map(|e| self.resolve_references(node, name, &references_of(e), wanted));
                 let mut entries: Vec<(String, Resolved)> = planned
                     .as_object()
                     .into_iter()
@@ -485,27 +518,51 @@ impl Plan {
                 .count();
             let holds = blocks.iter().any(|b| std::ptr::eq(b, node.unknown));
             if holds && waiting == 1 && expression.get("references").is_some() {
-                return self.resolve_references(
-                    node.instance,
+                // Only group references are a rule's groups: a CIDR another block reads
+                // from a variable is not.
+                let only_groups = |resolved: &Resolved| match resolved {
+                    Resolved::Attribute { instance, .. } => {
+                        self.instances[*instance].kind == "aws_security_group"
+                    }
+                    Resolved::Known(Value::String(id)) => id.starts_with("sg-"),
+                    _ => false,
+                };
+                let resolved = self.resolve_references(
+                    self.node(node.instance),
+                    block,
                     &references_of(expression),
                     wanted,
-                    0,
                 );
+                let all_groups = match &resolved {
+                    Resolved::List(items) => items.iter().all(only_groups),
+                    single => only_groups(single),
+                };
+                return if all_groups { resolved } else { unknown() };
             }
         }
         unknown()
     }
 
-    /// The values references give, read from instance `from`'s module.
+    /// The values the references of attribute `attribute` of `node` give, read from its
+    /// instance's module.
     fn resolve_references(
         &self,
-        from: usize,
+        node: Node<'_>,
+        attribute: &str,
         references: &[String],
         wanted: &str,
-        depth: usize,
     ) -> Resolved {
-        let instance = &self.instances[from];
+        let depth = 0;
+        let instance = &self.instances[node.instance];
+        // Only the resource's own attributes are known plain (a nested block's are not).
+        let own = std::ptr::eq(node.expressions, &instance.expressions);
         let context = Context {
+            plain: own
+                && self.is_plain(
+                    &instance.config_module,
+                    &instance.config_address(),
+                    attribute,
+                ),
             module: instance.module.clone(),
             config_module: instance.config_module.clone(),
             key: instance.key.clone(),
@@ -578,17 +635,15 @@ impl Plan {
                     format!("{}.", context.module)
                 };
                 let address = format!("{prefix}data.{kind}.{data_name}");
-                match self.data.get(&address) {
-                    Some(values) => {
-                        let mut value = values.clone();
-                        for part in &parts[3..] {
-                            value = match part {
-                                Part::Name(n) => value.get(n).cloned().unwrap_or(Value::Null),
-                                Part::Index(i) => index_value(&value, i),
-                            };
-                        }
-                        Resolved::Known(value)
+                // A data source of several instances is read by its key.
+                let (address, rest) = match parts.get(3) {
+                    Some(Part::Index(key)) => {
+                        (format!("{address}[{}]", key_text(key)), &parts[4..])
                     }
+                    _ => (address, &parts[3..]),
+                };
+                match self.data.get(&address) {
+                    Some(values) => index_into(Resolved::Known(values.clone()), rest),
                     None => Resolved::Unknown(format!("`{reference}` (read only at apply)")),
                 }
             }
@@ -679,7 +734,11 @@ impl Plan {
         match chosen.as_slice() {
             [] => Resolved::Unknown(format!("`{reference}` (no such instance)")),
             [single] => one(*single),
-            several => Resolved::List(several.iter().map(|&i| one(i)).collect()),
+            several if context.plain => Resolved::List(several.iter().map(|&i| one(i)).collect()),
+            several => Resolved::Unknown(format!(
+                "`{reference}` names {} instances; which of them the expression takes is in the `.tf` file (a function, a condition or a filter), not in the plan",
+                several.len()
+            )),
         }
     }
 
@@ -707,6 +766,8 @@ impl Plan {
                 let parent_context = Context {
                     module: parent_module,
                     config_module: parent_config,
+                    // A module call's arguments are not read from the `.tf` files.
+                    plain: false,
                     key: None,
                     pairs: false,
                     each_value_of: Vec::new(),
@@ -757,9 +818,11 @@ impl Plan {
             format!("{}.", context.module)
         };
         let child_module = format!("{prefix}module.{call}");
+        let plain = self.is_plain(&child_config, &format!("output.{output}"), "value");
         let child = Context {
             module: child_module,
             config_module: child_config,
+            plain,
             key: None,
             pairs: false,
             each_value_of: Vec::new(),
@@ -782,6 +845,8 @@ impl Plan {
 struct Context {
     module: String,
     config_module: String,
+    /// The referring expression takes whole what it references (see `Plan::plain`).
+    plain: bool,
     /// The referring instance's key.
     key: Option<Value>,
     /// The expression indexes by `count.index` or `each.key`: a reference to a resource of
@@ -804,6 +869,14 @@ fn parent(context: &Context) -> (String, String, String) {
     let mut config: Vec<&str> = context.config_module.split('.').collect();
     config.pop();
     (module, config.join("."), call)
+}
+
+/// A key as an address writes it: `0`, `"a"`.
+fn key_text(key: &Value) -> String {
+    match key {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
 }
 
 fn index_value(value: &Value, index: &Value) -> Value {
@@ -831,6 +904,11 @@ fn index_into(value: Resolved, rest: &[Part]) -> Resolved {
                     Part::Name(n) => value.get(n).cloned().unwrap_or(Value::Null),
                     Part::Index(i) => index_value(&value, i),
                 };
+                if value.is_null() {
+                    return Resolved::Unknown(format!(
+                        "a part of a value that has none ({part:?})"
+                    ));
+                }
             }
             Resolved::Known(value)
         }
@@ -875,9 +953,6 @@ fn collect_data(module: &Value, out: &mut HashMap<String, Value>) {
                 resource.get("values"),
             )
         {
-            // Instances of a data source with `count` are read by the address without key.
-            let base = address.split('[').next().unwrap_or(address);
-            out.insert(base.to_owned(), values.clone());
             out.insert(address.to_owned(), values.clone());
         }
     }
@@ -915,6 +990,19 @@ mod tests {
                 Part::Name("id".into()),
             ]
         );
+    }
+
+    #[test]
+    fn module_addresses_are_split_by_token() {
+        assert_eq!(
+            module_calls("module.app_module.module.db"),
+            ["app_module", "db"]
+        );
+        assert_eq!(
+            module_calls("module.net[\"a.b\"].module.x"),
+            ["net[\"a.b\"]", "x"]
+        );
+        assert!(module_calls("").is_empty());
     }
 
     #[test]

@@ -16,22 +16,57 @@ use super::TerraformError;
 use super::translate::Positions;
 use crate::template::yaml::Pos;
 
-/// One resource block: its file, where it starts, and where each attribute and nested
-/// block inside it starts (depth first, so the first of a name is the outermost).
+/// One resource block: its file, where it starts, where each attribute and nested block
+/// inside it starts (with its depth, 0 for the resource's own), and which of its own
+/// attributes are plain references (see [`is_plain`]).
 #[derive(Debug)]
 struct Declared {
     file: PathBuf,
     block: Pos,
-    inside: Vec<(String, Pos)>,
+    inside: Vec<(String, Pos, usize)>,
+    plain: Vec<String>,
 }
 
-/// The resource blocks of the configuration, by (module path, `type.name`).
+/// The resource blocks of the configuration, by (module path, `type.name`), and the outputs
+/// whose value is a plain reference, by (module path, output name).
 #[derive(Debug, Default)]
 pub struct Sources {
     declared: HashMap<(String, String), Declared>,
+    plain_outputs: Vec<(String, String)>,
+}
+
+/// Whether `expression` takes whole what it references: a reference, a splat, a list of
+/// them, or a `for` without an `if`. A function, a condition or a filter may take part of
+/// it, which the plan (listing only the references) cannot tell.
+fn is_plain(expression: &hcl_edit::expr::Expression) -> bool {
+    use hcl_edit::expr::Expression;
+    match expression {
+        Expression::Traversal(_) | Expression::Variable(_) => true,
+        Expression::Parenthesis(inner) => is_plain(inner.inner()),
+        Expression::Array(items) => items.iter().all(is_plain),
+        Expression::ForExpr(for_expr) => {
+            for_expr.cond.is_none() && for_expr.key_expr.is_none() && is_plain(&for_expr.value_expr)
+        }
+        _ => false,
+    }
 }
 
 impl Sources {
+    /// Every (module, resource address or `output.NAME`, attribute) whose expression is
+    /// plain.
+    pub fn plain_expressions(&self) -> Vec<(String, String, String)> {
+        let resources = self.declared.iter().flat_map(|((module, address), d)| {
+            d.plain
+                .iter()
+                .map(|a| (module.clone(), address.clone(), a.clone()))
+        });
+        let outputs = self
+            .plain_outputs
+            .iter()
+            .map(|(m, o)| (m.clone(), format!("output.{o}"), "value".to_owned()));
+        resources.chain(outputs).collect()
+    }
+
     /// The file that declares resource `address` of module `module`.
     pub fn file(&self, module: &str, address: &str) -> Option<&Path> {
         self.declared
@@ -45,9 +80,16 @@ impl Positions for Sources {
         let Some(declared) = self.declared.get(&(module.to_owned(), address.to_owned())) else {
             return Pos { line: 1, column: 1 };
         };
-        attribute
-            .and_then(|name| declared.inside.iter().find(|(n, _)| n == name))
-            .map_or(declared.block, |(_, pos)| *pos)
+        // The resource's own attribute first, else the outermost nested one of that name.
+        let found = attribute.and_then(|name| {
+            (0..=8).find_map(|depth| {
+                declared
+                    .inside
+                    .iter()
+                    .find(|(n, _, d)| n == name && *d == depth)
+            })
+        });
+        found.map_or(declared.block, |(_, pos, _)| *pos)
     }
 }
 
@@ -66,19 +108,18 @@ fn start(text: &str, span: Option<Range<usize>>) -> Pos {
     position_of(text, span.map_or(0, |s| s.start))
 }
 
-/// Every attribute and nested block of `body`, depth first.
-fn inside(text: &str, body: &Body, out: &mut Vec<(String, Pos)>) {
+/// Every attribute and nested block of `body`, depth first, with its depth.
+fn inside(text: &str, body: &Body, depth: usize, out: &mut Vec<(String, Pos, usize)>) {
     for structure in body.iter() {
         match structure {
             Structure::Attribute(attribute) => {
-                out.push((
-                    attribute.key.as_str().to_owned(),
-                    start(text, attribute.span()),
-                ));
+                let name = attribute.key.as_str().to_owned();
+                out.push((name, start(text, attribute.span()), depth));
             }
             Structure::Block(block) => {
-                out.push((block.ident.as_str().to_owned(), start(text, block.span())));
-                inside(text, &block.body, out);
+                let name = block.ident.as_str().to_owned();
+                out.push((name, start(text, block.span()), depth));
+                inside(text, &block.body, depth + 1, out);
             }
         }
     }
@@ -119,7 +160,13 @@ fn read_module(
                 continue;
             };
             let mut found = Vec::new();
-            inside(&text, &block.body, &mut found);
+            inside(&text, &block.body, 0, &mut found);
+            let plain = block
+                .body
+                .attributes()
+                .filter(|a| is_plain(&a.value))
+                .map(|a| a.key.as_str().to_owned())
+                .collect();
             out.declared.insert(
                 (
                     module.to_owned(),
@@ -129,8 +176,20 @@ fn read_module(
                     file: file.clone(),
                     block: start(&text, block.span()),
                     inside: found,
+                    plain,
                 },
             );
+        }
+        for block in body.get_blocks("output") {
+            let (Some(name), Some(value)) =
+                (block.labels.first(), block.body.get_attribute("value"))
+            else {
+                continue;
+            };
+            if is_plain(&value.value) {
+                out.plain_outputs
+                    .push((module.to_owned(), name.as_str().to_owned()));
+            }
         }
     }
     for (call, value) in config

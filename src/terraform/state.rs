@@ -113,7 +113,14 @@ impl Managed {
                     (group, None)
                 }
                 IacEdit::PrivateLaunches { template, .. } => (template, None),
-                IacEdit::AliasRecord { .. } | IacEdit::Declare { .. } => continue,
+                // A resource of that name the state holds is mended, not declared anew.
+                IacEdit::Declare { kind, name, .. } => {
+                    if let Some(address) = self.address_of(kind, name) {
+                        found.get_or_insert_with(|| (address.to_owned(), Vec::new()));
+                    }
+                    continue;
+                }
+                IacEdit::AliasRecord { .. } => continue,
             };
             let Some(address) = self.address_of(resource.kind, &resource.id) else {
                 continue;

@@ -141,7 +141,14 @@ fn what_the_plan_knows_only_after_apply_is_unknown_and_named() {
         change["change"]["after_unknown"]["multi_az"] = true.into();
         config_of(plan, "aws_db_instance.db")["expressions"]["multi_az"] = serde_json::json!({"references": ["aws_ssm_parameter.db.value", "aws_ssm_parameter.db"]});
     });
-    let (_, report) = scan_json(&["--terraform-plan", path.to_str().unwrap()]);
+    let configuration = root().join("tests/terraform/ha-web");
+    let configuration = configuration.to_str().unwrap();
+    let (_, report) = scan_json(&[
+        "--terraform-plan",
+        path.to_str().unwrap(),
+        "--terraform-dir",
+        configuration,
+    ]);
     assert_eq!(verdicts(&report, "unknown"), ["HA012", "HA016"]);
     let result = report["results"]
         .as_array()
@@ -182,6 +189,8 @@ fn what_the_plan_knows_only_after_apply_is_unknown_and_named() {
         "account",
         "--terraform-plan",
         path.to_str().unwrap(),
+        "--terraform-dir",
+        configuration,
     ]);
     let db_rules: Vec<&serde_json::Value> = report["results"]
         .as_array()
@@ -203,8 +212,28 @@ fn what_the_plan_knows_only_after_apply_is_unknown_and_named() {
         change_of(plan, "aws_cloudwatch_metric_alarm.cpu_low")["change"]["actions"] =
             serde_json::json!(["delete"]);
     });
-    let (_, report) = scan_json(&["--terraform-plan", path.to_str().unwrap()]);
+    let (_, report) = scan_json(&[
+        "--terraform-plan",
+        path.to_str().unwrap(),
+        "--terraform-dir",
+        configuration,
+    ]);
     assert_eq!(verdicts(&report, "fail"), ["HA015"], "{report:#}");
+
+    // Without the `.tf` files, which instances `[for subnet in aws_subnet.private :
+    // subnet.id]` takes is not known (it might filter them): the group's zones wait for it.
+    let (_, report) = scan_json(&["--terraform-plan", path.to_str().unwrap()]);
+    let ha003 = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule_id"] == "HA003")
+        .unwrap();
+    assert_eq!(ha003["status"], "unknown", "{ha003:#}");
+    assert!(
+        ha003["message"].as_str().unwrap().contains("`.tf` file"),
+        "{ha003:#}"
+    );
 }
 
 #[test]

@@ -401,13 +401,28 @@ impl<'p> Translator<'p> {
     /// Attribute `name` of `node`, as property value.
     fn get(&self, here: Here<'p>, node: PlanNode<'p>, name: &str) -> Option<Spanned> {
         let pos = self.pos(here.instance, Some(name));
-        self.value(self.plan.attribute(node, name), pos)
+        self.value(self.one(here, name, self.plan.attribute(node, name)), pos)
     }
 
     /// As [`Translator::get`], a whole resource referenced giving its ARN.
     fn get_arn(&self, here: Here<'p>, node: PlanNode<'p>, name: &str) -> Option<Spanned> {
         let pos = self.pos(here.instance, Some(name));
-        self.value(self.plan.attribute_wanting(node, name, "arn"), pos)
+        let resolved = self.plan.attribute_wanting(node, name, "arn");
+        self.value(self.one(here, name, resolved), pos)
+    }
+
+    /// One value where one is expected: references giving several are unknown, not a list
+    /// a property holding one would drop.
+    fn one(&self, here: Here<'p>, name: &str, resolved: Resolved) -> Resolved {
+        match resolved {
+            Resolved::List(mut items) if items.len() == 1 => items.remove(0),
+            Resolved::List(items) if items.len() > 1 => Resolved::Unknown(format!(
+                "`{name}` of `{}` (its references give {} values where it takes one)",
+                self.plan.instances[here.instance].address,
+                items.len()
+            )),
+            other => other,
+        }
     }
 
     /// A string attribute that is set (Terraform writes `""` for an optional string unset).
@@ -418,11 +433,9 @@ impl<'p> Translator<'p> {
 
     /// A list attribute, as a list even when one reference gives one item.
     fn list(&self, here: Here<'p>, node: PlanNode<'p>, name: &str, arn: bool) -> Option<Spanned> {
-        let value = if arn {
-            self.get_arn(here, node, name)
-        } else {
-            self.get(here, node, name)
-        }?;
+        let pos = self.pos(here.instance, Some(name));
+        let wanted = if arn { "arn" } else { "id" };
+        let value = self.value(self.plan.attribute_wanting(node, name, wanted), pos)?;
         Some(match value.node {
             Node::Seq(_) => value,
             Node::Map(ref entries)

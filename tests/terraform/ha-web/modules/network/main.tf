@@ -24,16 +24,22 @@ resource "aws_internet_gateway" "this" {
   vpc_id = aws_vpc.this.id
 }
 
+# One instance per zone, keyed by the zone, so that each resource names its zone's
+# subnet, gateway and route table by `each.key`.
+locals {
+  zone_index = { for i, zone in var.zones : zone => i }
+}
+
 resource "aws_subnet" "public" {
-  count                   = length(var.zones)
+  for_each                = local.zone_index
   vpc_id                  = aws_vpc.this.id
-  cidr_block              = cidrsubnet(var.cidr, 8, count.index)
-  availability_zone       = var.zones[count.index]
+  cidr_block              = cidrsubnet(var.cidr, 8, each.value)
+  availability_zone       = each.key
   map_public_ip_on_launch = true
 }
 
 resource "aws_subnet" "private" {
-  for_each          = { for i, zone in var.zones : zone => i }
+  for_each          = local.zone_index
   vpc_id            = aws_vpc.this.id
   cidr_block        = cidrsubnet(var.cidr, 8, 10 + each.value)
   availability_zone = each.key
@@ -50,36 +56,36 @@ resource "aws_route" "public_default" {
 }
 
 resource "aws_route_table_association" "public" {
-  count          = length(var.zones)
-  subnet_id      = aws_subnet.public[count.index].id
+  for_each       = local.zone_index
+  subnet_id      = aws_subnet.public[each.key].id
   route_table_id = aws_route_table.public.id
 }
 
 resource "aws_eip" "nat" {
-  count  = length(var.zones)
-  domain = "vpc"
+  for_each = local.zone_index
+  domain   = "vpc"
 }
 
 resource "aws_nat_gateway" "this" {
-  count         = length(var.zones)
-  allocation_id = aws_eip.nat[count.index].id
-  subnet_id     = aws_subnet.public[count.index].id
+  for_each      = local.zone_index
+  allocation_id = aws_eip.nat[each.key].id
+  subnet_id     = aws_subnet.public[each.key].id
 }
 
 resource "aws_route_table" "private" {
-  count  = length(var.zones)
-  vpc_id = aws_vpc.this.id
+  for_each = local.zone_index
+  vpc_id   = aws_vpc.this.id
 
   route {
     cidr_block     = "0.0.0.0/0"
-    nat_gateway_id = aws_nat_gateway.this[count.index].id
+    nat_gateway_id = aws_nat_gateway.this[each.key].id
   }
 }
 
 resource "aws_route_table_association" "private" {
-  for_each       = { for i, zone in var.zones : zone => i }
+  for_each       = local.zone_index
   subnet_id      = aws_subnet.private[each.key].id
-  route_table_id = aws_route_table.private[each.value].id
+  route_table_id = aws_route_table.private[each.key].id
 }
 
 output "vpc_id" {
@@ -87,7 +93,7 @@ output "vpc_id" {
 }
 
 output "public_subnet_ids" {
-  value = aws_subnet.public[*].id
+  value = [for subnet in aws_subnet.public : subnet.id]
 }
 
 output "private_subnet_ids" {
