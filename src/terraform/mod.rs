@@ -86,7 +86,7 @@ pub fn load(options: &TerraformOptions) -> Result<Inventory, TerraformError> {
         });
     }
     let sources = configuration_sources(options, &json, &plan)?;
-    let plan = plan.with_plain_expressions(sources.plain_expressions());
+    let plan = plan.with_sources(&sources);
     let translated = translate::translate(&plan, &sources);
     if !translated.not_read.is_empty() {
         tracing::info!(

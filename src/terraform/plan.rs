@@ -96,6 +96,9 @@ pub struct Plan {
     /// `.tf` files show take whole what they reference: only these expand a reference to a
     /// resource of several instances into all of them.
     plain: std::collections::HashSet<(String, String, String)>,
+    /// (module path, resource address, block) the `.tf` files write as `dynamic` blocks;
+    /// `None` when no `.tf` file was read (then no block's absence can be told).
+    dynamic: Option<std::collections::HashSet<(String, String, String)>>,
 }
 
 const NULL: Value = Value::Null;
@@ -320,12 +323,17 @@ impl Plan {
             by_config,
             complete: json.get("complete").and_then(Value::as_bool) != Some(false),
             plain: Default::default(),
+            dynamic: None,
         })
     }
 
-    /// What the `.tf` files show of the expressions (see the `plain` field).
-    pub fn with_plain_expressions(mut self, plain: Vec<(String, String, String)>) -> Plan {
-        self.plain = plain.into_iter().collect();
+    /// What the `.tf` files show of the expressions and blocks (see the `plain` and
+    /// `dynamic` fields).
+    pub fn with_sources(mut self, sources: &super::source::Sources) -> Plan {
+        if !sources.is_empty() {
+            self.plain = sources.plain_expressions().into_iter().collect();
+            self.dynamic = Some(sources.dynamic_blocks().into_iter().collect());
+        }
         self
     }
 
@@ -343,6 +351,44 @@ impl Plan {
             unknown: &i.after_unknown,
             expressions: &i.expressions,
         }
+    }
+
+    /// Why blocks `name` of `node` are not known before apply: the plan knows none of them,
+    /// the configuration writes none as a block, and the `.tf` file writes a `dynamic` one
+    /// (or was not read: then a block's absence cannot be told from a dynamic block over a
+    /// value known only at apply). `None` when [`Plan::blocks`] gives them: none written,
+    /// none there (a group whose rules are resources of their own).
+    pub fn unknown_blocks(&self, node: Node<'_>, name: &str) -> Option<String> {
+        let instance = &self.instances[node.instance];
+        let own = std::ptr::eq(node.expressions, &instance.expressions);
+        let dynamic = match &self.dynamic {
+            None => true,
+            Some(dynamic) => {
+                own && dynamic.contains(&(
+                    instance.config_module.clone(),
+                    instance.config_address(),
+                    name.to_owned(),
+                ))
+            }
+        };
+        if !dynamic {
+            return None;
+        }
+        let flag = match node.unknown {
+            Value::Bool(true) => &ALL_UNKNOWN,
+            other => other.get(name).unwrap_or(&NULL),
+        };
+        let written = node
+            .expressions
+            .get(name)
+            .and_then(Value::as_array)
+            .is_some_and(|blocks| !blocks.is_empty());
+        (flag == &ALL_UNKNOWN && !written).then(|| {
+            format!(
+                "the `{name}` blocks of `{}` (known only after apply)",
+                self.instances[node.instance].address
+            )
+        })
     }
 
     /// The blocks `name` of `node`: each from the planned values, or — where the plan knows

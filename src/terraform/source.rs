@@ -67,6 +67,28 @@ impl Sources {
         resources.chain(outputs).collect()
     }
 
+    /// Every (module, resource address, block name) the `.tf` files write as a `dynamic`
+    /// block of the resource itself.
+    pub fn dynamic_blocks(&self) -> Vec<(String, String, String)> {
+        self.declared
+            .iter()
+            .flat_map(|((module, address), d)| {
+                d.inside
+                    .iter()
+                    .filter(|(_, _, depth)| *depth == 0)
+                    .filter_map(|(name, _, _)| {
+                        let block = name.strip_prefix("dynamic:")?;
+                        Some((module.clone(), address.clone(), block.to_owned()))
+                    })
+            })
+            .collect()
+    }
+
+    /// Whether any `.tf` file was read.
+    pub fn is_empty(&self) -> bool {
+        self.declared.is_empty()
+    }
+
     /// The file that declares resource `address` of module `module`.
     pub fn file(&self, module: &str, address: &str) -> Option<&Path> {
         self.declared
@@ -117,7 +139,11 @@ fn inside(text: &str, body: &Body, depth: usize, out: &mut Vec<(String, Pos, usi
                 out.push((name, start(text, attribute.span()), depth));
             }
             Structure::Block(block) => {
-                let name = block.ident.as_str().to_owned();
+                // A `dynamic "ingress"` block is recorded as `dynamic:ingress`.
+                let name = match (block.ident.as_str(), block.labels.first()) {
+                    ("dynamic", Some(label)) => format!("dynamic:{}", label.as_str()),
+                    (ident, _) => ident.to_owned(),
+                };
                 out.push((name, start(text, block.span()), depth));
                 inside(text, &block.body, depth + 1, out);
             }

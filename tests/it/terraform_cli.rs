@@ -516,3 +516,40 @@ fn sarif_of_a_plan_points_at_the_tf_line_and_keeps_its_fingerprint() {
     let after = sarif(&format!("# moved down a line\n{text}"));
     assert_eq!(before, after);
 }
+
+/// A group's rules from a `dynamic` block over a value known only at apply are unknown; a
+/// group whose rules are resources of their own has no inline rules to wait for.
+#[test]
+fn rules_a_dynamic_block_makes_at_apply_are_unknown() {
+    let dir = configuration_copy("ha-web");
+    let main = dir.path().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let app = "  vpc_id      = module.network.vpc_id\n}\n\nresource \"aws_vpc_security_group_ingress_rule\" \"app_from_lb\"";
+    assert!(text.contains(app));
+    let with_dynamic = text.replacen(
+        app,
+        "  vpc_id      = module.network.vpc_id\n\n  dynamic \"ingress\" {\n    for_each = var.extra_app_ports\n    content {\n      protocol    = \"tcp\"\n      from_port   = ingress.value\n      to_port     = ingress.value\n      cidr_blocks = [\"10.0.0.0/8\"]\n    }\n  }\n}\n\nresource \"aws_vpc_security_group_ingress_rule\" \"app_from_lb\"",
+        1,
+    );
+    let plan = dir.path().join("plan.json");
+    let app_rules = |report: &serde_json::Value| -> Vec<String> {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["location"]["logical_id"] == "aws_security_group.app")
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["rule_id"].as_str().unwrap(),
+                    r["status"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
+    assert_eq!(app_rules(&report), ["HA009 pass", "HA010 pass"]);
+    std::fs::write(&main, with_dynamic).unwrap();
+    let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
+    assert_eq!(app_rules(&report), ["HA009 unknown", "HA010 unknown"]);
+}

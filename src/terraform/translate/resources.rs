@@ -175,8 +175,8 @@ impl<'p> Translator<'p> {
                     ("GroupName", text("name")),
                     ("GroupDescription", text("description")),
                     ("VpcId", get("vpc_id")),
-                    ("SecurityGroupIngress", Some(seq(ingress, pos))),
-                    ("SecurityGroupEgress", Some(seq(egress, pos))),
+                    ("SecurityGroupIngress", Some(ingress)),
+                    ("SecurityGroupEgress", Some(egress)),
                     ("Tags", self.pairs(here, node, "tags", "Key")),
                 ]
             }
@@ -356,7 +356,7 @@ impl<'p> Translator<'p> {
                     ("Port", get("port")),
                     ("Protocol", text("protocol")),
                     ("Certificates", certificate),
-                    ("DefaultActions", Some(seq(actions, pos))),
+                    ("DefaultActions", Some(actions)),
                 ]
             }
             "aws_lb_listener_rule" | "aws_alb_listener_rule" => {
@@ -365,7 +365,7 @@ impl<'p> Translator<'p> {
                 vec![
                     ("ListenerArn", self.get_arn(here, node, "listener_arn")),
                     ("Priority", get("priority")),
-                    ("Actions", Some(seq(actions, pos))),
+                    ("Actions", Some(actions)),
                     ("Conditions", Some(seq(conditions, pos))),
                 ]
             }
@@ -576,15 +576,20 @@ impl<'p> Translator<'p> {
 
     /// A security group's inline `ingress` or `egress` blocks, one CloudFormation rule per
     /// peer.
-    fn inline_rules(&self, here: Here<'p>, logical: &str, name: &str) -> Vec<Spanned> {
+    fn inline_rules(&self, here: Here<'p>, logical: &str, name: &str) -> Spanned {
         let pos = self.pos(here.instance, Some(name));
+        if let Some(reason) = self.plan.unknown_blocks(here.node, name) {
+            return super::unknown(reason, pos);
+        }
         let own = map(vec![("Ref", scalar(logical.to_owned(), false, pos))], pos);
-        self.plan
+        let rules = self
+            .plan
             .blocks(here.node, name)
             .into_iter()
             .flat_map(|block| self.rules(here, block, name == "egress", Some(own.clone())))
             .map(|rule| object(rule, pos))
-            .collect()
+            .collect();
+        seq(rules, pos)
     }
 
     /// The CloudFormation rules of one Terraform rule (a block, or `aws_security_group_rule`):
@@ -846,8 +851,21 @@ impl<'p> Translator<'p> {
     }
 
     /// A listener's or rule's actions.
-    fn actions(&self, here: Here<'p>, node: PlanNode<'p>, name: &str) -> Vec<Spanned> {
+    fn actions(&self, here: Here<'p>, node: PlanNode<'p>, name: &str) -> Spanned {
         let pos = self.pos(here.instance, Some(name));
+        if let Some(reason) = self.plan.unknown_blocks(node, name) {
+            return super::unknown(reason, pos);
+        }
+        seq(self.each_action(here, node, name, pos), pos)
+    }
+
+    fn each_action(
+        &self,
+        here: Here<'p>,
+        node: PlanNode<'p>,
+        name: &str,
+        pos: crate::template::yaml::Pos,
+    ) -> Vec<Spanned> {
         self.plan
             .blocks(node, name)
             .into_iter()
