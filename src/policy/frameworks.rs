@@ -58,6 +58,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "CloudWatch alarms should have specified actions configured",
     ),
     (
+        "SH:CloudWatch.17",
+        "CloudWatch alarm actions should be activated",
+    ),
+    (
         "SH:EC2.9",
         "Amazon EC2 instances should not have a public IPv4 address",
     ),
@@ -120,6 +124,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
     (
         "CONFIG:clb-multiple-az",
         "Classic Load Balancers span several Availability Zones",
+    ),
+    (
+        "CONFIG:cloudwatch-alarm-action-enabled-check",
+        "CloudWatch alarms have their actions enabled",
     ),
     (
         "CONFIG:cloudwatch-alarm-action-check",
