@@ -553,3 +553,43 @@ fn rules_a_dynamic_block_makes_at_apply_are_unknown() {
     let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
     assert_eq!(app_rules(&report), ["HA009 unknown", "HA010 unknown"]);
 }
+
+/// Every command that takes `--template` takes a plan: the application found, its zones
+/// survived, drawn, and the inventory behind them.
+#[test]
+fn apps_whatif_graph_and_inventory_take_a_plan() {
+    let plan = committed_plan("ha-web");
+    let run = |command: &str| {
+        let output = hacheck()
+            .args([command, "--terraform-plan"])
+            .arg(&plan)
+            .output()
+            .unwrap();
+        assert_exit(&output, 0);
+        crate::support::stdout(&output)
+    };
+    let apps = run("apps");
+    assert!(
+        apps.starts_with("application shop-alb (discovered, entry points: shop-alb)"),
+        "{apps}"
+    );
+    let whatif = run("whatif");
+    for zone in ["us-east-1a", "us-east-1b"] {
+        assert!(whatif.contains(&format!("losing {zone}")), "{whatif}");
+    }
+    assert!(!whatif.contains("┆ down "), "{whatif}");
+    let graph = run("graph");
+    assert!(
+        graph.contains("application load balancer</b><br/>shop-alb"),
+        "{graph}"
+    );
+    let inventory: serde_json::Value = serde_json::from_str(&run("inventory")).unwrap();
+    assert_eq!(inventory["auto_scaling_groups"][0]["name"], "shop-asg");
+    assert_eq!(
+        inventory["auto_scaling_groups"][0]["subnet_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
