@@ -445,6 +445,7 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         eks_nodes: false,
         worker: false,
         nat_instance: false,
+        without_backups: Vec::new(),
     };
     let account = build(&mut Rng(20_261_206), &composition);
     // The public names the plan cannot guess.

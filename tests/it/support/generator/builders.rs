@@ -152,12 +152,17 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
             .map(|app| from_group("tcp", 5432, &format!("sg-{}", app.name)))
             .collect();
         account.add("security_groups", security_group(&group, ingress));
+        let backups = if composition.without_backups.get(d) == Some(&true) {
+            0
+        } else {
+            7
+        };
         let member = |name: &str, zone: usize, cluster: Option<&str>| {
             json!({"id": name, "arn": format!("arn:aws:rds:{REGION}:{ACCOUNT}:db:{name}"), "region": REGION,
                 "engine": if cluster.is_some() && kind == Database::Aurora { "aurora-postgresql" } else { "postgres" },
                 "engine_version": "16.4", "instance_class": "db.r6g.large", "status": "available",
                 "multi_az": kind == Database::MultiAzInstance && !single_zone, "publicly_accessible": public,
-                "storage_encrypted": true, "backup_retention_period": 7, "security_group_ids": [group],
+                "storage_encrypted": true, "backup_retention_period": backups, "security_group_ids": [group],
                 "subnet_group": "gen-db", "vpc_id": VPC, "availability_zone": ZONES[zone],
                 "endpoint_address": format!("{name}.gen.{REGION}.rds.amazonaws.com"), "endpoint_port": 5432,
                 "cluster_id": cluster})
@@ -205,6 +210,11 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
             for app in users(d) {
                 account.expect("HA018", &format!("{}-lb", app.name));
             }
+        }
+        // A standalone instance an application uses keeps no backups: HA020 (a cluster's
+        // retention is not read: unknown, not expected to fail).
+        if backups == 0 && used && kind == Database::MultiAzInstance {
+            account.expect("HA020", &id);
         }
         // Public access is wrong for any database, used or not (HA013's documentation).
         if public {

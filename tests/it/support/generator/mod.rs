@@ -429,6 +429,8 @@ pub(crate) struct Composition {
     pub(crate) eks_nodes: bool,
     pub(crate) worker: bool,
     pub(crate) nat_instance: bool,
+    /// Per database: a standalone instance keeping no automated backups (HA020).
+    pub(crate) without_backups: Vec<bool>,
 }
 
 impl Composition {
@@ -477,6 +479,11 @@ impl Composition {
             };
             app.inclusive = rng.chance(20);
         }
+        composition.without_backups = composition
+            .databases
+            .iter()
+            .map(|(kind, ..)| *kind == Database::MultiAzInstance && rng.chance(20))
+            .collect();
         composition
     }
 
@@ -558,6 +565,7 @@ impl Composition {
             eks_nodes: rng.chance(30),
             worker: rng.chance(30),
             nat_instance: rng.chance(20),
+            without_backups: Vec::new(),
         }
     }
 }
