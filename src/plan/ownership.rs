@@ -59,7 +59,7 @@ pub fn hand_to_owners(
             .kind()
             .owner_tags(&step.region, index)
             .and_then(Owner::of)
-            .or_else(|| terraform.and_then(|state| state.owner_of(&step.action)));
+            .or_else(|| terraform.and_then(|state| state.owner_of(&step.action, &step.region)));
         let instruction = match owner {
             Some(owner) => instruction(&owner, &step.action),
             None if step.action.kind().tags_unread(&step.region, index) => format!(

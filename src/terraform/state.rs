@@ -38,7 +38,9 @@ fn inventory_kind(resource_type: &str) -> Option<&'static str> {
 /// The resources a state manages, by (inventory kind, id, ARN or name).
 #[derive(Debug, Default)]
 pub struct Managed {
-    addresses: HashMap<(&'static str, String), String>,
+    /// (kind, id/ARN/name) → the region its ARN names (none for a resource without one),
+    /// and its address: a name alone may be another region's resource.
+    addresses: HashMap<(&'static str, String), Vec<(Option<String>, String)>>,
 }
 
 impl Managed {
@@ -82,10 +84,17 @@ impl Managed {
             ) else {
                 continue;
             };
+            let region = resource["values"]["arn"]
+                .as_str()
+                .and_then(|arn| arn.split(':').nth(3))
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned);
             for key in ["id", "arn", "name", "identifier", "alarm_name"] {
                 if let Some(value) = resource["values"][key].as_str().filter(|v| !v.is_empty()) {
                     self.addresses
-                        .insert((kind, value.to_owned()), address.to_owned());
+                        .entry((kind, value.to_owned()))
+                        .or_default()
+                        .push((region.clone(), address.to_owned()));
                 }
             }
         }
@@ -96,7 +105,11 @@ impl Managed {
 
     /// Who owns what `action` changes, if this state manages it: the first resource it
     /// edits that the state holds, with the attributes the action sets there.
-    pub fn owner_of(&self, action: &crate::change::Action) -> Option<crate::change::Owner> {
+    pub fn owner_of(
+        &self,
+        action: &crate::change::Action,
+        region: &str,
+    ) -> Option<crate::change::Owner> {
         use crate::change::IacEdit;
         let edits = action.kind().iac_edits()?;
         let mut found: Option<(String, Vec<String>)> = None;
@@ -115,14 +128,14 @@ impl Managed {
                 IacEdit::PrivateLaunches { template, .. } => (template, None),
                 // A resource of that name the state holds is mended, not declared anew.
                 IacEdit::Declare { kind, name, .. } => {
-                    if let Some(address) = self.address_of(kind, name) {
+                    if let Some(address) = self.address_of(kind, name, region) {
                         found.get_or_insert_with(|| (address.to_owned(), Vec::new()));
                     }
                     continue;
                 }
                 IacEdit::AliasRecord { .. } => continue,
             };
-            let Some(address) = self.address_of(resource.kind, &resource.id) else {
+            let Some(address) = self.address_of(resource.kind, &resource.id, region) else {
                 continue;
             };
             let entry = found.get_or_insert_with(|| (address.to_owned(), Vec::new()));
@@ -141,16 +154,18 @@ impl Managed {
         })
     }
 
-    /// The address of the resource of `kind` known by `id` (its id, ARN or name), if the
-    /// state manages it.
-    pub fn address_of(&self, kind: &str, id: &str) -> Option<&str> {
+    /// The address of the resource of `kind` in `region` known by `id` (its id, ARN or
+    /// name), if the state manages it (one whose ARN names no region is taken as any).
+    pub fn address_of(&self, kind: &str, id: &str, region: &str) -> Option<&str> {
         let kind = crate::inventory::index::KINDS
             .iter()
             .map(|(k, _)| *k)
             .find(|k| *k == kind)?;
         self.addresses
-            .get(&(kind, id.to_owned()))
-            .map(String::as_str)
+            .get(&(kind, id.to_owned()))?
+            .iter()
+            .find(|(r, _)| r.as_deref().is_none_or(|r| r == region))
+            .map(|(_, address)| address.as_str())
     }
 }
 
@@ -164,13 +179,14 @@ mod tests {
         let mut managed = Managed::default();
         managed.collect(&serde_json::json!({"resources": [
             {"mode": "managed", "type": "aws_db_instance", "address": "aws_db_instance.db",
-             "values": {"id": "db-ABC", "identifier": "shop-db"}},
+             "values": {"id": "db-ABC", "identifier": "shop-db", "arn": "arn:aws:rds:us-east-1:123456789012:db:shop-db"}},
             {"mode": "managed", "type": "aws_launch_template", "address": "aws_launch_template.app",
              "values": {"id": "lt-1", "name": "shop-db"}}
         ]}));
-        let owner = managed.owner_of(&Action::EnableMultiAz(EnableMultiAz {
+        let action = Action::EnableMultiAz(EnableMultiAz {
             db_instance: "shop-db".into(),
-        }));
+        });
+        let owner = managed.owner_of(&action, "us-east-1");
         assert_eq!(
             owner,
             Some(Owner::Terraform {
@@ -178,11 +194,16 @@ mod tests {
                 attributes: vec!["`multi_az`".into(), "`availability_zone`".into()],
             })
         );
-        // A name alone is not enough: the launch template called alike is another resource.
+        // A name alone is not enough: the launch template called alike is another resource,
+        // and so is a database of that name in another region.
         assert_eq!(
-            managed.address_of("launch_template", "shop-db"),
+            managed.address_of("launch_template", "shop-db", "us-east-1"),
             Some("aws_launch_template.app")
         );
-        assert_eq!(managed.address_of("auto_scaling_group", "shop-db"), None);
+        assert_eq!(
+            managed.address_of("auto_scaling_group", "shop-db", "us-east-1"),
+            None
+        );
+        assert_eq!(managed.owner_of(&action, "eu-west-1"), None);
     }
 }
