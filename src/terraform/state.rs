@@ -35,12 +35,15 @@ fn inventory_kind(resource_type: &str) -> Option<&'static str> {
     })
 }
 
+/// One resource a state holds: the region its ARN names (if any), and its address.
+type Held = (Option<String>, String);
+
 /// The resources a state manages, by (inventory kind, id, ARN or name).
 #[derive(Debug, Default)]
 pub struct Managed {
     /// (kind, id/ARN/name) → the region its ARN names (none for a resource without one),
     /// and its address: a name alone may be another region's resource.
-    addresses: HashMap<(&'static str, String), Vec<(Option<String>, String)>>,
+    addresses: HashMap<(&'static str, String), Vec<Held>>,
 }
 
 impl Managed {
