@@ -432,9 +432,11 @@ impl Plan {
                 instance: node.instance,
                 after,
                 unknown: unknown.get(n).unwrap_or(&NULL),
-                // Blocks written one by one line up with the planned ones; a set reorders
-                // them, but a set's unknown parts are resolved below by the references.
-                expressions: if expressions.len() == planned.len() {
+                // Blocks written one by one line up with the planned ones, unless they are a
+                // set, which Terraform orders its own way: with one block there is no
+                // order to lose; with several, a block's value known only after apply is
+                // not taken from a neighbour's expression (it is unknown instead).
+                expressions: if expressions.len() == planned.len() && planned.len() == 1 {
                     &expressions[n]
                 } else {
                     &NULL
