@@ -3,7 +3,7 @@
 //! For each step of a plan it re-reads the live target, skips the step when it is already
 //! satisfied, refuses it when the target drifted from what the plan expected (saying how),
 //! and otherwise applies it and waits for the change to settle. Steps whose dependencies
-//! are done run concurrently. Progress goes to a journal after every step, so that an
+//! are done run concurrently, one per resource at a time. Progress goes to a journal after every step, so that an
 //! interrupted apply resumes where it stopped; since satisfied steps are skipped, applying
 //! the same plan twice is harmless. Nothing here deletes a DB instance, volume, snapshot or
 //! AMI: no such call exists in this module.
@@ -245,7 +245,13 @@ impl Executor {
             let (ready, waiting): (Vec<&Step>, Vec<&Step>) = pending
                 .into_iter()
                 .partition(|step| step.depends_on.iter().all(|d| outcomes.contains_key(d)));
-            pending = waiting;
+            // One step per resource at a time: RDS refuses a modification while another is
+            // in progress, and two changes of one security group sent at once may cross.
+            let mut targets = std::collections::BTreeSet::new();
+            let (ready, later): (Vec<&Step>, Vec<&Step>) = ready
+                .into_iter()
+                .partition(|step| targets.insert(step.action.target()));
+            pending = later.into_iter().chain(waiting).collect();
             if ready.is_empty() {
                 // Unreachable for plans the planner made (dependencies always resolve).
                 for step in pending.drain(..) {
