@@ -258,8 +258,10 @@ impl Writer<'_> {
                 )),
             };
         }
-        let slots: Vec<usize> = match kind.and_then(crate::inventory::index::slot_of_kind) {
-            Some(slot) => vec![slot],
+        let slots: Vec<usize> = match kind.map(|k| (k, crate::inventory::index::slot_of_kind(k))) {
+            Some((_, Some(slot))) => vec![slot],
+            Some((kind, None)) => return Located::Refused(format!("no kind `{kind}`")),
+            // An ARN (an alarm's actions): unique across kinds.
             None => (0..crate::inventory::index::SLOTS).collect(),
         };
         let source = slots.into_iter().find_map(|slot| {

@@ -153,14 +153,26 @@ fn configuration_sources(
         .filter(|i| i.config_module.is_empty())
         .map(|i| i.config_address())
         .collect();
+    let mut failure = None;
     for dir in [PathBuf::from("."), beside] {
         if !has_tf(&dir) {
             continue;
         }
-        let sources = source::read(&dir, json)?;
+        // A directory not given is only a guess: one that does not parse is not it, unless
+        // no other is (then what does not parse is said).
+        let sources = match source::read(&dir, json) {
+            Ok(sources) => sources,
+            Err(error) => {
+                failure.get_or_insert(error);
+                continue;
+            }
+        };
         if roots.is_empty() || roots.iter().any(|a| sources.file("", a).is_some()) {
             return Ok(sources);
         }
     }
-    Ok(source::Sources::default())
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(source::Sources::default()),
+    }
 }

@@ -99,6 +99,9 @@ pub struct Plan {
     /// (module path, resource address, block) the `.tf` files write as `dynamic` blocks;
     /// `None` when no `.tf` file was read (then no block's absence can be told).
     dynamic: Option<std::collections::HashSet<(String, String, String)>>,
+    /// (module path, resource address) the `.tf` files declare: a resource not among them
+    /// (an uninstalled module's) is as if no `.tf` file was read.
+    declared: std::collections::HashSet<(String, String)>,
 }
 
 const NULL: Value = Value::Null;
@@ -324,6 +327,7 @@ impl Plan {
             complete: json.get("complete").and_then(Value::as_bool) != Some(false),
             plain: Default::default(),
             dynamic: None,
+            declared: Default::default(),
         })
     }
 
@@ -333,6 +337,7 @@ impl Plan {
         if !sources.is_empty() {
             self.plain = sources.plain_expressions().into_iter().collect();
             self.dynamic = Some(sources.dynamic_blocks().into_iter().collect());
+            self.declared = sources.declared().into_iter().collect();
         }
         self
     }
@@ -361,17 +366,20 @@ impl Plan {
     pub fn unknown_blocks(&self, node: Node<'_>, name: &str) -> Option<String> {
         let instance = &self.instances[node.instance];
         let own = std::ptr::eq(node.expressions, &instance.expressions);
-        let dynamic = match &self.dynamic {
-            None => true,
-            Some(dynamic) => {
-                own && dynamic.contains(&(
-                    instance.config_module.clone(),
-                    instance.config_address(),
-                    name.to_owned(),
-                ))
-            }
-        };
-        if !dynamic {
+        let key = (instance.config_module.clone(), instance.config_address());
+        let read = self.dynamic.is_some() && self.declared.contains(&key);
+        let dynamic = own
+            && self.dynamic.as_ref().is_some_and(|dynamic| {
+                dynamic.contains(&(key.0.clone(), key.1.clone(), name.to_owned()))
+            });
+        // A dynamic block makes blocks of its own, beside any written ones: unknown.
+        if dynamic {
+            return Some(format!(
+                "the `{name}` blocks a `dynamic` block of `{}` makes (known only after apply)",
+                instance.address
+            ));
+        }
+        if read {
             return None;
         }
         let flag = match node.unknown {
@@ -565,7 +573,10 @@ impl Plan {
                 .filter(|b| b.get(name) == Some(&ALL_UNKNOWN))
                 .count();
             let holds = blocks.iter().any(|b| std::ptr::eq(b, node.unknown));
-            if holds && waiting == 1 && expression.get("references").is_some() {
+            // With several blocks, a group another (known) block names would be taken for
+            // this one's too.
+            if holds && waiting == 1 && blocks.len() == 1 && expression.get("references").is_some()
+            {
                 // Only group references are a rule's groups: a CIDR another block reads
                 // from a variable is not.
                 let only_groups = |resolved: &Resolved| match resolved {

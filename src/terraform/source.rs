@@ -35,17 +35,38 @@ pub struct Sources {
     plain_outputs: Vec<(String, String)>,
 }
 
-/// Whether `expression` takes whole what it references: a reference, a splat, a list of
-/// them, or a `for` without an `if`. A function, a condition or a filter may take part of
-/// it, which the plan (listing only the references) cannot tell.
+/// Whether `expression` takes whole what it references: a reference (its indexes
+/// literal, or `count.index` / `each.key` / `each.value`), a splat, a list of them, or a
+/// `for` without an `if` over one. A function, a condition, a filter or a computed index
+/// may take part of it, which the plan (listing only the references) cannot tell.
 fn is_plain(expression: &hcl_edit::expr::Expression) -> bool {
-    use hcl_edit::expr::Expression;
+    use hcl_edit::expr::{Expression, TraversalOperator};
+    let pairing = |index: &Expression| {
+        let text = index.to_string();
+        matches!(text.trim(), "count.index" | "each.key" | "each.value")
+    };
     match expression {
-        Expression::Traversal(_) | Expression::Variable(_) => true,
+        Expression::Variable(_) => true,
+        Expression::Traversal(traversal) => {
+            matches!(traversal.expr, Expression::Variable(_))
+                && traversal
+                    .operators
+                    .iter()
+                    .all(|operator| match &**operator {
+                        TraversalOperator::Index(index) => {
+                            matches!(index, Expression::Number(_) | Expression::String(_))
+                                || pairing(index)
+                        }
+                        _ => true,
+                    })
+        }
         Expression::Parenthesis(inner) => is_plain(inner.inner()),
         Expression::Array(items) => items.iter().all(is_plain),
         Expression::ForExpr(for_expr) => {
-            for_expr.cond.is_none() && for_expr.key_expr.is_none() && is_plain(&for_expr.value_expr)
+            for_expr.cond.is_none()
+                && for_expr.key_expr.is_none()
+                && is_plain(&for_expr.intro.collection_expr)
+                && is_plain(&for_expr.value_expr)
         }
         _ => false,
     }
@@ -87,6 +108,11 @@ impl Sources {
     /// Whether any `.tf` file was read.
     pub fn is_empty(&self) -> bool {
         self.declared.is_empty()
+    }
+
+    /// Every (module, resource address) the `.tf` files declare.
+    pub fn declared(&self) -> Vec<(String, String)> {
+        self.declared.keys().cloned().collect()
     }
 
     /// The file that declares resource `address` of module `module`.
@@ -281,6 +307,29 @@ pub fn read(dir: &Path, plan: &Value) -> Result<Sources, TerraformError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_expressions_that_take_all_they_reference_are_plain() {
+        let plain = |text: &str| is_plain(&hcl_edit::parser::parse_expr(text).unwrap());
+        for text in [
+            "aws_subnet.private[*].id",
+            "[for s in aws_subnet.private : s.id]",
+            "[aws_subnet.a.id, aws_subnet.b.id]",
+            "aws_route_table.private[each.key].id",
+            "module.network.private_subnet_ids",
+        ] {
+            assert!(plain(text), "{text}");
+        }
+        for text in [
+            "[for s in aws_subnet.private : s.id if s.availability_zone == \"a\"]",
+            "[for s in slice(aws_subnet.private, 0, 1) : s.id]",
+            "slice(module.network.private_subnet_ids, 0, 1)",
+            "[aws_subnet.private[var.i].id]",
+            "var.ha ? aws_subnet.private[*].id : [aws_subnet.private[0].id]",
+        ] {
+            assert!(!plain(text), "{text}");
+        }
+    }
 
     #[test]
     fn positions_count_characters_from_one() {

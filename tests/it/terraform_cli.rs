@@ -549,7 +549,17 @@ fn rules_a_dynamic_block_makes_at_apply_are_unknown() {
     };
     let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
     assert_eq!(app_rules(&report), ["HA009 pass", "HA010 pass"]);
-    std::fs::write(&main, with_dynamic).unwrap();
+    std::fs::write(&main, &with_dynamic).unwrap();
+    let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
+    assert_eq!(app_rules(&report), ["HA009 unknown", "HA010 unknown"]);
+    // Beside a rule written as a block, a dynamic block's rules are still unknown.
+    let mixed = with_dynamic.replacen(
+        "\n  dynamic \"ingress\" {",
+        "\n  ingress {\n    protocol    = \"tcp\"\n    from_port   = 8080\n    to_port     = 8080\n    cidr_blocks = [\"10.0.0.0/16\"]\n  }\n\n  dynamic \"ingress\" {",
+        1,
+    );
+    assert_ne!(mixed, with_dynamic);
+    std::fs::write(&main, mixed).unwrap();
     let (_, report) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
     assert_eq!(app_rules(&report), ["HA009 unknown", "HA010 unknown"]);
 }
