@@ -724,6 +724,12 @@ fn what_a_template_does_not_say_is_never_guessed() {
         "unknown",
         "a subnet group of no loaded template"
     );
+    let restored = "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n      DBInstanceClass: db.t3.micro\n      DBSnapshotIdentifier: nightly\n";
+    assert_eq!(
+        status_on(dir.path(), "restored.yaml", restored, "HA020"),
+        "unknown",
+        "a database restored from a snapshot keeps the snapshot's backup retention"
+    );
     let ssm = "Parameters:\n  MultiAz:\n    Type: AWS::SSM::Parameter::Value<String>\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n      DBInstanceClass: db.t3.micro\n      MultiAZ: !Ref MultiAz\n      PubliclyAccessible: false\n";
     let path = dir.path().join("ssm.yaml");
     std::fs::write(&path, ssm).unwrap();

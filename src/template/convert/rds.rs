@@ -31,9 +31,21 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 storage_encrypted: r
                     .flag("StorageEncrypted", "storage_encrypted")?
                     .unwrap_or(false),
-                backup_retention_period: r
+                backup_retention_period: match r
                     .int("BackupRetentionPeriod", "backup_retention_period")?
-                    .unwrap_or(1),
+                {
+                    Some(days) => days,
+                    // A database restored from a snapshot keeps its source's retention,
+                    // which may be none: not known before deploy.
+                    None if r.properties_entry("DBSnapshotIdentifier").is_some() => {
+                        r.unknown(
+                            "backup_retention_period",
+                            "the backup retention a database restored from a snapshot takes from it (after deploy)",
+                        );
+                        0
+                    }
+                    None => 1,
+                },
                 security_group_ids: r.list("VPCSecurityGroups", "security_group_ids")?,
                 subnet_group: r
                     .text("DBSubnetGroupName", "subnet_group")?

@@ -396,6 +396,7 @@ impl<'p> Translator<'p> {
                 ("PubliclyAccessible", get("publicly_accessible")),
                 ("StorageEncrypted", get("storage_encrypted")),
                 ("BackupRetentionPeriod", get("backup_retention_period")),
+                ("DBSnapshotIdentifier", text("snapshot_identifier")),
                 ("DBSubnetGroupName", text("db_subnet_group_name")),
                 ("VPCSecurityGroups", list("vpc_security_group_ids")),
                 (
