@@ -297,8 +297,8 @@ pub struct InventorySource {
     )]
     pub terraform_plan: Option<PathBuf>,
     /// With `--terraform-plan`: the configuration's directory, whose `.tf` files give each
-    /// result its line (default: the current directory when it holds `.tf` files, else the
-    /// plan's).
+    /// result its line and tell what the plan cannot (default: the current directory, else
+    /// the plan's, whichever declares the plan's resources).
     #[arg(long, value_name = "DIR", requires = "terraform_plan")]
     pub terraform_dir: Option<PathBuf>,
     /// Template parameters: a file in CloudFormation's
