@@ -6,12 +6,10 @@
 //! cargo bench --bench template_scan
 
 use std::fmt::Write;
-use std::time::{Duration, Instant};
 
-use hacheck::apps::{Scope, ScopeSettings};
-use hacheck::inventory::Index;
-use hacheck::policy::{ParamOverrides, PolicySet};
 use hacheck::template::{PLACEHOLDER_ACCOUNT, TemplateOptions};
+
+mod support;
 
 const APPS: usize = 38;
 const RUNS: usize = 9;
@@ -146,11 +144,6 @@ fn template() -> String {
     t
 }
 
-fn median(mut times: Vec<Duration>) -> f64 {
-    times.sort();
-    times[times.len() / 2].as_secs_f64() * 1e3
-}
-
 fn main() {
     let dir = std::env::temp_dir().join(format!("hacheck-template-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -163,48 +156,28 @@ fn main() {
         region: "us-east-1".into(),
         account: PLACEHOLDER_ACCOUNT.into(),
     };
-    let set = PolicySet::load(&[]).expect("pack loads");
-    let (mut load, mut judge, mut total) = (Vec::new(), Vec::new(), Vec::new());
-    let mut counts = (0, 0, 0);
-    let mut failing_rules = std::collections::BTreeMap::new();
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let inventory = hacheck::template::load(&options).expect("the template loads");
-        let loaded = start.elapsed();
-        let resources: usize = inventory.resource_counts().iter().map(|(_, n)| n).sum();
-        let index = std::sync::Arc::new(Index::new(inventory));
-        let model = hacheck::apps::discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
-        let judged = Instant::now();
-        let evaluation = set.evaluate(&index, &model, &ParamOverrides::new());
-        judge.push(judged.elapsed());
-        load.push(loaded);
-        total.push(start.elapsed());
-        let failing = evaluation.findings.iter().filter(|f| f.failed()).count();
-        failing_rules.clear();
-        for finding in evaluation.findings.iter().filter(|f| f.failed()) {
-            *failing_rules.entry(finding.rule_id.clone()).or_insert(0) += 1;
-        }
-        counts = (resources, evaluation.findings.len(), failing);
-    }
+    let stages = support::scan(RUNS, || {
+        hacheck::template::load(&options).expect("the template loads")
+    });
     std::fs::remove_dir_all(&dir).ok();
     let declared = text.matches("\n    Type: ").count();
     println!(
         "template of {declared} resources ({} bytes) → {} inventory resources, {} results ({} failing)",
         text.len(),
-        counts.0,
-        counts.1,
-        counts.2
+        stages.resources,
+        stages.results,
+        stages.failing
     );
     println!(
         "read + evaluate intrinsics + convert: {:>8.1} ms (median of {RUNS})",
-        median(load)
+        support::median(&stages.load)
     );
     println!(
-        "rules (whole pack, 19 rules):         {:>8.1} ms",
-        median(judge)
+        "rules (whole pack):                   {:>8.1} ms",
+        support::median(&stages.judge)
     );
     println!(
         "whole scan (index and model included): {:>7.1} ms",
-        median(total)
+        support::median(&stages.total)
     );
 }

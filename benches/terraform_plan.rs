@@ -7,10 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use hacheck::apps::{Scope, ScopeSettings};
-use hacheck::inventory::Index;
-use hacheck::policy::{ParamOverrides, PolicySet};
 use hacheck::terraform::TerraformOptions;
+
+mod support;
 
 const COPIES: usize = 24;
 const RUNS: usize = 9;
@@ -55,11 +54,6 @@ fn plan() -> serde_json::Value {
     plan
 }
 
-fn median(mut times: Vec<Duration>) -> f64 {
-    times.sort();
-    times[times.len() / 2].as_secs_f64() * 1e3
-}
-
 fn main() {
     let dir = std::env::temp_dir().join(format!("hacheck-terraform-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -82,35 +76,26 @@ fn main() {
             start.elapsed()
         })
         .collect();
-    let set = PolicySet::load(&[]).expect("pack loads");
-    let (mut load, mut judge, mut total) = (Vec::new(), Vec::new(), Vec::new());
-    let mut counts = (0, 0, 0);
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let inventory = hacheck::terraform::load(&options).expect("the plan loads");
-        let loaded = start.elapsed();
-        let resources: usize = inventory.resource_counts().iter().map(|(_, n)| n).sum();
-        let index = std::sync::Arc::new(Index::new(inventory));
-        let model = hacheck::apps::discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
-        let judged = Instant::now();
-        let evaluation = set.evaluate(&index, &model, &ParamOverrides::new());
-        judge.push(judged.elapsed());
-        load.push(loaded);
-        total.push(start.elapsed());
-        let failing = evaluation.findings.iter().filter(|f| f.failed()).count();
-        counts = (resources, evaluation.findings.len(), failing);
-    }
+    let stages = support::scan(RUNS, || {
+        hacheck::terraform::load(&options).expect("the plan loads")
+    });
     std::fs::remove_dir_all(&dir).ok();
     println!(
         "plan of {instances} resource instances → {} inventory resources, {} results ({} failing)",
-        counts.0, counts.1, counts.2
+        stages.resources, stages.results, stages.failing
     );
     println!(
         "read + resolve + convert:      {:>8.1} ms (median of {RUNS}; parsing the {} MB of JSON alone {:.1} ms)",
-        median(load),
+        support::median(&stages.load),
         text.len() / 1_000_000,
-        median(parse)
+        support::median(&parse)
     );
-    println!("judge (model and pack):        {:>8.1} ms", median(judge));
-    println!("total:                         {:>8.1} ms", median(total));
+    println!(
+        "judge (model and pack):        {:>8.1} ms",
+        support::median(&stages.judge)
+    );
+    println!(
+        "total:                         {:>8.1} ms",
+        support::median(&stages.total)
+    );
 }
