@@ -220,6 +220,13 @@ fn hcl_string(text: &str) -> String {
         .replace("%{", "%%{")
 }
 
+/// `value` becomes `new`, keeping what surrounds it (the spaces before it, a comment after).
+fn replace_value(value: &mut Expression, new: Expression) {
+    let decor = value.decor().clone();
+    *value = new;
+    *value.decor_mut() = decor;
+}
+
 fn parse(expression: &str) -> Result<Expression, String> {
     hcl_edit::parser::parse_expr(expression).map_err(|e| format!("`{expression}`: {}", e.message()))
 }
@@ -446,9 +453,7 @@ impl Writer<'_> {
             | Expression::Array(_)
             | Expression::Object(_)
             | Expression::Null(_) => {
-                let decor = value.decor().clone();
-                *value = new;
-                *value.decor_mut() = decor;
+                replace_value(value, new);
                 Ok(())
             }
             Expression::Traversal(_) => {
@@ -474,12 +479,12 @@ impl Writer<'_> {
     /// gives it a value, else at its `default`.
     fn set_variable(&mut self, file: &Path, variable: &str, expression: &str) -> Step {
         let dir = file.parent().unwrap_or(Path::new("."));
+        let candidates = super::source::dir_files(dir).map_err(|e| e.to_string())?;
         // A variable other attributes read too would change them as well.
-        let reads: usize = std::fs::read_dir(dir)
-            .map_err(|e| e.to_string())?
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        let reads: usize = candidates
+            .iter()
+            .filter(|p| super::source::is_tf(p))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
             .map(|text| {
                 text.match_indices(&format!("var.{variable}"))
                     .filter(|(at, _)| {
@@ -494,30 +499,18 @@ impl Writer<'_> {
                 "variable `{variable}` is read in {reads} places: give this attribute its own value, or change the variable where it is set"
             ));
         }
-        let mut candidates: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| e.to_string())?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
-        candidates.sort();
         let tfvars = candidates.iter().filter(|p| {
             let name = p.file_name().unwrap_or_default().to_string_lossy();
             name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
         });
-        for path in tfvars.clone() {
+        for path in tfvars {
             let draft = draft(self.drafts, path)?;
             if let Some(mut given) = draft.body.get_attribute_mut(variable) {
-                let value = given.value_mut();
-                let decor = value.decor().clone();
-                *value = parse(expression)?;
-                *value.decor_mut() = decor;
+                replace_value(given.value_mut(), parse(expression)?);
                 return Ok(());
             }
         }
-        for path in candidates
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "tf"))
-        {
+        for path in candidates.iter().filter(|p| super::source::is_tf(p)) {
             let draft = draft(self.drafts, path)?;
             let block = draft
                 .body
@@ -529,10 +522,7 @@ impl Writer<'_> {
                         "variable `{variable}` has no default: set it where it is given (`-var`, a `.tfvars` of the pipeline)"
                     ));
                 };
-                let value = default.value_mut();
-                let decor = value.decor().clone();
-                *value = parse(expression)?;
-                *value.decor_mut() = decor;
+                replace_value(default.value_mut(), parse(expression)?);
                 return Ok(());
             }
         }

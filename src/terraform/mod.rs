@@ -135,13 +135,7 @@ fn configuration_sources(
     if let Some(dir) = &options.dir {
         return source::read(dir, json);
     }
-    let has_tf = |dir: &Path| {
-        std::fs::read_dir(dir).is_ok_and(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
-        })
-    };
+    let has_tf = |dir: &Path| source::tf_files(dir).is_ok_and(|files| !files.is_empty());
     let beside = options
         .plan
         .parent()

@@ -75,6 +75,15 @@ impl<'p> Node<'p> {
     pub fn expressions(&self) -> &'p Value {
         self.expressions
     }
+
+    /// What `after_unknown` says of attribute or block `name`: `true` (all of it known only
+    /// after apply), a structure of flags, or null (known).
+    fn unknown_flag(&self, name: &str) -> &'p Value {
+        match self.unknown {
+            Value::Bool(true) => &ALL_UNKNOWN,
+            other => other.get(name).unwrap_or(&NULL),
+        }
+    }
 }
 
 /// A problem that makes a file not a plan hacheck reads.
@@ -382,10 +391,7 @@ impl Plan {
         if read {
             return None;
         }
-        let flag = match node.unknown {
-            Value::Bool(true) => &ALL_UNKNOWN,
-            other => other.get(name).unwrap_or(&NULL),
-        };
+        let flag = node.unknown_flag(name);
         let written = node
             .expressions
             .get(name)
@@ -402,14 +408,7 @@ impl Plan {
     /// The blocks `name` of `node`: each from the planned values, or — where the plan knows
     /// none of them before apply — from the configuration.
     pub fn blocks<'p>(&'p self, node: Node<'p>, name: &str) -> Vec<Node<'p>> {
-        let unknown = node
-            .unknown
-            .get(name)
-            .unwrap_or(if node.unknown == &ALL_UNKNOWN {
-                &ALL_UNKNOWN
-            } else {
-                &NULL
-            });
+        let unknown = node.unknown_flag(name);
         let expressions = node
             .expressions
             .get(name)
@@ -461,10 +460,7 @@ impl Plan {
     /// As [`Plan::attribute`]; a reference to a whole resource (`aws_subnet.private`, as a
     /// splat or `for` makes) gives its attribute `wanted` (`id`, `arn`).
     pub fn attribute_wanting(&self, node: Node<'_>, name: &str, wanted: &str) -> Resolved {
-        let flag = match node.unknown {
-            Value::Bool(true) => &ALL_UNKNOWN,
-            other => other.get(name).unwrap_or(&NULL),
-        };
+        let flag = node.unknown_flag(name);
         let planned = node.after.get(name).unwrap_or(&NULL);
         let expression = node.expressions.get(name);
         match flag {
@@ -822,15 +818,8 @@ impl Plan {
                 Resolved::Known(e["constant_value"].clone())
             }
             Some(e) => {
-                let parent_context = Context {
-                    module: parent_module,
-                    config_module: parent_config,
-                    // A module call's arguments are not read from the `.tf` files.
-                    plain: false,
-                    key: None,
-                    pairs: false,
-                    each_value_of: Vec::new(),
-                };
+                // A module call's arguments are not read from the `.tf` files.
+                let parent_context = Context::of_module(parent_module, parent_config, false);
                 let references = references_of(e);
                 let useful = useful(&references);
                 match useful.as_slice() {
@@ -878,14 +867,7 @@ impl Plan {
         };
         let child_module = format!("{prefix}module.{call}");
         let plain = self.is_plain(&child_config, &format!("output.{output}"), "value");
-        let child = Context {
-            module: child_module,
-            config_module: child_config,
-            plain,
-            key: None,
-            pairs: false,
-            each_value_of: Vec::new(),
-        };
+        let child = Context::of_module(child_module, child_config, plain);
         let references = references_of(expression);
         let resolved: Vec<Resolved> = useful(&references)
             .iter()
@@ -914,6 +896,20 @@ struct Context {
     /// The referring resource's `for_each` references, when the expression reads
     /// `each.value` (`for_each = aws_subnet.private` then `each.value.id`).
     each_value_of: Vec<String>,
+}
+
+impl Context {
+    /// An expression of a module itself (an output, a call's argument): no instance to pair.
+    fn of_module(module: String, config_module: String, plain: bool) -> Context {
+        Context {
+            module,
+            config_module,
+            plain,
+            key: None,
+            pairs: false,
+            each_value_of: Vec::new(),
+        }
+    }
 }
 
 /// The calling module of `context`: (its address, its configuration path, the call).

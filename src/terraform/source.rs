@@ -177,6 +177,26 @@ fn inside(text: &str, body: &Body, depth: usize, out: &mut Vec<(String, Pos, usi
     }
 }
 
+/// The files of `dir`, sorted, and which of them are `.tf` files.
+pub(super) fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Whether `path` is a `.tf` file.
+pub(super) fn is_tf(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "tf")
+}
+
+/// The `.tf` files of `dir`, sorted.
+pub(super) fn tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    Ok(dir_files(dir)?.into_iter().filter(|p| is_tf(p)).collect())
+}
+
 /// Reads the `.tf` files of module `module` in `dir`, and of the modules it calls.
 fn read_module(
     root: &Path,
@@ -186,16 +206,10 @@ fn read_module(
     modules_json: &HashMap<String, PathBuf>,
     out: &mut Sources,
 ) -> Result<(), TerraformError> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|source| TerraformError::Read {
-            path: dir.to_owned(),
-            source,
-        })?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
-        .collect();
-    files.sort();
+    let files = tf_files(dir).map_err(|source| TerraformError::Read {
+        path: dir.to_owned(),
+        source,
+    })?;
     for file in files {
         let text = std::fs::read_to_string(&file).map_err(|source| TerraformError::Read {
             path: file.clone(),

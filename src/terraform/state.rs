@@ -43,7 +43,7 @@ type Held = (Option<String>, String);
 pub struct Managed {
     /// (kind, id/ARN/name) → the region its ARN names (none for a resource without one),
     /// and its address: a name alone may be another region's resource.
-    addresses: HashMap<(&'static str, String), Vec<Held>>,
+    addresses: HashMap<(String, String), Vec<Held>>,
 }
 
 impl Managed {
@@ -95,7 +95,7 @@ impl Managed {
             for key in ["id", "arn", "name", "identifier", "alarm_name"] {
                 if let Some(value) = resource["values"][key].as_str().filter(|v| !v.is_empty()) {
                     self.addresses
-                        .entry((kind, value.to_owned()))
+                        .entry((kind.to_owned(), value.to_owned()))
                         .or_default()
                         .push((region.clone(), address.to_owned()));
                 }
@@ -160,12 +160,8 @@ impl Managed {
     /// The address of the resource of `kind` in `region` known by `id` (its id, ARN or
     /// name), if the state manages it (one whose ARN names no region is taken as any).
     pub fn address_of(&self, kind: &str, id: &str, region: &str) -> Option<&str> {
-        let kind = crate::inventory::index::KINDS
-            .iter()
-            .map(|(k, _)| *k)
-            .find(|k| *k == kind)?;
         self.addresses
-            .get(&(kind, id.to_owned()))?
+            .get(&(kind.to_owned(), id.to_owned()))?
             .iter()
             .find(|(r, _)| r.as_deref().is_none_or(|r| r == region))
             .map(|(_, address)| address.as_str())
