@@ -290,8 +290,13 @@ pub fn lowercase_message(text: &str) -> String {
 /// which field decided with `v.at("multi_az")`, `v.at("ingress", rule)` or, for a field of
 /// another resource, `v.at(alarm, "threshold")` (for a template's resource: the line the
 /// finding points at).
+/// Shared: a script's `results` array is copied when `check` returns it (Rhai returns a
+/// variable by copy), and a verdict's copy is then a pointer, not its evidence map.
 #[derive(Clone)]
-pub struct Verdict {
+pub struct Verdict(pub std::sync::Arc<VerdictData>);
+
+#[derive(Clone)]
+pub struct VerdictData {
     pub status: Status,
     pub resource: Dynamic,
     pub message: ImmutableString,
@@ -355,8 +360,8 @@ fn register_descriptions(engine: &mut Engine) {
 }
 
 fn register_verdicts(engine: &mut Engine) {
-    let verdict =
-        |status: Status, resource: Dynamic, message: ImmutableString, evidence: Map| Verdict {
+    let verdict = |status: Status, resource: Dynamic, message: ImmutableString, evidence: Map| {
+        Verdict(std::sync::Arc::new(VerdictData {
             status,
             resource,
             message,
@@ -364,36 +369,46 @@ fn register_verdicts(engine: &mut Engine) {
             at: None,
             at_resource: None,
             reads_end: super::view::reads_so_far(),
-        };
+        }))
+    };
+    // `v.at(...)` is called on a verdict just made: it is taken, not copied.
+    fn with_at(
+        v: Verdict,
+        at: (ImmutableString, Option<Dynamic>),
+        at_resource: Option<super::view::Res>,
+    ) -> Verdict {
+        let mut data = std::sync::Arc::unwrap_or_clone(v.0);
+        data.at = Some(at);
+        if at_resource.is_some() {
+            data.at_resource = at_resource;
+        }
+        Verdict(std::sync::Arc::new(data))
+    }
     engine
         .register_type_with_name::<Verdict>("Verdict")
         .register_get("status", |v: &mut Verdict| {
-            ImmutableString::from(match v.status {
+            ImmutableString::from(match v.0.status {
                 Status::Pass => "pass",
                 Status::Fail => "fail",
                 Status::Unknown => "unknown",
             })
         })
-        .register_get("resource", |v: &mut Verdict| v.resource.clone())
-        .register_get("message", |v: &mut Verdict| v.message.clone())
-        .register_get("evidence", |v: &mut Verdict| v.evidence.clone());
-    engine.register_fn("at", |v: Verdict, field: ImmutableString| Verdict {
-        at: Some((field, None)),
-        ..v
+        .register_get("resource", |v: &mut Verdict| v.0.resource.clone())
+        .register_get("message", |v: &mut Verdict| v.0.message.clone())
+        .register_get("evidence", |v: &mut Verdict| v.0.evidence.clone());
+    engine.register_fn("at", |v: Verdict, field: ImmutableString| {
+        with_at(v, (field, None), None)
     });
     engine.register_fn(
         "at",
-        |v: Verdict, field: ImmutableString, element: Dynamic| Verdict {
-            at: Some((field, Some(element))),
-            ..v
+        |v: Verdict, field: ImmutableString, element: Dynamic| {
+            with_at(v, (field, Some(element)), None)
         },
     );
     engine.register_fn(
         "at",
-        |v: Verdict, resource: super::view::Res, field: ImmutableString| Verdict {
-            at: Some((field, None)),
-            at_resource: Some(resource),
-            ..v
+        |v: Verdict, resource: super::view::Res, field: ImmutableString| {
+            with_at(v, (field, None), Some(resource))
         },
     );
     for (name, status) in [

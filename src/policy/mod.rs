@@ -397,7 +397,19 @@ impl PolicySet {
                             };
                             let started = std::time::Instant::now();
                             let (outcome, peak) = memory::with_budget(run_budget, || {
-                                run_policy(&engine, policy, &view, overrides.get(&policy.meta.id))
+                                let mut findings = run_policy(
+                                    &engine,
+                                    policy,
+                                    &view,
+                                    overrides.get(&policy.meta.id),
+                                )?;
+                                // Here, not after the join: on the workers, in parallel.
+                                for finding in &mut findings {
+                                    finding.application = model
+                                        .first_app_of(&finding.resource.arn)
+                                        .map(str::to_owned);
+                                }
+                                Ok(findings)
                             });
                             tracing::debug!(
                                 "policy `{}` took {:?} and held at most {}",
@@ -418,6 +430,13 @@ impl PolicySet {
         let mut results = results.into_inner().expect("results");
         results.sort_by_key(|run| run.index);
         let mut evaluation = Evaluation::default();
+        evaluation.findings.reserve(
+            results
+                .iter()
+                .filter_map(|run| run.outcome.as_ref().ok())
+                .map(Vec::len)
+                .sum(),
+        );
         for PolicyRun {
             index,
             outcome,
@@ -430,9 +449,6 @@ impl PolicySet {
                 Ok(findings) => evaluation.findings.extend(findings),
                 Err(error) => evaluation.errors.push(error),
             }
-        }
-        for finding in &mut evaluation.findings {
-            finding.application = model.first_app_of(&finding.resource.arn).map(str::to_owned);
         }
         evaluation
             .findings
@@ -657,10 +673,11 @@ fn run_policy(
             message: "`check` must return an array of pass(...)/fail(...) verdicts".into(),
         })?;
     let reads = view::take_reads();
-    let mut findings = verdicts
-        .into_iter()
-        .map(|verdict| to_finding(&policy.meta, verdict))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Sized once: a pack's largest rules give tens of thousands of verdicts.
+    let mut findings = Vec::with_capacity(verdicts.len());
+    for verdict in verdicts {
+        findings.push(to_finding(&policy.meta, verdict)?);
+    }
     if view.index().has_sources() {
         locate(&mut findings, &reads, view.index());
     }
@@ -798,6 +815,7 @@ fn to_finding(meta: &PolicyMeta, verdict: Dynamic) -> Result<(Finding, VerdictTr
     let verdict = verdict
         .try_cast::<engine::Verdict>()
         .ok_or_else(|| bad("a verdict is not pass(...), fail(...) or unknown(...)".into()))?;
+    let verdict = std::sync::Arc::unwrap_or_clone(verdict.0);
     let resource = verdict.resource.try_cast::<Res>().ok_or_else(|| {
         bad("the first argument of pass/fail/unknown must be an inventory resource".into())
     })?;
