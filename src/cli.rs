@@ -12,28 +12,92 @@ use clap::{Args, Parser, Subcommand};
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalOptions,
+    pub output: OutputOptions,
+    /// Given before the command (`hacheck --region eu-west-1 scan`): the command's own.
+    #[command(flatten)]
+    pub aws: AwsOptions,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// What every command prints on stderr.
 #[derive(Debug, Clone, Args)]
-pub struct GlobalOptions {
-    /// AWS region to scan; repeat for several (default: from the AWS config chain).
-    #[arg(long = "region", global = true, value_name = "REGION")]
-    pub regions: Vec<String>,
-    /// Named profile from the AWS config files.
-    #[arg(long, global = true, env = "AWS_PROFILE")]
-    pub profile: Option<String>,
-    /// Send every AWS request to this endpoint (e.g. a local moto server).
-    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", value_name = "URL")]
-    pub endpoint_url: Option<String>,
+pub struct OutputOptions {
     /// More log output on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Only errors on stderr; no progress display.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+}
+
+/// Where AWS is called: only on the commands that call it (`inventory`, `scan`, `fix`,
+/// `apply`, `apps`, `whatif`, `graph`), so that the others' help does not offer them.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "AWS")]
+pub struct AwsOptions {
+    /// AWS region to scan; repeat for several (default: from the AWS config chain).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Named profile from the AWS config files.
+    #[arg(long, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Send every AWS request to this endpoint (e.g. a local moto server).
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+impl AwsOptions {
+    /// Options given before the command and after it, as one: regions of both, the
+    /// command's profile and endpoint over the earlier ones.
+    pub fn merged(&self, command: &AwsOptions) -> AwsOptions {
+        AwsOptions {
+            regions: self
+                .regions
+                .iter()
+                .chain(&command.regions)
+                .cloned()
+                .collect(),
+            profile: command.profile.clone().or_else(|| self.profile.clone()),
+            endpoint_url: command
+                .endpoint_url
+                .clone()
+                .or_else(|| self.endpoint_url.clone()),
+        }
+    }
+
+    /// Whether any option was given on the command line (an environment variable does
+    /// not count: it is set for every command).
+    pub fn given_in(matches: &clap::ArgMatches) -> Option<&'static str> {
+        [
+            ("regions", "--region"),
+            ("profile", "--profile"),
+            ("endpoint_url", "--endpoint-url"),
+        ]
+        .into_iter()
+        .find(|(id, _)| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+        .map(|(_, flag)| flag)
+    }
+}
+
+/// What a command that calls AWS runs with.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalOptions {
+    pub regions: Vec<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub quiet: bool,
+}
+
+impl GlobalOptions {
+    pub fn new(aws: AwsOptions, output: &OutputOptions) -> Self {
+        GlobalOptions {
+            regions: aws.regions,
+            profile: aws.profile,
+            endpoint_url: aws.endpoint_url,
+            quiet: output.quiet,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,6 +162,8 @@ pub struct WhatifArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub accounts: AccountArgs,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -126,6 +192,8 @@ pub struct GraphArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub accounts: AccountArgs,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -149,6 +217,8 @@ pub struct AppsArgs {
     pub format: AppsFormat,
     #[command(flatten)]
     pub accounts: AccountArgs,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +334,8 @@ pub struct FixArgs {
     pub write: bool,
     #[command(flatten)]
     pub apply_options: ApplyOptions,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +344,8 @@ pub struct ApplyArgs {
     pub plan: PathBuf,
     #[command(flatten)]
     pub apply_options: ApplyOptions,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }
 
 /// Where the inventory comes from: a snapshot, a bundled example, else the live account.
@@ -397,6 +471,8 @@ pub struct ScanArgs {
     pub fail_on_unknown: bool,
     #[command(flatten)]
     pub accounts: AccountArgs,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }
 
 /// Several accounts in one run, each entered through an assumed role.
@@ -501,4 +577,6 @@ pub struct InventoryArgs {
     pub source: InventorySource,
     #[command(flatten)]
     pub accounts: AccountArgs,
+    #[command(flatten)]
+    pub aws: AwsOptions,
 }

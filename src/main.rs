@@ -3,13 +3,43 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use hacheck::cli::{Cli, Command};
+use clap::{CommandFactory, FromArgMatches};
+use hacheck::cli::{AwsOptions, Cli, Command, GlobalOptions};
 use hacheck::commands::{self, EXIT_ERROR};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging(cli.global.verbose, cli.global.quiet);
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    init_logging(cli.output.verbose, cli.output.quiet);
+    // The AWS options of the command (or given before it); the others call no AWS.
+    let aws = match &cli.command {
+        Command::Inventory(args) => Some(&args.aws),
+        Command::Scan(args) => Some(&args.aws),
+        Command::Fix(args) => Some(&args.aws),
+        Command::Apply(args) => Some(&args.aws),
+        Command::Apps(args) => Some(&args.aws),
+        Command::Whatif(args) => Some(&args.aws),
+        Command::Graph(args) => Some(&args.aws),
+        Command::Policies(_)
+        | Command::Explain(_)
+        | Command::Fields(_)
+        | Command::Permissions(_)
+        | Command::Merge(_) => None,
+    };
+    let global = match aws {
+        Some(aws) => GlobalOptions::new(cli.aws.merged(aws), &cli.output),
+        None => {
+            if let Some(flag) = AwsOptions::given_in(&matches) {
+                let name = matches.subcommand_name().unwrap_or_default();
+                eprintln!("error: `{flag}` is for the commands that call AWS; `{name}` calls none");
+                return ExitCode::from(EXIT_ERROR);
+            }
+            GlobalOptions::new(AwsOptions::default(), &cli.output)
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // The executor's futures are large; worker threads get a main thread's stack.
@@ -18,18 +48,18 @@ fn main() -> ExitCode {
         .expect("tokio runtime starts");
     let outcome = runtime.block_on(async {
         match &cli.command {
-            Command::Inventory(args) => commands::inventory::run(&cli.global, args).await,
-            Command::Scan(args) => commands::scan::run(&cli.global, args).await,
+            Command::Inventory(args) => commands::inventory::run(&global, args).await,
+            Command::Scan(args) => commands::scan::run(&global, args).await,
             Command::Policies(command) => commands::policies::run(command),
             Command::Explain(args) => commands::explain::run(args),
             Command::Fields(args) => commands::fields::run(args),
-            Command::Fix(args) => commands::fix::run(&cli.global, args).await,
+            Command::Fix(args) => commands::fix::run(&global, args).await,
             Command::Permissions(args) => commands::permissions::run(args),
             Command::Merge(args) => commands::merge::run(args),
-            Command::Apply(args) => commands::fix::apply_saved(&cli.global, args).await,
-            Command::Apps(args) => commands::apps::run(&cli.global, args).await,
-            Command::Whatif(args) => commands::whatif::run(&cli.global, args).await,
-            Command::Graph(args) => commands::graph::run(&cli.global, args).await,
+            Command::Apply(args) => commands::fix::apply_saved(&global, args).await,
+            Command::Apps(args) => commands::apps::run(&global, args).await,
+            Command::Whatif(args) => commands::whatif::run(&global, args).await,
+            Command::Graph(args) => commands::graph::run(&global, args).await,
         }
     });
     match outcome {

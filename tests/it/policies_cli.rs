@@ -365,3 +365,38 @@ fn parameters_come_from_the_config_file() {
         "{err}"
     );
 }
+
+#[test]
+fn aws_options_belong_to_the_commands_that_call_aws() {
+    // The help of a command that calls no AWS offers no AWS option; one that does, does.
+    for (command, offers) in [
+        ("explain", false),
+        ("policies", false),
+        ("merge", false),
+        ("scan", true),
+        ("fix", true),
+    ] {
+        let output = hacheck().args([command, "--help"]).output().unwrap();
+        assert_eq!(
+            stdout(&output).contains("--region"),
+            offers,
+            "{command}: {}",
+            stdout(&output)
+        );
+    }
+    // Before the command they still apply to it, and name the command they cannot serve.
+    let output = hacheck()
+        .args(["--region", "us-east-1", "scan", "--example", "compliant"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let output = hacheck()
+        .args(["--region", "us-east-1", "explain", "HA001"])
+        .output()
+        .unwrap();
+    assert_exit(&output, 2);
+    assert_eq!(
+        crate::support::stderr(&output),
+        "error: `--region` is for the commands that call AWS; `explain` calls none\n"
+    );
+}
