@@ -66,11 +66,36 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
                     .unwrap_or_default(),
                 tags: Default::default(),
                 tags_unread: false,
+                deletion_protection: None,
+                cross_zone: None,
             });
         }
     }
     if let Err(failure) = tags_of(&client, &mut out.load_balancers).await {
         // Only who owns them is missing: a warning, the load balancers kept.
+        super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
+    }
+    let arns: Vec<String> = out.load_balancers.iter().map(|lb| lb.arn.clone()).collect();
+    let attributes: Vec<Result<Attributes, CallFailure>> = futures::stream::iter(arns)
+        .map(|arn| load_balancer_attributes(&client, arn))
+        .buffered(FOLLOW_UPS)
+        .collect()
+        .await;
+    let mut refused = None;
+    for (lb, attributes) in out.load_balancers.iter_mut().zip(attributes) {
+        match attributes {
+            Ok(attributes) => {
+                lb.deletion_protection = Some(attributes.flag("deletion_protection.enabled"));
+                lb.cross_zone = Some(
+                    lb.lb_type == "application"
+                        || attributes.flag("load_balancing.cross_zone.enabled"),
+                );
+            }
+            // Only what the attributes decide is missing: those verdicts are unknown.
+            Err(failure) => refused = refused.or(Some(failure)),
+        }
+    }
+    if let Some(failure) = refused {
         super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
     let arns: Vec<String> = out.load_balancers.iter().map(|lb| lb.arn.clone()).collect();
@@ -292,6 +317,8 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
                     arns
                 },
                 targets: Vec::new(),
+                deregistration_delay: None,
+                cross_zone: None,
             });
         }
     }
@@ -304,12 +331,93 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
     for (group, targets) in out.target_groups.iter_mut().zip(healths) {
         group.targets = targets;
     }
+    let arns: Vec<String> = out.target_groups.iter().map(|g| g.arn.clone()).collect();
+    let attributes: Vec<Result<Attributes, CallFailure>> = futures::stream::iter(arns)
+        .map(|arn| target_group_attributes(&client, arn))
+        .buffered(FOLLOW_UPS)
+        .collect()
+        .await;
+    let mut refused = None;
+    for (group, attributes) in out.target_groups.iter_mut().zip(attributes) {
+        match attributes {
+            Ok(attributes) => {
+                group.deregistration_delay = (group.target_type != "lambda").then(|| {
+                    attributes
+                        .get("deregistration_delay.timeout_seconds")
+                        .and_then(|seconds| seconds.parse().ok())
+                        .unwrap_or(300)
+                });
+                group.cross_zone = Some(
+                    attributes
+                        .get("load_balancing.cross_zone.enabled")
+                        .unwrap_or("use_load_balancer_configuration")
+                        .to_owned(),
+                );
+            }
+            Err(failure) => refused = refused.or(Some(failure)),
+        }
+    }
+    if let Some(failure) = refused {
+        super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
+    }
     if let Err(failure) = address_groups(&ec2, &mut out.target_groups).await {
         // Only the ip targets' security groups are missing (a policy without
         // ec2:DescribeNetworkInterfaces): a warning, the target groups kept.
         super::warn(&mut out, "ec2", region.clone(), failure);
     }
     Ok(out)
+}
+
+/// A load balancer's or target group's attributes, as AWS lists them (key → value); a key
+/// AWS does not list has its documented default.
+struct Attributes(Vec<(String, String)>);
+
+impl Attributes {
+    fn of<'a>(pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Self {
+        Attributes(
+            pairs
+                .filter_map(|(key, value)| Some((key?.to_owned(), value?.to_owned())))
+                .collect(),
+        )
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A `true`/`false` attribute; off when not listed (every boolean attribute that
+    /// hacheck reads defaults to off).
+    fn flag(&self, key: &str) -> bool {
+        self.get(key)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+}
+
+async fn load_balancer_attributes(client: &Client, arn: String) -> Result<Attributes, CallFailure> {
+    let answer = client
+        .describe_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .send()
+        .await
+        .map_err(failed("DescribeLoadBalancerAttributes"))?;
+    Ok(Attributes::of(
+        answer.attributes().iter().map(|a| (a.key(), a.value())),
+    ))
+}
+
+async fn target_group_attributes(client: &Client, arn: String) -> Result<Attributes, CallFailure> {
+    let answer = client
+        .describe_target_group_attributes()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .map_err(failed("DescribeTargetGroupAttributes"))?;
+    Ok(Attributes::of(
+        answer.attributes().iter().map(|a| (a.key(), a.value())),
+    ))
 }
 
 /// EC2's largest number of values in one filter.

@@ -30,6 +30,15 @@ pub struct LoadBalancer {
     /// Its tags could not be read (`DescribeTags` refused): who owns it is not known.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tags_unread: bool,
+    /// Deletion protection (attribute `deletion_protection.enabled`, off unless turned on);
+    /// none (`()`) when its attributes could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_protection: Option<bool>,
+    /// Cross-zone load balancing (attribute `load_balancing.cross_zone.enabled`): always on
+    /// for an Application Load Balancer, off unless turned on for Network and Gateway ones;
+    /// none (`()`) when its attributes could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_zone: Option<bool>,
 }
 
 /// A Classic Load Balancer (API `elasticloadbalancing`, 2012-06-01). Its listeners, health
@@ -169,6 +178,17 @@ pub struct TargetGroup {
     pub load_balancer_arns: Vec<String>,
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// Seconds a deregistering target keeps serving the requests it has (attribute
+    /// `deregistration_delay.timeout_seconds`, 300 unless set; none for a Lambda
+    /// function's); none (`()`) when its attributes could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deregistration_delay: Option<i32>,
+    /// Cross-zone load balancing of this group (attribute
+    /// `load_balancing.cross_zone.enabled`): `true`, `false` or
+    /// `use_load_balancer_configuration` (the default: its load balancer's); `None` when
+    /// its attributes could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

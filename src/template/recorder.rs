@@ -200,6 +200,35 @@ impl<'w> Recorder<'w> {
         }
     }
 
+    /// The value of `key` in a `[{Key, Value}]` list property (a load balancer's or target
+    /// group's attributes), its line recorded for `field`. An item whose key or value waits
+    /// for an input makes `field` unknown: it may be the one.
+    pub fn key_value(&mut self, path: &str, key: &str, field: &str) -> Result<Option<String>> {
+        for item in self.items(path, field)? {
+            let value = self.eval(&item)?;
+            match (value.get("Key"), value.get("Value")) {
+                (Some(Value::Text(k)), Some(Value::Text(v))) if k == key => {
+                    self.at(field, item.pos);
+                    return Ok(Some(v.clone()));
+                }
+                (Some(Value::Text(_)), Some(Value::Text(_))) => {}
+                _ => {
+                    if let Some(reason) = value.unknown().map(str::to_owned).or_else(|| {
+                        value
+                            .get("Key")
+                            .or(value.get("Value"))
+                            .and_then(Value::unknown)
+                            .map(str::to_owned)
+                    }) {
+                        self.at(field, item.pos);
+                        self.unknown(field, reason);
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
     pub fn eval(&self, node: &Spanned) -> Result<Value> {
         self.world.eval(self.stack, node)
     }

@@ -530,6 +530,36 @@ async fn load_balancers_listeners_target_groups_and_health() {
         .send()
         .await
         .unwrap();
+    // Attributes set, and left at AWS's defaults on the other target groups.
+    use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerAttribute, TargetGroupAttribute};
+    elb.modify_load_balancer_attributes()
+        .load_balancer_arn(&lb_arn)
+        .attributes(
+            LoadBalancerAttribute::builder()
+                .key("deletion_protection.enabled")
+                .value("true")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    elb.modify_target_group_attributes()
+        .target_group_arn(&first_group)
+        .attributes(
+            TargetGroupAttribute::builder()
+                .key("deregistration_delay.timeout_seconds")
+                .value("30")
+                .build(),
+        )
+        .attributes(
+            TargetGroupAttribute::builder()
+                .key("load_balancing.cross_zone.enabled")
+                .value("false")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 
     let inventory = collect(&moto);
     assert_eq!(
@@ -543,6 +573,11 @@ async fn load_balancers_listeners_target_groups_and_health() {
         ("web", "internet-facing")
     );
     assert_eq!(balancer.lb_type, "application");
+    // An Application Load Balancer balances across zones whatever its attribute says.
+    assert_eq!(
+        (balancer.deletion_protection, balancer.cross_zone),
+        (Some(true), Some(true))
+    );
     assert_eq!(balancer.availability_zones.len(), 2);
     assert!(!balancer.dns_name.is_empty() && !balancer.canonical_hosted_zone_id.is_empty());
     let forward = inventory.listeners.iter().find(|l| l.port == 8080).unwrap();
@@ -594,6 +629,22 @@ async fn load_balancers_listeners_target_groups_and_health() {
         .find(|g| g.arn == first_group)
         .unwrap();
     assert_eq!(group.health_check.path.as_deref(), Some("/health"));
+    assert_eq!(
+        (group.deregistration_delay, group.cross_zone.as_deref()),
+        (Some(30), Some("false"))
+    );
+    let untouched = inventory
+        .target_groups
+        .iter()
+        .find(|g| g.arn != first_group)
+        .unwrap();
+    assert_eq!(
+        (
+            untouched.deregistration_delay,
+            untouched.cross_zone.as_deref()
+        ),
+        (Some(300), Some("use_load_balancer_configuration"))
+    );
     assert_eq!(group.load_balancer_arns, std::slice::from_ref(&lb_arn));
     assert_eq!(group.targets.len(), 1);
     assert_eq!(group.targets[0].id, instance_id);

@@ -991,3 +991,96 @@ fn a_listener_rule_of_the_template_routes_to_the_group() {
     let waiting = rule("!ImportValue shared-target-group");
     assert_eq!(judge("waiting.yaml", &waiting), "unknown");
 }
+
+#[test]
+fn load_balancer_and_target_group_attributes_are_read_with_aws_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("nlb.yaml");
+    std::fs::write(
+        &template,
+        r#"Parameters:
+  Delay:
+    Type: String
+Resources:
+  Nlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Type: network
+      Subnets: [subnet-1, subnet-2]
+      LoadBalancerAttributes:
+        - Key: deletion_protection.enabled
+          Value: "true"
+  Alb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Subnets: [subnet-1, subnet-2]
+  Kept:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Port: 80
+      Protocol: TCP
+      VpcId: vpc-1
+      TargetGroupAttributes:
+        - Key: load_balancing.cross_zone.enabled
+          Value: "true"
+        - Key: deregistration_delay.timeout_seconds
+          Value: "0"
+  Waiting:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Port: 80
+      Protocol: TCP
+      VpcId: vpc-1
+      TargetGroupAttributes:
+        - Key: deregistration_delay.timeout_seconds
+          Value: !Ref Delay
+"#,
+    )
+    .unwrap();
+    let output = hacheck()
+        .args(["inventory", "--template"])
+        .arg(&template)
+        .output()
+        .unwrap();
+    assert_exit(&output, 0);
+    let inventory: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let by_type = |lb_type: &str| {
+        inventory["load_balancers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|lb| lb["lb_type"] == lb_type)
+            .unwrap()
+            .clone()
+    };
+    // Set where written; else AWS's default: a network one does not balance across zones,
+    // an application one always does.
+    let nlb = by_type("network");
+    assert_eq!(
+        (&nlb["deletion_protection"], &nlb["cross_zone"]),
+        (&serde_json::json!(true), &serde_json::json!(false))
+    );
+    let alb = by_type("application");
+    assert_eq!(
+        (&alb["deletion_protection"], &alb["cross_zone"]),
+        (&serde_json::json!(false), &serde_json::json!(true))
+    );
+    let groups = inventory["target_groups"].as_array().unwrap();
+    let kept = groups.iter().find(|g| g["cross_zone"] == "true").unwrap();
+    assert_eq!(kept["deregistration_delay"], 0);
+    let waiting = groups.iter().find(|g| g["cross_zone"] != "true").unwrap();
+    assert_eq!(waiting["cross_zone"], "use_load_balancer_configuration");
+    // The delay waits for its parameter: the source says so (a rule reading it is unknown).
+    let source = inventory["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["logical_id"] == "Waiting")
+        .unwrap();
+    assert!(
+        source["unknowns"]["deregistration_delay"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("Delay")),
+        "{source}"
+    );
+}

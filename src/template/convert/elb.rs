@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// The `[{Key, Value}]` properties of a load balancer's and a target group's attributes: a
+/// key left out has AWS's default.
+const ATTRIBUTES: &str = "LoadBalancerAttributes";
+const GROUP_ATTRIBUTES: &str = "TargetGroupAttributes";
+
 /// Converts one resource of a type of this service; other types are left alone.
 pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind: &str) -> Step {
     let region = inv.regions[0].clone();
@@ -25,7 +30,7 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                     .text()
                     .unwrap_or_default()
                     .to_owned(),
-                lb_type,
+                lb_type: lb_type.clone(),
                 scheme: r
                     .text("Scheme", "scheme")?
                     .unwrap_or_else(|| "internet-facing".into()),
@@ -41,6 +46,23 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 state: "active".into(),
                 tags: r.tags()?,
                 tags_unread: false,
+                deletion_protection: Some(
+                    r.key_value(
+                        ATTRIBUTES,
+                        "deletion_protection.enabled",
+                        "deletion_protection",
+                    )?
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                ),
+                cross_zone: Some(
+                    lb_type == "application"
+                        || r.key_value(
+                            ATTRIBUTES,
+                            "load_balancing.cross_zone.enabled",
+                            "cross_zone",
+                        )?
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                ),
             };
             r.zones_follow_subnets();
             push_source(inv, r, &lb);
@@ -123,6 +145,19 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                     });
                 }
             }
+            let target_type = r
+                .text("TargetType", "target_type")?
+                .unwrap_or_else(|| "instance".into());
+            let deregistration_delay = if target_type == "lambda" {
+                None
+            } else {
+                let seconds = r.key_value(
+                    GROUP_ATTRIBUTES,
+                    "deregistration_delay.timeout_seconds",
+                    "deregistration_delay",
+                )?;
+                Some(seconds.and_then(|s| s.parse().ok()).unwrap_or(300))
+            };
             let group = TargetGroup {
                 arn: r.id(kind)?,
                 name: r.name(kind)?,
@@ -130,9 +165,7 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 vpc_id: r.text("VpcId", "vpc_id")?.unwrap_or_default(),
                 port: r.int("Port", "port")?,
                 protocol: r.text("Protocol", "protocol")?,
-                target_type: r
-                    .text("TargetType", "target_type")?
-                    .unwrap_or_else(|| "instance".into()),
+                target_type,
                 health_check: HealthCheck {
                     enabled: r
                         .flag("HealthCheckEnabled", "health_check")?
@@ -150,6 +183,15 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 },
                 load_balancer_arns: Vec::new(),
                 targets,
+                deregistration_delay,
+                cross_zone: Some(
+                    r.key_value(
+                        GROUP_ATTRIBUTES,
+                        "load_balancing.cross_zone.enabled",
+                        "cross_zone",
+                    )?
+                    .unwrap_or_else(|| "use_load_balancer_configuration".into()),
+                ),
             };
             push_source(inv, r, &group);
             inv.target_groups.push(group);

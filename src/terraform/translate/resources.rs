@@ -100,6 +100,27 @@ fn scheme(internal: Option<bool>, pos: crate::template::yaml::Pos) -> Option<Spa
     })
 }
 
+/// A `[{Key, Value}]` attribute list of the attributes the plan sets (its attributes of a
+/// load balancer or target group are AWS's keys), absent when it sets none.
+fn attributes(
+    pairs: Vec<(&'static str, Option<Spanned>)>,
+    pos: crate::template::yaml::Pos,
+) -> Option<Spanned> {
+    let items = pairs
+        .into_iter()
+        .filter_map(|(key, value)| {
+            Some(object(
+                vec![
+                    ("Key", Some(scalar(key, false, pos))),
+                    ("Value", Some(value?)),
+                ],
+                pos,
+            ))
+        })
+        .collect();
+    nonempty(items, pos)
+}
+
 /// A list property of `items`, absent when there are none.
 fn nonempty(items: Vec<Spanned>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
     (!items.is_empty()).then(|| seq(items, pos))
@@ -342,6 +363,22 @@ impl<'p> Translator<'p> {
                         (!mappings.is_empty()).then(|| seq(mappings, pos)),
                     ),
                     ("SecurityGroups", list("security_groups")),
+                    (
+                        "LoadBalancerAttributes",
+                        attributes(
+                            vec![
+                                (
+                                    "deletion_protection.enabled",
+                                    get("enable_deletion_protection"),
+                                ),
+                                (
+                                    "load_balancing.cross_zone.enabled",
+                                    get("enable_cross_zone_load_balancing"),
+                                ),
+                            ],
+                            pos,
+                        ),
+                    ),
                 ]
             }
             "aws_lb_listener" | "aws_alb_listener" => {
@@ -384,6 +421,22 @@ impl<'p> Translator<'p> {
                     ("HealthCheckPort", from_check("port")),
                     ("HealthCheckProtocol", from_check("protocol")),
                     ("HealthyThresholdCount", from_check("healthy_threshold")),
+                    (
+                        "TargetGroupAttributes",
+                        attributes(
+                            vec![
+                                (
+                                    "deregistration_delay.timeout_seconds",
+                                    get("deregistration_delay"),
+                                ),
+                                (
+                                    "load_balancing.cross_zone.enabled",
+                                    text("load_balancing_cross_zone_enabled"),
+                                ),
+                            ],
+                            pos,
+                        ),
+                    ),
                 ]
             }
             "aws_elb" => self.classic(here, node),
