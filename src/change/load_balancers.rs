@@ -138,6 +138,76 @@ impl ActionType for AttachClassicLoadBalancers {
     }
 }
 
+/// Turns cross-zone load balancing on for a target group, whatever its load balancer's (a
+/// Network Load Balancer's is off unless turned on).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableTargetGroupCrossZone {
+    pub target_group_arn: String,
+}
+
+impl EnableTargetGroupCrossZone {
+    /// Who owns it: a target group carries no tags here, the load balancers that forward
+    /// to it do (a stack declares them together).
+    fn load_balancer<'i>(&self, index: &'i Index) -> Option<&'i LoadBalancer> {
+        let group = index.by_arn::<TargetGroup>(&self.target_group_arn)?;
+        group
+            .load_balancer_arns
+            .iter()
+            .find_map(|arn| index.by_arn::<LoadBalancer>(arn))
+    }
+}
+
+impl ActionType for EnableTargetGroupCrossZone {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(TargetGroup::KIND, &self.target_group_arn),
+            field: "cross_zone",
+            value: IacValue::text("true"),
+        }])
+    }
+
+    fn key(&self) -> String {
+        format!("tg-cross-zone:{}", self.target())
+    }
+    fn target(&self) -> String {
+        // `arn:…:targetgroup/<name>/<id>`: its name, as findings name it.
+        let arn = &self.target_group_arn;
+        arn.split('/').nth(1).unwrap_or(arn).to_owned()
+    }
+    fn summary(&self) -> String {
+        "target group: cross-zone load balancing".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("cross_zone", "off", "true")]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeTargetGroupAttributes",
+            "elasticloadbalancing:ModifyTargetGroupAttributes",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(group) = inv
+            .target_groups
+            .iter_mut()
+            .find(|g| g.region == region && g.arn == self.target_group_arn)
+        {
+            group.cross_zone = Some("true".into());
+        }
+    }
+    fn owner_tags<'i>(&self, _region: &str, index: &'i Index) -> Option<&'i Tags> {
+        Some(&self.load_balancer(index)?.tags)
+    }
+    fn tags_unread(&self, _region: &str, index: &Index) -> bool {
+        self.load_balancer(index).is_some_and(|lb| lb.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        "add `{Key: load_balancing.cross_zone.enabled, Value: \"true\"}` to `TargetGroupAttributes`"
+            .to_owned()
+    }
+}
+
 /// Turns cross-zone load balancing on for a Classic Load Balancer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

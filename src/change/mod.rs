@@ -156,6 +156,7 @@ actions! {
     AttachTargetGroups(load_balancers),
     AttachClassicLoadBalancers(load_balancers),
     EnableCrossZone(load_balancers),
+    EnableTargetGroupCrossZone(load_balancers),
     SetSubnets(capacity),
     ConvertLaunchConfiguration(launch),
     TemplateVersionWithoutPublicIp(launch),

@@ -5,7 +5,8 @@ use super::step::{Done, StepError, StepResult, sdk_fail};
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
-    CreateListener, CreateLoadBalancer, CreateTargetGroup, SetLoadBalancerSubnets,
+    CreateListener, CreateLoadBalancer, CreateTargetGroup, EnableTargetGroupCrossZone,
+    SetLoadBalancerSubnets,
 };
 use crate::collect::RegionClients;
 
@@ -228,6 +229,52 @@ pub async fn load_balancer_dns(
         lb.dns_name().unwrap_or_default().to_owned(),
         lb.canonical_hosted_zone_id().unwrap_or_default().to_owned(),
     ))
+}
+
+/// Turns a target group's cross-zone balancing on; satisfied when it is on, refused when
+/// the target group is gone.
+async fn enable_target_group_cross_zone(c: &RegionClients, arn: &str) -> StepResult {
+    const KEY: &str = "load_balancing.cross_zone.enabled";
+    let answer = c
+        .elbv2
+        .describe_target_group_attributes()
+        .target_group_arn(arn)
+        .send()
+        .await
+        .map_err(|error| {
+            let failure = crate::collect::failed("DescribeTargetGroupAttributes")(error);
+            if failure.code == "TargetGroupNotFound" {
+                StepError::Drift(format!("target group `{arn}` no longer exists"))
+            } else {
+                StepError::Failed(failure.to_string())
+            }
+        })?;
+    if answer
+        .attributes()
+        .iter()
+        .any(|a| a.key() == Some(KEY) && a.value() == Some("true"))
+    {
+        return Ok(Done::Satisfied(None));
+    }
+    c.elbv2
+        .modify_target_group_attributes()
+        .target_group_arn(arn)
+        .attributes(
+            aws_sdk_elasticloadbalancingv2::types::TargetGroupAttribute::builder()
+                .key(KEY)
+                .value("true")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("ModifyTargetGroupAttributes"))?;
+    Ok(Done::Applied(None))
+}
+
+impl Apply for EnableTargetGroupCrossZone {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        enable_target_group_cross_zone(ctx.regional()?, &self.target_group_arn).await
+    }
 }
 
 impl Apply for SetLoadBalancerSubnets {

@@ -7,9 +7,9 @@ use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableMultiAz, Manual, PutCpuAlarm,
-    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetHealthCheck,
-    SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
+    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableMultiAz, EnableTargetGroupCrossZone,
+    Manual, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity,
+    SetHealthCheck, SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
     TemplateVersionWithoutPublicIp, UpsertAliasRecord,
 };
 use crate::inventory::SgRule;
@@ -107,6 +107,11 @@ pub fn register(engine: &mut Engine) {
         Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
             group: asg.text("name"),
             load_balancer_names: strings(names),
+        })
+    });
+    engine.register_fn("enable_target_group_cross_zone", |group: Res| {
+        Action::EnableTargetGroupCrossZone(EnableTargetGroupCrossZone {
+            target_group_arn: group.text("arn"),
         })
     });
     engine.register_fn("enable_cross_zone", |lb: Res| {

@@ -113,6 +113,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "AWS::AutoScaling::AutoScalingGroup",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancing::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::RDS::DBInstance",
     "AWS::RDS::DBCluster",
     "AWS::SNS::Topic",

@@ -11,6 +11,8 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
         ("db_instance", "publicly_accessible") => "PubliclyAccessible",
         ("db_instance", "backup_retention_period") => "BackupRetentionPeriod",
         ("classic_load_balancer", "cross_zone") => "CrossZone",
+        // A key of `TargetGroupAttributes`, a list of `{Key, Value}` the writer does not
+        // edit yet: the step says what to add (`template_change`).
         ("auto_scaling_group", "min_size") => "MinSize",
         ("auto_scaling_group", "desired_capacity") => "DesiredCapacity",
         ("auto_scaling_group", "max_size") => "MaxSize",

@@ -313,7 +313,10 @@ pub(crate) fn application(
         account.add("load_balancers", json!({"arn": lb_arn, "name": lb_name, "region": REGION,
         "lb_type": if nlb { "network" } else { "application" }, "scheme": "internet-facing", "vpc_id": VPC,
         "availability_zones": ZONES, "subnet_ids": ["subnet-pub0", "subnet-pub1"], "security_group_ids": lb_groups,
-        "dns_name": dns, "canonical_hosted_zone_id": ELB_ZONE, "state": "active"}));
+        "dns_name": dns, "canonical_hosted_zone_id": ELB_ZONE, "state": "active",
+        // AWS's defaults, as the replay leaves them: a Network Load Balancer does not
+        // balance across zones, an Application one always does.
+        "deletion_protection": false, "cross_zone": !nlb}));
         let forward = json!([{"action_type": "forward", "target_group_arns": [tg_arn], "redirect_protocol": null, "redirect_port": null}]);
         let listener_protocol = if nlb {
             rng.pick(&["TCP", "TLS"])
@@ -438,7 +441,14 @@ pub(crate) fn application(
         "port": port, "protocol": protocol, "target_type": target_type,
         "health_check": {"enabled": true, "protocol": if nlb { "TCP" } else { "HTTP" }, "port": "traffic-port",
             "path": if nlb { Value::Null } else { json!("/health") }, "interval_seconds": 30, "healthy_threshold": 5, "unhealthy_threshold": 2},
-        "load_balancer_arns": [lb_arn], "targets": targets}));
+        "load_balancer_arns": [lb_arn], "targets": targets,
+        "deregistration_delay": if target_type == "lambda" { Value::Null } else { json!(300) },
+        "cross_zone": "use_load_balancer_configuration"}));
+        // It follows its Network Load Balancer, which does not balance across zones (a
+        // Lambda function is in no zone).
+        if nlb && target_type != "lambda" {
+            account.expect("HA021", &tg_name);
+        }
     }
 
     // A group launches them; hand-registered targets have none (HA002 fails for each).
@@ -659,7 +669,7 @@ pub(crate) fn others(account: &mut Account, composition: &Composition) {
         account.add("load_balancers", json!({"arn": arn, "name": "internal-lb", "region": REGION, "lb_type": "application",
             "scheme": "internal", "vpc_id": VPC, "availability_zones": ZONES, "subnet_ids": ["subnet-prv0", "subnet-prv1"],
             "security_group_ids": ["sg-internal"], "dns_name": format!("internal-internal-lb.{REGION}.elb.amazonaws.com"),
-            "canonical_hosted_zone_id": ELB_ZONE, "state": "active"}));
+            "canonical_hosted_zone_id": ELB_ZONE, "state": "active", "deletion_protection": false, "cross_zone": true}));
         account.add("listeners", json!({"arn": format!("{arn}/80"), "load_balancer_arn": arn, "region": REGION, "port": 80,
             "protocol": "HTTP", "certificate_arns": [],
             "default_actions": [{"action_type": "forward", "target_group_arns": [tg], "redirect_protocol": null, "redirect_port": null}]}));
@@ -667,7 +677,8 @@ pub(crate) fn others(account: &mut Account, composition: &Composition) {
             "protocol": "HTTP", "target_type": "instance",
             "health_check": {"enabled": true, "protocol": "HTTP", "port": "traffic-port", "path": "/", "interval_seconds": 30,
                 "healthy_threshold": 5, "unhealthy_threshold": 2},
-            "load_balancer_arns": [arn], "targets": [{"id": "i-queue-worker", "port": 8080, "health": "healthy"}]}));
+            "load_balancer_arns": [arn], "targets": [{"id": "i-queue-worker", "port": 8080, "health": "healthy"}],
+            "deregistration_delay": 300, "cross_zone": "use_load_balancer_configuration"}));
         let worker = account
             .collections
             .get_mut("auto_scaling_groups")
