@@ -44,9 +44,17 @@ pub async fn run(global: &GlobalOptions, args: &GraphArgs) -> anyhow::Result<u8>
             })
         })
         .collect();
+    // The rule ids the picture shows, with their titles.
+    let legend = diagram::Legend::of(&diagrams, |id| {
+        policies
+            .policies
+            .iter()
+            .find(|p| p.meta.id == id)
+            .map(|p| p.meta.title.clone())
+    });
     let text = match args.format {
-        GraphFormat::Mermaid => diagram::mermaid::render(&diagrams),
-        GraphFormat::Dot => diagram::dot::render(&diagrams),
+        GraphFormat::Mermaid => diagram::mermaid::render(&diagrams, Some(&legend)),
+        GraphFormat::Dot => diagram::dot::render(&diagrams, Some(&legend)),
     };
     super::emit(&text, args.output.as_deref())?;
     Ok(super::report_missing(&missing, super::EXIT_CLEAN))

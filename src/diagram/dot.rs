@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Diagram, Node};
+use super::{Diagram, Legend, Node};
 
 fn quote(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
@@ -31,7 +31,7 @@ fn node_line(node: &Node) -> String {
 }
 
 /// One graph; several applications become one cluster each.
-pub fn render(diagrams: &[Diagram]) -> String {
+pub fn render(diagrams: &[Diagram], legend: Option<&Legend>) -> String {
     let mut out = String::new();
     let name = match diagrams {
         [one] => one.application.as_str(),
@@ -59,6 +59,20 @@ pub fn render(diagrams: &[Diagram]) -> String {
         if several {
             let _ = writeln!(out, "  }}");
         }
+    }
+    if let Some(legend) = legend {
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_legend {{\n    label=\"legend\"; style=rounded; color=gray70;"
+        );
+        // `\l` ends a left-aligned line.
+        let text: String = legend
+            .lines()
+            .iter()
+            .map(|l| format!("{}\\l", l.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect();
+        let _ = writeln!(out, "    legend [shape=note, label=\"{text}\"];");
+        let _ = writeln!(out, "  }}");
     }
     let _ = writeln!(out, "}}");
     out
@@ -93,6 +107,10 @@ fn body(diagram: &Diagram, indent: &str, out: &mut String) {
         }
         if edge.dotted {
             attributes.push("style=dotted".to_owned());
+        }
+        if let Some(rule) = &edge.failing {
+            attributes.push("color=red3, fontcolor=red4, penwidth=2".to_owned());
+            attributes[0] = format!("label={}", quote(&format!("{} ⚠ {rule}", edge.label)));
         }
         if attributes.is_empty() {
             let _ = writeln!(out, "{indent}{} -> {};", edge.from, edge.to);

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Diagram, Node};
+use super::{Diagram, Legend, Node};
 
 /// Mermaid's entity codes for the characters its labels cannot hold.
 fn escape(text: &str) -> String {
@@ -37,10 +37,13 @@ fn shape(node: &Node) -> String {
 }
 
 /// One flowchart; several applications become one subgraph each.
-pub fn render(diagrams: &[Diagram]) -> String {
+pub fn render(diagrams: &[Diagram], legend: Option<&Legend>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "flowchart LR");
     let several = diagrams.len() > 1;
+    // Mermaid styles an edge by its number, counted over the whole chart.
+    let mut edges = 0;
+    let mut failing_edges = Vec::new();
     for diagram in diagrams {
         let indent = if several { "    " } else { "  " };
         if several {
@@ -54,9 +57,21 @@ pub fn render(diagrams: &[Diagram]) -> String {
             let _ = writeln!(out, "  %% application {}", diagram.application);
         }
         body(diagram, indent, &mut out);
+        for edge in &diagram.edges {
+            if edge.failing.is_some() {
+                failing_edges.push(edges.to_string());
+            }
+            edges += 1;
+        }
         if several {
             let _ = writeln!(out, "  end");
         }
+    }
+    if let Some(legend) = legend {
+        let lines: Vec<String> = legend.lines().iter().map(|l| escape(l)).collect();
+        let _ = writeln!(out, "  subgraph legend[\"legend\"]");
+        let _ = writeln!(out, "    legend_text[\"{}\"]", lines.join("<br/>"));
+        let _ = writeln!(out, "  end");
     }
     let _ = writeln!(
         out,
@@ -73,6 +88,13 @@ pub fn render(diagrams: &[Diagram]) -> String {
         .collect();
     if !failing.is_empty() {
         let _ = writeln!(out, "  class {} fail", failing.join(","));
+    }
+    if !failing_edges.is_empty() {
+        let _ = writeln!(
+            out,
+            "  linkStyle {} stroke:#c62828,stroke-width:2px,color:#8e0000",
+            failing_edges.join(",")
+        );
     }
     let lost: Vec<&str> = nodes().filter(|n| n.lost).map(|n| n.key.as_str()).collect();
     if !lost.is_empty() {
@@ -108,14 +130,18 @@ fn body(diagram: &Diagram, indent: &str, out: &mut String) {
     }
     for edge in &diagram.edges {
         let arrow = if edge.dotted { "-.->" } else { "-->" };
-        if edge.label.is_empty() {
+        let label = match &edge.failing {
+            Some(rule) => format!("{} ⚠ {rule}", edge.label),
+            None => edge.label.clone(),
+        };
+        if label.is_empty() {
             let _ = writeln!(out, "{indent}{} {arrow} {}", edge.from, edge.to);
         } else {
             let _ = writeln!(
                 out,
                 "{indent}{} {arrow}|\"{}\"| {}",
                 edge.from,
-                escape(&edge.label),
+                escape(&label),
                 edge.to
             );
         }

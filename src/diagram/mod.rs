@@ -168,6 +168,53 @@ pub struct Edge {
     pub label: String,
     /// A permission or a notification rather than a request path (drawn dotted).
     pub dotted: bool,
+    /// The rule this way in fails (SSH from the whole internet: HA010; a way around the
+    /// load balancer: HA009): drawn as failing, like a failing node.
+    pub failing: Option<String>,
+}
+
+/// What a picture's marks mean: the rules failing in it, by id with their titles (the
+/// node kinds and edge styles are the printers' own).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Legend {
+    pub rules: BTreeMap<String, String>,
+}
+
+impl Legend {
+    /// The rules failing on the nodes and edges of `diagrams`, titled by `title`.
+    pub fn of(diagrams: &[Diagram], title: impl Fn(&str) -> Option<String>) -> Legend {
+        let ids: BTreeSet<&str> = diagrams
+            .iter()
+            .flat_map(|d| {
+                d.nodes
+                    .iter()
+                    .flat_map(|n| n.failing.iter().map(String::as_str))
+                    .chain(d.edges.iter().filter_map(|e| e.failing.as_deref()))
+            })
+            .collect();
+        Legend {
+            rules: ids
+                .into_iter()
+                .map(|id| (id.to_owned(), title(id).unwrap_or_default()))
+                .collect(),
+        }
+    }
+
+    /// The lines both printers show: node kinds, edge styles, then each failing rule.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![
+            "box: a resource · cylinder: a database · ellipse: the internet".to_owned(),
+            "solid arrow: a request path · dotted: allowed by a security group, or a notification"
+                .to_owned(),
+            "red: failing (⚠ its rule ids) · grey, dashed: in the lost zone".to_owned(),
+        ];
+        lines.extend(
+            self.rules
+                .iter()
+                .map(|(id, title)| format!("{id}: {title}")),
+        );
+        lines
+    }
 }
 
 /// Open failures of a scan, per resource ARN: the rule ids.
@@ -271,6 +318,7 @@ impl<'a> Builder<'a> {
             to: to.to_owned(),
             label: label.to_owned(),
             dotted,
+            failing: None,
         };
         if !self.edges.contains(&edge) {
             self.edges.push(edge);
@@ -804,10 +852,40 @@ fn security_group_edges(b: &mut Builder, internet: &str) {
                     if source != *target && !is_lb_path && !(source == internet && is_lb(b, target))
                     {
                         b.edge(&source, target, &ports, true);
+                        if source == internet {
+                            b.edges.last_mut().expect("just added").failing =
+                                world_rule(b, target, rule);
+                        }
                     }
                 }
             }
         }
+    }
+}
+
+/// The rule a way in from the whole internet to `target` fails, when the picture's
+/// findings say it does: SSH (HA010), a way around the load balancer to what it serves
+/// (HA009), a database open to the world (HA013). Which rules fail is the scan's to say, not the picture's.
+fn world_rule(b: &Builder, target: &str, rule: &crate::inventory::SgRule) -> Option<String> {
+    let arns: Vec<&String> = b
+        .drawn
+        .iter()
+        .filter(|(_, key)| key.as_str() == target)
+        .map(|(arn, _)| arn)
+        .collect();
+    let fails = |id: &str| {
+        arns.iter()
+            .any(|arn| b.failures.get(*arn).is_some_and(|rules| rules.contains(id)))
+    };
+    if rule.covers_tcp_port(22) && fails("HA010") {
+        Some("HA010".to_owned())
+    } else if !(rule.from_port == 22 && rule.to_port == 22) && fails("HA009") {
+        Some("HA009".to_owned())
+    } else if fails("HA013") {
+        // A database the whole internet may connect to.
+        Some("HA013".to_owned())
+    } else {
+        None
     }
 }
 

@@ -170,7 +170,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "```mermaid\n{}```\n",
-            crate::diagram::mermaid::render(std::slice::from_ref(diagram))
+            crate::diagram::mermaid::render(std::slice::from_ref(diagram), None)
         )?;
     }
     if report.diagrams.len() > DIAGRAMS {
