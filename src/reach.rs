@@ -17,7 +17,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::apps::{AppModel, Role, ipv4_cidr_contains};
+use crate::apps::{AppModel, Application, Role, ipv4_cidr_contains};
 use crate::inventory::{
     AutoScalingGroup, ClassicLoadBalancer, Index, Instance, Listener, LoadBalancer, Resource,
     SecurityGroup, SgRule, Subnet, TargetGroup,
@@ -108,28 +108,40 @@ impl Source<'_> {
 pub fn paths(index: &Index, model: &AppModel) -> Vec<Path> {
     let mut found = BTreeSet::new();
     for app in &model.applications {
-        for member in &app.members {
-            match member.role {
-                Role::LoadBalancer => {
-                    if let Some(lb) = index.by_arn::<LoadBalancer>(&member.arn) {
-                        load_balancer_paths(index, &app.name, lb, &mut found);
-                    }
-                }
-                Role::ClassicLoadBalancer => {
-                    if let Some(lb) = index.by_arn::<ClassicLoadBalancer>(&member.arn) {
-                        classic_paths(index, &app.name, lb, &mut found);
-                    }
-                }
-                Role::Instance => {
-                    if let Some(instance) = index.by_arn::<Instance>(&member.arn) {
-                        public_instance_paths(index, &app.name, instance, &mut found);
-                    }
-                }
-                _ => {}
-            }
-        }
+        app_paths(index, app, &mut found);
     }
     found.into_iter().collect()
+}
+
+/// The paths into one application: what `whatif` (and through it HA018) and `apps` both
+/// read, so that they cannot disagree on whether users reach it.
+pub fn paths_of(index: &Index, app: &Application) -> Vec<Path> {
+    let mut found = BTreeSet::new();
+    app_paths(index, app, &mut found);
+    found.into_iter().collect()
+}
+
+fn app_paths(index: &Index, app: &Application, found: &mut BTreeSet<Path>) {
+    for member in &app.members {
+        match member.role {
+            Role::LoadBalancer => {
+                if let Some(lb) = index.by_arn::<LoadBalancer>(&member.arn) {
+                    load_balancer_paths(index, &app.name, lb, found);
+                }
+            }
+            Role::ClassicLoadBalancer => {
+                if let Some(lb) = index.by_arn::<ClassicLoadBalancer>(&member.arn) {
+                    classic_paths(index, &app.name, lb, found);
+                }
+            }
+            Role::Instance => {
+                if let Some(instance) = index.by_arn::<Instance>(&member.arn) {
+                    public_instance_paths(index, &app.name, instance, found);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The last hop of a path to a target group with no target known yet.
@@ -140,6 +152,12 @@ const FIXED_RESPONSE: &str = "fixed response";
 const REDIRECT: &str = "redirect to";
 
 impl Path {
+    /// It ends at what serves the application, not at a listener answering itself: one
+    /// such path is what "users reach it" means to `apps`, `whatif` and HA018 alike.
+    pub fn serves(&self) -> bool {
+        !self.answered_by_listener()
+    }
+
     /// The listener answers itself (a redirect or a fixed response, by default or by one of
     /// its rules): nothing serves behind it.
     fn answered_by_listener(&self) -> bool {

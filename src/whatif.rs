@@ -288,6 +288,7 @@ impl<'a> Topology<'a> {
             below_min: false,
             reasons: Vec::new(),
         };
+        self.reach(app, &mut outcome);
         self.capacity(app, zone, &mut outcome);
         self.load_balancing(app, zone, &mut outcome);
         self.egress(app, zone, &mut outcome);
@@ -301,6 +302,47 @@ impl<'a> Topology<'a> {
             _ => Verdict::Survives,
         };
         outcome
+    }
+
+    /// An application behind an internet-facing load balancer that no path reaches even
+    /// before a zone is lost (its security groups let no request through to what serves
+    /// it) is down whatever zone is lost: `apps` shows the same paths (`reach`).
+    fn reach(&self, app: &Application, outcome: &mut Outcome) {
+        let entries: Vec<String> = app
+            .members
+            .iter()
+            .filter_map(|member| match member.role {
+                Role::LoadBalancer => self
+                    .index
+                    .by_arn::<LoadBalancer>(&member.arn)
+                    .filter(|lb| lb.scheme == "internet-facing" && lb.lb_type != "gateway")
+                    .map(|lb| lb.name.clone()),
+                Role::ClassicLoadBalancer => self
+                    .index
+                    .by_arn::<ClassicLoadBalancer>(&member.arn)
+                    .filter(|lb| lb.scheme == "internet-facing")
+                    .map(|lb| lb.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let Some(entry) = entries.first() else {
+            return;
+        };
+        if crate::reach::paths_of(self.index, app)
+            .iter()
+            .any(crate::reach::Path::serves)
+        {
+            return;
+        }
+        outcome.reasons.push(Reason {
+            area: Area::LoadBalancer,
+            impact: Impact::Down,
+            resource: entry.clone(),
+            message: format!(
+                "Application {} is reached by no path from the internet even before a zone is lost: no security group on the way through load balancer {entry} lets the users' requests reach what serves it (`hacheck apps` shows its paths).",
+                app.name
+            ),
+        });
     }
 
     fn capacity(&self, app: &Application, zone: &str, outcome: &mut Outcome) {

@@ -42,12 +42,13 @@ pub fn write_table(
             ]);
         }
         writeln!(out, "{table}")?;
-        let mut reached = paths
-            .iter()
-            .filter(|p| p.application == app.name)
-            .peekable();
-        if reached.peek().is_none() {
-            writeln!(out, "reached: by no path from the internet")?;
+        let reached: Vec<&Path> = paths.iter().filter(|p| p.application == app.name).collect();
+        // What `whatif` and HA018 call down too (`Path::serves`).
+        if !reached.iter().any(|p| p.serves()) {
+            writeln!(
+                out,
+                "reached: by no path from the internet to what serves it"
+            )?;
         }
         for path in reached {
             writeln!(out, "reached: {path}")?;

@@ -160,6 +160,10 @@ fn the_configurations_planned_applied_and_fixed_by_terraform() {
             "terraform apply of {name}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
+        // Where AWS would have launched the group's instances: in the template's groups.
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(moto.give_group_instances_their_launch_groups());
         what_terraform_built_is_judged_as_its_plan(name, dir.path(), &moto);
     }
 }

@@ -93,6 +93,45 @@ fn generated_accounts_fail_exactly_their_injected_violations_and_their_fixes_kee
         if !extra.is_empty() {
             problems.push(format!("false alarms {extra:?}"));
         }
+        // One truth per application: `apps` (its paths), `whatif` and HA018 (through
+        // it) say alike whether users reach it.
+        let paths = hacheck::reach::paths(&index, &model);
+        let topology = hacheck::whatif::Topology::new(&index);
+        for app in &model.applications {
+            let reached = paths
+                .iter()
+                .any(|p| p.application == app.name && p.serves());
+            let behind_lb = app.members.iter().any(|m| {
+                matches!(
+                    m.role,
+                    hacheck::apps::Role::LoadBalancer | hacheck::apps::Role::ClassicLoadBalancer
+                )
+            });
+            let unreached_says =
+                |message: &str| message.contains("reached by no path from the internet");
+            let zones: Vec<String> = topology.app_zones(app).into_iter().collect();
+            let whatif_unreached = zones.iter().any(|zone| {
+                topology
+                    .lose_zone(app, zone)
+                    .reasons
+                    .iter()
+                    .any(|r| unreached_says(&r.message))
+            });
+            let ha018_unreached = evaluation.findings.iter().any(|f| {
+                f.rule_id == "HA018"
+                    && f.application.as_deref() == Some(app.name.as_str())
+                    && unreached_says(&f.message)
+            });
+            if behind_lb
+                && !zones.is_empty()
+                && (whatif_unreached == reached || ha018_unreached == reached)
+            {
+                problems.push(format!(
+                    "application {}: apps reaches it: {reached}, whatif: {}, HA018: {}",
+                    app.name, !whatif_unreached, !ha018_unreached
+                ));
+            }
+        }
         let built: Vec<String> = account.paths.iter().cloned().collect();
         let reached = projected_paths(&index, &model);
         if reached != built {

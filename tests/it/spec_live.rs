@@ -38,7 +38,7 @@ async fn create_zone(moto: &Moto) -> String {
         .to_owned()
 }
 
-fn apply_spec(moto: &Moto, spec: &Path, journal: &Path) -> String {
+async fn apply_spec(moto: &Moto, spec: &Path, journal: &Path) -> String {
     let output = moto
         .hacheck()
         .args(["fix", "--apply", "--yes", "--unsafe", "--spec"])
@@ -47,7 +47,10 @@ fn apply_spec(moto: &Moto, spec: &Path, journal: &Path) -> String {
         .arg(journal)
         .output()
         .unwrap();
-    assert_exit(&output, 0)
+    let err = assert_exit(&output, 0);
+    // Where AWS would have launched them: in the launch template's groups.
+    moto.give_group_instances_their_launch_groups().await;
+    err
 }
 
 fn second_plan_is_empty(moto: &Moto, spec: &Path) {
@@ -67,7 +70,7 @@ async fn an_empty_account_gets_the_whole_stack_and_a_second_apply_changes_nothin
     create_zone(&moto).await;
     let dir = tempfile::tempdir().unwrap();
     let spec = write_spec(dir.path(), &example_spec());
-    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json")).await;
     assert!(err.contains(" 0 refused or failed"), "{err}");
     assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
@@ -212,7 +215,7 @@ async fn the_seeds_lone_instance_becomes_an_ami_behind_the_stack_and_is_kept_sto
         "{text}"
     );
 
-    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json")).await;
     assert!(err.contains(" 0 refused or failed"), "{err}");
     assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
@@ -335,7 +338,7 @@ async fn half_built_stack() {
             && !text.contains("load balancer)"),
         "{text}"
     );
-    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    let err = apply_spec(&moto, &spec, &dir.path().join("journal.json")).await;
     assert!(err.contains(" 0 refused or failed"), "{err}");
     assert_eq!(moto.failing_findings(), Vec::<String>::new());
     second_plan_is_empty(&moto, &spec);
@@ -375,7 +378,7 @@ async fn a_new_ami_rolls_out_as_a_template_version_and_an_instance_refresh() {
     create_zone(&moto).await;
     let dir = tempfile::tempdir().unwrap();
     let spec = write_spec(dir.path(), &example_spec());
-    apply_spec(&moto, &spec, &dir.path().join("journal.json"));
+    apply_spec(&moto, &spec, &dir.path().join("journal.json")).await;
     let next = write_spec(
         dir.path(),
         &example_spec().replace("ami-12c6146b", "ami-0b33d91d"),
@@ -555,7 +558,7 @@ async fn a_broken_stack_converges_in_one_apply_and_a_second_plan_is_empty() {
     create_zone(&moto).await;
     let dir = tempfile::tempdir().unwrap();
     let spec = write_spec(dir.path(), &example_spec());
-    apply_spec(&moto, &spec, &dir.path().join("build.journal"));
+    apply_spec(&moto, &spec, &dir.path().join("build.journal")).await;
     let sdk = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
     let autoscaling = aws_sdk_autoscaling::Client::new(&sdk);

@@ -530,3 +530,57 @@ fn a_graph_over_several_accounts_keeps_them_apart() {
     assert_exit(&output, 0);
     assert_eq!(stdout(&output).matches("digraph ").count(), 1);
 }
+
+/// The scene moto makes when it launches a group's instances in the VPC's default group:
+/// `apps` finds no path, and so do `whatif`, HA018 and the picture (one truth).
+#[test]
+fn an_application_no_path_reaches_is_down_for_apps_whatif_the_rules_and_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = compliant_with(dir.path(), |inv| {
+        for id in ["i-0app0a", "i-0app0b"] {
+            find(inv, "instances", id)["security_group_ids"] = json!(["sg-0bastion"]);
+        }
+    });
+    let inventory = path.to_str().unwrap();
+    let apps = hacheck()
+        .args(["apps", "--inventory", inventory])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&apps).contains("reached: by no path from the internet"),
+        "{}",
+        stdout(&apps)
+    );
+    let (code, verdict, reasons) = outcome(&path, "us-east-1b");
+    assert_eq!((code, verdict.as_str()), (1, "down"));
+    assert!(
+        reasons.contains(&reason("load_balancer", "down", "shop-alb")),
+        "{reasons:?}"
+    );
+    let scan = hacheck()
+        .args([
+            "scan",
+            "--inventory",
+            inventory,
+            "--select",
+            "HA018",
+            "--format",
+            "compact",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&scan, 1);
+    assert!(
+        stdout(&scan).contains("reached by no path from the internet even before a zone is lost"),
+        "{}",
+        stdout(&scan)
+    );
+    let graph = hacheck()
+        .args(["graph", "--inventory", inventory])
+        .output()
+        .unwrap();
+    assert!(stdout(&graph).contains("⚠ HA018"), "{}", stdout(&graph));
+    // Put back, the path is there again for all of them.
+    let (_, verdict, _) = outcome(&example("compliant.json"), "us-east-1b");
+    assert_eq!(verdict, "survives");
+}

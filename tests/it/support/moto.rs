@@ -179,11 +179,64 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Gives each Auto Scaling group's instances the security groups of the launch template
+    /// version they were launched from, as AWS does (moto launches them in the VPC's
+    /// default group, notes/moto-quirks.md): what a stack that hacheck or Terraform built
+    /// would look like on AWS, so that the paths into it are AWS's.
+    pub async fn give_group_instances_their_launch_groups(&self) {
+        let config = self.sdk_config().await;
+        let autoscaling = aws_sdk_autoscaling::Client::new(&config);
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let groups = autoscaling
+            .describe_auto_scaling_groups()
+            .send()
+            .await
+            .unwrap();
+        for group in groups.auto_scaling_groups() {
+            let Some(template) = group.launch_template() else {
+                continue;
+            };
+            let versions = ec2
+                .describe_launch_template_versions()
+                .set_launch_template_id(template.launch_template_id().map(str::to_owned))
+                .set_launch_template_name(template.launch_template_name().map(str::to_owned))
+                .versions(template.version().unwrap_or("$Default"))
+                .send()
+                .await
+                .unwrap();
+            let Some(data) = versions
+                .launch_template_versions()
+                .first()
+                .and_then(|v| v.launch_template_data())
+            else {
+                continue;
+            };
+            let mut security_groups: Vec<String> = data.security_group_ids().to_vec();
+            for interface in data.network_interfaces() {
+                security_groups.extend(interface.groups().iter().cloned());
+            }
+            if security_groups.is_empty() {
+                continue;
+            }
+            for instance in group.instances() {
+                ec2.modify_instance_attribute()
+                    .instance_id(instance.instance_id().unwrap())
+                    .set_groups(Some(security_groups.clone()))
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
 /// The rule that moto's placement of Auto Scaling instances makes fail on every stack.
 ///
 /// HA018 (survives the loss of a zone) judges where instances *run*, and moto puts every
-/// instance of a group into the group's first subnet (notes/moto-quirks.md): on moto, losing
-/// that zone leaves no instance. `spec_live` checks `whatif` and HA018 against moto on their own.
+/// instance of a group into the group's first subnet and the VPC's default security group
+/// (notes/moto-quirks.md): on moto, losing that zone leaves no instance, and no path reaches
+/// them to begin with. `spec_live` checks `whatif` and HA018 against moto on their own.
 pub const PLACEMENT_BOUND_RULE: &str = "HA018";
 
 /// `RULE resource` of every failing result of a JSON scan report, except
@@ -271,4 +324,7 @@ fn http_request_status(port: u16, method: &str, path: &str) -> Option<u16> {
 pub fn is_placement_bound(result: &serde_json::Value) -> bool {
     let message = result["message"].as_str().unwrap_or_default();
     message.contains("nothing serves until the group's replacements")
+        // moto also launches them in the VPC's default security group, which admits no load
+        // balancer: no path reaches them (whatif_cli checks that verdict offline).
+        || message.contains("reached by no path from the internet even before a zone is lost")
 }
