@@ -138,6 +138,65 @@ impl ActionType for AttachClassicLoadBalancers {
     }
 }
 
+/// Turns deletion protection on for an Application, Network or Gateway Load Balancer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableDeletionProtection {
+    pub load_balancer_arn: String,
+}
+
+impl ActionType for EnableDeletionProtection {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(LoadBalancer::KIND, &self.load_balancer_arn),
+            field: "deletion_protection",
+            value: IacValue::Bool(true),
+        }])
+    }
+
+    fn key(&self) -> String {
+        format!("deletion-protection:{}", self.target())
+    }
+    fn target(&self) -> String {
+        // `arn:…:loadbalancer/<app|net|gwy>/<name>/<id>`: its name, as findings name it.
+        let arn = &self.load_balancer_arn;
+        arn.split('/').nth(2).unwrap_or(arn).to_owned()
+    }
+    fn summary(&self) -> String {
+        "load balancer: deletion protection".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("deletion_protection", "off", "on")]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(lb) = inv
+            .load_balancers
+            .iter_mut()
+            .find(|l| l.region == region && l.arn == self.load_balancer_arn)
+        {
+            lb.deletion_protection = Some(true);
+        }
+    }
+    fn owner_tags<'i>(&self, _region: &str, index: &'i Index) -> Option<&'i Tags> {
+        Some(&index.by_arn::<LoadBalancer>(&self.load_balancer_arn)?.tags)
+    }
+    fn tags_unread(&self, _region: &str, index: &Index) -> bool {
+        index
+            .by_arn::<LoadBalancer>(&self.load_balancer_arn)
+            .is_some_and(|lb| lb.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        "add `{Key: deletion_protection.enabled, Value: \"true\"}` to `LoadBalancerAttributes`"
+            .to_owned()
+    }
+}
+
 /// Turns cross-zone load balancing on for a target group, whatever its load balancer's (a
 /// Network Load Balancer's is off unless turned on).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -442,12 +501,14 @@ impl ActionType for CreateLoadBalancer {
         vec![
             change("subnets", "", subnet_ids.join(", ")),
             change("security_group", "", security_group_id),
+            change("deletion_protection", "", "on"),
         ]
     }
     fn permissions(&self) -> &'static [&'static str] {
         &[
             "elasticloadbalancing:DescribeLoadBalancers",
             "elasticloadbalancing:CreateLoadBalancer",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
         ]
     }
 }

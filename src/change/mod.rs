@@ -157,6 +157,7 @@ actions! {
     AttachClassicLoadBalancers(load_balancers),
     EnableCrossZone(load_balancers),
     EnableTargetGroupCrossZone(load_balancers),
+    EnableDeletionProtection(load_balancers),
     SetSubnets(capacity),
     ConvertLaunchConfiguration(launch),
     TemplateVersionWithoutPublicIp(launch),

@@ -7,10 +7,10 @@ use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableMultiAz, EnableTargetGroupCrossZone,
-    Manual, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity,
-    SetHealthCheck, SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
-    TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableDeletionProtection, EnableMultiAz,
+    EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress,
+    RunBastion, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
+    StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
 };
 use crate::inventory::SgRule;
 use crate::policy::Res;
@@ -107,6 +107,11 @@ pub fn register(engine: &mut Engine) {
         Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
             group: asg.text("name"),
             load_balancer_names: strings(names),
+        })
+    });
+    engine.register_fn("enable_deletion_protection", |lb: Res| {
+        Action::EnableDeletionProtection(EnableDeletionProtection {
+            load_balancer_arn: lb.text("arn"),
         })
     });
     engine.register_fn("enable_target_group_cross_zone", |group: Res| {

@@ -78,6 +78,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "Security groups should only allow unrestricted incoming traffic for authorized ports",
     ),
     (
+        "SH:ELB.6",
+        "Application, Gateway, and Network Load Balancers should have deletion protection enabled",
+    ),
+    (
         "SH:ELB.9",
         "Classic Load Balancers should have cross-zone load balancing enabled",
     ),
@@ -144,6 +148,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
     (
         "CONFIG:elb-cross-zone-load-balancing-enabled",
         "Classic Load Balancers balance across zones",
+    ),
+    (
+        "CONFIG:elb-deletion-protection-enabled",
+        "Elastic Load Balancing has deletion protection enabled",
     ),
     (
         "CONFIG:elbv2-multiple-az",

@@ -43,6 +43,7 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String>
         ("db_instance", "backup_retention_period") => "backup_retention_period",
         ("classic_load_balancer", "cross_zone") => "cross_zone_load_balancing",
         ("target_group", "cross_zone") => "load_balancing_cross_zone_enabled",
+        ("load_balancer", "deletion_protection") => "enable_deletion_protection",
         ("auto_scaling_group", "min_size") => "min_size",
         ("auto_scaling_group", "desired_capacity") => "desired_capacity",
         ("auto_scaling_group", "max_size") => "max_size",

@@ -215,6 +215,7 @@ async fn a_seeded_account_breaking_every_rule_fails_every_rule_on_the_right_reso
         ("HA015", "app"),
         ("HA016", "alerts"),
         ("HA017", "front"),
+        ("HA022", "front"),
         ("HA017", "www.example.com. A"),
         ("HA018", lone.as_str()),
     ]

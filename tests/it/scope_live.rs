@@ -155,6 +155,7 @@ async fn load_balancer(
         .await
         .unwrap();
     let lb = &lb.load_balancers()[0];
+    crate::support::moto::protect_from_deletion(elb, lb.load_balancer_arn().unwrap()).await;
     let target_group = elb
         .create_target_group()
         .name(format!("{name}-tg"))

@@ -8,7 +8,7 @@
 //! instances' and databases' security groups (moto puts them in the VPC's default group),
 //! subnets' `MapPublicIpOnLaunch` and so the public address of an instance launched there (an
 //! Elastic IP), and the value of a record set from `!GetAtt Instance.PublicIp` (moto leaves
-//! it empty). The alias's `!GetAtt LoadBalancer.CanonicalHostedZoneID` is written as its
+//! it empty), a load balancer's `LoadBalancerAttributes` (moto ignores them). The alias's `!GetAtt LoadBalancer.CanonicalHostedZoneID` is written as its
 //! value, which moto does not implement. Rules left out of the comparison, and why:
 //! HA014, HA015 and HA016 (moto skips `AWS::CloudWatch::Alarm` and
 //! `AWS::AutoScaling::ScalingPolicy`, so the live account has no alarms) and HA018 (moto
@@ -115,7 +115,17 @@ fn judged_both_ways(template: &str, name: &str) -> (Verdicts, Verdicts) {
     };
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let rds = aws_sdk_rds::Client::new(&config);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     runtime.block_on(async {
+        // moto's CloudFormation ignores `LoadBalancerAttributes`.
+        for lb in planned["load_balancers"].as_array().unwrap() {
+            if lb["deletion_protection"] == true {
+                // Its planned ARN ends with its logical id.
+                let logical_id = lb["arn"].as_str().unwrap().rsplit('/').next().unwrap();
+                let arn = physical_of[logical_id].clone();
+                crate::support::moto::protect_from_deletion(&elbv2, &arn).await;
+            }
+        }
         for subnet in planned["subnets"].as_array().unwrap() {
             if subnet["map_public_ip_on_launch"] == true {
                 ec2.modify_subnet_attribute()

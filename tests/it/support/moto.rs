@@ -231,6 +231,21 @@ impl Moto {
     }
 }
 
+/// Turns a load balancer's deletion protection on, as a well-kept account has it (HA022).
+pub async fn protect_from_deletion(elb: &aws_sdk_elasticloadbalancingv2::Client, arn: &str) {
+    elb.modify_load_balancer_attributes()
+        .load_balancer_arn(arn)
+        .attributes(
+            aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+                .key("deletion_protection.enabled")
+                .value("true")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The rule that moto's placement of Auto Scaling instances makes fail on every stack.
 ///
 /// HA018 (survives the loss of a zone) judges where instances *run*, and moto puts every

@@ -182,6 +182,8 @@ resource "aws_lb" "web" {
   load_balancer_type = "application"
   subnets            = module.network.public_subnet_ids
   security_groups    = [aws_security_group.lb.id]
+
+  enable_deletion_protection = true
 }
 
 resource "aws_lb_listener" "https" {

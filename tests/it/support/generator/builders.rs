@@ -317,6 +317,8 @@ pub(crate) fn application(
         // AWS's defaults, as the replay leaves them: a Network Load Balancer does not
         // balance across zones, an Application one always does.
         "deletion_protection": false, "cross_zone": !nlb}));
+        // Left at AWS's default: not protected from deletion.
+        account.expect("HA022", &lb_name);
         let forward = json!([{"action_type": "forward", "target_group_arns": [tg_arn], "redirect_protocol": null, "redirect_port": null}]);
         let listener_protocol = if nlb {
             rng.pick(&["TCP", "TLS"])
