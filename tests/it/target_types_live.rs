@@ -41,7 +41,7 @@ async fn load_balancer(
         .await
         .unwrap();
     let lb = &lb.load_balancers()[0];
-    crate::support::moto::protect_from_deletion(&elb, lb.load_balancer_arn().unwrap()).await;
+    crate::support::moto::protect_from_deletion(elb, lb.load_balancer_arn().unwrap()).await;
     let mut request = elb
         .create_target_group()
         .name(format!("{name}-tg"))
