@@ -400,3 +400,66 @@ fn aws_options_belong_to_the_commands_that_call_aws() {
         "error: `--region` is for the commands that call AWS; `explain` calls none\n"
     );
 }
+
+/// Words only the project's history knows (the design notes called the reference
+/// architecture's starting point "the seed"): users never meet them, in a rule's
+/// documentation, a remediation, a bundled example or anything a command prints.
+#[test]
+fn no_word_of_the_projects_history_reaches_users() {
+    const HISTORY: [&str; 2] = ["seed", "the era"];
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        "policies",
+        "policies/lib",
+        "remediations",
+        "remediations/lib",
+        "examples",
+        "examples/templates",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                texts.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    let mut run = |args: &[&str]| {
+        let output = hacheck().args(args).output().unwrap();
+        texts.push((
+            args.join(" "),
+            format!("{}{}", stdout(&output), crate::support::stderr(&output)),
+        ));
+    };
+    let list = hacheck().args(["policies", "list"]).output().unwrap();
+    for id in stdout(&list)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+    {
+        run(&["explain", id]);
+    }
+    for example in ["single-server", "compliant"] {
+        for format in ["table", "json", "markdown", "sarif", "compact"] {
+            run(&["scan", "--example", example, "--format", format]);
+        }
+        for command in ["fix", "whatif", "apps", "graph"] {
+            run(&[command, "--example", example]);
+        }
+    }
+    for (source, text) in &texts {
+        for word in HISTORY {
+            let lower = text.to_lowercase();
+            let found = lower.match_indices(word).find(|(at, _)| {
+                let before = lower[..*at].chars().next_back();
+                let after = lower[at + word.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            });
+            assert!(found.is_none(), "`{word}` in {source}");
+        }
+    }
+}
