@@ -197,6 +197,53 @@ impl ActionType for EnableBackups {
     }
 }
 
+/// Turns deletion protection on for a DB instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableDbDeletionProtection {
+    pub db_instance: String,
+}
+
+impl ActionType for EnableDbDeletionProtection {
+    fn key(&self) -> String {
+        format!("db-deletion-protection:{}", self.db_instance)
+    }
+    fn target(&self) -> String {
+        self.db_instance.clone()
+    }
+    fn summary(&self) -> String {
+        "db instance: deletion protection".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("deletion_protection", "off", "on")]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(db) = inv
+            .db_instances
+            .iter_mut()
+            .find(|d| d.region == region && d.id == self.db_instance)
+        {
+            db.deletion_protection = Some(true);
+        }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        Some(&index.find::<DbInstance>(region, &self.db_instance)?.tags)
+    }
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(DbInstance::KIND, &self.db_instance),
+            field: "deletion_protection",
+            value: IacValue::Bool(true),
+        }])
+    }
+    fn template_change(&self) -> String {
+        "set `DeletionProtection: true`".to_owned()
+    }
+}
+
 /// Makes a DB instance not publicly accessible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -323,6 +370,7 @@ impl ActionType for CreateDbInstance {
             change("engine", "", format!("{engine} on {instance_class}")),
             change("multi_az", "", multi_az),
             change("publicly_accessible", "", false),
+            change("deletion_protection", "", "on"),
         ]
     }
     fn permissions(&self) -> &'static [&'static str] {

@@ -165,6 +165,7 @@ actions! {
     AddClusterReader(databases),
     DisablePublicAccess(databases),
     EnableBackups(databases),
+    EnableDbDeletionProtection(databases),
     CreateTopic(monitoring),
     SubscribeEmail(monitoring),
     PutScalingPolicy(monitoring),

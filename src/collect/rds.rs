@@ -30,6 +30,7 @@ pub async fn db_instances(client: Client, region: String) -> UnitResult {
                 publicly_accessible: db.publicly_accessible().unwrap_or(false),
                 storage_encrypted: db.storage_encrypted().unwrap_or(false),
                 backup_retention_period: db.backup_retention_period().unwrap_or(0),
+                deletion_protection: Some(db.deletion_protection().unwrap_or(false)),
                 security_group_ids: db
                     .vpc_security_groups()
                     .iter()
@@ -77,6 +78,7 @@ pub async fn db_clusters(client: Client, region: String) -> UnitResult {
                 multi_az: cluster.multi_az().unwrap_or(false),
                 instance_class: cluster.db_cluster_instance_class().map(str::to_owned),
                 storage_encrypted: cluster.storage_encrypted().unwrap_or(false),
+                deletion_protection: Some(cluster.deletion_protection().unwrap_or(false)),
                 security_group_ids: cluster
                     .vpc_security_groups()
                     .iter()

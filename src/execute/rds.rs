@@ -6,7 +6,7 @@ use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
     AddClusterReader, CreateDbInstance, CreateDbSubnetGroup, DisablePublicAccess, EnableBackups,
-    EnableMultiAz,
+    EnableDbDeletionProtection, EnableMultiAz,
 };
 use crate::collect::RegionClients;
 
@@ -15,6 +15,7 @@ pub(super) enum DbChange {
     Private,
     /// Automated backups kept at least this many days.
     Backups(i32),
+    DeletionProtection,
 }
 
 /// Turns Multi-AZ on, public access off or backups on, at once, and waits until the instance is
@@ -45,6 +46,7 @@ pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> 
         DbChange::MultiAz => db.multi_az() == Some(true),
         DbChange::Private => db.publicly_accessible() == Some(false),
         DbChange::Backups(days) => db.backup_retention_period().unwrap_or(0) >= days,
+        DbChange::DeletionProtection => db.deletion_protection() == Some(true),
     };
     if settled(&read().await?) {
         return Ok(Done::Satisfied(None));
@@ -58,6 +60,7 @@ pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> 
         DbChange::MultiAz => request.multi_az(true),
         DbChange::Private => request.publicly_accessible(false),
         DbChange::Backups(days) => request.backup_retention_period(days),
+        DbChange::DeletionProtection => request.deletion_protection(true),
     };
     request.send().await.map_err(sdk_fail("ModifyDBInstance"))?;
     // Real RDS takes minutes (Multi-AZ builds a standby); moto changes at once.
@@ -240,6 +243,8 @@ pub(super) async fn create_db_instance(
         .publicly_accessible(false)
         .storage_encrypted(true)
         .backup_retention_period(7)
+        // What hacheck builds passes its own rules (HA023).
+        .deletion_protection(true)
         .master_username(master_username)
         // The password is created and kept in Secrets Manager by RDS; hacheck never sees it.
         .manage_master_user_password(true)
@@ -281,6 +286,17 @@ impl Apply for EnableBackups {
     async fn apply(&self, ctx: &Context<'_>) -> StepResult {
         let change = DbChange::Backups(self.retention_days);
         modify_db(ctx.regional()?, &self.db_instance, change).await
+    }
+}
+
+impl Apply for EnableDbDeletionProtection {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        modify_db(
+            ctx.regional()?,
+            &self.db_instance,
+            DbChange::DeletionProtection,
+        )
+        .await
     }
 }
 

@@ -19,6 +19,10 @@ pub struct DbInstance {
     pub publicly_accessible: bool,
     pub storage_encrypted: bool,
     pub backup_retention_period: i32,
+    /// Deletion protection (`DeletionProtection`, off unless turned on); none (`()`) where
+    /// it was not read (a snapshot from before hacheck read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_protection: Option<bool>,
     #[serde(default)]
     pub security_group_ids: Vec<String>,
     #[serde(default)]
@@ -63,6 +67,10 @@ pub struct DbCluster {
     #[serde(default)]
     pub instance_class: Option<String>,
     pub storage_encrypted: bool,
+    /// Deletion protection (`DeletionProtection`, off unless turned on); none (`()`) where
+    /// it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_protection: Option<bool>,
     #[serde(default)]
     pub security_group_ids: Vec<String>,
     #[serde(default)]

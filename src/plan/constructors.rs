@@ -7,10 +7,11 @@ use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableDeletionProtection, EnableMultiAz,
-    EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RevokeIngress,
-    RunBastion, SetCapacity, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
-    StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableDbDeletionProtection,
+    EnableDeletionProtection, EnableMultiAz, EnableTargetGroupCrossZone, Manual, PutCpuAlarm,
+    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetHealthCheck,
+    SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
+    TemplateVersionWithoutPublicIp, UpsertAliasRecord,
 };
 use crate::inventory::SgRule;
 use crate::policy::Res;
@@ -107,6 +108,11 @@ pub fn register(engine: &mut Engine) {
         Action::AttachClassicLoadBalancers(AttachClassicLoadBalancers {
             group: asg.text("name"),
             load_balancer_names: strings(names),
+        })
+    });
+    engine.register_fn("enable_db_deletion_protection", |db: Res| {
+        Action::EnableDbDeletionProtection(EnableDbDeletionProtection {
+            db_instance: db.text("id"),
         })
     });
     engine.register_fn("enable_deletion_protection", |lb: Res| {

@@ -102,6 +102,14 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "RDS DB instances should be configured with multiple Availability Zones",
     ),
     (
+        "SH:RDS.7",
+        "RDS clusters should have deletion protection enabled",
+    ),
+    (
+        "SH:RDS.8",
+        "RDS DB instances should have deletion protection enabled",
+    ),
+    (
         "SH:RDS.11",
         "RDS instances should have automatic backups enabled",
     ),
@@ -160,6 +168,14 @@ pub const CONTROLS: &[(&str, &str)] = &[
     (
         "CONFIG:rds-cluster-multi-az-enabled",
         "RDS DB clusters span several Availability Zones",
+    ),
+    (
+        "CONFIG:rds-cluster-deletion-protection-enabled",
+        "Amazon RDS clusters have deletion protection enabled",
+    ),
+    (
+        "CONFIG:rds-instance-deletion-protection-enabled",
+        "Amazon RDS instances have deletion protection enabled",
     ),
     (
         "CONFIG:rds-instance-public-access-check",

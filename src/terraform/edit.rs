@@ -41,6 +41,7 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String>
         ("db_instance", "availability_zone") => "availability_zone",
         ("db_instance", "publicly_accessible") => "publicly_accessible",
         ("db_instance", "backup_retention_period") => "backup_retention_period",
+        ("db_instance", "deletion_protection") => "deletion_protection",
         ("classic_load_balancer", "cross_zone") => "cross_zone_load_balancing",
         ("target_group", "cross_zone") => "load_balancing_cross_zone_enabled",
         ("load_balancer", "deletion_protection") => "enable_deletion_protection",

@@ -246,7 +246,7 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     let rules: Vec<&str> = before.iter().map(|r| &r[..5]).collect();
     for rule in [
         "HA003", "HA004", "HA005", "HA006", "HA009", "HA010", "HA012", "HA013", "HA014", "HA015",
-        "HA017", "HA020", "HA021", "HA022",
+        "HA017", "HA020", "HA021", "HA022", "HA023",
     ] {
         assert!(
             rules.contains(&rule),

@@ -112,7 +112,7 @@ fn sarif_validates_and_meets_github_upload_requirements() {
             .starts_with("https://")
     );
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 22);
+    assert_eq!(rules.len(), 23);
     for rule in rules {
         for field in ["id", "name"] {
             assert!(rule[field].is_string(), "{field} in {rule}");
@@ -133,7 +133,7 @@ fn sarif_validates_and_meets_github_upload_requirements() {
         assert!(!rule["properties"]["tags"].as_array().unwrap().is_empty());
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 10);
     for result in results {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);
@@ -221,7 +221,7 @@ fn fail_on_sets_the_threshold_of_exit_status_one() {
         .unwrap();
     assert_exit(&output, 0);
     assert!(
-        stdout(&output).contains("6 failed, 3 suppressed"),
+        stdout(&output).contains("7 failed, 3 suppressed"),
         "{}",
         stdout(&output)
     );
@@ -440,10 +440,13 @@ fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_confi
     );
     // A tag selects every rule carrying it: `database` is HA012's, HA013's and HA020's;
     // `--ignore extended` leaves the reference architecture's rules alone.
-    assert_eq!(with(&["--select", "database"]), ["HA012", "HA013", "HA020"]);
+    assert_eq!(
+        with(&["--select", "database"]),
+        ["HA012", "HA013", "HA020", "HA023"]
+    );
     assert_eq!(with(&["--ignore", "extended"]).len(), 19);
     let all = with(&[]);
-    assert_eq!(all.len(), 22);
+    assert_eq!(all.len(), 23);
 
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hacheck.toml");
@@ -454,7 +457,7 @@ fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_confi
     // The command line adds to the config's ignore list.
     assert_eq!(
         with(&["--config", config, "--ignore", "HA01*"]),
-        ["HA020", "HA021", "HA022"]
+        ["HA020", "HA021", "HA022", "HA023"]
     );
 
     // The seed fails HA012, not HA016: the rules left out are not run at all.

@@ -216,6 +216,7 @@ async fn a_seeded_account_breaking_every_rule_fails_every_rule_on_the_right_reso
         ("HA016", "alerts"),
         ("HA017", "front"),
         ("HA022", "front"),
+        ("HA023", "db"),
         ("HA017", "www.example.com. A"),
         ("HA018", lone.as_str()),
     ]

@@ -367,6 +367,7 @@ pub(crate) async fn seed_real_account(moto: &Moto) -> BTreeSet<String> {
         .await
         .unwrap();
     rds.create_db_cluster()
+        .deletion_protection(true)
         .db_cluster_identifier("orders")
         .engine("aurora-mysql")
         .master_username("admin")

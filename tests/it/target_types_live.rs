@@ -350,6 +350,7 @@ async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_c
         .unwrap();
     let primary = rds
         .create_db_instance()
+        .deletion_protection(true)
         .db_instance_identifier("shop-db")
         .engine("postgres")
         .db_instance_class("db.t3.medium")
@@ -375,6 +376,7 @@ async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_c
     );
     recovery
         .create_db_instance_read_replica()
+        .deletion_protection(true)
         .db_instance_identifier("shop-db-recovery")
         .source_db_instance_identifier(&primary)
         .send()

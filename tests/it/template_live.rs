@@ -8,7 +8,8 @@
 //! instances' and databases' security groups (moto puts them in the VPC's default group),
 //! subnets' `MapPublicIpOnLaunch` and so the public address of an instance launched there (an
 //! Elastic IP), and the value of a record set from `!GetAtt Instance.PublicIp` (moto leaves
-//! it empty), a load balancer's `LoadBalancerAttributes` (moto ignores them). The alias's `!GetAtt LoadBalancer.CanonicalHostedZoneID` is written as its
+//! it empty), a load balancer's `LoadBalancerAttributes` and a database's `DeletionProtection` (moto
+//! ignores them). The alias's `!GetAtt LoadBalancer.CanonicalHostedZoneID` is written as its
 //! value, which moto does not implement. Rules left out of the comparison, and why:
 //! HA014, HA015 and HA016 (moto skips `AWS::CloudWatch::Alarm` and
 //! `AWS::AutoScaling::ScalingPolicy`, so the live account has no alarms) and HA018 (moto
@@ -92,7 +93,11 @@ fn judged_both_ways(template: &str, name: &str) -> (Verdicts, Verdicts) {
     deploy(&moto, &runtime, name, &text, &parameters);
     let mut physical_of: HashMap<String, String> = HashMap::new();
     let mut logical: HashMap<String, String> = HashMap::new();
+    let mut databases = Vec::new();
     for (logical_id, kind, physical) in stack_resources(&moto.endpoint, name) {
+        if kind == "AWS::RDS::DBInstance" {
+            databases.push(physical.clone());
+        }
         // An attachment or association is named by what it joins (moto: the VPC's id).
         if !kind.ends_with("Attachment") && !kind.ends_with("Association") {
             logical.insert(physical.clone(), logical_id.clone());
@@ -125,6 +130,21 @@ fn judged_both_ways(template: &str, name: &str) -> (Verdicts, Verdicts) {
                 let arn = physical_of[logical_id].clone();
                 crate::support::moto::protect_from_deletion(&elbv2, &arn).await;
             }
+        }
+        // …and a DB instance's `DeletionProtection`.
+        let protected = planned["db_instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|db| db["deletion_protection"] == true);
+        for id in databases.iter().filter(|_| protected) {
+            rds.modify_db_instance()
+                .db_instance_identifier(id)
+                .deletion_protection(true)
+                .apply_immediately(true)
+                .send()
+                .await
+                .unwrap();
         }
         for subnet in planned["subnets"].as_array().unwrap() {
             if subnet["map_public_ip_on_launch"] == true {

@@ -28,6 +28,10 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 status: "available".into(),
                 multi_az: r.flag("MultiAZ", "multi_az")?.unwrap_or(false),
                 publicly_accessible: publicly_accessible.unwrap_or(false),
+                deletion_protection: Some(
+                    r.flag("DeletionProtection", "deletion_protection")?
+                        .unwrap_or(false),
+                ),
                 storage_encrypted: r
                     .flag("StorageEncrypted", "storage_encrypted")?
                     .unwrap_or(false),
@@ -91,6 +95,10 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 status: "available".into(),
                 multi_az: false,
                 instance_class: r.text("DBClusterInstanceClass", "instance_class")?,
+                deletion_protection: Some(
+                    r.flag("DeletionProtection", "deletion_protection")?
+                        .unwrap_or(false),
+                ),
                 storage_encrypted: r
                     .flag("StorageEncrypted", "storage_encrypted")?
                     .unwrap_or(false),

@@ -10,6 +10,7 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
         ("db_instance", "availability_zone") => "AvailabilityZone",
         ("db_instance", "publicly_accessible") => "PubliclyAccessible",
         ("db_instance", "backup_retention_period") => "BackupRetentionPeriod",
+        ("db_instance", "deletion_protection") => "DeletionProtection",
         ("classic_load_balancer", "cross_zone") => "CrossZone",
         // A key of `TargetGroupAttributes`, a list of `{Key, Value}` the writer does not
         // edit yet: the step says what to add (`template_change`).

@@ -449,6 +449,7 @@ impl<'p> Translator<'p> {
                 ("PubliclyAccessible", get("publicly_accessible")),
                 ("StorageEncrypted", get("storage_encrypted")),
                 ("BackupRetentionPeriod", get("backup_retention_period")),
+                ("DeletionProtection", get("deletion_protection")),
                 ("DBSnapshotIdentifier", text("snapshot_identifier")),
                 ("DBSubnetGroupName", text("db_subnet_group_name")),
                 ("VPCSecurityGroups", list("vpc_security_group_ids")),
@@ -476,6 +477,7 @@ impl<'p> Translator<'p> {
                 ("Engine", text("engine")),
                 ("Port", get("port").filter(|_| has_expression(node, "port"))),
                 ("DBClusterInstanceClass", text("db_cluster_instance_class")),
+                ("DeletionProtection", get("deletion_protection")),
                 ("VpcSecurityGroupIds", list("vpc_security_group_ids")),
                 (
                     "AvailabilityZones",

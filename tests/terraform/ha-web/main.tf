@@ -290,6 +290,8 @@ resource "aws_db_instance" "db" {
   backup_retention_period     = 7
   skip_final_snapshot         = false
   final_snapshot_identifier   = "shop-db-final"
+
+  deletion_protection = true
 }
 
 resource "aws_route53_zone" "site" {

@@ -165,7 +165,7 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
                 "storage_encrypted": true, "backup_retention_period": backups, "security_group_ids": [group],
                 "subnet_group": "gen-db", "vpc_id": VPC, "availability_zone": ZONES[zone],
                 "endpoint_address": format!("{name}.gen.{REGION}.rds.amazonaws.com"), "endpoint_port": 5432,
-                "cluster_id": cluster})
+                "cluster_id": cluster, "deletion_protection": false})
         };
         match kind {
             Database::MultiAzInstance => account.add("db_instances", member(&id, 0, None)),
@@ -199,11 +199,17 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
                     "instance_class": if kind == Database::MultiAzCluster { json!("db.r6gd.large") } else { Value::Null },
                     "storage_encrypted": true, "security_group_ids": [group], "subnet_group": "gen-db",
                     "availability_zones": cluster_zones, "members": members,
-                    "endpoint_address": format!("{id}.cluster.gen.{REGION}.rds.amazonaws.com"), "endpoint_port": 5432}));
+                    "endpoint_address": format!("{id}.cluster.gen.{REGION}.rds.amazonaws.com"), "endpoint_port": 5432,
+                    "deletion_protection": false}));
             }
         }
         // A database no application uses is out of scope: judged by nothing.
         let used = users(d).next().is_some();
+        // Left at AWS's default, deletion protection off: HA023 (a cluster's instances are
+        // judged through it).
+        if used {
+            account.expect("HA023", &id);
+        }
         if single_zone && used {
             account.expect("HA012", &id);
             // Losing the database's zone takes down every application using it.
