@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::predicted::db_instance_mut;
 use super::{ActionType, Change, Declared, IacEdit, IacValue, Safety, change};
 use crate::inventory::{DbInstance, Index, Inventory, Resource, Tags};
 
@@ -55,11 +56,7 @@ impl ActionType for EnableMultiAz {
     }
     fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
         let EnableMultiAz { db_instance } = self;
-        if let Some(db) = inv
-            .db_instances
-            .iter_mut()
-            .find(|d| d.region == region && &d.id == db_instance)
-        {
+        if let Some(db) = db_instance_mut(inv, region, db_instance) {
             db.multi_az = true;
         }
     }
@@ -171,11 +168,7 @@ impl ActionType for EnableBackups {
         &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
     }
     fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
-        if let Some(db) = inv
-            .db_instances
-            .iter_mut()
-            .find(|d| d.region == region && d.id == self.db_instance)
-        {
+        if let Some(db) = db_instance_mut(inv, region, &self.db_instance) {
             db.backup_retention_period = self.retention_days;
         }
     }
@@ -221,11 +214,7 @@ impl ActionType for EnableDbDeletionProtection {
         &["rds:DescribeDBInstances", "rds:ModifyDBInstance"]
     }
     fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
-        if let Some(db) = inv
-            .db_instances
-            .iter_mut()
-            .find(|d| d.region == region && d.id == self.db_instance)
-        {
+        if let Some(db) = db_instance_mut(inv, region, &self.db_instance) {
             db.deletion_protection = Some(true);
         }
     }
@@ -279,11 +268,7 @@ impl ActionType for DisablePublicAccess {
     }
     fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
         let DisablePublicAccess { db_instance } = self;
-        if let Some(db) = inv
-            .db_instances
-            .iter_mut()
-            .find(|d| d.region == region && &d.id == db_instance)
-        {
+        if let Some(db) = db_instance_mut(inv, region, db_instance) {
             db.publicly_accessible = false;
         }
     }

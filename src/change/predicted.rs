@@ -30,6 +30,17 @@ pub(super) fn group_mut<'a>(
         .find(|g| g.region == region && g.name == name)
 }
 
+/// DB instance `id` of `region` in the predicted inventory.
+pub(super) fn db_instance_mut<'a>(
+    inv: &'a mut Inventory,
+    region: &str,
+    id: &str,
+) -> Option<&'a mut crate::inventory::DbInstance> {
+    inv.db_instances
+        .iter_mut()
+        .find(|d| d.region == region && d.id == id)
+}
+
 /// Appends to `list` what of `items` it lacks, in order.
 pub(super) fn add_missing(list: &mut Vec<String>, items: &[String]) {
     for item in items {

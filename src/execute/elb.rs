@@ -2,7 +2,7 @@
 
 use aws_sdk_elasticloadbalancing::types::{CrossZoneLoadBalancing, LoadBalancerAttributes};
 
-use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::step::{Done, StepResult, gone_or_fail, sdk_fail};
 use super::{Apply, Context};
 use crate::change::EnableCrossZone;
 use crate::collect::RegionClients;
@@ -16,14 +16,11 @@ pub(super) async fn enable_cross_zone(c: &RegionClients, name: &str) -> StepResu
         .load_balancer_name(name)
         .send()
         .await
-        .map_err(|error| {
-            let failure = crate::collect::failed("DescribeLoadBalancerAttributes")(error);
-            if failure.code == "LoadBalancerNotFound" {
-                StepError::Drift(format!("Classic Load Balancer `{name}` no longer exists"))
-            } else {
-                StepError::Failed(failure.to_string())
-            }
-        })?;
+        .map_err(gone_or_fail(
+            "DescribeLoadBalancerAttributes",
+            "LoadBalancerNotFound",
+            || format!("Classic Load Balancer `{name}`"),
+        ))?;
     if answer
         .load_balancer_attributes()
         .and_then(|a| a.cross_zone_load_balancing())

@@ -2,7 +2,7 @@
 //! group's cross-zone balancing, and new target groups, load
 //! balancers and listeners.
 
-use super::step::{Done, StepError, StepResult, sdk_fail};
+use super::step::{Done, StepError, StepResult, gone_or_fail, sdk_fail};
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
@@ -174,14 +174,11 @@ async fn enable_deletion_protection(c: &RegionClients, arn: &str) -> StepResult 
         .load_balancer_arn(arn)
         .send()
         .await
-        .map_err(|error| {
-            let failure = crate::collect::failed("DescribeLoadBalancerAttributes")(error);
-            if failure.code == "LoadBalancerNotFound" {
-                StepError::Drift(format!("load balancer `{arn}` no longer exists"))
-            } else {
-                StepError::Failed(failure.to_string())
-            }
-        })?;
+        .map_err(gone_or_fail(
+            "DescribeLoadBalancerAttributes",
+            "LoadBalancerNotFound",
+            || format!("load balancer `{arn}`"),
+        ))?;
     if answer
         .attributes()
         .iter()
@@ -298,14 +295,11 @@ async fn enable_target_group_cross_zone(c: &RegionClients, arn: &str) -> StepRes
         .target_group_arn(arn)
         .send()
         .await
-        .map_err(|error| {
-            let failure = crate::collect::failed("DescribeTargetGroupAttributes")(error);
-            if failure.code == "TargetGroupNotFound" {
-                StepError::Drift(format!("target group `{arn}` no longer exists"))
-            } else {
-                StepError::Failed(failure.to_string())
-            }
-        })?;
+        .map_err(gone_or_fail(
+            "DescribeTargetGroupAttributes",
+            "TargetGroupNotFound",
+            || format!("target group `{arn}`"),
+        ))?;
     if answer
         .attributes()
         .iter()

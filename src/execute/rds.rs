@@ -1,7 +1,7 @@
 //! RDS: Multi-AZ and private access on a DB instance, a reader in a second zone of a
 //! cluster, and new subnet groups and DB instances. No call here deletes anything.
 
-use super::step::{Done, Patience, StepError, StepResult, poll, sdk_fail, settle};
+use super::step::{Done, Patience, StepError, StepResult, gone_or_fail, poll, sdk_fail, settle};
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
@@ -28,14 +28,11 @@ pub(super) async fn modify_db(c: &RegionClients, id: &str, change: DbChange) -> 
             .db_instance_identifier(id)
             .send()
             .await
-            .map_err(|error| {
-                let failure = crate::collect::failed("DescribeDBInstances")(error);
-                if failure.code == "DBInstanceNotFound" {
-                    StepError::Drift(format!("DB instance `{id}` no longer exists"))
-                } else {
-                    StepError::Failed(failure.to_string())
-                }
-            })?;
+            .map_err(gone_or_fail(
+                "DescribeDBInstances",
+                "DBInstanceNotFound",
+                || format!("DB instance `{id}`"),
+            ))?;
         answer
             .db_instances()
             .first()
@@ -116,14 +113,11 @@ pub(super) async fn add_cluster_reader(
         .db_cluster_identifier(cluster)
         .send()
         .await
-        .map_err(|error| {
-            let failure = crate::collect::failed("DescribeDBClusters")(error);
-            if failure.code == "DBClusterNotFoundFault" {
-                StepError::Drift(format!("DB cluster `{cluster}` no longer exists"))
-            } else {
-                StepError::Failed(failure.to_string())
-            }
-        })?;
+        .map_err(gone_or_fail(
+            "DescribeDBClusters",
+            "DBClusterNotFoundFault",
+            || format!("DB cluster `{cluster}`"),
+        ))?;
     let found = answer
         .db_clusters()
         .first()

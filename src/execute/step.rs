@@ -33,6 +33,27 @@ where
     }
 }
 
+/// A failed read-back of the resource a step changes: AWS's `not_found` code means it is
+/// gone since the plan (`Drift`, naming `what`), anything else is a failure.
+pub(super) fn gone_or_fail<E, R>(
+    operation: &'static str,
+    not_found: &'static str,
+    what: impl FnOnce() -> String,
+) -> impl FnOnce(aws_sdk_ec2::error::SdkError<E, R>) -> StepError
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |error| {
+        let failure = crate::collect::failed(operation)(error);
+        if failure.code == not_found {
+            StepError::Drift(format!("{} no longer exists", what()))
+        } else {
+            StepError::Failed(failure.to_string())
+        }
+    }
+}
+
 /// How often, and for how long, a step reads a resource back while AWS changes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Patience {
