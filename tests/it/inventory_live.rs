@@ -531,18 +531,8 @@ async fn load_balancers_listeners_target_groups_and_health() {
         .await
         .unwrap();
     // Attributes set, and left at AWS's defaults on the other target groups.
-    use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerAttribute, TargetGroupAttribute};
-    elb.modify_load_balancer_attributes()
-        .load_balancer_arn(&lb_arn)
-        .attributes(
-            LoadBalancerAttribute::builder()
-                .key("deletion_protection.enabled")
-                .value("true")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    use aws_sdk_elasticloadbalancingv2::types::TargetGroupAttribute;
+    crate::support::moto::protect_from_deletion(&elb, &lb_arn).await;
     elb.modify_target_group_attributes()
         .target_group_arn(&first_group)
         .attributes(
