@@ -205,18 +205,6 @@ pub struct EnableTargetGroupCrossZone {
     pub target_group_arn: String,
 }
 
-impl EnableTargetGroupCrossZone {
-    /// Who owns it: a target group carries no tags here, the load balancers that forward
-    /// to it do (a stack declares them together).
-    fn load_balancer<'i>(&self, index: &'i Index) -> Option<&'i LoadBalancer> {
-        let group = index.by_arn::<TargetGroup>(&self.target_group_arn)?;
-        group
-            .load_balancer_arns
-            .iter()
-            .find_map(|arn| index.by_arn::<LoadBalancer>(arn))
-    }
-}
-
 impl ActionType for EnableTargetGroupCrossZone {
     fn iac_edits(&self) -> Option<Vec<IacEdit>> {
         Some(vec![IacEdit::Set {
@@ -256,10 +244,12 @@ impl ActionType for EnableTargetGroupCrossZone {
         }
     }
     fn owner_tags<'i>(&self, _region: &str, index: &'i Index) -> Option<&'i Tags> {
-        Some(&self.load_balancer(index)?.tags)
+        Some(&index.by_arn::<TargetGroup>(&self.target_group_arn)?.tags)
     }
     fn tags_unread(&self, _region: &str, index: &Index) -> bool {
-        self.load_balancer(index).is_some_and(|lb| lb.tags_unread)
+        index
+            .by_arn::<TargetGroup>(&self.target_group_arn)
+            .is_some_and(|group| group.tags_unread)
     }
     fn template_change(&self) -> String {
         "add `{Key: load_balancing.cross_zone.enabled, Value: \"true\"}` to `TargetGroupAttributes`"

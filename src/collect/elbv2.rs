@@ -71,7 +71,14 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
             });
         }
     }
-    if let Err(failure) = tags_of(&client, &mut out.load_balancers).await {
+    let tagged = tags_of(
+        &client,
+        &mut out.load_balancers,
+        |lb| lb.arn.clone(),
+        |lb, tags| lb.tags = tags,
+        |lb| lb.tags_unread = true,
+    );
+    if let Err(failure) = tagged.await {
         // Only who owns them is missing: a warning, the load balancers kept.
         super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
@@ -108,11 +115,18 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
     Ok(out)
 }
 
-/// Fills each load balancer's tags (one DescribeTags per 20).
-async fn tags_of(client: &Client, load_balancers: &mut [LoadBalancer]) -> Result<(), CallFailure> {
+/// Fills the tags of load balancers or target groups, named by ARN (one DescribeTags per
+/// 20), as `set` and `unread` say.
+async fn tags_of<T>(
+    client: &Client,
+    items: &mut [T],
+    arn: impl Fn(&T) -> String,
+    set: impl Fn(&mut T, crate::inventory::Tags),
+    unread: impl Fn(&mut T),
+) -> Result<(), CallFailure> {
     super::tags_in_batches(
-        load_balancers,
-        |lb| lb.arn.clone(),
+        items,
+        arn,
         |arns| {
             let call = client.describe_tags().set_resource_arns(Some(arns));
             async move {
@@ -127,8 +141,8 @@ async fn tags_of(client: &Client, load_balancers: &mut [LoadBalancer]) -> Result
                     .collect())
             }
         },
-        |lb, tags| lb.tags = tags,
-        |lb| lb.tags_unread = true,
+        set,
+        unread,
     )
     .await
 }
@@ -317,6 +331,8 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
                     arns
                 },
                 targets: Vec::new(),
+                tags: Default::default(),
+                tags_unread: false,
                 deregistration_delay: None,
                 cross_zone: None,
             });
@@ -330,6 +346,17 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
         .await?;
     for (group, targets) in out.target_groups.iter_mut().zip(healths) {
         group.targets = targets;
+    }
+    let tagged = tags_of(
+        &client,
+        &mut out.target_groups,
+        |group| group.arn.clone(),
+        |group, tags| group.tags = tags,
+        |group| group.tags_unread = true,
+    );
+    if let Err(failure) = tagged.await {
+        // Only who owns them is missing: a warning, the target groups kept.
+        super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
     let arns: Vec<String> = out.target_groups.iter().map(|g| g.arn.clone()).collect();
     let attributes: Vec<Result<Attributes, CallFailure>> = futures::stream::iter(arns)

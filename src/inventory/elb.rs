@@ -178,6 +178,12 @@ pub struct TargetGroup {
     pub load_balancer_arns: Vec<String>,
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// Its tags (who owns it: a CloudFormation stack's are `aws:cloudformation:…`).
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    /// Its tags could not be read (`DescribeTags` refused): who owns it is not known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tags_unread: bool,
     /// Seconds a deregistering target keeps serving the requests it has (attribute
     /// `deregistration_delay.timeout_seconds`, 300 unless set; none for a Lambda
     /// function's); none (`()`) when its attributes could not be read.

@@ -533,6 +533,17 @@ async fn load_balancers_listeners_target_groups_and_health() {
     // Attributes set, and left at AWS's defaults on the other target groups.
     use aws_sdk_elasticloadbalancingv2::types::TargetGroupAttribute;
     crate::support::moto::protect_from_deletion(&elb, &lb_arn).await;
+    elb.add_tags()
+        .resource_arns(&first_group)
+        .tags(
+            aws_sdk_elasticloadbalancingv2::types::Tag::builder()
+                .key("team")
+                .value("web")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
     elb.modify_target_group_attributes()
         .target_group_arn(&first_group)
         .attributes(
@@ -623,6 +634,8 @@ async fn load_balancers_listeners_target_groups_and_health() {
         (group.deregistration_delay, group.cross_zone.as_deref()),
         (Some(30), Some("false"))
     );
+    // Its tags say who owns it, as a load balancer's do.
+    assert_eq!(group.tags.get("team").map(String::as_str), Some("web"));
     let untouched = inventory
         .target_groups
         .iter()

@@ -183,6 +183,8 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 },
                 load_balancer_arns: Vec::new(),
                 targets,
+                tags: r.tags()?,
+                tags_unread: false,
                 deregistration_delay,
                 cross_zone: Some(
                     r.key_value(
