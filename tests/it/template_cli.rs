@@ -1084,3 +1084,30 @@ Resources:
         "{source}"
     );
 }
+
+/// A fix the YAML writer cannot write yet says what to add, on the declared resource.
+#[test]
+fn a_load_balancer_attribute_to_add_is_said_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("ha-web.yaml");
+    let text = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml"))
+        .unwrap()
+        .replacen(
+            "- Key: deletion_protection.enabled\n          Value: \"true\"",
+            "- Key: deletion_protection.enabled\n          Value: \"false\"",
+            1,
+        );
+    std::fs::write(&template, text).unwrap();
+    let output = hacheck()
+        .args(["fix", "--template"])
+        .arg(&template)
+        .output()
+        .unwrap();
+    assert!(
+        crate::support::stderr(&output).contains(
+            "deletion-protection:shop-alb: add `{Key: deletion_protection.enabled, Value: \"true\"}` to `LoadBalancerAttributes`"
+        ),
+        "{}",
+        crate::support::stderr(&output)
+    );
+}

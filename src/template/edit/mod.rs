@@ -71,12 +71,17 @@ pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
     fix
 }
 
-/// The source of the resource of `kind` with display id `id` in `region` (the step's).
+/// The source of the resource of `kind` with display id `id` in `region` (the step's), or
+/// with ARN `id`.
 fn source<'i>(index: &'i Index, region: &str, kind: &str, id: &str) -> Result<&'i Source, String> {
     let slot =
         crate::inventory::index::slot_of_kind(kind).ok_or_else(|| format!("no kind `{kind}`"))?;
-    index
-        .position_of_id(slot, region, id)
+    let position = if id.starts_with("arn:") {
+        index.position_of_arn(slot, id)
+    } else {
+        index.position_of_id(slot, region, id)
+    };
+    position
         .and_then(|position| index.source_of(slot, position))
         .ok_or_else(|| format!("{kind} `{id}` is not declared in a template"))
 }
