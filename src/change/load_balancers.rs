@@ -138,6 +138,67 @@ impl ActionType for AttachClassicLoadBalancers {
     }
 }
 
+/// Sets how long a target group lets a deregistering target finish its requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetDeregistrationDelay {
+    pub target_group_arn: String,
+    pub seconds: i32,
+}
+
+impl ActionType for SetDeregistrationDelay {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(TargetGroup::KIND, &self.target_group_arn),
+            field: "deregistration_delay",
+            value: IacValue::Text(self.seconds.to_string()),
+        }])
+    }
+
+    fn key(&self) -> String {
+        format!("deregistration-delay:{}", self.target())
+    }
+    fn target(&self) -> String {
+        let arn = &self.target_group_arn;
+        arn.split('/').nth(1).unwrap_or(arn).to_owned()
+    }
+    fn summary(&self) -> String {
+        "target group: deregistration delay".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("deregistration_delay", 0, self.seconds)]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeTargetGroupAttributes",
+            "elasticloadbalancing:ModifyTargetGroupAttributes",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(group) = inv
+            .target_groups
+            .iter_mut()
+            .find(|g| g.region == region && g.arn == self.target_group_arn)
+        {
+            group.deregistration_delay = Some(self.seconds);
+        }
+    }
+    fn owner_tags<'i>(&self, _region: &str, index: &'i Index) -> Option<&'i Tags> {
+        Some(&index.by_arn::<TargetGroup>(&self.target_group_arn)?.tags)
+    }
+    fn tags_unread(&self, _region: &str, index: &Index) -> bool {
+        index
+            .by_arn::<TargetGroup>(&self.target_group_arn)
+            .is_some_and(|group| group.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        format!(
+            "add `{{Key: deregistration_delay.timeout_seconds, Value: \"{}\"}}` to `TargetGroupAttributes`",
+            self.seconds
+        )
+    }
+}
+
 /// Turns deletion protection on for an Application, Network or Gateway Load Balancer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -158,6 +158,7 @@ actions! {
     EnableCrossZone(load_balancers),
     EnableTargetGroupCrossZone(load_balancers),
     EnableDeletionProtection(load_balancers),
+    SetDeregistrationDelay(load_balancers),
     SetSubnets(capacity),
     ConvertLaunchConfiguration(launch),
     TemplateVersionWithoutPublicIp(launch),

@@ -7,7 +7,7 @@ use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
     CreateListener, CreateLoadBalancer, CreateTargetGroup, EnableDeletionProtection,
-    EnableTargetGroupCrossZone, SetLoadBalancerSubnets,
+    EnableTargetGroupCrossZone, SetDeregistrationDelay, SetLoadBalancerSubnets,
 };
 use crate::collect::RegionClients;
 
@@ -285,10 +285,14 @@ pub async fn load_balancer_dns(
     ))
 }
 
-/// Turns a target group's cross-zone balancing on; satisfied when it is on, refused when
-/// the target group is gone.
-async fn enable_target_group_cross_zone(c: &RegionClients, arn: &str) -> StepResult {
-    const KEY: &str = "load_balancing.cross_zone.enabled";
+/// Sets target-group attribute `key` to `value`; satisfied when it is so already, refused
+/// when the target group is gone.
+async fn set_target_group_attribute(
+    c: &RegionClients,
+    arn: &str,
+    key: &str,
+    value: &str,
+) -> StepResult {
     let answer = c
         .elbv2
         .describe_target_group_attributes()
@@ -303,7 +307,7 @@ async fn enable_target_group_cross_zone(c: &RegionClients, arn: &str) -> StepRes
     if answer
         .attributes()
         .iter()
-        .any(|a| a.key() == Some(KEY) && a.value() == Some("true"))
+        .any(|a| a.key() == Some(key) && a.value() == Some(value))
     {
         return Ok(Done::Satisfied(None));
     }
@@ -312,8 +316,8 @@ async fn enable_target_group_cross_zone(c: &RegionClients, arn: &str) -> StepRes
         .target_group_arn(arn)
         .attributes(
             aws_sdk_elasticloadbalancingv2::types::TargetGroupAttribute::builder()
-                .key(KEY)
-                .value("true")
+                .key(key)
+                .value(value)
                 .build(),
         )
         .send()
@@ -324,7 +328,16 @@ async fn enable_target_group_cross_zone(c: &RegionClients, arn: &str) -> StepRes
 
 impl Apply for EnableTargetGroupCrossZone {
     async fn apply(&self, ctx: &Context<'_>) -> StepResult {
-        enable_target_group_cross_zone(ctx.regional()?, &self.target_group_arn).await
+        let key = "load_balancing.cross_zone.enabled";
+        set_target_group_attribute(ctx.regional()?, &self.target_group_arn, key, "true").await
+    }
+}
+
+impl Apply for SetDeregistrationDelay {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let key = "deregistration_delay.timeout_seconds";
+        let seconds = self.seconds.to_string();
+        set_target_group_attribute(ctx.regional()?, &self.target_group_arn, key, &seconds).await
     }
 }
 

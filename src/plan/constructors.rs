@@ -9,8 +9,8 @@ use crate::change::{
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
     DisablePublicAccess, EnableBackups, EnableCrossZone, EnableDbDeletionProtection,
     EnableDeletionProtection, EnableMultiAz, EnableTargetGroupCrossZone, Manual, PutCpuAlarm,
-    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetHealthCheck,
-    SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
+    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetDeregistrationDelay,
+    SetHealthCheck, SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
     TemplateVersionWithoutPublicIp, UpsertAliasRecord,
 };
 use crate::inventory::SgRule;
@@ -115,6 +115,15 @@ pub fn register(engine: &mut Engine) {
             db_instance: db.text("id"),
         })
     });
+    engine.register_fn(
+        "set_deregistration_delay",
+        |group: Res, seconds: rhai::INT| {
+            Action::SetDeregistrationDelay(SetDeregistrationDelay {
+                target_group_arn: group.text("arn"),
+                seconds: seconds as i32,
+            })
+        },
+    );
     engine.register_fn("enable_deletion_protection", |lb: Res| {
         Action::EnableDeletionProtection(EnableDeletionProtection {
             load_balancer_arn: lb.text("arn"),

@@ -44,6 +44,7 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String>
         ("db_instance", "deletion_protection") => "deletion_protection",
         ("classic_load_balancer", "cross_zone") => "cross_zone_load_balancing",
         ("target_group", "cross_zone") => "load_balancing_cross_zone_enabled",
+        ("target_group", "deregistration_delay") => "deregistration_delay",
         ("load_balancer", "deletion_protection") => "enable_deletion_protection",
         ("auto_scaling_group", "min_size") => "min_size",
         ("auto_scaling_group", "desired_capacity") => "desired_capacity",

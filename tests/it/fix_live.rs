@@ -111,13 +111,20 @@ async fn seed_fixable_account(moto: &Moto) -> Account {
         .target_group_arn()
         .unwrap()
         .to_owned();
-    // The target group turns cross-zone balancing off (HA021).
+    // The target group turns cross-zone balancing off (HA021)…
     elb.modify_target_group_attributes()
         .target_group_arn(&target_group)
         .attributes(
             aws_sdk_elasticloadbalancingv2::types::TargetGroupAttribute::builder()
                 .key("load_balancing.cross_zone.enabled")
                 .value("false")
+                .build(),
+        )
+        // …and cuts the requests of a leaving instance (HA024).
+        .attributes(
+            aws_sdk_elasticloadbalancingv2::types::TargetGroupAttribute::builder()
+                .key("deregistration_delay.timeout_seconds")
+                .value("0")
                 .build(),
         )
         .send()
@@ -246,7 +253,7 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     let rules: Vec<&str> = before.iter().map(|r| &r[..5]).collect();
     for rule in [
         "HA003", "HA004", "HA005", "HA006", "HA009", "HA010", "HA012", "HA013", "HA014", "HA015",
-        "HA017", "HA020", "HA021", "HA022", "HA023",
+        "HA017", "HA020", "HA021", "HA022", "HA023", "HA024",
     ] {
         assert!(
             rules.contains(&rule),

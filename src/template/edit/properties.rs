@@ -17,6 +17,9 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
         ("load_balancer", "deletion_protection") => {
             return Err("add `{Key: deletion_protection.enabled, Value: \"true\"}` to `LoadBalancerAttributes` (a list this writer does not edit yet)".to_owned());
         }
+        ("target_group", "deregistration_delay") => {
+            return Err("set `deregistration_delay.timeout_seconds` in `TargetGroupAttributes` (a list this writer does not edit yet)".to_owned());
+        }
         ("target_group", "cross_zone") => {
             return Err("add `{Key: load_balancing.cross_zone.enabled, Value: \"true\"}` to `TargetGroupAttributes` (a list this writer does not edit yet)".to_owned());
         }
