@@ -625,7 +625,7 @@ mod tests {
         crate::snapshot::parse(text, std::path::Path::new(name)).unwrap()
     }
 
-    fn paths_of(inventory: crate::inventory::Inventory) -> Vec<String> {
+    fn texts_of(inventory: crate::inventory::Inventory) -> Vec<String> {
         let index = Index::new(inventory);
         let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
         paths(&index, &model)
@@ -636,7 +636,7 @@ mod tests {
 
     #[test]
     fn the_compliant_stack_is_reached_through_its_load_balancer_only() {
-        let found = paths_of(example("compliant"));
+        let found = texts_of(example("compliant"));
         assert!(!found.is_empty());
         assert!(
             found
@@ -654,7 +654,7 @@ mod tests {
 
     #[test]
     fn the_seeds_instance_is_reached_on_its_public_address() {
-        let found = paths_of(example("single-server"));
+        let found = texts_of(example("single-server"));
         assert!(
             found.iter().any(|p| p.starts_with("internet → instance ")),
             "{found:#?}"
@@ -668,7 +668,7 @@ mod tests {
     #[test]
     fn revoking_the_load_balancers_source_cuts_the_path() {
         let mut inventory = example("compliant");
-        let before = paths_of(inventory.clone());
+        let before = texts_of(inventory.clone());
         let app = inventory
             .security_groups
             .iter_mut()
@@ -676,9 +676,29 @@ mod tests {
             .unwrap();
         app.ingress
             .retain(|r| r.source_group_id.as_deref() != Some("sg-0lb"));
-        let after = paths_of(inventory);
+        let after = texts_of(inventory);
         assert!(after.len() < before.len(), "{before:#?} {after:#?}");
         assert!(!after.iter().any(|p| p.contains("shop-asg")), "{after:#?}");
+    }
+
+    #[test]
+    fn a_redirect_left_alone_does_not_serve_and_one_application_has_its_own_paths() {
+        let mut inventory = example("compliant");
+        let app = inventory
+            .security_groups
+            .iter_mut()
+            .find(|g| g.id == "sg-0app")
+            .unwrap();
+        app.ingress
+            .retain(|r| r.source_group_id.as_deref() != Some("sg-0lb"));
+        let index = Index::new(inventory);
+        let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
+        let all = paths(&index, &model);
+        let own = paths_of(&index, &model.applications[0]);
+        assert_eq!(own, all, "one application: its paths are the account's");
+        // The 80 → 443 redirect is still a way in, but nothing behind it serves.
+        assert!(!own.is_empty(), "{own:#?}");
+        assert!(!own.iter().any(Path::serves), "{own:#?}");
     }
 
     fn path(entry: &str, through: &[&str]) -> Path {
@@ -718,7 +738,7 @@ mod tests {
         inventory.auto_scaling_groups.clear();
         inventory.target_groups[0].targets.truncate(1);
         let registered = inventory.target_groups[0].targets[0].id.clone();
-        let running = paths_of(inventory.clone());
+        let running = texts_of(inventory.clone());
         assert!(
             running
                 .iter()
@@ -731,7 +751,7 @@ mod tests {
             .find(|i| i.id == registered)
             .unwrap()
             .state = "stopped".to_owned();
-        let stopped = paths_of(inventory);
+        let stopped = texts_of(inventory);
         assert!(
             !stopped.iter().any(|p| p.contains(&registered)),
             "{stopped:#?}"
