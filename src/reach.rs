@@ -121,6 +121,33 @@ pub fn paths_of(index: &Index, app: &Application) -> Vec<Path> {
     found.into_iter().collect()
 }
 
+/// The names of `app`'s entry load balancers, of either API: the internet-facing ones (a
+/// Gateway Load Balancer is an appliance on a path, not a way in). The paths start there.
+pub fn entry_load_balancers<'i>(index: &'i Index, app: &Application) -> Vec<&'i str> {
+    app.members
+        .iter()
+        .filter_map(|member| match member.role {
+            Role::LoadBalancer => index
+                .by_arn::<LoadBalancer>(&member.arn)
+                .filter(|lb| is_entry(lb))
+                .map(|lb| lb.name.as_str()),
+            Role::ClassicLoadBalancer => index
+                .by_arn::<ClassicLoadBalancer>(&member.arn)
+                .filter(|lb| is_classic_entry(lb))
+                .map(|lb| lb.name.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_entry(lb: &LoadBalancer) -> bool {
+    lb.scheme == "internet-facing" && lb.lb_type != "gateway"
+}
+
+fn is_classic_entry(lb: &ClassicLoadBalancer) -> bool {
+    lb.scheme == "internet-facing"
+}
+
 fn app_paths(index: &Index, app: &Application, found: &mut BTreeSet<Path>) {
     for member in &app.members {
         match member.role {
@@ -201,7 +228,7 @@ pub fn lost<'p>(before: &'p [Path], after: &[Path]) -> Vec<&'p Path> {
 }
 
 fn load_balancer_paths(index: &Index, app: &str, lb: &LoadBalancer, found: &mut BTreeSet<Path>) {
-    if lb.scheme != "internet-facing" || lb.lb_type == "gateway" {
+    if !is_entry(lb) {
         return;
     }
     let (lb_groups, source) = front(index, lb, &lb.security_group_ids, &lb.subnet_ids);
@@ -241,7 +268,7 @@ fn front<'i>(
 /// A Classic Load Balancer's listeners go straight to its registered instances and to the
 /// groups that attach it by name, on each listener's instance port.
 fn classic_paths(index: &Index, app: &str, lb: &ClassicLoadBalancer, found: &mut BTreeSet<Path>) {
-    if lb.scheme != "internet-facing" {
+    if !is_classic_entry(lb) {
         return;
     }
     let (lb_groups, source) = front(index, lb, &lb.security_group_ids, &lb.subnet_ids);
@@ -665,10 +692,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn revoking_the_load_balancers_source_cuts_the_path() {
-        let mut inventory = example("compliant");
-        let before = texts_of(inventory.clone());
+    /// The compliant stack's application group stops admitting its load balancer.
+    fn revoke_load_balancer_source(inventory: &mut crate::inventory::Inventory) {
         let app = inventory
             .security_groups
             .iter_mut()
@@ -676,6 +701,13 @@ mod tests {
             .unwrap();
         app.ingress
             .retain(|r| r.source_group_id.as_deref() != Some("sg-0lb"));
+    }
+
+    #[test]
+    fn revoking_the_load_balancers_source_cuts_the_path() {
+        let mut inventory = example("compliant");
+        let before = texts_of(inventory.clone());
+        revoke_load_balancer_source(&mut inventory);
         let after = texts_of(inventory);
         assert!(after.len() < before.len(), "{before:#?} {after:#?}");
         assert!(!after.iter().any(|p| p.contains("shop-asg")), "{after:#?}");
@@ -684,13 +716,7 @@ mod tests {
     #[test]
     fn a_redirect_left_alone_does_not_serve_and_one_application_has_its_own_paths() {
         let mut inventory = example("compliant");
-        let app = inventory
-            .security_groups
-            .iter_mut()
-            .find(|g| g.id == "sg-0app")
-            .unwrap();
-        app.ingress
-            .retain(|r| r.source_group_id.as_deref() != Some("sg-0lb"));
+        revoke_load_balancer_source(&mut inventory);
         let index = Index::new(inventory);
         let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
         let all = paths(&index, &model);

@@ -281,14 +281,27 @@ impl<'a> Topology<'a> {
 
     /// What losing `zone` does to `app`.
     pub fn lose_zone(&self, app: &Application, zone: &str) -> Outcome {
+        self.outcome(app, zone, self.unreached(app).as_ref())
+    }
+
+    /// What losing each of `zones` does to `app`.
+    pub fn lose_zones(&self, app: &Application, zones: &[String]) -> Vec<Outcome> {
+        let unreached = self.unreached(app);
+        zones
+            .iter()
+            .map(|zone| self.outcome(app, zone, unreached.as_ref()))
+            .collect()
+    }
+
+    /// What losing `zone` does to `app`, which no path reaches when `unreached` says so.
+    fn outcome(&self, app: &Application, zone: &str, unreached: Option<&Reason>) -> Outcome {
         let mut outcome = Outcome {
             application: app.name.clone(),
             lost_zone: zone.to_owned(),
             verdict: Verdict::Survives,
             below_min: false,
-            reasons: Vec::new(),
+            reasons: unreached.into_iter().cloned().collect(),
         };
-        self.reach(app, &mut outcome);
         self.capacity(app, zone, &mut outcome);
         self.load_balancing(app, zone, &mut outcome);
         self.egress(app, zone, &mut outcome);
@@ -306,43 +319,26 @@ impl<'a> Topology<'a> {
 
     /// An application behind an internet-facing load balancer that no path reaches even
     /// before a zone is lost (its security groups let no request through to what serves
-    /// it) is down whatever zone is lost: `apps` shows the same paths (`reach`).
-    fn reach(&self, app: &Application, outcome: &mut Outcome) {
-        let entries: Vec<String> = app
-            .members
-            .iter()
-            .filter_map(|member| match member.role {
-                Role::LoadBalancer => self
-                    .index
-                    .by_arn::<LoadBalancer>(&member.arn)
-                    .filter(|lb| lb.scheme == "internet-facing" && lb.lb_type != "gateway")
-                    .map(|lb| lb.name.clone()),
-                Role::ClassicLoadBalancer => self
-                    .index
-                    .by_arn::<ClassicLoadBalancer>(&member.arn)
-                    .filter(|lb| lb.scheme == "internet-facing")
-                    .map(|lb| lb.name.clone()),
-                _ => None,
-            })
-            .collect();
-        let Some(entry) = entries.first() else {
-            return;
-        };
+    /// it) is down whatever zone is lost: `apps` shows the same paths (`reach`). The same
+    /// for every zone, so asked once per application.
+    fn unreached(&self, app: &Application) -> Option<Reason> {
+        let entries = crate::reach::entry_load_balancers(self.index, app);
+        let entry = entries.first()?;
         if crate::reach::paths_of(self.index, app)
             .iter()
             .any(crate::reach::Path::serves)
         {
-            return;
+            return None;
         }
-        outcome.reasons.push(Reason {
+        Some(Reason {
             area: Area::LoadBalancer,
             impact: Impact::Down,
-            resource: entry.clone(),
+            resource: (*entry).to_owned(),
             message: format!(
                 "Application {} is reached by no path from the internet even before a zone is lost: no security group on the way through load balancer {entry} lets the users' requests reach what serves it (`hacheck apps` shows its paths).",
                 app.name
             ),
-        });
+        })
     }
 
     fn capacity(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
@@ -871,13 +867,19 @@ impl<'a> Topology<'a> {
 impl Topology<'_> {
     /// The outcomes of losing each zone in `zones`, for every application: zone-major order.
     pub fn assess(&self, model: &AppModel, zones: &[String]) -> Vec<Outcome> {
+        let unreached: Vec<Option<Reason>> = model
+            .applications
+            .iter()
+            .map(|app| self.unreached(app))
+            .collect();
         zones
             .iter()
             .flat_map(|zone| {
                 model
                     .applications
                     .iter()
-                    .map(|app| self.lose_zone(app, zone))
+                    .zip(&unreached)
+                    .map(|(app, unreached)| self.outcome(app, zone, unreached.as_ref()))
                     .collect::<Vec<_>>()
             })
             .collect()

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::predicted::{add_missing, build, group_mut, zone_of};
+use super::predicted::{add_missing, build, group_mut, target_group_mut, zone_of};
 use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
 use crate::inventory::{
     AutoScalingGroup, ClassicLoadBalancer, Index, Inventory, LoadBalancer, Resource, Tags,
@@ -138,6 +138,18 @@ impl ActionType for AttachClassicLoadBalancers {
     }
 }
 
+/// `arn:…:targetgroup/<name>/<id>`: its name, as findings name it.
+fn target_group_name(arn: &str) -> String {
+    arn.split('/').nth(1).unwrap_or(arn).to_owned()
+}
+
+/// Whether the tags of the target group `arn`, which say who owns it, could not be read.
+fn target_group_tags_unread(index: &Index, arn: &str) -> bool {
+    index
+        .by_arn::<TargetGroup>(arn)
+        .is_some_and(|group| group.tags_unread)
+}
+
 /// Sets how long a target group lets a deregistering target finish its requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,8 +171,7 @@ impl ActionType for SetDeregistrationDelay {
         format!("deregistration-delay:{}", self.target())
     }
     fn target(&self) -> String {
-        let arn = &self.target_group_arn;
-        arn.split('/').nth(1).unwrap_or(arn).to_owned()
+        target_group_name(&self.target_group_arn)
     }
     fn summary(&self) -> String {
         "target group: deregistration delay".into()
@@ -175,11 +186,7 @@ impl ActionType for SetDeregistrationDelay {
         ]
     }
     fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
-        if let Some(group) = inv
-            .target_groups
-            .iter_mut()
-            .find(|g| g.region == region && g.arn == self.target_group_arn)
-        {
+        if let Some(group) = target_group_mut(inv, region, &self.target_group_arn) {
             group.deregistration_delay = Some(self.seconds);
         }
     }
@@ -187,9 +194,7 @@ impl ActionType for SetDeregistrationDelay {
         Some(&index.by_arn::<TargetGroup>(&self.target_group_arn)?.tags)
     }
     fn tags_unread(&self, _region: &str, index: &Index) -> bool {
-        index
-            .by_arn::<TargetGroup>(&self.target_group_arn)
-            .is_some_and(|group| group.tags_unread)
+        target_group_tags_unread(index, &self.target_group_arn)
     }
     fn template_change(&self) -> String {
         format!(
@@ -279,9 +284,7 @@ impl ActionType for EnableTargetGroupCrossZone {
         format!("tg-cross-zone:{}", self.target())
     }
     fn target(&self) -> String {
-        // `arn:…:targetgroup/<name>/<id>`: its name, as findings name it.
-        let arn = &self.target_group_arn;
-        arn.split('/').nth(1).unwrap_or(arn).to_owned()
+        target_group_name(&self.target_group_arn)
     }
     fn summary(&self) -> String {
         "target group: cross-zone load balancing".into()
@@ -296,11 +299,7 @@ impl ActionType for EnableTargetGroupCrossZone {
         ]
     }
     fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
-        if let Some(group) = inv
-            .target_groups
-            .iter_mut()
-            .find(|g| g.region == region && g.arn == self.target_group_arn)
-        {
+        if let Some(group) = target_group_mut(inv, region, &self.target_group_arn) {
             group.cross_zone = Some("true".into());
         }
     }
@@ -308,9 +307,7 @@ impl ActionType for EnableTargetGroupCrossZone {
         Some(&index.by_arn::<TargetGroup>(&self.target_group_arn)?.tags)
     }
     fn tags_unread(&self, _region: &str, index: &Index) -> bool {
-        index
-            .by_arn::<TargetGroup>(&self.target_group_arn)
-            .is_some_and(|group| group.tags_unread)
+        target_group_tags_unread(index, &self.target_group_arn)
     }
     fn template_change(&self) -> String {
         "add `{Key: load_balancing.cross_zone.enabled, Value: \"true\"}` to `TargetGroupAttributes`"

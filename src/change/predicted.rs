@@ -30,6 +30,17 @@ pub(super) fn group_mut<'a>(
         .find(|g| g.region == region && g.name == name)
 }
 
+/// The target group with `arn` (in `region`) in the predicted inventory.
+pub(super) fn target_group_mut<'a>(
+    inv: &'a mut Inventory,
+    region: &str,
+    arn: &str,
+) -> Option<&'a mut crate::inventory::TargetGroup> {
+    inv.target_groups
+        .iter_mut()
+        .find(|g| g.region == region && g.arn == arn)
+}
+
 /// DB instance `id` of `region` in the predicted inventory.
 pub(super) fn db_instance_mut<'a>(
     inv: &'a mut Inventory,

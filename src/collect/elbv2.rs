@@ -82,26 +82,18 @@ pub async fn load_balancers(client: Client, region: String) -> UnitResult {
         // Only who owns them is missing: a warning, the load balancers kept.
         super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
-    let arns: Vec<String> = out.load_balancers.iter().map(|lb| lb.arn.clone()).collect();
-    let attributes: Vec<Result<Attributes, CallFailure>> = futures::stream::iter(arns)
-        .map(|arn| load_balancer_attributes(&client, arn))
-        .buffered(FOLLOW_UPS)
-        .collect()
-        .await;
-    let mut refused = None;
-    for (lb, attributes) in out.load_balancers.iter_mut().zip(attributes) {
-        match attributes {
-            Ok(attributes) => {
-                lb.deletion_protection = Some(attributes.flag("deletion_protection.enabled"));
-                lb.cross_zone = Some(
-                    lb.lb_type == "application"
-                        || attributes.flag("load_balancing.cross_zone.enabled"),
-                );
-            }
-            // Only what the attributes decide is missing: those verdicts are unknown.
-            Err(failure) => refused = refused.or(Some(failure)),
-        }
-    }
+    let refused = with_attributes(
+        &mut out.load_balancers,
+        |lb| lb.arn.clone(),
+        |arn| load_balancer_attributes(&client, arn),
+        |lb, attributes| {
+            lb.deletion_protection = Some(attributes.flag("deletion_protection.enabled"));
+            lb.cross_zone = Some(
+                lb.lb_type == "application" || attributes.flag("load_balancing.cross_zone.enabled"),
+            );
+        },
+    )
+    .await;
     if let Some(failure) = refused {
         super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
@@ -358,32 +350,26 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
         // Only who owns them is missing: a warning, the target groups kept.
         super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
-    let arns: Vec<String> = out.target_groups.iter().map(|g| g.arn.clone()).collect();
-    let attributes: Vec<Result<Attributes, CallFailure>> = futures::stream::iter(arns)
-        .map(|arn| target_group_attributes(&client, arn))
-        .buffered(FOLLOW_UPS)
-        .collect()
-        .await;
-    let mut refused = None;
-    for (group, attributes) in out.target_groups.iter_mut().zip(attributes) {
-        match attributes {
-            Ok(attributes) => {
-                group.deregistration_delay = (group.target_type != "lambda").then(|| {
-                    attributes
-                        .get("deregistration_delay.timeout_seconds")
-                        .and_then(|seconds| seconds.parse().ok())
-                        .unwrap_or(300)
-                });
-                group.cross_zone = Some(
-                    attributes
-                        .get("load_balancing.cross_zone.enabled")
-                        .unwrap_or("use_load_balancer_configuration")
-                        .to_owned(),
-                );
-            }
-            Err(failure) => refused = refused.or(Some(failure)),
-        }
-    }
+    let refused = with_attributes(
+        &mut out.target_groups,
+        |group| group.arn.clone(),
+        |arn| target_group_attributes(&client, arn),
+        |group, attributes| {
+            group.deregistration_delay = (group.target_type != "lambda").then(|| {
+                attributes
+                    .get("deregistration_delay.timeout_seconds")
+                    .and_then(|seconds| seconds.parse().ok())
+                    .unwrap_or(300)
+            });
+            group.cross_zone = Some(
+                attributes
+                    .get("load_balancing.cross_zone.enabled")
+                    .unwrap_or("use_load_balancer_configuration")
+                    .to_owned(),
+            );
+        },
+    )
+    .await;
     if let Some(failure) = refused {
         super::warn(&mut out, "elasticloadbalancing", region.clone(), failure);
     }
@@ -393,6 +379,34 @@ pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: Str
         super::warn(&mut out, "ec2", region.clone(), failure);
     }
     Ok(out)
+}
+
+/// Reads each item's attributes (one call each, a few at once) and gives them to `fill`.
+/// The first refusal is returned: the items it left without attributes keep none, so the
+/// verdicts that read them are unknown rather than judged on AWS's defaults.
+async fn with_attributes<T, Fut>(
+    items: &mut [T],
+    arn: impl Fn(&T) -> String,
+    read: impl Fn(String) -> Fut,
+    fill: impl Fn(&mut T, Attributes),
+) -> Option<CallFailure>
+where
+    Fut: std::future::Future<Output = Result<Attributes, CallFailure>>,
+{
+    let arns: Vec<String> = items.iter().map(arn).collect();
+    let answers: Vec<Result<Attributes, CallFailure>> = futures::stream::iter(arns)
+        .map(read)
+        .buffered(FOLLOW_UPS)
+        .collect()
+        .await;
+    let mut refused = None;
+    for (item, answer) in items.iter_mut().zip(answers) {
+        match answer {
+            Ok(attributes) => fill(item, attributes),
+            Err(failure) => refused = refused.or(Some(failure)),
+        }
+    }
+    refused
 }
 
 /// A load balancer's or target group's attributes, as AWS lists them (key → value); a key

@@ -879,13 +879,11 @@ fn zone_loss(view: &InventoryView, index: &Index, model: &AppModel) -> HashMap<S
                     Some(view.handle(slot, index.position_of_arn(slot, &m.arn)?))
                 })
                 .unwrap_or(Dynamic::UNIT);
+            let app_zones: Vec<String> = topology.app_zones(app).into_iter().collect();
             let zones: Array = topology
-                .app_zones(app)
-                .iter()
-                .map(|zone| {
-                    rhai::serde::to_dynamic(topology.lose_zone(app, zone))
-                        .expect("outcomes convert to Rhai")
-                })
+                .lose_zones(app, &app_zones)
+                .into_iter()
+                .map(|outcome| rhai::serde::to_dynamic(outcome).expect("outcomes convert to Rhai"))
                 .collect();
             let mut entry = Map::new();
             entry.insert("resource".into(), resource);

@@ -110,13 +110,10 @@ fn generated_accounts_fail_exactly_their_injected_violations_and_their_fixes_kee
             let unreached_says =
                 |message: &str| message.contains("reached by no path from the internet");
             let zones: Vec<String> = topology.app_zones(app).into_iter().collect();
-            let whatif_unreached = zones.iter().any(|zone| {
-                topology
-                    .lose_zone(app, zone)
-                    .reasons
-                    .iter()
-                    .any(|r| unreached_says(&r.message))
-            });
+            let whatif_unreached = topology
+                .lose_zones(app, &zones)
+                .iter()
+                .any(|outcome| outcome.reasons.iter().any(|r| unreached_says(&r.message)));
             let ha018_unreached = evaluation.findings.iter().any(|f| {
                 f.rule_id == "HA018"
                     && f.application.as_deref() == Some(app.name.as_str())

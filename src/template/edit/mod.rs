@@ -256,6 +256,7 @@ fn edit_step(
         drafts,
         created,
         step: action.key(),
+        template_change: action.kind().template_change(),
     };
     edits.iter().try_for_each(|edit| writer.write(edit))
 }
@@ -268,9 +269,17 @@ struct Writer<'w> {
     created: &'w mut Created,
     /// The step's key: what it declares is `ref:<step>` to later steps.
     step: String,
+    /// What the step asks of the template in words, said where a property is not written.
+    template_change: String,
 }
 
 impl Writer<'_> {
+    /// The property that holds `field` of `kind`; one this writer does not write yet is the
+    /// change to make by hand, as the step says it.
+    fn property(&self, kind: &str, field: &str) -> Result<&'static str, String> {
+        property(kind, field).map_err(|why| format!("{} ({why})", self.template_change))
+    }
+
     fn write(&mut self, edit: &IacEdit) -> Step {
         match edit {
             IacEdit::Set {
@@ -279,7 +288,7 @@ impl Writer<'_> {
                 value,
             } => {
                 let (file, logical) = self.declared(resource)?;
-                let name = property(resource.kind, field)?;
+                let name = self.property(resource.kind, field)?;
                 match value {
                     IacValue::List(items) => {
                         let items = self.items(&file, items)?;
@@ -293,7 +302,7 @@ impl Writer<'_> {
             }
             IacEdit::Unset { resource, field } => {
                 let (file, logical) = self.declared(resource)?;
-                let name = property(resource.kind, field)?;
+                let name = self.property(resource.kind, field)?;
                 remove_property(draft(self.drafts, &file)?, &logical, name)
             }
             IacEdit::Append {
@@ -302,7 +311,7 @@ impl Writer<'_> {
                 items,
             } => {
                 let (file, logical) = self.declared(resource)?;
-                let name = property(resource.kind, field)?;
+                let name = self.property(resource.kind, field)?;
                 let items = self.items(&file, items)?;
                 append_item(draft(self.drafts, &file)?, &logical, name, |dash| {
                     items
@@ -418,7 +427,7 @@ impl Writer<'_> {
             lines = self.instance_lines(&file, fields)?;
         } else {
             for (field, value) in fields {
-                let name = property(kind, field)?;
+                let name = self.property(kind, field)?;
                 lines.extend(self.property_lines(&file, field, name, value)?);
             }
         }
@@ -451,7 +460,7 @@ impl Writer<'_> {
                 None => lines.extend(self.property_lines(
                     file,
                     name,
-                    property("instance", name)?,
+                    self.property("instance", name)?,
                     value,
                 )?),
             }
@@ -493,7 +502,7 @@ impl Writer<'_> {
             .json_of(kind, self.region, id)
             .ok_or_else(|| format!("{kind} `{id}` is not in the inventory"))?;
         for (field, value) in crate::change::iac::to_mend(fields, keep, &read) {
-            let name = property(kind, field)?;
+            let name = self.property(kind, field)?;
             match value {
                 IacValue::List(items) => {
                     let items = self.items(file, items)?;

@@ -12,17 +12,6 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
         ("db_instance", "backup_retention_period") => "BackupRetentionPeriod",
         ("db_instance", "deletion_protection") => "DeletionProtection",
         ("classic_load_balancer", "cross_zone") => "CrossZone",
-        // Keys of `LoadBalancerAttributes` and `TargetGroupAttributes`, lists of `{Key, Value}`
-        // this writer does not edit yet: what to add, said.
-        ("load_balancer", "deletion_protection") => {
-            return Err("add `{Key: deletion_protection.enabled, Value: \"true\"}` to `LoadBalancerAttributes` (a list this writer does not edit yet)".to_owned());
-        }
-        ("target_group", "deregistration_delay") => {
-            return Err("set `deregistration_delay.timeout_seconds` in `TargetGroupAttributes` (a list this writer does not edit yet)".to_owned());
-        }
-        ("target_group", "cross_zone") => {
-            return Err("add `{Key: load_balancing.cross_zone.enabled, Value: \"true\"}` to `TargetGroupAttributes` (a list this writer does not edit yet)".to_owned());
-        }
         ("auto_scaling_group", "min_size") => "MinSize",
         ("auto_scaling_group", "desired_capacity") => "DesiredCapacity",
         ("auto_scaling_group", "max_size") => "MaxSize",
