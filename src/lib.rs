@@ -26,6 +26,7 @@ pub mod fields {
 static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;
 
 pub mod apps;
+pub mod cases;
 pub mod change;
 pub mod cli;
 pub mod collect;

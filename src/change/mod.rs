@@ -37,7 +37,7 @@ pub use load_balancers::*;
 pub use manual::*;
 pub use monitoring::*;
 pub use network::*;
-pub use owner::Owner;
+pub use owner::{Owner, OwnerRecords};
 pub use security_groups::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

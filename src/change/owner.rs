@@ -39,3 +39,9 @@ impl Owner {
         })
     }
 }
+
+/// Owners read beside the inventory (a Terraform state): who owns what `action` changes in
+/// `region`, if they know.
+pub trait OwnerRecords {
+    fn owner_of(&self, action: &super::Action, region: &str) -> Option<Owner>;
+}

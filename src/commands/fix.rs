@@ -120,7 +120,13 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
             .as_deref()
             .map(crate::terraform::state::Managed::read)
             .transpose()?;
-        plan = plan::ownership::hand_to_owners(plan, &index, terraform.as_ref());
+        plan = plan::ownership::hand_to_owners(
+            plan,
+            &index,
+            terraform
+                .as_ref()
+                .map(|state| state as &dyn crate::change::OwnerRecords),
+        );
     }
 
     let shown = match args.format {

@@ -1,7 +1,7 @@
 //! `hacheck policies list` and `hacheck policies test`.
 
+use crate::cases;
 use crate::cli::PoliciesCommand;
-use crate::policy::cases;
 
 pub fn run(command: &PoliciesCommand) -> anyhow::Result<u8> {
     match command {

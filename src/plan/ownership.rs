@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use super::Plan;
-use crate::change::{Action, Manual, Owner, Safety};
+use crate::change::{Action, Manual, Owner, OwnerRecords, Safety};
 use crate::inventory::Index;
 
 fn instruction(owner: &Owner, action: &Action) -> String {
@@ -44,11 +44,7 @@ fn instruction(owner: &Owner, action: &Action) -> String {
 
 /// The plan with every step on an owned resource (by its tags, or by a Terraform state
 /// given), and every step waiting for one, made a manual instruction for the owner.
-pub fn hand_to_owners(
-    mut plan: Plan,
-    index: &Index,
-    terraform: Option<&crate::terraform::state::Managed>,
-) -> Plan {
+pub fn hand_to_owners(mut plan: Plan, index: &Index, records: Option<&dyn OwnerRecords>) -> Plan {
     let mut handed: BTreeSet<String> = BTreeSet::new();
     for step in &mut plan.steps {
         if step.safety == Safety::Manual {
@@ -59,7 +55,7 @@ pub fn hand_to_owners(
             .kind()
             .owner_tags(&step.region, index)
             .and_then(Owner::of)
-            .or_else(|| terraform.and_then(|state| state.owner_of(&step.action, &step.region)));
+            .or_else(|| records.and_then(|records| records.owner_of(&step.action, &step.region)));
         let instruction = match owner {
             Some(owner) => instruction(&owner, &step.action),
             None if step.action.kind().tags_unread(&step.region, index) => format!(

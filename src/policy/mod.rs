@@ -8,7 +8,6 @@
 //! embedded in the binary; `--policies DIR` adds user policies and replaces a built-in one
 //! with the same id.
 
-pub mod cases;
 pub mod engine;
 pub(crate) mod field;
 pub mod frameworks;

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::TerraformError;
+use crate::change::{Action, Owner, OwnerRecords};
 
 /// The inventory kind a Terraform resource type is read as, for the types a fix changes.
 fn inventory_kind(resource_type: &str) -> Option<&'static str> {
@@ -106,13 +107,21 @@ impl Managed {
         }
     }
 
+    /// The address of the resource of `kind` in `region` known by `id` (its id, ARN or
+    /// name), if the state manages it (one whose ARN names no region is taken as any).
+    pub fn address_of(&self, kind: &str, id: &str, region: &str) -> Option<&str> {
+        self.addresses
+            .get(&(kind.to_owned(), id.to_owned()))?
+            .iter()
+            .find(|(r, _)| r.as_deref().is_none_or(|r| r == region))
+            .map(|(_, address)| address.as_str())
+    }
+}
+
+impl OwnerRecords for Managed {
     /// Who owns what `action` changes, if this state manages it: the first resource it
     /// edits that the state holds, with the attributes the action sets there.
-    pub fn owner_of(
-        &self,
-        action: &crate::change::Action,
-        region: &str,
-    ) -> Option<crate::change::Owner> {
+    fn owner_of(&self, action: &Action, region: &str) -> Option<Owner> {
         use crate::change::IacEdit;
         let edits = action.kind().iac_edits()?;
         let mut found: Option<(String, Vec<String>)> = None;
@@ -155,16 +164,6 @@ impl Managed {
             address,
             attributes,
         })
-    }
-
-    /// The address of the resource of `kind` in `region` known by `id` (its id, ARN or
-    /// name), if the state manages it (one whose ARN names no region is taken as any).
-    pub fn address_of(&self, kind: &str, id: &str, region: &str) -> Option<&str> {
-        self.addresses
-            .get(&(kind.to_owned(), id.to_owned()))?
-            .iter()
-            .find(|(r, _)| r.as_deref().is_none_or(|r| r == region))
-            .map(|(_, address)| address.as_str())
     }
 }
 

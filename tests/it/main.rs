@@ -15,6 +15,7 @@ mod fix_live;
 mod generated;
 mod inventory_cli;
 mod inventory_live;
+mod layout;
 mod permissions_cli;
 mod policies_cli;
 mod reach_live;

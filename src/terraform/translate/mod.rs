@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+mod autoscaling;
 mod resources;
 
 use super::plan::{Node as PlanNode, Plan, Resolved};

@@ -6,7 +6,7 @@ use crate::template::yaml::{Node, Spanned};
 use crate::terraform::plan::Node as PlanNode;
 
 /// A list property's items (an unknown list stays one unknown item).
-fn items(value: Option<Spanned>) -> Vec<Spanned> {
+pub(super) fn items(value: Option<Spanned>) -> Vec<Spanned> {
     match value {
         Some(Spanned {
             node: Node::Seq(items),
@@ -18,9 +18,9 @@ fn items(value: Option<Spanned>) -> Vec<Spanned> {
 }
 
 /// Properties with a value.
-type Properties<'a> = Vec<(&'a str, Option<Spanned>)>;
+pub(super) type Properties<'a> = Vec<(&'a str, Option<Spanned>)>;
 
-fn object(entries: Properties<'_>, pos: crate::template::yaml::Pos) -> Spanned {
+pub(super) fn object(entries: Properties<'_>, pos: crate::template::yaml::Pos) -> Spanned {
     map(
         entries
             .into_iter()
@@ -32,7 +32,7 @@ fn object(entries: Properties<'_>, pos: crate::template::yaml::Pos) -> Spanned {
 
 /// How a block's attribute is read into a property.
 #[derive(Clone, Copy)]
-enum Read {
+pub(super) enum Read {
     /// As the plan has it.
     Value,
     /// A string that is set (Terraform writes `""` for one unset).
@@ -42,7 +42,13 @@ enum Read {
 }
 
 impl<'p> Translator<'p> {
-    fn read(&self, here: Here<'p>, node: PlanNode<'p>, name: &str, how: Read) -> Option<Spanned> {
+    pub(super) fn read(
+        &self,
+        here: Here<'p>,
+        node: PlanNode<'p>,
+        name: &str,
+        how: Read,
+    ) -> Option<Spanned> {
         match how {
             Read::Value => self.get(here, node, name),
             Read::Text => self.text(here, node, name),
@@ -51,7 +57,7 @@ impl<'p> Translator<'p> {
     }
 
     /// Blocks `block` of `node`, each a map of `fields` (property, attribute, how read).
-    fn objects(
+    pub(super) fn objects(
         &self,
         here: Here<'p>,
         node: PlanNode<'p>,
@@ -77,7 +83,7 @@ impl<'p> Translator<'p> {
     }
 
     /// The first block `block` of `node` as [`Translator::objects`] makes it.
-    fn first_object(
+    pub(super) fn first_object(
         &self,
         here: Here<'p>,
         node: PlanNode<'p>,
@@ -89,7 +95,7 @@ impl<'p> Translator<'p> {
 }
 
 /// The scheme of a load balancer whose `internal` is `internal`.
-fn scheme(internal: Option<bool>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
+pub(super) fn scheme(internal: Option<bool>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
     internal.map(|internal| {
         let scheme = if internal {
             "internal"
@@ -102,7 +108,7 @@ fn scheme(internal: Option<bool>, pos: crate::template::yaml::Pos) -> Option<Spa
 
 /// A `[{Key, Value}]` attribute list of the attributes the plan sets (its attributes of a
 /// load balancer or target group are AWS's keys), absent when it sets none.
-fn attributes(
+pub(super) fn attributes(
     pairs: Vec<(&'static str, Option<Spanned>)>,
     pos: crate::template::yaml::Pos,
 ) -> Option<Spanned> {
@@ -122,7 +128,7 @@ fn attributes(
 }
 
 /// A list property of `items`, absent when there are none.
-fn nonempty(items: Vec<Spanned>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
+pub(super) fn nonempty(items: Vec<Spanned>, pos: crate::template::yaml::Pos) -> Option<Spanned> {
     (!items.is_empty()).then(|| seq(items, pos))
 }
 
@@ -708,204 +714,6 @@ impl<'p> Translator<'p> {
         out
     }
 
-    fn group(&self, here: Here<'p>, node: PlanNode<'p>) -> Properties<'static> {
-        let pos = self.pos(here.instance, None);
-        let get = |name: &str| self.get(here, node, name);
-        let template_spec = |block: PlanNode<'p>, id: &str, name: &str| {
-            object(
-                vec![
-                    ("LaunchTemplateId", self.text(here, block, id)),
-                    ("LaunchTemplateName", self.text(here, block, name)),
-                    (
-                        "Version",
-                        self.text(here, block, "version")
-                            .or_else(|| self.get(here, block, "version")),
-                    ),
-                ],
-                pos,
-            )
-        };
-        let launch_template = self
-            .plan
-            .blocks(node, "launch_template")
-            .into_iter()
-            .next()
-            .map(|block| template_spec(block, "id", "name"));
-        let mixed = self
-            .plan
-            .blocks(node, "mixed_instances_policy")
-            .into_iter()
-            .next()
-            .map(|policy| {
-                let template = self
-                    .plan
-                    .blocks(policy, "launch_template")
-                    .into_iter()
-                    .next();
-                let specification = template
-                    .and_then(|t| {
-                        self.plan
-                            .blocks(t, "launch_template_specification")
-                            .into_iter()
-                            .next()
-                    })
-                    .map(|spec| template_spec(spec, "launch_template_id", "launch_template_name"));
-                let overrides: Vec<Spanned> = template
-                    .map(|t| self.plan.blocks(t, "override"))
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|o| {
-                        let nested = self
-                            .plan
-                            .blocks(o, "launch_template_specification")
-                            .into_iter()
-                            .next()
-                            .map(|spec| {
-                                template_spec(spec, "launch_template_id", "launch_template_name")
-                            });
-                        object(
-                            vec![
-                                ("InstanceType", self.text(here, o, "instance_type")),
-                                ("WeightedCapacity", self.text(here, o, "weighted_capacity")),
-                                ("LaunchTemplateSpecification", nested),
-                            ],
-                            pos,
-                        )
-                    })
-                    .collect();
-                object(
-                    vec![(
-                        "LaunchTemplate",
-                        Some(object(
-                            vec![
-                                ("LaunchTemplateSpecification", specification),
-                                (
-                                    "Overrides",
-                                    (!overrides.is_empty()).then(|| seq(overrides, pos)),
-                                ),
-                            ],
-                            pos,
-                        )),
-                    )],
-                    pos,
-                )
-            });
-        let sources = self.objects(
-            here,
-            node,
-            "traffic_source",
-            &[
-                ("Identifier", "identifier", Read::Arn),
-                ("Type", "type", Read::Text),
-            ],
-        );
-        vec![
-            ("AutoScalingGroupName", self.text(here, node, "name")),
-            ("MinSize", get("min_size")),
-            ("MaxSize", get("max_size")),
-            ("DesiredCapacity", get("desired_capacity")),
-            (
-                "DesiredCapacityType",
-                self.text(here, node, "desired_capacity_type"),
-            ),
-            (
-                "HealthCheckType",
-                self.text(here, node, "health_check_type"),
-            ),
-            ("HealthCheckGracePeriod", get("health_check_grace_period")),
-            (
-                "VPCZoneIdentifier",
-                self.list(here, node, "vpc_zone_identifier", false),
-            ),
-            (
-                "AvailabilityZones",
-                self.list(here, node, "availability_zones", false)
-                    .filter(|_| has_expression(node, "availability_zones")),
-            ),
-            (
-                "TargetGroupARNs",
-                self.list(here, node, "target_group_arns", true),
-            ),
-            (
-                "LoadBalancerNames",
-                self.list(here, node, "load_balancers", false),
-            ),
-            ("LaunchTemplate", launch_template),
-            (
-                "LaunchConfigurationName",
-                self.text(here, node, "launch_configuration"),
-            ),
-            ("MixedInstancesPolicy", mixed),
-            (
-                "TrafficSources",
-                (!sources.is_empty()).then(|| seq(sources, pos)),
-            ),
-        ]
-    }
-
-    fn scaling_policy(&self, here: Here<'p>, node: PlanNode<'p>) -> Properties<'static> {
-        let pos = self.pos(here.instance, None);
-        let steps = self.objects(
-            here,
-            node,
-            "step_adjustment",
-            &[
-                (
-                    "MetricIntervalLowerBound",
-                    "metric_interval_lower_bound",
-                    Read::Text,
-                ),
-                (
-                    "MetricIntervalUpperBound",
-                    "metric_interval_upper_bound",
-                    Read::Text,
-                ),
-                ("ScalingAdjustment", "scaling_adjustment", Read::Value),
-            ],
-        );
-        let tracking = self
-            .plan
-            .blocks(node, "target_tracking_configuration")
-            .into_iter()
-            .next()
-            .map(|t| {
-                let predefined = self.first_object(
-                    here,
-                    t,
-                    "predefined_metric_specification",
-                    &[
-                        ("PredefinedMetricType", "predefined_metric_type", Read::Text),
-                        ("ResourceLabel", "resource_label", Read::Text),
-                    ],
-                );
-                object(
-                    vec![
-                        ("PredefinedMetricSpecification", predefined),
-                        ("TargetValue", self.get(here, t, "target_value")),
-                        ("DisableScaleIn", self.get(here, t, "disable_scale_in")),
-                    ],
-                    pos,
-                )
-            });
-        vec![
-            (
-                "AutoScalingGroupName",
-                self.get(here, node, "autoscaling_group_name"),
-            ),
-            ("PolicyType", self.text(here, node, "policy_type")),
-            ("AdjustmentType", self.text(here, node, "adjustment_type")),
-            (
-                "ScalingAdjustment",
-                self.get(here, node, "scaling_adjustment"),
-            ),
-            (
-                "StepAdjustments",
-                (!steps.is_empty()).then(|| seq(steps, pos)),
-            ),
-            ("TargetTrackingConfiguration", tracking),
-        ]
-    }
-
     /// A listener's or rule's actions.
     fn actions(&self, here: Here<'p>, node: PlanNode<'p>, name: &str) -> Spanned {
         let pos = self.pos(here.instance, Some(name));
@@ -1037,6 +845,6 @@ impl<'p> Translator<'p> {
 
 /// Whether the configuration sets attribute `name` (an attribute both optional and computed
 /// that it does not set is AWS's to pick: left out, as a template leaves it out).
-fn has_expression(node: PlanNode<'_>, name: &str) -> bool {
+pub(super) fn has_expression(node: PlanNode<'_>, name: &str) -> bool {
     node.expressions().get(name).is_some()
 }

@@ -1,4 +1,5 @@
-//! Policy test cases: `<id>.tests.json` beside each policy.
+//! Rule test cases: `<id>.tests.json` beside each policy, run through the rule and its
+//! remediation (this module sits above both `policy` and `plan`, which know nothing of it).
 //!
 //! A case starts from a bundled example account (`compliant` or `single-server`), changes it
 //! (`modify` merges fields into resources picked by id, name or ARN; `remove` drops
@@ -24,8 +25,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Policy, PolicySet};
 use crate::finding::Status;
+use crate::policy::{Policy, PolicySet};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,7 +179,7 @@ fn run_case(set: &PolicySet, policy: &Policy, case: &Case, origin: &str) -> Opti
     };
     inventory.derive_subnet_publicity();
     let only = set.only(|id| id == policy.meta.id);
-    let mut overrides = super::ParamOverrides::new();
+    let mut overrides = crate::policy::ParamOverrides::new();
     overrides.insert(policy.meta.id.clone(), case.params.clone());
     let index = std::sync::Arc::new(crate::inventory::Index::new(inventory));
     let model = crate::apps::discover(
@@ -320,7 +321,12 @@ fn case_file_of(policy: &Policy) -> Result<Option<(String, String)>, String> {
         return Ok(crate::builtin::POLICIES
             .iter()
             .find(|(file, _)| *file == name)
-            .map(|(file, text)| (format!("{}/{file}", super::BUILTIN_DIR), (*text).to_owned())));
+            .map(|(file, text)| {
+                (
+                    format!("{}/{file}", crate::policy::BUILTIN_DIR),
+                    (*text).to_owned(),
+                )
+            }));
     }
     let path = Path::new(&policy.origin).with_file_name(&name);
     match std::fs::read_to_string(&path) {
