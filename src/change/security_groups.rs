@@ -8,6 +8,51 @@ use super::predicted::{build, same_permission};
 use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
 use crate::inventory::{Index, Inventory, Resource, SecurityGroup, SgRule, Tags, Vpc};
 
+/// A rule hacheck adds, admitting `protocol from..=to` from `peer`: a `ref:` to a planned
+/// group or a group id, an IPv6 CIDR (has `:`), or an IPv4 CIDR.
+pub fn rule_from_peer(protocol: &str, from: i32, to: i32, peer: &str) -> SgRule {
+    let mut rule = SgRule {
+        protocol: protocol.to_owned(),
+        from_port: from,
+        to_port: to,
+        cidr_ipv4: None,
+        cidr_ipv6: None,
+        source_group_id: None,
+        prefix_list_id: None,
+        prefix_list_cidrs: Vec::new(),
+        description: "added by hacheck".to_owned(),
+    };
+    if peer.starts_with(super::REF_PREFIX) || !peer.contains('/') {
+        rule.source_group_id = Some(peer.to_owned());
+    } else if peer.contains(':') {
+        rule.cidr_ipv6 = Some(peer.to_owned());
+    } else {
+        rule.cidr_ipv4 = Some(peer.to_owned());
+    }
+    rule
+}
+
+/// Whether group `group_id` of `region` already admits TCP `port` from `peer` (a CIDR or a
+/// group id) by a rule naming that peer.
+pub fn admits_tcp(
+    inventory: &Inventory,
+    region: &str,
+    group_id: &str,
+    port: i32,
+    peer: &str,
+) -> bool {
+    inventory.security_groups.iter().any(|group| {
+        group.region == region
+            && group.id == group_id
+            && group.ingress.iter().any(|rule| {
+                rule.covers_tcp_port(port)
+                    && [&rule.cidr_ipv4, &rule.cidr_ipv6, &rule.source_group_id]
+                        .into_iter()
+                        .any(|named| named.as_deref() == Some(peer))
+            })
+    })
+}
+
 /// Removes one inbound rule from a security group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,9 +9,9 @@ use crate::change::{
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
     DisablePublicAccess, EnableBackups, EnableCrossZone, EnableDbDeletionProtection,
     EnableDeletionProtection, EnableMultiAz, EnableTargetGroupCrossZone, Manual, PutCpuAlarm,
-    PutScalingPolicy, REF_PREFIX, RevokeIngress, RunBastion, SetCapacity, SetDeregistrationDelay,
-    SetHealthCheck, SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
-    TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+    PutScalingPolicy, RevokeIngress, SetCapacity, SetDeregistrationDelay, SetHealthCheck,
+    SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
+    TemplateVersionWithoutPublicIp, UpsertAliasRecord, rule_from_peer,
 };
 use crate::inventory::SgRule;
 use crate::policy::Res;
@@ -28,30 +28,6 @@ fn int(resource: &Res, field: &str) -> i32 {
 
 fn rule_from(map: Map) -> Result<SgRule, Box<EvalAltResult>> {
     rhai::serde::from_dynamic(&Dynamic::from_map(map))
-}
-
-/// A rule admitting `protocol from..=to` from `peer`: a CIDR (has `/`), or a security group
-/// id or `ref:`.
-fn rule_from_peer(protocol: &str, from: i64, to: i64, peer: &str) -> SgRule {
-    let mut rule = SgRule {
-        protocol: protocol.to_owned(),
-        from_port: from as i32,
-        to_port: to as i32,
-        cidr_ipv4: None,
-        cidr_ipv6: None,
-        source_group_id: None,
-        prefix_list_id: None,
-        prefix_list_cidrs: Vec::new(),
-        description: "added by hacheck".to_owned(),
-    };
-    if peer.contains(':') && !peer.starts_with(REF_PREFIX) {
-        rule.cidr_ipv6 = Some(peer.to_owned());
-    } else if peer.contains('/') {
-        rule.cidr_ipv4 = Some(peer.to_owned());
-    } else {
-        rule.source_group_id = Some(peer.to_owned());
-    }
-    rule
 }
 
 /// The most of a group a launch-before-terminate refresh may run: AWS's console preset.
@@ -71,7 +47,7 @@ pub fn register(engine: &mut Engine) {
         |group_id: &str, protocol: &str, from: i64, to: i64, peer: &str| {
             Action::AuthorizeIngress(AuthorizeIngress {
                 group_id: group_id.to_owned(),
-                rule: rule_from_peer(protocol, from, to, peer),
+                rule: rule_from_peer(protocol, from as i32, to as i32, peer),
             })
         },
     );
@@ -321,16 +297,33 @@ pub fn register(engine: &mut Engine) {
             })
         },
     );
+    // `inv.bastion_host(subnet, name, image, instance_type, group, admin_cidrs)`: the bastion
+    // as `hacheck fix --spec` builds it ([`super::bastion`]), in that public subnet.
     engine.register_fn(
-        "run_bastion",
-        |name: &str, image_id: &str, instance_type: &str, subnet_id: &str, group: &str| {
-            Action::RunBastion(RunBastion {
-                name: name.to_owned(),
-                image_id: image_id.to_owned(),
-                instance_type: instance_type.to_owned(),
-                subnet_id: subnet_id.to_owned(),
-                security_group_id: group.to_owned(),
-            })
+        "bastion_host",
+        |inv: &mut crate::policy::InventoryView,
+         subnet: Res,
+         name: &str,
+         image_id: &str,
+         instance_type: &str,
+         group: &str,
+         admin_cidrs: Array|
+         -> Array {
+            super::bastion::bastion_host(
+                inv.inventory(),
+                &super::bastion::BastionHost {
+                    region: &subnet.text("region"),
+                    name,
+                    image_id,
+                    instance_type,
+                    subnet_id: &subnet.text("id"),
+                    security_group: group,
+                    admin_cidrs: &strings(admin_cidrs),
+                },
+            )
+            .into_iter()
+            .map(Dynamic::from)
+            .collect()
         },
     );
     engine.register_fn(

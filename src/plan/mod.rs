@@ -8,6 +8,7 @@
 //! same step id are a conflict and an error. Steps are ordered by their references to one
 //! another, then by id.
 
+mod bastion;
 mod constructors;
 mod network;
 pub mod ownership;

@@ -20,8 +20,8 @@ use crate::change::{
     CreateDbSubnetGroup, CreateImage, CreateInternetGateway, CreateLaunchTemplate, CreateListener,
     CreateLoadBalancer, CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup,
     CreateTopic, CreateVpc, DisablePublicAccess, EnableMultiAz, Manual, NewTemplateVersion,
-    PutCpuAlarm, PutScalingPolicy, REF_PREFIX, RunBastion, StartInstanceRefresh, StopInstance,
-    SubscribeEmail,
+    PutCpuAlarm, PutScalingPolicy, REF_PREFIX, StartInstanceRefresh, StopInstance, SubscribeEmail,
+    admits_tcp, rule_from_peer,
 };
 use crate::inventory::{Inventory, Tags};
 
@@ -266,41 +266,14 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     }
     rules.push((app_group.clone(), spec.app.port, lb_group.clone()));
     rules.push((app_group.clone(), 22, bastion_group.clone()));
-    for cidr in &spec.bastion.admin_cidrs {
-        rules.push((bastion_group.clone(), 22, cidr.clone()));
-    }
     if let (Some(group), Some(port)) = (&db_group, db_port) {
         rules.push((group.clone(), port, app_group.clone()));
     }
     for (group_id, port, peer) in rules {
-        let present = inv.security_groups.iter().any(|g| {
-            g.id == group_id
-                && g.ingress.iter().any(|r| {
-                    r.covers_tcp_port(port)
-                        && (r.cidr_ipv4.as_deref() == Some(peer.as_str())
-                            || r.source_group_id.as_deref() == Some(peer.as_str()))
-                })
-        });
-        if !present {
-            let mut rule = crate::inventory::SgRule {
-                protocol: "tcp".into(),
-                from_port: port,
-                to_port: port,
-                cidr_ipv4: None,
-                cidr_ipv6: None,
-                source_group_id: None,
-                prefix_list_id: None,
-                prefix_list_cidrs: Vec::new(),
-                description: "added by hacheck".into(),
-            };
-            if peer.contains('/') && !peer.starts_with(REF_PREFIX) {
-                rule.cidr_ipv4 = Some(peer);
-            } else {
-                rule.source_group_id = Some(peer);
-            }
+        if !admits_tcp(inv, &spec.region, &group_id, port, &peer) {
             b.add(Action::AuthorizeIngress(AuthorizeIngress {
+                rule: rule_from_peer("tcp", port, port, &peer),
                 group_id,
-                rule,
             }))?;
         }
     }
@@ -342,18 +315,20 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     };
 
     // Bastion in the first public subnet.
-    let bastion_name = b.name("bastion");
-    let has_bastion = inv.instances.iter().any(|i| {
-        named(&i.tags, &bastion_name) && i.state != "terminated" && i.state != "shutting-down"
-    });
-    if !has_bastion {
-        b.add(Action::RunBastion(RunBastion {
-            name: bastion_name,
-            image_id: spec.bastion.ami.clone().unwrap_or(base_image),
-            instance_type: spec.bastion.instance_type.clone(),
-            subnet_id: public[0].clone(),
-            security_group_id: bastion_group.clone(),
-        }))?;
+    let bastion_image = spec.bastion.ami.clone().unwrap_or(base_image);
+    for action in super::bastion::bastion_host(
+        inv,
+        &super::bastion::BastionHost {
+            region: &spec.region,
+            name: &b.name("bastion"),
+            image_id: &bastion_image,
+            instance_type: &spec.bastion.instance_type,
+            subnet_id: &public[0],
+            security_group: &bastion_group,
+            admin_cidrs: &spec.bastion.admin_cidrs,
+        },
+    ) {
+        b.add(action)?;
     }
 
     // Launch template; a changed AMI rolls out as a new version and an instance refresh.
