@@ -111,20 +111,57 @@ fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Inventory, String> {
+/// A case file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseFileError {
+    #[error("{file}: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{file}: {source}")]
+    Parse {
+        file: String,
+        source: serde_json::Error,
+    },
+}
+
+/// Why a case's account cannot be made from its base.
+#[derive(Debug, thiserror::Error)]
+enum BadCase {
+    #[error("unknown base `{0}`")]
+    UnknownBase(String),
+    #[error("no collection `{0}`")]
+    NoCollection(String),
+    #[error("no `{key}` in `{collection}`")]
+    NoItem { collection: String, key: String },
+    #[error("no `{key}` in `{collection}` to remove")]
+    NothingToRemove { collection: String, key: String },
+    #[error("`{0}` is not a collection")]
+    NotACollection(String),
+    #[error("the case makes `{field}` invalid: {message}")]
+    MakesInvalid { field: String, message: String },
+    #[error(transparent)]
+    Snapshot(crate::snapshot::SnapshotError),
+}
+
+fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Inventory, BadCase> {
     let base = crate::snapshot::example(&case.base)
-        .ok_or_else(|| format!("unknown base `{}`", case.base))?;
+        .ok_or_else(|| BadCase::UnknownBase(case.base.clone()))?;
     let mut account: Value = serde_json::from_str(base).expect("bundled example is JSON");
     for (collection, changes) in &case.modify {
         let items = account
             .get_mut(collection)
             .and_then(Value::as_array_mut)
-            .ok_or_else(|| format!("no collection `{collection}`"))?;
+            .ok_or_else(|| BadCase::NoCollection(collection.clone()))?;
         for (key, patch) in changes {
             let item = items
                 .iter_mut()
                 .find(|i| identifies(i, key))
-                .ok_or_else(|| format!("no `{key}` in `{collection}`"))?;
+                .ok_or_else(|| BadCase::NoItem {
+                    collection: collection.clone(),
+                    key: key.clone(),
+                })?;
             merge(item, patch);
         }
     }
@@ -132,12 +169,15 @@ fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Invent
         let items = account
             .get_mut(collection)
             .and_then(Value::as_array_mut)
-            .ok_or_else(|| format!("no collection `{collection}`"))?;
+            .ok_or_else(|| BadCase::NoCollection(collection.clone()))?;
         for key in keys {
             let before = items.len();
             items.retain(|i| !identifies(i, key));
             if items.len() == before {
-                return Err(format!("no `{key}` in `{collection}` to remove"));
+                return Err(BadCase::NothingToRemove {
+                    collection: collection.clone(),
+                    key: key.clone(),
+                });
             }
         }
     }
@@ -150,17 +190,17 @@ fn build_inventory(case: &Case, origin: &str) -> Result<crate::inventory::Invent
             .entry(collection.clone())
             .or_insert_with(|| Value::Array(Vec::new()))
             .as_array_mut()
-            .ok_or_else(|| format!("`{collection}` is not a collection"))?;
+            .ok_or_else(|| BadCase::NotACollection(collection.clone()))?;
         items.extend(new.iter().cloned());
     }
     let text = serde_json::to_string(&account).expect("serialises");
     crate::snapshot::parse(&text, Path::new(origin)).map_err(|error| match error {
         // The document is the base changed by the case: its line and column are nobody's.
-        crate::snapshot::SnapshotError::Shape { field, source, .. } => format!(
-            "the case makes `{field}` invalid: {}",
-            strip_position(&source.to_string())
-        ),
-        other => other.to_string(),
+        crate::snapshot::SnapshotError::Shape { field, source, .. } => BadCase::MakesInvalid {
+            field,
+            message: strip_position(&source.to_string()).to_owned(),
+        },
+        other => BadCase::Snapshot(other),
     })
 }
 
@@ -295,13 +335,17 @@ fn check_plan(
 
 /// Runs the cases of every policy in `set` that has some: embedded ones for built-ins,
 /// `<id>.tests.json` beside user policies.
-pub fn run_all(set: &PolicySet) -> Result<Vec<CaseResult>, String> {
+pub fn run_all(set: &PolicySet) -> Result<Vec<CaseResult>, CaseFileError> {
     let mut results = Vec::new();
     for policy in &set.policies {
         let Some((origin, text)) = case_file_of(policy)? else {
             continue;
         };
-        let file: CaseFile = serde_json::from_str(&text).map_err(|e| format!("{origin}: {e}"))?;
+        let file: CaseFile =
+            serde_json::from_str(&text).map_err(|source| CaseFileError::Parse {
+                file: origin.clone(),
+                source,
+            })?;
         for case in &file.cases {
             results.push(CaseResult {
                 policy: policy.meta.id.clone(),
@@ -315,7 +359,7 @@ pub fn run_all(set: &PolicySet) -> Result<Vec<CaseResult>, String> {
     Ok(results)
 }
 
-fn case_file_of(policy: &Policy) -> Result<Option<(String, String)>, String> {
+fn case_file_of(policy: &Policy) -> Result<Option<(String, String)>, CaseFileError> {
     let name = format!("{}.tests.json", policy.meta.id);
     if policy.builtin {
         return Ok(crate::builtin::POLICIES
@@ -332,7 +376,10 @@ fn case_file_of(policy: &Policy) -> Result<Option<(String, String)>, String> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some((path.display().to_string(), text))),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(format!("{}: {error}", path.display())),
+        Err(source) => Err(CaseFileError::Read {
+            file: path.display().to_string(),
+            source,
+        }),
     }
 }
 

@@ -508,8 +508,13 @@ pub struct AccountArgs {
     pub shard: Option<(u64, u64)>,
 }
 
-fn parse_shard(text: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("`{text}` is not a shard K/N with 1 <= K <= N");
+/// Text that is no shard `K/N`.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a shard K/N with 1 <= K <= N")]
+pub struct NotAShard(String);
+
+fn parse_shard(text: &str) -> Result<(u64, u64), NotAShard> {
+    let bad = || NotAShard(text.to_owned());
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
     if k == 0 || k > n {
@@ -538,7 +543,7 @@ impl AccountArgs {
     }
 }
 
-fn parse_severity(text: &str) -> Result<crate::finding::Severity, String> {
+fn parse_severity(text: &str) -> Result<crate::finding::Severity, crate::finding::NotASeverity> {
     text.parse()
 }
 

@@ -130,6 +130,15 @@ pub enum ConfigError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// What is wrong in a config that parses.
+#[derive(Debug, thiserror::Error)]
+enum ConfigProblem {
+    #[error(transparent)]
+    App(#[from] crate::apps::ScopeError),
+    #[error("[scope] bastion_tag `{0}` must be `key=value`")]
+    BastionTag(String),
+}
+
 impl Config {
     /// Reads `explicit`, else `hacheck.toml` in the working directory if there is one.
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
@@ -147,21 +156,19 @@ impl Config {
             message: toml_error_line(&error),
         })?;
         config.path = Some(path.clone());
-        config
-            .validate()
-            .map_err(|message| ConfigError::Invalid { path, message })?;
+        config.validate().map_err(|problem| ConfigError::Invalid {
+            path,
+            message: problem.to_string(),
+        })?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), ConfigProblem> {
         for declaration in &self.apps {
-            declaration.validate().map_err(|error| error.to_string())?;
+            declaration.validate()?;
         }
         if !self.scope.bastion_tag.contains('=') || self.scope.bastion_tag.starts_with('=') {
-            return Err(format!(
-                "[scope] bastion_tag `{}` must be `key=value`",
-                self.scope.bastion_tag
-            ));
+            return Err(ConfigProblem::BastionTag(self.scope.bastion_tag.clone()));
         }
         Ok(())
     }

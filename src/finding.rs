@@ -43,16 +43,19 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A word that names no severity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a severity (critical, high, medium, low, info)")]
+pub struct NotASeverity(String);
+
 impl FromStr for Severity {
-    type Err = String;
+    type Err = NotASeverity;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Severity::ALL
             .into_iter()
             .find(|s| s.as_str() == text)
-            .ok_or_else(|| {
-                format!("`{text}` is not a severity (critical, high, medium, low, info)")
-            })
+            .ok_or_else(|| NotASeverity(text.to_owned()))
     }
 }
 

@@ -37,7 +37,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<u8> {
             .iter()
             .map(|(_, text, _)| serde_json::from_str(text).expect("parsed above"))
             .collect();
-        let merged = crate::report::sarif::merge(logs).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let merged = crate::report::sarif::merge(logs)?;
         super::emit(
             &(serde_json::to_string_pretty(&merged)? + "\n"),
             args.output.as_deref(),

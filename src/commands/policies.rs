@@ -49,7 +49,7 @@ pub fn run(command: &PoliciesCommand) -> anyhow::Result<u8> {
         }
         PoliciesCommand::Test(options) => {
             let (_, set) = super::load_policies(options)?;
-            let results = cases::run_all(&set).map_err(anyhow::Error::msg)?;
+            let results = cases::run_all(&set)?;
             let mut out = String::new();
             let mut failed = 0;
             for result in &results {

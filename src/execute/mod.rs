@@ -347,7 +347,7 @@ impl Executor {
         }
         let action = match resolve(&step.action, outputs) {
             Ok(action) => action,
-            Err(reference) => return Outcome::Blocked { by: reference },
+            Err(Unresolved(reference)) => return Outcome::Blocked { by: reference },
         };
         (journaled.record_in_flight)(&step.id);
         let result = self.dispatch(step, &action, &journaled).await;
@@ -441,20 +441,23 @@ struct Journaled<'j> {
     record_in_flight: &'j (dyn Fn(&str) + Sync),
 }
 
+/// A `ref:<step>` whose step has no output (yet): the step it names.
+struct Unresolved(String);
+
 /// Replaces `ref:<step>` strings by the outputs of those steps.
-fn resolve(action: &Action, outputs: &BTreeMap<String, String>) -> Result<Action, String> {
+fn resolve(action: &Action, outputs: &BTreeMap<String, String>) -> Result<Action, Unresolved> {
     let mut value = serde_json::to_value(action).expect("action serialises");
     fn walk(
         value: &mut serde_json::Value,
         outputs: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Unresolved> {
         match value {
             serde_json::Value::String(text) => {
                 if let Some(reference) = text.strip_prefix(REF_PREFIX) {
                     *text = outputs
                         .get(reference)
                         .cloned()
-                        .ok_or_else(|| reference.to_owned())?;
+                        .ok_or_else(|| Unresolved(reference.to_owned()))?;
                 }
                 Ok(())
             }

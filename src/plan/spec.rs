@@ -20,6 +20,22 @@ pub enum SpecError {
     Invalid { path: PathBuf, message: String },
 }
 
+/// What is wrong in a stack spec: the field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}`{why}")]
+pub struct SpecProblem {
+    pub field: &'static str,
+    /// Follows the field's name: ` = … must be …`, ` needs …`, `: …`.
+    pub why: String,
+}
+
+fn problem(field: &'static str, why: impl Into<String>) -> SpecProblem {
+    SpecProblem {
+        field,
+        why: why.into(),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
@@ -227,12 +243,13 @@ impl Spec {
         };
         let mut spec: Spec =
             toml::from_str(&text).map_err(|e| invalid(crate::config::toml_error_line(&e)))?;
-        spec.complete().map_err(invalid)?;
+        spec.complete()
+            .map_err(|problem| invalid(problem.to_string()))?;
         Ok(spec)
     }
 
     /// Validates, and derives subnet CIDRs that were not given.
-    pub fn complete(&mut self) -> Result<(), String> {
+    pub fn complete(&mut self) -> Result<(), SpecProblem> {
         if self.name.is_empty()
             || !self
                 .name
@@ -240,9 +257,9 @@ impl Spec {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-')
             || self.name.len() > 20
         {
-            return Err(format!(
-                "`name` = `{}` must be 1-20 letters, digits or `-`",
-                self.name
+            return Err(problem(
+                "name",
+                format!(" = `{}` must be 1-20 letters, digits or `-`", self.name),
             ));
         }
         let zones = &self.network.availability_zones;
@@ -250,24 +267,35 @@ impl Spec {
         distinct.sort();
         distinct.dedup();
         if distinct.len() < 2 || distinct.len() != zones.len() {
-            return Err(format!(
-                "`network.availability_zones` needs at least two distinct zones, got {zones:?}"
+            return Err(problem(
+                "network.availability_zones",
+                format!(" needs at least two distinct zones, got {zones:?}"),
             ));
         }
         if let Some(zone) = zones.iter().find(|z| !z.starts_with(&self.region)) {
-            return Err(format!(
-                "`network.availability_zones`: `{zone}` is not in region `{}`",
-                self.region
+            return Err(problem(
+                "network.availability_zones",
+                format!(": `{zone}` is not in region `{}`", self.region),
             ));
         }
         let vpc = match (&self.network.vpc_cidr, &self.network.vpc_id) {
             (Some(cidr), None) => Some(
                 parse_cidr(cidr)
                     .filter(|(_, p)| (16..=22).contains(p))
-                    .ok_or_else(|| format!("`network.vpc_cidr` = `{cidr}` must be an IPv4 network from /16 to /22"))?,
+                    .ok_or_else(|| {
+                        problem(
+                            "network.vpc_cidr",
+                            format!(" = `{cidr}` must be an IPv4 network from /16 to /22"),
+                        )
+                    })?,
             ),
             (None, Some(_)) => None,
-            _ => return Err("`network` needs exactly one of `vpc_cidr` (a new VPC) and `vpc_id` (an existing one)".into()),
+            _ => {
+                return Err(problem(
+                    "network",
+                    " needs exactly one of `vpc_cidr` (a new VPC) and `vpc_id` (an existing one)",
+                ));
+            }
         };
         for (field, given, upper_half) in [
             (
@@ -283,9 +311,9 @@ impl Spec {
         ] {
             match vpc {
                 _ if !given.is_empty() && given.len() != zones.len() => {
-                    return Err(format!(
-                        "`{field}` needs one CIDR per availability zone ({})",
-                        zones.len()
+                    return Err(problem(
+                        field,
+                        format!(" needs one CIDR per availability zone ({})", zones.len()),
                     ));
                 }
                 Some(vpc) if given.is_empty() => {
@@ -296,8 +324,11 @@ impl Spec {
                         .collect();
                 }
                 None if given.is_empty() => {
-                    return Err(format!(
-                        "`{field}` must be given when building in an existing VPC (`network.vpc_id`)"
+                    return Err(problem(
+                        field,
+                        format!(
+                            " must be given when building in an existing VPC (`network.vpc_id`)"
+                        ),
                     ));
                 }
                 _ => {}
@@ -318,12 +349,13 @@ impl Spec {
         let mut parsed = Vec::new();
         for (field, cidr) in &all {
             let network = parse_cidr(cidr)
-                .ok_or_else(|| format!("`{field}`: `{cidr}` is not an IPv4 CIDR"))?;
+                .ok_or_else(|| problem(field, format!(": `{cidr}` is not an IPv4 CIDR")))?;
             if let (Some(range), Some(text)) = (vpc, &self.network.vpc_cidr)
                 && !contains(range, network)
             {
-                return Err(format!(
-                    "`{field}`: `{cidr}` is outside `network.vpc_cidr` {text}"
+                return Err(problem(
+                    field,
+                    format!(": `{cidr}` is outside `network.vpc_cidr` {text}"),
                 ));
             }
             if let Some((other_field, other)) = parsed
@@ -331,62 +363,78 @@ impl Spec {
                 .find(|(_, _, n)| overlaps(*n, network))
                 .map(|(f, c, _)| (*f, *c))
             {
-                return Err(format!(
-                    "`{field}`: `{cidr}` overlaps `{other}` of `{other_field}`"
+                return Err(problem(
+                    field,
+                    format!(": `{cidr}` overlaps `{other}` of `{other_field}`"),
                 ));
             }
             parsed.push((*field, *cidr, network));
         }
         let app = &self.app;
         if app.ami.is_some() == app.source_instance.is_some() {
-            return Err("`app` needs exactly one of `ami` and `source_instance`".into());
+            return Err(problem(
+                "app",
+                " needs exactly one of `ami` and `source_instance`",
+            ));
         }
         if !(1..=65535).contains(&app.port) {
-            return Err(format!("`app.port` = {} is not a port", app.port));
+            return Err(problem(
+                "app.port",
+                format!(" = {} is not a port", app.port),
+            ));
         }
         if app.min_size < 2
             || app.min_size > app.desired_capacity
             || app.desired_capacity > app.max_size
         {
-            return Err(format!(
-                "`app` sizes must satisfy 2 <= min_size <= desired_capacity <= max_size, got {} / {} / {}",
-                app.min_size, app.desired_capacity, app.max_size
+            return Err(problem(
+                "app",
+                format!(
+                    " sizes must satisfy 2 <= min_size <= desired_capacity <= max_size, got {} / {} / {}",
+                    app.min_size, app.desired_capacity, app.max_size
+                ),
             ));
         }
         let s = &self.scaling;
         if !(0.0 < s.scale_out_cpu && s.scale_out_cpu <= 100.0) {
-            return Err(format!(
-                "`scaling.scale_out_cpu` = {} must be in (0, 100]",
-                s.scale_out_cpu
+            return Err(problem(
+                "scaling.scale_out_cpu",
+                format!(" = {} must be in (0, 100]", s.scale_out_cpu),
             ));
         }
         if !(0.0 < s.scale_in_cpu && s.scale_in_cpu < s.scale_out_cpu) {
-            return Err(format!(
-                "`scaling.scale_in_cpu` = {} must be above 0 and below `scaling.scale_out_cpu`",
-                s.scale_in_cpu
+            return Err(problem(
+                "scaling.scale_in_cpu",
+                format!(
+                    " = {} must be above 0 and below `scaling.scale_out_cpu`",
+                    s.scale_in_cpu
+                ),
             ));
         }
         if let Some(bad) = s.alarm_emails.iter().find(|e| !e.contains('@')) {
-            return Err(format!(
-                "`scaling.alarm_emails`: `{bad}` is not an email address"
+            return Err(problem(
+                "scaling.alarm_emails",
+                format!(": `{bad}` is not an email address"),
             ));
         }
         if self.bastion.admin_cidrs.is_empty() {
-            return Err(
-                "`bastion.admin_cidrs` needs at least one network allowed to reach the bastion"
-                    .into(),
-            );
+            return Err(problem(
+                "bastion.admin_cidrs",
+                " needs at least one network allowed to reach the bastion",
+            ));
         }
         for cidr in &self.bastion.admin_cidrs {
             match parse_cidr(cidr) {
                 None => {
-                    return Err(format!(
-                        "`bastion.admin_cidrs`: `{cidr}` is not an IPv4 CIDR"
+                    return Err(problem(
+                        "bastion.admin_cidrs",
+                        format!(": `{cidr}` is not an IPv4 CIDR"),
                     ));
                 }
                 Some((_, prefix)) if prefix < 16 => {
-                    return Err(format!(
-                        "`bastion.admin_cidrs`: `{cidr}` is broader than /16"
+                    return Err(problem(
+                        "bastion.admin_cidrs",
+                        format!(": `{cidr}` is broader than /16"),
                     ));
                 }
                 _ => {}
@@ -396,7 +444,10 @@ impl Spec {
             && db.existing.is_none()
             && (db.engine.is_none() || db.instance_class.is_none())
         {
-            return Err("`database` needs `existing`, or `engine` and `instance_class`".into());
+            return Err(problem(
+                "database",
+                " needs `existing`, or `engine` and `instance_class`",
+            ));
         }
         if self.load_balancer.certificate_arn.is_none() {
             tracing::warn!(
@@ -482,7 +533,7 @@ mod tests {
         for (expected, break_it) in cases {
             let mut spec = spec();
             break_it(&mut spec);
-            let error = spec.complete().unwrap_err();
+            let error = spec.complete().unwrap_err().to_string();
             assert!(error.starts_with(expected), "{error}");
         }
     }

@@ -701,6 +701,8 @@ mod tests {
             .replace("vpc_cidr = \"10.42.0.0/16\"", "vpc_id = \"vpc-1\"");
         let mut spec: Spec = toml::from_str(&text).unwrap();
         let error = spec.complete().unwrap_err();
+        assert_eq!(error.field, "network.public_subnet_cidrs");
+        let error = error.to_string();
         assert!(
             error.starts_with(
                 "`network.public_subnet_cidrs` must be given when building in an existing VPC"

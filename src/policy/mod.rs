@@ -509,7 +509,7 @@ fn compile_policy(
         let message = message.strip_prefix("Syntax error: ").unwrap_or(&message);
         invalid(crate::one_line(message))
     })?;
-    validate_meta(&meta, stem).map_err(invalid)?;
+    validate_meta(&meta, stem).map_err(|problem| invalid(problem.to_string()))?;
     Ok(Policy {
         meta,
         docs: docs_of(text),
@@ -545,12 +545,39 @@ pub fn remediation_script(name: &str) -> Option<(&'static str, &'static str)> {
         .copied()
 }
 
-fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
+/// What is wrong with a rule's metadata (one problem: the first found).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataProblem {
+    #[error("id `{id}` differs from the file name `{stem}`")]
+    IdNotFileName { id: String, stem: String },
+    #[error("id `{0}` must be letters, digits, `-` or `_`")]
+    IdCharacters(String),
+    #[error("name `{0}` must be kebab-case")]
+    NameNotKebabCase(String),
+    #[error("`{0}` is empty")]
+    Empty(&'static str),
+    #[error("`title` is a heading, not a sentence: drop the final period")]
+    TitleIsASentence,
+    #[error("remediation `{0}` names no script in remediations/")]
+    NoSuchRemediation(String),
+    #[error("unknown resource_type `{0}`")]
+    UnknownResourceType(String),
+    #[error("`references` needs at least one link")]
+    NoReference,
+    #[error("framework control `{0}` is not one hacheck knows (src/policy/frameworks.rs)")]
+    UnknownFrameworkControl(String),
+    #[error("reference `{0}` is not an https link")]
+    ReferenceNotHttps(String),
+    #[error("parameter `{0}` must default to a number, string or boolean")]
+    ParameterType(String),
+}
+
+fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), MetadataProblem> {
     if meta.id != stem {
-        return Err(format!(
-            "id `{}` differs from the file name `{stem}`",
-            meta.id
-        ));
+        return Err(MetadataProblem::IdNotFileName {
+            id: meta.id.clone(),
+            stem: stem.to_owned(),
+        });
     }
     let id_ok = meta
         .id
@@ -562,10 +589,7 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !id_ok {
-        return Err(format!(
-            "id `{}` must be letters, digits, `-` or `_`",
-            meta.id
-        ));
+        return Err(MetadataProblem::IdCharacters(meta.id.clone()));
     }
     if meta.name.is_empty()
         || !meta
@@ -573,49 +597,45 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(format!("name `{}` must be kebab-case", meta.name));
+        return Err(MetadataProblem::NameNotKebabCase(meta.name.clone()));
     }
     for (field, value) in [("title", &meta.title), ("rationale", &meta.rationale)] {
         if value.trim().is_empty() {
-            return Err(format!("`{field}` is empty"));
+            return Err(MetadataProblem::Empty(field));
         }
     }
     if meta.title.ends_with('.') {
-        return Err("`title` is a heading, not a sentence: drop the final period".into());
+        return Err(MetadataProblem::TitleIsASentence);
     }
     if let Some(remediation) = &meta.remediation
         && remediation_script(remediation).is_none()
     {
-        return Err(format!(
-            "remediation `{remediation}` names no script in remediations/"
-        ));
+        return Err(MetadataProblem::NoSuchRemediation(remediation.clone()));
     }
     if !RESOURCE_TYPES.contains(&meta.resource_type.as_str()) {
-        return Err(format!("unknown resource_type `{}`", meta.resource_type));
+        return Err(MetadataProblem::UnknownResourceType(
+            meta.resource_type.clone(),
+        ));
     }
     if meta.references.is_empty() {
-        return Err("`references` needs at least one link".into());
+        return Err(MetadataProblem::NoReference);
     }
     if let Some(unknown) = meta
         .frameworks
         .iter()
         .find(|id| frameworks::title(id).is_none())
     {
-        return Err(format!(
-            "framework control `{unknown}` is not one hacheck knows (src/policy/frameworks.rs)"
-        ));
+        return Err(MetadataProblem::UnknownFrameworkControl(unknown.clone()));
     }
     if let Some(bad) = meta.references.iter().find(|r| !r.starts_with("https://")) {
-        return Err(format!("reference `{bad}` is not an https link"));
+        return Err(MetadataProblem::ReferenceNotHttps(bad.clone()));
     }
     if let Some((name, _)) = meta
         .params
         .iter()
         .find(|(_, v)| !(v.is_number() || v.is_string() || v.is_boolean()))
     {
-        return Err(format!(
-            "parameter `{name}` must default to a number, string or boolean"
-        ));
+        return Err(MetadataProblem::ParameterType(name.clone()));
     }
     Ok(())
 }

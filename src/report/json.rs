@@ -94,14 +94,13 @@ struct ReadTool {
 }
 
 /// A report `write` wrote, read back (for `hacheck merge`); a message naming what is wrong.
-pub fn read(text: &str) -> Result<ScanReport, String> {
+pub fn read(text: &str) -> Result<ScanReport, super::ReadError> {
     let document: ReadDocument =
-        serde_json::from_str(text).map_err(|e| format!("not a hacheck JSON report: {e}"))?;
+        serde_json::from_str(text).map_err(super::ReadError::NotAReport)?;
     if document.format_version != FORMAT_VERSION {
-        return Err(format!(
-            "report format_version {} (this hacheck reads {FORMAT_VERSION})",
-            document.format_version
-        ));
+        return Err(super::ReadError::FormatVersion {
+            found: document.format_version,
+        });
     }
     let kinds = crate::inventory::Inventory::default().resource_counts();
     let resource_counts = document
@@ -112,7 +111,7 @@ pub fn read(text: &str) -> Result<ScanReport, String> {
                 .iter()
                 .find(|(kind, _)| *kind == name)
                 .map(|(kind, _)| (*kind, count))
-                .ok_or_else(|| format!("unknown resource kind `{name}`"))
+                .ok_or_else(|| super::ReadError::UnknownKind(name))
         })
         .collect::<Result<_, _>>()?;
     let rules = document
@@ -126,10 +125,10 @@ pub fn read(text: &str) -> Result<ScanReport, String> {
                     .unwrap_or_default()
             };
             let (origin, docs) = (take("origin"), take("docs"));
-            let meta = serde_json::from_value(rule).map_err(|e| format!("a rule: {e}"))?;
+            let meta = serde_json::from_value(rule).map_err(super::ReadError::Rule)?;
             Ok(RuleInfo { meta, origin, docs })
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, super::ReadError>>()?;
     Ok(ScanReport {
         tool_version: document.tool.version,
         account_id: document.account_id,

@@ -97,6 +97,28 @@ pub struct AccountOutcome {
     pub reason: Option<String>,
 }
 
+/// A report or log `hacheck merge` cannot read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("not a hacheck JSON report: {0}")]
+    NotAReport(serde_json::Error),
+    #[error(
+        "report format_version {found} (this hacheck reads {})",
+        json::FORMAT_VERSION
+    )]
+    FormatVersion { found: u32 },
+    #[error("unknown resource kind `{0}`")]
+    UnknownKind(String),
+    #[error("a rule: {0}")]
+    Rule(serde_json::Error),
+    #[error("log {log} is not SARIF 2.1.0")]
+    NotSarif { log: usize },
+    #[error("log {log} has no `runs`")]
+    NoRuns { log: usize },
+    #[error("no run in the logs")]
+    NoRun,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AccountStatus {

@@ -388,7 +388,7 @@ pub fn write(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
 /// results deduplicated by rule and fingerprint (the first kept), one invocation that
 /// succeeded only if all did, with every notification once. A log that is not SARIF 2.1.0
 /// is refused with the reason.
-pub fn merge(logs: Vec<serde_json::Value>) -> Result<serde_json::Value, String> {
+pub fn merge(logs: Vec<serde_json::Value>) -> Result<serde_json::Value, super::ReadError> {
     use serde_json::{Value, json};
     let mut rules: Vec<Value> = Vec::new();
     let mut results: Vec<Value> = Vec::new();
@@ -398,11 +398,11 @@ pub fn merge(logs: Vec<serde_json::Value>) -> Result<serde_json::Value, String> 
     let mut driver = None;
     for (n, log) in logs.into_iter().enumerate() {
         if log["version"] != "2.1.0" {
-            return Err(format!("log {} is not SARIF 2.1.0", n + 1));
+            return Err(super::ReadError::NotSarif { log: n + 1 });
         }
         for run in log["runs"]
             .as_array()
-            .ok_or_else(|| format!("log {} has no `runs`", n + 1))?
+            .ok_or(super::ReadError::NoRuns { log: n + 1 })?
         {
             let run_rules = run["tool"]["driver"]["rules"]
                 .as_array()
@@ -447,7 +447,7 @@ pub fn merge(logs: Vec<serde_json::Value>) -> Result<serde_json::Value, String> 
             .map_or(-1, |i| i as i64);
         result["ruleIndex"] = json!(index);
     }
-    let mut driver = driver.ok_or("no run in the logs")?;
+    let mut driver = driver.ok_or(super::ReadError::NoRun)?;
     driver["rules"] = Value::Array(rules);
     Ok(json!({
         "$schema": SCHEMA_URI,

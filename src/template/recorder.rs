@@ -4,7 +4,7 @@
 //! shares: a security group rule of any form, a peer's position.
 
 use super::eval::deploy::{self, name_of, physical_id};
-use super::eval::{EvalError, Value, World, texts};
+use super::eval::{EvalError, NotKnown, Value, World, texts};
 use super::yaml::{Pos, Spanned};
 use crate::inventory::*;
 
@@ -148,7 +148,7 @@ impl<'w> Recorder<'w> {
         };
         match texts(&value) {
             Ok(items) => Ok(items),
-            Err(reason) => {
+            Err(NotKnown(reason)) => {
                 self.unknown(field, reason);
                 Ok(Vec::new())
             }
@@ -295,17 +295,17 @@ impl<'w> Recorder<'w> {
 }
 
 /// An ingress or egress rule of a `SecurityGroupIngress` list entry or resource.
-pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, String> {
-    let text = |key: &str| -> std::result::Result<Option<String>, String> {
+pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, NotKnown> {
+    let text = |key: &str| -> std::result::Result<Option<String>, NotKnown> {
         match value.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Text(t)) => Ok(Some(t.clone())),
-            Some(Value::Unknown(reason)) => Err(reason.clone()),
+            Some(Value::Unknown(reason)) => Err(NotKnown(reason.clone())),
             Some(_) => Ok(None),
         }
     };
     let raw = text("IpProtocol")?.unwrap_or_else(|| "-1".to_owned());
-    let port = |key: &str| -> std::result::Result<Option<i32>, String> {
+    let port = |key: &str| -> std::result::Result<Option<i32>, NotKnown> {
         Ok(text(key)?.and_then(|t| t.parse().ok()))
     };
     let (protocol, from_port, to_port) = match raw.to_lowercase().as_str() {
@@ -358,9 +358,9 @@ pub fn sg_rule(value: &Value, egress: bool) -> std::result::Result<SgRule, Strin
             None if !egress => match text("SourceSecurityGroupName")? {
                 Some(name) if name.starts_with("sg-") => Some(name),
                 Some(name) => {
-                    return Err(format!(
+                    return Err(NotKnown(format!(
                         "the security group named `{name}` (found by name at deploy)"
-                    ));
+                    )));
                 }
                 None => None,
             },

@@ -167,8 +167,21 @@ fn count(node: &Spanned) -> usize {
     }
 }
 
+/// A YAML tag a template cannot hold.
+#[derive(Debug, thiserror::Error)]
+enum TagError {
+    #[error("unknown tag `{0}`")]
+    Unknown(String),
+    #[error(
+        "`!{0}` is a Rain directive, not CloudFormation: judge the template `rain pkg` makes of it"
+    )]
+    Rain(String),
+    #[error("`!GetAtt {0}` needs the form `Resource.Attribute`")]
+    GetAttForm(String),
+}
+
 /// `!Ref X` → `{Ref: X}`, `!GetAtt A.B` → `{Fn::GetAtt: [A, B]}`, `!Sub …` → `{Fn::Sub: …}`.
-fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, String> {
+fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, TagError> {
     // The functions of templates, then those of the `Rules` section.
     const FUNCTIONS: [&str; 24] = [
         "Base64",
@@ -201,11 +214,9 @@ fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, String> {
         "Ref" | "Condition" => tag.to_owned(),
         name if FUNCTIONS.contains(&name) => format!("Fn::{name}"),
         rain if rain.starts_with("Rain::") => {
-            return Err(format!(
-                "`!{rain}` is a Rain directive, not CloudFormation: judge the template `rain pkg` makes of it"
-            ));
+            return Err(TagError::Rain(rain.to_owned()));
         }
-        other => return Err(format!("unknown tag `!{other}`")),
+        other => return Err(TagError::Unknown(format!("!{other}"))),
     };
     let value = match (&node.node, tag) {
         (Node::Scalar { text, .. }, "GetAtt") => match text.split_once('.') {
@@ -214,9 +225,7 @@ fn apply_tag(tag: &str, node: Spanned) -> Result<Spanned, String> {
                 pos,
             },
             None => {
-                return Err(format!(
-                    "`!GetAtt {text}` needs the form `Resource.Attribute`"
-                ));
+                return Err(TagError::GetAttForm(text.clone()));
             }
         },
         _ => node,
@@ -250,14 +259,14 @@ impl Builder {
 
     /// The tag's local name for a CloudFormation tag (`!Ref`), `None` for YAML's own
     /// (`!!str`), an error for anything else.
-    fn local_tag(tag: Option<yaml_rust2::parser::Tag>) -> Result<Option<String>, String> {
+    fn local_tag(tag: Option<yaml_rust2::parser::Tag>) -> Result<Option<String>, TagError> {
         match tag {
             None => Ok(None),
             // YAML's non-specific tag `!` makes a plain string, as CloudFormation reads it.
             Some(tag) if format!("{}{}", tag.handle, tag.suffix) == "!" => Ok(None),
             Some(tag) if tag.handle == "!" => Ok(Some(tag.suffix)),
             Some(tag) if tag.handle == "!!" || tag.handle.starts_with("tag:yaml.org") => Ok(None),
-            Some(tag) => Err(format!("unknown tag `{}{}`", tag.handle, tag.suffix)),
+            Some(tag) => Err(TagError::Unknown(format!("{}{}", tag.handle, tag.suffix))),
         }
     }
 
@@ -268,7 +277,7 @@ impl Builder {
                 let pos = node.pos;
                 match apply_tag(&tag, node) {
                     Ok(node) => node,
-                    Err(message) => return self.fail(pos, message),
+                    Err(error) => return self.fail(pos, error.to_string()),
                 }
             }
             None => node,
@@ -324,7 +333,7 @@ impl MarkedEventReceiver for Builder {
                     };
                     self.place(node, anchor, tag);
                 }
-                Err(message) => self.fail(pos, message),
+                Err(error) => self.fail(pos, error.to_string()),
             },
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                 let node = if is_seq {
@@ -340,7 +349,7 @@ impl MarkedEventReceiver for Builder {
                         tag,
                         pending_key: None,
                     }),
-                    Err(message) => self.fail(pos, message),
+                    Err(error) => self.fail(pos, error.to_string()),
                 }
             }
             Event::SequenceEnd | Event::MappingEnd => {

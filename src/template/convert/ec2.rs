@@ -173,7 +173,7 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                                 }
                             }
                         }
-                        Err(reason) => r.unknown(field, reason),
+                        Err(NotKnown(reason)) => r.unknown(field, reason),
                     }
                 }
             }

@@ -12,7 +12,7 @@ mod rds;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::eval::deploy::{default_port, distribution_domain};
-use super::eval::{EvalError, Value, World, texts};
+use super::eval::{EvalError, NotKnown, Value, World, texts};
 use super::recorder::{Recorder, json, peer_pos, sg_rule};
 use super::yaml::Spanned;
 use crate::inventory::*;
@@ -23,7 +23,7 @@ type Result<T> = std::result::Result<T, (usize, EvalError)>;
 struct SeparateRule {
     group: String,
     egress: bool,
-    rule: std::result::Result<SgRule, String>,
+    rule: std::result::Result<SgRule, NotKnown>,
     pos: SourcePos,
 }
 
@@ -162,7 +162,7 @@ fn join(inv: &mut Inventory, joins: Joins) {
         let source = inv.sources.iter_mut().find(|s| s.arn == arn);
         let rule = match rule {
             Ok(rule) => rule,
-            Err(reason) => {
+            Err(NotKnown(reason)) => {
                 // The group's rules wait for the input: say so on the group.
                 if let Some(source) = source {
                     source.unknowns.entry(field.into()).or_insert(reason);

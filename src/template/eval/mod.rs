@@ -15,6 +15,11 @@ use std::path::PathBuf;
 
 use super::yaml::{Node, Pos, Spanned};
 
+/// A value known only at deploy, where a known one was wanted: why, naming the missing
+/// input (what [`Value::Unknown`] holds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotKnown(pub String);
+
 /// An evaluated value. Scalars stay text: CloudFormation reads `"true"`, `true` and `"2"`
 /// by the property's type, and so do the converters.
 #[derive(Debug, Clone, PartialEq)]
@@ -283,10 +288,10 @@ impl World {
         stack: usize,
         node: &Spanned,
         function: &str,
-    ) -> Result<Result<String, String>, EvalError> {
+    ) -> Result<Result<String, NotKnown>, EvalError> {
         match self.eval(stack, node)? {
             Value::Text(text) => Ok(Ok(text)),
-            Value::Unknown(reason) => Ok(Err(reason)),
+            Value::Unknown(reason) => Ok(Err(NotKnown(reason))),
             _ => Err(error(node.pos, format!("`{function}` needs a string here"))),
         }
     }
@@ -311,7 +316,7 @@ impl World {
             ($value:expr) => {
                 match $value {
                     Ok(v) => v,
-                    Err(reason) => return Ok(Value::Unknown(reason)),
+                    Err(NotKnown(reason)) => return Ok(Value::Unknown(reason)),
                 }
             };
         }
@@ -789,15 +794,15 @@ pub fn parameter_value(
 }
 
 /// For tests and converters: a value's items as text, or the first unknown.
-pub fn texts(value: &Value) -> Result<Vec<String>, String> {
+pub fn texts(value: &Value) -> Result<Vec<String>, NotKnown> {
     match value {
-        Value::Unknown(reason) => Err(reason.clone()),
+        Value::Unknown(reason) => Err(NotKnown(reason.clone())),
         Value::Text(text) => Ok(vec![text.clone()]),
         Value::List(items) => items
             .iter()
             .map(|item| match item {
                 Value::Text(text) => Ok(text.clone()),
-                Value::Unknown(reason) => Err(reason.clone()),
+                Value::Unknown(reason) => Err(NotKnown(reason.clone())),
                 _ => Ok(String::new()),
             })
             .filter(|item| !matches!(item, Ok(text) if text.is_empty()))

@@ -264,8 +264,10 @@ impl Plan {
                 let (Some(call), Some(output)) = (name(1), name(2)) else {
                     return Resolved::Unknown(format!("`{reference}`"));
                 };
-                self.output(context, call, output, wanted, depth)
-                    .map_or_else(Resolved::Unknown, |value| index_into(value, &parts[3..]))
+                index_into(
+                    self.output(context, call, output, wanted, depth),
+                    &parts[3..],
+                )
             }
             Some(kind) => {
                 let Some(resource) = name(1) else {
@@ -410,19 +412,23 @@ impl Plan {
         output: &str,
         wanted: &str,
         depth: usize,
-    ) -> Result<Resolved, String> {
+    ) -> Resolved {
         let child_config = if context.config_module.is_empty() {
             call.to_owned()
         } else {
             format!("{}.{call}", context.config_module)
         };
-        let expression = self
+        let Some(expression) = self
             .modules
             .get(&child_config)
             .and_then(|m| m.pointer(&format!("/outputs/{output}/expression")))
-            .ok_or_else(|| format!("output `{output}` of module `{call}` (not in the plan)"))?;
+        else {
+            return Resolved::Unknown(format!(
+                "output `{output}` of module `{call}` (not in the plan)"
+            ));
+        };
         if let Some(value) = expression.get("constant_value") {
-            return Ok(Resolved::Known(value.clone()));
+            return Resolved::Known(value.clone());
         }
         let prefix = if context.module.is_empty() {
             String::new()
@@ -437,12 +443,12 @@ impl Plan {
             .iter()
             .map(|r| self.reference(&child, r, wanted, depth + 1))
             .collect();
-        Ok(match resolved.len() {
+        match resolved.len() {
             1 => resolved.into_iter().next().expect("one"),
             _ => Resolved::Unknown(format!(
                 "output `{output}` of module `{call}` (made of several values)"
             )),
-        })
+        }
     }
 }
 
