@@ -164,3 +164,23 @@ pub fn managed_tags(name: &str, extra: &[(&str, &str)]) -> IacValue {
             .collect(),
     )
 }
+
+/// Why an edit of code is not written: the step stays an instruction, which says this in
+/// words; the variant is the kind of obstacle.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotWritten {
+    /// The writer does not write this kind of change yet.
+    #[error("{0}")]
+    NotYet(String),
+    /// What the change is made to is not in the code given, or is in other code (another
+    /// template or module, a step not written).
+    #[error("{0}")]
+    Elsewhere(String),
+    /// The code sets the value in a way the writer does not edit (a flow map, a computed or
+    /// shared value, a list on one line).
+    #[error("{0}")]
+    Layout(String),
+    /// A file cannot be read, or does not parse (before or after the edit).
+    #[error("{0}")]
+    File(String),
+}

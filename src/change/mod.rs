@@ -30,7 +30,7 @@ mod security_groups;
 pub use capacity::*;
 pub use databases::*;
 pub use dns::*;
-pub use iac::{Declared, IacEdit, IacValue};
+pub use iac::{Declared, IacEdit, IacValue, NotWritten};
 pub use instances::*;
 pub use launch::*;
 pub use load_balancers::*;

@@ -326,9 +326,7 @@ impl Spec {
                 None if given.is_empty() => {
                     return Err(problem(
                         field,
-                        format!(
-                            " must be given when building in an existing VPC (`network.vpc_id`)"
-                        ),
+                        " must be given when building in an existing VPC (`network.vpc_id`)",
                     ));
                 }
                 _ => {}

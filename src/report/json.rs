@@ -111,7 +111,7 @@ pub fn read(text: &str) -> Result<ScanReport, super::ReadError> {
                 .iter()
                 .find(|(kind, _)| *kind == name)
                 .map(|(kind, _)| (*kind, count))
-                .ok_or_else(|| super::ReadError::UnknownKind(name))
+                .ok_or(super::ReadError::UnknownKind(name))
         })
         .collect::<Result<_, _>>()?;
     let rules = document

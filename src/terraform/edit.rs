@@ -16,26 +16,27 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Attribute, Block, Body};
 use hcl_edit::{Decorate, Ident};
 
+use crate::change::NotWritten;
 use crate::change::iac::{SUBSCRIPTION, to_mend};
 use crate::change::{Action, Declared, IacEdit, IacValue, REF_PREFIX, Safety};
 use crate::inventory::Index;
 use crate::plan::Plan;
 use crate::template::edit::{FileChange, TemplateFix};
 
-type Step = Result<(), String>;
+type Step = Result<(), NotWritten>;
 
 /// Where the configuration declares a resource an edit names.
 enum Located {
     /// In this file, at this `type.name`.
     Declared(PathBuf, String),
     /// Declared, but no edit there is the one asked for.
-    Refused(String),
+    Refused(NotWritten),
     /// Not declared: a resource of the account the configuration does not manage.
     Absent,
 }
 
 /// The Terraform attribute of an inventory field, for the fields edits write.
-pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String> {
+pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, NotWritten> {
     Ok(match (kind, field) {
         ("db_instance", "multi_az") => "multi_az",
         ("db_instance", "availability_zone") => "availability_zone",
@@ -81,15 +82,15 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, String>
         ("instance", "security_group_ids") => "vpc_security_group_ids",
         (_, "tags") => "tags",
         _ => {
-            return Err(format!(
+            return Err(NotWritten::NotYet(format!(
                 "`{kind}.{field}` is not written into Terraform yet"
-            ));
+            )));
         }
     })
 }
 
 /// The resource type of a kind a plan declares.
-fn resource_type(kind: &str) -> Result<&'static str, String> {
+fn resource_type(kind: &str) -> Result<&'static str, NotWritten> {
     Ok(match kind {
         "security_group" => "aws_security_group",
         "instance" => "aws_instance",
@@ -97,7 +98,11 @@ fn resource_type(kind: &str) -> Result<&'static str, String> {
         SUBSCRIPTION => "aws_sns_topic_subscription",
         "scaling_policy" => "aws_autoscaling_policy",
         "metric_alarm" => "aws_cloudwatch_metric_alarm",
-        _ => return Err(format!("a new `{kind}` is not written into Terraform yet")),
+        _ => {
+            return Err(NotWritten::NotYet(format!(
+                "a new `{kind}` is not written into Terraform yet"
+            )));
+        }
     })
 }
 
@@ -178,16 +183,21 @@ pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
 fn draft<'d>(
     drafts: &'d mut HashMap<PathBuf, Draft>,
     path: &Path,
-) -> Result<&'d mut Draft, String> {
+) -> Result<&'d mut Draft, NotWritten> {
     if !drafts.contains_key(path) {
         let text = if path.exists() {
             std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+                .map_err(|e| NotWritten::File(format!("cannot read `{}`: {e}", path.display())))?
         } else {
             String::new()
         };
-        let body = hcl_edit::parser::parse_body(&text)
-            .map_err(|e| format!("`{}` does not parse: {}", path.display(), e.message()))?;
+        let body = hcl_edit::parser::parse_body(&text).map_err(|e| {
+            NotWritten::File(format!(
+                "`{}` does not parse: {}",
+                path.display(),
+                e.message()
+            ))
+        })?;
         drafts.insert(path.to_owned(), Draft { text, body });
     }
     Ok(drafts.get_mut(path).expect("inserted"))
@@ -231,30 +241,31 @@ fn replace_value(value: &mut Expression, new: Expression) {
     *value.decor_mut() = decor;
 }
 
-fn parse(expression: &str) -> Result<Expression, String> {
-    hcl_edit::parser::parse_expr(expression).map_err(|e| format!("`{expression}`: {}", e.message()))
+fn parse(expression: &str) -> Result<Expression, NotWritten> {
+    hcl_edit::parser::parse_expr(expression)
+        .map_err(|e| NotWritten::Elsewhere(format!("`{expression}`: {}", e.message())))
 }
 
 impl Writer<'_> {
     fn step(&mut self, action: &Action) -> Step {
         let Some(edits) = action.kind().iac_edits() else {
-            return Err(format!(
+            return Err(NotWritten::NotYet(format!(
                 "`{}` steps are not written into Terraform yet",
                 action.key().split(':').next().unwrap_or_default()
-            ));
+            )));
         };
         edits.iter().try_for_each(|edit| self.edit(edit))
     }
 
     /// The file and `type.name` of a declared resource; refused where an edit there would
     /// not be the edit asked for.
-    fn declared(&self, kind: &str, id: &str) -> Result<(PathBuf, String), String> {
+    fn declared(&self, kind: &str, id: &str) -> Result<(PathBuf, String), NotWritten> {
         match self.locate(Some(kind), id) {
             Located::Declared(file, address) => Ok((file, address)),
             Located::Refused(reason) => Err(reason),
-            Located::Absent => Err(format!(
+            Located::Absent => Err(NotWritten::Elsewhere(format!(
                 "{kind} `{id}` is not declared in the configuration"
-            )),
+            ))),
         }
     }
 
@@ -264,14 +275,16 @@ impl Writer<'_> {
         if let Some(step) = id.strip_prefix(REF_PREFIX) {
             return match self.created.get(step) {
                 Some((file, address)) => Located::Declared(file.clone(), address.clone()),
-                None => Located::Refused(format!(
+                None => Located::Refused(NotWritten::Elsewhere(format!(
                     "it needs what step `{step}` makes, which is not written"
-                )),
+                ))),
             };
         }
         let slots: Vec<usize> = match kind.map(|k| (k, crate::inventory::index::slot_of_kind(k))) {
             Some((_, Some(slot))) => vec![slot],
-            Some((kind, None)) => return Located::Refused(format!("no kind `{kind}`")),
+            Some((kind, None)) => {
+                return Located::Refused(NotWritten::Elsewhere(format!("no kind `{kind}`")));
+            }
             // An ARN (an alarm's actions): unique across kinds.
             None => (0..crate::inventory::index::SLOTS).collect(),
         };
@@ -287,27 +300,27 @@ impl Writer<'_> {
         };
         let address = &source.logical_id;
         if address.contains('[') {
-            return Located::Refused(format!(
+            return Located::Refused(NotWritten::Layout(format!(
                 "`{address}` is one instance of a block written for several (`count`, `for_each`): change it where that value is chosen"
-            ));
+            )));
         }
         // A module's code serves every call of it: what one call needs is its input.
         if let Some(inside) = address.strip_prefix("module.") {
             let call = inside.split('.').next().unwrap_or(inside);
-            return Located::Refused(format!(
+            return Located::Refused(NotWritten::Elsewhere(format!(
                 "`{address}` is inside module `{call}`: set the input of `module \"{call}\"` that decides it"
-            ));
+            )));
         }
         if !source.file.ends_with(".tf") {
-            return Located::Refused(format!(
+            return Located::Refused(NotWritten::File(format!(
                 "`{address}`'s `.tf` file was not read (give `--terraform-dir`)"
-            ));
+            )));
         }
         Located::Declared(PathBuf::from(&source.file), address.clone())
     }
 
     /// How `file` writes `value`.
-    fn expression(&self, file: &Path, value: &IacValue) -> Result<String, String> {
+    fn expression(&self, file: &Path, value: &IacValue) -> Result<String, NotWritten> {
         Ok(match value {
             IacValue::Bool(b) => b.to_string(),
             IacValue::Number(n) => n.to_string(),
@@ -319,7 +332,9 @@ impl Writer<'_> {
                         format!("{address}.{}", referenced_attribute(type_))
                     }
                     _ if id.starts_with(REF_PREFIX) => {
-                        return Err(format!("`{id}` is declared in another module"));
+                        return Err(NotWritten::Elsewhere(format!(
+                            "`{id}` is declared in another module"
+                        )));
                     }
                     _ => hcl_string(id),
                 },
@@ -347,7 +362,7 @@ impl Writer<'_> {
                 entries
                     .iter()
                     .map(|(k, v)| Ok(format!("{} = {}", hcl_string(k), self.expression(file, v)?)))
-                    .collect::<Result<Vec<_>, String>>()?
+                    .collect::<Result<Vec<_>, NotWritten>>()?
                     .join(", ")
             ),
         })
@@ -370,7 +385,7 @@ impl Writer<'_> {
                 let name = attribute(resource.kind, field)?;
                 let draft = draft(self.drafts, &file)?;
                 let block = block_mut(&mut draft.body, &address)
-                    .ok_or_else(|| format!("`{address}` is not in `{}` any more", file.display()))?;
+                    .ok_or_else(|| NotWritten::Elsewhere(format!("`{address}` is not in `{}` any more", file.display())))?;
                 block.body.remove_attribute(name);
                 Ok(())
             }
@@ -387,7 +402,7 @@ impl Writer<'_> {
                     .collect::<Result<_, _>>()?;
                 let draft = draft(self.drafts, &file)?;
                 let block = block_mut(&mut draft.body, &address)
-                    .ok_or_else(|| format!("`{address}` is not in `{}` any more", file.display()))?;
+                    .ok_or_else(|| NotWritten::Elsewhere(format!("`{address}` is not in `{}` any more", file.display())))?;
                 let existing = block.body.get_attribute(name).map(|a| a.value.to_string());
                 let joined = match existing {
                     None => format!("[{}]", new.join(", ")),
@@ -396,7 +411,7 @@ impl Writer<'_> {
                         let inner = list
                             .strip_prefix('[')
                             .and_then(|l| l.strip_suffix(']'))
-                            .ok_or_else(|| format!("`{name}` of `{address}` is computed (`{list}`): add the items where it is made"))?
+                            .ok_or_else(|| NotWritten::Layout(format!("`{name}` of `{address}` is computed (`{list}`): add the items where it is made")))?
                             .trim()
                             .trim_end_matches(',');
                         if inner.is_empty() {
@@ -415,18 +430,18 @@ impl Writer<'_> {
                 fields,
                 keep,
             } => self.declare(kind, name, beside.as_ref(), fields, keep),
-            IacEdit::AddIngress { .. } | IacEdit::RemoveIngress { .. } => Err(
+            IacEdit::AddIngress { .. } | IacEdit::RemoveIngress { .. } => Err(NotWritten::NotYet(
                 "security group rules are not written into Terraform yet: change the group's rules as the step says".into(),
-            ),
+            )),
             IacEdit::PrivateLaunches { template, .. } => {
                 let (_, address) = self.declared(template.kind, &template.id)?;
-                Err(format!(
+                Err(NotWritten::Layout(format!(
                     "give `network_interfaces` of `{address}` `associate_public_ip_address = false` (and the group `version = {address}.latest_version`)"
-                ))
+                )))
             }
-            IacEdit::AliasRecord { name, .. } => Err(format!(
+            IacEdit::AliasRecord { name, .. } => Err(NotWritten::Layout(format!(
                 "make the record `{name}` an `alias` of the load balancer (its `dns_name` and `zone_id`)"
-            )),
+            ))),
         }
     }
 
@@ -437,8 +452,12 @@ impl Writer<'_> {
         let new = parse(expression)?;
         let draft = draft(self.drafts, file)?;
         let indent = {
-            let block = block_mut(&mut draft.body, address)
-                .ok_or_else(|| format!("`{address}` is not in `{}` any more", file.display()))?;
+            let block = block_mut(&mut draft.body, address).ok_or_else(|| {
+                NotWritten::Elsewhere(format!(
+                    "`{address}` is not in `{}` any more",
+                    file.display()
+                ))
+            })?;
             indent_of(&draft.text, block)
         };
         let block = block_mut(&mut draft.body, address).expect("found above");
@@ -466,16 +485,16 @@ impl Writer<'_> {
                     Some(variable) if !variable.contains(['.', '[']) => {
                         self.set_variable(file, &variable, expression)
                     }
-                    _ => Err(format!(
+                    _ => Err(NotWritten::Layout(format!(
                         "`{name}` of `{address}` comes from `{}`: change it there",
                         text.trim()
-                    )),
+                    ))),
                 }
             }
-            _ => Err(format!(
+            _ => Err(NotWritten::Layout(format!(
                 "`{name}` of `{address}` is computed (`{}`): change it where its value comes from",
                 text.trim()
-            )),
+            ))),
         }
     }
 
@@ -483,7 +502,8 @@ impl Writer<'_> {
     /// gives it a value, else at its `default`.
     fn set_variable(&mut self, file: &Path, variable: &str, expression: &str) -> Step {
         let dir = file.parent().unwrap_or(Path::new("."));
-        let candidates = super::source::dir_files(dir).map_err(|e| e.to_string())?;
+        let candidates =
+            super::source::dir_files(dir).map_err(|e| NotWritten::File(e.to_string()))?;
         // A variable other attributes read too would change them as well.
         let reads: usize = candidates
             .iter()
@@ -499,9 +519,9 @@ impl Writer<'_> {
             })
             .sum();
         if reads > 1 {
-            return Err(format!(
+            return Err(NotWritten::Layout(format!(
                 "variable `{variable}` is read in {reads} places: give this attribute its own value, or change the variable where it is set"
-            ));
+            )));
         }
         let tfvars = candidates.iter().filter(|p| {
             let name = p.file_name().unwrap_or_default().to_string_lossy();
@@ -522,18 +542,18 @@ impl Writer<'_> {
                 .find(|b| b.labels.first().map(|l| l.as_str()) == Some(variable));
             if let Some(block) = block {
                 let Some(mut default) = block.body.get_attribute_mut("default") else {
-                    return Err(format!(
+                    return Err(NotWritten::Layout(format!(
                         "variable `{variable}` has no default: set it where it is given (`-var`, a `.tfvars` of the pipeline)"
-                    ));
+                    )));
                 };
                 replace_value(default.value_mut(), parse(expression)?);
                 return Ok(());
             }
         }
-        Err(format!(
+        Err(NotWritten::Layout(format!(
             "variable `{variable}` is not declared beside `{}`",
             file.display()
-        ))
+        )))
     }
 
     /// Declares a resource in `hacheck.tf` beside `beside` (or mends the one of that name).
@@ -569,7 +589,9 @@ impl Writer<'_> {
                 .iter()
                 .find(|s| s.file.ends_with(".tf") && !s.logical_id.starts_with("module."))
                 .and_then(|s| Path::new(&s.file).parent().map(Path::to_owned))
-                .ok_or("no `.tf` file of the root module was read")?,
+                .ok_or_else(|| {
+                    NotWritten::File("no `.tf` file of the root module was read".to_owned())
+                })?,
         };
         let file = dir.join("hacheck.tf");
         let type_ = resource_type(kind)?;
@@ -613,7 +635,8 @@ impl Writer<'_> {
             "{separator}resource \"{type_}\" \"{unique}\" {{\n{}\n}}\n",
             lines.join("\n")
         );
-        let block = hcl_edit::parser::parse_body(&text).map_err(|e| e.message().to_owned())?;
+        let block = hcl_edit::parser::parse_body(&text)
+            .map_err(|e| NotWritten::File(e.message().to_owned()))?;
         for structure in block.into_iter() {
             draft.body.push(structure);
         }

@@ -1,6 +1,6 @@
 //! The source's layout, held: data flows one way between the crate's top-level modules (no
-//! module reaches, through others, back to itself), and no source file grows past 1,000
-//! lines. Dependencies are read from `crate::<module>` paths in code (comments and
+//! module reaches, through others, back to itself), no source file grows past 1,000 lines,
+//! and errors are typed (no `Result<_, String>`). Dependencies are read from `crate::<module>` paths in code (comments and
 //! `#[cfg(test)]` modules left out): a path is how one module reaches another here.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,13 +71,20 @@ fn cycle_from(
 }
 
 #[test]
-fn modules_depend_one_way_and_files_stay_short() {
+fn modules_depend_one_way_files_stay_short_and_errors_are_typed() {
     let mut files = Vec::new();
     sources(&src(), &mut files);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut long = Vec::new();
+    let mut stringly = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if results_with_string_errors(code) {
+                stringly.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
         if text.lines().count() > 1_000 {
             long.push(format!(
                 "{} ({} lines)",
@@ -92,6 +99,10 @@ fn modules_depend_one_way_and_files_stay_short() {
         reached.extend(crate_paths(&text).into_iter().filter(|m| *m != module));
     }
     assert!(long.is_empty(), "source files over 1,000 lines: {long:?}");
+    assert!(
+        stringly.is_empty(),
+        "errors as strings (give the area a typed error): {stringly:?}"
+    );
     assert!(graph.len() > 10, "the modules were not found: {graph:?}");
     for module in graph.keys() {
         if let Some(cycle) = cycle_from(&graph, module, &mut vec![module.clone()]) {
@@ -100,8 +111,30 @@ fn modules_depend_one_way_and_files_stay_short() {
     }
 }
 
+/// Whether `code` names a `Result<T, String>` (the error type read at the top level of the
+/// generic arguments).
+fn results_with_string_errors(code: &str) -> bool {
+    code.match_indices("Result<").any(|(at, _)| {
+        let mut depth = 0;
+        let mut last_comma = None;
+        for (offset, c) in code[at + "Result<".len()..].char_indices() {
+            match c {
+                '<' | '(' => depth += 1,
+                '>' | ')' if depth > 0 => depth -= 1,
+                ',' if depth == 0 => last_comma = Some(offset),
+                '>' => {
+                    let inner = &code[at + "Result<".len()..][..offset];
+                    return last_comma.is_some_and(|comma| inner[comma + 1..].trim() == "String");
+                }
+                _ => {}
+            }
+        }
+        false
+    })
+}
+
 #[test]
-fn a_circle_is_seen() {
+fn a_circle_and_a_string_error_are_seen() {
     let graph: BTreeMap<String, BTreeSet<String>> = [
         ("plan", vec!["policy", "change"]),
         ("policy", vec!["plan"]),
@@ -114,6 +147,15 @@ fn a_circle_is_seen() {
         cycle_from(&graph, "plan", &mut vec!["plan".to_owned()]),
         Some(vec!["plan".to_owned(), "policy".to_owned()])
     );
+    assert!(results_with_string_errors(
+        "fn f() -> Result<Vec<u8>, String> {"
+    ));
+    assert!(!results_with_string_errors(
+        "fn f(o: &BTreeMap<String, String>) -> Result<Action, Unresolved> {"
+    ));
+    assert!(!results_with_string_errors(
+        "Result<BTreeMap<String, String>, E>"
+    ));
     assert_eq!(
         crate_paths("use crate::plan::Plan; // crate::policy\n#[cfg(test)]\nuse crate::config;"),
         BTreeSet::from(["plan".to_owned()])

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::yaml::{self, Node, Spanned};
+use crate::change::NotWritten;
 use crate::change::{Action, Declared, IacEdit, IacValue, REF_PREFIX, Safety};
 use crate::inventory::{
     ClassicLoadBalancer, Index, Instance, LoadBalancer, RecordSet, Resource, SecurityGroup, SgRule,
@@ -73,9 +74,14 @@ pub fn plan_edits(plan: &Plan, index: &Index) -> TemplateFix {
 
 /// The source of the resource of `kind` with display id `id` in `region` (the step's), or
 /// with ARN `id`.
-fn source<'i>(index: &'i Index, region: &str, kind: &str, id: &str) -> Result<&'i Source, String> {
-    let slot =
-        crate::inventory::index::slot_of_kind(kind).ok_or_else(|| format!("no kind `{kind}`"))?;
+fn source<'i>(
+    index: &'i Index,
+    region: &str,
+    kind: &str,
+    id: &str,
+) -> Result<&'i Source, NotWritten> {
+    let slot = crate::inventory::index::slot_of_kind(kind)
+        .ok_or_else(|| NotWritten::Elsewhere(format!("no kind `{kind}`")))?;
     let position = if id.starts_with("arn:") {
         index.position_of_arn(slot, id)
     } else {
@@ -83,7 +89,9 @@ fn source<'i>(index: &'i Index, region: &str, kind: &str, id: &str) -> Result<&'
     };
     position
         .and_then(|position| index.source_of(slot, position))
-        .ok_or_else(|| format!("{kind} `{id}` is not declared in a template"))
+        .ok_or_else(|| {
+            NotWritten::Elsewhere(format!("{kind} `{id}` is not declared in a template"))
+        })
 }
 
 /// How template `file` refers to `value` (an id in `region`, or an ARN, of `kind` when
@@ -96,16 +104,16 @@ fn expression(
     file: &str,
     kind: Option<&str>,
     value: &str,
-) -> Result<String, String> {
+) -> Result<String, NotWritten> {
     if let Some(step) = value.strip_prefix(REF_PREFIX) {
         return match created.get(step) {
-            Some((made_in, logical)) if made_in != file => Err(format!(
+            Some((made_in, logical)) if made_in != file => Err(NotWritten::Elsewhere(format!(
                 "`{logical}` is added to `{made_in}`, another template than `{file}`"
-            )),
+            ))),
             Some((_, logical)) => Ok(format!("!Ref {logical}")),
-            None => Err(format!(
+            None => Err(NotWritten::Elsewhere(format!(
                 "it needs what step `{step}` makes, which is not written"
-            )),
+            ))),
         };
     }
     let slots = match kind.and_then(crate::inventory::index::slot_of_kind) {
@@ -117,10 +125,10 @@ fn expression(
         for position in by_id.into_iter().chain(index.position_of_arn(slot, value)) {
             if let Some(source) = index.source_of(slot, position) {
                 if source.file != file {
-                    return Err(format!(
+                    return Err(NotWritten::Elsewhere(format!(
                         "`{}` is declared in `{}`, another template than `{file}`",
                         source.logical_id, source.file
-                    ));
+                    )));
                 }
                 return Ok(format!("!Ref {}", source.logical_id));
             }
@@ -211,13 +219,13 @@ fn is_latest(version: &Spanned, template: &str) -> bool {
 }
 
 /// The template a new resource of no resource's template goes into: the first loaded.
-fn first_file(index: &Index) -> Result<String, String> {
+fn first_file(index: &Index) -> Result<String, NotWritten> {
     index
         .inventory()
         .sources
         .first()
         .map(|s| s.file.clone())
-        .ok_or_else(|| "no template".to_owned())
+        .ok_or_else(|| NotWritten::Elsewhere("no template".to_owned()))
 }
 
 /// A logical id from a name: its letters and digits, words capitalised.
@@ -245,10 +253,10 @@ fn edit_step(
     created: &mut Created,
 ) -> Step {
     let Some(edits) = action.kind().iac_edits() else {
-        return Err(format!(
+        return Err(NotWritten::NotYet(format!(
             "`{}` steps are not written into templates yet",
             action.key().split(':').next().unwrap_or_default()
-        ));
+        )));
     };
     let mut writer = Writer {
         region,
@@ -276,8 +284,9 @@ struct Writer<'w> {
 impl Writer<'_> {
     /// The property that holds `field` of `kind`; one this writer does not write yet is the
     /// change to make by hand, as the step says it.
-    fn property(&self, kind: &str, field: &str) -> Result<&'static str, String> {
-        property(kind, field).map_err(|why| format!("{} ({why})", self.template_change))
+    fn property(&self, kind: &str, field: &str) -> Result<&'static str, NotWritten> {
+        property(kind, field)
+            .map_err(|why| NotWritten::Elsewhere(format!("{} ({why})", self.template_change)))
     }
 
     fn write(&mut self, edit: &IacEdit) -> Step {
@@ -340,20 +349,20 @@ impl Writer<'_> {
 
     /// The template and logical id of a resource declared in a template, or by an earlier
     /// step of this plan.
-    fn declared(&self, resource: &Declared) -> Result<(String, String), String> {
+    fn declared(&self, resource: &Declared) -> Result<(String, String), NotWritten> {
         if let Some(step) = resource.id.strip_prefix(REF_PREFIX) {
-            return self
-                .created
-                .get(step)
-                .cloned()
-                .ok_or_else(|| format!("it needs what step `{step}` makes, which is not written"));
+            return self.created.get(step).cloned().ok_or_else(|| {
+                NotWritten::Elsewhere(format!(
+                    "it needs what step `{step}` makes, which is not written"
+                ))
+            });
         }
         let source = source(self.index, self.region, resource.kind, &resource.id)?;
         Ok((source.file.clone(), source.logical_id.clone()))
     }
 
     /// `value` as written on one line of `file`.
-    fn inline(&self, file: &str, value: &IacValue) -> Result<String, String> {
+    fn inline(&self, file: &str, value: &IacValue) -> Result<String, NotWritten> {
         Ok(match value {
             IacValue::Bool(b) => b.to_string(),
             IacValue::Number(n) => n.to_string(),
@@ -362,12 +371,12 @@ impl Writer<'_> {
                 expression(self.index, self.region, self.created, file, *kind, id)?
             }
             IacValue::List(_) | IacValue::Map(_) => {
-                return Err("a list written on one line".to_owned());
+                return Err(NotWritten::Layout("a list written on one line".to_owned()));
             }
         })
     }
 
-    fn items(&self, file: &str, items: &[IacValue]) -> Result<Vec<String>, String> {
+    fn items(&self, file: &str, items: &[IacValue]) -> Result<Vec<String>, NotWritten> {
         items.iter().map(|item| self.inline(file, item)).collect()
     }
 
@@ -379,7 +388,7 @@ impl Writer<'_> {
         field: &str,
         name: &str,
         value: &IacValue,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, NotWritten> {
         Ok(match value {
             IacValue::List(items) => std::iter::once(format!("{name}:"))
                 .chain(
@@ -443,7 +452,7 @@ impl Writer<'_> {
         &mut self,
         file: &str,
         fields: &[(&'static str, IacValue)],
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, NotWritten> {
         let field = |name: &str| fields.iter().find(|(f, _)| *f == name).map(|(_, v)| v);
         let mut lines = Vec::new();
         for name in ["image_id", "instance_type"] {
@@ -497,10 +506,9 @@ impl Writer<'_> {
         fields: &[(&'static str, IacValue)],
         keep: &[&str],
     ) -> Step {
-        let read = self
-            .index
-            .json_of(kind, self.region, id)
-            .ok_or_else(|| format!("{kind} `{id}` is not in the inventory"))?;
+        let read = self.index.json_of(kind, self.region, id).ok_or_else(|| {
+            NotWritten::Elsewhere(format!("{kind} `{id}` is not in the inventory"))
+        })?;
         for (field, value) in crate::change::iac::to_mend(fields, keep, &read) {
             let name = self.property(kind, field)?;
             match value {
@@ -519,16 +527,16 @@ impl Writer<'_> {
 
     fn remove_ingress(&mut self, group: &Declared, rule: &SgRule) -> Step {
         let source = source(self.index, self.region, group.kind, &group.id)?;
-        let value = serde_json::to_value(rule).map_err(|e| e.to_string())?;
+        let value = serde_json::to_value(rule).expect("a rule serialises");
         let element = source
             .elements
             .iter()
             .find(|e| e.field == "ingress" && e.value == value)
             .ok_or_else(|| {
-                format!(
+                NotWritten::Elsewhere(format!(
                     "the rule of `{}` is not written in a template",
                     source.logical_id
-                )
+                ))
             })?;
         let line = element.line as usize;
         let file = source.file.clone();
@@ -562,7 +570,10 @@ impl Writer<'_> {
             return Ok(());
         }
         // A separate `AWS::EC2::SecurityGroupIngress` resource holds it: remove that resource.
-        let resources = draft.doc.get("Resources").ok_or("no `Resources`")?;
+        let resources = draft
+            .doc
+            .get("Resources")
+            .ok_or_else(|| NotWritten::Layout("no `Resources`".to_owned()))?;
         for entry in resources.entries() {
             let start = entry.key_pos.line as usize;
             let end = draft.block_end(start, entry.key_pos.column as usize - 1);
@@ -590,9 +601,9 @@ impl Writer<'_> {
                 return Ok(());
             }
         }
-        Err(format!(
+        Err(NotWritten::Layout(format!(
             "the rule's line {line} is in no ingress list or resource"
-        ))
+        )))
     }
 
     fn add_ingress(&mut self, group: &Declared, rule: &SgRule) -> Step {
@@ -619,7 +630,7 @@ impl Writer<'_> {
         } else if let Some(list) = &rule.prefix_list_id {
             format!("SourcePrefixListId: {}", quoted(list))
         } else {
-            return Err("a rule without a peer".into());
+            return Err(NotWritten::Layout("a rule without a peer".into()));
         };
         let draft = draft(self.drafts, &file)?;
         if !added {
@@ -662,9 +673,9 @@ impl Writer<'_> {
             _ => Vec::new(),
         };
         if public.is_empty() {
-            return Err(format!(
+            return Err(NotWritten::Layout(format!(
                 "the public IPs of `{logical}`'s instances come from their subnets: give its `NetworkInterfaces` `AssociatePublicIpAddress: false`"
-            ));
+            )));
         }
         let what = format!("`AssociatePublicIpAddress` of `{logical}`");
         let edits = public
@@ -709,7 +720,9 @@ impl Writer<'_> {
                     && r.set_identifier.is_none()
             })
             .and_then(|p| index.source_of(slot(RecordSet::KIND), p))
-            .ok_or_else(|| format!("no A record `{name}` is declared in a template"))?;
+            .ok_or_else(|| {
+                NotWritten::Elsewhere(format!("no A record `{name}` is declared in a template"))
+            })?;
         // The load balancer by its DNS name (a Classic one's zone attribute has its own name).
         let balancers = inventory
             .load_balancers
@@ -731,13 +744,15 @@ impl Writer<'_> {
             .find(|(_, _, dns, _)| dns.eq_ignore_ascii_case(dns_name))
             .and_then(|(slot, p, _, zone)| Some((index.source_of(slot, p)?, zone)))
             .ok_or_else(|| {
-                format!("the load balancer `{dns_name}` is not declared in a template")
+                NotWritten::Elsewhere(format!(
+                    "the load balancer `{dns_name}` is not declared in a template"
+                ))
             })?;
         if balancer.file != record.file {
-            return Err(format!(
+            return Err(NotWritten::Elsewhere(format!(
                 "`{}` is declared in `{}`, another template than `{}`",
                 balancer.logical_id, balancer.file, record.file
-            ));
+            )));
         }
         let (file, logical) = (record.file.clone(), record.logical_id.clone());
         let target = balancer.logical_id.clone();
@@ -747,9 +762,9 @@ impl Writer<'_> {
             .and_then(|r| r.value.get("Type"))
             .and_then(Spanned::as_str);
         if kind != Some("AWS::Route53::RecordSet") {
-            return Err(format!(
+            return Err(NotWritten::NotYet(format!(
                 "record `{name}` is one of the record sets of `{logical}`, which are not edited yet"
-            ));
+            )));
         }
         remove_property(draft, &logical, "TTL")?;
         remove_property(draft, &logical, "ResourceRecords")?;

@@ -1,10 +1,11 @@
 //! CloudFormation's words for what an edit says in the inventory's: the property that
 //! holds a field of a resource, and the type and logical-id suffix of what a plan declares.
 
+use crate::change::NotWritten;
 use crate::change::iac::SUBSCRIPTION;
 
 /// The property of `kind` that holds inventory field `field`, for the fields edits write.
-pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> {
+pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, NotWritten> {
     let name = match (kind, field) {
         ("db_instance", "multi_az") => "MultiAZ",
         ("db_instance", "availability_zone") => "AvailabilityZone",
@@ -44,9 +45,9 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
         ("instance", "instance_type") => "InstanceType",
         (_, "tags") => "Tags",
         _ => {
-            return Err(format!(
+            return Err(NotWritten::NotYet(format!(
                 "`{kind}.{field}` is not written into templates yet"
-            ));
+            )));
         }
     };
     Ok(name)
@@ -54,7 +55,7 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, String> 
 
 /// The resource type of a kind a plan declares, and the word its logical id ends with
 /// (`WebSecurityGroup`).
-pub(super) fn declared_type(kind: &str) -> Result<(&'static str, &'static str), String> {
+pub(super) fn declared_type(kind: &str) -> Result<(&'static str, &'static str), NotWritten> {
     Ok(match kind {
         "security_group" => ("AWS::EC2::SecurityGroup", "SecurityGroup"),
         "instance" => ("AWS::EC2::Instance", "Instance"),
@@ -62,7 +63,11 @@ pub(super) fn declared_type(kind: &str) -> Result<(&'static str, &'static str), 
         SUBSCRIPTION => ("AWS::SNS::Subscription", "Subscription"),
         "scaling_policy" => ("AWS::AutoScaling::ScalingPolicy", ""),
         "metric_alarm" => ("AWS::CloudWatch::Alarm", ""),
-        _ => return Err(format!("a new `{kind}` is not written into templates yet")),
+        _ => {
+            return Err(NotWritten::NotYet(format!(
+                "a new `{kind}` is not written into templates yet"
+            )));
+        }
     })
 }
 

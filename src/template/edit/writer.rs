@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
+use crate::change::NotWritten;
 use crate::template::yaml::{self, Node, Spanned};
 
 /// What an edit gives: done, or why it cannot be written.
-pub(super) type Step = Result<(), String>;
+pub(super) type Step = Result<(), NotWritten>;
 
 /// A change of one file's lines (1-based), applied from the bottom up.
 #[derive(Debug, Clone)]
@@ -144,17 +145,17 @@ pub(super) fn apply(draft: &Draft, skipped: &mut Vec<String>) -> String {
 pub(super) fn draft<'d>(
     drafts: &'d mut HashMap<String, Draft>,
     file: &str,
-) -> Result<&'d mut Draft, String> {
+) -> Result<&'d mut Draft, NotWritten> {
     if !drafts.contains_key(file) {
-        let text =
-            std::fs::read_to_string(file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| NotWritten::File(format!("cannot read `{file}`: {e}")))?;
         if text.trim_start().starts_with('{') {
-            return Err(format!(
+            return Err(NotWritten::File(format!(
                 "`{file}` is JSON: `fix --template` edits YAML templates only"
-            ));
+            )));
         }
-        let doc =
-            yaml::parse(&text).map_err(|e| format!("`{file}` no longer parses: {}", e.message))?;
+        let doc = yaml::parse(&text)
+            .map_err(|e| NotWritten::File(format!("`{file}` no longer parses: {}", e.message)))?;
         let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
         drafts.insert(
             file.to_owned(),
@@ -174,9 +175,9 @@ pub(super) fn draft<'d>(
 
 /// Sets property `name` of resource `logical` to `value` (a YAML scalar or expression).
 pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> Step {
-    let resource = draft
-        .resource(logical)
-        .ok_or_else(|| format!("`{logical}` is not in the template any more"))?;
+    let resource = draft.resource(logical).ok_or_else(|| {
+        NotWritten::Elsewhere(format!("`{logical}` is not in the template any more"))
+    })?;
     let resource_line = resource.key_pos.line as usize;
     let properties = resource.value.entry("Properties");
     let edit = match properties {
@@ -190,9 +191,9 @@ pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: 
                     || properties.value.pos.line == properties.key_pos.line
                         && !properties.value.entries().is_empty()
                 {
-                    return Err(format!(
+                    return Err(NotWritten::Layout(format!(
                         "the `Properties` of `{logical}` are not a block map"
-                    ));
+                    )));
                 }
                 Edit::Insert {
                     after: properties.key_pos.line as usize,
@@ -242,13 +243,13 @@ pub(super) fn replace_list(draft: &mut Draft, logical: &str, name: &str, items: 
         .resource(logical)
         .and_then(|r| r.value.get("Properties"))
         .and_then(|p| p.entry(name))
-        .ok_or_else(|| format!("`{logical}` has no `{name}` to change"))?;
+        .ok_or_else(|| NotWritten::Elsewhere(format!("`{logical}` has no `{name}` to change")))?;
     let line = entry.key_pos.line as usize;
     let text = draft.lines()[line - 1].to_owned();
     if !is_block_key(&text, entry.key_pos.column) {
-        return Err(format!(
+        return Err(NotWritten::Layout(format!(
             "`{name}` of `{logical}` is inside a flow map `{{…}}`"
-        ));
+        )));
     }
     let indent = entry.key_pos.column as usize - 1;
     let flush = match &entry.value.node {
@@ -256,9 +257,9 @@ pub(super) fn replace_list(draft: &mut Draft, logical: &str, name: &str, items: 
         _ => false,
     };
     if flush {
-        return Err(format!(
+        return Err(NotWritten::Layout(format!(
             "the items of `{name}` of `{logical}` are not indented below it"
-        ));
+        )));
     }
     let end = draft.block_end(line, indent);
     let before_key = &text[..byte_at(&text, entry.key_pos.column)];
@@ -283,14 +284,18 @@ pub(super) fn replace_value(
     entry: &yaml::Entry,
     what: &str,
     value: &str,
-) -> Result<Edit, String> {
+) -> Result<Edit, NotWritten> {
     let line = entry.key_pos.line as usize;
     if entry.value.pos.line as usize != line && !matches!(entry.value.node, Node::Scalar { .. }) {
-        return Err(format!("{what} is not a one-line value"));
+        return Err(NotWritten::Layout(format!(
+            "{what} is not a one-line value"
+        )));
     }
     let text = draft.lines()[line - 1].to_owned();
     if !is_block_key(&text, entry.key_pos.column) {
-        return Err(format!("{what} is inside a flow map `{{…}}`"));
+        return Err(NotWritten::Layout(format!(
+            "{what} is inside a flow map `{{…}}`"
+        )));
     }
     let end = draft.block_end(line, entry.key_pos.column as usize - 1);
     let before_key = &text[..byte_at(&text, entry.key_pos.column)];
@@ -330,9 +335,9 @@ pub(super) fn remove_property(draft: &mut Draft, logical: &str, name: &str) -> S
     };
     let (line, column) = (entry.key_pos.line as usize, entry.key_pos.column);
     if !is_block_key(draft.lines()[line - 1], column) {
-        return Err(format!(
+        return Err(NotWritten::Layout(format!(
             "`{name}` of `{logical}` is inside a flow map `{{…}}`"
-        ));
+        )));
     }
     let end = draft.block_end(line, column as usize - 1);
     draft.edits.push(Edit::Replace {
@@ -401,13 +406,13 @@ pub(super) fn append_item(
     name: &str,
     item: impl Fn(usize) -> Vec<String>,
 ) -> Step {
-    let resource = draft
-        .resource(logical)
-        .ok_or_else(|| format!("`{logical}` is not in the template any more"))?;
+    let resource = draft.resource(logical).ok_or_else(|| {
+        NotWritten::Elsewhere(format!("`{logical}` is not in the template any more"))
+    })?;
     let Some(properties) = resource.value.entry("Properties") else {
-        return Err(format!(
+        return Err(NotWritten::Elsewhere(format!(
             "`{logical}` has no `Properties` to add `{name}` to"
-        ));
+        )));
     };
     let edit = match properties.value.entry(name) {
         Some(list) => match &list.value.node {
@@ -418,7 +423,7 @@ pub(super) fn append_item(
                 let text = draft.lines()[start - 1].to_owned();
                 let dash = text[..byte_at(&text, last.column)]
                     .rfind('-')
-                    .ok_or("a list item without a dash")?;
+                    .ok_or_else(|| NotWritten::Layout("a list item without a dash".to_owned()))?;
                 let end = draft.block_end(start, dash);
                 draft.added_to.push(key_line);
                 Edit::Insert {
@@ -426,7 +431,11 @@ pub(super) fn append_item(
                     lines: item(dash),
                 }
             }
-            _ => return Err(format!("`{name}` of `{logical}` is not a block list")),
+            _ => {
+                return Err(NotWritten::Layout(format!(
+                    "`{name}` of `{logical}` is not a block list"
+                )));
+            }
         },
         None => {
             let indent = child_indent(properties);
@@ -460,7 +469,7 @@ pub(super) fn add_resource(
     draft: &mut Draft,
     logical: &str,
     body: Vec<String>,
-) -> Result<String, String> {
+) -> Result<String, NotWritten> {
     let taken = |id: &str, draft: &Draft| {
         draft.resource(id).is_some() || draft.added_ids.iter().any(|a| a == id)
     };
@@ -471,12 +480,15 @@ pub(super) fn add_resource(
         n += 1;
     }
     let logical = unique.as_str();
-    let resources = draft.doc.entry("Resources").ok_or("no `Resources`")?;
+    let resources = draft
+        .doc
+        .entry("Resources")
+        .ok_or_else(|| NotWritten::Layout("no `Resources`".to_owned()))?;
     let last = resources
         .value
         .entries()
         .last()
-        .ok_or("`Resources` is empty")?;
+        .ok_or_else(|| NotWritten::Layout("`Resources` is empty".to_owned()))?;
     let indent = last.key_pos.column as usize - 1;
     let end = draft.block_end(last.key_pos.line as usize, indent);
     let pad = " ".repeat(indent);
