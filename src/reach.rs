@@ -647,10 +647,7 @@ mod tests {
     use super::*;
     use crate::apps::{Scope, ScopeSettings, discover};
 
-    fn example(name: &str) -> crate::inventory::Inventory {
-        let text = crate::snapshot::example(name).unwrap();
-        crate::snapshot::parse(text, std::path::Path::new(name)).unwrap()
-    }
+    use crate::snapshot::example_inventory as example;
 
     fn texts_of(inventory: crate::inventory::Inventory) -> Vec<String> {
         let index = Index::new(inventory);

@@ -57,6 +57,13 @@ pub fn example(name: &str) -> Option<&'static str> {
         .map(|(_, text)| *text)
 }
 
+/// A bundled example's inventory, for tests: the examples are valid by construction (a
+/// test of their own parses them).
+#[cfg(test)]
+pub(crate) fn example_inventory(name: &str) -> Inventory {
+    parse(example(name).expect("a bundled example"), Path::new(name)).expect("it parses")
+}
+
 /// Reads a snapshot file.
 pub fn read(path: &Path) -> Result<Inventory, SnapshotError> {
     let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {

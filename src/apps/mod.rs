@@ -320,3 +320,102 @@ mod tests {
         );
     }
 }
+
+/// Discovery on whole accounts: what makes an application, and what stays outside one.
+#[cfg(test)]
+mod discovery_tests {
+    use super::*;
+    use crate::inventory::{Index, Inventory};
+
+    fn model(inventory: Inventory, scope: Scope) -> AppModel {
+        discover(
+            &Index::new(inventory),
+            scope,
+            &ScopeSettings::default(),
+            &[],
+        )
+    }
+
+    fn role_of(app: &Application, id: &str) -> Option<Role> {
+        app.members.iter().find(|m| m.id == id).map(|m| m.role)
+    }
+
+    /// The compliant example and an instance beside it that nothing reaches (no group, no
+    /// load balancer, only the database's security group).
+    fn with_stray_instance() -> Inventory {
+        let mut inventory = crate::snapshot::example_inventory("compliant");
+        let app_instance = inventory.instances.iter().find(|i| i.id == "i-0app0a");
+        let mut stray = app_instance.unwrap().clone();
+        stray.id = "i-0stray".into();
+        stray.tags.clear();
+        stray.auto_scaling_group = None;
+        stray.security_group_ids = vec!["sg-0db".into()];
+        inventory.instances.push(stray);
+        inventory
+    }
+
+    #[test]
+    fn the_reference_architecture_is_one_application_found_from_its_load_balancer() {
+        let model = model(crate::snapshot::example_inventory("compliant"), Scope::Apps);
+        let [app] = &model.applications[..] else {
+            panic!("one application: {:?}", model.applications);
+        };
+        assert_eq!(
+            (app.name.as_str(), app.origin.as_str()),
+            ("shop-alb", "discovered")
+        );
+        assert_eq!(app.entry_points, ["shop-alb"]);
+        for (id, role) in [
+            ("shop-asg", Role::AutoScalingGroup),
+            ("i-0app0a", Role::Instance),
+            ("i-0app0b", Role::Instance),
+            ("shop-db", Role::Database),
+            ("i-0bastion", Role::Bastion),
+            ("sg-0bastion", Role::BastionSecurityGroup),
+            ("shop-alerts", Role::Topic),
+            ("shop.example.com. A", Role::DnsRecord),
+        ] {
+            assert_eq!(role_of(app, id), Some(role), "{id}");
+        }
+        assert!(model.out_of_scope.is_empty(), "{:?}", model.out_of_scope);
+    }
+
+    #[test]
+    fn an_instance_no_entry_point_reaches_is_out_of_scope_and_says_why() {
+        let model_of_apps = model(with_stray_instance(), Scope::Apps);
+        assert_eq!(role_of(&model_of_apps.applications[0], "i-0stray"), None);
+        let [outside] = &model_of_apps.out_of_scope[..] else {
+            panic!("{:?}", model_of_apps.out_of_scope);
+        };
+        assert_eq!(
+            (outside.kind.as_str(), outside.id.as_str()),
+            ("instance", "i-0stray")
+        );
+        assert!(
+            outside.reason.contains("no internet-facing entry point"),
+            "{}",
+            outside.reason
+        );
+        // The account scope leaves nothing out.
+        let account = model(with_stray_instance(), Scope::Account);
+        assert!(account.out_of_scope.is_empty());
+        assert_eq!(
+            role_of(&account.applications[0], "i-0stray"),
+            Some(Role::Instance)
+        );
+    }
+
+    #[test]
+    fn a_lone_server_named_in_dns_is_an_application_of_its_own() {
+        let model = model(
+            crate::snapshot::example_inventory("single-server"),
+            Scope::Apps,
+        );
+        let [app] = &model.applications[..] else {
+            panic!("one application: {:?}", model.applications);
+        };
+        assert_eq!(app.name, "swiftcode.example.com");
+        assert_eq!(role_of(app, "i-1swiftcode"), Some(Role::Instance));
+        assert_eq!(role_of(app, "swiftcode-db"), Some(Role::Database));
+    }
+}

@@ -61,8 +61,7 @@ mod tests {
 
     /// The compliant example: `shop-bastion` runs, its group admits SSH from 203.0.113.0/24.
     fn compliant() -> Inventory {
-        let text = crate::snapshot::example("compliant").unwrap();
-        crate::snapshot::parse(text, std::path::Path::new("compliant")).unwrap()
+        crate::snapshot::example_inventory("compliant")
     }
 
     fn host(admin_cidrs: &[String]) -> BastionHost<'_> {

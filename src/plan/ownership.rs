@@ -154,11 +154,7 @@ mod tests {
     /// not applied; one whose tags were read and name no owner is changed here.
     #[test]
     fn a_load_balancer_whose_tags_were_not_read_is_not_changed_here() {
-        let mut inventory = crate::snapshot::parse(
-            crate::snapshot::example("compliant").unwrap(),
-            std::path::Path::new("compliant"),
-        )
-        .unwrap();
+        let mut inventory = crate::snapshot::example_inventory("compliant");
         let arn = inventory.load_balancers[0].arn.clone();
         let plan = |inventory: crate::inventory::Inventory| {
             let action = Action::CreateListener(CreateListener {

@@ -307,11 +307,7 @@ mod tests {
     use crate::change::{CreateRouteTable, CreateSubnet};
 
     fn compliant() -> Inventory {
-        crate::snapshot::parse(
-            crate::snapshot::example("compliant").unwrap(),
-            std::path::Path::new("compliant"),
-        )
-        .unwrap()
+        crate::snapshot::example_inventory("compliant")
     }
 
     #[test]
@@ -374,11 +370,7 @@ mod admin_tests {
     /// The single-server example's lone server (SSH from the world on `sg-1web`), planned
     /// `steps`: the refusals' reasons.
     fn refusals(steps: Vec<Step>) -> Vec<String> {
-        let inventory = crate::snapshot::parse(
-            crate::snapshot::example("single-server").unwrap(),
-            std::path::Path::new("single-server"),
-        )
-        .unwrap();
+        let inventory = crate::snapshot::example_inventory("single-server");
         let index = Index::new(inventory);
         let model = discover(&index, Scope::Apps, &ScopeSettings::default(), &[]);
         let plan = Plan::of(steps);

@@ -618,8 +618,7 @@ mod tests {
     use crate::plan::spec::Spec;
 
     fn compliant() -> Inventory {
-        let text = crate::snapshot::example("compliant").unwrap();
-        crate::snapshot::parse(text, std::path::Path::new("compliant")).unwrap()
+        crate::snapshot::example_inventory("compliant")
     }
 
     fn spec_in_existing_vpc(public: [&str; 2]) -> Spec {

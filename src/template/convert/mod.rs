@@ -422,3 +422,118 @@ fn finish_defaults(inv: &mut Inventory) {
         cluster.members = members;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory::Inventory;
+    use crate::template::{TemplateOptions, load};
+
+    /// A template of a group across two subnets behind a target group, its size from a
+    /// parameter, and a database whose Multi-AZ setting waits for one.
+    const TEMPLATE: &str = r#"
+Parameters:
+  Size:
+    Type: Number
+    Default: 3
+  DbMultiAz:
+    Type: String
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.0.1.0/24
+      AvailabilityZone: us-east-1a
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: !Ref Vpc
+      CidrBlock: 10.0.2.0/24
+      AvailabilityZone: !Select [1, !GetAZs ""]
+  Targets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Port: 80
+      Protocol: HTTP
+      VpcId: !Ref Vpc
+  Group:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: !Ref Size
+      MaxSize: "6"
+      VPCZoneIdentifier: [!Ref SubnetA, !Ref SubnetB]
+      TargetGroupARNs: [!Ref Targets]
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: mysql
+      DBInstanceClass: db.t3.micro
+      MultiAZ: !Ref DbMultiAz
+"#;
+
+    fn convert(text: &str, parameters: &[&str]) -> Inventory {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stack.yaml");
+        std::fs::write(&path, text).unwrap();
+        load(&TemplateOptions {
+            paths: vec![path],
+            parameters: parameters.iter().map(|p| (*p).to_owned()).collect(),
+            region: "us-east-1".to_owned(),
+            account: "123456789012".to_owned(),
+        })
+        .unwrap()
+    }
+
+    fn source<'i>(inventory: &'i Inventory, logical_id: &str) -> &'i crate::inventory::Source {
+        inventory
+            .sources
+            .iter()
+            .find(|s| s.logical_id == logical_id)
+            .unwrap()
+    }
+
+    #[test]
+    fn references_resolve_to_the_ids_the_stack_will_have_and_each_field_keeps_its_line() {
+        let inventory = convert(TEMPLATE, &[]);
+        let group = &inventory.auto_scaling_groups[0];
+        assert_eq!(
+            (group.min_size, group.max_size),
+            (3, 6),
+            "the parameter's default"
+        );
+        let subnets: Vec<&str> = inventory.subnets.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(group.subnet_ids, subnets, "`!Ref` of a subnet is its id");
+        let zones: Vec<&str> = inventory
+            .subnets
+            .iter()
+            .map(|s| s.availability_zone.as_str())
+            .collect();
+        assert_eq!(
+            zones,
+            ["us-east-1a", "us-east-1b"],
+            "`!GetAZs` of the region"
+        );
+        assert_eq!(
+            group.target_group_arns,
+            [inventory.target_groups[0].arn.clone()]
+        );
+        // `MinSize` is written on line 34 of the template (the text starts with a newline).
+        let min_size = source(&inventory, "Group").fields["min_size"];
+        assert_eq!(min_size.line, 34);
+    }
+
+    #[test]
+    fn a_value_waiting_for_an_input_is_unknown_and_names_it_until_given() {
+        let inventory = convert(TEMPLATE, &[]);
+        let reason = &source(&inventory, "Db").unknowns["multi_az"];
+        assert!(reason.contains("`DbMultiAz`"), "{reason}");
+        let given = convert(TEMPLATE, &["DbMultiAz=true", "Size=2"]);
+        assert!(source(&given, "Db").unknowns.is_empty());
+        assert!(given.db_instances[0].multi_az);
+        assert_eq!(given.auto_scaling_groups[0].min_size, 2);
+    }
+}
