@@ -7,8 +7,9 @@
 //! `reach` and `whatif` over it) → `policy` (the Rhai rule pack) → `finding`s → `report`;
 //! findings → `plan` (pure; the actions it may take are `change`'s, each with its edits of
 //! code as data) → `execute` (the only code that changes AWS) or a writer of code
-//! (`template::edit` for YAML, `terraform::edit` for HCL). Only `collect` and `execute`
-//! talk to AWS, so everything between tests offline.
+//! (`template::edit` for YAML, `terraform::edit` for HCL). `cases` runs a rule's test cases
+//! through the rule and its remediation, above both. Only `collect` and `execute` talk to
+//! AWS, so everything between tests offline.
 
 /// The built-in rule pack and remediations, embedded by `build.rs`.
 pub mod builtin {
