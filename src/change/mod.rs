@@ -171,6 +171,7 @@ actions! {
     SubscribeEmail(monitoring),
     PutScalingPolicy(monitoring),
     PutCpuAlarm(monitoring),
+    EnableAlarmActions(monitoring),
     UpsertAliasRecord(dns),
     Manual(manual),
     CreateVpc(network),

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::iac::SUBSCRIPTION;
 use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
-use crate::inventory::{AutoScalingGroup, MetricAlarm, Resource, ScalingPolicy, SnsTopic};
+use crate::inventory::{
+    AutoScalingGroup, Inventory, MetricAlarm, Resource, ScalingPolicy, SnsTopic,
+};
 
 /// Creates an SNS topic (idempotent by name); outputs its ARN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -247,5 +249,51 @@ impl ActionType for PutCpuAlarm {
     }
     fn permissions(&self) -> &'static [&'static str] {
         &["cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"]
+    }
+}
+
+/// Enables an alarm's actions (it kept changing state without scaling or notifying).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableAlarmActions {
+    pub alarm_name: String,
+    pub alarm_arn: String,
+}
+
+impl ActionType for EnableAlarmActions {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(MetricAlarm::KIND, &self.alarm_arn),
+            field: "actions_enabled",
+            value: IacValue::Bool(true),
+        }])
+    }
+
+    fn key(&self) -> String {
+        format!("alarm-actions:{}", self.alarm_name)
+    }
+    fn target(&self) -> String {
+        self.alarm_name.clone()
+    }
+    fn summary(&self) -> String {
+        "cloudwatch alarm: enable actions".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("actions_enabled", false, true)]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &["cloudwatch:DescribeAlarms", "cloudwatch:EnableAlarmActions"]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(alarm) = inv
+            .metric_alarms
+            .iter_mut()
+            .find(|a| a.region == region && a.arn == self.alarm_arn)
+        {
+            alarm.actions_enabled = true;
+        }
+    }
+    fn template_change(&self) -> String {
+        "set `ActionsEnabled: true`".into()
     }
 }

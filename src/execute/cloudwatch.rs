@@ -1,9 +1,9 @@
-//! CloudWatch: the alarms on a group's average CPU.
+//! CloudWatch: the alarms on a group's average CPU, and an alarm's actions turned on.
 
-use super::step::{Done, StepResult, sdk_fail};
+use super::step::{Done, StepError, StepResult, sdk_fail};
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
-use crate::change::PutCpuAlarm;
+use crate::change::{EnableAlarmActions, PutCpuAlarm};
 use crate::collect::RegionClients;
 
 /// Creates or updates the CPU alarm `name` on the group; satisfied when it exists with the
@@ -105,5 +105,39 @@ impl Apply for PutCpuAlarm {
             actions,
         )
         .await
+    }
+}
+
+impl Apply for EnableAlarmActions {
+    /// Re-reads the alarm: gone is drift, actions on already is done.
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let c = ctx.regional()?;
+        let answer = c
+            .cloudwatch
+            .describe_alarms()
+            .alarm_names(&self.alarm_name)
+            .send()
+            .await
+            .map_err(sdk_fail("DescribeAlarms"))?;
+        let Some(alarm) = answer
+            .metric_alarms()
+            .iter()
+            .find(|a| a.alarm_arn() == Some(self.alarm_arn.as_str()))
+        else {
+            return Err(StepError::Drift(format!(
+                "alarm {} no longer exists",
+                self.alarm_name
+            )));
+        };
+        if alarm.actions_enabled() == Some(true) {
+            return Ok(Done::Satisfied(None));
+        }
+        c.cloudwatch
+            .enable_alarm_actions()
+            .alarm_names(&self.alarm_name)
+            .send()
+            .await
+            .map_err(sdk_fail("EnableAlarmActions"))?;
+        Ok(Done::Applied(None))
     }
 }

@@ -7,11 +7,12 @@ use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableBackups, EnableCrossZone, EnableDbDeletionProtection,
-    EnableDeletionProtection, EnableMultiAz, EnableTargetGroupCrossZone, Manual, PutCpuAlarm,
-    PutScalingPolicy, RevokeIngress, SetCapacity, SetDeregistrationDelay, SetHealthCheck,
-    SetLoadBalancerSubnets, SetSubnets, StartInstanceRefresh, SubscribeEmail,
-    TemplateVersionWithoutPublicIp, UpsertAliasRecord, rule_from_peer,
+    DisablePublicAccess, EnableAlarmActions, EnableBackups, EnableCrossZone,
+    EnableDbDeletionProtection, EnableDeletionProtection, EnableMultiAz,
+    EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutScalingPolicy, RevokeIngress, SetCapacity,
+    SetDeregistrationDelay, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
+    StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
+    rule_from_peer,
 };
 use crate::inventory::SgRule;
 use crate::policy::Res;
@@ -100,6 +101,12 @@ pub fn register(engine: &mut Engine) {
             })
         },
     );
+    engine.register_fn("enable_alarm_actions", |alarm: Res| {
+        Action::EnableAlarmActions(EnableAlarmActions {
+            alarm_name: alarm.text("name"),
+            alarm_arn: alarm.text("arn"),
+        })
+    });
     engine.register_fn("enable_deletion_protection", |lb: Res| {
         Action::EnableDeletionProtection(EnableDeletionProtection {
             load_balancer_arn: lb.text("arn"),

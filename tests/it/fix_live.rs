@@ -162,6 +162,30 @@ async fn seed_fixable_account(moto: &Moto) -> Account {
         .send()
         .await
         .unwrap();
+    // An alarm on the group left with its actions off after maintenance (HA025).
+    aws_sdk_cloudwatch::Client::new(&config)
+        .put_metric_alarm()
+        .alarm_name("app-status-failed")
+        .namespace("AWS/EC2")
+        .metric_name("StatusCheckFailed")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Maximum)
+        .period(60)
+        .evaluation_periods(2)
+        .threshold(1.0)
+        .comparison_operator(
+            aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+        )
+        .dimensions(
+            aws_sdk_cloudwatch::types::Dimension::builder()
+                .name("AutoScalingGroupName")
+                .value("app")
+                .build(),
+        )
+        .actions_enabled(false)
+        .alarm_actions("arn:aws:sns:us-east-1:123456789012:hacheck-alerts")
+        .send()
+        .await
+        .unwrap();
     autoscaling
         .create_launch_configuration()
         .launch_configuration_name("legacy")
@@ -253,7 +277,7 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
     let rules: Vec<&str> = before.iter().map(|r| &r[..5]).collect();
     for rule in [
         "HA003", "HA004", "HA005", "HA006", "HA009", "HA010", "HA012", "HA013", "HA014", "HA015",
-        "HA017", "HA020", "HA021", "HA022", "HA023", "HA024",
+        "HA017", "HA020", "HA021", "HA022", "HA023", "HA024", "HA025",
     ] {
         assert!(
             rules.contains(&rule),

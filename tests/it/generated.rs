@@ -468,6 +468,7 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         backend: Backend::Group,
         signal: Signal::Cpu,
         inclusive: false,
+        status_alarm: Some(false),
     };
     let composition = Composition {
         apps: vec![app(0, LbKind::Alb), app(1, LbKind::Classic)],

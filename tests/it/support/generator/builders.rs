@@ -543,7 +543,8 @@ pub(crate) fn application(
                 "subscriptions": [{"arn": format!("{topic}:0000"), "protocol": "email", "endpoint": "oncall@example.com",
                     "confirmed": !has(Violation::UnconfirmedTopic)}]}));
                 // A topic no alarm notifies is no alarm notification topic (HA016's subject).
-                let notified = !(has(Violation::NoScaleOut) && has(Violation::NoScaleIn));
+                let notified = !(has(Violation::NoScaleOut) && has(Violation::NoScaleIn))
+                    || app.status_alarm.is_some();
                 if has(Violation::UnconfirmedTopic) && notified {
                     account.expect("HA016", &format!("{name}-alerts"));
                 }
@@ -590,6 +591,17 @@ pub(crate) fn application(
                     "period": 300, "evaluation_periods": 2, "threshold": threshold, "comparison_operator": operator,
                     "dimensions": dimensions, "actions_enabled": true,
                     "alarm_actions": [policy_arn(&asg, &policy), topic], "ok_actions": [], "insufficient_data_actions": []}));
+                }
+                if let Some(enabled) = app.status_alarm {
+                    let alarm = format!("{name}-status");
+                    account.add("metric_alarms", json!({"name": alarm, "arn": format!("arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm}"),
+                    "region": REGION, "namespace": "AWS/EC2", "metric_name": "StatusCheckFailed", "statistic": "Maximum",
+                    "period": 60, "evaluation_periods": 2, "threshold": 1.0, "comparison_operator": "GreaterThanOrEqualToThreshold",
+                    "dimensions": {"AutoScalingGroupName": asg}, "actions_enabled": enabled,
+                    "alarm_actions": [topic], "ok_actions": [], "insufficient_data_actions": []}));
+                    if !enabled {
+                        account.expect("HA025", &alarm);
+                    }
                 }
             }
         }

@@ -408,6 +408,9 @@ pub(crate) struct AppPlan {
     pub(crate) signal: Signal,
     /// Alarms compare with `…OrEqualToThreshold`.
     pub(crate) inclusive: bool,
+    /// An alarm on the group's failed status checks notifying the topic (alarm scaling
+    /// only): `Some(false)` leaves its actions disabled (HA025).
+    pub(crate) status_alarm: Option<bool>,
 }
 
 #[derive(Debug)]
@@ -484,6 +487,11 @@ impl Composition {
             .iter()
             .map(|(kind, ..)| *kind == Database::MultiAzInstance && rng.chance(20))
             .collect();
+        for app in &mut composition.apps {
+            let grouped = app.backend == Backend::Group && !app.registered;
+            app.status_alarm = (grouped && app.scaling == Scaling::Alarms && rng.chance(30))
+                .then(|| !rng.chance(50));
+        }
         composition
     }
 
@@ -542,6 +550,7 @@ impl Composition {
                     backend: Backend::Group,
                     signal: Signal::Cpu,
                     inclusive: false,
+                    status_alarm: None,
                 }
             })
             .collect();
