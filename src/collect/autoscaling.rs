@@ -85,6 +85,13 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .filter_map(|o| o.launch_template_specification())
                     .map(template_ref)
                     .collect(),
+                override_instance_types: overrides
+                    .iter()
+                    .filter_map(|o| o.instance_type().map(str::to_owned))
+                    .collect(),
+                attribute_based_types: overrides
+                    .iter()
+                    .any(|o| o.instance_requirements().is_some()),
                 other_traffic_sources: attached.other_traffic_sources,
                 out_of_service: out_of_service(group),
             });

@@ -4,7 +4,7 @@ use crate::cli::ExplainArgs;
 use crate::report::RuleInfo;
 
 pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
-    let (_, set) = super::load_policies(&args.policy)?;
+    let (_, set) = super::load_every_policy(&args.policy)?;
     let policy = set
         .get(&args.id)
         .ok_or_else(|| anyhow::anyhow!("no rule `{}` (see `hacheck policies list`)", args.id))?;

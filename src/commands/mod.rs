@@ -273,7 +273,21 @@ pub fn emit_bytes(bytes: &[u8], path: Option<&Path>) -> anyhow::Result<()> {
 }
 
 /// The config file and the policy set a command runs with.
+/// The policies a run evaluates: the selection, opt-in rules only when it names them.
 pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicySet)> {
+    load_selected(options, false)
+}
+
+/// The policies to read about (`policies list`, `policies test`, `explain`): the selection,
+/// opt-in rules included.
+pub fn load_every_policy(options: &PolicyOptions) -> anyhow::Result<(Config, PolicySet)> {
+    load_selected(options, true)
+}
+
+fn load_selected(
+    options: &PolicyOptions,
+    with_opt_in: bool,
+) -> anyhow::Result<(Config, PolicySet)> {
     let config = Config::load(options.config.as_deref())?;
     let loaded = PolicySet::load(&options.policy_dirs)?;
     let config_origin = |key: &str| match &config.path {
@@ -307,7 +321,7 @@ pub fn load_policies(options: &PolicyOptions) -> anyhow::Result<(Config, PolicyS
                 .map(|entry| (entry.clone(), ignore_origin.as_str())),
         )
         .collect();
-    let set = loaded.selected(&select, &ignore)?;
+    let set = loaded.selected(&select, &ignore, with_opt_in)?;
     for (id, origin) in &set.replaced {
         eprintln!("note: policy `{id}` is replaced by {origin}");
     }

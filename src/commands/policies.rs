@@ -6,7 +6,7 @@ use crate::cli::PoliciesCommand;
 pub fn run(command: &PoliciesCommand) -> anyhow::Result<u8> {
     match command {
         PoliciesCommand::List(options) => {
-            let (_, set) = super::load_policies(options)?;
+            let (_, set) = super::load_every_policy(options)?;
             // Aligned columns under a header: read by people, cut by `awk` alike.
             let rows: Vec<[String; 5]> = set
                 .policies
@@ -48,7 +48,7 @@ pub fn run(command: &PoliciesCommand) -> anyhow::Result<u8> {
             Ok(super::EXIT_CLEAN)
         }
         PoliciesCommand::Test(options) => {
-            let (_, set) = super::load_policies(options)?;
+            let (_, set) = super::load_every_policy(options)?;
             let results = cases::run_all(&set)?;
             let mut out = String::new();
             let mut failed = 0;

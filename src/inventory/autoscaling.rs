@@ -73,6 +73,14 @@ pub struct AutoScalingGroup {
     /// some instance types from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub override_launch_templates: Vec<LaunchTemplateRef>,
+    /// The instance types a mixed-instances policy's overrides name (`InstanceType`); none:
+    /// the group launches its launch template's (or configuration's) one type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub override_instance_types: Vec<String>,
+    /// Whether an override selects instance types by attributes (`InstanceRequirements`):
+    /// every type that qualifies, several by construction.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub attribute_based_types: bool,
     /// Traffic sources that are not load balancers (a VPC Lattice target group), as
     /// `type:identifier`; load balancers attached as traffic sources join
     /// `target_group_arns` and `load_balancer_names`.

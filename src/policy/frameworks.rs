@@ -50,6 +50,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "Amazon EC2 instances launched using Auto Scaling group launch configurations should not have Public IP addresses",
     ),
     (
+        "SH:AutoScaling.6",
+        "Auto Scaling groups should use multiple instance types in multiple Availability Zones",
+    ),
+    (
         "SH:AutoScaling.9",
         "Amazon EC2 Auto Scaling groups should use Amazon EC2 launch templates",
     ),

@@ -33,6 +33,10 @@ use crate::builtin;
 /// Where the built-in pack's files appear to come from in messages and SARIF locations.
 pub const BUILTIN_DIR: &str = "policies";
 
+/// The tag of a rule that runs only when a `--select` (or the config's `select`) names it:
+/// a control many teams leave off, which on by default would flag most accounts.
+pub const OPT_IN: &str = "opt-in";
+
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     /// Loading the file failed at a position: a syntax error, or its top level failing
@@ -267,13 +271,15 @@ impl PolicySet {
     }
 
     /// The set `--select` / `--ignore` leave: only the policies some `select` entry names
-    /// (all when there is none), without those an `ignore` entry names. An entry is a rule
+    /// (all when there is none, but the opt-in ones unless `with_opt_in`), without those an
+    /// `ignore` entry names. An entry is a rule
     /// id, a glob over ids (`HA01*`) or a tag (`database`); one that names no rule is an
     /// error naming the option it came from, so that a typo never silently runs nothing.
     pub fn selected(
         &self,
         select: &[(String, &str)],
         ignore: &[(String, &str)],
+        with_opt_in: bool,
     ) -> Result<PolicySet, PolicyError> {
         let matcher = |(entry, origin): &(String, &str)| -> Result<Selector, PolicyError> {
             // Rule ids in any letter case (`ha01*`), as `explain` takes them.
@@ -311,7 +317,13 @@ impl PolicySet {
             .policies
             .iter()
             .map(|p| {
-                let chosen = select.is_empty() || select.iter().any(|m| m.names(&p.meta));
+                // An opt-in rule runs only when asked for (its id, a glob, a tag of it, a
+                // control it answers).
+                let chosen = if select.is_empty() {
+                    with_opt_in || !p.meta.tags.iter().any(|t| t == OPT_IN)
+                } else {
+                    select.iter().any(|m| m.names(&p.meta))
+                };
                 (
                     p.meta.id.as_str(),
                     chosen && !ignore.iter().any(|m| m.names(&p.meta)),

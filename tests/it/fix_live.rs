@@ -499,7 +499,11 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
         .send()
         .await
         .unwrap();
-    assert_eq!(alarms.metric_alarms().len(), 4, "two per group");
+    assert_eq!(
+        alarms.metric_alarms().len(),
+        5,
+        "two per group, and the status-check alarm the account had"
+    );
     let subscriptions = aws_sdk_sns::Client::new(&sdk)
         .list_subscriptions()
         .send()

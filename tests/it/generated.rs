@@ -269,9 +269,18 @@ async fn judge_and_fix_in_moto(
         })
         .map(|id| ids.live(id))
         .min();
+    // The live scan runs what users run by default: opt-in rules are judged offline only.
+    let opt_in: BTreeSet<String> = PolicySet::load(&[])
+        .expect("pack loads")
+        .policies
+        .iter()
+        .filter(|p| p.meta.tags.iter().any(|t| t == hacheck::policy::OPT_IN))
+        .map(|p| p.meta.id.clone())
+        .collect();
     let expected: BTreeSet<String> = account
         .expected
         .iter()
+        .filter(|finding| !opt_in.contains(finding.split_once(' ').unwrap().0))
         .map(|finding| match finding.split_once(' ').unwrap() {
             ("HA018", "i-pub") => format!("HA018 {}", first_server.clone().unwrap()),
             (rule, resource) => format!("{rule} {}", ids.live(resource)),

@@ -892,7 +892,7 @@ async fn rds_route53_cloudwatch_and_sns() {
 /// gets that version collected (one call for it after the groups are known); a version no
 /// group launches is not read.
 #[tokio::test]
-async fn a_pinned_launch_template_version_is_collected() {
+async fn a_pinned_launch_template_version_and_a_mixed_groups_instance_types_are_collected() {
     let moto = Moto::start();
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
@@ -938,7 +938,59 @@ async fn a_pinned_launch_template_version_is_collected() {
         .await
         .unwrap();
 
+    // A group of two instance types, through a mixed-instances policy's overrides (HA026).
+    aws_sdk_autoscaling::Client::new(&config)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name("mixed-asg")
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(0)
+        .vpc_zone_identifier(zones[0].0.clone())
+        .mixed_instances_policy(
+            aws_sdk_autoscaling::types::MixedInstancesPolicy::builder()
+                .launch_template(
+                    aws_sdk_autoscaling::types::LaunchTemplate::builder()
+                        .launch_template_specification(
+                            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                                .launch_template_name("pinned")
+                                .version("1")
+                                .build(),
+                        )
+                        .overrides(
+                            aws_sdk_autoscaling::types::LaunchTemplateOverrides::builder()
+                                .instance_type("t3.micro")
+                                .build(),
+                        )
+                        .overrides(
+                            aws_sdk_autoscaling::types::LaunchTemplateOverrides::builder()
+                                .instance_type("t3a.micro")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
     let inventory = collect(&moto);
+    let group = |name: &str| {
+        inventory
+            .auto_scaling_groups
+            .iter()
+            .find(|g| g.name == name)
+            .unwrap()
+    };
+    assert_eq!(
+        group("mixed-asg").override_instance_types,
+        ["t3.micro", "t3a.micro"]
+    );
+    assert_eq!(
+        group("mixed-asg").launch_template.as_ref().unwrap().name,
+        "pinned"
+    );
+    assert!(group("pinned-asg").override_instance_types.is_empty());
     let template = inventory
         .launch_templates
         .iter()

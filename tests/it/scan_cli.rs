@@ -112,7 +112,7 @@ fn sarif_validates_and_meets_github_upload_requirements() {
             .starts_with("https://")
     );
     let rules = driver["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 25);
+    assert_eq!(rules.len(), 25, "every rule but the opt-in one");
     for rule in rules {
         for field in ["id", "name"] {
             assert!(rule[field].is_string(), "{field} in {rule}");
@@ -447,6 +447,12 @@ fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_confi
     assert_eq!(with(&["--ignore", "extended"]).len(), 19);
     let all = with(&[]);
     assert_eq!(all.len(), 25);
+    // An opt-in rule runs when something names it: its id, a control it answers, a tag.
+    assert!(!all.contains(&"HA026".to_owned()));
+    assert_eq!(with(&["--select", "HA026"]), ["HA026"]);
+    assert_eq!(with(&["--select", "sh:autoscaling.6"]), ["HA026"]);
+    assert!(with(&["--select", "extended"]).contains(&"HA026".to_owned()));
+    assert!(!with(&["--ignore", "HA01*"]).contains(&"HA026".to_owned()));
 
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hacheck.toml");

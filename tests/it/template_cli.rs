@@ -583,8 +583,8 @@ fn each_rule_points_at_the_property_that_decides() {
     let cases: [(&str, &str, &str, &str); 14] = [
         (
             "HA003",
-            "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:",
-            "        - !Ref PrivateSubnetA\n      LaunchTemplate:",
+            "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      # Two",
+            "        - !Ref PrivateSubnetA\n      # Two",
             "VPCZoneIdentifier:",
         ),
         (
@@ -607,8 +607,8 @@ fn each_rule_points_at_the_property_that_decides() {
         ),
         (
             "HA007",
-            "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:",
-            "        - !Ref PublicSubnetA\n        - !Ref PublicSubnetB\n      LaunchTemplate:",
+            "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      # Two",
+            "        - !Ref PublicSubnetA\n        - !Ref PublicSubnetB\n      # Two",
             "VPCZoneIdentifier:",
         ),
         (
@@ -861,7 +861,7 @@ fn a_launch_template_that_gives_public_ips_is_mended_and_its_group_follows() {
             &pinned,
             vec![
                 "+            AssociatePublicIpAddress: false # on purpose",
-                "+        Version: !GetAtt AppLaunchTemplate.LatestVersionNumber",
+                "+            Version: !GetAtt AppLaunchTemplate.LatestVersionNumber",
             ],
         ),
         (
@@ -938,10 +938,9 @@ fn an_address_record_becomes_an_alias_of_the_load_balancer() {
 #[test]
 fn a_group_in_one_zone_is_given_the_subnets_of_two() {
     let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
-    let both =
-        "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      LaunchTemplate:";
+    let both = "        - !Ref PrivateSubnetA\n        - !Ref PrivateSubnetB\n      # Two";
     assert!(reference.contains(both));
-    let text = reference.replace(both, "        - !Ref PrivateSubnetA\n      LaunchTemplate:");
+    let text = reference.replace(both, "        - !Ref PrivateSubnetA\n      # Two");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.yaml");
     std::fs::write(&path, &text).unwrap();

@@ -43,6 +43,8 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 None => None,
             };
             let mut override_launch_templates = Vec::new();
+            let mut override_instance_types = Vec::new();
+            let mut attribute_based_types = false;
             let mut weighted_overrides = false;
             for item in r.items(
                 "MixedInstancesPolicy.LaunchTemplate.Overrides",
@@ -50,6 +52,14 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
             )? {
                 let item = r.eval(&item)?;
                 weighted_overrides |= item.get("WeightedCapacity").is_some();
+                attribute_based_types |= item.get("InstanceRequirements").is_some();
+                match item.get("InstanceType") {
+                    Some(Value::Unknown(reason)) => {
+                        r.unknown("override_instance_types", reason.clone());
+                    }
+                    Some(value) => override_instance_types.extend(value.text().map(str::to_owned)),
+                    None => {}
+                }
                 if let Some(spec) = item.get("LaunchTemplateSpecification") {
                     if let Some(reason) = spec.unknown() {
                         r.unknown("override_launch_templates", reason.to_owned());
@@ -107,6 +117,8 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 desired_capacity_type: r.text("DesiredCapacityType", "desired_capacity_type")?,
                 weighted_overrides,
                 override_launch_templates,
+                override_instance_types,
+                attribute_based_types,
                 other_traffic_sources: Vec::new(),
                 // A template's group has no members yet.
                 out_of_service: Vec::new(),

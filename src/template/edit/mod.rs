@@ -689,10 +689,18 @@ impl Writer<'_> {
             return Ok(());
         }
         let draft = self.drafts.get_mut(&file).expect("drafted above");
-        let version = draft
+        // The group's own template, or its mixed-instances policy's.
+        let properties = draft
             .resource(&group_logical)
-            .and_then(|r| r.value.get("Properties"))
+            .and_then(|r| r.value.get("Properties"));
+        let version = properties
             .and_then(|p| p.get("LaunchTemplate"))
+            .or_else(|| {
+                properties
+                    .and_then(|p| p.get("MixedInstancesPolicy"))
+                    .and_then(|m| m.get("LaunchTemplate"))
+                    .and_then(|t| t.get("LaunchTemplateSpecification"))
+            })
             .and_then(|t| t.entry("Version"));
         let latest = format!("!GetAtt {logical}.LatestVersionNumber");
         match version {

@@ -65,6 +65,13 @@ impl<'p> Translator<'p> {
                         object(
                             vec![
                                 ("InstanceType", self.text(here, o, "instance_type")),
+                                // Which types qualify is AWS's to find: that it selects by
+                                // attributes is what the converter reads.
+                                (
+                                    "InstanceRequirements",
+                                    (!self.plan.blocks(o, "instance_requirements").is_empty())
+                                        .then(|| object(Vec::new(), pos)),
+                                ),
                                 ("WeightedCapacity", self.text(here, o, "weighted_capacity")),
                                 ("LaunchTemplateSpecification", nested),
                             ],

@@ -156,9 +156,21 @@ resource "aws_autoscaling_group" "app" {
   vpc_zone_identifier       = module.network.private_subnet_ids
   target_group_arns         = [aws_lb_target_group.app.arn]
 
-  launch_template {
-    id      = aws_launch_template.app.id
-    version = aws_launch_template.app.latest_version
+  # Two instance types: replacements after a zone loss take whichever the zones left
+  # still have.
+  mixed_instances_policy {
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.app.id
+        version            = aws_launch_template.app.latest_version
+      }
+      override {
+        instance_type = "t3.micro"
+      }
+      override {
+        instance_type = "t3a.micro"
+      }
+    }
   }
 }
 

@@ -507,6 +507,8 @@ pub(crate) fn application(
         "launch_template": if launch_configuration { Value::Null } else { json!({"id": template, "name": template, "version": version}) },
         "launch_configuration_name": if launch_configuration { json!(format!("{name}-lc")) } else { Value::Null },
         "instance_ids": instance_ids, "tags": {}}));
+        // No mixed-instances policy: one instance type (HA026, opt-in).
+        account.expect("HA026", &asg);
         if one_zone {
             account.expect("HA003", &asg);
             account.expect("HA018", &lb_name);
