@@ -672,3 +672,68 @@ impl ActionType for CreateListener {
         }
     }
 }
+
+/// Turns connection draining on for a Classic Load Balancer: a leaving instance finishes
+/// its requests in flight for up to `seconds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableConnectionDraining {
+    pub load_balancer: String,
+    pub seconds: i32,
+}
+
+impl ActionType for EnableConnectionDraining {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(ClassicLoadBalancer::KIND, &self.load_balancer),
+            field: "connection_draining",
+            value: IacValue::Number(f64::from(self.seconds)),
+        }])
+    }
+
+    fn key(&self) -> String {
+        format!("connection-draining:{}", self.load_balancer)
+    }
+    fn target(&self) -> String {
+        self.load_balancer.clone()
+    }
+    fn summary(&self) -> String {
+        "classic load balancer: connection draining".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change("connection_draining", 0, self.seconds)]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(lb) = inv
+            .classic_load_balancers
+            .iter_mut()
+            .find(|l| l.region == region && l.name == self.load_balancer)
+        {
+            lb.connection_draining = Some(self.seconds);
+        }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        Some(
+            &index
+                .find::<ClassicLoadBalancer>(region, &self.load_balancer)?
+                .tags,
+        )
+    }
+    fn tags_unread(&self, region: &str, index: &Index) -> bool {
+        index
+            .find::<ClassicLoadBalancer>(region, &self.load_balancer)
+            .is_some_and(|lb| lb.tags_unread)
+    }
+    fn template_change(&self) -> String {
+        format!(
+            "set `ConnectionDrainingPolicy: {{Enabled: true, Timeout: {}}}`",
+            self.seconds
+        )
+    }
+}

@@ -156,6 +156,7 @@ actions! {
     AttachTargetGroups(load_balancers),
     AttachClassicLoadBalancers(load_balancers),
     EnableCrossZone(load_balancers),
+    EnableConnectionDraining(load_balancers),
     EnableTargetGroupCrossZone(load_balancers),
     EnableDeletionProtection(load_balancers),
     SetDeregistrationDelay(load_balancers),

@@ -72,19 +72,21 @@ pub async fn classic_load_balancers(
                     .filter_map(|i| i.instance_id().map(str::to_owned))
                     .collect(),
                 cross_zone: false,
+                connection_draining: None,
                 tags: Default::default(),
                 tags_unread: false,
             });
         }
     }
     let names: Vec<String> = found.iter().map(|lb| lb.name.clone()).collect();
-    let cross_zone: Vec<bool> = futures::stream::iter(names)
-        .map(|name| cross_zone_of(&client, name))
+    let attributes: Vec<(bool, Option<i32>)> = futures::stream::iter(names)
+        .map(|name| attributes_of(&client, name))
         .buffered(FOLLOW_UPS)
         .try_collect()
         .await?;
-    for (lb, cross_zone) in found.iter_mut().zip(cross_zone) {
+    for (lb, (cross_zone, connection_draining)) in found.iter_mut().zip(attributes) {
         lb.cross_zone = cross_zone;
+        lb.connection_draining = connection_draining;
     }
     let mut out = Inventory::default();
     if let Err(failure) = tags_of(&client, &mut found).await {
@@ -123,15 +125,24 @@ async fn tags_of(
     .await
 }
 
-async fn cross_zone_of(client: &Client, name: String) -> Result<bool, CallFailure> {
+/// Whether it balances across zones, and how long it drains a leaving instance (0: off).
+async fn attributes_of(client: &Client, name: String) -> Result<(bool, Option<i32>), CallFailure> {
     let answer = client
         .describe_load_balancer_attributes()
         .load_balancer_name(name)
         .send()
         .await
         .map_err(failed("DescribeLoadBalancerAttributes"))?;
-    Ok(answer
-        .load_balancer_attributes()
+    let attributes = answer.load_balancer_attributes();
+    let cross_zone = attributes
         .and_then(|a| a.cross_zone_load_balancing())
-        .is_some_and(|c| c.enabled()))
+        .is_some_and(|c| c.enabled());
+    let draining = attributes.and_then(|a| a.connection_draining()).map(|d| {
+        if d.enabled() {
+            d.timeout().unwrap_or(300)
+        } else {
+            0
+        }
+    });
+    Ok((cross_zone, draining))
 }

@@ -74,6 +74,11 @@ pub struct ClassicLoadBalancer {
     /// Cross-zone load balancing (off unless turned on, for the API).
     #[serde(default)]
     pub cross_zone: bool,
+    /// How long an instance that leaves it (deregistered, unhealthy) keeps serving its
+    /// requests in flight, in seconds (`ConnectionDraining`): 0 when draining is off (the
+    /// API's and CloudFormation's default), none when its attributes were not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_draining: Option<i32>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
     /// Its tags could not be read (`DescribeTags` refused): who owns it is not known.

@@ -7,8 +7,8 @@ use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
     AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
     CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableAlarmActions, EnableBackups, EnableCrossZone,
-    EnableDbDeletionProtection, EnableDeletionProtection, EnableMultiAz,
+    DisablePublicAccess, EnableAlarmActions, EnableBackups, EnableConnectionDraining,
+    EnableCrossZone, EnableDbDeletionProtection, EnableDeletionProtection, EnableMultiAz,
     EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutScalingPolicy, RevokeIngress, SetCapacity,
     SetDeregistrationDelay, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
     StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
@@ -117,6 +117,15 @@ pub fn register(engine: &mut Engine) {
             target_group_arn: group.text("arn"),
         })
     });
+    engine.register_fn(
+        "enable_connection_draining",
+        |lb: Res, seconds: rhai::INT| {
+            Action::EnableConnectionDraining(EnableConnectionDraining {
+                load_balancer: lb.text("name"),
+                seconds: seconds as i32,
+            })
+        },
+    );
     engine.register_fn("enable_cross_zone", |lb: Res| {
         Action::EnableCrossZone(EnableCrossZone {
             load_balancer: lb.text("name"),

@@ -86,6 +86,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "Application, Gateway, and Network Load Balancers should have deletion protection enabled",
     ),
     (
+        "SH:ELB.7",
+        "Classic Load Balancers should have connection draining enabled",
+    ),
+    (
         "SH:ELB.9",
         "Classic Load Balancers should have cross-zone load balancing enabled",
     ),

@@ -478,6 +478,7 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         signal: Signal::Cpu,
         inclusive: false,
         status_alarm: Some(false),
+        draining_off: lb == LbKind::Classic,
     };
     let composition = Composition {
         apps: vec![app(0, LbKind::Alb), app(1, LbKind::Classic)],

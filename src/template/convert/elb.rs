@@ -279,6 +279,14 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 health_check,
                 instance_ids: r.list("Instances", "instance_ids")?,
                 cross_zone: r.flag("CrossZone", "cross_zone")?.unwrap_or(false),
+                connection_draining: Some(
+                    match r.flag("ConnectionDrainingPolicy.Enabled", "connection_draining")? {
+                        Some(true) => r
+                            .int("ConnectionDrainingPolicy.Timeout", "connection_draining")?
+                            .unwrap_or(300),
+                        _ => 0,
+                    },
+                ),
                 tags: r.tags()?,
                 tags_unread: false,
             };

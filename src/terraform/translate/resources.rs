@@ -838,6 +838,19 @@ impl<'p> Translator<'p> {
                 "CrossZone",
                 self.get(here, node, "cross_zone_load_balancing"),
             ),
+            (
+                "ConnectionDrainingPolicy",
+                Some(object(
+                    vec![
+                        ("Enabled", self.get(here, node, "connection_draining")),
+                        (
+                            "Timeout",
+                            self.get(here, node, "connection_draining_timeout"),
+                        ),
+                    ],
+                    pos,
+                )),
+            ),
             ("Scheme", scheme(internal, pos)),
         ]
     }

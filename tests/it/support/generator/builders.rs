@@ -306,9 +306,13 @@ pub(crate) fn application(
             "dns_name": dns, "canonical_hosted_zone_id": ELB_ZONE, "listeners": listeners,
             "health_check": {"target": format!("HTTP:{target_port}/health"), "interval_seconds": 30, "timeout_seconds": 5,
                 "healthy_threshold": 3, "unhealthy_threshold": 2},
-            "instance_ids": [], "cross_zone": !has(Violation::CrossZoneOff)}));
+            "instance_ids": [], "cross_zone": !has(Violation::CrossZoneOff),
+            "connection_draining": if app.draining_off { 0 } else { 300 }}));
         if has(Violation::CrossZoneOff) {
             account.expect("HA019", &lb_name);
+        }
+        if app.draining_off {
+            account.expect("HA027", &lb_name);
         }
         for port in [80, 443] {
             account.paths.insert(format!(

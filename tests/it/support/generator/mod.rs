@@ -411,6 +411,8 @@ pub(crate) struct AppPlan {
     /// An alarm on the group's failed status checks notifying the topic (alarm scaling
     /// only): `Some(false)` leaves its actions disabled (HA025).
     pub(crate) status_alarm: Option<bool>,
+    /// A Classic Load Balancer's connection draining off (HA027).
+    pub(crate) draining_off: bool,
 }
 
 #[derive(Debug)]
@@ -491,6 +493,7 @@ impl Composition {
             let grouped = app.backend == Backend::Group && !app.registered;
             app.status_alarm = (grouped && app.scaling == Scaling::Alarms && rng.chance(30))
                 .then(|| !rng.chance(50));
+            app.draining_off = app.lb == LbKind::Classic && rng.chance(30);
         }
         composition
     }
@@ -551,6 +554,7 @@ impl Composition {
                     signal: Signal::Cpu,
                     inclusive: false,
                     status_alarm: None,
+                    draining_off: false,
                 }
             })
             .collect();

@@ -225,6 +225,12 @@ pub(super) async fn load_balancers(
                             .enabled(lb["cross_zone"] == true)
                             .build(),
                     )
+                    .set_connection_draining(lb["connection_draining"].as_i64().map(|seconds| {
+                        elbt::ConnectionDraining::builder()
+                            .enabled(seconds > 0)
+                            .timeout(seconds.max(1) as i32)
+                            .build()
+                    }))
                     .build(),
             )
             .send()
