@@ -26,6 +26,8 @@ mod network;
 pub mod owner;
 mod predicted;
 mod security_groups;
+#[cfg(test)]
+mod tests;
 
 pub use capacity::*;
 pub use databases::*;
