@@ -680,6 +680,8 @@ impl ActionType for CreateListener {
 pub struct EnableConnectionDraining {
     pub load_balancer: String,
     pub seconds: i32,
+    /// What it drains for now (0: off), for the plan's reader.
+    pub before: i32,
 }
 
 impl ActionType for EnableConnectionDraining {
@@ -701,7 +703,7 @@ impl ActionType for EnableConnectionDraining {
         "classic load balancer: connection draining".into()
     }
     fn changes(&self) -> Vec<Change> {
-        vec![change("connection_draining", 0, self.seconds)]
+        vec![change("connection_draining", self.before, self.seconds)]
     }
     fn permissions(&self) -> &'static [&'static str] {
         &[

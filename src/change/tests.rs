@@ -132,6 +132,7 @@ fn load_balancers_drain_the_classic_one_they_name() {
     let action = Action::EnableConnectionDraining(EnableConnectionDraining {
         load_balancer: "legacy-elb".into(),
         seconds: 300,
+        before: 0,
     });
     assert_eq!(action.key(), "connection-draining:legacy-elb");
     assert_eq!(

@@ -34,7 +34,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         }
         _ => global,
     };
-    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
+    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &args.policy)?;
     // Another account of the organisation: entered once, for collecting and applying alike.
     let entered = match &args.account {
         Some(account) => {
@@ -73,7 +73,10 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         anyhow::bail!("{error} (no plan is made from an incomplete evaluation)");
     }
     let judged = evaluation.findings.clone();
-    let (results, _) = suppressions.apply(evaluation.findings, chrono::Utc::now().date_naive());
+    let (results, _) =
+        suppressions.apply(evaluation.findings, chrono::Utc::now().date_naive(), |id| {
+            policies.get(id).is_some()
+        });
     let open: Vec<_> = results
         .into_iter()
         .filter(|r| r.is_open_failure())

@@ -343,13 +343,18 @@ fn load_selected(
     Ok((config, set))
 }
 
-/// The suppressions file, if one is given, checked against the loaded policies' ids.
+/// The suppressions file, if one is given, checked against every loaded policy's id: one
+/// the selection leaves out this run (an opt-in rule, an ignored or unselected one) is still
+/// a rule.
 pub fn load_suppressions(
     path: Option<&Path>,
-    policies: &PolicySet,
+    options: &PolicyOptions,
 ) -> anyhow::Result<crate::suppress::Suppressions> {
     Ok(match path {
-        Some(path) => crate::suppress::Suppressions::load(path, |id| policies.get(id).is_some())?,
+        Some(path) => {
+            let loaded = PolicySet::load(&options.policy_dirs)?;
+            crate::suppress::Suppressions::load(path, |id| loaded.get(id).is_some())?
+        }
         None => crate::suppress::Suppressions::none(),
     })
 }

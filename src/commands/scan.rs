@@ -9,7 +9,7 @@ use crate::report::{self, ScanReport};
 
 pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
-    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
+    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &args.policy)?;
     let accounts = args.accounts.options()?;
     let directory = args.source.inventory.as_deref().filter(|p| p.is_dir());
     let mut report = if accounts.any() {
@@ -101,7 +101,8 @@ fn judge(
     let model = config.app_model(index, args.scope.into());
     let evaluation = policies.evaluate(index, &model, &config.param_overrides());
     let today = chrono::Utc::now().date_naive();
-    let (results, notes) = suppressions.apply(evaluation.findings, today);
+    let (results, notes) =
+        suppressions.apply(evaluation.findings, today, |id| policies.get(id).is_some());
     let mut report = ScanReport::new(inventory, &model, policies, results);
     report.policy_errors = evaluation.errors.iter().map(|e| e.to_string()).collect();
     report.suppression_notes = notes;

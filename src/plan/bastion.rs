@@ -1,11 +1,12 @@
 //! The bastion host, as the stack builder (`hacheck fix --spec`) and the remediations (HA010
 //! and HA011, through `remediations/lib/fixes.rhai` and `inv.bastion_host`) both build it:
 //! SSH into its security group from each admin network the group does not admit yet, and
-//! one instance in a public subnet unless one of its name is there already. Where it goes
+//! one instance in a public subnet unless one of its name is there already (a stopped one
+//! is a manual step to start it). Where it goes
 //! is the caller's choice (the stack's first public subnet, or the VPC's); what it is, is
 //! decided here once, so that the two cannot build different bastions.
 
-use crate::change::{Action, AuthorizeIngress, RunBastion, admits_tcp, rule_from_peer};
+use crate::change::{Action, AuthorizeIngress, Manual, RunBastion, admits_tcp, rule_from_peer};
 use crate::inventory::Inventory;
 
 const SSH: i32 = 22;
@@ -38,12 +39,22 @@ pub fn bastion_host(inventory: &Inventory, host: &BastionHost) -> Vec<Action> {
             })
         })
         .collect();
-    let built = inventory.instances.iter().any(|instance| {
+    let existing = inventory.instances.iter().find(|instance| {
         instance.region == host.region
             && instance.tags.get("Name").map(String::as_str) == Some(host.name)
             && !matches!(instance.state.as_str(), "terminated" | "shutting-down")
     });
-    if !built {
+    if let Some(stopped) = existing.filter(|i| !matches!(i.state.as_str(), "pending" | "running")) {
+        // Started, it is the bastion again; a second one beside it would be a stray.
+        actions.push(Action::Manual(Manual {
+            resource: host.name.to_owned(),
+            instruction: format!(
+                "bastion `{}` (`{}`) is {}: start it (`aws ec2 start-instances --instance-ids {}`)",
+                host.name, stopped.id, stopped.state, stopped.id
+            ),
+            following: Vec::new(),
+        }));
+    } else if existing.is_none() {
         actions.push(Action::RunBastion(RunBastion {
             name: host.name.to_owned(),
             image_id: host.image_id.to_owned(),
@@ -111,6 +122,17 @@ mod tests {
         assert_eq!(
             keys(&bastion_host(&inventory, &host(&cidrs))),
             ["bastion:shop-bastion"]
+        );
+        instance.state = "stopped".to_owned();
+        inventory.instances = vec![instance.clone()];
+        let actions = bastion_host(&inventory, &host(&cidrs));
+        let [Action::Manual(start)] = &actions[..] else {
+            panic!("a stopped bastion is started, not doubled: {actions:?}");
+        };
+        assert!(
+            start
+                .instruction
+                .contains("start-instances --instance-ids i-0bastion")
         );
         instance.state = "running".to_owned();
         instance.region = "eu-west-1".to_owned();

@@ -123,6 +123,7 @@ pub fn register(engine: &mut Engine) {
             Action::EnableConnectionDraining(EnableConnectionDraining {
                 load_balancer: lb.text("name"),
                 seconds: seconds as i32,
+                before: int(&lb, "connection_draining"),
             })
         },
     );

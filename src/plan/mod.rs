@@ -251,7 +251,10 @@ pub fn plan_with_spec(
     steps.retain(|_, step| step.safety != Safety::Manual);
     for (_, step) in stack::plan_stack(spec, inventory)? {
         for fixed in step.fixes {
-            let proposed = proposed_step(step.action.clone(), &step.region, fixed);
+            let proposed = in_its_region(
+                &steps,
+                proposed_step(step.action.clone(), &step.region, fixed),
+            );
             if let Some(kept) = conflicting(&steps, &proposed) {
                 deferred.push(deferral(kept, proposed));
             } else {
@@ -360,6 +363,10 @@ fn remediation_steps(
     let mut steps: BTreeMap<String, Step> = BTreeMap::new();
     let mut deferred = Vec::new();
     for proposal in proposals {
+        let proposal: Vec<Step> = proposal
+            .into_iter()
+            .map(|step| in_its_region(&steps, step))
+            .collect();
         let conflict = proposal
             .iter()
             .find_map(|step| conflicting(&steps, step).map(|kept| (kept, step.clone())));
@@ -392,6 +399,19 @@ fn proposed_step(action: Action, region: &str, fixed: String) -> Step {
         depends_on: Vec::new(),
         applications: Vec::new(),
     }
+}
+
+/// `proposed`, its id made to name its region when a planned step of that id is another
+/// region's: ids are keys by name, and two regions may each have a resource of that name
+/// (without this, the second region's change merged into the first's and never ran).
+fn in_its_region(steps: &BTreeMap<String, Step>, mut proposed: Step) -> Step {
+    if steps
+        .get(&proposed.id)
+        .is_some_and(|planned| planned.region != proposed.region)
+    {
+        proposed.id = format!("{}@{}", proposed.id, proposed.region);
+    }
+    proposed
 }
 
 /// The planned step that `proposed` cannot join: one changing the same resource otherwise.
@@ -639,4 +659,51 @@ fn order(mut steps: BTreeMap<String, Step>) -> Result<Vec<Step>, PlanError> {
     let rank = |s: &Step| (s.safety == Safety::Manual, depth[&s.id]);
     ordered.sort_by(|a, b| (rank(a), &a.id).cmp(&(rank(b), &b.id)));
     Ok(ordered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::EnableConnectionDraining;
+
+    /// A Classic Load Balancer of one name in two regions, both failing: two steps, one per
+    /// region, each fixing its own finding.
+    #[test]
+    fn a_change_of_one_name_in_two_regions_is_two_steps() {
+        let drain = || {
+            Action::EnableConnectionDraining(EnableConnectionDraining {
+                load_balancer: "legacy-elb".into(),
+                seconds: 300,
+                before: 0,
+            })
+        };
+        let mut steps = BTreeMap::new();
+        for region in ["us-east-1", "eu-west-1"] {
+            let proposed = in_its_region(
+                &steps,
+                proposed_step(drain(), region, format!("HA027 legacy-elb in {region}")),
+            );
+            assert!(conflicting(&steps, &proposed).is_none());
+            add_step(&mut steps, proposed);
+        }
+        let planned: Vec<(&str, &str, &[String])> = steps
+            .values()
+            .map(|s| (s.id.as_str(), s.region.as_str(), s.fixes.as_slice()))
+            .collect();
+        assert_eq!(
+            planned,
+            [
+                (
+                    "connection-draining:legacy-elb",
+                    "us-east-1",
+                    &["HA027 legacy-elb in us-east-1".to_owned()][..]
+                ),
+                (
+                    "connection-draining:legacy-elb@eu-west-1",
+                    "eu-west-1",
+                    &["HA027 legacy-elb in eu-west-1".to_owned()][..]
+                ),
+            ]
+        );
+    }
 }

@@ -67,6 +67,10 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                     override_launch_templates.push(launch_template_ref(spec));
                 }
             }
+            // An override list waiting for an input leaves the types unknown too.
+            if let Some(reason) = r.source.unknowns.get("override_launch_templates").cloned() {
+                r.unknown("override_instance_types", reason);
+            }
             let target_group_arns = r.list("TargetGroupARNs", "target_group_arns")?;
             let load_balancer_names = r.list("LoadBalancerNames", "load_balancer_names")?;
             let mut traffic_sources = Vec::new();

@@ -279,14 +279,7 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 health_check,
                 instance_ids: r.list("Instances", "instance_ids")?,
                 cross_zone: r.flag("CrossZone", "cross_zone")?.unwrap_or(false),
-                connection_draining: Some(
-                    match r.flag("ConnectionDrainingPolicy.Enabled", "connection_draining")? {
-                        Some(true) => r
-                            .int("ConnectionDrainingPolicy.Timeout", "connection_draining")?
-                            .unwrap_or(300),
-                        _ => 0,
-                    },
-                ),
+                connection_draining: draining(r)?,
                 tags: r.tags()?,
                 tags_unread: false,
             };
@@ -366,4 +359,32 @@ fn listener_action(value: &Value) -> ListenerAction {
         redirect_port: text(redirect.and_then(|r| r.get("Port"))),
         redirect_host: text(redirect.and_then(|r| r.get("Host"))),
     }
+}
+
+/// A Classic Load Balancer's `ConnectionDrainingPolicy`, evaluated whole (it may sit under
+/// an `!If`): seconds when on, 0 when off or left out (CloudFormation's default); a value
+/// waiting for an input is recorded unknown.
+fn draining(r: &mut Recorder) -> std::result::Result<Option<i32>, EvalError> {
+    let Some(policy) = r.value("ConnectionDrainingPolicy", "connection_draining")? else {
+        return Ok(Some(0));
+    };
+    let mut known = |value: Option<&Value>| match value {
+        Some(Value::Unknown(reason)) => {
+            r.unknown("connection_draining", reason.clone());
+            None
+        }
+        other => Some(other.and_then(Value::text).map(str::to_owned)),
+    };
+    let Some(enabled) = known(policy.get("Enabled")) else {
+        return Ok(Some(0));
+    };
+    if !enabled.is_some_and(|e| e.eq_ignore_ascii_case("true")) {
+        return Ok(Some(0));
+    }
+    Ok(Some(
+        known(policy.get("Timeout"))
+            .flatten()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(300),
+    ))
 }

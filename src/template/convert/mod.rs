@@ -536,4 +536,38 @@ Resources:
         assert!(given.db_instances[0].multi_az);
         assert_eq!(given.auto_scaling_groups[0].min_size, 2);
     }
+
+    #[test]
+    fn a_draining_policy_under_a_condition_is_read_whole_or_waits_for_its_input() {
+        const CLASSIC: &str = r#"
+Parameters:
+  Env:
+    Type: String
+Conditions:
+  Prod: !Equals [!Ref Env, prod]
+Resources:
+  Legacy:
+    Type: AWS::ElasticLoadBalancing::LoadBalancer
+    Properties:
+      AvailabilityZones: [us-east-1a, us-east-1b]
+      Listeners:
+        - {LoadBalancerPort: "80", InstancePort: "80", Protocol: HTTP}
+      ConnectionDrainingPolicy: !If [Prod, {Enabled: true, Timeout: 120}, !Ref AWS::NoValue]
+"#;
+        let drained = |parameters: &[&str]| {
+            let inventory = convert(CLASSIC, parameters);
+            let waits = source(&inventory, "Legacy")
+                .unknowns
+                .get("connection_draining")
+                .cloned();
+            (
+                inventory.classic_load_balancers[0].connection_draining,
+                waits,
+            )
+        };
+        assert_eq!(drained(&["Env=prod"]), (Some(120), None));
+        assert_eq!(drained(&["Env=test"]), (Some(0), None));
+        let (_, waits) = drained(&[]);
+        assert!(waits.is_some_and(|w| w.contains("`Env`")));
+    }
 }
