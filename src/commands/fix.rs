@@ -34,7 +34,7 @@ pub async fn run(global: &GlobalOptions, args: &FixArgs) -> anyhow::Result<u8> {
         }
         _ => global,
     };
-    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &args.policy)?;
+    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
     // Another account of the organisation: entered once, for collecting and applying alike.
     let entered = match &args.account {
         Some(account) => {

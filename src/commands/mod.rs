@@ -348,13 +348,10 @@ fn load_selected(
 /// a rule.
 pub fn load_suppressions(
     path: Option<&Path>,
-    options: &PolicyOptions,
+    policies: &PolicySet,
 ) -> anyhow::Result<crate::suppress::Suppressions> {
     Ok(match path {
-        Some(path) => {
-            let loaded = PolicySet::load(&options.policy_dirs)?;
-            crate::suppress::Suppressions::load(path, |id| loaded.get(id).is_some())?
-        }
+        Some(path) => crate::suppress::Suppressions::load(path, |id| policies.is_rule(id))?,
         None => crate::suppress::Suppressions::none(),
     })
 }

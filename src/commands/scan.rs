@@ -9,7 +9,7 @@ use crate::report::{self, ScanReport};
 
 pub async fn run(global: &GlobalOptions, args: &ScanArgs) -> anyhow::Result<u8> {
     let (config, policies) = super::load_policies(&args.policy)?;
-    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &args.policy)?;
+    let suppressions = super::load_suppressions(args.suppressions.as_deref(), &policies)?;
     let accounts = args.accounts.options()?;
     let directory = args.source.inventory.as_deref().filter(|p| p.is_dir());
     let mut report = if accounts.any() {

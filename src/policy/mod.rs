@@ -140,6 +140,9 @@ pub struct PolicySet {
     pub policies: Vec<Policy>,
     /// Built-in ids replaced by a user policy, with the replacing file.
     pub replaced: Vec<(String, String)>,
+    /// Ids of loaded policies this set leaves out (a selection's, an `only`'s): rules still,
+    /// which a suppression may name.
+    left_out: Vec<String>,
     dirs: Vec<PathBuf>,
 }
 
@@ -223,6 +226,7 @@ impl PolicySet {
         let mut set = PolicySet {
             policies: Vec::new(),
             replaced: Vec::new(),
+            left_out: Vec::new(),
             dirs: Vec::new(),
         };
         for (file, text) in builtin::POLICIES {
@@ -338,16 +342,21 @@ impl PolicySet {
     /// The same set restricted to the policies whose ids `keep` accepts (to time one policy,
     /// run one's cases, or judge a plan again by the rules it would break).
     pub fn only(&self, keep: impl Fn(&str) -> bool) -> PolicySet {
+        let (kept, dropped): (Vec<&Policy>, Vec<&Policy>) =
+            self.policies.iter().partition(|p| keep(&p.meta.id));
         PolicySet {
-            policies: self
-                .policies
-                .iter()
-                .filter(|p| keep(&p.meta.id))
-                .cloned()
-                .collect(),
+            policies: kept.into_iter().cloned().collect(),
             replaced: Vec::new(),
+            left_out: (self.left_out.iter().cloned())
+                .chain(dropped.into_iter().map(|p| p.meta.id.clone()))
+                .collect(),
             dirs: self.dirs.clone(),
         }
+    }
+
+    /// Whether `id` (any letter case) is a loaded rule, in this set or left out of it.
+    pub fn is_rule(&self, id: &str) -> bool {
+        self.get(id).is_some() || self.left_out.iter().any(|l| l.eq_ignore_ascii_case(id))
     }
 
     /// The policy with rule id `id`, in any letter case (`ha012` is HA012).

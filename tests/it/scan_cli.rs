@@ -453,6 +453,27 @@ fn select_and_ignore_take_ids_globs_and_tags_from_the_command_line_and_the_confi
     assert_eq!(with(&["--select", "sh:autoscaling.6"]), ["HA026"]);
     assert!(with(&["--select", "extended"]).contains(&"HA026".to_owned()));
     assert!(!with(&["--ignore", "HA01*"]).contains(&"HA026".to_owned()));
+    // A suppression may name a rule the run leaves out: still a rule, and not unused.
+    let kept = tempfile::tempdir().unwrap();
+    let suppressions = kept.path().join("suppressions.toml");
+    std::fs::write(
+        &suppressions,
+        "[[suppress]]\nrule = \"HA026\"\nresource = \"*\"\nreason = \"one type is enough\"\nexpires = 2099-01-01\n",
+    )
+    .unwrap();
+    let output = scan(
+        &[
+            &json[..],
+            &["--suppressions", suppressions.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_exit(&output, 1);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hacheck.toml");
