@@ -92,6 +92,10 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                 attribute_based_types: overrides
                     .iter()
                     .any(|o| o.instance_requirements().is_some()),
+                override_image_ids: overrides
+                    .iter()
+                    .filter_map(|o| o.image_id().map(str::to_owned))
+                    .collect(),
                 other_traffic_sources: attached.other_traffic_sources,
                 out_of_service: out_of_service(group),
             });

@@ -392,44 +392,113 @@ pub async fn instances_and_images(client: Client, region: String) -> UnitResult 
     Ok(out)
 }
 
-/// The account's own AMIs and the (possibly public) AMIs in `used`. A filter, not
-/// `ImageIds`, because a deregistered id in `ImageIds` fails the whole call.
+/// The account's own AMIs and the (possibly public) AMIs in `used`.
 async fn images(
     client: &Client,
     region: &str,
     used: &[String],
 ) -> Result<Vec<Image>, super::CallFailure> {
-    let mut requests = vec![client.describe_images().owners("self")];
-    for chunk in used.chunks(200) {
+    let mut images = images_answering(region, client.describe_images().owners("self")).await?;
+    images.extend(images_by_id(client, region, used).await?);
+    images.sort_by(|a, b| a.id.cmp(&b.id));
+    images.dedup_by(|a, b| a.id == b.id);
+    Ok(images)
+}
+
+/// The AMIs of `ids` that DescribeImages returns. A filter, not `ImageIds`, because a
+/// deregistered id in `ImageIds` fails the whole call; a deregistered, disabled or unshared
+/// AMI is simply not returned.
+async fn images_by_id(
+    client: &Client,
+    region: &str,
+    ids: &[String],
+) -> Result<Vec<Image>, super::CallFailure> {
+    let mut images = Vec::new();
+    for chunk in ids.chunks(200) {
         let filter = Filter::builder()
             .name("image-id")
             .set_values(Some(chunk.to_vec()))
             .build();
-        requests.push(client.describe_images().filters(filter));
+        images.extend(images_answering(region, client.describe_images().filters(filter)).await?);
     }
+    Ok(images)
+}
+
+/// Every page of one DescribeImages request, as the inventory holds images.
+async fn images_answering(
+    region: &str,
+    request: aws_sdk_ec2::operation::describe_images::builders::DescribeImagesFluentBuilder,
+) -> Result<Vec<Image>, super::CallFailure> {
     let mut images = Vec::new();
-    for request in requests {
-        let mut pages = request.max_results(EC2_PAGE).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            for image in page.map_err(failed("DescribeImages"))?.images() {
-                images.push(Image {
-                    id: image.image_id().unwrap_or_default().to_owned(),
-                    region: region.to_owned(),
-                    name: image.name().unwrap_or_default().to_owned(),
-                    state: image
-                        .state()
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    owner_id: image.owner_id().unwrap_or_default().to_owned(),
-                    creation_date: image.creation_date().unwrap_or_default().to_owned(),
-                    tags: ec2_tags(image.tags()),
-                });
-            }
+    let mut pages = request.max_results(EC2_PAGE).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        for image in page.map_err(failed("DescribeImages"))?.images() {
+            images.push(Image {
+                id: image.image_id().unwrap_or_default().to_owned(),
+                region: region.to_owned(),
+                name: image.name().unwrap_or_default().to_owned(),
+                state: image
+                    .state()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                owner_id: image.owner_id().unwrap_or_default().to_owned(),
+                creation_date: image.creation_date().unwrap_or_default().to_owned(),
+                tags: ec2_tags(image.tags()),
+            });
         }
     }
-    images.sort_by(|a, b| a.id.cmp(&b.id));
-    images.dedup_by(|a, b| a.id == b.id);
     Ok(images)
+}
+
+/// The AMIs that `region`'s launch template versions and launch configurations name and
+/// that the inventory does not hold yet (the instances' lookup read those they run): those
+/// AWS returns join the images, the others are recorded missing. Run after the launch
+/// settings are known, pinned versions included.
+pub async fn launch_images(
+    client: &Client,
+    inventory: &mut Inventory,
+    region: &str,
+) -> Result<(), super::CallFailure> {
+    let known: std::collections::BTreeSet<&str> = inventory
+        .images
+        .iter()
+        .filter(|i| i.region == region)
+        .map(|i| i.id.as_str())
+        .collect();
+    let named = inventory
+        .launch_templates
+        .iter()
+        .filter(|t| t.region == region)
+        .flat_map(|t| t.versions.iter().filter_map(|v| v.image_id.as_deref()))
+        .chain(
+            inventory
+                .launch_configurations
+                .iter()
+                .filter(|c| c.region == region)
+                .map(|c| c.image_id.as_str()),
+        );
+    let wanted: Vec<String> = named
+        .filter(|id| id.starts_with("ami-") && !known.contains(id))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let found = images_by_id(client, region, &wanted).await?;
+    for id in &wanted {
+        if !found.iter().any(|image| &image.id == id) {
+            inventory
+                .missing_images
+                .push(crate::inventory::MissingImage {
+                    id: id.clone(),
+                    region: region.to_owned(),
+                });
+        }
+    }
+    inventory.images.extend(found);
+    Ok(())
 }
 
 /// Launch templates with their default and latest versions: two paginated calls in all,

@@ -650,6 +650,9 @@ pub async fn collect_with(
         {
             warn(&mut inventory, "ec2", region.clone(), failure);
         }
+        if let Err(failure) = ec2::launch_images(&client.ec2, &mut inventory, region).await {
+            warn(&mut inventory, "ec2", region.clone(), failure);
+        }
     }
     inventory.derive_subnet_publicity();
     inventory.collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

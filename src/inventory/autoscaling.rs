@@ -81,6 +81,10 @@ pub struct AutoScalingGroup {
     /// every type that qualifies, several by construction.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub attribute_based_types: bool,
+    /// AMIs a mixed-instances override launches some instance types from (`ImageId`), in
+    /// place of its launch template's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub override_image_ids: Vec<String>,
     /// Traffic sources that are not load balancers (a VPC Lattice target group), as
     /// `type:identifier`; load balancers attached as traffic sources join
     /// `target_group_arns` and `load_balancer_names`.

@@ -90,6 +90,19 @@ collections! {
     23: Distribution => distributions,
 }
 
+/// What the inventory knows of the AMI a group launches ([`Index::launch_image`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LaunchImage<'a> {
+    /// The launch settings name no AMI.
+    NoneNamed,
+    /// AWS returned it; its `state` says whether it launches.
+    Found(&'a Image),
+    /// The collector asked for it and AWS did not return it.
+    Missing(&'a str),
+    /// Not looked up: an inventory collected before hacheck read launch settings' AMIs.
+    NotLookedUp(&'a str),
+}
+
 /// A relation the index resolves, by the position of its subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {
@@ -702,6 +715,32 @@ impl Index {
         group: &AutoScalingGroup,
     ) -> Option<&LaunchTemplateVersion> {
         self.launch_template_of(group).and_then(|(_, v)| v)
+    }
+
+    /// The AMI a group launches (its launch-template version's, else its launch
+    /// configuration's), as far as the inventory knows it: `None` when its launch
+    /// settings are not in the inventory.
+    pub fn launch_image(&self, group: &AutoScalingGroup) -> Option<LaunchImage<'_>> {
+        let image_id = if group.launch_template.is_some() {
+            self.launch_template_version(group)?.image_id.as_deref()
+        } else {
+            Some(self.launch_configuration_of(group)?.image_id.as_str())
+        };
+        let Some(id) = image_id.filter(|id| !id.is_empty()) else {
+            return Some(LaunchImage::NoneNamed);
+        };
+        Some(if let Some(image) = self.find_near::<Image>(group, id) {
+            LaunchImage::Found(image)
+        } else if self
+            .inventory()
+            .missing_images
+            .iter()
+            .any(|m| m.region == group.region && m.id == id)
+        {
+            LaunchImage::Missing(id)
+        } else {
+            LaunchImage::NotLookedUp(id)
+        })
     }
 
     /// The launch configuration a group launches from.

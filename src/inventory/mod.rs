@@ -111,6 +111,10 @@ pub struct Inventory {
     pub instances: Vec<Instance>,
     #[serde(default)]
     pub images: Vec<Image>,
+    /// AMIs that launch settings name and that DescribeImages did not return when asked
+    /// (see [`MissingImage`]): an AMI neither here nor in `images` was not looked up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_images: Vec<MissingImage>,
     #[serde(default)]
     pub launch_templates: Vec<LaunchTemplate>,
     #[serde(default)]
@@ -210,6 +214,7 @@ impl Inventory {
             security_groups,
             instances,
             images,
+            missing_images,
             launch_templates,
             launch_configurations,
             auto_scaling_groups,
@@ -269,6 +274,10 @@ impl Inventory {
         }
         by(&mut self.instances, |i| (i.region.clone(), i.id.clone()));
         by(&mut self.images, |i| (i.region.clone(), i.id.clone()));
+        self.images
+            .dedup_by(|a, b| a.region == b.region && a.id == b.id);
+        self.missing_images.sort();
+        self.missing_images.dedup();
         for template in &mut self.launch_templates {
             template.versions.sort_by_key(|v| v.version_number);
             template.versions.dedup_by_key(|v| v.version_number);

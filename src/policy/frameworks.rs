@@ -222,6 +222,10 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "Auto Scaling groups with a load balancer and EC2 health checks",
     ),
     (
+        "TA:Auto Scaling Group Resources",
+        "Auto Scaling groups whose launch configuration or template, AMI or load balancer no longer exists",
+    ),
+    (
         "TA:ELB Cross-Zone Load Balancing",
         "Classic Load Balancers without cross-zone load balancing",
     ),

@@ -551,6 +551,37 @@ impl InventoryView {
             })
     }
 
+    /// The AMI `group` launches ([`Index::launch_image`]): `()` when its launch settings
+    /// are not known, else `#{ image_id, image, missing }` — `image` the AMI AWS returned
+    /// (else `()`), `missing` whether AWS was asked for it and did not return it.
+    fn launch_image(&self, group: &Res) -> Dynamic {
+        use crate::inventory::index::LaunchImage;
+        group.note_read("launch_template");
+        group.note_read("launch_configuration_name");
+        let Some(asg) = group.typed::<AutoScalingGroup>() else {
+            return Dynamic::UNIT;
+        };
+        let index = self.index();
+        let Some(found) = index.launch_image(asg) else {
+            return Dynamic::UNIT;
+        };
+        let (image_id, image, missing) = match found {
+            LaunchImage::NoneNamed => (Dynamic::UNIT, Dynamic::UNIT, false),
+            LaunchImage::Found(image) => (
+                image.id.clone().into(),
+                self.handle(crate::inventory::Image::SLOT, index.position(image)),
+                false,
+            ),
+            LaunchImage::Missing(id) => (id.into(), Dynamic::UNIT, true),
+            LaunchImage::NotLookedUp(id) => (id.into(), Dynamic::UNIT, false),
+        };
+        let mut map = Map::new();
+        map.insert("image_id".into(), image_id);
+        map.insert("image".into(), image);
+        map.insert("missing".into(), missing.into());
+        map.into()
+    }
+
     /// The security groups `group`'s instances launch with ([`Index::launch_security_groups`]).
     /// The launch settings' own field is noted as read: a template's launch template whose
     /// groups wait for an input makes the verdict wait too.
@@ -841,6 +872,9 @@ impl InventoryView {
                     })
             },
         );
+        engine.register_fn("launch_image", |view: &mut InventoryView, group: Res| {
+            view.launch_image(&group)
+        });
         engine.register_fn(
             "launch_template_version",
             |view: &mut InventoryView, group: Res| view.launch_template_version(&group),

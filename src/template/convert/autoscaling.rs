@@ -122,6 +122,7 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 weighted_overrides,
                 override_launch_templates,
                 override_instance_types,
+                override_image_ids: Vec::new(),
                 attribute_based_types,
                 other_traffic_sources: Vec::new(),
                 // A template's group has no members yet.

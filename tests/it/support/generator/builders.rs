@@ -478,19 +478,28 @@ pub(crate) fn application(
             "$Default" => default,
             pinned => pinned.parse().unwrap(),
         };
+        // An AMI of the application's own that a clean-up deregistered, or the shared one.
+        let image = if app.image_gone {
+            let gone = format!("ami-0gone{name}");
+            account.add("missing_images", json!({"id": gone, "region": REGION}));
+            account.expect("HA029", &asg);
+            gone
+        } else {
+            "ami-0gen".to_owned()
+        };
         let versions: Vec<Value> = (1..=3)
-        .map(|number| {
-            let launched = number == used;
-            json!({"version_number": number, "image_id": "ami-0gen", "instance_type": "t3.small",
+            .map(|number| {
+                let launched = number == used;
+                json!({"version_number": number, "image_id": image, "instance_type": "t3.small",
                 "associate_public_ip": !launched || has(Violation::PublicLaunch),
                 "security_group_ids": [app_group], "has_user_data": launched})
-        })
-        .collect();
+            })
+            .collect();
         let launch_configuration = has(Violation::LaunchConfiguration);
         if launch_configuration {
             account.add("launch_configurations", json!({"name": format!("{name}-lc"),
             "arn": format!("arn:aws:autoscaling:{REGION}:{ACCOUNT}:launchConfiguration:0000:launchConfigurationName/{name}-lc"),
-            "region": REGION, "image_id": "ami-0gen", "instance_type": "t3.small",
+            "region": REGION, "image_id": image, "instance_type": "t3.small",
             "associate_public_ip": has(Violation::PublicLaunch), "security_group_ids": [app_group], "has_user_data": true}));
         } else {
             account.add("launch_templates", json!({"id": template, "region": REGION, "name": template,

@@ -413,6 +413,8 @@ pub(crate) struct AppPlan {
     pub(crate) status_alarm: Option<bool>,
     /// A Classic Load Balancer's connection draining off (HA027).
     pub(crate) draining_off: bool,
+    /// The group's AMI is gone: AWS no longer returns it (HA029).
+    pub(crate) image_gone: bool,
 }
 
 #[derive(Debug)]
@@ -495,6 +497,10 @@ impl Composition {
                 .then(|| !rng.chance(50));
             app.draining_off = app.lb == LbKind::Classic && rng.chance(30);
         }
+        for app in &mut composition.apps {
+            let grouped = app.backend == Backend::Group && !app.registered;
+            app.image_gone = grouped && rng.chance(10);
+        }
         composition
     }
 
@@ -555,6 +561,7 @@ impl Composition {
                     inclusive: false,
                     status_alarm: None,
                     draining_off: false,
+                    image_gone: false,
                 }
             })
             .collect();

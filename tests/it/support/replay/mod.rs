@@ -95,6 +95,7 @@ const REPLAYED: &[&str] = &[
     "nat_gateways",
     "route_tables",
     "images",
+    "missing_images",
     "security_groups",
     "hosted_zones",
     "launch_templates",
@@ -142,6 +143,22 @@ pub async fn replay(moto: &Moto, document: &Value) -> Replayed {
     for image in items(document, "images") {
         ids.map(&text(image, "id"), MOTO_IMAGE);
     }
+    // AMIs the truth says are gone: registered for the launch settings to name, and
+    // deregistered once the groups have launched from them.
+    let mut gone = Vec::new();
+    for image in items(document, "missing_images") {
+        let registered = clients
+            .ec2
+            .register_image()
+            .name(text(image, "id"))
+            .root_device_name("/dev/xvda")
+            .send()
+            .await
+            .unwrap();
+        let id = registered.image_id().unwrap().to_owned();
+        ids.map(&text(image, "id"), &id);
+        gone.push(id);
+    }
     network(&clients.ec2, document, &mut ids).await;
     security_groups(&clients.ec2, document, &mut ids).await;
     launch_settings(&clients, document, &mut ids).await;
@@ -154,6 +171,15 @@ pub async fn replay(moto: &Moto, document: &Value) -> Replayed {
     let certificate = request_certificate(&moto.endpoint);
     load_balancers(&clients, document, &mut ids, &certificate).await;
     groups(&clients, document, &mut ids).await;
+    for id in gone {
+        clients
+            .ec2
+            .deregister_image()
+            .image_id(id)
+            .send()
+            .await
+            .unwrap();
+    }
     registrations(&clients, document, &ids).await;
     databases(&clients.rds, document, &ids).await;
     monitoring(&clients, document, &mut ids).await;
