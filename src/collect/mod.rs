@@ -180,10 +180,21 @@ pub struct AwsContext {
     pub account: Option<String>,
 }
 
+/// The HTTP client of every AWS call: the SDK's hyper client with rustls over *ring*
+/// (HTTPS, and plain HTTP for a local endpoint such as moto). Not the SDK's default client,
+/// whose aws-lc crypto is a C library a fresh clone would build first (Cargo.toml).
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 impl AwsOptions {
     pub async fn load(&self) -> Result<AwsContext, CollectError> {
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
+            .retry_config(retry_config());
         if let Some(profile) = &self.profile {
             loader = loader.profile_name(profile);
         }

@@ -2,7 +2,6 @@
 
 mod support;
 
-mod accounts_live;
 mod applied_terraform_live;
 mod apps_cli;
 mod aws_errors_cli;
@@ -16,6 +15,7 @@ mod generated;
 mod inventory_cli;
 mod inventory_live;
 mod layout;
+mod organizations_live;
 mod permissions_cli;
 mod policies_cli;
 mod reach_live;

@@ -105,6 +105,7 @@ async fn apply_once(
     timeout: Duration,
 ) -> (ApplyReport, Vec<String>) {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(hacheck::collect::https_client())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
         .credentials_provider(aws_sdk_autoscaling::config::Credentials::new(
