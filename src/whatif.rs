@@ -17,7 +17,8 @@
 //! Notes (a Multi-AZ failover's 60–120 s, SSH lost with the bastion) do not change the
 //! verdict: they are facts the operator should know, not outages of the application.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -127,6 +128,10 @@ impl Outcome {
 pub struct Topology<'a> {
     pub(crate) index: &'a Index,
     pub(crate) inventory: &'a Inventory,
+    /// The serving instances of each application (by name) and of each group (by
+    /// position), found once: every zone lost asks for them again.
+    serving_of_app: std::cell::RefCell<HashMap<String, Rc<Vec<&'a Instance>>>>,
+    serving_of_group: std::cell::RefCell<HashMap<usize, Rc<Vec<&'a Instance>>>>,
 }
 
 fn is_running(instance: &Instance) -> bool {
@@ -153,6 +158,8 @@ impl<'a> Topology<'a> {
         Topology {
             index,
             inventory: index.inventory(),
+            serving_of_app: Default::default(),
+            serving_of_group: Default::default(),
         }
     }
 
@@ -163,11 +170,21 @@ impl<'a> Topology<'a> {
 
     /// The instances of a group that serve: running, and in service for the group (not in
     /// standby, detaching, terminating or unhealthy).
-    fn group_instances(&self, group: &AutoScalingGroup) -> Vec<&'a Instance> {
-        self.index
-            .instances_of(group)
-            .filter(|i| is_running(i) && !self.out_of_service(i))
-            .collect()
+    fn group_instances(&self, group: &AutoScalingGroup) -> Rc<Vec<&'a Instance>> {
+        let position = self.index.position(group);
+        if let Some(found) = self.serving_of_group.borrow().get(&position) {
+            return found.clone();
+        }
+        let serving: Rc<Vec<&'a Instance>> = Rc::new(
+            self.index
+                .instances_of(group)
+                .filter(|i| is_running(i) && !self.out_of_service(i))
+                .collect(),
+        );
+        self.serving_of_group
+            .borrow_mut()
+            .insert(position, serving.clone());
+        serving
     }
 
     /// Zones of a load balancer: as reported, else from its subnets.
@@ -215,11 +232,20 @@ impl<'a> Topology<'a> {
             .collect()
     }
 
-    fn app_instances(&self, app: &Application) -> Vec<&'a Instance> {
-        self.members(app, Role::Instance)
-            .filter_map(|m| self.index.by_arn::<Instance>(&m.arn))
-            .filter(|i| is_running(i) && !self.out_of_service(i))
-            .collect()
+    fn app_instances(&self, app: &Application) -> Rc<Vec<&'a Instance>> {
+        if let Some(found) = self.serving_of_app.borrow().get(&app.name) {
+            return found.clone();
+        }
+        let serving: Rc<Vec<&'a Instance>> = Rc::new(
+            self.members(app, Role::Instance)
+                .filter_map(|m| self.index.by_arn::<Instance>(&m.arn))
+                .filter(|i| is_running(i) && !self.out_of_service(i))
+                .collect(),
+        );
+        self.serving_of_app
+            .borrow_mut()
+            .insert(app.name.clone(), serving.clone());
+        serving
     }
 
     /// Whether the group that owns `instance` has it out of service.
@@ -241,7 +267,7 @@ impl<'a> Topology<'a> {
         for group in self.app_groups(app) {
             zones.extend(self.launch_zones(group));
         }
-        for instance in self.app_instances(app) {
+        for instance in self.app_instances(app).iter().copied() {
             zones.insert(&instance.availability_zone);
         }
         for lb in self.app_load_balancers(app) {
@@ -609,7 +635,7 @@ impl<'a> Topology<'a> {
                     .map(|s| (group.region.as_str(), s.as_str())),
             );
         }
-        for instance in self.app_instances(app) {
+        for instance in self.app_instances(app).iter().copied() {
             subnets.insert((&instance.region, &instance.subnet_id));
         }
         let mut through_nat = 0;

@@ -183,7 +183,7 @@ pub struct AppModel {
     pub out_of_scope: Vec<OutOfScope>,
     /// ARN → (application index, role) of every membership.
     #[serde(skip)]
-    index: HashMap<String, Vec<(usize, Role)>>,
+    index: crate::inventory::index::FastMap<String, Vec<(usize, Role)>>,
 }
 
 impl AppModel {

@@ -241,8 +241,8 @@ fn key_of(prefix: &str, id: &str) -> String {
     key
 }
 
-struct Builder<'a> {
-    topology: &'a Topology<'a>,
+struct Builder<'a, 't> {
+    topology: &'a Topology<'t>,
     app: &'a Application,
     failures: &'a Failures,
     lost_zone: Option<&'a str>,
@@ -255,7 +255,7 @@ struct Builder<'a> {
     sg_users: BTreeMap<(String, String), Vec<String>>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a, 't: 'a> Builder<'a, 't> {
     fn add(
         &mut self,
         key: String,

@@ -350,10 +350,35 @@ fn register_descriptions(engine: &mut Engine) {
                         .any(|cidr| crate::inventory::is_world_cidr(&cidr))
                 })
     });
+    // The fields `SgRule::text` reads, straight from the rule's map (HA009 describes every
+    // rule it flags); anything else goes through serde, which names what is wrong.
+    fn rule_of(rule: &Dynamic) -> Option<crate::inventory::SgRule> {
+        let map = rule.read_lock::<Map>()?;
+        let optional = |field: &str| match map.get(field) {
+            None => Some(None),
+            Some(value) if value.is_unit() => Some(None),
+            Some(value) => text(value).map(|t| Some(t.to_string())),
+        };
+        let number = |field: &str| map.get(field)?.as_int().ok().map(|n| n as i32);
+        Some(crate::inventory::SgRule {
+            protocol: text(map.get("protocol")?)?.to_string(),
+            from_port: number("from_port")?,
+            to_port: number("to_port")?,
+            cidr_ipv4: optional("cidr_ipv4")?,
+            cidr_ipv6: optional("cidr_ipv6")?,
+            source_group_id: optional("source_group_id")?,
+            prefix_list_id: optional("prefix_list_id")?,
+            prefix_list_cidrs: Vec::new(),
+            description: String::new(),
+        })
+    }
     engine.register_fn(
         "rule_text",
         |rule: Dynamic| -> Result<ImmutableString, Box<EvalAltResult>> {
-            let rule: crate::inventory::SgRule = rhai::serde::from_dynamic(&rule)?;
+            let rule = match rule_of(&rule) {
+                Some(rule) => rule,
+                None => rhai::serde::from_dynamic(&rule)?,
+            };
             Ok(rule.text().into())
         },
     );

@@ -481,6 +481,7 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         draining_off: lb == LbKind::Classic,
         // The ALB application's AMI is deregistered after its group launched.
         image_gone: k == 0,
+        lb_one_zone: false,
     };
     let composition = Composition {
         apps: vec![app(0, LbKind::Alb), app(1, LbKind::Classic)],

@@ -320,9 +320,16 @@ pub(crate) fn application(
             ));
         }
     } else {
+        let (lb_zones, lb_subnets) = if app.lb_one_zone {
+            account.expect("HA028", &lb_name);
+            account.expect("HA018", &lb_name);
+            (json!([ZONES[0]]), json!(["subnet-pub0"]))
+        } else {
+            (json!(ZONES), json!(["subnet-pub0", "subnet-pub1"]))
+        };
         account.add("load_balancers", json!({"arn": lb_arn, "name": lb_name, "region": REGION,
         "lb_type": if nlb { "network" } else { "application" }, "scheme": "internet-facing", "vpc_id": VPC,
-        "availability_zones": ZONES, "subnet_ids": ["subnet-pub0", "subnet-pub1"], "security_group_ids": lb_groups,
+        "availability_zones": lb_zones, "subnet_ids": lb_subnets, "security_group_ids": lb_groups,
         "dns_name": dns, "canonical_hosted_zone_id": ELB_ZONE, "state": "active",
         // AWS's defaults, as the replay leaves them: a Network Load Balancer does not
         // balance across zones, an Application one always does.

@@ -415,6 +415,9 @@ pub(crate) struct AppPlan {
     pub(crate) draining_off: bool,
     /// The group's AMI is gone: AWS no longer returns it (HA029).
     pub(crate) image_gone: bool,
+    /// A Network Load Balancer in one zone's subnet only (HA028; losing that zone takes
+    /// every node: HA018).
+    pub(crate) lb_one_zone: bool,
 }
 
 #[derive(Debug)]
@@ -500,6 +503,8 @@ impl Composition {
         for app in &mut composition.apps {
             let grouped = app.backend == Backend::Group && !app.registered;
             app.image_gone = grouped && rng.chance(10);
+            let nlb = matches!(app.lb, LbKind::NlbWithGroups | LbKind::NlbWithoutGroups);
+            app.lb_one_zone = nlb && rng.chance(15);
         }
         composition
     }
@@ -562,6 +567,7 @@ impl Composition {
                     status_alarm: None,
                     draining_off: false,
                     image_gone: false,
+                    lb_one_zone: false,
                 }
             })
             .collect();
