@@ -76,25 +76,6 @@ fn record(delta: i64) {
     });
 }
 
-/// mimalloc's `mi_option_purge_delay` (in mimalloc 2 and 3 alike; the sys crate leaves it
-/// out of its constants): how long freed memory stays mapped before it goes back to the OS.
-const MI_OPTION_PURGE_DELAY: i32 = 15;
-
-unsafe extern "C" {
-    fn mi_option_set(option: i32, value: std::ffi::c_long);
-}
-
-/// Keeps memory a script run frees for the next run for a second, instead of mimalloc's
-/// 10 ms before returning it to the OS: a pack's runs follow one another on each thread,
-/// each allocating and freeing tens of MiB, and every page returned was zeroed again by the
-/// kernel when the next run touched it (a sixth of the pack's time on the benchmark,
-/// 2026-12-07). The peak held does not change; the memory is reused, not kept on top.
-pub fn reuse_freed_memory() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    // SAFETY: mimalloc's options are atomics, safe to set from any thread at any time.
-    ONCE.call_once(|| unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1000) });
-}
-
 // SAFETY: every call is forwarded to mimalloc unchanged; only counters are updated.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
@@ -248,25 +229,6 @@ pub fn mebibytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    unsafe extern "C" {
-        fn mi_option_get(option: i32) -> std::ffi::c_long;
-    }
-
-    /// mimalloc's purge delay now, in milliseconds.
-    fn purge_delay() -> std::ffi::c_long {
-        // SAFETY: reading an option is an atomic load.
-        unsafe { mi_option_get(MI_OPTION_PURGE_DELAY) }
-    }
-
-    #[test]
-    fn freed_memory_is_kept_a_second_for_the_next_run() {
-        // mimalloc's default is 10 ms: option 15 is the purge delay (1000 when another
-        // test's evaluation has set it already).
-        assert!(matches!(purge_delay(), 10 | 1000), "{}", purge_delay());
-        reuse_freed_memory();
-        assert_eq!(purge_delay(), 1000);
-    }
 
     #[test]
     fn a_budget_is_exceeded_by_what_the_thread_holds_and_by_what_it_would_allocate() {

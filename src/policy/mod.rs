@@ -392,7 +392,6 @@ impl PolicySet {
         model: &AppModel,
         overrides: &ParamOverrides,
     ) -> Evaluation {
-        memory::reuse_freed_memory();
         let view = view.clone();
         let engine = self.engine_for(&view);
         let run_budget = engine::run_memory_budget(view.resource_count());
