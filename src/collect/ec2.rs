@@ -407,7 +407,8 @@ async fn images(
 
 /// The AMIs of `ids` that DescribeImages returns. A filter, not `ImageIds`, because a
 /// deregistered id in `ImageIds` fails the whole call; a deregistered, disabled or unshared
-/// AMI is simply not returned.
+/// AMI is simply not returned. Deprecated AMIs are asked for: they still launch, and
+/// without `ImageIds` DescribeImages leaves them out unless told to include them.
 async fn images_by_id(
     client: &Client,
     region: &str,
@@ -419,7 +420,11 @@ async fn images_by_id(
             .name("image-id")
             .set_values(Some(chunk.to_vec()))
             .build();
-        images.extend(images_answering(region, client.describe_images().filters(filter)).await?);
+        let request = client
+            .describe_images()
+            .filters(filter)
+            .include_deprecated(true);
+        images.extend(images_answering(region, request).await?);
     }
     Ok(images)
 }
@@ -687,5 +692,72 @@ mod tests {
             .map(|r| r.target.as_str())
             .collect();
         assert_eq!(targets, ["local", "tgw-1"]);
+    }
+
+    /// A deprecated AMI still launches, and DescribeImages returns it to a filter only when
+    /// asked to include deprecated AMIs: that AWS behaviour is injected (moto ignores the
+    /// flag). A gone AMI is recorded missing, in its region.
+    #[tokio::test]
+    async fn a_deprecated_ami_is_found_and_a_gone_one_is_missing() {
+        use aws_sdk_ec2::operation::describe_images::DescribeImagesOutput;
+        use aws_sdk_ec2::types::{Image as SdkImage, ImageState};
+        let answer = mock!(aws_sdk_ec2::Client::describe_images)
+            .match_requests(|request| request.include_deprecated() == Some(true))
+            .then_output(|| {
+                DescribeImagesOutput::builder()
+                    .images(
+                        SdkImage::builder()
+                            .image_id("ami-old")
+                            .state(ImageState::Available)
+                            .deprecation_time("2025-01-01T00:00:00.000Z")
+                            .build(),
+                    )
+                    .build()
+            });
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::for_tests())
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(MockResponseInterceptor::new().with_rule(&answer))
+            .build();
+        let mut inventory = crate::inventory::Inventory::default();
+        for (id, image) in [("lt-1", "ami-old"), ("lt-2", "ami-gone")] {
+            inventory
+                .launch_templates
+                .push(crate::inventory::LaunchTemplate {
+                    id: id.into(),
+                    region: "us-east-1".into(),
+                    name: id.into(),
+                    default_version: 1,
+                    latest_version: 1,
+                    versions: vec![crate::inventory::LaunchTemplateVersion {
+                        version_number: 1,
+                        image_id: Some(image.into()),
+                        instance_type: None,
+                        associate_public_ip: None,
+                        security_group_ids: Vec::new(),
+                        has_user_data: true,
+                        joins_ecs_cluster: false,
+                    }],
+                    tags: Default::default(),
+                });
+        }
+        super::launch_images(
+            &aws_sdk_ec2::Client::from_conf(config),
+            &mut inventory,
+            "us-east-1",
+        )
+        .await
+        .unwrap();
+        let found: Vec<&str> = inventory.images.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(found, ["ami-old"]);
+        assert_eq!(
+            inventory.missing_images,
+            [crate::inventory::MissingImage {
+                id: "ami-gone".into(),
+                region: "us-east-1".into()
+            }]
+        );
     }
 }
