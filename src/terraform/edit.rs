@@ -25,6 +25,9 @@ use crate::template::edit::{FileChange, TemplateFix};
 
 type Step = Result<(), NotWritten>;
 
+const CLASSIC_LOAD_BALANCER: &str =
+    <crate::inventory::ClassicLoadBalancer as crate::inventory::Resource>::KIND;
+
 /// Where the configuration declares a resource an edit names.
 enum Located {
     /// In this file, at this `type.name`.
@@ -376,8 +379,14 @@ impl Writer<'_> {
                 value,
             } => {
                 let (file, address) = self.declared(resource.kind, &resource.id)?;
-                let name = attribute(resource.kind, field)?;
                 let expression = self.expression(&file, value)?;
+                // A Classic Load Balancer's draining is two attributes in Terraform: on,
+                // and for how long (the inventory's one field holds the seconds, 0: off).
+                if (resource.kind, *field) == (CLASSIC_LOAD_BALANCER, "connection_draining") {
+                    self.set(&file, &address, "connection_draining", "true")?;
+                    return self.set(&file, &address, "connection_draining_timeout", &expression);
+                }
+                let name = attribute(resource.kind, field)?;
                 self.set(&file, &address, name, &expression)
             }
             IacEdit::Unset { resource, field } => {

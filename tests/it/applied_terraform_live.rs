@@ -104,6 +104,10 @@ fn changes(plan: &serde_json::Value) -> Vec<(String, serde_json::Value, serde_js
 /// The configurations, and the variables their apply into moto needs beyond its endpoint.
 const CONFIGURATIONS: [&str; 2] = ["ha-web", "single-server"];
 
+/// A configuration planned and fixed, not applied (its Classic Load Balancer's fix is what
+/// it is for; its apply would add a minute of the provider's waiters for nothing new).
+const PLANNED_ONLY: &str = "classic-web";
+
 #[test]
 fn the_configurations_planned_applied_and_fixed_by_terraform() {
     let mirror = match mirror() {
@@ -148,10 +152,11 @@ fn the_configurations_planned_applied_and_fixed_by_terraform() {
         })
         .collect();
 
-    for name in CONFIGURATIONS {
+    for name in CONFIGURATIONS.iter().chain(&[PLANNED_ONLY]) {
         the_committed_plan_is_what_terraform_prints(name, &mirror);
     }
     a_configuration_fixed_in_its_code_plans_and_passes(initialised("ha-web", &mirror).path());
+    a_classic_load_balancer_fixed_in_its_code_drains(initialised(PLANNED_ONLY, &mirror).path());
 
     for (name, dir, moto, child) in applies {
         let output = child.wait_with_output().unwrap();
@@ -228,6 +233,40 @@ fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
     assert_eq!(
         crate::template_cli::verdicts(&after, "fail"),
         Vec::<String>::new(),
+        "{after:#}"
+    );
+}
+
+/// The Classic Load Balancer's draining written by `fix --terraform-plan --write` is what
+/// Terraform plans, and the new plan passes HA027.
+fn a_classic_load_balancer_fixed_in_its_code_drains(dir: &Path) {
+    let judged = |dir: &Path| {
+        terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
+        let json = terraform(dir, &["show", "-json", "tfplan"]);
+        std::fs::write(dir.join("plan.json"), json).unwrap();
+        let (_, report) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
+        report
+    };
+    let before = judged(dir);
+    assert!(crate::template_cli::verdicts(&before, "fail").contains(&"HA027".to_owned()));
+    let output = crate::support::hacheck()
+        .current_dir(dir)
+        .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let after = judged(dir);
+    assert_eq!(
+        crate::template_cli::verdicts(&after, "pass")
+            .iter()
+            .filter(|rule| *rule == "HA027")
+            .count(),
+        1,
         "{after:#}"
     );
 }

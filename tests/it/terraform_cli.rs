@@ -466,6 +466,49 @@ fn a_fix_is_written_into_the_configuration_where_each_value_is_chosen() {
     assert!(dir.path().join("hacheck.tf").exists());
 }
 
+/// A Classic Load Balancer's connection draining (HA027) is two attributes in Terraform:
+/// the fix turns it on where the configuration turned it off and adds its timeout.
+#[test]
+fn classic_draining_is_written_as_terraform_says_it() {
+    let dir = configuration_copy("classic-web");
+    let main = dir.path().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let (_, before) = scan_json(&[
+        "--terraform-plan",
+        dir.path().join("plan.json").to_str().unwrap(),
+    ]);
+    assert!(
+        verdicts(&before, "fail").contains(&"HA027".to_owned()),
+        "{before:#}"
+    );
+    let output = hacheck()
+        .current_dir(dir.path())
+        .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .output()
+        .unwrap();
+    let diff = crate::support::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{diff}{}",
+        crate::support::stderr(&output)
+    );
+    assert!(
+        !diff.contains("connection-draining"),
+        "written, not left: {diff}"
+    );
+    let written = std::fs::read_to_string(&main).unwrap();
+    assert!(
+        written.contains("  connection_draining       = true\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("  connection_draining_timeout = 300\n"),
+        "{written}"
+    );
+    crate::template_cli::untouched_lines_stay(&text, &written);
+}
+
 /// In SARIF, a result of a plan sits on its `.tf` line, and its fingerprint (rule, file,
 /// address) does not move when the lines above it do.
 #[test]

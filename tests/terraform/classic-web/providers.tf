@@ -1,0 +1,1 @@
+../ha-web/providers.tf
