@@ -9,7 +9,8 @@
 use std::io::{self, Write};
 
 use comfy_table::{
-    Attribute, Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED,
+    Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width,
+    presets::UTF8_FULL_CONDENSED,
 };
 
 use super::ScanReport;
@@ -88,6 +89,7 @@ fn write_rules(
         ["rule", "severity", "resource", "message"]
             .map(|title| Cell::new(title).add_attribute(Attribute::Bold)),
     );
+    let mut longest = 0;
     for result in report.results.iter().filter(|r| {
         r.finding.failed()
             && r.finding.account.as_deref() == account
@@ -114,12 +116,29 @@ fn write_rules(
             ),
             None => finding.message.clone(),
         };
+        longest = longest.max(
+            finding
+                .resource
+                .id
+                .chars()
+                .count()
+                .max(place.chars().count()),
+        );
         table.add_row(vec![
             Cell::new(&finding.rule_id),
             level,
             Cell::new(format!("{}\n{place}", finding.resource.id)),
             Cell::new(message),
         ]);
+    }
+    // Identifiers and file positions are not split: the resource column is as wide as the
+    // longest (and its padding), as far as the message column keeps room to wrap at spaces.
+    const RULE_AND_SEVERITY: usize = 24; // the two columns, their padding and the borders
+    const MESSAGE_ROOM: usize = 30;
+    let room = usize::from(style.width).saturating_sub(RULE_AND_SEVERITY + MESSAGE_ROOM);
+    let width = (longest + 2).min(room);
+    if let (Some(column), Ok(width)) = (table.column_mut(2), u16::try_from(width)) {
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(width)));
     }
     writeln!(out, "{table}")
 }

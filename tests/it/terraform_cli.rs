@@ -466,6 +466,45 @@ fn a_fix_is_written_into_the_configuration_where_each_value_is_chosen() {
     assert!(dir.path().join("hacheck.tf").exists());
 }
 
+/// In the table, a finding's `file:line` is never split across lines while the message
+/// column keeps room to wrap (a 100-column table of a configuration's long paths).
+#[test]
+fn a_table_keeps_each_file_position_whole() {
+    let scan = |format: &str| {
+        let output = hacheck()
+            .current_dir(root())
+            .env("COLUMNS", "100")
+            .args(["scan", "--format", format, "--terraform-plan"])
+            .arg("tests/terraform/classic-web/plan.json")
+            .output()
+            .unwrap();
+        crate::support::stdout(&output)
+    };
+    let report: serde_json::Value = serde_json::from_str(&scan("json")).unwrap();
+    let table = scan("table");
+    let words: Vec<&str> = table
+        .split(|c: char| c.is_whitespace() || c == '│' || c == '┆')
+        .collect();
+    let failing: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail")
+        .collect();
+    assert!(failing.len() >= 5, "{report:#}");
+    for result in failing {
+        let position = format!(
+            "{}:{}",
+            result["location"]["file"].as_str().unwrap(),
+            result["location"]["line"]
+        );
+        assert!(
+            words.contains(&position.as_str()),
+            "`{position}` is split in\n{table}"
+        );
+    }
+}
+
 /// A Classic Load Balancer's connection draining (HA027) is two attributes in Terraform:
 /// the fix turns it on where the configuration turned it off and adds its timeout.
 #[test]
