@@ -648,7 +648,19 @@ pub async fn pinned_launch_template_versions(
 mod tests {
     use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
     use aws_sdk_ec2::types::{Route as SdkRoute, RouteState, RouteTable as SdkRouteTable};
-    use aws_smithy_mocks::{MockResponseInterceptor, mock};
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, mock};
+
+    /// A client of us-east-1 that only `rule` answers.
+    fn answering(rule: &Rule) -> aws_sdk_ec2::Client {
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_ec2::config::Credentials::for_tests())
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .interceptor(MockResponseInterceptor::new().with_rule(rule))
+            .build();
+        aws_sdk_ec2::Client::from_conf(config)
+    }
 
     /// moto never reports a route's state: the answer AWS gives after a NAT gateway is
     /// deleted is injected.
@@ -675,17 +687,9 @@ mod tests {
                 )
                 .build()
         });
-        let config = aws_sdk_ec2::Config::builder()
-            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_ec2::config::Credentials::for_tests())
-            .http_client(aws_smithy_mocks::create_mock_http_client())
-            .interceptor(MockResponseInterceptor::new().with_rule(&answer))
-            .build();
-        let inventory =
-            super::route_tables(aws_sdk_ec2::Client::from_conf(config), "us-east-1".into())
-                .await
-                .unwrap();
+        let inventory = super::route_tables(answering(&answer), "us-east-1".into())
+            .await
+            .unwrap();
         let targets: Vec<&str> = inventory.route_tables[0]
             .routes
             .iter()
@@ -714,13 +718,6 @@ mod tests {
                     )
                     .build()
             });
-        let config = aws_sdk_ec2::Config::builder()
-            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_ec2::config::Credentials::for_tests())
-            .http_client(aws_smithy_mocks::create_mock_http_client())
-            .interceptor(MockResponseInterceptor::new().with_rule(&answer))
-            .build();
         let mut inventory = crate::inventory::Inventory::default();
         for (id, image) in [("lt-1", "ami-old"), ("lt-2", "ami-gone")] {
             inventory
@@ -743,13 +740,9 @@ mod tests {
                     tags: Default::default(),
                 });
         }
-        super::launch_images(
-            &aws_sdk_ec2::Client::from_conf(config),
-            &mut inventory,
-            "us-east-1",
-        )
-        .await
-        .unwrap();
+        super::launch_images(&answering(&answer), &mut inventory, "us-east-1")
+            .await
+            .unwrap();
         let found: Vec<&str> = inventory.images.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(found, ["ami-old"]);
         assert_eq!(

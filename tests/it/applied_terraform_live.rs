@@ -189,6 +189,16 @@ fn the_committed_plan_is_what_terraform_prints(name: &str, mirror: &Path) {
     );
 }
 
+/// Terraform's plan of the configuration in `dir` (written to `plan.json` there), as
+/// `scan --terraform-plan` reports it in JSON.
+fn planned_report(dir: &Path) -> serde_json::Value {
+    terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
+    let json = terraform(dir, &["show", "-json", "tfplan"]);
+    std::fs::write(dir.join("plan.json"), json).unwrap();
+    let (_, report) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
+    report
+}
+
 /// A configuration fixed by `fix --terraform-plan --write` plans again, and its plan passes
 /// what failed.
 fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
@@ -207,30 +217,13 @@ fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
         )
         .replacen("threshold           = 75", "threshold           = 90", 1);
     std::fs::write(&main, text).unwrap();
-    let judged = |dir: &Path| {
-        terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
-        let json = terraform(dir, &["show", "-json", "tfplan"]);
-        std::fs::write(dir.join("plan.json"), json).unwrap();
-        let (_, report) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
-        report
-    };
-    let before = judged(dir);
+    let before = planned_report(dir);
     assert_eq!(
         crate::template_cli::verdicts(&before, "fail"),
         ["HA004", "HA012", "HA014"]
     );
-    let output = crate::support::hacheck()
-        .current_dir(dir)
-        .args(["fix", "--terraform-plan", "plan.json", "--write"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        crate::support::stderr(&output)
-    );
-    let after = judged(dir);
+    crate::terraform_cli::fix_written(dir);
+    let after = planned_report(dir);
     assert_eq!(
         crate::template_cli::verdicts(&after, "fail"),
         Vec::<String>::new(),
@@ -242,21 +235,8 @@ fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
 /// committed plan, which fails HA027) is valid Terraform, and its new plan passes HA027.
 fn a_classic_load_balancer_fixed_in_its_code_drains(dir: &Path) {
     std::fs::copy(committed_plan(PLANNED_ONLY), dir.join("plan.json")).unwrap();
-    let output = crate::support::hacheck()
-        .current_dir(dir)
-        .args(["fix", "--terraform-plan", "plan.json", "--write"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        crate::support::stderr(&output)
-    );
-    terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
-    let json = terraform(dir, &["show", "-json", "tfplan"]);
-    std::fs::write(dir.join("plan.json"), json).unwrap();
-    let (_, after) = scan_json(&["--terraform-plan", dir.join("plan.json").to_str().unwrap()]);
+    crate::terraform_cli::fix_written(dir);
+    let after = planned_report(dir);
     let passing = crate::template_cli::verdicts(&after, "pass");
     assert!(passing.contains(&"HA027".to_owned()), "{after:#}");
 }

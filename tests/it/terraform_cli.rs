@@ -279,6 +279,24 @@ fn a_file_that_is_not_a_plan_hacheck_reads_is_refused_in_one_line() {
     }
 }
 
+/// `fix --terraform-plan plan.json --write` in `dir` (a plan with failures: exit 1); the
+/// diff it prints.
+pub(crate) fn fix_written(dir: &Path) -> String {
+    let output = hacheck()
+        .current_dir(dir)
+        .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .output()
+        .unwrap();
+    let diff = crate::support::stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{diff}{}",
+        crate::support::stderr(&output)
+    );
+    diff
+}
+
 /// A copy of configuration `name` (its `.tf` files and committed plan) in a fresh directory.
 fn configuration_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -436,18 +454,7 @@ fn a_fix_is_written_into_the_configuration_where_each_value_is_chosen() {
     let (_, before) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
     assert_eq!(verdicts(&before, "fail"), ["HA004", "HA012", "HA015"]);
 
-    let output = hacheck()
-        .current_dir(dir.path())
-        .args(["fix", "--terraform-plan", "plan.json", "--write"])
-        .output()
-        .unwrap();
-    let diff = crate::support::stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{diff}{}",
-        crate::support::stderr(&output)
-    );
+    let diff = fix_written(dir.path());
     for line in [
         "+  min_size                  = 2 # during the pilot",
         "+  default = true # cheaper for now",
@@ -520,18 +527,7 @@ fn classic_draining_is_written_as_terraform_says_it() {
         verdicts(&before, "fail").contains(&"HA027".to_owned()),
         "{before:#}"
     );
-    let output = hacheck()
-        .current_dir(dir.path())
-        .args(["fix", "--terraform-plan", "plan.json", "--write"])
-        .output()
-        .unwrap();
-    let diff = crate::support::stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{diff}{}",
-        crate::support::stderr(&output)
-    );
+    let diff = fix_written(dir.path());
     assert!(
         !diff.contains("connection-draining"),
         "written, not left: {diff}"
