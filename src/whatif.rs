@@ -17,8 +17,7 @@
 //! Notes (a Multi-AZ failover's 60–120 s, SSH lost with the bastion) do not change the
 //! verdict: they are facts the operator should know, not outages of the application.
 
-use std::collections::{BTreeSet, HashMap};
-use std::rc::Rc;
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
@@ -128,10 +127,14 @@ impl Outcome {
 pub struct Topology<'a> {
     pub(crate) index: &'a Index,
     pub(crate) inventory: &'a Inventory,
-    /// The serving instances of each application (by name) and of each group (by
-    /// position), found once: every zone lost asks for them again.
-    serving_of_app: std::cell::RefCell<HashMap<String, Rc<Vec<&'a Instance>>>>,
-    serving_of_group: std::cell::RefCell<HashMap<usize, Rc<Vec<&'a Instance>>>>,
+}
+
+/// What losing any zone asks of one application, found once for all the zones tried: its
+/// serving instances, its groups with theirs, and whether any path reaches it at all.
+struct Serving<'a> {
+    instances: Vec<&'a Instance>,
+    groups: Vec<(&'a AutoScalingGroup, Vec<&'a Instance>)>,
+    unreached: Option<Reason>,
 }
 
 fn is_running(instance: &Instance) -> bool {
@@ -158,8 +161,6 @@ impl<'a> Topology<'a> {
         Topology {
             index,
             inventory: index.inventory(),
-            serving_of_app: Default::default(),
-            serving_of_group: Default::default(),
         }
     }
 
@@ -170,21 +171,11 @@ impl<'a> Topology<'a> {
 
     /// The instances of a group that serve: running, and in service for the group (not in
     /// standby, detaching, terminating or unhealthy).
-    fn group_instances(&self, group: &AutoScalingGroup) -> Rc<Vec<&'a Instance>> {
-        let position = self.index.position(group);
-        if let Some(found) = self.serving_of_group.borrow().get(&position) {
-            return found.clone();
-        }
-        let serving: Rc<Vec<&'a Instance>> = Rc::new(
-            self.index
-                .instances_of(group)
-                .filter(|i| is_running(i) && !self.out_of_service(i))
-                .collect(),
-        );
-        self.serving_of_group
-            .borrow_mut()
-            .insert(position, serving.clone());
-        serving
+    fn group_instances(&self, group: &AutoScalingGroup) -> Vec<&'a Instance> {
+        self.index
+            .instances_of(group)
+            .filter(|i| is_running(i) && !self.out_of_service(i))
+            .collect()
     }
 
     /// Zones of a load balancer: as reported, else from its subnets.
@@ -232,20 +223,23 @@ impl<'a> Topology<'a> {
             .collect()
     }
 
-    fn app_instances(&self, app: &Application) -> Rc<Vec<&'a Instance>> {
-        if let Some(found) = self.serving_of_app.borrow().get(&app.name) {
-            return found.clone();
-        }
-        let serving: Rc<Vec<&'a Instance>> = Rc::new(
-            self.members(app, Role::Instance)
-                .filter_map(|m| self.index.by_arn::<Instance>(&m.arn))
-                .filter(|i| is_running(i) && !self.out_of_service(i))
+    fn app_instances(&self, app: &Application) -> Vec<&'a Instance> {
+        self.members(app, Role::Instance)
+            .filter_map(|m| self.index.by_arn::<Instance>(&m.arn))
+            .filter(|i| is_running(i) && !self.out_of_service(i))
+            .collect()
+    }
+
+    fn serving(&self, app: &Application) -> Serving<'a> {
+        Serving {
+            instances: self.app_instances(app),
+            groups: self
+                .app_groups(app)
+                .into_iter()
+                .map(|group| (group, self.group_instances(group)))
                 .collect(),
-        );
-        self.serving_of_app
-            .borrow_mut()
-            .insert(app.name.clone(), serving.clone());
-        serving
+            unreached: self.unreached(app),
+        }
     }
 
     /// Whether the group that owns `instance` has it out of service.
@@ -267,7 +261,7 @@ impl<'a> Topology<'a> {
         for group in self.app_groups(app) {
             zones.extend(self.launch_zones(group));
         }
-        for instance in self.app_instances(app).iter().copied() {
+        for instance in self.app_instances(app) {
             zones.insert(&instance.availability_zone);
         }
         for lb in self.app_load_balancers(app) {
@@ -307,30 +301,30 @@ impl<'a> Topology<'a> {
 
     /// What losing `zone` does to `app`.
     pub fn lose_zone(&self, app: &Application, zone: &str) -> Outcome {
-        self.outcome(app, zone, self.unreached(app).as_ref())
+        self.outcome(app, &self.serving(app), zone)
     }
 
     /// What losing each of `zones` does to `app`.
     pub fn lose_zones(&self, app: &Application, zones: &[String]) -> Vec<Outcome> {
-        let unreached = self.unreached(app);
+        let parts = self.serving(app);
         zones
             .iter()
-            .map(|zone| self.outcome(app, zone, unreached.as_ref()))
+            .map(|zone| self.outcome(app, &parts, zone))
             .collect()
     }
 
-    /// What losing `zone` does to `app`, which no path reaches when `unreached` says so.
-    fn outcome(&self, app: &Application, zone: &str, unreached: Option<&Reason>) -> Outcome {
+    /// What losing `zone` does to `app`, whose serving `parts` were found beforehand.
+    fn outcome(&self, app: &Application, parts: &Serving<'a>, zone: &str) -> Outcome {
         let mut outcome = Outcome {
             application: app.name.clone(),
             lost_zone: zone.to_owned(),
             verdict: Verdict::Survives,
             below_min: false,
-            reasons: unreached.into_iter().cloned().collect(),
+            reasons: parts.unreached.iter().cloned().collect(),
         };
-        self.capacity(app, zone, &mut outcome);
+        self.capacity(app, parts, zone, &mut outcome);
         self.load_balancing(app, zone, &mut outcome);
-        self.egress(app, zone, &mut outcome);
+        self.egress(app, parts, zone, &mut outcome);
         self.database(app, zone, &mut outcome);
         self.operations(app, zone, &mut outcome);
         self.dns(app, zone, &mut outcome);
@@ -367,15 +361,15 @@ impl<'a> Topology<'a> {
         })
     }
 
-    fn capacity(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
-        let serving = self.app_instances(app);
+    fn capacity(&self, app: &Application, parts: &Serving<'a>, zone: &str, outcome: &mut Outcome) {
+        let serving = &parts.instances;
         let serving_left = serving
             .iter()
             .filter(|i| i.availability_zone != zone)
             .count();
         let mut reasons = Vec::new();
-        for group in self.app_groups(app) {
-            let instances = self.group_instances(group);
+        for (group, instances) in &parts.groups {
+            let group = *group;
             let before = instances.len();
             let left = instances
                 .iter()
@@ -625,9 +619,9 @@ impl<'a> Topology<'a> {
         }
     }
 
-    fn egress(&self, app: &Application, zone: &str, outcome: &mut Outcome) {
+    fn egress(&self, app: &Application, parts: &Serving<'a>, zone: &str, outcome: &mut Outcome) {
         let mut subnets: BTreeSet<(&str, &str)> = BTreeSet::new();
-        for group in self.app_groups(app) {
+        for (group, _) in &parts.groups {
             subnets.extend(
                 group
                     .subnet_ids
@@ -635,7 +629,7 @@ impl<'a> Topology<'a> {
                     .map(|s| (group.region.as_str(), s.as_str())),
             );
         }
-        for instance in self.app_instances(app).iter().copied() {
+        for instance in &parts.instances {
             subnets.insert((&instance.region, &instance.subnet_id));
         }
         let mut through_nat = 0;
@@ -893,10 +887,10 @@ impl<'a> Topology<'a> {
 impl Topology<'_> {
     /// The outcomes of losing each zone in `zones`, for every application: zone-major order.
     pub fn assess(&self, model: &AppModel, zones: &[String]) -> Vec<Outcome> {
-        let unreached: Vec<Option<Reason>> = model
+        let parts: Vec<Serving> = model
             .applications
             .iter()
-            .map(|app| self.unreached(app))
+            .map(|app| self.serving(app))
             .collect();
         zones
             .iter()
@@ -904,8 +898,8 @@ impl Topology<'_> {
                 model
                     .applications
                     .iter()
-                    .zip(&unreached)
-                    .map(|(app, unreached)| self.outcome(app, zone, unreached.as_ref()))
+                    .zip(&parts)
+                    .map(|(app, parts)| self.outcome(app, parts, zone))
                     .collect::<Vec<_>>()
             })
             .collect()

@@ -241,8 +241,8 @@ fn key_of(prefix: &str, id: &str) -> String {
     key
 }
 
-struct Builder<'a, 't> {
-    topology: &'a Topology<'t>,
+struct Builder<'a> {
+    topology: &'a Topology<'a>,
     app: &'a Application,
     failures: &'a Failures,
     lost_zone: Option<&'a str>,
@@ -255,7 +255,7 @@ struct Builder<'a, 't> {
     sg_users: BTreeMap<(String, String), Vec<String>>,
 }
 
-impl<'a, 't: 'a> Builder<'a, 't> {
+impl<'a> Builder<'a> {
     fn add(
         &mut self,
         key: String,

@@ -274,10 +274,7 @@ impl Inventory {
         }
         by(&mut self.instances, |i| (i.region.clone(), i.id.clone()));
         by(&mut self.images, |i| (i.region.clone(), i.id.clone()));
-        self.images
-            .dedup_by(|a, b| a.region == b.region && a.id == b.id);
         self.missing_images.sort();
-        self.missing_images.dedup();
         for template in &mut self.launch_templates {
             template.versions.sort_by_key(|v| v.version_number);
             template.versions.dedup_by_key(|v| v.version_number);

@@ -92,6 +92,23 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, NotWrit
     })
 }
 
+/// The Terraform attributes that setting an inventory field to `expression` writes: one,
+/// but for a Classic Load Balancer's draining, which is two there — on, and for how long
+/// (the inventory's one field holds the seconds, 0: off).
+fn assignments(
+    kind: &str,
+    field: &str,
+    expression: String,
+) -> Result<Vec<(&'static str, String)>, NotWritten> {
+    if (kind, field) == (CLASSIC_LOAD_BALANCER, "connection_draining") {
+        return Ok(vec![
+            ("connection_draining", "true".to_owned()),
+            ("connection_draining_timeout", expression),
+        ]);
+    }
+    Ok(vec![(attribute(kind, field)?, expression)])
+}
+
 /// The resource type of a kind a plan declares.
 fn resource_type(kind: &str) -> Result<&'static str, NotWritten> {
     Ok(match kind {
@@ -380,14 +397,10 @@ impl Writer<'_> {
             } => {
                 let (file, address) = self.declared(resource.kind, &resource.id)?;
                 let expression = self.expression(&file, value)?;
-                // A Classic Load Balancer's draining is two attributes in Terraform: on,
-                // and for how long (the inventory's one field holds the seconds, 0: off).
-                if (resource.kind, *field) == (CLASSIC_LOAD_BALANCER, "connection_draining") {
-                    self.set(&file, &address, "connection_draining", "true")?;
-                    return self.set(&file, &address, "connection_draining_timeout", &expression);
+                for (name, expression) in assignments(resource.kind, field, expression)? {
+                    self.set(&file, &address, name, &expression)?;
                 }
-                let name = attribute(resource.kind, field)?;
-                self.set(&file, &address, name, &expression)
+                Ok(())
             }
             IacEdit::Unset { resource, field } => {
                 let (file, address) = self.declared(resource.kind, &resource.id)?;
