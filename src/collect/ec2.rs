@@ -494,12 +494,10 @@ pub async fn launch_images(
     let found = images_by_id(client, region, &wanted).await?;
     for id in &wanted {
         if !found.iter().any(|image| &image.id == id) {
-            inventory
-                .missing_images
-                .push(crate::inventory::MissingImage {
-                    id: id.clone(),
-                    region: region.to_owned(),
-                });
+            inventory.missing_images.push(crate::inventory::NotFound {
+                id: id.clone(),
+                region: region.to_owned(),
+            });
         }
     }
     inventory.images.extend(found);
@@ -747,7 +745,7 @@ mod tests {
         assert_eq!(found, ["ami-old"]);
         assert_eq!(
             inventory.missing_images,
-            [crate::inventory::MissingImage {
+            [crate::inventory::NotFound {
                 id: "ami-gone".into(),
                 region: "us-east-1".into()
             }]

@@ -5,12 +5,55 @@ use aws_sdk_elasticloadbalancing::Client;
 use futures::{StreamExt, TryStreamExt};
 
 use super::{CallFailure, UnitResult, failed};
-use crate::inventory::{ClassicHealthCheck, ClassicListener, ClassicLoadBalancer, Inventory};
+use crate::inventory::{
+    ClassicHealthCheck, ClassicListener, ClassicLoadBalancer, Inventory, NotFound,
+};
 
 /// AWS's largest page for DescribeLoadBalancers.
 const PAGE: i32 = 400;
 /// Attribute reads in flight at once within a unit.
 const FOLLOW_UPS: usize = 8;
+
+/// The Classic Load Balancers `region`'s Auto Scaling groups name and the inventory does not
+/// hold, asked for by name one at a time: those AWS answers `LoadBalancerNotFound` for are
+/// recorded missing. Run after the units (see `elbv2::named_target_groups`).
+pub async fn named_load_balancers(
+    client: &Client,
+    inventory: &mut Inventory,
+    region: &str,
+) -> Result<(), CallFailure> {
+    let held = inventory
+        .classic_load_balancers
+        .iter()
+        .filter(|lb| lb.region == region)
+        .map(|lb| lb.name.as_str())
+        .collect();
+    let wanted =
+        super::named_by_groups_not_held(inventory, region, |g| &g.load_balancer_names, &held);
+    for name in wanted {
+        match client
+            .describe_load_balancers()
+            .load_balancer_names(&name)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            // `LoadBalancerNotFound`, as the API names it.
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_access_point_not_found_exception()) =>
+            {
+                inventory.missing_classic_load_balancers.push(NotFound {
+                    id: name,
+                    region: region.to_owned(),
+                })
+            }
+            Err(error) => return Err(failed("DescribeLoadBalancers")(error)),
+        }
+    }
+    Ok(())
+}
 
 pub async fn classic_load_balancers(
     client: Client,

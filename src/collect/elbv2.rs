@@ -7,7 +7,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::{CallFailure, UnitResult, failed};
 use crate::inventory::{
-    HealthCheck, Inventory, Listener, ListenerAction, ListenerRule, LoadBalancer, Target,
+    HealthCheck, Inventory, Listener, ListenerAction, ListenerRule, LoadBalancer, NotFound, Target,
     TargetGroup,
 };
 
@@ -281,6 +281,47 @@ fn listener_action(action: &Action) -> ListenerAction {
         redirect_port: redirect.and_then(|r| r.port()).map(str::to_owned),
         redirect_host: redirect.and_then(|r| r.host()).map(str::to_owned),
     }
+}
+
+/// The target groups `region`'s Auto Scaling groups name and the inventory does not hold,
+/// asked for by ARN one at a time (one unknown ARN fails a call naming several): those AWS
+/// answers `TargetGroupNotFound` for are recorded missing. Run after the units, so that only
+/// the ARNs their collection did not read are asked for: none, in most accounts.
+pub async fn named_target_groups(
+    client: &Client,
+    inventory: &mut Inventory,
+    region: &str,
+) -> Result<(), CallFailure> {
+    let held = inventory
+        .target_groups
+        .iter()
+        .filter(|t| t.region == region)
+        .map(|t| t.arn.as_str())
+        .collect();
+    let wanted =
+        super::named_by_groups_not_held(inventory, region, |g| &g.target_group_arns, &held);
+    for arn in wanted {
+        match client
+            .describe_target_groups()
+            .target_group_arns(&arn)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_target_group_not_found_exception()) =>
+            {
+                inventory.missing_target_groups.push(NotFound {
+                    id: arn,
+                    region: region.to_owned(),
+                })
+            }
+            Err(error) => return Err(failed("DescribeTargetGroups")(error)),
+        }
+    }
+    Ok(())
 }
 
 pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: String) -> UnitResult {
@@ -597,5 +638,72 @@ mod tests {
             action.redirect_host.as_deref(),
             Some("elsewhere.example.net")
         );
+    }
+
+    /// A target group a group names is recorded missing only when AWS answers
+    /// `TargetGroupNotFound`; any other failure (a role without the permission) records
+    /// nothing, so the rule calls it `unknown`, and becomes the inventory's warning.
+    #[tokio::test]
+    async fn only_not_found_records_a_target_group_missing() {
+        use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsError;
+        use aws_sdk_elasticloadbalancingv2::types::error::TargetGroupNotFoundException;
+        use aws_smithy_mocks::{MockResponseInterceptor, Rule, mock};
+        use aws_smithy_types::error::ErrorMetadata;
+
+        fn answering(rule: &Rule) -> super::Client {
+            let config = aws_sdk_elasticloadbalancingv2::Config::builder()
+                .behavior_version(aws_sdk_elasticloadbalancingv2::config::BehaviorVersion::latest())
+                .region(aws_sdk_elasticloadbalancingv2::config::Region::new(
+                    "us-east-1",
+                ))
+                .credentials_provider(
+                    aws_sdk_elasticloadbalancingv2::config::Credentials::for_tests(),
+                )
+                .http_client(aws_smithy_mocks::create_mock_http_client())
+                .interceptor(MockResponseInterceptor::new().with_rule(rule))
+                .build();
+            super::Client::from_conf(config)
+        }
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/old/0";
+        let inventory = || {
+            let mut inventory = crate::inventory::Inventory::default();
+            let document = serde_json::json!({"name": "web-asg", "arn": "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0:autoScalingGroupName/web-asg",
+                "region": "us-east-1", "availability_zones": [], "subnet_ids": [], "min_size": 0, "max_size": 1,
+                "desired_capacity": 0, "health_check_type": "ELB", "health_check_grace_period": 300,
+                "target_group_arns": [arn], "load_balancer_names": [], "instance_ids": [], "tags": {}});
+            inventory
+                .auto_scaling_groups
+                .push(serde_json::from_value(document).unwrap());
+            inventory
+        };
+
+        let gone = mock!(super::Client::describe_target_groups).then_error(|| {
+            DescribeTargetGroupsError::TargetGroupNotFoundException(
+                TargetGroupNotFoundException::builder().build(),
+            )
+        });
+        let mut found = inventory();
+        super::named_target_groups(&answering(&gone), &mut found, "us-east-1")
+            .await
+            .unwrap();
+        assert_eq!(
+            found.missing_target_groups,
+            [crate::inventory::NotFound {
+                id: arn.into(),
+                region: "us-east-1".into()
+            }]
+        );
+
+        let refused = mock!(super::Client::describe_target_groups).then_error(|| {
+            DescribeTargetGroupsError::generic(
+                ErrorMetadata::builder().code("AccessDenied").build(),
+            )
+        });
+        let mut found = inventory();
+        let failure = super::named_target_groups(&answering(&refused), &mut found, "us-east-1")
+            .await
+            .unwrap_err();
+        assert_eq!(failure.code, "AccessDenied");
+        assert!(found.missing_target_groups.is_empty());
     }
 }

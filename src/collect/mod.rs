@@ -664,11 +664,37 @@ pub async fn collect_with(
         if let Err(failure) = ec2::launch_images(&client.ec2, &mut inventory, region).await {
             warn(&mut inventory, "ec2", region.clone(), failure);
         }
+        if let Err(failure) =
+            elbv2::named_target_groups(&client.elbv2, &mut inventory, region).await
+        {
+            warn(&mut inventory, "elbv2", region.clone(), failure);
+        }
+        if let Err(failure) = elb::named_load_balancers(&client.elb, &mut inventory, region).await {
+            warn(&mut inventory, "elb", region.clone(), failure);
+        }
     }
     inventory.derive_subnet_publicity();
     inventory.collected_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     inventory.normalize();
     inventory
+}
+
+/// What `region`'s Auto Scaling groups name through `named` (target group ARNs, Classic
+/// Load Balancer names) and `held` lacks, once each: what a post-step asks AWS for by id.
+fn named_by_groups_not_held(
+    inventory: &Inventory,
+    region: &str,
+    named: impl Fn(&crate::inventory::AutoScalingGroup) -> &[String],
+    held: &std::collections::BTreeSet<&str>,
+) -> Vec<String> {
+    let wanted: std::collections::BTreeSet<&str> = inventory
+        .auto_scaling_groups
+        .iter()
+        .filter(|group| group.region == region)
+        .flat_map(|group| named(group).iter().map(String::as_str))
+        .filter(|id| !held.contains(id))
+        .collect();
+    wanted.into_iter().map(str::to_owned).collect()
 }
 
 /// A call that failed, kept as a warning of the inventory (the rest is collected).

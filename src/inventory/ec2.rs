@@ -244,18 +244,6 @@ pub struct Image {
     pub tags: Tags,
 }
 
-/// An AMI that a launch template version or launch configuration names and that
-/// DescribeImages did not return when the collector asked for it by id: deregistered (AWS
-/// shows a deregistered AMI only for a short while), disabled, not allowed by the account's
-/// Allowed AMIs settings, or no longer shared with the account. Either way a group
-/// launching from it cannot launch.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MissingImage {
-    pub id: String,
-    pub region: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchTemplate {

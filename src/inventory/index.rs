@@ -735,12 +735,11 @@ impl Index {
         };
         Some(if let Some(image) = self.find_near::<Image>(group, id) {
             LaunchImage::Found(image)
-        } else if self
-            .inventory()
-            .missing_images
-            .iter()
-            .any(|m| m.region == group.region && m.id == id)
-        {
+        } else if crate::inventory::NotFound::listed(
+            &self.inventory().missing_images,
+            &group.region,
+            id,
+        ) {
             LaunchImage::Missing(id)
         } else {
             LaunchImage::NotLookedUp(id)

@@ -85,6 +85,24 @@ macro_rules! for_each_collection {
     };
 }
 
+/// A resource that another one names (an Auto Scaling group its load balancers, a launch
+/// template its AMI), that the inventory did not hold, and that AWS said does not exist when
+/// the collector asked for it by id. Such a reference fails only once AWS has said so: one
+/// neither collected nor recorded here was not looked up, and rules call it `unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotFound {
+    pub id: String,
+    pub region: String,
+}
+
+impl NotFound {
+    /// Whether `list` records `id` in `region` as not found.
+    pub fn listed(list: &[NotFound], region: &str, id: &str) -> bool {
+        list.iter().any(|m| m.region == region && m.id == id)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inventory {
@@ -111,10 +129,12 @@ pub struct Inventory {
     pub instances: Vec<Instance>,
     #[serde(default)]
     pub images: Vec<Image>,
-    /// AMIs that launch settings name and that DescribeImages did not return when asked
-    /// (see [`MissingImage`]): an AMI neither here nor in `images` was not looked up.
+    /// AMIs that launch settings name and that DescribeImages did not return when asked by
+    /// id: deregistered (AWS shows one only for a short while after), disabled, not allowed
+    /// by the account's Allowed AMIs settings, or no longer shared with it. An AMI neither
+    /// here nor in `images` was not looked up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing_images: Vec<MissingImage>,
+    pub missing_images: Vec<NotFound>,
     #[serde(default)]
     pub launch_templates: Vec<LaunchTemplate>,
     #[serde(default)]
@@ -127,10 +147,20 @@ pub struct Inventory {
     pub load_balancers: Vec<LoadBalancer>,
     #[serde(default)]
     pub classic_load_balancers: Vec<ClassicLoadBalancer>,
+    /// Classic Load Balancers that Auto Scaling groups name and that DescribeLoadBalancers
+    /// answered `LoadBalancerNotFound` for (deleted); one neither here nor in
+    /// `classic_load_balancers` was not looked up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_classic_load_balancers: Vec<NotFound>,
     #[serde(default)]
     pub listeners: Vec<Listener>,
     #[serde(default)]
     pub target_groups: Vec<TargetGroup>,
+    /// Target groups that Auto Scaling groups name and that DescribeTargetGroups answered
+    /// `TargetGroupNotFound` for (deleted); one neither here nor in `target_groups` was not
+    /// looked up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_target_groups: Vec<NotFound>,
     #[serde(default)]
     pub db_instances: Vec<DbInstance>,
     #[serde(default)]
@@ -221,8 +251,10 @@ impl Inventory {
             scaling_policies,
             load_balancers,
             classic_load_balancers,
+            missing_classic_load_balancers,
             listeners,
             target_groups,
+            missing_target_groups,
             db_instances,
             db_clusters,
             db_subnet_groups,
@@ -275,6 +307,8 @@ impl Inventory {
         by(&mut self.instances, |i| (i.region.clone(), i.id.clone()));
         by(&mut self.images, |i| (i.region.clone(), i.id.clone()));
         self.missing_images.sort();
+        self.missing_target_groups.sort();
+        self.missing_classic_load_balancers.sort();
         for template in &mut self.launch_templates {
             template.versions.sort_by_key(|v| v.version_number);
             template.versions.dedup_by_key(|v| v.version_number);

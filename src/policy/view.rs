@@ -582,6 +582,28 @@ impl InventoryView {
         map.into()
     }
 
+    /// `inv.not_found(near, kind, id)`: whether the collector asked AWS for the `kind` `id`
+    /// in `near`'s region and AWS said it does not exist ([`crate::inventory::NotFound`]).
+    /// `false` says nothing: the resource may be collected, or never looked up.
+    fn not_found(&self, near: &Res, kind: &str, id: &str) -> ScriptResult<bool> {
+        let inventory = self.index().inventory();
+        let list = match kind {
+            "image" => &inventory.missing_images,
+            "target_group" => &inventory.missing_target_groups,
+            "classic_load_balancer" => &inventory.missing_classic_load_balancers,
+            _ => {
+                return script_error(format!(
+                    "inv.not_found answers for kind `image`, `target_group` or `classic_load_balancer`, not `{kind}`"
+                ));
+            }
+        };
+        Ok(crate::inventory::NotFound::listed(
+            list,
+            &near.text("region"),
+            id,
+        ))
+    }
+
     /// The security groups `group`'s instances launch with ([`Index::launch_security_groups`]).
     /// The launch settings' own field is noted as read: a template's launch template whose
     /// groups wait for an input makes the verdict wait too.
@@ -875,6 +897,12 @@ impl InventoryView {
         engine.register_fn("launch_image", |view: &mut InventoryView, group: Res| {
             view.launch_image(&group)
         });
+        engine.register_fn(
+            "not_found",
+            |view: &mut InventoryView, near: Res, kind: &str, id: &str| {
+                view.not_found(&near, kind, id)
+            },
+        );
         engine.register_fn(
             "launch_template_version",
             |view: &mut InventoryView, group: Res| view.launch_template_version(&group),

@@ -414,9 +414,12 @@ async fn a_sample_of_generated_accounts_is_judged_alike_in_moto_and_one_fix_conv
         }
         let account_seed = seed.wrapping_add(n);
         let (composition, account) = generate(&mut Rng(account_seed));
+        // Moto refuses any change to a group naming a deleted target group (AWS accepts it
+        // and fails the launches): `gone_references_live` holds that shape against moto.
         let beyond_moto = composition.apps.iter().any(|app| {
             app.violations.contains(&Violation::UnconfirmedTopic)
                 || app.violations.contains(&Violation::SmallGroup)
+                || app.stale_load_balancer
         });
         if beyond_moto {
             continue;
@@ -482,6 +485,8 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         // The ALB application's AMI is deregistered after its group launched.
         image_gone: k == 0,
         lb_one_zone: false,
+        // Beyond moto: it refuses to change a group naming a deleted target group.
+        stale_load_balancer: false,
     };
     let composition = Composition {
         apps: vec![app(0, LbKind::Alb), app(1, LbKind::Classic)],

@@ -12,6 +12,7 @@ mod field_audit;
 mod fix_cli;
 mod fix_live;
 mod generated;
+mod gone_references_live;
 mod inventory_cli;
 mod inventory_live;
 mod layout;

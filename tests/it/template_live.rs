@@ -26,9 +26,12 @@ use crate::support::moto::Moto;
 use crate::support::{hacheck, stdout};
 
 // moto's CloudFormation skips alarms (HA014, HA015, HA025 judge them); HA016 waits for a
-// recipient; HA018 for placement moto does not make; HA029 judges only the account (a
-// template cannot say whether its AMI exists; the stack's AMI id is not moto's).
-const NOT_COMPARED: [&str; 6] = ["HA014", "HA015", "HA016", "HA018", "HA025", "HA029"];
+// recipient; HA018 for placement moto does not make; HA029 and HA030 judge only the
+// account (a template cannot say whether its AMI or load balancers exist; the stack's AMI
+// id is not moto's).
+const NOT_COMPARED: [&str; 7] = [
+    "HA014", "HA015", "HA016", "HA018", "HA025", "HA029", "HA030",
+];
 
 fn json(output: std::process::Output) -> Value {
     serde_json::from_str(&stdout(&output))

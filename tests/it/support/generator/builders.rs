@@ -516,14 +516,39 @@ pub(crate) fn application(
             account.expect("HA005", &asg);
         }
         let (min, desired) = if small { (1, 1) } else { (2, 2) };
+        let (mut target_group_arns, mut load_balancer_names) = if classic {
+            (vec![], vec![lb_name.clone()])
+        } else {
+            (vec![tg_arn.clone()], vec![])
+        };
+        // A load balancer of the application's that a clean-up deleted and left in the group.
+        if app.stale_load_balancer {
+            if classic {
+                let stale = format!("{name}-old-lb");
+                account.add(
+                    "missing_classic_load_balancers",
+                    json!({"id": stale, "region": REGION}),
+                );
+                load_balancer_names.push(stale);
+            } else {
+                let stale = format!(
+                    "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}-old-tg/0000000000000000"
+                );
+                account.add(
+                    "missing_target_groups",
+                    json!({"id": stale, "region": REGION}),
+                );
+                target_group_arns.push(stale);
+            }
+            account.expect("HA030", &asg);
+        }
         account.add("auto_scaling_groups", json!({"name": asg, "arn": group_arn(&asg), "region": REGION,
         "availability_zones": zones.iter().map(|&z| ZONES[z]).collect::<Vec<_>>(),
         "subnet_ids": zones.iter().map(|z| format!("subnet-prv{z}")).collect::<Vec<_>>(),
         "min_size": min, "max_size": 6, "desired_capacity": desired,
         "health_check_type": if has(Violation::Ec2HealthCheck) { "EC2" } else { "ELB" },
         "health_check_grace_period": 300,
-        "target_group_arns": if classic { json!([]) } else { json!([tg_arn]) },
-        "load_balancer_names": if classic { json!([lb_name]) } else { json!([]) },
+        "target_group_arns": target_group_arns, "load_balancer_names": load_balancer_names,
         "launch_template": if launch_configuration { Value::Null } else { json!({"id": template, "name": template, "version": version}) },
         "launch_configuration_name": if launch_configuration { json!(format!("{name}-lc")) } else { Value::Null },
         "instance_ids": instance_ids, "tags": {}}));

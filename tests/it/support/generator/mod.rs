@@ -418,6 +418,9 @@ pub(crate) struct AppPlan {
     /// A Network Load Balancer in one zone's subnet only (HA028; losing that zone takes
     /// every node: HA018).
     pub(crate) lb_one_zone: bool,
+    /// The group also names a target group (a Classic Load Balancer, for a Classic
+    /// application) that was deleted since (HA030).
+    pub(crate) stale_load_balancer: bool,
 }
 
 #[derive(Debug)]
@@ -506,6 +509,10 @@ impl Composition {
             let nlb = matches!(app.lb, LbKind::NlbWithGroups | LbKind::NlbWithoutGroups);
             app.lb_one_zone = nlb && rng.chance(15);
         }
+        for app in &mut composition.apps {
+            let grouped = app.backend == Backend::Group && !app.registered;
+            app.stale_load_balancer = grouped && rng.chance(10);
+        }
         composition
     }
 
@@ -568,6 +575,7 @@ impl Composition {
                     draining_off: false,
                     image_gone: false,
                     lb_one_zone: false,
+                    stale_load_balancer: false,
                 }
             })
             .collect();

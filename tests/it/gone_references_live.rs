@@ -1,0 +1,149 @@
+//! What an Auto Scaling group names and AWS no longer has (HA030), against moto: the
+//! collector asks for each target group and Classic Load Balancer a group names and the
+//! inventory lacks, records those AWS answers "not found" for, and the rule names them.
+//! (The generated accounts carry this shape offline; moto refuses to change such a group,
+//! so they do not take it through a fix.)
+
+use aws_sdk_elasticloadbalancing::types as elbt;
+use aws_sdk_elasticloadbalancingv2::types as elbv2t;
+use hacheck::inventory::{Inventory, NotFound};
+
+use crate::support::moto::{Moto, REGION};
+use crate::support::seed::{private_launch_template, security_group, vpc_with_private_subnets};
+use crate::support::{assert_exit, stdout};
+
+#[tokio::test]
+async fn a_deleted_target_group_and_load_balancer_a_group_names_fail_ha030() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let elb = aws_sdk_elasticloadbalancing::Client::new(&config);
+    let zones = [format!("{REGION}a"), format!("{REGION}b")];
+    let (vpc, subnets) = vpc_with_private_subnets(
+        &ec2,
+        "10.7.0.0/16",
+        &[("10.7.1.0/24", &zones[0]), ("10.7.2.0/24", &zones[1])],
+    )
+    .await;
+    let group = security_group(&ec2, &vpc, "web", &[]).await;
+    private_launch_template(&ec2, "web", "", &group).await;
+
+    let mut target_groups = Vec::new();
+    for name in ["kept-tg", "gone-tg"] {
+        let created = elbv2
+            .create_target_group()
+            .name(name)
+            .protocol(elbv2t::ProtocolEnum::Http)
+            .port(8080)
+            .vpc_id(&vpc)
+            .send()
+            .await
+            .unwrap();
+        target_groups.push(
+            created.target_groups()[0]
+                .target_group_arn()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for name in ["kept-elb", "gone-elb"] {
+        elb.create_load_balancer()
+            .load_balancer_name(name)
+            .set_subnets(Some(subnets.clone()))
+            .listeners(
+                elbt::Listener::builder()
+                    .protocol("HTTP")
+                    .load_balancer_port(80)
+                    .instance_port(8080)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    aws_sdk_autoscaling::Client::new(&config)
+        .create_auto_scaling_group()
+        .auto_scaling_group_name("web-asg")
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(0)
+        .vpc_zone_identifier(subnets.join(","))
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name("web")
+                .version("$Latest")
+                .build(),
+        )
+        .set_target_group_arns(Some(target_groups.clone()))
+        .load_balancer_names("kept-elb")
+        .load_balancer_names("gone-elb")
+        .send()
+        .await
+        .unwrap();
+    // A clean-up deletes them and leaves them in the group, as AWS does.
+    elbv2
+        .delete_target_group()
+        .target_group_arn(&target_groups[1])
+        .send()
+        .await
+        .unwrap();
+    elb.delete_load_balancer()
+        .load_balancer_name("gone-elb")
+        .send()
+        .await
+        .unwrap();
+
+    let output = moto.hacheck().arg("inventory").output().unwrap();
+    assert_exit(&output, 0);
+    let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    let gone = |id: &str| NotFound {
+        id: id.to_owned(),
+        region: REGION.to_owned(),
+    };
+    assert_eq!(inventory.missing_target_groups, [gone(&target_groups[1])]);
+    assert_eq!(inventory.missing_classic_load_balancers, [gone("gone-elb")]);
+
+    // The group serves no application (no listener forwards to it): judged account-wide.
+    let output = moto
+        .hacheck()
+        .args([
+            "scan", "--scope", "account", "--select", "HA030", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let report = crate::support::json_of_judged(&output);
+    let result = &report["results"].as_array().unwrap()[0];
+    assert_eq!(result["status"], "fail", "{result}");
+    assert_eq!(
+        result["message"],
+        "Auto Scaling group web-asg names target group gone-tg, Classic Load Balancer gone-elb, \
+         which AWS says no longer exists: its launches fail when it must replace or add an instance."
+    );
+
+    // Without the lookup's answer (an inventory of an earlier hacheck), nothing is claimed.
+    let mut earlier = inventory.clone();
+    earlier.missing_target_groups.clear();
+    earlier.missing_classic_load_balancers.clear();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("earlier.json");
+    std::fs::write(&snapshot, serde_json::to_string(&earlier).unwrap()).unwrap();
+    let output = crate::support::hacheck()
+        .args([
+            "scan",
+            "--scope",
+            "account",
+            "--select",
+            "HA030",
+            "--format",
+            "json",
+            "--inventory",
+        ])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    let report = crate::support::json_of_judged(&output);
+    assert_eq!(report["results"][0]["status"], "unknown", "{report}");
+}
