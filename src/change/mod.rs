@@ -175,6 +175,7 @@ actions! {
     PutScalingPolicy(monitoring),
     PutCpuAlarm(monitoring),
     EnableAlarmActions(monitoring),
+    CreateEventSubscription(monitoring),
     UpsertAliasRecord(dns),
     Manual(manual),
     CreateVpc(network),

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::iac::SUBSCRIPTION;
 use super::{ActionType, Change, Declared, IacEdit, IacValue, change};
 use crate::inventory::{
-    AutoScalingGroup, Inventory, MetricAlarm, Resource, ScalingPolicy, SnsTopic,
+    AutoScalingGroup, DbCluster, DbInstance, EventSubscription, Inventory, MetricAlarm, Resource,
+    ScalingPolicy, SnsTopic,
 };
 
 /// Creates an SNS topic (idempotent by name); outputs its ARN.
@@ -295,5 +296,115 @@ impl ActionType for EnableAlarmActions {
     }
     fn template_change(&self) -> String {
         "set `ActionsEnabled: true`".into()
+    }
+}
+
+/// Creates an RDS event subscription: the `categories` events of `source_type` sources
+/// `source_ids`, posted to `topic_arn` (which may be a `ref:`). Only adds a notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEventSubscription {
+    pub name: String,
+    pub topic_arn: String,
+    /// `db-instance` or `db-cluster`.
+    pub source_type: String,
+    pub source_ids: Vec<String>,
+    pub categories: Vec<String>,
+}
+
+impl CreateEventSubscription {
+    /// The inventory kind of its sources.
+    fn source_kind(&self) -> &'static str {
+        if self.source_type == "db-cluster" {
+            DbCluster::KIND
+        } else {
+            DbInstance::KIND
+        }
+    }
+}
+
+impl ActionType for CreateEventSubscription {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        let kind = self.source_kind();
+        Some(vec![IacEdit::Declare {
+            kind: EventSubscription::KIND,
+            name: self.name.clone(),
+            beside: self.source_ids.first().map(|id| Declared::new(kind, id)),
+            fields: vec![
+                ("name", IacValue::text(&self.name)),
+                (
+                    "sns_topic_arn",
+                    IacValue::resource(SnsTopic::KIND, &self.topic_arn),
+                ),
+                ("source_type", IacValue::text(&self.source_type)),
+                (
+                    "source_ids",
+                    IacValue::resources(Some(kind), &self.source_ids),
+                ),
+                (
+                    "event_categories",
+                    IacValue::List(self.categories.iter().map(|c| IacValue::text(c)).collect()),
+                ),
+                ("enabled", IacValue::Bool(true)),
+            ],
+            keep: &[],
+        }])
+    }
+
+    fn key(&self) -> String {
+        format!("rds-events:{}", self.name)
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        self.name.clone()
+    }
+    fn summary(&self) -> String {
+        "rds event subscription".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let CreateEventSubscription {
+            topic_arn,
+            source_type,
+            source_ids,
+            categories,
+            ..
+        } = self;
+        vec![change(
+            "events",
+            "(none)",
+            format!(
+                "{} of {source_type} {} → {topic_arn}",
+                categories.join(", "),
+                source_ids.join(", ")
+            ),
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "rds:DescribeEventSubscriptions",
+            "rds:CreateEventSubscription",
+            "rds:AddTagsToResource",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, created: &str) {
+        inv.event_subscriptions.push(EventSubscription {
+            name: self.name.clone(),
+            arn: created.to_owned(),
+            region: region.to_owned(),
+            sns_topic_arn: self.topic_arn.clone(),
+            status: "active".into(),
+            enabled: true,
+            source_type: Some(self.source_type.clone()),
+            source_ids: self.source_ids.clone(),
+            event_categories: self.categories.clone(),
+        });
+    }
+    fn template_change(&self) -> String {
+        format!(
+            "declare an `AWS::RDS::EventSubscription` of {} to the topic",
+            self.categories.join(", ")
+        )
     }
 }

@@ -318,6 +318,7 @@ pub const READ_ACTIONS: &[&str] = &[
     "rds:DescribeDBClusters",
     "rds:DescribeDBInstances",
     "rds:DescribeDBSubnetGroups",
+    "rds:DescribeEventSubscriptions",
     "route53:ListHostedZones",
     "route53:ListResourceRecordSets",
     "sns:ListSubscriptions",
@@ -572,6 +573,7 @@ fn region_units(clients: &RegionClients, account_id: &str) -> Vec<Unit> {
         unit("rds", r, rds::db_instances(c.rds.clone(), r.clone())),
         unit("rds", r, rds::db_clusters(c.rds.clone(), r.clone())),
         unit("rds", r, rds::db_subnet_groups(c.rds.clone(), r.clone())),
+        unit("rds", r, rds::event_subscriptions(c.rds.clone(), r.clone())),
         unit(
             "cloudwatch",
             r,

@@ -1,9 +1,11 @@
-//! RDS collectors: DB instances, DB clusters and DB subnet groups.
+//! RDS collectors: DB instances, DB clusters, DB subnet groups and event subscriptions.
 
 use aws_sdk_rds::Client;
 
 use super::{UnitResult, failed};
-use crate::inventory::{DbCluster, DbClusterMember, DbInstance, DbSubnetGroup, Inventory};
+use crate::inventory::{
+    DbCluster, DbClusterMember, DbInstance, DbSubnetGroup, EventSubscription, Inventory,
+};
 
 /// AWS's maximum page for the RDS describe calls.
 const PAGE: i32 = 100;
@@ -140,6 +142,44 @@ pub async fn db_subnet_groups(client: Client, region: String) -> UnitResult {
                     .filter_map(|s| s.subnet_availability_zone().and_then(|z| z.name()))
                     .map(str::to_owned)
                     .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn event_subscriptions(client: Client, region: String) -> UnitResult {
+    let mut out = Inventory::default();
+    let mut pages = client
+        .describe_event_subscriptions()
+        .max_records(PAGE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for subscription in page
+            .map_err(failed("DescribeEventSubscriptions"))?
+            .event_subscriptions_list()
+        {
+            out.event_subscriptions.push(EventSubscription {
+                name: subscription
+                    .cust_subscription_id()
+                    .unwrap_or_default()
+                    .to_owned(),
+                arn: subscription
+                    .event_subscription_arn()
+                    .unwrap_or_default()
+                    .to_owned(),
+                region: region.clone(),
+                sns_topic_arn: subscription.sns_topic_arn().unwrap_or_default().to_owned(),
+                status: subscription.status().unwrap_or_default().to_owned(),
+                enabled: subscription.enabled().unwrap_or(false),
+                // AWS answers an empty source type for a subscription of every source.
+                source_type: subscription
+                    .source_type()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned),
+                source_ids: subscription.source_ids_list().to_vec(),
+                event_categories: subscription.event_categories_list().to_vec(),
             });
         }
     }

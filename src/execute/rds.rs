@@ -1,12 +1,13 @@
 //! RDS: Multi-AZ and private access on a DB instance, a reader in a second zone of a
-//! cluster, and new subnet groups and DB instances. No call here deletes anything.
+//! cluster, new subnet groups, DB instances and event subscriptions. No call here deletes
+//! anything.
 
 use super::step::{Done, Patience, StepError, StepResult, gone_or_fail, poll, sdk_fail, settle};
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
-    AddClusterReader, CreateDbInstance, CreateDbSubnetGroup, DisablePublicAccess, EnableBackups,
-    EnableDbDeletionProtection, EnableMultiAz,
+    AddClusterReader, CreateDbInstance, CreateDbSubnetGroup, CreateEventSubscription,
+    DisablePublicAccess, EnableBackups, EnableDbDeletionProtection, EnableMultiAz,
 };
 use crate::collect::RegionClients;
 
@@ -353,5 +354,89 @@ impl Apply for CreateDbInstance {
             master_username,
         )
         .await
+    }
+}
+
+/// Creates the subscription; satisfied when one of that name already posts at least these
+/// events of these sources to that topic, refused when it exists with other settings (it
+/// is someone's: not changed here).
+async fn create_event_subscription(
+    c: &RegionClients,
+    wanted: &CreateEventSubscription,
+) -> StepResult {
+    let CreateEventSubscription {
+        name,
+        topic_arn,
+        source_type,
+        source_ids,
+        categories,
+    } = wanted;
+    let read = c
+        .rds
+        .describe_event_subscriptions()
+        .subscription_name(name)
+        .send()
+        .await;
+    match read {
+        Ok(answer) => {
+            let Some(existing) = answer.event_subscriptions_list().first() else {
+                return Err(StepError::Failed(format!(
+                    "DescribeEventSubscriptions answered no subscription `{name}`"
+                )));
+            };
+            // Empty lists mean every source and every category.
+            let covers = |have: &[String], want: &[String]| {
+                have.is_empty() || want.iter().all(|w| have.contains(w))
+            };
+            let same = existing.sns_topic_arn() == Some(topic_arn.as_str())
+                && existing.source_type() == Some(source_type.as_str())
+                && existing.enabled() == Some(true)
+                && covers(existing.source_ids_list(), source_ids)
+                && covers(existing.event_categories_list(), categories);
+            if same {
+                return Ok(Done::Satisfied(None));
+            }
+            return Err(StepError::Drift(format!(
+                "RDS event subscription `{name}` exists with other settings (topic `{}`, {} of {}): it is not changed here",
+                existing.sns_topic_arn().unwrap_or_default(),
+                existing.event_categories_list().join(", "),
+                existing.source_ids_list().join(", ")
+            )));
+        }
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_subscription_not_found_fault()) => {}
+        Err(error) => return Err(sdk_fail("DescribeEventSubscriptions")(error)),
+    }
+    let created = c
+        .rds
+        .create_event_subscription()
+        .subscription_name(name)
+        .sns_topic_arn(topic_arn)
+        .source_type(source_type)
+        .set_source_ids(Some(source_ids.clone()))
+        .set_event_categories(Some(categories.clone()))
+        .enabled(true)
+        .tags(
+            aws_sdk_rds::types::Tag::builder()
+                .key(MANAGED_TAG.0)
+                .value(MANAGED_TAG.1)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(sdk_fail("CreateEventSubscription"))?;
+    Ok(Done::Applied(
+        created
+            .event_subscription()
+            .and_then(|s| s.event_subscription_arn())
+            .map(str::to_owned),
+    ))
+}
+
+impl Apply for CreateEventSubscription {
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        create_event_subscription(ctx.regional()?, self).await
     }
 }

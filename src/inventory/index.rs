@@ -88,6 +88,7 @@ collections! {
     21: SnsTopic => sns_topics,
     22: ClassicLoadBalancer => classic_load_balancers,
     23: Distribution => distributions,
+    24: EventSubscription => event_subscriptions,
 }
 
 /// What the inventory knows of the AMI a group launches ([`Index::launch_image`]).

@@ -82,6 +82,7 @@ macro_rules! for_each_collection {
         // Last: their index slots (22, 23) came after the others'.
         $visit!("classic_load_balancers", &$inventory.classic_load_balancers);
         $visit!("distributions", &$inventory.distributions);
+        $visit!("event_subscriptions", &$inventory.event_subscriptions);
     };
 }
 
@@ -178,6 +179,9 @@ pub struct Inventory {
     /// CloudFront distributions (a global service), fronts of load balancers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub distributions: Vec<Distribution>,
+    /// RDS event notification subscriptions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_subscriptions: Vec<EventSubscription>,
     /// Where each resource was declared, for an inventory read from templates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
@@ -263,6 +267,7 @@ impl Inventory {
             metric_alarms,
             sns_topics,
             distributions,
+            event_subscriptions,
             sources
         );
     }
@@ -393,6 +398,13 @@ impl Inventory {
             distribution.origins.sort();
         }
         by(&mut self.distributions, |d| d.id.clone());
+        for subscription in &mut self.event_subscriptions {
+            subscription.source_ids.sort();
+            subscription.event_categories.sort();
+        }
+        by(&mut self.event_subscriptions, |s| {
+            (s.region.clone(), s.name.clone())
+        });
         by(&mut self.record_sets, |r| {
             (
                 r.zone_id.clone(),
@@ -593,6 +605,12 @@ arn_resource!(
 );
 arn_resource!(MetricAlarm, "metric_alarm", "AWS::CloudWatch::Alarm", name);
 arn_resource!(SnsTopic, "sns_topic", "AWS::SNS::Topic", name);
+arn_resource!(
+    EventSubscription,
+    "event_subscription",
+    "AWS::RDS::EventSubscription",
+    name
+);
 
 impl Resource for HostedZone {
     const KIND: &'static str = "hosted_zone";

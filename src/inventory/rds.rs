@@ -109,3 +109,28 @@ pub struct DbSubnetGroup {
     #[serde(default)]
     pub availability_zones: Vec<String>,
 }
+
+/// An RDS event notification subscription: which sources' events of which categories RDS
+/// posts to an SNS topic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSubscription {
+    /// `CustSubscriptionId`, the name it was created with.
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    pub sns_topic_arn: String,
+    /// `active`, or `no-permission` / `topic-not-exist` (nothing is delivered), `creating`,
+    /// `modifying`, `deleting`.
+    pub status: String,
+    pub enabled: bool,
+    /// `db-instance`, `db-cluster`, …; none: every source type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<String>,
+    /// The sources it names; none: every source of its type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ids: Vec<String>,
+    /// The categories it names; none: every category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_categories: Vec<String>,
+}

@@ -5,9 +5,9 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
 
 use crate::change::{
     Action, AddClusterReader, Advice, AttachClassicLoadBalancers, AttachTargetGroups,
-    AuthorizeIngress, ConvertLaunchConfiguration, CreateListener, CreateNatGateway,
-    CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic,
-    DisablePublicAccess, EnableAlarmActions, EnableBackups, EnableConnectionDraining,
+    AuthorizeIngress, ConvertLaunchConfiguration, CreateEventSubscription, CreateListener,
+    CreateNatGateway, CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup,
+    CreateTopic, DisablePublicAccess, EnableAlarmActions, EnableBackups, EnableConnectionDraining,
     EnableCrossZone, EnableDbDeletionProtection, EnableDeletionProtection, EnableMultiAz,
     EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutScalingPolicy, RevokeIngress, SetCapacity,
     SetDeregistrationDelay, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
@@ -218,6 +218,18 @@ pub fn register(engine: &mut Engine) {
             db_instance: db.to_owned(),
         })
     });
+    engine.register_fn(
+        "create_event_subscription",
+        |name: &str, topic_arn: &str, source_type: &str, source_ids: Array, categories: Array| {
+            Action::CreateEventSubscription(CreateEventSubscription {
+                name: name.to_owned(),
+                topic_arn: topic_arn.to_owned(),
+                source_type: source_type.to_owned(),
+                source_ids: strings(source_ids),
+                categories: strings(categories),
+            })
+        },
+    );
     engine.register_fn("create_topic", |name: &str| {
         Action::CreateTopic(CreateTopic {
             name: name.to_owned(),

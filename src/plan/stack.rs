@@ -17,11 +17,11 @@ use super::spec::Spec;
 use super::{PlanError, Step, add_step, conflicting, proposed_step};
 use crate::change::{
     Action, AliasToLoadBalancer, AuthorizeIngress, CreateAutoScalingGroup, CreateDbInstance,
-    CreateDbSubnetGroup, CreateImage, CreateInternetGateway, CreateLaunchTemplate, CreateListener,
-    CreateLoadBalancer, CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup,
-    CreateTopic, CreateVpc, DisablePublicAccess, EnableMultiAz, Manual, NewTemplateVersion,
-    PutCpuAlarm, PutScalingPolicy, REF_PREFIX, StartInstanceRefresh, StopInstance, SubscribeEmail,
-    admits_tcp, rule_from_peer,
+    CreateDbSubnetGroup, CreateEventSubscription, CreateImage, CreateInternetGateway,
+    CreateLaunchTemplate, CreateListener, CreateLoadBalancer, CreateRouteTable,
+    CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic, CreateVpc,
+    DisablePublicAccess, EnableMultiAz, Manual, NewTemplateVersion, PutCpuAlarm, PutScalingPolicy,
+    REF_PREFIX, StartInstanceRefresh, StopInstance, SubscribeEmail, admits_tcp, rule_from_peer,
 };
 use crate::inventory::{Inventory, Tags};
 
@@ -511,8 +511,12 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         }
     }
 
-    // The database: adopted (never recreated) or created Multi-AZ in the private subnets.
+    // The database: adopted (never recreated) or created Multi-AZ in the private subnets,
+    // and its failures and failovers notified to the alerts topic.
     if let Some(db) = database {
+        // The database's id, or a reference to its creation (the subscription waits for it).
+        let mut db_id = db.existing.clone().unwrap_or_else(|| b.name("db"));
+        let events = format!("rds-events-{db_id}");
         match &db.existing {
             Some(id) => {
                 let live = inv
@@ -551,7 +555,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                             subnet_ids: private.clone(),
                         }))?
                     };
-                    b.add(Action::CreateDbInstance(CreateDbInstance {
+                    db_id = b.add(Action::CreateDbInstance(CreateDbInstance {
                         id,
                         engine: db.engine.clone().unwrap_or_default(),
                         instance_class: db.instance_class.clone().unwrap_or_default(),
@@ -563,6 +567,20 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                     }))?;
                 }
             }
+        }
+        if !inv
+            .event_subscriptions
+            .iter()
+            .any(|e| e.name == events && e.region == spec.region)
+        {
+            b.add(Action::CreateEventSubscription(CreateEventSubscription {
+                name: events,
+                topic_arn: topic.clone(),
+                source_type: "db-instance".into(),
+                source_ids: vec![db_id],
+                // HA031's default categories.
+                categories: vec!["failover".into(), "failure".into()],
+            }))?;
         }
     }
 

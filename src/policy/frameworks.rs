@@ -126,6 +126,14 @@ pub const CONTROLS: &[(&str, &str)] = &[
         "RDS DB clusters should be configured for multiple Availability Zones",
     ),
     (
+        "SH:RDS.19",
+        "Existing RDS event notification subscriptions should be configured for critical cluster events",
+    ),
+    (
+        "SH:RDS.20",
+        "Existing RDS event notification subscriptions should be configured for critical database instance events",
+    ),
+    (
         "CONFIG:autoscaling-group-elb-healthcheck-required",
         "Auto Scaling groups with a load balancer use ELB health checks",
     ),

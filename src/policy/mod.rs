@@ -589,7 +589,7 @@ pub enum MetadataProblem {
     UnknownFrameworkControl(String),
     #[error("reference `{0}` is not an https link")]
     ReferenceNotHttps(String),
-    #[error("parameter `{0}` must default to a number, string or boolean")]
+    #[error("parameter `{0}` must default to a number, string, boolean or list of strings")]
     ParameterType(String),
 }
 
@@ -651,11 +651,7 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), MetadataProblem> {
     if let Some(bad) = meta.references.iter().find(|r| !r.starts_with("https://")) {
         return Err(MetadataProblem::ReferenceNotHttps(bad.clone()));
     }
-    if let Some((name, _)) = meta
-        .params
-        .iter()
-        .find(|(_, v)| !(v.is_number() || v.is_string() || v.is_boolean()))
-    {
+    if let Some((name, _)) = meta.params.iter().find(|(_, v)| param_kind(v).is_none()) {
         return Err(MetadataProblem::ParameterType(name.clone()));
     }
     Ok(())
@@ -663,6 +659,20 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), MetadataProblem> {
 
 /// The parameters a run uses: the defaults, with the config file's values on top. An
 /// override must name a known parameter and keep its type.
+/// What a parameter holds: a number, a string, a boolean, or a list of strings (event
+/// categories); `None` for anything else. A setting must hold what the default does.
+fn param_kind(value: &serde_json::Value) -> Option<&'static str> {
+    match value {
+        serde_json::Value::Number(_) => Some("number"),
+        serde_json::Value::String(_) => Some("string"),
+        serde_json::Value::Bool(_) => Some("boolean"),
+        serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => {
+            Some("list of strings")
+        }
+        _ => None,
+    }
+}
+
 pub fn effective_params(
     meta: &PolicyMeta,
     overrides: Option<&BTreeMap<String, serde_json::Value>>,
@@ -674,10 +684,7 @@ pub fn effective_params(
                 message: format!("policy `{}` has no parameter `{name}`", meta.id),
             });
         };
-        let same_kind = (default.is_number() && value.is_number())
-            || (default.is_string() && value.is_string())
-            || (default.is_boolean() && value.is_boolean());
-        if !same_kind {
+        if param_kind(value) != param_kind(default) {
             return Err(PolicyError::Config {
                 message: format!(
                     "parameter `{name}` of policy `{}` must be like `{default}`, got `{value}`",

@@ -72,6 +72,12 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, NotWrit
         ("scaling_policy", "adjustment_type") => "adjustment_type",
         ("scaling_policy", "scaling_adjustment") => "scaling_adjustment",
         ("sns_topic", "name") => "name",
+        ("event_subscription", "name") => "name",
+        ("event_subscription", "sns_topic_arn") => "sns_topic",
+        ("event_subscription", "source_type") => "source_type",
+        ("event_subscription", "source_ids") => "source_ids",
+        ("event_subscription", "event_categories") => "event_categories",
+        ("event_subscription", "enabled") => "enabled",
         (SUBSCRIPTION, "topic_arn") => "topic_arn",
         (SUBSCRIPTION, "protocol") => "protocol",
         (SUBSCRIPTION, "endpoint") => "endpoint",
@@ -118,6 +124,7 @@ fn resource_type(kind: &str) -> Result<&'static str, NotWritten> {
         SUBSCRIPTION => "aws_sns_topic_subscription",
         "scaling_policy" => "aws_autoscaling_policy",
         "metric_alarm" => "aws_cloudwatch_metric_alarm",
+        "event_subscription" => "aws_db_event_subscription",
         _ => {
             return Err(NotWritten::NotYet(format!(
                 "a new `{kind}` is not written into Terraform yet"
@@ -136,6 +143,8 @@ fn referenced_attribute(type_: &str) -> &'static str {
         | "aws_sns_topic"
         | "aws_autoscaling_policy" => "arn",
         "aws_autoscaling_group" | "aws_db_subnet_group" => "name",
+        // Since provider 5, a DB instance's `id` is its resource id, not its name.
+        "aws_db_instance" => "identifier",
         _ => "id",
     }
 }

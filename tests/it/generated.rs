@@ -501,6 +501,8 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         worker: false,
         nat_instance: false,
         without_backups: Vec::new(),
+        // None: HA031's fix subscribes the database to the applications' alarm topic.
+        events_subscribed: Vec::new(),
     };
     let account = build(&mut Rng(20_261_206), &composition);
     // The public names the plan cannot guess.

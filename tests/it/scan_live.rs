@@ -217,6 +217,7 @@ async fn a_seeded_account_breaking_every_rule_fails_every_rule_on_the_right_reso
         ("HA017", "front"),
         ("HA022", "front"),
         ("HA023", "db"),
+        ("HA031", "db"),
         ("HA017", "www.example.com. A"),
         ("HA018", lone.as_str()),
     ]

@@ -388,6 +388,16 @@ pub(crate) async fn seed_real_account(moto: &Moto) -> BTreeSet<String> {
         .send()
         .await
         .unwrap();
+    // Its failovers and failures reach the on-call topic (moto leaves a subscription
+    // disabled unless told).
+    rds.create_event_subscription()
+        .subscription_name("clusters")
+        .sns_topic_arn(&topic)
+        .source_type("db-cluster")
+        .enabled(true)
+        .send()
+        .await
+        .unwrap();
 
     // What else the account runs.
     let nodes_group = security_group(&ec2, vpc, "eks-nodes", &[]).await;

@@ -391,6 +391,27 @@ async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_c
         .send()
         .await
         .unwrap();
+    // In each region, RDS posts its instances' failovers and failures to a topic (moto
+    // leaves a subscription disabled unless told).
+    for (region, client) in [(REGION, &rds), (RECOVERY_REGION, &recovery)] {
+        let sns = aws_sdk_sns::Client::from_conf(
+            aws_sdk_sns::config::Builder::from(&config)
+                .region(aws_sdk_sns::config::Region::new(region))
+                .build(),
+        );
+        let topic = sns.create_topic().name("db-events").send().await.unwrap();
+        client
+            .create_event_subscription()
+            .subscription_name("db-events")
+            .sns_topic_arn(topic.topic_arn().unwrap())
+            .source_type("db-instance")
+            .event_categories("failover")
+            .event_categories("failure")
+            .enabled(true)
+            .send()
+            .await
+            .unwrap();
+    }
 
     let regions = [REGION, RECOVERY_REGION];
     let scan = moto

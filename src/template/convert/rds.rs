@@ -1,4 +1,4 @@
-//! RDS: DB instances, clusters, subnet groups.
+//! RDS: DB instances, clusters, subnet groups, event subscriptions.
 
 use super::*;
 
@@ -129,6 +129,28 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
             };
             push_source(inv, r, &group);
             inv.db_subnet_groups.push(group);
+        }
+        "AWS::RDS::EventSubscription" => {
+            let name = r.name(kind)?;
+            let subscription = EventSubscription {
+                arn: format!("arn:aws:rds:{region}:{}:es:{name}", inv.account_id),
+                name,
+                region,
+                sns_topic_arn: r.text("SnsTopicArn", "sns_topic_arn")?.unwrap_or_default(),
+                // Active once deployed, unless its topic refuses RDS: known only then.
+                status: "active".into(),
+                enabled: r.flag("Enabled", "enabled")?.unwrap_or(true),
+                source_type: r.text("SourceType", "source_type")?,
+                // RDS lowercases identifiers, as `Ref` of a database gives them.
+                source_ids: r
+                    .list("SourceIds", "source_ids")?
+                    .into_iter()
+                    .map(|id| id.to_lowercase())
+                    .collect(),
+                event_categories: r.list("EventCategories", "event_categories")?,
+            };
+            push_source(inv, r, &subscription);
+            inv.event_subscriptions.push(subscription);
         }
         _ => {}
     }

@@ -871,6 +871,31 @@ Resources:
     }
 
     #[test]
+    fn an_event_subscription_is_declared_referencing_its_database() {
+        let (text, not_written) = edited(vec![Action::CreateEventSubscription(
+            crate::change::CreateEventSubscription {
+                name: "rds-events-orders".into(),
+                topic_arn: "arn:aws:sns:us-east-1:123456789012:ops".into(),
+                source_type: "db-instance".into(),
+                source_ids: vec!["orders".into()],
+                categories: vec!["failover".into(), "failure".into()],
+            },
+        )]);
+        assert!(not_written.is_empty(), "{not_written:?}");
+        for written in [
+            "Type: AWS::RDS::EventSubscription",
+            "SubscriptionName: rds-events-orders",
+            "SnsTopicArn: arn:aws:sns:us-east-1:123456789012:ops",
+            "SourceType: db-instance",
+            "- !Ref Db",
+            "- failover",
+            "Enabled: true",
+        ] {
+            assert!(text.contains(written), "`{written}` in {text}");
+        }
+    }
+
+    #[test]
     fn capacity_sets_only_the_sizes_that_change() {
         let (text, _) = edited(vec![Action::SetCapacity(SetCapacity {
             group: "web".into(),

@@ -35,6 +35,12 @@ pub(super) fn property(kind: &str, field: &str) -> Result<&'static str, NotWritt
         ("scaling_policy", "adjustment_type") => "AdjustmentType",
         ("scaling_policy", "scaling_adjustment") => "ScalingAdjustment",
         ("sns_topic", "name") => "TopicName",
+        ("event_subscription", "name") => "SubscriptionName",
+        ("event_subscription", "sns_topic_arn") => "SnsTopicArn",
+        ("event_subscription", "source_type") => "SourceType",
+        ("event_subscription", "source_ids") => "SourceIds",
+        ("event_subscription", "event_categories") => "EventCategories",
+        ("event_subscription", "enabled") => "Enabled",
         (SUBSCRIPTION, "topic_arn") => "TopicArn",
         (SUBSCRIPTION, "protocol") => "Protocol",
         (SUBSCRIPTION, "endpoint") => "Endpoint",
@@ -63,6 +69,7 @@ pub(super) fn declared_type(kind: &str) -> Result<(&'static str, &'static str), 
         SUBSCRIPTION => ("AWS::SNS::Subscription", "Subscription"),
         "scaling_policy" => ("AWS::AutoScaling::ScalingPolicy", ""),
         "metric_alarm" => ("AWS::CloudWatch::Alarm", ""),
+        "event_subscription" => ("AWS::RDS::EventSubscription", "Events"),
         _ => {
             return Err(NotWritten::NotYet(format!(
                 "a new `{kind}` is not written into templates yet"

@@ -41,6 +41,7 @@ fn name_property(kind: &str) -> Option<&'static str> {
         "AWS::RDS::DBInstance" => "DBInstanceIdentifier",
         "AWS::RDS::DBCluster" => "DBClusterIdentifier",
         "AWS::RDS::DBSubnetGroup" => "DBSubnetGroupName",
+        "AWS::RDS::EventSubscription" => "SubscriptionName",
         "AWS::CloudWatch::Alarm" => "AlarmName",
         "AWS::ElasticLoadBalancing::LoadBalancer" => "LoadBalancerName",
         "AWS::ElasticLoadBalancingV2::LoadBalancer"

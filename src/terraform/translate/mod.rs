@@ -69,6 +69,7 @@ fn cloudformation_type(kind: &str) -> Option<&'static str> {
         "aws_db_instance" | "aws_rds_cluster_instance" => "AWS::RDS::DBInstance",
         "aws_rds_cluster" => "AWS::RDS::DBCluster",
         "aws_db_subnet_group" => "AWS::RDS::DBSubnetGroup",
+        "aws_db_event_subscription" => "AWS::RDS::EventSubscription",
         "aws_cloudwatch_metric_alarm" => "AWS::CloudWatch::Alarm",
         "aws_sns_topic" => "AWS::SNS::Topic",
         "aws_sns_topic_subscription" => "AWS::SNS::Subscription",
@@ -103,6 +104,7 @@ fn ref_attribute(kind: &str) -> &'static str {
         | "aws_sns_topic_subscription" => "arn",
         "aws_autoscaling_group"
         | "aws_db_subnet_group"
+        | "aws_db_event_subscription"
         | "aws_launch_configuration"
         | "aws_elb" => "name",
         "aws_db_instance" | "aws_rds_cluster_instance" => "identifier",

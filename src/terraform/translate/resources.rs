@@ -522,6 +522,17 @@ impl<'p> Translator<'p> {
                 ),
             ],
             "aws_sns_topic" => vec![("TopicName", text("name"))],
+            "aws_db_event_subscription" => vec![
+                ("SubscriptionName", text("name")),
+                ("SnsTopicArn", self.get_arn(here, node, "sns_topic")),
+                ("SourceType", text("source_type")),
+                ("SourceIds", self.list(here, node, "source_ids", true)),
+                (
+                    "EventCategories",
+                    self.list(here, node, "event_categories", true),
+                ),
+                ("Enabled", get("enabled")),
+            ],
             "aws_sns_topic_subscription" => vec![
                 ("TopicArn", self.get_arn(here, node, "topic_arn")),
                 ("Protocol", text("protocol")),

@@ -306,6 +306,14 @@ resource "aws_db_instance" "db" {
   deletion_protection = true
 }
 
+resource "aws_db_event_subscription" "db" {
+  name             = "shop-db-events"
+  sns_topic        = aws_sns_topic.alerts.arn
+  source_type      = "db-instance"
+  source_ids       = [aws_db_instance.db.identifier]
+  event_categories = ["failover", "failure", "maintenance"]
+}
+
 resource "aws_route53_zone" "site" {
   name = "example.com"
 }

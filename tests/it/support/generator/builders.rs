@@ -205,6 +205,32 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
         }
         // A database no application uses is out of scope: judged by nothing.
         let used = users(d).next().is_some();
+        // Subscribed to its failures and failovers (in one of the forms RDS stores: its own
+        // id or every source of its type, those categories or every one), else left at
+        // AWS's default of no subscription: HA031.
+        let source_type = if kind == Database::MultiAzInstance {
+            "db-instance"
+        } else {
+            "db-cluster"
+        };
+        if composition.events_subscribed.get(d) == Some(&true) {
+            let topic = format!("arn:aws:sns:{REGION}:{ACCOUNT}:{id}-events");
+            account.add("sns_topics", json!({"arn": topic, "region": REGION, "name": format!("{id}-events"), "subscriptions": []}));
+            let (source_ids, categories) = match subscription_form(d) {
+                0 => (json!([id]), json!(["failover", "failure"])),
+                1 => (json!([]), json!([])),
+                _ => (
+                    json!([id]),
+                    json!(["availability", "failover", "failure", "maintenance"]),
+                ),
+            };
+            account.add("event_subscriptions", json!({"name": format!("{id}-events"),
+                "arn": format!("arn:aws:rds:{REGION}:{ACCOUNT}:es:{id}-events"), "region": REGION,
+                "sns_topic_arn": topic, "status": "active", "enabled": true, "source_type": source_type,
+                "source_ids": source_ids, "event_categories": categories}));
+        } else if used && !every_source_subscribed(composition, source_type) {
+            account.expect("HA031", &id);
+        }
         // Left at AWS's default, deletion protection off: HA023 (a cluster's instances are
         // judged through it).
         if used {
@@ -227,6 +253,30 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
             account.expect("HA013", &id);
         }
     }
+}
+
+/// Which form database `d`'s subscription takes: 0 its own id for failover and failure,
+/// 1 every source of its type and every category, 2 its own id for those among others.
+fn subscription_form(d: usize) -> usize {
+    d % 3
+}
+
+/// Whether some database's subscription covers every source of `source_type` (form 1).
+fn every_source_subscribed(composition: &Composition, source_type: &str) -> bool {
+    composition
+        .databases
+        .iter()
+        .enumerate()
+        .any(|(d, (kind, ..))| {
+            let its_type = if *kind == Database::MultiAzInstance {
+                "db-instance"
+            } else {
+                "db-cluster"
+            };
+            composition.events_subscribed.get(d) == Some(&true)
+                && subscription_form(d) == 1
+                && its_type == source_type
+        })
 }
 
 pub(crate) fn application(

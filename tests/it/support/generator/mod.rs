@@ -444,6 +444,9 @@ pub(crate) struct Composition {
     pub(crate) nat_instance: bool,
     /// Per database: a standalone instance keeping no automated backups (HA020).
     pub(crate) without_backups: Vec<bool>,
+    /// Per database: an RDS event subscription covers it (else HA031 fails, as it does
+    /// at AWS's default of none).
+    pub(crate) events_subscribed: Vec<bool>,
 }
 
 impl Composition {
@@ -513,6 +516,11 @@ impl Composition {
             let grouped = app.backend == Backend::Group && !app.registered;
             app.stale_load_balancer = grouped && rng.chance(10);
         }
+        composition.events_subscribed = composition
+            .databases
+            .iter()
+            .map(|_| rng.chance(50))
+            .collect();
         composition
     }
 
@@ -600,6 +608,7 @@ impl Composition {
             worker: rng.chance(30),
             nat_instance: rng.chance(20),
             without_backups: Vec::new(),
+            events_subscribed: Vec::new(),
         }
     }
 }

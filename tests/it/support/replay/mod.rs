@@ -110,6 +110,7 @@ const REPLAYED: &[&str] = &[
     "db_clusters",
     "db_instances",
     "sns_topics",
+    "event_subscriptions",
     "scaling_policies",
     "metric_alarms",
     "record_sets",
@@ -802,6 +803,21 @@ async fn monitoring(clients: &Clients, document: &Value, ids: &mut Replayed) {
                 .await
                 .unwrap();
         }
+    }
+    for subscription in items(document, "event_subscriptions") {
+        // moto leaves a subscription disabled unless told (AWS enables it).
+        clients
+            .rds
+            .create_event_subscription()
+            .subscription_name(text(subscription, "name"))
+            .sns_topic_arn(text(subscription, "sns_topic_arn"))
+            .source_type(text(subscription, "source_type"))
+            .set_source_ids(Some(texts(subscription, "source_ids")))
+            .set_event_categories(Some(texts(subscription, "event_categories")))
+            .enabled(subscription["enabled"] == true)
+            .send()
+            .await
+            .unwrap();
     }
     for policy in items(document, "scaling_policies") {
         let group = text(policy, "auto_scaling_group");
