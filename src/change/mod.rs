@@ -176,6 +176,7 @@ actions! {
     PutCpuAlarm(monitoring),
     EnableAlarmActions(monitoring),
     CreateEventSubscription(monitoring),
+    PutHealthAlarm(monitoring),
     UpsertAliasRecord(dns),
     Manual(manual),
     CreateVpc(network),

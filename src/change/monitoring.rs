@@ -408,3 +408,130 @@ impl ActionType for CreateEventSubscription {
         )
     }
 }
+
+/// Creates alarm `name` on a load balancer's unhealthy-target count (`UnHealthyHostCount`
+/// in `namespace`: its maximum above 0 for 3 minutes) of target group `target_group_arn`
+/// behind `load_balancer` (its ARN), or of Classic Load Balancer `load_balancer` (its name),
+/// notifying `actions`. ARNs may be `ref:`s: the metric's names derive from them when the
+/// step runs. Only adds an alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutHealthAlarm {
+    pub name: String,
+    pub namespace: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_group_arn: Option<String>,
+    pub load_balancer: String,
+    pub actions: Vec<String>,
+}
+
+impl PutHealthAlarm {
+    pub const METRIC: &'static str = "UnHealthyHostCount";
+    pub const STATISTIC: &'static str = "Maximum";
+    pub const PERIOD: i32 = 60;
+    pub const EVALUATION_PERIODS: i32 = 3;
+    pub const OPERATOR: &'static str = "GreaterThanThreshold";
+
+    /// The metric's dimensions: an ELBv2 metric names the target group `targetgroup/…`
+    /// and the load balancer `app/…` (what follows `:loadbalancer/` in its ARN); a
+    /// Classic one names the load balancer.
+    pub fn dimensions(&self) -> std::collections::BTreeMap<String, String> {
+        let after = |arn: &str, marker: &str| {
+            arn.split_once(marker)
+                .map_or(arn.to_owned(), |(_, rest)| rest.to_owned())
+        };
+        match &self.target_group_arn {
+            Some(target_group) => [
+                (
+                    "TargetGroup".to_owned(),
+                    format!("targetgroup/{}", after(target_group, ":targetgroup/")),
+                ),
+                (
+                    "LoadBalancer".to_owned(),
+                    after(&self.load_balancer, ":loadbalancer/"),
+                ),
+            ]
+            .into(),
+            None => [("LoadBalancerName".to_owned(), self.load_balancer.clone())].into(),
+        }
+    }
+}
+
+/// No edit of code: its dimensions are names AWS gives the target group and load balancer
+/// at deploy (`!GetAtt …FullName`, `arn_suffix`), which edits do not express yet.
+impl ActionType for PutHealthAlarm {
+    fn key(&self) -> String {
+        format!("health-alarm:{}", self.name)
+    }
+    fn symbol(&self) -> char {
+        '+'
+    }
+    fn target(&self) -> String {
+        self.name.clone()
+    }
+    fn summary(&self) -> String {
+        "cloudwatch alarm".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        let watched = match &self.target_group_arn {
+            Some(target_group) => format!("{target_group} behind {}", self.load_balancer),
+            None => self.load_balancer.clone(),
+        };
+        vec![
+            change(
+                "metric",
+                "",
+                format!(
+                    "{} {} {} of {watched}",
+                    self.namespace,
+                    Self::METRIC,
+                    Self::STATISTIC
+                ),
+            ),
+            change(
+                "condition",
+                "",
+                format!(
+                    "{} 0 for {} periods of {} s",
+                    Self::OPERATOR,
+                    Self::EVALUATION_PERIODS,
+                    Self::PERIOD
+                ),
+            ),
+            change("actions", "", self.actions.join(", ")),
+        ]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:TagResource",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, created: &str) {
+        inv.metric_alarms.push(MetricAlarm {
+            name: self.name.clone(),
+            arn: created.to_owned(),
+            region: region.to_owned(),
+            namespace: Some(self.namespace.clone()),
+            metric_name: Some(Self::METRIC.into()),
+            statistic: Some(Self::STATISTIC.into()),
+            period: Some(Self::PERIOD),
+            evaluation_periods: Self::EVALUATION_PERIODS,
+            threshold: Some(0.0),
+            comparison_operator: Self::OPERATOR.into(),
+            dimensions: self.dimensions(),
+            actions_enabled: true,
+            alarm_actions: self.actions.clone(),
+            ok_actions: Vec::new(),
+            insufficient_data_actions: Vec::new(),
+        });
+    }
+    fn template_change(&self) -> String {
+        format!(
+            "declare an `AWS::CloudWatch::Alarm` on `{}` `{}` notifying the topic",
+            self.namespace,
+            Self::METRIC
+        )
+    }
+}

@@ -119,7 +119,14 @@ fn monitoring_enables_the_alarm_it_names_and_writes_actions_enabled() {
         .iter()
         .map(|a| (a.name.as_str(), a.actions_enabled))
         .collect();
-    assert_eq!(enabled, [("shop-cpu-high", true), ("shop-cpu-low", false)]);
+    assert_eq!(
+        enabled,
+        [
+            ("shop-cpu-high", true),
+            ("shop-cpu-low", false),
+            ("shop-tg-unhealthy-targets", false)
+        ]
+    );
     let edits = action.kind().iac_edits();
     let Some([IacEdit::Set { field, value, .. }]) = edits.as_deref() else {
         panic!("one field set");

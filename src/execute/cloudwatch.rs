@@ -1,9 +1,10 @@
-//! CloudWatch: the alarms on a group's average CPU, and an alarm's actions turned on.
+//! CloudWatch: the alarms on a group's average CPU and on a load balancer's unhealthy
+//! targets, and an alarm's actions turned on.
 
 use super::step::{Done, StepError, StepResult, sdk_fail};
 use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
-use crate::change::{EnableAlarmActions, PutCpuAlarm};
+use crate::change::{EnableAlarmActions, PutCpuAlarm, PutHealthAlarm};
 use crate::collect::RegionClients;
 
 /// Creates or updates the CPU alarm `name` on the group; satisfied when it exists with the
@@ -138,6 +139,81 @@ impl Apply for EnableAlarmActions {
             .send()
             .await
             .map_err(sdk_fail("EnableAlarmActions"))?;
+        Ok(Done::Applied(None))
+    }
+}
+
+impl Apply for PutHealthAlarm {
+    /// Satisfied when alarm `name` already watches this metric of these dimensions and
+    /// notifies at least these actions; an alarm of that name watching something else is
+    /// someone's, refused.
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic, Tag};
+        let c = ctx.regional()?;
+        let answer = c
+            .cloudwatch
+            .describe_alarms()
+            .alarm_names(&self.name)
+            .send()
+            .await
+            .map_err(sdk_fail("DescribeAlarms"))?;
+        if let Some(alarm) = answer.metric_alarms().first() {
+            let dimensions: std::collections::BTreeMap<String, String> = alarm
+                .dimensions()
+                .iter()
+                .map(|d| {
+                    (
+                        d.name().unwrap_or_default().to_owned(),
+                        d.value().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect();
+            let watches = alarm.namespace() == Some(self.namespace.as_str())
+                && alarm.metric_name() == Some(PutHealthAlarm::METRIC)
+                && dimensions == self.dimensions();
+            if !watches {
+                return Err(StepError::Drift(format!(
+                    "alarm `{}` exists and watches something else: it is not changed here",
+                    self.name
+                )));
+            }
+            if alarm.actions_enabled() == Some(true)
+                && self
+                    .actions
+                    .iter()
+                    .all(|a| alarm.alarm_actions().contains(a))
+            {
+                return Ok(Done::Satisfied(alarm.alarm_arn().map(str::to_owned)));
+            }
+            return Err(StepError::Drift(format!(
+                "alarm `{}` exists with other actions: it is not changed here",
+                self.name
+            )));
+        }
+        let mut request = c
+            .cloudwatch
+            .put_metric_alarm()
+            .alarm_name(&self.name)
+            .alarm_description("hacheck: the load balancer's unhealthy targets")
+            .namespace(&self.namespace)
+            .metric_name(PutHealthAlarm::METRIC)
+            .statistic(Statistic::from(PutHealthAlarm::STATISTIC))
+            .period(PutHealthAlarm::PERIOD)
+            .evaluation_periods(PutHealthAlarm::EVALUATION_PERIODS)
+            .threshold(0.0)
+            .comparison_operator(ComparisonOperator::from(PutHealthAlarm::OPERATOR))
+            .actions_enabled(true)
+            .set_alarm_actions(Some(self.actions.clone()))
+            .tags(
+                Tag::builder()
+                    .key(MANAGED_TAG.0)
+                    .value(MANAGED_TAG.1)
+                    .build(),
+            );
+        for (name, value) in &self.dimensions() {
+            request = request.dimensions(Dimension::builder().name(name).value(value).build());
+        }
+        request.send().await.map_err(sdk_fail("PutMetricAlarm"))?;
         Ok(Done::Applied(None))
     }
 }

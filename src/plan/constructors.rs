@@ -9,10 +9,10 @@ use crate::change::{
     CreateNatGateway, CreateRouteTable, CreateSecurityGroup, CreateSubnet, CreateTargetGroup,
     CreateTopic, DisablePublicAccess, EnableAlarmActions, EnableBackups, EnableConnectionDraining,
     EnableCrossZone, EnableDbDeletionProtection, EnableDeletionProtection, EnableMultiAz,
-    EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutScalingPolicy, RevokeIngress, SetCapacity,
-    SetDeregistrationDelay, SetHealthCheck, SetLoadBalancerSubnets, SetSubnets,
-    StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp, UpsertAliasRecord,
-    rule_from_peer,
+    EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutHealthAlarm, PutScalingPolicy,
+    RevokeIngress, SetCapacity, SetDeregistrationDelay, SetHealthCheck, SetLoadBalancerSubnets,
+    SetSubnets, StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp,
+    UpsertAliasRecord, rule_from_peer,
 };
 use crate::inventory::SgRule;
 use crate::policy::Res;
@@ -227,6 +227,25 @@ pub fn register(engine: &mut Engine) {
                 source_type: source_type.to_owned(),
                 source_ids: strings(source_ids),
                 categories: strings(categories),
+            })
+        },
+    );
+    engine.register_fn(
+        "put_health_alarm",
+        |name: &str,
+         namespace: &str,
+         target_group_arn: Dynamic,
+         load_balancer: &str,
+         actions: Array| {
+            Action::PutHealthAlarm(PutHealthAlarm {
+                name: name.to_owned(),
+                namespace: namespace.to_owned(),
+                target_group_arn: target_group_arn
+                    .into_immutable_string()
+                    .ok()
+                    .map(|arn| arn.to_string()),
+                load_balancer: load_balancer.to_owned(),
+                actions: strings(actions),
             })
         },
     );

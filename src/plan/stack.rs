@@ -20,8 +20,9 @@ use crate::change::{
     CreateDbSubnetGroup, CreateEventSubscription, CreateImage, CreateInternetGateway,
     CreateLaunchTemplate, CreateListener, CreateLoadBalancer, CreateRouteTable,
     CreateSecurityGroup, CreateSubnet, CreateTargetGroup, CreateTopic, CreateVpc,
-    DisablePublicAccess, EnableMultiAz, Manual, NewTemplateVersion, PutCpuAlarm, PutScalingPolicy,
-    REF_PREFIX, StartInstanceRefresh, StopInstance, SubscribeEmail, admits_tcp, rule_from_peer,
+    DisablePublicAccess, EnableMultiAz, Manual, NewTemplateVersion, PutCpuAlarm, PutHealthAlarm,
+    PutScalingPolicy, REF_PREFIX, StartInstanceRefresh, StopInstance, SubscribeEmail, admits_tcp,
+    rule_from_peer,
 };
 use crate::inventory::{Inventory, Tags};
 
@@ -509,6 +510,23 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
                 actions: vec![policy, topic.clone()],
             }))?;
         }
+    }
+
+    // An alarm on the load balancer's unhealthy targets (named as HA032's remediation
+    // names it).
+    let health_alarm = format!("{tg_name}-unhealthy-targets");
+    if !inv
+        .metric_alarms
+        .iter()
+        .any(|a| a.name == health_alarm && a.region == spec.region)
+    {
+        b.add(Action::PutHealthAlarm(PutHealthAlarm {
+            name: health_alarm,
+            namespace: "AWS/ApplicationELB".into(),
+            target_group_arn: Some(target_group.clone()),
+            load_balancer: load_balancer.clone(),
+            actions: vec![topic.clone()],
+        }))?;
     }
 
     // The database: adopted (never recreated) or created Multi-AZ in the private subnets,

@@ -501,8 +501,8 @@ async fn an_interrupted_apply_resumes_and_creates_nothing_twice() {
         .unwrap();
     assert_eq!(
         alarms.metric_alarms().len(),
-        5,
-        "two per group, and the status-check alarm the account had"
+        6,
+        "two per group, the status-check alarm the account had, and one on the target group's unhealthy targets"
     );
     let subscriptions = aws_sdk_sns::Client::new(&sdk)
         .list_subscriptions()

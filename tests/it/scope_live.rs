@@ -488,6 +488,8 @@ pub(crate) async fn seed_real_account(moto: &Moto) -> BTreeSet<String> {
         .send()
         .await
         .unwrap();
+    // The on-call topic hears of the load balancers' unhealthy targets.
+    crate::support::seed::alarm_on_unhealthy_targets(&config, &topic).await;
     ids
 }
 

@@ -411,6 +411,11 @@ async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_c
             .send()
             .await
             .unwrap();
+        // The same topic hears of the load balancers' unhealthy targets.
+        if region == REGION {
+            crate::support::seed::alarm_on_unhealthy_targets(&config, topic.topic_arn().unwrap())
+                .await;
+        }
     }
 
     let regions = [REGION, RECOVERY_REGION];

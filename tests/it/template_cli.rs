@@ -88,7 +88,7 @@ fn the_reference_template_is_clean_and_names_what_only_deploy_can_tell() {
     assert_eq!(code, 0);
     crate::scan_cli::validate(&root().join("docs/json-output.schema.json"), &report);
     assert!(verdicts(&report, "fail").is_empty(), "{report:#}");
-    assert_eq!(report["summary"]["passed"], 26);
+    assert_eq!(report["summary"]["passed"], 27);
     // Email subscriptions are confirmed by their recipient after deploy.
     assert_eq!(verdicts(&report, "unknown"), ["HA016"]);
     let unknown = report["results"]

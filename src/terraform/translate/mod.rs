@@ -393,6 +393,10 @@ impl<'p> Translator<'p> {
             ("aws_cloudwatch_metric_alarm", "arn") => get_att("Arn"),
             ("aws_vpc", "default_security_group_id") => get_att("DefaultSecurityGroup"),
             ("aws_cloudfront_distribution", "domain_name") => get_att("DomainName"),
+            ("aws_lb_target_group" | "aws_alb_target_group", "arn_suffix") => {
+                get_att("TargetGroupFullName")
+            }
+            ("aws_lb" | "aws_alb", "arn_suffix") => get_att("LoadBalancerFullName"),
             ("aws_route53_zone", "id") => by_ref(),
             _ => unknown(
                 format!("`{}.{attribute}` (known only after apply)", target.address),

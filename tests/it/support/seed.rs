@@ -326,3 +326,50 @@ pub async fn alias_record(route53: &aws_sdk_route53::Client, zone: &str, name: &
         .await
         .unwrap();
 }
+
+/// An alarm on each target group's unhealthy targets (behind its first load balancer),
+/// notifying `topic`: what HA032 asks, as a well-run account has it.
+pub async fn alarm_on_unhealthy_targets(config: &aws_config::SdkConfig, topic: &str) {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(config);
+    let after = |arn: &str, marker: &str| arn.split_once(marker).unwrap().1.to_owned();
+    let answer = elb.describe_target_groups().send().await.unwrap();
+    for group in answer.target_groups() {
+        let Some(lb) = group.load_balancer_arns().first() else {
+            continue;
+        };
+        let arn = group.target_group_arn().unwrap();
+        let namespace = if lb.contains(":loadbalancer/net/") {
+            "AWS/NetworkELB"
+        } else {
+            "AWS/ApplicationELB"
+        };
+        cloudwatch
+            .put_metric_alarm()
+            .alarm_name(format!("{}-unhealthy", group.target_group_name().unwrap()))
+            .namespace(namespace)
+            .metric_name("UnHealthyHostCount")
+            .statistic(Statistic::Maximum)
+            .period(60)
+            .evaluation_periods(3)
+            .threshold(0.0)
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .dimensions(
+                Dimension::builder()
+                    .name("TargetGroup")
+                    .value(format!("targetgroup/{}", after(arn, ":targetgroup/")))
+                    .build(),
+            )
+            .dimensions(
+                Dimension::builder()
+                    .name("LoadBalancer")
+                    .value(after(lb, ":loadbalancer/"))
+                    .build(),
+            )
+            .alarm_actions(topic)
+            .send()
+            .await
+            .unwrap();
+    }
+}

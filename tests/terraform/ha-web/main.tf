@@ -266,6 +266,22 @@ resource "aws_cloudwatch_metric_alarm" "cpu_high" {
   alarm_actions = [aws_autoscaling_policy.scale_out.arn, aws_sns_topic.alerts.arn]
 }
 
+resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
+  alarm_name          = "shop-tg-unhealthy-targets"
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "UnHealthyHostCount"
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  dimensions = {
+    TargetGroup  = aws_lb_target_group.app.arn_suffix
+    LoadBalancer = aws_lb.web.arn_suffix
+  }
+  alarm_actions = [aws_sns_topic.alerts.arn]
+}
+
 resource "aws_cloudwatch_metric_alarm" "cpu_low" {
   alarm_name          = "shop-cpu-low"
   namespace           = "AWS/EC2"

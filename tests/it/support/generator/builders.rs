@@ -361,6 +361,8 @@ pub(crate) fn application(
         if has(Violation::CrossZoneOff) {
             account.expect("HA019", &lb_name);
         }
+        // Left at AWS's default, no alarm on its unhealthy instances (HA032).
+        account.expect("HA032", &lb_name);
         if app.draining_off {
             account.expect("HA027", &lb_name);
         }
@@ -517,6 +519,11 @@ pub(crate) fn application(
         // Lambda function is in no zone).
         if nlb && target_type != "lambda" {
             account.expect("HA021", &tg_name);
+        }
+        // Left at AWS's default, no alarm on its unhealthy targets (HA032; a Lambda
+        // function's target group is not judged).
+        if target_type != "lambda" {
+            account.expect("HA032", &tg_name);
         }
     }
 
