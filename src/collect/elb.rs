@@ -5,9 +5,7 @@ use aws_sdk_elasticloadbalancing::Client;
 use futures::{StreamExt, TryStreamExt};
 
 use super::{CallFailure, UnitResult, failed};
-use crate::inventory::{
-    ClassicHealthCheck, ClassicListener, ClassicLoadBalancer, Inventory, NotFound,
-};
+use crate::inventory::{ClassicHealthCheck, ClassicListener, ClassicLoadBalancer, Inventory};
 
 /// AWS's largest page for DescribeLoadBalancers.
 const PAGE: i32 = 400;
@@ -30,29 +28,31 @@ pub async fn named_load_balancers(
         .collect();
     let wanted =
         super::named_by_groups_not_held(inventory, region, |g| &g.load_balancer_names, &held);
-    for name in wanted {
-        match client
-            .describe_load_balancers()
-            .load_balancer_names(&name)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            // `LoadBalancerNotFound`, as the API names it.
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_access_point_not_found_exception()) =>
+    super::record_not_found(
+        wanted,
+        region,
+        &mut inventory.missing_classic_load_balancers,
+        |name| async move {
+            match client
+                .describe_load_balancers()
+                .load_balancer_names(name)
+                .send()
+                .await
             {
-                inventory.missing_classic_load_balancers.push(NotFound {
-                    id: name,
-                    region: region.to_owned(),
-                })
+                Ok(_) => Ok(true),
+                // `LoadBalancerNotFound`, as the API names it.
+                Err(error)
+                    if error
+                        .as_service_error()
+                        .is_some_and(|e| e.is_access_point_not_found_exception()) =>
+                {
+                    Ok(false)
+                }
+                Err(error) => Err(failed("DescribeLoadBalancers")(error)),
             }
-            Err(error) => return Err(failed("DescribeLoadBalancers")(error)),
-        }
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 pub async fn classic_load_balancers(

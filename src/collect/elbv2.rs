@@ -7,7 +7,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::{CallFailure, UnitResult, failed};
 use crate::inventory::{
-    HealthCheck, Inventory, Listener, ListenerAction, ListenerRule, LoadBalancer, NotFound, Target,
+    HealthCheck, Inventory, Listener, ListenerAction, ListenerRule, LoadBalancer, Target,
     TargetGroup,
 };
 
@@ -300,28 +300,30 @@ pub async fn named_target_groups(
         .collect();
     let wanted =
         super::named_by_groups_not_held(inventory, region, |g| &g.target_group_arns, &held);
-    for arn in wanted {
-        match client
-            .describe_target_groups()
-            .target_group_arns(&arn)
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_target_group_not_found_exception()) =>
+    super::record_not_found(
+        wanted,
+        region,
+        &mut inventory.missing_target_groups,
+        |arn| async move {
+            match client
+                .describe_target_groups()
+                .target_group_arns(arn)
+                .send()
+                .await
             {
-                inventory.missing_target_groups.push(NotFound {
-                    id: arn,
-                    region: region.to_owned(),
-                })
+                Ok(_) => Ok(true),
+                Err(error)
+                    if error
+                        .as_service_error()
+                        .is_some_and(|e| e.is_target_group_not_found_exception()) =>
+                {
+                    Ok(false)
+                }
+                Err(error) => Err(failed("DescribeTargetGroups")(error)),
             }
-            Err(error) => return Err(failed("DescribeTargetGroups")(error)),
-        }
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 pub async fn target_groups(client: Client, ec2: aws_sdk_ec2::Client, region: String) -> UnitResult {

@@ -699,6 +699,29 @@ fn named_by_groups_not_held(
     wanted.into_iter().map(str::to_owned).collect()
 }
 
+/// Asks AWS for each of `wanted` (in `region`) with `exists`, one at a time (one unknown id
+/// fails a call naming several), and records in `missing` those it answers it does not
+/// have; any other failure ends the lookup and is returned, recording nothing more.
+async fn record_not_found<Fut>(
+    wanted: Vec<String>,
+    region: &str,
+    missing: &mut Vec<crate::inventory::NotFound>,
+    exists: impl Fn(String) -> Fut,
+) -> Result<(), CallFailure>
+where
+    Fut: Future<Output = Result<bool, CallFailure>>,
+{
+    for id in wanted {
+        if !exists(id.clone()).await? {
+            missing.push(crate::inventory::NotFound {
+                id,
+                region: region.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A call that failed, kept as a warning of the inventory (the rest is collected).
 /// DescribeTags' largest batch, in both load-balancer APIs.
 const TAGGED_PER_CALL: usize = 20;

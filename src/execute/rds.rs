@@ -11,6 +11,14 @@ use crate::change::{
 };
 use crate::collect::RegionClients;
 
+/// The tag on what the plan creates in RDS.
+fn managed_tag() -> aws_sdk_rds::types::Tag {
+    aws_sdk_rds::types::Tag::builder()
+        .key(MANAGED_TAG.0)
+        .value(MANAGED_TAG.1)
+        .build()
+}
+
 pub(super) enum DbChange {
     MultiAz,
     Private,
@@ -147,12 +155,7 @@ pub(super) async fn add_cluster_reader(
             .db_instance_class(instance_class)
             .availability_zone(zone)
             .publicly_accessible(false)
-            .tags(
-                aws_sdk_rds::types::Tag::builder()
-                    .key(MANAGED_TAG.0)
-                    .value(MANAGED_TAG.1)
-                    .build(),
-            )
+            .tags(managed_tag())
             .send()
             .await
             .map_err(sdk_fail("CreateDBInstance"))?;
@@ -243,12 +246,7 @@ pub(super) async fn create_db_instance(
         .master_username(master_username)
         // The password is created and kept in Secrets Manager by RDS; hacheck never sees it.
         .manage_master_user_password(true)
-        .tags(
-            aws_sdk_rds::types::Tag::builder()
-                .key(MANAGED_TAG.0)
-                .value(MANAGED_TAG.1)
-                .build(),
-        )
+        .tags(managed_tag())
         .send()
         .await
         .map_err(sdk_fail("CreateDBInstance"))?;
@@ -418,12 +416,7 @@ async fn create_event_subscription(
         .set_source_ids(Some(source_ids.clone()))
         .set_event_categories(Some(categories.clone()))
         .enabled(true)
-        .tags(
-            aws_sdk_rds::types::Tag::builder()
-                .key(MANAGED_TAG.0)
-                .value(MANAGED_TAG.1)
-                .build(),
-        )
+        .tags(managed_tag())
         .send()
         .await
         .map_err(sdk_fail("CreateEventSubscription"))?;

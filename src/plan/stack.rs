@@ -443,6 +443,11 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
         }))?;
     }
 
+    let alarm_exists = |name: &str| {
+        inv.metric_alarms
+            .iter()
+            .any(|a| a.name == name && a.region == spec.region)
+    };
     // Scaling policies, CPU alarms, notifications (named as the HA014/HA015 remediations name them).
     let topic_existing = inv
         .sns_topics
@@ -497,11 +502,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
             }))?,
         };
         let alarm_name = format!("{asg_name}-cpu-{level}");
-        if !inv
-            .metric_alarms
-            .iter()
-            .any(|a| a.name == alarm_name && a.region == spec.region)
-        {
+        if !alarm_exists(&alarm_name) {
             b.add(Action::PutCpuAlarm(PutCpuAlarm {
                 group: group.clone(),
                 name: alarm_name,
@@ -515,11 +516,7 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     // An alarm on the load balancer's unhealthy targets (named as HA032's remediation
     // names it).
     let health_alarm = format!("{tg_name}-unhealthy-targets");
-    if !inv
-        .metric_alarms
-        .iter()
-        .any(|a| a.name == health_alarm && a.region == spec.region)
-    {
+    if !alarm_exists(&health_alarm) {
         b.add(Action::PutHealthAlarm(PutHealthAlarm {
             name: health_alarm,
             namespace: "AWS/ApplicationELB".into(),
