@@ -25,6 +25,10 @@ struct Declared {
     block: Pos,
     inside: Vec<(String, Pos, usize)>,
     plain: Vec<String>,
+    /// Its own attributes written as a map of references (`dimensions = { TargetGroup =
+    /// aws_lb_target_group.app.arn_suffix, … }`): each key's reference, which the plan's
+    /// JSON lists without its key.
+    map_references: Vec<(String, KeyReferences)>,
 }
 
 /// The resource blocks of the configuration, by (module path, `type.name`), and the outputs
@@ -72,6 +76,34 @@ fn is_plain(expression: &hcl_edit::expr::Expression) -> bool {
     }
 }
 
+/// (module path, resource address, attribute).
+pub type AttributeAt = (String, String, String);
+/// Each key of a map with the reference it takes (`TargetGroup`,
+/// `aws_lb_target_group.app.arn_suffix`).
+pub type KeyReferences = Vec<(String, String)>;
+
+/// Each key of an object expression with the reference its value is, when every value is
+/// a plain reference (`{ TargetGroup = aws_lb_target_group.app.arn_suffix }`).
+fn references_by_key(expression: &hcl_edit::expr::Expression) -> Option<KeyReferences> {
+    use hcl_edit::expr::{Expression, ObjectKey};
+    let Expression::Object(object) = expression else {
+        return None;
+    };
+    object
+        .iter()
+        .map(|(key, value)| {
+            let key = match key {
+                ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                ObjectKey::Expression(Expression::String(text)) => text.as_str().to_owned(),
+                ObjectKey::Expression(_) => return None,
+            };
+            let value = value.expr();
+            matches!(value, Expression::Traversal(_) if is_plain(value))
+                .then(|| (key, value.to_string().trim().to_owned()))
+        })
+        .collect()
+}
+
 impl Sources {
     /// Every (module, resource address or `output.NAME`, attribute) whose expression is
     /// plain.
@@ -101,6 +133,22 @@ impl Sources {
                         let block = name.strip_prefix("dynamic:")?;
                         Some((module.clone(), address.clone(), block.to_owned()))
                     })
+            })
+            .collect()
+    }
+
+    /// Every (module, resource address, attribute) written as a map of references, with
+    /// each key's reference (`TargetGroup`, `aws_lb_target_group.app.arn_suffix`).
+    pub fn map_references(&self) -> Vec<(AttributeAt, KeyReferences)> {
+        self.declared
+            .iter()
+            .flat_map(|((module, address), d)| {
+                d.map_references.iter().map(|(attribute, pairs)| {
+                    (
+                        (module.clone(), address.clone(), attribute.clone()),
+                        pairs.clone(),
+                    )
+                })
             })
             .collect()
     }
@@ -233,6 +281,11 @@ fn read_module(
                 .filter(|a| is_plain(&a.value))
                 .map(|a| a.key.as_str().to_owned())
                 .collect();
+            let map_references = block
+                .body
+                .attributes()
+                .filter_map(|a| Some((a.key.as_str().to_owned(), references_by_key(&a.value)?)))
+                .collect();
             out.declared.insert(
                 (
                     module.to_owned(),
@@ -243,6 +296,7 @@ fn read_module(
                     block: start(&text, block.span()),
                     inside: found,
                     plain,
+                    map_references,
                 },
             );
         }

@@ -114,6 +114,9 @@ pub struct Plan {
     /// (module path, resource address) the `.tf` files declare: a resource not among them
     /// (an uninstalled module's) is as if no `.tf` file was read.
     declared: std::collections::HashSet<(String, String)>,
+    /// (module path, resource address, attribute) written as a map of references, with each
+    /// key's reference: how a map several of whose values wait is resolved.
+    map_references: HashMap<super::source::AttributeAt, super::source::KeyReferences>,
 }
 
 const NULL: Value = Value::Null;
@@ -246,6 +249,7 @@ impl Plan {
             plain: Default::default(),
             dynamic: None,
             declared: Default::default(),
+            map_references: Default::default(),
         })
     }
 
@@ -256,8 +260,55 @@ impl Plan {
             self.plain = sources.plain_expressions().into_iter().collect();
             self.dynamic = Some(sources.dynamic_blocks().into_iter().collect());
             self.declared = sources.declared().into_iter().collect();
+            self.map_references = sources.map_references().into_iter().collect();
         }
         self
+    }
+
+    /// Each key's reference of `node`'s own attribute `name`, when the `.tf` file writes it
+    /// as a map of references.
+    fn map_references_of(
+        &self,
+        node: Node<'_>,
+        name: &str,
+    ) -> Option<&super::source::KeyReferences> {
+        let instance = &self.instances[node.instance];
+        if !std::ptr::eq(node.expressions, &instance.expressions) {
+            return None;
+        }
+        self.map_references.get(&(
+            instance.config_module.clone(),
+            instance.config_address(),
+            name.to_owned(),
+        ))
+    }
+
+    /// The values of map attribute `name`'s keys `keys` (all of them when `None`), each
+    /// from the reference the `.tf` file writes for it; `None` when one is not known that
+    /// way.
+    fn references_by_key(
+        &self,
+        node: Node<'_>,
+        name: &str,
+        keys: Option<&[&String]>,
+        wanted: &str,
+    ) -> Option<Vec<(String, Resolved)>> {
+        let pairs = self.map_references_of(node, name)?;
+        let keys: Vec<&String> = match keys {
+            Some(keys) => keys.to_vec(),
+            None => pairs.iter().map(|(key, _)| key).collect(),
+        };
+        keys.into_iter()
+            .map(|key| {
+                let (_, reference) = pairs.iter().find(|(k, _)| k == key)?;
+                match self.resolve_references(node, name, std::slice::from_ref(reference), wanted) {
+                    value @ (Resolved::Attribute { .. } | Resolved::Known(_)) => {
+                        Some((key.clone(), value))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
     }
 
     fn is_plain(&self, module: &str, address: &str, attribute: &str) -> bool {
@@ -378,6 +429,10 @@ impl Plan {
                     Resolved::Known(e["constant_value"].clone())
                 }
                 Some(e) => {
+                    // A map written as references, each key's known from the `.tf` file.
+                    if let Some(entries) = self.references_by_key(node, name, None, wanted) {
+                        return Resolved::Map(entries);
+                    }
                     let references = references_of(e);
                     if references.is_empty() {
                         return Resolved::Unknown(format!(
@@ -441,12 +496,16 @@ impl Plan {
                     ([key], Some(value @ (Resolved::Attribute { .. } | Resolved::Known(_)))) => {
                         entries.push(((*key).clone(), value));
                     }
-                    _ => {
-                        return Resolved::Unknown(format!(
-                            "`{}.{name}` (known only after apply)",
-                            self.instances[node.instance].address
-                        ));
-                    }
+                    // Several wait: the `.tf` file says which reference each key takes.
+                    _ => match self.references_by_key(node, name, Some(&waiting), wanted) {
+                        Some(resolved) => entries.extend(resolved),
+                        None => {
+                            return Resolved::Unknown(format!(
+                                "`{}.{name}` (known only after apply)",
+                                self.instances[node.instance].address
+                            ));
+                        }
+                    },
                 }
                 Resolved::Map(entries)
             }
