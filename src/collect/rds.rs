@@ -81,6 +81,7 @@ pub async fn db_clusters(client: Client, region: String) -> UnitResult {
                 instance_class: cluster.db_cluster_instance_class().map(str::to_owned),
                 storage_encrypted: cluster.storage_encrypted().unwrap_or(false),
                 deletion_protection: Some(cluster.deletion_protection().unwrap_or(false)),
+                backup_retention_period: cluster.backup_retention_period(),
                 security_group_ids: cluster
                     .vpc_security_groups()
                     .iter()

@@ -71,6 +71,10 @@ pub struct DbCluster {
     /// it was not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<bool>,
+    /// Days of automated backups the cluster keeps (at least 1: a cluster cannot turn them
+    /// off); none (`()`) where it was not read (a snapshot from before hacheck read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_retention_period: Option<i32>,
     #[serde(default)]
     pub security_group_ids: Vec<String>,
     #[serde(default)]

@@ -244,7 +244,7 @@ fn a_wrong_type_in_any_field_of_a_snapshot_is_refused_naming_that_field() {
             engine: "aurora-postgresql".into(), engine_version: "16.4".into(),
             engine_mode: "provisioned".into(), status: "available".into(), multi_az: false,
             instance_class: Some("db.r6g.large".into()), storage_encrypted: true,
-            deletion_protection: None,
+            deletion_protection: None, backup_retention_period: Some(1),
             security_group_ids: vec!["sg-1".into()], subnet_group: Some("db".into()),
             availability_zones: vec!["us-east-1a".into()],
             members: vec![hacheck::inventory::DbClusterMember { instance_id: "orders-1".into(), writer: true }],

@@ -102,6 +102,20 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 storage_encrypted: r
                     .flag("StorageEncrypted", "storage_encrypted")?
                     .unwrap_or(false),
+                // CloudFormation's default is one day; a restored cluster's is known after.
+                backup_retention_period: match r
+                    .int("BackupRetentionPeriod", "backup_retention_period")?
+                {
+                    Some(days) => Some(days),
+                    None if r.properties_entry("SnapshotIdentifier").is_some() => {
+                        r.unknown(
+                            "backup_retention_period",
+                            "the backup retention a cluster restored from a snapshot takes from it (after deploy)",
+                        );
+                        Some(1)
+                    }
+                    None => Some(1),
+                },
                 security_group_ids: r.list("VpcSecurityGroupIds", "security_group_ids")?,
                 subnet_group: r
                     .text("DBSubnetGroupName", "subnet_group")?

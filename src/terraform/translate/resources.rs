@@ -496,6 +496,7 @@ impl<'p> Translator<'p> {
                     text("replication_source_identifier"),
                 ),
                 ("StorageEncrypted", get("storage_encrypted")),
+                ("BackupRetentionPeriod", get("backup_retention_period")),
             ],
             "aws_db_subnet_group" => vec![
                 ("DBSubnetGroupName", text("name")),

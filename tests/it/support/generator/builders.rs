@@ -200,7 +200,7 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
                     "storage_encrypted": true, "security_group_ids": [group], "subnet_group": "gen-db",
                     "availability_zones": cluster_zones, "members": members,
                     "endpoint_address": format!("{id}.cluster.gen.{REGION}.rds.amazonaws.com"), "endpoint_port": 5432,
-                    "deletion_protection": false}));
+                    "deletion_protection": false, "backup_retention_period": backups.max(1)}));
             }
         }
         // A database no application uses is out of scope: judged by nothing.
@@ -243,8 +243,8 @@ pub(crate) fn databases(account: &mut Account, composition: &Composition) {
                 account.expect("HA018", &format!("{}-lb", app.name));
             }
         }
-        // A standalone instance an application uses keeps no backups: HA020 (a cluster's
-        // retention is not read: unknown, not expected to fail).
+        // A standalone instance an application uses keeps no backups: HA020 (a cluster
+        // keeps one day at least, which `min_days` 1 passes).
         if backups == 0 && used && kind == Database::MultiAzInstance {
             account.expect("HA020", &id);
         }

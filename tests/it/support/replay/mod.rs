@@ -736,6 +736,11 @@ async fn databases(rds: &aws_sdk_rds::Client, document: &Value, ids: &Replayed) 
             .master_username("app")
             .master_user_password("replayed-secret")
             .storage_encrypted(cluster["storage_encrypted"] == true)
+            .set_backup_retention_period(
+                cluster["backup_retention_period"]
+                    .as_i64()
+                    .map(|d| d as i32),
+            )
             .set_vpc_security_group_ids(Some(groups_of(cluster)))
             .db_subnet_group_name(text(cluster, "subnet_group"));
         if let Some(class) = cluster["instance_class"].as_str() {
