@@ -322,11 +322,11 @@ resource "aws_db_instance" "db" {
   deletion_protection = true
 }
 
+# Every DB instance's events, so that the subscription waits for no database to be built.
 resource "aws_db_event_subscription" "db" {
   name             = "shop-db-events"
   sns_topic        = aws_sns_topic.alerts.arn
   source_type      = "db-instance"
-  source_ids       = [aws_db_instance.db.identifier]
   event_categories = ["failover", "failure", "maintenance"]
 }
 
