@@ -432,23 +432,16 @@ impl PutHealthAlarm {
     pub const EVALUATION_PERIODS: i32 = 3;
     pub const OPERATOR: &'static str = "GreaterThanThreshold";
 
-    /// The metric's dimensions: an ELBv2 metric names the target group `targetgroup/…`
-    /// and the load balancer `app/…` (what follows `:loadbalancer/` in its ARN); a
-    /// Classic one names the load balancer.
+    /// The metric's dimensions: the target group and its load balancer as CloudWatch names
+    /// them ([`crate::inventory::metric_dimension`]), or the Classic Load Balancer.
     pub fn dimensions(&self) -> std::collections::BTreeMap<String, String> {
-        let after = |arn: &str, marker: &str| {
-            arn.split_once(marker)
-                .map_or(arn.to_owned(), |(_, rest)| rest.to_owned())
-        };
+        use crate::inventory::metric_dimension;
         match &self.target_group_arn {
             Some(target_group) => [
-                (
-                    "TargetGroup".to_owned(),
-                    format!("targetgroup/{}", after(target_group, ":targetgroup/")),
-                ),
+                ("TargetGroup".to_owned(), metric_dimension(target_group)),
                 (
                     "LoadBalancer".to_owned(),
-                    after(&self.load_balancer, ":loadbalancer/"),
+                    metric_dimension(&self.load_balancer),
                 ),
             ]
             .into(),

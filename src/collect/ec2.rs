@@ -646,18 +646,10 @@ pub async fn pinned_launch_template_versions(
 mod tests {
     use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
     use aws_sdk_ec2::types::{Route as SdkRoute, RouteState, RouteTable as SdkRouteTable};
-    use aws_smithy_mocks::{MockResponseInterceptor, Rule, mock};
+    use aws_smithy_mocks::{Rule, mock};
 
-    /// A client of us-east-1 that only `rule` answers.
     fn answering(rule: &Rule) -> aws_sdk_ec2::Client {
-        let config = aws_sdk_ec2::Config::builder()
-            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_ec2::config::Credentials::for_tests())
-            .http_client(aws_smithy_mocks::create_mock_http_client())
-            .interceptor(MockResponseInterceptor::new().with_rule(rule))
-            .build();
-        aws_sdk_ec2::Client::from_conf(config)
+        answering!(aws_sdk_ec2, rule)
     }
 
     /// moto never reports a route's state: the answer AWS gives after a NAT gateway is

@@ -649,22 +649,11 @@ mod tests {
     async fn only_not_found_records_a_target_group_missing() {
         use aws_sdk_elasticloadbalancingv2::operation::describe_target_groups::DescribeTargetGroupsError;
         use aws_sdk_elasticloadbalancingv2::types::error::TargetGroupNotFoundException;
-        use aws_smithy_mocks::{MockResponseInterceptor, Rule, mock};
+        use aws_smithy_mocks::{Rule, mock};
         use aws_smithy_types::error::ErrorMetadata;
 
         fn answering(rule: &Rule) -> super::Client {
-            let config = aws_sdk_elasticloadbalancingv2::Config::builder()
-                .behavior_version(aws_sdk_elasticloadbalancingv2::config::BehaviorVersion::latest())
-                .region(aws_sdk_elasticloadbalancingv2::config::Region::new(
-                    "us-east-1",
-                ))
-                .credentials_provider(
-                    aws_sdk_elasticloadbalancingv2::config::Credentials::for_tests(),
-                )
-                .http_client(aws_smithy_mocks::create_mock_http_client())
-                .interceptor(MockResponseInterceptor::new().with_rule(rule))
-                .build();
-            super::Client::from_conf(config)
+            answering!(aws_sdk_elasticloadbalancingv2, rule)
         }
         let arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/old/0";
         let inventory = || {

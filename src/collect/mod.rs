@@ -10,6 +10,23 @@
 //! Throttling is handled by the SDK's standard retry strategy (exponential back-off with
 //! jitter), configured once in [`AwsOptions::load`].
 
+/// A client of `$sdk` in us-east-1 that only the `aws_smithy_mocks` rule `$rule` answers:
+/// what the collectors' unit tests inject AWS's answers with.
+#[cfg(test)]
+macro_rules! answering {
+    ($sdk:ident, $rule:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::Config::builder()
+                .behavior_version($sdk::config::BehaviorVersion::latest())
+                .region($sdk::config::Region::new("us-east-1"))
+                .credentials_provider($sdk::config::Credentials::for_tests())
+                .http_client(aws_smithy_mocks::create_mock_http_client())
+                .interceptor(aws_smithy_mocks::MockResponseInterceptor::new().with_rule($rule))
+                .build(),
+        )
+    };
+}
+
 pub mod accounts;
 pub(crate) mod autoscaling;
 mod cloudfront;

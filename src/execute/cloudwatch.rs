@@ -7,6 +7,14 @@ use crate::change::MANAGED_TAG;
 use crate::change::{EnableAlarmActions, PutCpuAlarm, PutHealthAlarm};
 use crate::collect::RegionClients;
 
+/// The tag on the alarms the plan creates.
+fn managed_tag() -> aws_sdk_cloudwatch::types::Tag {
+    aws_sdk_cloudwatch::types::Tag::builder()
+        .key(MANAGED_TAG.0)
+        .value(MANAGED_TAG.1)
+        .build()
+}
+
 /// Creates or updates the CPU alarm `name` on the group; satisfied when it exists with the
 /// same threshold, operator, group dimension and actions.
 pub(super) async fn put_cpu_alarm(
@@ -17,7 +25,7 @@ pub(super) async fn put_cpu_alarm(
     threshold: f64,
     actions: &[String],
 ) -> StepResult {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic, Tag};
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     let answer = c
         .cloudwatch
         .describe_alarms()
@@ -76,12 +84,7 @@ pub(super) async fn put_cpu_alarm(
         )
         .actions_enabled(true)
         .set_alarm_actions(Some(actions.to_vec()))
-        .tags(
-            Tag::builder()
-                .key(MANAGED_TAG.0)
-                .value(MANAGED_TAG.1)
-                .build(),
-        )
+        .tags(managed_tag())
         .send()
         .await
         .map_err(sdk_fail("PutMetricAlarm"))?;
@@ -148,7 +151,7 @@ impl Apply for PutHealthAlarm {
     /// notifies at least these actions; an alarm of that name watching something else is
     /// someone's, refused.
     async fn apply(&self, ctx: &Context<'_>) -> StepResult {
-        use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic, Tag};
+        use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
         let c = ctx.regional()?;
         let answer = c
             .cloudwatch
@@ -204,12 +207,7 @@ impl Apply for PutHealthAlarm {
             .comparison_operator(ComparisonOperator::from(PutHealthAlarm::OPERATOR))
             .actions_enabled(true)
             .set_alarm_actions(Some(self.actions.clone()))
-            .tags(
-                Tag::builder()
-                    .key(MANAGED_TAG.0)
-                    .value(MANAGED_TAG.1)
-                    .build(),
-            );
+            .tags(managed_tag());
         for (name, value) in &self.dimensions() {
             request = request.dimensions(Dimension::builder().name(name).value(value).build());
         }

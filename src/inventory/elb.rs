@@ -231,3 +231,28 @@ pub struct Target {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub security_group_ids: Vec<String>,
 }
+
+/// The CloudWatch namespace of the metrics of an ELBv2 load balancer of type `lb_type`
+/// (`application`, `network`, `gateway`); `None` for a type AWS adds later.
+pub fn metric_namespace(lb_type: &str) -> Option<&'static str> {
+    match lb_type {
+        "application" => Some("AWS/ApplicationELB"),
+        "network" => Some("AWS/NetworkELB"),
+        "gateway" => Some("AWS/GatewayELB"),
+        _ => None,
+    }
+}
+
+/// How CloudWatch names an ELBv2 load balancer or target group in its metrics' dimensions,
+/// from its ARN: what follows `loadbalancer/` (`app/shop-alb/0123…`), or the target group's
+/// resource part (`targetgroup/shop-tg/0123…`); anything else (a `ref:` not resolved yet)
+/// as it is.
+pub fn metric_dimension(arn: &str) -> String {
+    if let Some((_, rest)) = arn.split_once(":loadbalancer/") {
+        rest.to_owned()
+    } else if let Some((_, rest)) = arn.split_once(":targetgroup/") {
+        format!("targetgroup/{rest}")
+    } else {
+        arn.to_owned()
+    }
+}

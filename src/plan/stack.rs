@@ -519,7 +519,9 @@ pub fn plan_stack(spec: &Spec, inventory: &Inventory) -> Result<BTreeMap<String,
     if !alarm_exists(&health_alarm) {
         b.add(Action::PutHealthAlarm(PutHealthAlarm {
             name: health_alarm,
-            namespace: "AWS/ApplicationELB".into(),
+            namespace: crate::inventory::metric_namespace("application")
+                .expect("a known type")
+                .into(),
             target_group_arn: Some(target_group.clone()),
             load_balancer: load_balancer.clone(),
             actions: vec![topic.clone()],

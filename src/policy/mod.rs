@@ -657,8 +657,6 @@ fn validate_meta(meta: &PolicyMeta, stem: &str) -> Result<(), MetadataProblem> {
     Ok(())
 }
 
-/// The parameters a run uses: the defaults, with the config file's values on top. An
-/// override must name a known parameter and keep its type.
 /// What a parameter holds: a number, a string, a boolean, or a list of strings (event
 /// categories); `None` for anything else. A setting must hold what the default does.
 fn param_kind(value: &serde_json::Value) -> Option<&'static str> {
@@ -673,6 +671,8 @@ fn param_kind(value: &serde_json::Value) -> Option<&'static str> {
     }
 }
 
+/// The parameters a run uses: the defaults, with the config file's values on top. An
+/// override must name a known parameter and keep its type.
 pub fn effective_params(
     meta: &PolicyMeta,
     overrides: Option<&BTreeMap<String, serde_json::Value>>,

@@ -826,6 +826,16 @@ impl InventoryView {
                 .typed::<crate::inventory::ScalingPolicy>()
                 .map_or(0, |p| INT::from(p.direction()))
         });
+        // How CloudWatch names load balancers' metrics, for rules and remediations alike:
+        // `crate::inventory::metric_namespace` (`()` for a type AWS adds later) and
+        // `metric_dimension`.
+        engine.register_fn("elb_metric_namespace", |lb_type: &str| -> Dynamic {
+            crate::inventory::metric_namespace(lb_type)
+                .map_or(Dynamic::UNIT, |namespace| namespace.into())
+        });
+        engine.register_fn("elb_metric_dimension", |arn: &str| {
+            crate::inventory::metric_dimension(arn)
+        });
         // `AutoScalingGroup::size_unit`: `()` when the sizes count instances.
         engine.register_fn("size_unit", |group: Res| -> Dynamic {
             group.note_read("desired_capacity_type");
