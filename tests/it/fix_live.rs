@@ -8,7 +8,7 @@ use aws_sdk_ec2::types as ec2t;
 use hacheck::execute::{Executor, Journal, Outcome};
 use hacheck::plan::Plan;
 
-use crate::support::moto::Moto;
+use crate::support::moto::{IGNORE_PLACEMENT, Moto};
 use crate::support::seed::{
     interface_group, private_launch_template, route_to_new_internet_gateway, running_bastions,
     security_group, ssh_peers, subnet, vpc_with_private_subnets,
@@ -311,6 +311,7 @@ async fn one_apply_fixes_every_fixable_rule_and_a_second_plan_is_empty() {
         .hacheck()
         .args(["fix", "--config"])
         .arg(&config)
+        .args(IGNORE_PLACEMENT)
         .output()
         .unwrap();
     assert_exit(&again, 0);
@@ -600,6 +601,7 @@ async fn a_vpc_without_a_bastion_gets_one_and_ssh_goes_through_it() {
         .hacheck()
         .args(["fix", "--config"])
         .arg(&config_path)
+        .args(IGNORE_PLACEMENT)
         .output()
         .unwrap();
     assert_exit(&again, 0);
@@ -716,6 +718,7 @@ async fn groups_in_public_subnets_move_to_private_subnets_with_a_nat_per_zone() 
         .hacheck()
         .args(["fix", "--config"])
         .arg(&config_path)
+        .args(IGNORE_PLACEMENT)
         .output()
         .unwrap();
     assert_exit(&again, 0);
@@ -849,6 +852,7 @@ async fn a_one_zone_load_balancer_without_listener_gets_a_zone_and_serves_the_gr
         .hacheck()
         .args(["fix", "--config"])
         .arg(&config_path)
+        .args(IGNORE_PLACEMENT)
         .output()
         .unwrap();
     let text = stdout(&again);

@@ -487,6 +487,7 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         lb_one_zone: false,
         // Beyond moto: it refuses to change a group naming a deleted target group.
         stale_load_balancer: false,
+        unbalanced: false,
     };
     let composition = Composition {
         apps: vec![app(0, LbKind::Alb), app(1, LbKind::Classic)],

@@ -186,10 +186,7 @@ async fn a_seeded_account_breaking_every_rule_fails_every_rule_on_the_right_reso
         .unwrap()
         .iter()
         // moto launches the group's instances in the VPC's default group (no path).
-        .filter(|r| {
-            r["status"] == "fail"
-                && !(r["rule_id"] == "HA018" && crate::support::moto::is_placement_bound(r))
-        })
+        .filter(|r| r["status"] == "fail" && !crate::support::moto::is_placement_bound(r))
         .map(|r| {
             (
                 r["rule_id"].as_str().unwrap().to_owned(),

@@ -9,7 +9,7 @@ use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, mock};
 use hacheck::execute::{Executor, Journal, Outcome};
 use hacheck::plan::Plan;
 
-use crate::support::moto::Moto;
+use crate::support::moto::{IGNORE_PLACEMENT, Moto};
 use crate::support::seed::{interface_group, running_bastions, security_group, ssh_peers};
 use crate::support::{assert_exit, hacheck, stdout};
 
@@ -740,6 +740,7 @@ async fn a_broken_stack_converges_in_one_apply_and_a_second_plan_is_empty() {
         .hacheck()
         .args(["fix", "--config"])
         .arg(&config)
+        .args(IGNORE_PLACEMENT)
         .output()
         .unwrap();
     assert_exit(&again, 0);

@@ -9,7 +9,7 @@
 
 use aws_sdk_elasticloadbalancingv2::types as elbt;
 
-use crate::support::moto::{ACCOUNT, Moto, REGION, failing_results};
+use crate::support::moto::{ACCOUNT, IGNORE_PLACEMENT, Moto, REGION, failing_results};
 use crate::support::seed::{
     alias_record, private_launch_template, route_to_new_internet_gateway, security_group, subnet,
     vpc_with_private_subnets,
@@ -483,7 +483,12 @@ async fn containers_lambda_request_scaling_a_front_and_a_recovery_replica_scan_c
         "{copy}"
     );
 
-    let plan = moto.hacheck_in(&regions).arg("fix").output().unwrap();
+    let plan = moto
+        .hacheck_in(&regions)
+        .arg("fix")
+        .args(IGNORE_PLACEMENT)
+        .output()
+        .unwrap();
     assert_exit(&plan, 0);
     assert_eq!(stdout(&plan), "No changes: nothing to fix.\n");
 }

@@ -247,20 +247,25 @@ pub async fn protect_from_deletion(elb: &aws_sdk_elasticloadbalancingv2::Client,
         .unwrap();
 }
 
-/// The rule that moto's placement of Auto Scaling instances makes fail on every stack.
+/// The rules that moto's placement of Auto Scaling instances makes fail on every stack.
 ///
-/// HA018 (survives the loss of a zone) judges where instances *run*, and moto puts every
-/// instance of a group into the group's first subnet and the VPC's default security group
-/// (notes/moto-quirks.md): on moto, losing that zone leaves no instance, and no path reaches
-/// them to begin with. `spec_live` checks `whatif` and HA018 against moto on their own.
-pub const PLACEMENT_BOUND_RULE: &str = "HA018";
+/// HA018 (survives the loss of a zone) and HA033 (capacity balanced across zones) judge
+/// where instances *run*, and moto puts every instance of a group into the group's first
+/// subnet and the VPC's default security group (notes/moto-quirks.md): on moto, losing that
+/// zone leaves no instance, no path reaches them to begin with, and the other zones hold
+/// none. `spec_live` checks `whatif` and HA018 against moto on their own; the generated
+/// accounts place instances as AWS would (one per zone, attached) and expect both rules.
+pub const PLACEMENT_BOUND_RULES: [&str; 2] = ["HA018", "HA033"];
 
-/// `RULE resource` of every failing result of a JSON scan report, except
-/// [`PLACEMENT_BOUND_RULE`] on a resource a group of moto's serves.
+/// `fix` options that leave out the placement-bound rule with a plan step: moto never
+/// rebalances a group, so HA033's manual step stays in every second plan of a stack whose
+/// group moto launched.
+pub const IGNORE_PLACEMENT: [&str; 2] = ["--ignore", "HA033"];
+
+/// `RULE resource` of every failing result of a JSON scan report, except those
+/// [`is_placement_bound`].
 pub fn failing_results(report: &serde_json::Value) -> Vec<String> {
-    failing_results_where(report, |r| {
-        !(r["rule_id"] == PLACEMENT_BOUND_RULE && is_placement_bound(r))
-    })
+    failing_results_where(report, |r| !is_placement_bound(r))
 }
 
 /// `RULE resource` of every failing result of a JSON scan report that `keep` keeps.
@@ -335,12 +340,22 @@ fn http_request_status(port: u16, method: &str, path: &str) -> Option<u16> {
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
-/// Whether a zone-loss failure comes from moto's placement: the group's instances all run in
-/// one zone while the group launches into others too.
+/// Whether a failure of one of the [`PLACEMENT_BOUND_RULES`] comes from moto's placement:
+/// the group's instances all run in one zone while the group launches into others too.
 pub fn is_placement_bound(result: &serde_json::Value) -> bool {
     let message = result["message"].as_str().unwrap_or_default();
-    message.contains("nothing serves until the group's replacements")
-        // moto also launches them in the VPC's default security group, which admits no load
-        // balancer: no path reaches them (whatif_cli checks that verdict offline).
-        || message.contains("reached by no path from the internet even before a zone is lost")
+    match result["rule_id"].as_str() {
+        Some("HA018") => {
+            message.contains("nothing serves until the group's replacements")
+                // moto also launches them in the VPC's default security group, which admits
+                // no load balancer: no path reaches them (whatif_cli checks that verdict
+                // offline).
+                || message.contains("reached by no path from the internet even before a zone is lost")
+        }
+        // Every instance in one zone, the others empty.
+        Some("HA033") => result["evidence"]["instances_by_zone"]
+            .as_object()
+            .is_some_and(|zones| zones.values().filter(|n| n.as_i64() != Some(0)).count() == 1),
+        _ => false,
+    }
 }

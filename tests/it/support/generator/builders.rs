@@ -433,7 +433,7 @@ pub(crate) fn application(
     let zones: Vec<usize> = if one_zone { vec![0] } else { vec![0, 1] };
     let instance_zones: Vec<usize> = if small {
         vec![0]
-    } else if one_zone {
+    } else if one_zone || app.unbalanced {
         vec![0, 0]
     } else {
         vec![0, 1]
@@ -617,6 +617,10 @@ pub(crate) fn application(
         }
         if small {
             account.expect("HA004", &asg);
+            account.expect("HA018", &lb_name);
+        }
+        if app.unbalanced {
+            account.expect("HA033", &asg);
             account.expect("HA018", &lb_name);
         }
         if has(Violation::Ec2HealthCheck) {

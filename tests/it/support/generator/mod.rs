@@ -421,6 +421,9 @@ pub(crate) struct AppPlan {
     /// The group also names a target group (a Classic Load Balancer, for a Classic
     /// application) that was deleted since (HA030).
     pub(crate) stale_load_balancer: bool,
+    /// The group's two zones, and both its instances in the first (HA033; losing that zone
+    /// leaves nothing serving until replacements launch: HA018).
+    pub(crate) unbalanced: bool,
 }
 
 #[derive(Debug)]
@@ -515,6 +518,10 @@ impl Composition {
         for app in &mut composition.apps {
             let grouped = app.backend == Backend::Group && !app.registered;
             app.stale_load_balancer = grouped && rng.chance(10);
+            app.unbalanced = grouped
+                && !app.violations.contains(&Violation::SmallGroup)
+                && !app.violations.contains(&Violation::OneZoneGroup)
+                && rng.chance(15);
         }
         composition.events_subscribed = composition
             .databases
@@ -584,6 +591,7 @@ impl Composition {
                     image_gone: false,
                     lb_one_zone: false,
                     stale_load_balancer: false,
+                    unbalanced: false,
                 }
             })
             .collect();
