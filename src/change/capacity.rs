@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::predicted::{group_mut, zone_of};
 use super::{ActionType, Change, Declared, IacEdit, IacValue, Safety, change};
-use crate::inventory::{AutoScalingGroup, Index, Inventory, Resource, Subnet, Tags};
+use crate::inventory::{
+    AutoScalingGroup, Index, Inventory, MaintenancePolicy, Resource, Subnet, Tags,
+};
 
 /// Sets an Auto Scaling group's minimum (raising desired and maximum when below it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -183,6 +185,77 @@ impl ActionType for SetHealthCheck {
     }
     fn beanstalk_option(&self) -> &'static str {
         "`aws:elasticbeanstalk:environment` `LoadBalancerType` with an ELB health check (`aws:autoscaling:asg`)"
+    }
+}
+
+/// Gives a group an instance maintenance policy that launches a replacement before it
+/// terminates the instance it replaces (`min_healthy_percentage` 100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetMaintenancePolicy {
+    pub group: String,
+    pub min_healthy_percentage: i32,
+    pub max_healthy_percentage: i32,
+    /// The group's policy when planned (empty: none, AWS's default behaviours).
+    pub before: MaintenancePolicy,
+}
+
+impl SetMaintenancePolicy {
+    /// The policy the step sets.
+    pub fn policy(&self) -> MaintenancePolicy {
+        MaintenancePolicy {
+            min_healthy_percentage: Some(self.min_healthy_percentage),
+            max_healthy_percentage: Some(self.max_healthy_percentage),
+        }
+    }
+}
+
+impl ActionType for SetMaintenancePolicy {
+    fn key(&self) -> String {
+        let SetMaintenancePolicy { group, .. } = self;
+        format!("maintenance-policy:{group}")
+    }
+    fn cost(&self) -> Option<&'static str> {
+        Some("an extra instance while one is replaced")
+    }
+    fn target(&self) -> String {
+        let SetMaintenancePolicy { group, .. } = self;
+        group.clone()
+    }
+    fn summary(&self) -> String {
+        "auto scaling group: launch before terminating".into()
+    }
+    fn changes(&self) -> Vec<Change> {
+        vec![change(
+            "instance_maintenance_policy",
+            self.before.to_string(),
+            self.policy(),
+        )]
+    }
+    fn permissions(&self) -> &'static [&'static str] {
+        &[
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:UpdateAutoScalingGroup",
+        ]
+    }
+    fn predict(&self, inv: &mut Inventory, region: &str, _created: &str) {
+        if let Some(g) = group_mut(inv, region, &self.group) {
+            g.instance_maintenance_policy = Some(self.policy());
+        }
+    }
+    fn owner_tags<'i>(&self, region: &str, index: &'i Index) -> Option<&'i Tags> {
+        let SetMaintenancePolicy { group, .. } = self;
+        Some(&index.find::<AutoScalingGroup>(region, group)?.tags)
+    }
+    fn template_change(&self) -> String {
+        let SetMaintenancePolicy {
+            min_healthy_percentage,
+            max_healthy_percentage,
+            ..
+        } = self;
+        format!(
+            "set `InstanceMaintenancePolicy` with `MinHealthyPercentage: {min_healthy_percentage}` and `MaxHealthyPercentage: {max_healthy_percentage}`"
+        )
     }
 }
 

@@ -155,6 +155,7 @@ actions! {
     AuthorizeIngress(security_groups),
     SetCapacity(capacity),
     SetHealthCheck(capacity),
+    SetMaintenancePolicy(capacity),
     AttachTargetGroups(load_balancers),
     AttachClassicLoadBalancers(load_balancers),
     EnableCrossZone(load_balancers),

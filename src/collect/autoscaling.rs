@@ -7,8 +7,8 @@ use aws_sdk_autoscaling::types::{
 
 use super::{UnitResult, failed};
 use crate::inventory::{
-    AutoScalingGroup, Inventory, LaunchConfiguration, LaunchTemplateRef, ScalingPolicy,
-    StepAdjustment, TargetTracking,
+    AutoScalingGroup, Inventory, LaunchConfiguration, LaunchTemplateRef, MaintenancePolicy,
+    ScalingPolicy, StepAdjustment, TargetTracking,
 };
 
 /// AWS's maximum page for DescribeAutoScalingGroups; moto fails with HTTP 500 above it.
@@ -98,10 +98,20 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .collect(),
                 other_traffic_sources: attached.other_traffic_sources,
                 out_of_service: out_of_service(group),
+                instance_maintenance_policy: Some(maintenance_policy(group)),
             });
         }
     }
     Ok(out)
+}
+
+/// The group's instance maintenance policy; empty when it has none.
+pub(crate) fn maintenance_policy(group: &Group) -> MaintenancePolicy {
+    let policy = group.instance_maintenance_policy();
+    MaintenancePolicy::from_bounds(
+        policy.and_then(|p| p.min_healthy_percentage()),
+        policy.and_then(|p| p.max_healthy_percentage()),
+    )
 }
 
 fn template_ref(spec: &LaunchTemplateSpecification) -> LaunchTemplateRef {

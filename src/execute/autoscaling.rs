@@ -6,7 +6,7 @@ use super::{Apply, Context};
 use crate::change::MANAGED_TAG;
 use crate::change::{
     AttachClassicLoadBalancers, AttachTargetGroups, CreateAutoScalingGroup, PutScalingPolicy,
-    SetCapacity, SetHealthCheck, SetSubnets,
+    SetCapacity, SetHealthCheck, SetMaintenancePolicy, SetSubnets,
 };
 use crate::collect::RegionClients;
 use crate::collect::autoscaling::attachments;
@@ -366,6 +366,41 @@ impl Apply for SetHealthCheck {
             before,
         )
         .await
+    }
+}
+
+impl Apply for SetMaintenancePolicy {
+    /// Satisfied when the group already keeps at least the minimum; refused when its policy
+    /// changed since the plan.
+    async fn apply(&self, ctx: &Context<'_>) -> StepResult {
+        let c = ctx.regional()?;
+        let group = &self.group;
+        let live = crate::collect::autoscaling::maintenance_policy(&live_group(c, group).await?);
+        if live
+            .min_healthy_percentage
+            .is_some_and(|min| min >= self.min_healthy_percentage)
+        {
+            return Ok(Done::Satisfied(None));
+        }
+        if live != self.before {
+            return Err(StepError::Drift(format!(
+                "`{group}` now has instance maintenance policy {live}; the plan expected {}",
+                self.before
+            )));
+        }
+        c.autoscaling
+            .update_auto_scaling_group()
+            .auto_scaling_group_name(group)
+            .instance_maintenance_policy(
+                aws_sdk_autoscaling::types::InstanceMaintenancePolicy::builder()
+                    .min_healthy_percentage(self.min_healthy_percentage)
+                    .max_healthy_percentage(self.max_healthy_percentage)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_fail("UpdateAutoScalingGroup"))?;
+        Ok(Done::Applied(None))
     }
 }
 

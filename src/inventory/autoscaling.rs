@@ -94,6 +94,44 @@ pub struct AutoScalingGroup {
     /// standby, detaching, terminating, warmed) or `Unhealthy` (about to be replaced).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub out_of_service: Vec<String>,
+    /// How far below (and above) desired the group goes while it replaces instances: its
+    /// instance maintenance policy, empty when it has none (AWS's default behaviours);
+    /// absent from an inventory of a hacheck that did not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_maintenance_policy: Option<MaintenancePolicy>,
+}
+
+/// An instance maintenance policy's bounds, as percentages of desired capacity; both unset
+/// (AWS's `-1` or absent): no policy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenancePolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_healthy_percentage: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_healthy_percentage: Option<i32>,
+}
+
+/// `min 100 %, max 110 %`, or `none`.
+impl std::fmt::Display for MaintenancePolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bound = |v: Option<i32>| v.map_or_else(|| "unset".to_owned(), |v| format!("{v} %"));
+        match (self.min_healthy_percentage, self.max_healthy_percentage) {
+            (None, None) => f.write_str("none"),
+            (min, max) => write!(f, "min {}, max {}", bound(min), bound(max)),
+        }
+    }
+}
+
+impl MaintenancePolicy {
+    /// The policy from the values AWS returns (`-1` clears a bound).
+    pub fn from_bounds(min: Option<i32>, max: Option<i32>) -> MaintenancePolicy {
+        let set = |v: Option<i32>| v.filter(|v| *v >= 0);
+        MaintenancePolicy {
+            min_healthy_percentage: set(min),
+            max_healthy_percentage: set(max),
+        }
+    }
 }
 
 /// How a group names its launch template. `version` is `$Default`, `$Latest` or a number.

@@ -11,10 +11,10 @@ use crate::change::{
     EnableCrossZone, EnableDbDeletionProtection, EnableDeletionProtection, EnableMultiAz,
     EnableTargetGroupCrossZone, Manual, PutCpuAlarm, PutHealthAlarm, PutScalingPolicy,
     RevokeIngress, SetCapacity, SetDeregistrationDelay, SetHealthCheck, SetLoadBalancerSubnets,
-    SetSubnets, StartInstanceRefresh, SubscribeEmail, TemplateVersionWithoutPublicIp,
-    UpsertAliasRecord, rule_from_peer,
+    SetMaintenancePolicy, SetSubnets, StartInstanceRefresh, SubscribeEmail,
+    TemplateVersionWithoutPublicIp, UpsertAliasRecord, rule_from_peer,
 };
-use crate::inventory::SgRule;
+use crate::inventory::{MaintenancePolicy, SgRule};
 use crate::policy::Res;
 
 type Made = Result<Action, Box<EvalAltResult>>;
@@ -75,6 +75,27 @@ pub fn register(engine: &mut Engine) {
             before: asg.text("health_check_type"),
         })
     });
+    engine.register_fn(
+        "set_maintenance_policy",
+        |asg: Res, min_healthy: i64, max_healthy: i64| {
+            let before = asg.field("instance_maintenance_policy").try_cast::<Map>();
+            let bound = |key: &str| {
+                before
+                    .as_ref()
+                    .and_then(|policy| policy.get(key)?.as_int().ok())
+                    .map(|v| v as i32)
+            };
+            Action::SetMaintenancePolicy(SetMaintenancePolicy {
+                group: asg.text("name"),
+                min_healthy_percentage: min_healthy as i32,
+                max_healthy_percentage: max_healthy as i32,
+                before: MaintenancePolicy {
+                    min_healthy_percentage: bound("min_healthy_percentage"),
+                    max_healthy_percentage: bound("max_healthy_percentage"),
+                },
+            })
+        },
+    );
     engine.register_fn("attach_target_groups", |asg: Res, arns: Array| {
         Action::AttachTargetGroups(AttachTargetGroups {
             group: asg.text("name"),

@@ -114,6 +114,25 @@ fn taxonomies(report: &ScanReport) -> Vec<sarif::ToolComponent> {
         .collect()
 }
 
+/// A file's path as SARIF's `artifactLocation.uri`: a relative reference as given (what code
+/// scanning resolves against the repository), an absolute path as a `file:` URI (a relative
+/// reference may not begin with `/`), each byte outside a path's plain characters
+/// percent-encoded (spaces, `%`, a `:` that would read as a scheme).
+fn artifact_uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        uri.push_str("file://");
+    }
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(byte as char);
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
 fn text(value: &str) -> sarif::MultiformatMessageString {
     sarif::MultiformatMessageString::builder()
         .text(value.to_owned())
@@ -219,7 +238,11 @@ pub fn to_sarif(report: &ScanReport) -> sarif::Sarif {
             let location = sarif::Location::builder()
                 .physical_location(
                     sarif::PhysicalLocation::builder()
-                        .artifact_location(sarif::ArtifactLocation::builder().uri(uri).build())
+                        .artifact_location(
+                            sarif::ArtifactLocation::builder()
+                                .uri(artifact_uri(&uri))
+                                .build(),
+                        )
                         .region(region)
                         .build(),
                 )
@@ -491,4 +514,30 @@ pub fn exit_status(log: &serde_json::Value, fail_on: Severity) -> u8 {
         })
     });
     u8::from(failing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_uri;
+
+    #[test]
+    fn paths_become_uris_code_scanning_and_the_sarif_rules_accept() {
+        assert_eq!(
+            artifact_uri("templates/ha-web.yaml"),
+            "templates/ha-web.yaml"
+        );
+        assert_eq!(
+            artifact_uri("/tmp/t34/ha-web.yaml"),
+            "file:///tmp/t34/ha-web.yaml"
+        );
+        assert_eq!(
+            artifact_uri("my stacks/100%.yaml"),
+            "my%20stacks/100%25.yaml"
+        );
+        assert_eq!(artifact_uri("c:web.yaml"), "c%3Aweb.yaml");
+        assert_eq!(
+            artifact_uri("politiques/réseau.yaml"),
+            "politiques/r%C3%A9seau.yaml"
+        );
+    }
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod applied_terraform_live;
 mod apps_cli;
+mod autoscaling_mocked;
 mod aws_errors_cli;
 mod classic_live;
 mod collect_faults;
@@ -20,7 +21,6 @@ mod organizations_live;
 mod permissions_cli;
 mod policies_cli;
 mod reach_live;
-mod refresh_mocked;
 mod regions_live;
 mod scan_cli;
 mod scan_live;

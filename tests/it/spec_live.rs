@@ -408,7 +408,7 @@ async fn a_new_ami_rolls_out_as_a_template_version_and_an_instance_refresh() {
     let no_refresh_yet = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
         .match_requests(|request| request.instance_refresh_ids().is_empty())
         .then_output(|| aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput::builder().build());
-    // The refresh it started, finished at once (its waiting is tested in refresh_mocked).
+    // The refresh it started, finished at once (its waiting is tested in autoscaling_mocked).
     let finished = mock!(aws_sdk_autoscaling::Client::describe_instance_refreshes)
         .match_requests(|request| request.instance_refresh_ids() == ["refresh-1"])
         .then_output(|| {
@@ -548,7 +548,7 @@ async fn instances_named(ec2: &aws_sdk_ec2::Client, name: &str) -> Vec<String> {
 /// plan is empty, the database and every volume are still there.
 ///
 /// HA001 and HA005 are left out: their fix replaces instances (an instance refresh), which
-/// moto does not implement (tested against injected answers in `refresh_mocked`); HA002 and
+/// moto does not implement (tested against injected answers in `autoscaling_mocked`); HA002 and
 /// a lone instance need a stack spec, the input its manual step names; HA008's one-zone load
 /// balancer cannot be made from outside (moto, like AWS, refuses an ALB in one zone; the fix
 /// is tested in `fix_live` on one moto created that way).

@@ -1114,3 +1114,71 @@ fn a_load_balancer_attribute_to_add_is_said_not_written() {
         crate::support::stderr(&output)
     );
 }
+
+/// HA034 (opt-in) reads a group's instance maintenance policy from a template and a
+/// Terraform plan: set, too low (pointing at the minimum), absent, or waiting for an input;
+/// the fix names the property, which is not written yet.
+#[test]
+fn an_instance_maintenance_policy_is_read_from_templates_and_plans() {
+    let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let judged = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (_, report) = scan_json(&["--select", "HA034", "--template", path.to_str().unwrap()]);
+        let result = report["results"][0].clone();
+        let line = result["location"]["line"].as_u64().unwrap() as usize;
+        let at = text.lines().nth(line - 1).unwrap().trim().to_owned();
+        (result["status"].as_str().unwrap().to_owned(), at)
+    };
+    assert_eq!(judged("set.yaml", &reference).0, "pass");
+    assert_eq!(
+        judged(
+            "low.yaml",
+            &reference.replacen("MinHealthyPercentage: 100", "MinHealthyPercentage: 90", 1)
+        ),
+        ("fail".to_owned(), "MinHealthyPercentage: 90".to_owned())
+    );
+    let block = "      InstanceMaintenancePolicy:\n        MinHealthyPercentage: 100\n        MaxHealthyPercentage: 110\n";
+    assert!(reference.contains(block));
+    let absent = reference.replacen(block, "", 1);
+    assert_eq!(
+        judged("absent.yaml", &absent),
+        ("fail".to_owned(), "AppGroup:".to_owned())
+    );
+    let input = reference
+        .replacen(
+            "Parameters:\n",
+            "Parameters:\n  MinHealthy:\n    Type: Number\n",
+            1,
+        )
+        .replacen(
+            "MinHealthyPercentage: 100",
+            "MinHealthyPercentage: !Ref MinHealthy",
+            1,
+        );
+    assert_eq!(judged("input.yaml", &input).0, "unknown");
+
+    let (_, plan) = scan_json(&[
+        "--select",
+        "HA034",
+        "--terraform-plan",
+        "tests/terraform/ha-web/plan.json",
+    ]);
+    assert_eq!(plan["results"][0]["status"], "pass", "{plan:#}");
+
+    let path = dir.path().join("absent.yaml");
+    let fix = hacheck()
+        .current_dir(root())
+        .args(["fix", "--select", "HA034", "--template"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&fix.stderr).contains(
+            "not written: maintenance-policy:shop-asg: `maintenance-policy` steps are not written into templates yet: set `InstanceMaintenancePolicy` with `MinHealthyPercentage: 100` and `MaxHealthyPercentage: 110`"
+        ),
+        "{}",
+        String::from_utf8_lossy(&fix.stderr)
+    );
+}

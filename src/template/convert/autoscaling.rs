@@ -127,6 +127,16 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 other_traffic_sources: Vec::new(),
                 // A template's group has no members yet.
                 out_of_service: Vec::new(),
+                instance_maintenance_policy: Some(MaintenancePolicy::from_bounds(
+                    r.int(
+                        "InstanceMaintenancePolicy.MinHealthyPercentage",
+                        "instance_maintenance_policy",
+                    )?,
+                    r.int(
+                        "InstanceMaintenancePolicy.MaxHealthyPercentage",
+                        "instance_maintenance_policy",
+                    )?,
+                )),
             };
             for (kind, id) in &traffic_sources {
                 group.add_traffic_source(kind.as_deref(), id);

@@ -254,8 +254,9 @@ fn edit_step(
 ) -> Step {
     let Some(edits) = action.kind().iac_edits() else {
         return Err(NotWritten::NotYet(format!(
-            "`{}` steps are not written into templates yet",
-            action.key().split(':').next().unwrap_or_default()
+            "`{}` steps are not written into templates yet: {}",
+            action.key().split(':').next().unwrap_or_default(),
+            action.kind().template_change()
         )));
     };
     let mut writer = Writer {

@@ -105,6 +105,26 @@ impl<'p> Translator<'p> {
                 ("Type", "type", Read::Text),
             ],
         );
+        let maintenance = self
+            .objects(
+                here,
+                node,
+                "instance_maintenance_policy",
+                &[
+                    (
+                        "MinHealthyPercentage",
+                        "min_healthy_percentage",
+                        Read::Value,
+                    ),
+                    (
+                        "MaxHealthyPercentage",
+                        "max_healthy_percentage",
+                        Read::Value,
+                    ),
+                ],
+            )
+            .into_iter()
+            .next();
         vec![
             ("AutoScalingGroupName", self.text(here, node, "name")),
             ("MinSize", get("min_size")),
@@ -142,6 +162,7 @@ impl<'p> Translator<'p> {
                 self.text(here, node, "launch_configuration"),
             ),
             ("MixedInstancesPolicy", mixed),
+            ("InstanceMaintenancePolicy", maintenance),
             (
                 "TrafficSources",
                 (!sources.is_empty()).then(|| seq(sources, pos)),

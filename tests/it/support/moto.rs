@@ -247,16 +247,6 @@ pub async fn protect_from_deletion(elb: &aws_sdk_elasticloadbalancingv2::Client,
         .unwrap();
 }
 
-/// The rules that moto's placement of Auto Scaling instances makes fail on every stack.
-///
-/// HA018 (survives the loss of a zone) and HA033 (capacity balanced across zones) judge
-/// where instances *run*, and moto puts every instance of a group into the group's first
-/// subnet and the VPC's default security group (notes/moto-quirks.md): on moto, losing that
-/// zone leaves no instance, no path reaches them to begin with, and the other zones hold
-/// none. `spec_live` checks `whatif` and HA018 against moto on their own; the generated
-/// accounts place instances as AWS would (one per zone, attached) and expect both rules.
-pub const PLACEMENT_BOUND_RULES: [&str; 2] = ["HA018", "HA033"];
-
 /// `fix` options that leave out the placement-bound rule with a plan step: moto never
 /// rebalances a group, so HA033's manual step stays in every second plan of a stack whose
 /// group moto launched.
@@ -340,8 +330,16 @@ fn http_request_status(port: u16, method: &str, path: &str) -> Option<u16> {
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
 }
 
-/// Whether a failure of one of the [`PLACEMENT_BOUND_RULES`] comes from moto's placement:
-/// the group's instances all run in one zone while the group launches into others too.
+/// Whether a failure comes from moto's placement of Auto Scaling instances, which makes two
+/// rules fail on every stack: the group's instances all run in one zone while the group
+/// launches into others too.
+///
+/// HA018 (survives the loss of a zone) and HA033 (capacity balanced across zones) judge
+/// where instances *run*, and moto puts every instance of a group into the group's first
+/// subnet and the VPC's default security group (notes/moto-quirks.md): on moto, losing that
+/// zone leaves no instance, no path reaches them to begin with, and the other zones hold
+/// none. `spec_live` checks `whatif` and HA018 against moto on their own; the generated
+/// accounts place instances as AWS would (one per zone, attached) and expect both rules.
 pub fn is_placement_bound(result: &serde_json::Value) -> bool {
     let message = result["message"].as_str().unwrap_or_default();
     match result["rule_id"].as_str() {

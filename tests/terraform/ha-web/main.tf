@@ -172,6 +172,12 @@ resource "aws_autoscaling_group" "app" {
       }
     }
   }
+
+  # Replacements (health checks, refreshes, rebalancing) launch before they terminate.
+  instance_maintenance_policy {
+    min_healthy_percentage = 100
+    max_healthy_percentage = 110
+  }
 }
 
 resource "aws_lb_target_group" "app" {

@@ -129,7 +129,8 @@ pub(crate) fn bastion(account: &mut Account, tagged: bool, in_group: bool) {
             "desired_capacity": 1, "health_check_type": "EC2", "health_check_grace_period": 300,
             "target_group_arns": [], "load_balancer_names": [],
             "launch_template": {"id": "lt-bastion", "name": "lt-bastion", "version": "$Latest"},
-            "launch_configuration_name": null, "instance_ids": ["i-bastion"], "tags": tags}));
+            "launch_configuration_name": null, "instance_ids": ["i-bastion"], "tags": tags,
+            "instance_maintenance_policy": {}}));
     }
 }
 
@@ -608,9 +609,11 @@ pub(crate) fn application(
         "target_group_arns": target_group_arns, "load_balancer_names": load_balancer_names,
         "launch_template": if launch_configuration { Value::Null } else { json!({"id": template, "name": template, "version": version}) },
         "launch_configuration_name": if launch_configuration { json!(format!("{name}-lc")) } else { Value::Null },
-        "instance_ids": instance_ids, "tags": {}}));
-        // No mixed-instances policy: one instance type (HA026, opt-in).
+        "instance_ids": instance_ids, "tags": {}, "instance_maintenance_policy": {}}));
+        // No mixed-instances policy: one instance type (HA026, opt-in); no instance
+        // maintenance policy: AWS's default replacements (HA034, opt-in).
         account.expect("HA026", &asg);
+        account.expect("HA034", &asg);
         if one_zone {
             account.expect("HA003", &asg);
             account.expect("HA018", &lb_name);
@@ -785,7 +788,8 @@ pub(crate) fn others(account: &mut Account, composition: &Composition) {
         account.add("auto_scaling_groups", json!({"name": name, "arn": group_arn(name), "region": REGION,
             "availability_zones": [ZONES[0]], "subnet_ids": ["subnet-prv0"], "min_size": 1, "max_size": 3, "desired_capacity": 1,
             "health_check_type": "EC2", "health_check_grace_period": 300, "target_group_arns": [],
-            "launch_template": null, "launch_configuration_name": null, "instance_ids": [id], "tags": tags}));
+            "launch_template": null, "launch_configuration_name": null, "instance_ids": [id], "tags": tags,
+            "instance_maintenance_policy": {}}));
     }
     if composition.worker {
         // An internal load balancer in front of the worker: not an entry point from the internet.

@@ -1,36 +1,53 @@
-//! The rolling replacement (instance refresh) step, against injected Auto Scaling answers:
-//! moto does not implement instance refreshes. Start and progress, failure, rollback, and an
+//! Auto Scaling steps moto does not implement, against injected Auto Scaling answers.
+//!
+//! The rolling replacement (instance refresh): start and progress, failure, rollback, and an
 //! interrupted apply that resumes waiting for the refresh it started instead of starting a
-//! second one.
+//! second one. The instance maintenance policy (moto neither stores nor returns one): set
+//! when the group has none, satisfied when it already launches first, refused when it
+//! changed since the plan.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_autoscaling::operation::describe_auto_scaling_groups::DescribeAutoScalingGroupsOutput;
 use aws_sdk_autoscaling::operation::describe_instance_refreshes::DescribeInstanceRefreshesOutput;
 use aws_sdk_autoscaling::operation::start_instance_refresh::StartInstanceRefreshOutput;
-use aws_sdk_autoscaling::types::{InstanceRefresh, InstanceRefreshStatus};
+use aws_sdk_autoscaling::operation::update_auto_scaling_group::UpdateAutoScalingGroupOutput;
+use aws_sdk_autoscaling::types::{
+    AutoScalingGroup, InstanceMaintenancePolicy, InstanceRefresh, InstanceRefreshStatus,
+};
 use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, mock};
-use hacheck::change::{Action, Safety, StartInstanceRefresh};
+use hacheck::change::{Action, Safety, SetMaintenancePolicy, StartInstanceRefresh};
 use hacheck::execute::{ApplyReport, Executor, Journal, Outcome, Watch};
+use hacheck::inventory::MaintenancePolicy;
 use hacheck::plan::{Plan, Step};
 
 const STEP: &str = "instance-refresh:shop-asg";
 
 fn plan() -> Plan {
+    plan_of(
+        STEP,
+        Action::StartInstanceRefresh(StartInstanceRefresh {
+            group: "shop-asg".into(),
+            min_healthy_percentage: 90,
+            max_healthy_percentage: None,
+        }),
+        Safety::Unsafe,
+    )
+}
+
+/// A plan of one step of group `shop-asg`.
+fn plan_of(id: &str, action: Action, safety: Safety) -> Plan {
     Plan {
         format_version: hacheck::plan::PLAN_FORMAT_VERSION,
         account_id: "123456789012".into(),
         inventory_fingerprint: "test".into(),
         steps: vec![Step {
-            id: STEP.into(),
+            id: id.into(),
             region: "us-east-1".into(),
-            action: Action::StartInstanceRefresh(StartInstanceRefresh {
-                group: "shop-asg".into(),
-                min_healthy_percentage: 90,
-                max_healthy_percentage: None,
-            }),
-            safety: Safety::Unsafe,
+            action,
+            safety,
             fixes: vec!["HA001 i-0app0a".into()],
             depends_on: Vec::new(),
             applications: Vec::new(),
@@ -104,6 +121,16 @@ async fn apply_once(
     rules: &[&Rule],
     timeout: Duration,
 ) -> (ApplyReport, Vec<String>) {
+    apply_plan(&plan(), journal, rules, timeout).await
+}
+
+/// Applies `plan` as [`apply_once`] does.
+async fn apply_plan(
+    plan: &Plan,
+    journal: &Path,
+    rules: &[&Rule],
+    timeout: Duration,
+) -> (ApplyReport, Vec<String>) {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(hacheck::collect::https_client())
         .region(aws_config::Region::new("us-east-1"))
@@ -139,9 +166,8 @@ async fn apply_once(
     };
     let executor =
         Executor::new(vec![clients], aws_sdk_route53::Client::new(&sdk), true).with_watch(watch);
-    let plan = plan();
-    let mut journal = Journal::open(journal, &plan).unwrap();
-    let report = executor.apply(&plan, &mut journal, &|_, _| {}).await;
+    let mut journal = Journal::open(journal, plan).unwrap();
+    let report = executor.apply(plan, &mut journal, &|_, _| {}).await;
     let lines = lines.lock().unwrap().clone();
     (report, lines)
 }
@@ -319,4 +345,111 @@ async fn an_interrupted_apply_resumes_waiting_for_the_refresh_it_started() {
             output: Some("refresh-1".into())
         }
     );
+}
+
+const POLICY_STEP: &str = "maintenance-policy:shop-asg";
+
+/// Launch before terminating on `shop-asg`, planned when it had `before`.
+fn maintenance_plan(before: MaintenancePolicy) -> Plan {
+    plan_of(
+        POLICY_STEP,
+        Action::SetMaintenancePolicy(SetMaintenancePolicy {
+            group: "shop-asg".into(),
+            min_healthy_percentage: 100,
+            max_healthy_percentage: 110,
+            before,
+        }),
+        Safety::Safe,
+    )
+}
+
+/// `DescribeAutoScalingGroups` of `shop-asg`, with the policy `(min, max)` if any.
+fn group_with(policy: Option<(i32, i32)>) -> Rule {
+    mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_groups)
+        .match_requests(|r| r.auto_scaling_group_names() == ["shop-asg"])
+        .then_output(move || {
+            let group = AutoScalingGroup::builder()
+                .auto_scaling_group_name("shop-asg")
+                .set_instance_maintenance_policy(policy.map(|(min, max)| {
+                    InstanceMaintenancePolicy::builder()
+                        .min_healthy_percentage(min)
+                        .max_healthy_percentage(max)
+                        .build()
+                }))
+                .build();
+            DescribeAutoScalingGroupsOutput::builder()
+                .auto_scaling_groups(group)
+                .build()
+        })
+}
+
+fn update_to_launch_first() -> Rule {
+    mock!(aws_sdk_autoscaling::Client::update_auto_scaling_group)
+        .match_requests(|r| {
+            r.auto_scaling_group_name() == Some("shop-asg")
+                && r.instance_maintenance_policy()
+                    .map(|p| (p.min_healthy_percentage(), p.max_healthy_percentage()))
+                    == Some((Some(100), Some(110)))
+        })
+        .then_output(|| UpdateAutoScalingGroupOutput::builder().build())
+}
+
+async fn apply_policy(before: MaintenancePolicy, rules: &[&Rule]) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = maintenance_plan(before);
+    let (report, _) = apply_plan(
+        &plan,
+        &dir.path().join("journal.json"),
+        rules,
+        Duration::from_secs(60),
+    )
+    .await;
+    report
+        .steps
+        .into_iter()
+        .find(|(id, _)| id == POLICY_STEP)
+        .unwrap()
+        .1
+}
+
+#[tokio::test]
+async fn a_group_without_a_policy_gets_one_that_launches_first() {
+    let (group, update) = (group_with(None), update_to_launch_first());
+    let outcome = apply_policy(MaintenancePolicy::default(), &[&group, &update]).await;
+    assert_eq!(outcome, Outcome::Applied { output: None });
+    assert_eq!(update.num_calls(), 1);
+
+    // A policy AWS reports cleared (`-1`) is none too.
+    let (cleared, update) = (group_with(Some((-1, -1))), update_to_launch_first());
+    let outcome = apply_policy(MaintenancePolicy::default(), &[&cleared, &update]).await;
+    assert_eq!(outcome, Outcome::Applied { output: None });
+    assert_eq!(update.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_group_that_already_launches_first_is_left_alone() {
+    let (group, update) = (group_with(Some((100, 200))), update_to_launch_first());
+    let outcome = apply_policy(MaintenancePolicy::default(), &[&group, &update]).await;
+    assert_eq!(outcome, Outcome::Satisfied { output: None });
+    assert_eq!(update.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_policy_changed_since_the_plan_is_refused() {
+    let (group, update) = (group_with(Some((50, 150))), update_to_launch_first());
+    let outcome = apply_policy(MaintenancePolicy::default(), &[&group, &update]).await;
+    assert_eq!(
+        outcome,
+        Outcome::Refused {
+            reason: "`shop-asg` now has instance maintenance policy min 50 %, max 150 %; the plan expected none".into()
+        }
+    );
+    assert_eq!(update.num_calls(), 0);
+
+    // The policy the plan saw is changed as planned.
+    let (group, update) = (group_with(Some((50, 150))), update_to_launch_first());
+    let planned = MaintenancePolicy::from_bounds(Some(50), Some(150));
+    let outcome = apply_policy(planned, &[&group, &update]).await;
+    assert_eq!(outcome, Outcome::Applied { output: None });
+    assert_eq!(update.num_calls(), 1);
 }
