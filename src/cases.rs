@@ -390,7 +390,7 @@ mod tests {
     #[test]
     fn every_builtin_policy_has_passing_and_failing_cases_and_they_hold() {
         let set = PolicySet::load(&[]).expect("built-in pack loads");
-        assert_eq!(set.policies.len(), 34);
+        assert_eq!(set.policies.len(), 35);
         let results = run_all(&set).expect("case files parse");
         let broken: Vec<String> = results
             .iter()

@@ -224,6 +224,7 @@ pub async fn launch_configurations(client: Client, region: String) -> UnitResult
                 joins_ecs_cluster: config
                     .user_data()
                     .is_some_and(crate::inventory::user_data_joins_ecs_cluster),
+                key_name: config.key_name().map(str::to_owned),
             });
         }
     }

@@ -2,6 +2,7 @@
 //! instances with the AMIs they use, and launch templates.
 
 use aws_sdk_ec2::Client;
+use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{Filter, IpPermission};
 
 use super::{UnitResult, ec2_tags, failed};
@@ -504,6 +505,101 @@ pub async fn launch_images(
     Ok(())
 }
 
+/// What `region`'s launch template versions and launch configurations name through
+/// `named`, once each.
+fn named_by_launch_settings<'i>(
+    inventory: &'i Inventory,
+    region: &str,
+    of_version: impl Fn(&'i crate::inventory::LaunchTemplateVersion) -> Vec<&'i str>,
+    of_configuration: impl Fn(&'i crate::inventory::LaunchConfiguration) -> Vec<&'i str>,
+) -> std::collections::BTreeSet<&'i str> {
+    inventory
+        .launch_templates
+        .iter()
+        .filter(|t| t.region == region)
+        .flat_map(|t| t.versions.iter().flat_map(&of_version))
+        .chain(
+            inventory
+                .launch_configurations
+                .iter()
+                .filter(|c| c.region == region)
+                .flat_map(&of_configuration),
+        )
+        .collect()
+}
+
+/// The security groups `region`'s launch settings name and the inventory does not hold,
+/// asked for one at a time: those AWS answers `InvalidGroup.NotFound` for are recorded
+/// missing. The region's groups are all collected, so this asks for none in most accounts.
+pub async fn launch_security_groups(
+    client: &Client,
+    inventory: &mut Inventory,
+    region: &str,
+) -> Result<(), super::CallFailure> {
+    let held: std::collections::BTreeSet<&str> = inventory
+        .security_groups
+        .iter()
+        .filter(|g| g.region == region)
+        .map(|g| g.id.as_str())
+        .collect();
+    let wanted: Vec<String> = named_by_launch_settings(
+        inventory,
+        region,
+        |v| v.security_group_ids.iter().map(String::as_str).collect(),
+        |c| c.security_group_ids.iter().map(String::as_str).collect(),
+    )
+    .into_iter()
+    // A launch configuration of EC2-Classic days names groups by name: not looked up.
+    .filter(|id| id.starts_with("sg-") && !held.contains(id))
+    .map(str::to_owned)
+    .collect();
+    super::record_not_found(
+        wanted,
+        region,
+        &mut inventory.missing_security_groups,
+        |id| async move {
+            match client.describe_security_groups().group_ids(id).send().await {
+                Ok(_) => Ok(true),
+                Err(error) if error.code() == Some("InvalidGroup.NotFound") => Ok(false),
+                Err(error) => Err(super::failed("DescribeSecurityGroups")(error)),
+            }
+        },
+    )
+    .await
+}
+
+/// The key pairs `region`'s launch settings name, asked for by name one at a time (key
+/// pairs are not collected): those AWS answers `InvalidKeyPair.NotFound` for are recorded
+/// missing.
+pub async fn launch_key_pairs(
+    client: &Client,
+    inventory: &mut Inventory,
+    region: &str,
+) -> Result<(), super::CallFailure> {
+    let wanted: Vec<String> = named_by_launch_settings(
+        inventory,
+        region,
+        |v| v.key_name.as_deref().into_iter().collect(),
+        |c| c.key_name.as_deref().into_iter().collect(),
+    )
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    super::record_not_found(
+        wanted,
+        region,
+        &mut inventory.missing_key_pairs,
+        |name| async move {
+            match client.describe_key_pairs().key_names(name).send().await {
+                Ok(_) => Ok(true),
+                Err(error) if error.code() == Some("InvalidKeyPair.NotFound") => Ok(false),
+                Err(error) => Err(super::failed("DescribeKeyPairs")(error)),
+            }
+        },
+    )
+    .await
+}
+
 /// Launch templates with their default and latest versions: two paginated calls in all,
 /// because DescribeLaunchTemplateVersions without a template id covers every template.
 pub async fn launch_templates(client: Client, region: String) -> UnitResult {
@@ -584,6 +680,7 @@ fn template_version(version: &aws_sdk_ec2::types::LaunchTemplateVersion) -> Laun
         joins_ecs_cluster: data
             .and_then(|d| d.user_data())
             .is_some_and(crate::inventory::user_data_joins_ecs_cluster),
+        key_name: data.and_then(|d| d.key_name()).map(str::to_owned),
     }
 }
 
@@ -726,6 +823,7 @@ mod tests {
                         security_group_ids: Vec::new(),
                         has_user_data: true,
                         joins_ecs_cluster: false,
+                        key_name: None,
                     }],
                     tags: Default::default(),
                 });

@@ -315,6 +315,7 @@ pub const READ_ACTIONS: &[&str] = &[
     "ec2:DescribeImages",
     "ec2:DescribeInstances",
     "ec2:DescribeInternetGateways",
+    "ec2:DescribeKeyPairs",
     "ec2:DescribeLaunchTemplateVersions",
     "ec2:DescribeLaunchTemplates",
     "ec2:DescribeNatGateways",
@@ -681,6 +682,13 @@ pub async fn collect_with(
             warn(&mut inventory, "ec2", region.clone(), failure);
         }
         if let Err(failure) = ec2::launch_images(&client.ec2, &mut inventory, region).await {
+            warn(&mut inventory, "ec2", region.clone(), failure);
+        }
+        if let Err(failure) = ec2::launch_security_groups(&client.ec2, &mut inventory, region).await
+        {
+            warn(&mut inventory, "ec2", region.clone(), failure);
+        }
+        if let Err(failure) = ec2::launch_key_pairs(&client.ec2, &mut inventory, region).await {
             warn(&mut inventory, "ec2", region.clone(), failure);
         }
         if let Err(failure) =

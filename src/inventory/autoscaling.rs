@@ -19,6 +19,9 @@ pub struct LaunchConfiguration {
     pub has_user_data: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub joins_ecs_cluster: bool,
+    /// The EC2 key pair instances launch with, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
 }
 
 /// Whether user data (as the API returns it, base64) configures the ECS agent's cluster:

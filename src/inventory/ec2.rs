@@ -285,4 +285,7 @@ pub struct LaunchTemplateVersion {
     /// only thing read from it ([`user_data_joins_ecs_cluster`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub joins_ecs_cluster: bool,
+    /// The EC2 key pair instances launch with, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
 }

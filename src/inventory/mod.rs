@@ -162,6 +162,15 @@ pub struct Inventory {
     /// looked up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_target_groups: Vec<NotFound>,
+    /// Security groups that launch settings name, that the inventory does not hold and that
+    /// DescribeSecurityGroups answered `InvalidGroup.NotFound` for (deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_security_groups: Vec<NotFound>,
+    /// Key pairs that launch settings name and that DescribeKeyPairs answered
+    /// `InvalidKeyPair.NotFound` for (deleted); the others are not collected: a name in
+    /// neither was not looked up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_key_pairs: Vec<NotFound>,
     #[serde(default)]
     pub db_instances: Vec<DbInstance>,
     #[serde(default)]
@@ -259,6 +268,8 @@ impl Inventory {
             listeners,
             target_groups,
             missing_target_groups,
+            missing_security_groups,
+            missing_key_pairs,
             db_instances,
             db_clusters,
             db_subnet_groups,
@@ -313,6 +324,8 @@ impl Inventory {
         by(&mut self.images, |i| (i.region.clone(), i.id.clone()));
         self.missing_images.sort();
         self.missing_target_groups.sort();
+        self.missing_security_groups.sort();
+        self.missing_key_pairs.sort();
         self.missing_classic_load_balancers.sort();
         for template in &mut self.launch_templates {
             template.versions.sort_by_key(|v| v.version_number);

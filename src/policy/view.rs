@@ -591,9 +591,11 @@ impl InventoryView {
             "image" => &inventory.missing_images,
             "target_group" => &inventory.missing_target_groups,
             "classic_load_balancer" => &inventory.missing_classic_load_balancers,
+            "security_group" => &inventory.missing_security_groups,
+            "key_pair" => &inventory.missing_key_pairs,
             _ => {
                 return script_error(format!(
-                    "inv.not_found answers for kind `image`, `target_group` or `classic_load_balancer`, not `{kind}`"
+                    "inv.not_found answers for kind `image`, `target_group`, `classic_load_balancer`, `security_group` or `key_pair`, not `{kind}`"
                 ));
             }
         };
@@ -602,6 +604,18 @@ impl InventoryView {
             &near.text("region"),
             id,
         ))
+    }
+
+    /// `inv.call_failed(near, operation)`: whether the collection of `near`'s region has a
+    /// warning of AWS operation `operation` (`DescribeKeyPairs`): what it would have read
+    /// there is not known.
+    fn call_failed(&self, near: &Res, operation: &str) -> bool {
+        let region = near.text("region");
+        self.index()
+            .inventory()
+            .warnings
+            .iter()
+            .any(|w| w.region == region && w.operation == operation)
     }
 
     /// The security groups `group`'s instances launch with ([`Index::launch_security_groups`]).
@@ -902,6 +916,12 @@ impl InventoryView {
                     .map_or(Dynamic::UNIT, |instance| {
                         view.handle(Instance::SLOT, view.index().position(instance))
                     })
+            },
+        );
+        engine.register_fn(
+            "call_failed",
+            |view: &mut InventoryView, near: Res, operation: &str| {
+                view.call_failed(&near, operation)
             },
         );
         engine.register_fn("launch_image", |view: &mut InventoryView, group: Res| {

@@ -238,6 +238,7 @@ fn a_wrong_type_in_any_field_of_a_snapshot_is_refused_naming_that_field() {
             associate_public_ip: Some(false), security_group_ids: vec!["sg-1".into()],
             has_user_data: true,
             joins_ecs_cluster: false,
+            key_name: Some("ops".into()),
         }],
         "db_clusters": [hacheck::inventory::DbCluster {
             id: "orders".into(), arn: "arn:orders".into(), region: "us-east-1".into(),

@@ -488,6 +488,8 @@ async fn the_textbook_broken_account_converges_in_one_apply() {
         // Beyond moto: it refuses to change a group naming a deleted target group.
         stale_load_balancer: false,
         unbalanced: false,
+        // Both launch from configurations, which name no key pair here.
+        key_gone: false,
     };
     let composition = Composition {
         apps: vec![app(0, LbKind::Alb), app(1, LbKind::Classic)],

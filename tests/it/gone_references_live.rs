@@ -1,6 +1,7 @@
-//! What an Auto Scaling group names and AWS no longer has (HA030), against moto: the
-//! collector asks for each target group and Classic Load Balancer a group names and the
-//! inventory lacks, records those AWS answers "not found" for, and the rule names them.
+//! What an Auto Scaling group names and AWS no longer has, against moto: the collector asks
+//! for each target group and Classic Load Balancer a group names (HA030), and each security
+//! group and key pair its launch settings name (HA035), that the inventory lacks, records
+//! those AWS answers "not found" for, and the rule names them.
 //! (The generated accounts carry this shape offline; moto refuses to change such a group,
 //! so they do not take it through a fix.)
 
@@ -146,4 +147,102 @@ async fn a_deleted_target_group_and_load_balancer_a_group_names_fail_ha030() {
         .unwrap();
     let report = crate::support::json_of_judged(&output);
     assert_eq!(report["results"][0]["status"], "unknown", "{report}");
+}
+
+#[tokio::test]
+async fn a_deleted_security_group_and_key_pair_a_group_launches_with_fail_ha035() {
+    let moto = Moto::start();
+    let config = moto.sdk_config().await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let zones = [format!("{REGION}a"), format!("{REGION}b")];
+    let (vpc, subnets) = vpc_with_private_subnets(
+        &ec2,
+        "10.8.0.0/16",
+        &[("10.8.1.0/24", &zones[0]), ("10.8.2.0/24", &zones[1])],
+    )
+    .await;
+    let kept = security_group(&ec2, &vpc, "kept", &[]).await;
+    let gone = security_group(&ec2, &vpc, "gone", &[]).await;
+    for key in ["ops", "ops-2019"] {
+        ec2.create_key_pair().key_name(key).send().await.unwrap();
+    }
+    let launching = |name: &str, groups: &[&String], key: &str| {
+        let request = ec2.create_launch_template().launch_template_name(name);
+        let data = aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+            .image_id("ami-12c6146b")
+            .key_name(key)
+            .set_security_group_ids(Some(groups.iter().map(|g| g.to_string()).collect()));
+        request.launch_template_data(data.build()).send()
+    };
+    launching("web", &[&kept, &gone], "ops-2019").await.unwrap();
+    launching("api", &[&kept], "ops").await.unwrap();
+    let autoscaling = aws_sdk_autoscaling::Client::new(&config);
+    for name in ["web", "api"] {
+        autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(format!("{name}-asg"))
+            .min_size(0)
+            .max_size(2)
+            .desired_capacity(0)
+            .vpc_zone_identifier(subnets.join(","))
+            .launch_template(
+                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                    .launch_template_name(name)
+                    .version("$Latest")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    // A clean-up deletes them and leaves them in the launch template, as AWS does.
+    ec2.delete_security_group()
+        .group_id(&gone)
+        .send()
+        .await
+        .unwrap();
+    ec2.delete_key_pair()
+        .key_name("ops-2019")
+        .send()
+        .await
+        .unwrap();
+
+    let output = moto.hacheck().arg("inventory").output().unwrap();
+    assert_exit(&output, 0);
+    let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    let missing = |id: &str| NotFound {
+        id: id.to_owned(),
+        region: REGION.to_owned(),
+    };
+    assert_eq!(inventory.missing_security_groups, [missing(&gone)]);
+    assert_eq!(inventory.missing_key_pairs, [missing("ops-2019")]);
+
+    // The groups serve no application: judged account-wide.
+    let output = moto
+        .hacheck()
+        .args([
+            "scan", "--scope", "account", "--select", "HA035", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let report = crate::support::json_of_judged(&output);
+    let status = |group: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["resource"]["id"] == group)
+            .unwrap_or_else(|| panic!("{group} judged: {report:#}"))
+            .clone()
+    };
+    assert_eq!(status("api-asg")["status"], "pass");
+    let web = status("web-asg");
+    assert_eq!(web["status"], "fail", "{web}");
+    assert!(
+        web["message"].as_str().unwrap().contains(&format!(
+            "with security group {gone} and key pair ops-2019, which AWS says no longer exist"
+        )),
+        "{web}"
+    );
 }

@@ -77,6 +77,19 @@ async fn a_scan_calls_exactly_the_read_actions_the_policy_grants() {
         .send()
         .await
         .unwrap();
+    // A launch template naming a key pair, which a scan looks up by name.
+    ec2.create_key_pair().key_name("ops").send().await.unwrap();
+    ec2.create_launch_template()
+        .launch_template_name("with-key")
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id("ami-12c6146b")
+                .key_name("ops")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
     let context = hacheck::collect::AwsContext {
         base: moto.sdk_config().await,
         regions: vec![crate::support::moto::REGION.to_owned()],

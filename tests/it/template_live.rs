@@ -27,11 +27,13 @@ use crate::support::{hacheck, stdout};
 
 // moto's CloudFormation skips alarms (HA014, HA015, HA025, HA032 judge them) and RDS event
 // subscriptions (HA031; a template without one is `unknown` where the account fails);
-// HA016 waits for a recipient; HA018 for placement moto does not make; HA029, HA030 and
-// HA033 judge only the account (a template cannot say whether its AMI or load balancers
-// exist, or where its instances run; the stack's AMI id is not moto's).
-const NOT_COMPARED: [&str; 10] = [
+// HA016 waits for a recipient; HA018 for placement moto does not make; HA029, HA030, HA033
+// and HA035 judge only the account (a template cannot say whether its AMI, load balancers,
+// security groups or key pair exist, or where its instances run; the stack's AMI id is not
+// moto's).
+const NOT_COMPARED: [&str; 11] = [
     "HA014", "HA015", "HA016", "HA018", "HA025", "HA029", "HA030", "HA031", "HA032", "HA033",
+    "HA035",
 ];
 
 fn json(output: std::process::Output) -> Value {

@@ -22,6 +22,8 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 has_user_data: r.value("UserData", "has_user_data")?.is_some()
                     || r.source.unknowns.contains_key("has_user_data"),
                 joins_ecs_cluster: r.mentions("UserData", "ECS_CLUSTER"),
+                // Whether a key pair exists is known only in the account (HA035).
+                key_name: None,
             };
             push_source(inv, r, &config);
             inv.launch_configurations.push(config);

@@ -344,6 +344,8 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                     security_group_ids: groups,
                     has_user_data,
                     joins_ecs_cluster: r.mentions("LaunchTemplateData.UserData", "ECS_CLUSTER"),
+                    // Whether a key pair exists is known only in the account (HA035).
+                    key_name: None,
                 }],
                 tags: Tags::new(),
             };

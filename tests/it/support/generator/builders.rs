@@ -552,15 +552,24 @@ pub(crate) fn application(
         } else {
             "ami-0gen".to_owned()
         };
+        let launch_configuration = has(Violation::LaunchConfiguration);
+        // The key pair its instances launch with: one a clean-up deleted, or the shared one.
+        let key = if app.key_gone && !launch_configuration {
+            let gone = format!("{name}-key");
+            account.add("missing_key_pairs", json!({"id": gone, "region": REGION}));
+            account.expect("HA035", &asg);
+            gone
+        } else {
+            "gen-key".to_owned()
+        };
         let versions: Vec<Value> = (1..=3)
             .map(|number| {
                 let launched = number == used;
                 json!({"version_number": number, "image_id": image, "instance_type": "t3.small",
                 "associate_public_ip": !launched || has(Violation::PublicLaunch),
-                "security_group_ids": [app_group], "has_user_data": launched})
+                "security_group_ids": [app_group], "has_user_data": launched, "key_name": key})
             })
             .collect();
-        let launch_configuration = has(Violation::LaunchConfiguration);
         if launch_configuration {
             account.add("launch_configurations", json!({"name": format!("{name}-lc"),
             "arn": format!("arn:aws:autoscaling:{REGION}:{ACCOUNT}:launchConfiguration:0000:launchConfigurationName/{name}-lc"),

@@ -424,6 +424,9 @@ pub(crate) struct AppPlan {
     /// The group's two zones, and both its instances in the first (HA033; losing that zone
     /// leaves nothing serving until replacements launch: HA018).
     pub(crate) unbalanced: bool,
+    /// The key pair its launch template names was deleted since (HA035); the others name
+    /// one that exists.
+    pub(crate) key_gone: bool,
 }
 
 #[derive(Debug)]
@@ -522,6 +525,7 @@ impl Composition {
                 && !app.violations.contains(&Violation::SmallGroup)
                 && !app.violations.contains(&Violation::OneZoneGroup)
                 && rng.chance(15);
+            app.key_gone = grouped && rng.chance(10);
         }
         composition.events_subscribed = composition
             .databases
@@ -592,6 +596,7 @@ impl Composition {
                     lb_one_zone: false,
                     stale_load_balancer: false,
                     unbalanced: false,
+                    key_gone: false,
                 }
             })
             .collect();

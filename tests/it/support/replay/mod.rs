@@ -96,6 +96,7 @@ const REPLAYED: &[&str] = &[
     "route_tables",
     "images",
     "missing_images",
+    "missing_key_pairs",
     "security_groups",
     "hosted_zones",
     "launch_templates",
@@ -160,6 +161,22 @@ pub async fn replay(moto: &Moto, document: &Value) -> Replayed {
         ids.map(&text(image, "id"), &id);
         gone.push(id);
     }
+    // Every key pair launch settings name, then those the truth says are gone deleted once
+    // the groups exist.
+    let keys: std::collections::BTreeSet<String> = items(document, "launch_templates")
+        .iter()
+        .flat_map(|t| t["versions"].as_array().unwrap())
+        .filter_map(|v| v["key_name"].as_str().map(str::to_owned))
+        .collect();
+    for key in &keys {
+        clients
+            .ec2
+            .create_key_pair()
+            .key_name(key)
+            .send()
+            .await
+            .unwrap();
+    }
     network(&clients.ec2, document, &mut ids).await;
     security_groups(&clients.ec2, document, &mut ids).await;
     launch_settings(&clients, document, &mut ids).await;
@@ -177,6 +194,15 @@ pub async fn replay(moto: &Moto, document: &Value) -> Replayed {
             .ec2
             .deregister_image()
             .image_id(id)
+            .send()
+            .await
+            .unwrap();
+    }
+    for key in items(document, "missing_key_pairs") {
+        clients
+            .ec2
+            .delete_key_pair()
+            .key_name(text(key, "id"))
             .send()
             .await
             .unwrap();
@@ -394,6 +420,9 @@ fn template_data(version: &Value, ids: &Replayed) -> ec2t::RequestLaunchTemplate
         .network_interfaces(interface.build());
     if version["has_user_data"] == true {
         data = data.user_data(USER_DATA);
+    }
+    if let Some(key) = version["key_name"].as_str() {
+        data = data.key_name(key);
     }
     data.build()
 }
