@@ -841,4 +841,59 @@ mod tests {
             }]
         );
     }
+
+    /// A key pair launch settings name is recorded missing only when AWS answers
+    /// `InvalidKeyPair.NotFound`; any other failure records nothing and becomes the
+    /// inventory's warning (`DescribeKeyPairs`), which HA035 reads as not looked up.
+    #[tokio::test]
+    async fn only_not_found_records_a_key_pair_missing() {
+        use aws_sdk_ec2::operation::describe_key_pairs::DescribeKeyPairsError;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let inventory = || {
+            let mut inventory = crate::inventory::Inventory::default();
+            let document = serde_json::json!({"id": "lt-1", "region": "us-east-1", "name": "web",
+                "default_version": 1, "latest_version": 1, "tags": {},
+                "versions": [{"version_number": 1, "has_user_data": true, "key_name": "ops-2019"}]});
+            inventory
+                .launch_templates
+                .push(serde_json::from_value(document).unwrap());
+            inventory
+        };
+        let failing = |code: &'static str| {
+            mock!(aws_sdk_ec2::Client::describe_key_pairs).then_error(move || {
+                DescribeKeyPairsError::generic(ErrorMetadata::builder().code(code).build())
+            })
+        };
+
+        let gone = failing("InvalidKeyPair.NotFound");
+        let mut found = inventory();
+        super::launch_key_pairs(&answering(&gone), &mut found, "us-east-1")
+            .await
+            .unwrap();
+        assert_eq!(
+            found.missing_key_pairs,
+            [crate::inventory::NotFound {
+                id: "ops-2019".into(),
+                region: "us-east-1".into()
+            }]
+        );
+        // Another region's launch settings are not this one's to look up.
+        let mut elsewhere = inventory();
+        super::launch_key_pairs(&answering(&gone), &mut elsewhere, "eu-west-1")
+            .await
+            .unwrap();
+        assert!(elsewhere.missing_key_pairs.is_empty());
+
+        let refused = failing("UnauthorizedOperation");
+        let mut found = inventory();
+        let failure = super::launch_key_pairs(&answering(&refused), &mut found, "us-east-1")
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (failure.operation, failure.code.as_str()),
+            ("DescribeKeyPairs", "UnauthorizedOperation")
+        );
+        assert!(found.missing_key_pairs.is_empty());
+    }
 }
