@@ -211,6 +211,24 @@ impl SetMaintenancePolicy {
 }
 
 impl ActionType for SetMaintenancePolicy {
+    fn iac_edits(&self) -> Option<Vec<IacEdit>> {
+        let percent = |value: i32| IacValue::Number(value.into());
+        Some(vec![IacEdit::Set {
+            resource: Declared::new(AutoScalingGroup::KIND, &self.group),
+            field: "instance_maintenance_policy",
+            value: IacValue::Object(vec![
+                (
+                    "min_healthy_percentage",
+                    percent(self.min_healthy_percentage),
+                ),
+                (
+                    "max_healthy_percentage",
+                    percent(self.max_healthy_percentage),
+                ),
+            ]),
+        }])
+    }
+
     fn key(&self) -> String {
         let SetMaintenancePolicy { group, .. } = self;
         format!("maintenance-policy:{group}")

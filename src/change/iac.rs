@@ -41,6 +41,10 @@ pub enum IacValue {
     List(Vec<IacValue>),
     /// Keys and values in order: tags, an alarm's dimensions.
     Map(Vec<(String, IacValue)>),
+    /// A nested group of settings, each named as the inventory names it (an instance
+    /// maintenance policy's `min_healthy_percentage`): a block of properties in
+    /// CloudFormation, a nested block in Terraform.
+    Object(Vec<(&'static str, IacValue)>),
 }
 
 impl IacValue {
@@ -70,6 +74,11 @@ impl IacValue {
                 a.len() == b.len()
                     && b.iter()
                         .all(|(k, v)| a.get(k).is_some_and(|r| v.is_read_as(r)))
+            }
+            (Value::Object(a), IacValue::Object(b)) => {
+                a.len() == b.len()
+                    && b.iter()
+                        .all(|(k, v)| a.get(*k).is_some_and(|r| v.is_read_as(r)))
             }
             _ => false,
         }

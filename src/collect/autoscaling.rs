@@ -98,6 +98,12 @@ pub async fn groups(client: Client, region: String) -> UnitResult {
                     .collect(),
                 other_traffic_sources: attached.other_traffic_sources,
                 out_of_service: out_of_service(group),
+                standby: group
+                    .instances()
+                    .iter()
+                    .filter(|i| i.lifecycle_state() == Some(&LifecycleState::Standby))
+                    .filter_map(|i| i.instance_id().map(str::to_owned))
+                    .collect(),
                 instance_maintenance_policy: Some(maintenance_policy(group)),
             });
         }

@@ -36,6 +36,7 @@ pub async fn vpcs(client: Client, region: String) -> UnitResult {
                 cidr_block: vpc.cidr_block().unwrap_or_default().to_owned(),
                 is_default: vpc.is_default().unwrap_or(false),
                 tags: ec2_tags(vpc.tags()),
+                owner_id: vpc.owner_id().map(str::to_owned),
             });
         }
     }
@@ -568,9 +569,9 @@ pub async fn launch_security_groups(
     .await
 }
 
-/// The key pairs `region`'s launch settings name, asked for by name one at a time (key
-/// pairs are not collected): those AWS answers `InvalidKeyPair.NotFound` for are recorded
-/// missing.
+/// The key pairs `region`'s launch settings name and DescribeKeyPairs does not list (one
+/// call lists them all; key pairs are not collected otherwise): recorded missing. No call
+/// when no launch setting names one.
 pub async fn launch_key_pairs(
     client: &Client,
     inventory: &mut Inventory,
@@ -585,19 +586,30 @@ pub async fn launch_key_pairs(
     .into_iter()
     .map(str::to_owned)
     .collect();
-    super::record_not_found(
-        wanted,
-        region,
-        &mut inventory.missing_key_pairs,
-        |name| async move {
-            match client.describe_key_pairs().key_names(name).send().await {
-                Ok(_) => Ok(true),
-                Err(error) if error.code() == Some("InvalidKeyPair.NotFound") => Ok(false),
-                Err(error) => Err(super::failed("DescribeKeyPairs")(error)),
-            }
-        },
-    )
-    .await
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let answer = client
+        .describe_key_pairs()
+        .send()
+        .await
+        .map_err(super::failed("DescribeKeyPairs"))?;
+    let held: std::collections::BTreeSet<&str> = answer
+        .key_pairs()
+        .iter()
+        .filter_map(|k| k.key_name())
+        .collect();
+    for name in wanted {
+        if !held.contains(name.as_str()) {
+            inventory
+                .missing_key_pairs
+                .push(crate::inventory::NotFound {
+                    id: name,
+                    region: region.to_owned(),
+                });
+        }
+    }
+    Ok(())
 }
 
 /// Launch templates with their default and latest versions: two paginated calls in all,
@@ -681,6 +693,9 @@ fn template_version(version: &aws_sdk_ec2::types::LaunchTemplateVersion) -> Laun
             .and_then(|d| d.user_data())
             .is_some_and(crate::inventory::user_data_joins_ecs_cluster),
         key_name: data.and_then(|d| d.key_name()).map(str::to_owned),
+        security_group_names: data
+            .map(|d| d.security_groups().to_vec())
+            .unwrap_or_default(),
     }
 }
 
@@ -824,6 +839,7 @@ mod tests {
                         has_user_data: true,
                         joins_ecs_cluster: false,
                         key_name: None,
+                        security_group_names: Vec::new(),
                     }],
                     tags: Default::default(),
                 });
@@ -842,33 +858,36 @@ mod tests {
         );
     }
 
-    /// A key pair launch settings name is recorded missing only when AWS answers
-    /// `InvalidKeyPair.NotFound`; any other failure records nothing and becomes the
-    /// inventory's warning (`DescribeKeyPairs`), which HA035 reads as not looked up.
+    /// A key pair launch settings name is recorded missing when DescribeKeyPairs does not
+    /// list it; a failed call records nothing and becomes the inventory's warning
+    /// (`DescribeKeyPairs`), which HA035 reads as not looked up.
     #[tokio::test]
-    async fn only_not_found_records_a_key_pair_missing() {
-        use aws_sdk_ec2::operation::describe_key_pairs::DescribeKeyPairsError;
+    async fn a_key_pair_not_listed_is_recorded_missing() {
+        use aws_sdk_ec2::operation::describe_key_pairs::{
+            DescribeKeyPairsError, DescribeKeyPairsOutput,
+        };
+        use aws_sdk_ec2::types::KeyPairInfo;
         use aws_smithy_types::error::ErrorMetadata;
 
         let inventory = || {
             let mut inventory = crate::inventory::Inventory::default();
-            let document = serde_json::json!({"id": "lt-1", "region": "us-east-1", "name": "web",
-                "default_version": 1, "latest_version": 1, "tags": {},
-                "versions": [{"version_number": 1, "has_user_data": true, "key_name": "ops-2019"}]});
-            inventory
-                .launch_templates
-                .push(serde_json::from_value(document).unwrap());
+            for (id, key) in [("lt-1", "ops-2019"), ("lt-2", "ops")] {
+                let document = serde_json::json!({"id": id, "region": "us-east-1", "name": id,
+                    "default_version": 1, "latest_version": 1, "tags": {},
+                    "versions": [{"version_number": 1, "has_user_data": true, "key_name": key}]});
+                inventory
+                    .launch_templates
+                    .push(serde_json::from_value(document).unwrap());
+            }
             inventory
         };
-        let failing = |code: &'static str| {
-            mock!(aws_sdk_ec2::Client::describe_key_pairs).then_error(move || {
-                DescribeKeyPairsError::generic(ErrorMetadata::builder().code(code).build())
-            })
-        };
-
-        let gone = failing("InvalidKeyPair.NotFound");
+        let listed = mock!(aws_sdk_ec2::Client::describe_key_pairs).then_output(|| {
+            DescribeKeyPairsOutput::builder()
+                .key_pairs(KeyPairInfo::builder().key_name("ops").build())
+                .build()
+        });
         let mut found = inventory();
-        super::launch_key_pairs(&answering(&gone), &mut found, "us-east-1")
+        super::launch_key_pairs(&answering(&listed), &mut found, "us-east-1")
             .await
             .unwrap();
         assert_eq!(
@@ -878,14 +897,22 @@ mod tests {
                 region: "us-east-1".into()
             }]
         );
-        // Another region's launch settings are not this one's to look up.
+        assert_eq!(listed.num_calls(), 1);
+        // Another region's launch settings are not this one's: no call at all.
         let mut elsewhere = inventory();
-        super::launch_key_pairs(&answering(&gone), &mut elsewhere, "eu-west-1")
+        super::launch_key_pairs(&answering(&listed), &mut elsewhere, "eu-west-1")
             .await
             .unwrap();
         assert!(elsewhere.missing_key_pairs.is_empty());
+        assert_eq!(listed.num_calls(), 1);
 
-        let refused = failing("UnauthorizedOperation");
+        let refused = mock!(aws_sdk_ec2::Client::describe_key_pairs).then_error(|| {
+            DescribeKeyPairsError::generic(
+                ErrorMetadata::builder()
+                    .code("UnauthorizedOperation")
+                    .build(),
+            )
+        });
         let mut found = inventory();
         let failure = super::launch_key_pairs(&answering(&refused), &mut found, "us-east-1")
             .await

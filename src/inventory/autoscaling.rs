@@ -97,6 +97,10 @@ pub struct AutoScalingGroup {
     /// standby, detaching, terminating, warmed) or `Unhealthy` (about to be replaced).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub out_of_service: Vec<String>,
+    /// Of those, the members put in `Standby` on purpose (troubleshooting, an update): out
+    /// of service for as long as someone keeps them there, not on their way in or out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standby: Vec<String>,
     /// How far below (and above) desired the group goes while it replaces instances: its
     /// instance maintenance policy, empty when it has none (AWS's default behaviours);
     /// absent from an inventory of a hacheck that did not read it.

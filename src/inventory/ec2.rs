@@ -13,6 +13,10 @@ pub struct Vpc {
     pub is_default: bool,
     #[serde(default)]
     pub tags: Tags,
+    /// The account that owns it; another than the inventory's: a VPC shared with it, whose
+    /// owner's security groups its DescribeSecurityGroups may not show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,4 +292,7 @@ pub struct LaunchTemplateVersion {
     /// The EC2 key pair instances launch with, by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
+    /// Security groups named by name (`SecurityGroups`, a default VPC's way), not id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_group_names: Vec<String>,
 }

@@ -57,6 +57,9 @@ pub(crate) fn attribute(kind: &str, field: &str) -> Result<&'static str, NotWrit
         ("auto_scaling_group", "health_check_grace_period") => "health_check_grace_period",
         ("auto_scaling_group", "target_group_arns") => "target_group_arns",
         ("auto_scaling_group", "subnet_ids") => "vpc_zone_identifier",
+        ("auto_scaling_group", "instance_maintenance_policy") => "instance_maintenance_policy",
+        ("instance_maintenance_policy", "min_healthy_percentage") => "min_healthy_percentage",
+        ("instance_maintenance_policy", "max_healthy_percentage") => "max_healthy_percentage",
         ("metric_alarm", "namespace") => "namespace",
         ("metric_alarm", "metric_name") => "metric_name",
         ("metric_alarm", "statistic") => "statistic",
@@ -394,11 +397,36 @@ impl Writer<'_> {
                     .collect::<Result<Vec<_>, NotWritten>>()?
                     .join(", ")
             ),
+            // A nested block, not an expression: `IacEdit::Set` writes it as one.
+            IacValue::Object(_) => {
+                return Err(NotWritten::Layout(
+                    "a nested block written as a value".to_owned(),
+                ));
+            }
         })
     }
 
     fn edit(&mut self, edit: &IacEdit) -> Step {
         match edit {
+            IacEdit::Set {
+                resource,
+                field,
+                value: IacValue::Object(entries),
+            } => {
+                let (file, address) = self.declared(resource.kind, &resource.id)?;
+                let name = attribute(resource.kind, field)?;
+                let lines = entries
+                    .iter()
+                    .map(|(key, value)| {
+                        Ok(format!(
+                            "{} = {}",
+                            attribute(field, key)?,
+                            self.expression(&file, value)?
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, NotWritten>>()?;
+                self.set_block(&file, &address, name, &lines)
+            }
             IacEdit::Set {
                 resource,
                 field,
@@ -474,6 +502,35 @@ impl Writer<'_> {
                 "make the record `{name}` an `alias` of the load balancer (its `dns_name` and `zone_id`)"
             ))),
         }
+    }
+
+    /// Writes nested block `name` of resource `address` in `file` anew with `lines`
+    /// (`key = value`), in place of the block(s) of that name it has.
+    fn set_block(&mut self, file: &Path, address: &str, name: &str, lines: &[String]) -> Step {
+        let draft = draft(self.drafts, file)?;
+        let block = block_mut(&mut draft.body, address).ok_or_else(|| {
+            NotWritten::Elsewhere(format!(
+                "`{address}` is not in `{}` any more",
+                file.display()
+            ))
+        })?;
+        let indent = indent_of(&draft.text, block);
+        let text = format!(
+            "{name} {{\n{}{indent}}}\n",
+            lines
+                .iter()
+                .map(|line| format!("{indent}  {line}\n"))
+                .collect::<String>()
+        );
+        let mut new = hcl_edit::parser::parse_body(&text)
+            .map_err(|e| NotWritten::Elsewhere(format!("`{text}`: {}", e.message())))?
+            .into_blocks()
+            .next()
+            .expect("the text is one block");
+        new.decor_mut().set_prefix(indent);
+        block.body.remove_blocks(name);
+        block.body.push(new);
+        Ok(())
     }
 
     /// Sets attribute `name` of resource `address` in `file` to `expression`: in place when

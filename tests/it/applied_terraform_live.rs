@@ -222,7 +222,7 @@ fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
         crate::template_cli::verdicts(&before, "fail"),
         ["HA004", "HA012", "HA014"]
     );
-    crate::terraform_cli::fix_written(dir);
+    crate::terraform_cli::fix_written(dir, &[]);
     let after = planned_report(dir);
     assert_eq!(
         crate::template_cli::verdicts(&after, "fail"),
@@ -235,10 +235,19 @@ fn a_configuration_fixed_in_its_code_plans_and_passes(dir: &Path) {
 /// committed plan, which fails HA027) is valid Terraform, and its new plan passes HA027.
 fn a_classic_load_balancer_fixed_in_its_code_drains(dir: &Path) {
     std::fs::copy(committed_plan(PLANNED_ONLY), dir.join("plan.json")).unwrap();
-    crate::terraform_cli::fix_written(dir);
+    crate::terraform_cli::fix_written(dir, &[]);
+    // The opt-in instance maintenance policy, a nested block, is written as Terraform takes it.
+    crate::terraform_cli::fix_written(dir, &["--select", "HA034"]);
     let after = planned_report(dir);
     let passing = crate::template_cli::verdicts(&after, "pass");
     assert!(passing.contains(&"HA027".to_owned()), "{after:#}");
+    let (_, policy) = scan_json(&[
+        "--select",
+        "HA034",
+        "--terraform-plan",
+        dir.join("plan.json").to_str().unwrap(),
+    ]);
+    assert_eq!(policy["results"][0]["status"], "pass", "{policy:#}");
 }
 
 /// Every result of the plan has its twin on the resource Terraform made of the address,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{assert_exit, hacheck, stdout};
+use crate::support::{assert_exit, hacheck, stderr, stdout};
 
 pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1117,7 +1117,7 @@ fn a_load_balancer_attribute_to_add_is_said_not_written() {
 
 /// HA034 (opt-in) reads a group's instance maintenance policy from a template and a
 /// Terraform plan: set, too low (pointing at the minimum), absent, or waiting for an input;
-/// the fix names the property, which is not written yet.
+/// the fix writes the block where it was absent.
 #[test]
 fn an_instance_maintenance_policy_is_read_from_templates_and_plans() {
     let reference = std::fs::read_to_string(root().join("examples/templates/ha-web.yaml")).unwrap();
@@ -1170,15 +1170,16 @@ fn an_instance_maintenance_policy_is_read_from_templates_and_plans() {
     let path = dir.path().join("absent.yaml");
     let fix = hacheck()
         .current_dir(root())
-        .args(["fix", "--select", "HA034", "--template"])
+        .args(["fix", "--select", "HA034", "--write", "--template"])
         .arg(&path)
         .output()
         .unwrap();
+    assert_eq!(fix.status.code(), Some(1), "{}", stderr(&fix));
+    let written = std::fs::read_to_string(&path).unwrap();
     assert!(
-        String::from_utf8_lossy(&fix.stderr).contains(
-            "not written: maintenance-policy:shop-asg: `maintenance-policy` steps are not written into templates yet: set `InstanceMaintenancePolicy` with `MinHealthyPercentage: 100` and `MaxHealthyPercentage: 110`"
-        ),
-        "{}",
-        String::from_utf8_lossy(&fix.stderr)
+        written.contains("    Properties:\n      InstanceMaintenancePolicy:\n        MinHealthyPercentage: 100\n        MaxHealthyPercentage: 110\n      AutoScalingGroupName: shop-asg\n"),
+        "{written}"
     );
+    untouched_lines_stay(&absent, &written);
+    assert_eq!(judged("absent.yaml", &written).0, "pass");
 }

@@ -281,10 +281,11 @@ fn a_file_that_is_not_a_plan_hacheck_reads_is_refused_in_one_line() {
 
 /// `fix --terraform-plan plan.json --write` in `dir` (a plan with failures: exit 1); the
 /// diff it prints.
-pub(crate) fn fix_written(dir: &Path) -> String {
+pub(crate) fn fix_written(dir: &Path, options: &[&str]) -> String {
     let output = hacheck()
         .current_dir(dir)
         .args(["fix", "--terraform-plan", "plan.json", "--write"])
+        .args(options)
         .output()
         .unwrap();
     let diff = crate::support::stdout(&output);
@@ -454,7 +455,7 @@ fn a_fix_is_written_into_the_configuration_where_each_value_is_chosen() {
     let (_, before) = scan_json(&["--terraform-plan", plan.to_str().unwrap()]);
     assert_eq!(verdicts(&before, "fail"), ["HA004", "HA012", "HA015"]);
 
-    let diff = fix_written(dir.path());
+    let diff = fix_written(dir.path(), &[]);
     for line in [
         "+  min_size                  = 2 # during the pilot",
         "+  default = true # cheaper for now",
@@ -527,7 +528,7 @@ fn classic_draining_is_written_as_terraform_says_it() {
         verdicts(&before, "fail").contains(&"HA027".to_owned()),
         "{before:#}"
     );
-    let diff = fix_written(dir.path());
+    let diff = fix_written(dir.path(), &[]);
     assert!(
         !diff.contains("connection-draining"),
         "written, not left: {diff}"
@@ -542,6 +543,45 @@ fn classic_draining_is_written_as_terraform_says_it() {
         "{written}"
     );
     crate::template_cli::untouched_lines_stay(&text, &written);
+}
+
+/// An instance maintenance policy (HA034, opt-in) is a nested block in Terraform: the fix
+/// adds it where the group has none, and writes it anew where it keeps too little.
+#[test]
+fn an_instance_maintenance_policy_is_written_as_a_nested_block() {
+    let dir = configuration_copy("classic-web");
+    let main = dir.path().join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let block = "  instance_maintenance_policy {\n    min_healthy_percentage = 100\n    max_healthy_percentage = 110\n  }\n";
+    fix_written(dir.path(), &["--select", "HA034"]);
+    let written = std::fs::read_to_string(&main).unwrap();
+    assert!(written.contains(block), "{written}");
+    crate::template_cli::untouched_lines_stay(&text, &written);
+
+    // Too low: the block is replaced, not doubled.
+    let low = "  instance_maintenance_policy {\n    min_healthy_percentage = 90\n    max_healthy_percentage = 100\n  }\n";
+    std::fs::write(&main, written.replacen(block, low, 1)).unwrap();
+    let plan = dir.path().join("plan.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    change_of(&mut json, "aws_autoscaling_group.app")["change"]["after"]["instance_maintenance_policy"] =
+        serde_json::json!([{"min_healthy_percentage": 90, "max_healthy_percentage": 100}]);
+    std::fs::write(&plan, serde_json::to_string(&json).unwrap()).unwrap();
+    let (_, before) = scan_json(&[
+        "--select",
+        "HA034",
+        "--terraform-plan",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(before["results"][0]["status"], "fail", "{before:#}");
+    fix_written(dir.path(), &["--select", "HA034"]);
+    let rewritten = std::fs::read_to_string(&main).unwrap();
+    assert_eq!(
+        rewritten.matches("instance_maintenance_policy {").count(),
+        1,
+        "{rewritten}"
+    );
+    assert!(rewritten.contains(block), "{rewritten}");
 }
 
 /// In SARIF, a result of a plan sits on its `.tf` line, and its fingerprint (rule, file,

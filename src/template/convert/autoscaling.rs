@@ -129,6 +129,7 @@ pub(super) fn one(inv: &mut Inventory, _joins: &mut Joins, r: &mut Recorder, kin
                 other_traffic_sources: Vec::new(),
                 // A template's group has no members yet.
                 out_of_service: Vec::new(),
+                standby: Vec::new(),
                 instance_maintenance_policy: Some(MaintenancePolicy::from_bounds(
                     r.int(
                         "InstanceMaintenancePolicy.MinHealthyPercentage",

@@ -13,6 +13,8 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                 cidr_block: r.text("CidrBlock", "cidr_block")?.unwrap_or_default(),
                 is_default: false,
                 tags: r.tags()?,
+                // The template's own account, whoever deploys it.
+                owner_id: None,
             };
             push_source(inv, r, &vpc);
             // Every VPC has a main route table, with the local route only.
@@ -346,6 +348,7 @@ pub(super) fn one(inv: &mut Inventory, joins: &mut Joins, r: &mut Recorder, kind
                     joins_ecs_cluster: r.mentions("LaunchTemplateData.UserData", "ECS_CLUSTER"),
                     // Whether a key pair exists is known only in the account (HA035).
                     key_name: None,
+                    security_group_names: Vec::new(),
                 }],
                 tags: Tags::new(),
             };

@@ -304,6 +304,10 @@ impl Writer<'_> {
                         let items = self.items(&file, items)?;
                         set_list(draft(self.drafts, &file)?, &logical, name, &items)
                     }
+                    IacValue::Object(entries) => {
+                        let entries = self.object_entries(&file, field, entries)?;
+                        set_block(draft(self.drafts, &file)?, &logical, name, &entries)
+                    }
                     value => {
                         let value = self.inline(&file, value)?;
                         set_property(draft(self.drafts, &file)?, &logical, name, &value)
@@ -371,10 +375,29 @@ impl Writer<'_> {
             IacValue::Resource { kind, id } => {
                 expression(self.index, self.region, self.created, file, *kind, id)?
             }
-            IacValue::List(_) | IacValue::Map(_) => {
+            IacValue::List(_) | IacValue::Map(_) | IacValue::Object(_) => {
                 return Err(NotWritten::Layout("a list written on one line".to_owned()));
             }
         })
+    }
+
+    /// An object's `Key: value` lines, its keys (fields of `field`) as the template names them.
+    fn object_entries(
+        &self,
+        file: &str,
+        field: &str,
+        entries: &[(&'static str, IacValue)],
+    ) -> Result<Vec<String>, NotWritten> {
+        entries
+            .iter()
+            .map(|(key, value)| {
+                Ok(format!(
+                    "{}: {}",
+                    self.property(field, key)?,
+                    self.inline(file, value)?
+                ))
+            })
+            .collect()
     }
 
     fn items(&self, file: &str, items: &[IacValue]) -> Result<Vec<String>, NotWritten> {
@@ -396,6 +419,13 @@ impl Writer<'_> {
                     self.items(file, items)?
                         .into_iter()
                         .map(|item| format!("  - {item}")),
+                )
+                .collect(),
+            IacValue::Object(entries) => std::iter::once(format!("{name}:"))
+                .chain(
+                    self.object_entries(file, field, entries)?
+                        .into_iter()
+                        .map(|entry| format!("  {entry}")),
                 )
                 .collect(),
             IacValue::Map(entries) => {

@@ -217,6 +217,68 @@ pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: 
     Ok(())
 }
 
+/// Writes property `name` of `logical` as a block map of `entries` (`Key: value`, one a
+/// line): anew where it is written (its key line's comment kept), else added.
+pub(super) fn set_block(draft: &mut Draft, logical: &str, name: &str, entries: &[String]) -> Step {
+    let resource = draft.resource(logical).ok_or_else(|| {
+        NotWritten::Elsewhere(format!("`{logical}` is not in the template any more"))
+    })?;
+    let resource_line = resource.key_pos.line as usize;
+    let at = |indent: usize, key_line: String| {
+        std::iter::once(key_line)
+            .chain(
+                entries
+                    .iter()
+                    .map(|e| format!("{}{e}", " ".repeat(indent + 2))),
+            )
+            .collect::<Vec<String>>()
+    };
+    let edit = match resource.value.entry("Properties") {
+        Some(properties) => match properties.value.entry(name) {
+            Some(existing) => {
+                let line = existing.key_pos.line as usize;
+                let text = draft.lines()[line - 1].to_owned();
+                if !is_block_key(&text, existing.key_pos.column) {
+                    return Err(NotWritten::Layout(format!(
+                        "`{name}` of `{logical}` is inside a flow map `{{…}}`"
+                    )));
+                }
+                let indent = existing.key_pos.column as usize - 1;
+                let before_key = &text[..byte_at(&text, existing.key_pos.column)];
+                Edit::Replace {
+                    start: line,
+                    end: draft.block_end(line, indent),
+                    lines: at(indent, format!("{before_key}{name}:{}", comment_of(&text))),
+                }
+            }
+            None => {
+                if !matches!(properties.value.node, Node::Map(_))
+                    || properties.value.pos.line == properties.key_pos.line
+                        && !properties.value.entries().is_empty()
+                {
+                    return Err(NotWritten::Layout(format!(
+                        "the `Properties` of `{logical}` are not a block map"
+                    )));
+                }
+                let indent = child_indent(properties);
+                Edit::Insert {
+                    after: properties.key_pos.line as usize,
+                    lines: at(indent, format!("{}{name}:", " ".repeat(indent))),
+                }
+            }
+        },
+        None => {
+            let indent = child_indent(resource);
+            let end = draft.block_end(resource_line, resource.key_pos.column as usize - 1);
+            let mut lines = vec![format!("{}Properties:", " ".repeat(indent))];
+            lines.extend(at(indent + 2, format!("{}{name}:", " ".repeat(indent + 2))));
+            Edit::Insert { after: end, lines }
+        }
+    };
+    draft.edits.push(edit);
+    Ok(())
+}
+
 /// Writes list property `name` of `logical` with `items`: anew where it is written (see
 /// [`replace_list`]), else added.
 pub(super) fn set_list(draft: &mut Draft, logical: &str, name: &str, items: &[String]) -> Step {
