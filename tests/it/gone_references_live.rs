@@ -96,16 +96,15 @@ async fn a_deleted_target_group_and_load_balancer_a_group_names_fail_ha030() {
         .await
         .unwrap();
 
-    let output = moto.hacheck().arg("inventory").output().unwrap();
-    assert_exit(&output, 0);
-    let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
-    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
-    let gone = |id: &str| NotFound {
-        id: id.to_owned(),
-        region: REGION.to_owned(),
-    };
-    assert_eq!(inventory.missing_target_groups, [gone(&target_groups[1])]);
-    assert_eq!(inventory.missing_classic_load_balancers, [gone("gone-elb")]);
+    let inventory = clean_inventory(&moto);
+    assert_eq!(
+        inventory.missing_target_groups,
+        [gone_id(&target_groups[1])]
+    );
+    assert_eq!(
+        inventory.missing_classic_load_balancers,
+        [gone_id("gone-elb")]
+    );
 
     // The group serves no application (no listener forwards to it): judged account-wide.
     let output = moto
@@ -207,16 +206,9 @@ async fn a_deleted_security_group_and_key_pair_a_group_launches_with_fail_ha035(
         .await
         .unwrap();
 
-    let output = moto.hacheck().arg("inventory").output().unwrap();
-    assert_exit(&output, 0);
-    let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
-    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
-    let missing = |id: &str| NotFound {
-        id: id.to_owned(),
-        region: REGION.to_owned(),
-    };
-    assert_eq!(inventory.missing_security_groups, [missing(&gone)]);
-    assert_eq!(inventory.missing_key_pairs, [missing("ops-2019")]);
+    let inventory = clean_inventory(&moto);
+    assert_eq!(inventory.missing_security_groups, [gone_id(&gone)]);
+    assert_eq!(inventory.missing_key_pairs, [gone_id("ops-2019")]);
 
     // The groups serve no application: judged account-wide.
     let output = moto
@@ -245,4 +237,21 @@ async fn a_deleted_security_group_and_key_pair_a_group_launches_with_fail_ha035(
         )),
         "{web}"
     );
+}
+
+/// A live inventory of `moto`, collected without a warning.
+fn clean_inventory(moto: &Moto) -> Inventory {
+    let output = moto.hacheck().arg("inventory").output().unwrap();
+    assert_exit(&output, 0);
+    let inventory: Inventory = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(inventory.warnings.is_empty(), "{:?}", inventory.warnings);
+    inventory
+}
+
+/// What AWS answered "not found" for in the tests' region.
+fn gone_id(id: &str) -> NotFound {
+    NotFound {
+        id: id.to_owned(),
+        region: REGION.to_owned(),
+    }
 }

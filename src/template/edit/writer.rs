@@ -173,20 +173,24 @@ pub(super) fn draft<'d>(
     Ok(drafts.get_mut(file).expect("inserted"))
 }
 
-/// Sets property `name` of resource `logical` to `value` (a YAML scalar or expression).
-pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> Step {
+/// Writes property `name` of resource `logical`: where it is written, the edit `replace`
+/// makes of it; where not, `lines(indent)` added first among the properties (or under a
+/// `Properties` of their own).
+fn write_property(
+    draft: &mut Draft,
+    logical: &str,
+    name: &str,
+    replace: impl FnOnce(&Draft, &yaml::Entry) -> Result<Edit, NotWritten>,
+    lines: impl Fn(usize) -> Vec<String>,
+) -> Step {
     let resource = draft.resource(logical).ok_or_else(|| {
         NotWritten::Elsewhere(format!("`{logical}` is not in the template any more"))
     })?;
     let resource_line = resource.key_pos.line as usize;
-    let properties = resource.value.entry("Properties");
-    let edit = match properties {
+    let edit = match resource.value.entry("Properties") {
         Some(properties) => match properties.value.entry(name) {
-            Some(existing) => {
-                replace_value(draft, existing, &format!("`{name}` of `{logical}`"), value)?
-            }
+            Some(existing) => replace(draft, existing)?,
             None => {
-                let indent = child_indent(properties);
                 if !matches!(properties.value.node, Node::Map(_))
                     || properties.value.pos.line == properties.key_pos.line
                         && !properties.value.entries().is_empty()
@@ -197,19 +201,18 @@ pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: 
                 }
                 Edit::Insert {
                     after: properties.key_pos.line as usize,
-                    lines: vec![format!("{}{name}: {value}", " ".repeat(indent))],
+                    lines: lines(child_indent(properties)),
                 }
             }
         },
         None => {
             let indent = child_indent(resource);
             let end = draft.block_end(resource_line, resource.key_pos.column as usize - 1);
+            let mut added = vec![format!("{}Properties:", " ".repeat(indent))];
+            added.extend(lines(indent + 2));
             Edit::Insert {
                 after: end,
-                lines: vec![
-                    format!("{}Properties:", " ".repeat(indent)),
-                    format!("{}{name}: {value}", " ".repeat(indent + 2)),
-                ],
+                lines: added,
             }
         }
     };
@@ -217,14 +220,22 @@ pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: 
     Ok(())
 }
 
+/// Sets property `name` of resource `logical` to `value` (a YAML scalar or expression).
+pub(super) fn set_property(draft: &mut Draft, logical: &str, name: &str, value: &str) -> Step {
+    let what = format!("`{name}` of `{logical}`");
+    write_property(
+        draft,
+        logical,
+        name,
+        |draft, existing| replace_value(draft, existing, &what, value),
+        |indent| vec![format!("{}{name}: {value}", " ".repeat(indent))],
+    )
+}
+
 /// Writes property `name` of `logical` as a block map of `entries` (`Key: value`, one a
 /// line): anew where it is written (its key line's comment kept), else added.
 pub(super) fn set_block(draft: &mut Draft, logical: &str, name: &str, entries: &[String]) -> Step {
-    let resource = draft.resource(logical).ok_or_else(|| {
-        NotWritten::Elsewhere(format!("`{logical}` is not in the template any more"))
-    })?;
-    let resource_line = resource.key_pos.line as usize;
-    let at = |indent: usize, key_line: String| {
+    let block = |indent: usize, key_line: String| {
         std::iter::once(key_line)
             .chain(
                 entries
@@ -233,50 +244,28 @@ pub(super) fn set_block(draft: &mut Draft, logical: &str, name: &str, entries: &
             )
             .collect::<Vec<String>>()
     };
-    let edit = match resource.value.entry("Properties") {
-        Some(properties) => match properties.value.entry(name) {
-            Some(existing) => {
-                let line = existing.key_pos.line as usize;
-                let text = draft.lines()[line - 1].to_owned();
-                if !is_block_key(&text, existing.key_pos.column) {
-                    return Err(NotWritten::Layout(format!(
-                        "`{name}` of `{logical}` is inside a flow map `{{…}}`"
-                    )));
-                }
-                let indent = existing.key_pos.column as usize - 1;
-                let before_key = &text[..byte_at(&text, existing.key_pos.column)];
-                Edit::Replace {
-                    start: line,
-                    end: draft.block_end(line, indent),
-                    lines: at(indent, format!("{before_key}{name}:{}", comment_of(&text))),
-                }
+    write_property(
+        draft,
+        logical,
+        name,
+        |draft, existing| {
+            let line = existing.key_pos.line as usize;
+            let text = &draft.lines()[line - 1];
+            if !is_block_key(text, existing.key_pos.column) {
+                return Err(NotWritten::Layout(format!(
+                    "`{name}` of `{logical}` is inside a flow map `{{…}}`"
+                )));
             }
-            None => {
-                if !matches!(properties.value.node, Node::Map(_))
-                    || properties.value.pos.line == properties.key_pos.line
-                        && !properties.value.entries().is_empty()
-                {
-                    return Err(NotWritten::Layout(format!(
-                        "the `Properties` of `{logical}` are not a block map"
-                    )));
-                }
-                let indent = child_indent(properties);
-                Edit::Insert {
-                    after: properties.key_pos.line as usize,
-                    lines: at(indent, format!("{}{name}:", " ".repeat(indent))),
-                }
-            }
+            let indent = existing.key_pos.column as usize - 1;
+            let before_key = &text[..byte_at(text, existing.key_pos.column)];
+            Ok(Edit::Replace {
+                start: line,
+                end: draft.block_end(line, indent),
+                lines: block(indent, format!("{before_key}{name}:{}", comment_of(text))),
+            })
         },
-        None => {
-            let indent = child_indent(resource);
-            let end = draft.block_end(resource_line, resource.key_pos.column as usize - 1);
-            let mut lines = vec![format!("{}Properties:", " ".repeat(indent))];
-            lines.extend(at(indent + 2, format!("{}{name}:", " ".repeat(indent + 2))));
-            Edit::Insert { after: end, lines }
-        }
-    };
-    draft.edits.push(edit);
-    Ok(())
+        |indent| block(indent, format!("{}{name}:", " ".repeat(indent))),
+    )
 }
 
 /// Writes list property `name` of `logical` with `items`: anew where it is written (see
