@@ -20,13 +20,7 @@ async fn a_deleted_target_group_and_load_balancer_a_group_names_fail_ha030() {
     let ec2 = aws_sdk_ec2::Client::new(&config);
     let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&config);
     let elb = aws_sdk_elasticloadbalancing::Client::new(&config);
-    let zones = [format!("{REGION}a"), format!("{REGION}b")];
-    let (vpc, subnets) = vpc_with_private_subnets(
-        &ec2,
-        "10.7.0.0/16",
-        &[("10.7.1.0/24", &zones[0]), ("10.7.2.0/24", &zones[1])],
-    )
-    .await;
+    let (vpc, subnets) = two_zone_vpc(&ec2, 7).await;
     let group = security_group(&ec2, &vpc, "web", &[]).await;
     private_launch_template(&ec2, "web", "", &group).await;
 
@@ -64,19 +58,7 @@ async fn a_deleted_target_group_and_load_balancer_a_group_names_fail_ha030() {
             .await
             .unwrap();
     }
-    aws_sdk_autoscaling::Client::new(&config)
-        .create_auto_scaling_group()
-        .auto_scaling_group_name("web-asg")
-        .min_size(0)
-        .max_size(2)
-        .desired_capacity(0)
-        .vpc_zone_identifier(subnets.join(","))
-        .launch_template(
-            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
-                .launch_template_name("web")
-                .version("$Latest")
-                .build(),
-        )
+    empty_group(&aws_sdk_autoscaling::Client::new(&config), "web", &subnets)
         .set_target_group_arns(Some(target_groups.clone()))
         .load_balancer_names("kept-elb")
         .load_balancer_names("gone-elb")
@@ -153,13 +135,7 @@ async fn a_deleted_security_group_and_key_pair_a_group_launches_with_fail_ha035(
     let moto = Moto::start();
     let config = moto.sdk_config().await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    let zones = [format!("{REGION}a"), format!("{REGION}b")];
-    let (vpc, subnets) = vpc_with_private_subnets(
-        &ec2,
-        "10.8.0.0/16",
-        &[("10.8.1.0/24", &zones[0]), ("10.8.2.0/24", &zones[1])],
-    )
-    .await;
+    let (vpc, subnets) = two_zone_vpc(&ec2, 8).await;
     let kept = security_group(&ec2, &vpc, "kept", &[]).await;
     let gone = security_group(&ec2, &vpc, "gone", &[]).await;
     for key in ["ops", "ops-2019"] {
@@ -177,19 +153,7 @@ async fn a_deleted_security_group_and_key_pair_a_group_launches_with_fail_ha035(
     launching("api", &[&kept], "ops").await.unwrap();
     let autoscaling = aws_sdk_autoscaling::Client::new(&config);
     for name in ["web", "api"] {
-        autoscaling
-            .create_auto_scaling_group()
-            .auto_scaling_group_name(format!("{name}-asg"))
-            .min_size(0)
-            .max_size(2)
-            .desired_capacity(0)
-            .vpc_zone_identifier(subnets.join(","))
-            .launch_template(
-                aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
-                    .launch_template_name(name)
-                    .version("$Latest")
-                    .build(),
-            )
+        empty_group(&autoscaling, name, &subnets)
             .send()
             .await
             .unwrap();
@@ -254,4 +218,41 @@ fn gone_id(id: &str) -> NotFound {
         id: id.to_owned(),
         region: REGION.to_owned(),
     }
+}
+
+/// A VPC `10.<octet>.0.0/16` with a private subnet in each of two zones.
+async fn two_zone_vpc(ec2: &aws_sdk_ec2::Client, octet: u8) -> (String, Vec<String>) {
+    let zones = [format!("{REGION}a"), format!("{REGION}b")];
+    vpc_with_private_subnets(
+        ec2,
+        &format!("10.{octet}.0.0/16"),
+        &[
+            (&format!("10.{octet}.1.0/24"), &zones[0]),
+            (&format!("10.{octet}.2.0/24"), &zones[1]),
+        ],
+    )
+    .await
+}
+
+/// Group `<template>-asg` over `subnets`, launching launch template `template`'s latest
+/// version, with no instance (moto need not launch any): a request to add to and send.
+fn empty_group(
+    autoscaling: &aws_sdk_autoscaling::Client,
+    template: &str,
+    subnets: &[String],
+) -> aws_sdk_autoscaling::operation::create_auto_scaling_group::builders::CreateAutoScalingGroupFluentBuilder
+{
+    autoscaling
+        .create_auto_scaling_group()
+        .auto_scaling_group_name(format!("{template}-asg"))
+        .min_size(0)
+        .max_size(2)
+        .desired_capacity(0)
+        .vpc_zone_identifier(subnets.join(","))
+        .launch_template(
+            aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                .launch_template_name(template)
+                .version("$Latest")
+                .build(),
+        )
 }
