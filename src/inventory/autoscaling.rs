@@ -113,8 +113,11 @@ pub struct AutoScalingGroup {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenancePolicy {
+    /// The share of desired capacity kept healthy while instances are replaced: 100
+    /// launches each replacement, and waits for it, before terminating what it replaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_healthy_percentage: Option<i32>,
+    /// The share of desired capacity the group may run while replacing (100 to 200).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_healthy_percentage: Option<i32>,
 }
