@@ -529,60 +529,6 @@ fn named_by_launch_settings<'i>(
         .collect()
 }
 
-/// Launch settings that name security groups by name (a launch template's
-/// `SecurityGroups`, a launch configuration's groups of EC2-Classic days) launch into the
-/// default VPC's groups of those names: each name the region's default VPC has becomes its
-/// group's id, so that every rule and the application model see the groups by id; a name
-/// it does not have stays a name (HA035 calls it `unknown`).
-pub fn resolve_security_group_names(inventory: &mut Inventory, region: &str) {
-    let default_vpcs: std::collections::BTreeSet<&str> = inventory
-        .vpcs
-        .iter()
-        .filter(|v| v.region == region && v.is_default)
-        .map(|v| v.id.as_str())
-        .collect();
-    let by_name: std::collections::BTreeMap<String, String> = inventory
-        .security_groups
-        .iter()
-        .filter(|g| g.region == region && default_vpcs.contains(g.vpc_id.as_str()))
-        .map(|g| (g.name.clone(), g.id.clone()))
-        .collect();
-    let resolve = |ids: &mut Vec<String>, names: Vec<String>| -> Vec<String> {
-        let mut unresolved = Vec::new();
-        for name in names {
-            match by_name.get(&name) {
-                Some(id) if !ids.contains(id) => ids.push(id.clone()),
-                Some(_) => {}
-                None => unresolved.push(name),
-            }
-        }
-        unresolved
-    };
-    for template in inventory
-        .launch_templates
-        .iter_mut()
-        .filter(|t| t.region == region)
-    {
-        for version in &mut template.versions {
-            let names = std::mem::take(&mut version.security_group_names);
-            version.security_group_names = resolve(&mut version.security_group_ids, names);
-        }
-    }
-    for configuration in inventory
-        .launch_configurations
-        .iter_mut()
-        .filter(|c| c.region == region)
-    {
-        let (ids, names): (Vec<String>, Vec<String>) =
-            std::mem::take(&mut configuration.security_group_ids)
-                .into_iter()
-                .partition(|group| group.starts_with("sg-"));
-        configuration.security_group_ids = ids;
-        let unresolved = resolve(&mut configuration.security_group_ids, names);
-        configuration.security_group_ids.extend(unresolved);
-    }
-}
-
 /// The security groups `region`'s launch settings name and the inventory does not hold,
 /// asked for one at a time: those AWS answers `InvalidGroup.NotFound` for are recorded
 /// missing. The region's groups are all collected, so this asks for none in most accounts.
@@ -976,41 +922,5 @@ mod tests {
             ("DescribeKeyPairs", "UnauthorizedOperation")
         );
         assert!(found.missing_key_pairs.is_empty());
-    }
-
-    /// Groups named by name resolve to the default VPC's group of that name, never another
-    /// VPC's or another region's; a name the default VPC lacks stays a name.
-    #[test]
-    fn groups_named_by_name_resolve_in_the_default_vpc() {
-        let mut inventory: crate::inventory::Inventory = serde_json::from_value(serde_json::json!({
-            "schema_version": 2, "account_id": "123456789012", "regions": ["us-east-1"],
-            "collected_at": "",
-            "vpcs": [
-                {"id": "vpc-d", "region": "us-east-1", "cidr_block": "172.31.0.0/16", "is_default": true},
-                {"id": "vpc-o", "region": "us-east-1", "cidr_block": "10.0.0.0/16", "is_default": false},
-                {"id": "vpc-e", "region": "eu-west-1", "cidr_block": "172.31.0.0/16", "is_default": true}
-            ],
-            "security_groups": [
-                {"id": "sg-d1", "region": "us-east-1", "name": "web", "vpc_id": "vpc-d", "description": ""},
-                {"id": "sg-o1", "region": "us-east-1", "name": "api", "vpc_id": "vpc-o", "description": ""},
-                {"id": "sg-e1", "region": "eu-west-1", "name": "api", "vpc_id": "vpc-e", "description": ""}
-            ],
-            "launch_templates": [{"id": "lt-1", "region": "us-east-1", "name": "web",
-                "default_version": 1, "latest_version": 1, "tags": {},
-                "versions": [{"version_number": 1, "has_user_data": true,
-                    "security_group_ids": ["sg-d1"], "security_group_names": ["web", "api"]}]}],
-            "launch_configurations": [{"name": "old", "arn": "arn:old", "region": "us-east-1",
-                "image_id": "ami-1", "instance_type": "t3.small", "has_user_data": true,
-                "security_group_ids": ["web", "sg-o1", "api"]}]
-        }))
-        .unwrap();
-        super::resolve_security_group_names(&mut inventory, "us-east-1");
-        let version = &inventory.launch_templates[0].versions[0];
-        assert_eq!(version.security_group_ids, ["sg-d1"]);
-        assert_eq!(version.security_group_names, ["api"]);
-        assert_eq!(
-            inventory.launch_configurations[0].security_group_ids,
-            ["sg-o1", "sg-d1", "api"]
-        );
     }
 }

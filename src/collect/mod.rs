@@ -684,7 +684,6 @@ pub async fn collect_with(
         if let Err(failure) = ec2::launch_images(&client.ec2, &mut inventory, region).await {
             warn(&mut inventory, "ec2", region.clone(), failure);
         }
-        ec2::resolve_security_group_names(&mut inventory, region);
         if let Err(failure) = ec2::launch_security_groups(&client.ec2, &mut inventory, region).await
         {
             warn(&mut inventory, "ec2", region.clone(), failure);
