@@ -292,8 +292,8 @@ pub struct LaunchTemplateVersion {
     /// The EC2 key pair instances launch with, by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_name: Option<String>,
-    /// Security groups named by name (`SecurityGroups`, a default VPC's way) that the
-    /// region's default VPC does not have: those it has are resolved to ids at collection.
+    /// Security groups named by name (`SecurityGroups`), not id: EC2 takes names only for
+    /// the default VPC's groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub security_group_names: Vec<String>,
 }

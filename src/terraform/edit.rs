@@ -505,7 +505,8 @@ impl Writer<'_> {
     }
 
     /// Writes nested block `name` of resource `address` in `file` anew with `lines`
-    /// (`key = value`), in place of the block(s) of that name it has.
+    /// (`key = value`): where the block of that name is (the comments above it kept), else
+    /// last. A `dynamic` block of that name is refused: the settings come from elsewhere.
     fn set_block(&mut self, file: &Path, address: &str, name: &str, lines: &[String]) -> Step {
         let draft = draft(self.drafts, file)?;
         let block = block_mut(&mut draft.body, address).ok_or_else(|| {
@@ -514,6 +515,14 @@ impl Writer<'_> {
                 file.display()
             ))
         })?;
+        let is_dynamic = |b: &Block| {
+            b.ident.as_str() == "dynamic" && b.labels.first().is_some_and(|l| l.as_str() == name)
+        };
+        if block.body.blocks().any(is_dynamic) {
+            return Err(NotWritten::Layout(format!(
+                "`{name}` of `{address}` is a `dynamic` block: set it where its content comes from"
+            )));
+        }
         let indent = indent_of(&draft.text, block);
         let text = format!(
             "{name} {{\n{}{indent}}}\n",
@@ -527,9 +536,25 @@ impl Writer<'_> {
             .into_blocks()
             .next()
             .expect("the text is one block");
-        new.decor_mut().set_prefix(indent);
-        block.body.remove_blocks(name);
-        block.body.push(new);
+        let written = (0..block.body.len()).find(|&i| {
+            block
+                .body
+                .get(i)
+                .and_then(|s| s.as_block())
+                .is_some_and(|b| b.ident.as_str() == name)
+        });
+        match written {
+            Some(at) => {
+                let old = block.body.remove(at);
+                *new.decor_mut() = old.decor().clone();
+                block.body.remove_blocks(name);
+                block.body.insert(at, new);
+            }
+            None => {
+                new.decor_mut().set_prefix(indent);
+                block.body.push(new);
+            }
+        }
         Ok(())
     }
 

@@ -646,3 +646,58 @@ fn a_pending_nat_gateway_is_reused_for_a_new_private_subnet() {
         .unwrap_or_else(|| panic!("{plan:#}"));
     assert_eq!(table["action"]["default_target"], "nat-0shop0b");
 }
+
+/// HA034's fix sets launch-before-terminate (100 %) and room for one more instance (110 %),
+/// keeps a wider maximum the group has, and never asks AWS for more than it takes (a
+/// minimum above 100 is clamped).
+#[test]
+fn the_maintenance_policy_fix_keeps_a_wider_maximum_and_stays_in_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let planned = |policy: serde_json::Value, config: &str| {
+        let inventory = compliant_with(dir.path(), |inventory| {
+            inventory["auto_scaling_groups"][0]["instance_maintenance_policy"] = policy;
+        });
+        let path = dir.path().join("hacheck.toml");
+        std::fs::write(&path, config).unwrap();
+        let output = hacheck()
+            .args(["fix", "--select", "HA034", "--config"])
+            .arg(&path)
+            .arg("--inventory")
+            .arg(&inventory)
+            .output()
+            .unwrap();
+        // A plan with steps exits 1.
+        assert_exit(&output, 1);
+        let text = stdout(&output);
+        text.lines()
+            .find(|l| l.contains("instance_maintenance_policy:"))
+            .unwrap_or_else(|| panic!("{text}"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(
+        planned(serde_json::json!({}), ""),
+        "instance_maintenance_policy: none → min 100 %, max 110 %"
+    );
+    assert_eq!(
+        planned(
+            serde_json::json!({"min_healthy_percentage": 90, "max_healthy_percentage": 190}),
+            ""
+        ),
+        "instance_maintenance_policy: min 90 %, max 190 % → min 100 %, max 190 %"
+    );
+    assert_eq!(
+        planned(
+            serde_json::json!({"min_healthy_percentage": 50, "max_healthy_percentage": 150}),
+            "[policies.HA034]\nmin_healthy = 80\n"
+        ),
+        "instance_maintenance_policy: min 50 %, max 150 % → min 80 %, max 150 %"
+    );
+    assert_eq!(
+        planned(
+            serde_json::json!({}),
+            "[policies.HA034]\nmin_healthy = 120\n"
+        ),
+        "instance_maintenance_policy: none → min 100 %, max 110 %"
+    );
+}

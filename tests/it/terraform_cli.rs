@@ -558,8 +558,8 @@ fn an_instance_maintenance_policy_is_written_as_a_nested_block() {
     assert!(written.contains(block), "{written}");
     crate::template_cli::untouched_lines_stay(&text, &written);
 
-    // Too low: the block is replaced, not doubled.
-    let low = "  instance_maintenance_policy {\n    min_healthy_percentage = 90\n    max_healthy_percentage = 100\n  }\n";
+    // Too low: the block is replaced where it is, the comment above it kept, not doubled.
+    let low = "  # cheaper replacements\n  instance_maintenance_policy {\n    min_healthy_percentage = 90\n    max_healthy_percentage = 100\n  }\n";
     std::fs::write(&main, written.replacen(block, low, 1)).unwrap();
     let plan = dir.path().join("plan.json");
     let mut json: serde_json::Value =
@@ -581,7 +581,35 @@ fn an_instance_maintenance_policy_is_written_as_a_nested_block() {
         1,
         "{rewritten}"
     );
-    assert!(rewritten.contains(block), "{rewritten}");
+    assert!(
+        rewritten.contains(&format!("  # cheaper replacements\n{block}")),
+        "{rewritten}"
+    );
+    crate::template_cli::untouched_lines_stay(&written.replacen(block, low, 1), &rewritten);
+
+    // A `dynamic` block makes the settings elsewhere: refused, the file left as it is.
+    let dynamic = "  dynamic \"instance_maintenance_policy\" {\n    for_each = var.policies\n    content {\n      min_healthy_percentage = 90\n      max_healthy_percentage = 100\n    }\n  }\n";
+    let generated = rewritten.replacen(&format!("  # cheaper replacements\n{block}"), dynamic, 1);
+    std::fs::write(&main, &generated).unwrap();
+    let output = hacheck()
+        .current_dir(dir.path())
+        .args([
+            "fix",
+            "--terraform-plan",
+            "plan.json",
+            "--write",
+            "--select",
+            "HA034",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        crate::support::stderr(&output)
+            .contains("is a `dynamic` block: set it where its content comes from"),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), generated);
 }
 
 /// In SARIF, a result of a plan sits on its `.tf` line, and its fingerprint (rule, file,
