@@ -266,6 +266,20 @@ pub(super) async fn convert_launch_configuration(
             "launch configuration `{configuration}` no longer exists"
         ))
     })?;
+    // A configuration of EC2-Classic days names its groups by name; a launch template's
+    // network interface takes ids only, so its template could launch nothing.
+    let named: Vec<&str> = config
+        .security_groups()
+        .iter()
+        .map(String::as_str)
+        .filter(|group| !group.starts_with("sg-"))
+        .collect();
+    if !named.is_empty() {
+        return Err(StepError::Failed(format!(
+            "launch configuration `{configuration}` names security groups by name ({}): a launch template takes their ids; convert it by hand",
+            named.join(", ")
+        )));
+    }
     // An interrupted earlier apply may have created the template already.
     let spec = TemplateSpec {
         name: template_name,

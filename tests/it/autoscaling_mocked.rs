@@ -4,7 +4,8 @@
 //! interrupted apply that resumes waiting for the refresh it started instead of starting a
 //! second one. The instance maintenance policy (moto neither stores nor returns one): set
 //! when the group has none, satisfied when it already launches first, refused when it
-//! changed since the plan.
+//! changed since the plan. A launch configuration naming its security groups by name is
+//! not converted (moto would take the names; AWS's launch template takes ids only).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -452,4 +453,64 @@ async fn a_policy_changed_since_the_plan_is_refused() {
     let outcome = apply_policy(planned, &[&group, &update]).await;
     assert_eq!(outcome, Outcome::Applied { output: None });
     assert_eq!(update.num_calls(), 1);
+}
+
+/// A launch configuration that names its groups by name (EC2-Classic days) is not turned
+/// into a launch template whose network interface would carry names: nothing is created.
+#[tokio::test]
+async fn a_launch_configuration_naming_groups_by_name_is_not_converted() {
+    use aws_sdk_autoscaling::operation::describe_launch_configurations::DescribeLaunchConfigurationsOutput;
+    use aws_sdk_autoscaling::types::LaunchConfiguration;
+    use hacheck::change::ConvertLaunchConfiguration;
+
+    let group =
+        mock!(aws_sdk_autoscaling::Client::describe_auto_scaling_groups).then_output(|| {
+            DescribeAutoScalingGroupsOutput::builder()
+                .auto_scaling_groups(
+                    AutoScalingGroup::builder()
+                        .auto_scaling_group_name("shop-asg")
+                        .launch_configuration_name("shop-lc")
+                        .build(),
+                )
+                .build()
+        });
+    let configuration = mock!(aws_sdk_autoscaling::Client::describe_launch_configurations)
+        .then_output(|| {
+            DescribeLaunchConfigurationsOutput::builder()
+                .launch_configurations(
+                    LaunchConfiguration::builder()
+                        .launch_configuration_name("shop-lc")
+                        .image_id("ami-1")
+                        .instance_type("t3.small")
+                        .security_groups("sg-0app")
+                        .security_groups("web")
+                        .build(),
+                )
+                .build()
+        });
+    let step = "launch-template:shop-asg";
+    let plan = plan_of(
+        step,
+        Action::ConvertLaunchConfiguration(ConvertLaunchConfiguration {
+            group: "shop-asg".into(),
+            launch_configuration: "shop-lc".into(),
+            template_name: "shop-asg".into(),
+        }),
+        Safety::Safe,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (report, _) = apply_plan(
+        &plan,
+        &dir.path().join("journal.json"),
+        &[&group, &configuration],
+        Duration::from_secs(60),
+    )
+    .await;
+    let outcome = &report.steps.iter().find(|(id, _)| id == step).unwrap().1;
+    assert_eq!(
+        outcome,
+        &Outcome::Failed {
+            error: "launch configuration `shop-lc` names security groups by name (web): a launch template takes their ids; convert it by hand".into()
+        }
+    );
 }
