@@ -472,24 +472,16 @@ pub async fn launch_images(
         .filter(|i| i.region == region)
         .map(|i| i.id.as_str())
         .collect();
-    let named = inventory
-        .launch_templates
-        .iter()
-        .filter(|t| t.region == region)
-        .flat_map(|t| t.versions.iter().filter_map(|v| v.image_id.as_deref()))
-        .chain(
-            inventory
-                .launch_configurations
-                .iter()
-                .filter(|c| c.region == region)
-                .map(|c| c.image_id.as_str()),
-        );
-    let wanted: Vec<String> = named
-        .filter(|id| id.starts_with("ami-") && !known.contains(id))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let wanted: Vec<String> = named_by_launch_settings(
+        inventory,
+        region,
+        |v| v.image_id.as_deref().into_iter().collect(),
+        |c| vec![c.image_id.as_str()],
+    )
+    .into_iter()
+    .filter(|id| id.starts_with("ami-") && !known.contains(id))
+    .map(str::to_owned)
+    .collect();
     if wanted.is_empty() {
         return Ok(());
     }
@@ -551,7 +543,7 @@ pub async fn launch_security_groups(
     )
     .into_iter()
     // A launch configuration of EC2-Classic days names groups by name: not looked up.
-    .filter(|id| id.starts_with("sg-") && !held.contains(id))
+    .filter(|id| crate::inventory::is_security_group_id(id) && !held.contains(id))
     .map(str::to_owned)
     .collect();
     super::record_not_found(

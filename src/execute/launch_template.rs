@@ -272,7 +272,7 @@ pub(super) async fn convert_launch_configuration(
         .security_groups()
         .iter()
         .map(String::as_str)
-        .filter(|group| !group.starts_with("sg-"))
+        .filter(|group| !crate::inventory::is_security_group_id(group))
         .collect();
     if !named.is_empty() {
         return Err(StepError::Failed(format!(

@@ -190,6 +190,13 @@ pub fn covers_tcp_port(protocol: &str, from: i32, to: i32, port: i32) -> bool {
     (protocol == "tcp" || protocol == "all") && from <= port && port <= to
 }
 
+/// Whether launch settings name a security group by id (`sg-…`), not by name: names
+/// resolve only in the default VPC (EC2-Classic days), and a launch template's network
+/// interface takes ids only.
+pub fn is_security_group_id(group: &str) -> bool {
+    group.starts_with("sg-")
+}
+
 /// Whether `cidr` is the whole internet, in IPv4 or IPv6.
 pub fn is_world_cidr(cidr: &str) -> bool {
     cidr == "0.0.0.0/0" || cidr == "::/0"

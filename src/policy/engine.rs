@@ -335,6 +335,9 @@ fn register_descriptions(engine: &mut Engine) {
             })
         },
     );
+    engine.register_fn("is_security_group_id", |group: &str| {
+        crate::inventory::is_security_group_id(group)
+    });
     engine.register_fn("is_world", |rule: &mut Map| -> bool {
         ["cidr_ipv4", "cidr_ipv6"]
             .iter()

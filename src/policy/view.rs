@@ -606,6 +606,16 @@ impl InventoryView {
         ))
     }
 
+    /// `inv.vpc_of_group(group)`: the VPC an Auto Scaling group launches into
+    /// ([`Index::vpc_of_group`]), or `()` when none of its subnets is known.
+    fn vpc_of_group(&self, group: &Res) -> ScriptResult<Dynamic> {
+        let index = self.index();
+        let vpc = group
+            .typed::<AutoScalingGroup>()
+            .and_then(|asg| index.vpc_of_group(asg));
+        vpc.map_or(Ok(Dynamic::UNIT), |vpc| self.get_near(group, "vpc", vpc))
+    }
+
     /// `inv.call_failed(near, operation)`: whether the collection of `near`'s region has a
     /// warning of AWS operation `operation` (`DescribeKeyPairs`): what it would have read
     /// there is not known.
@@ -918,6 +928,9 @@ impl InventoryView {
                     })
             },
         );
+        engine.register_fn("vpc_of_group", |view: &mut InventoryView, group: Res| {
+            view.vpc_of_group(&group)
+        });
         engine.register_fn(
             "call_failed",
             |view: &mut InventoryView, near: Res, operation: &str| {
