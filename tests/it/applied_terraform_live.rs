@@ -4,8 +4,8 @@
 //! resource by resource (address ↔ id through the state).
 //!
 //! One test, named to start first: the apply waits on the provider's pollers for a minute
-//! and more (its load balancer and database), which the plan checks and the fix round trip
-//! of a second copy, and the other tests' work, overlap.
+//! and more (its load balancer and database), which the fix round trips of other copies,
+//! and the other tests' work, overlap.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -101,13 +101,17 @@ fn changes(plan: &serde_json::Value) -> Vec<(String, serde_json::Value, serde_js
         .collect()
 }
 
-/// The configurations, and the variables their apply into moto needs beyond its endpoint.
+/// The configurations applied into moto.
 const CONFIGURATIONS: [&str; 2] = ["ha-web", "single-server"];
 
 /// A configuration fixed from its committed plan and planned again, not applied (its
 /// Classic Load Balancer's fix is what it is for; an apply would add a minute of the
 /// provider's waiters for nothing new).
 const PLANNED_ONLY: &str = "classic-web";
+
+/// The certificate the committed plan of `ha-web` names (its variable's default).
+const COMMITTED_CERTIFICATE: &str =
+    "arn:aws:acm:us-east-1:123456789012:certificate/00000000-1111-2222-3333-444444444444";
 
 #[test]
 fn the_configurations_planned_applied_and_fixed_by_terraform() {
@@ -120,65 +124,75 @@ fn the_configurations_planned_applied_and_fixed_by_terraform() {
             return;
         }
     };
-    // The applies first, each into its own server, in the background: they wait most of
-    // the time.
-    let applies: Vec<_> = CONFIGURATIONS
-        .iter()
-        .map(|name| {
-            let dir = initialised(name, &mirror);
-            let moto = Moto::start();
-            let mut args = vec![
-                "apply".to_owned(),
-                "-input=false".to_owned(),
-                "-auto-approve".to_owned(),
-                format!("-var=endpoint={}", moto.endpoint),
-            ];
-            if *name == "ha-web" {
-                // The HTTPS listener's certificate must exist: moto issues one at once.
-                let certificate = moto.json_call(
-                    "acm",
-                    "CertificateManager.RequestCertificate",
-                    r#"{"DomainName": "shop.example.com"}"#,
-                );
-                let arn = certificate["CertificateArn"].as_str().unwrap();
-                args.push(format!("-var=certificate_arn={arn}"));
+    // Four chains at once: the applies wait on the provider's pollers most of the time, and
+    // each Terraform command loads the provider anew, which the others overlap. The fix round
+    // trips start once both applies have: on two cores, their plans would delay the applies.
+    let (applying, applies_started) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        for name in CONFIGURATIONS {
+            let (mirror, applying) = (&mirror, applying.clone());
+            scope.spawn(move || planned_applied_and_judged(name, mirror, applying));
+        }
+        drop(applying);
+        // Each apply says when it has started; a chain that failed before says so by ending.
+        for _ in CONFIGURATIONS {
+            if applies_started.recv().is_err() {
+                break;
             }
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let child = command(dir.path(), &args)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            (*name, dir, moto, child)
-        })
-        .collect();
-
-    for name in CONFIGURATIONS {
-        the_committed_plan_is_what_terraform_prints(name, &mirror);
-    }
-    a_configuration_fixed_in_its_code_plans_and_passes(initialised("ha-web", &mirror).path());
-    a_classic_load_balancer_fixed_in_its_code_drains(initialised(PLANNED_ONLY, &mirror).path());
-
-    for (name, dir, moto, child) in applies {
-        let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "terraform apply of {name}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        // Where AWS would have launched the group's instances: in the template's groups.
-        tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(moto.give_group_instances_their_launch_groups());
-        what_terraform_built_is_judged_as_its_plan(name, dir.path(), &moto);
-    }
+        }
+        scope.spawn(|| {
+            a_configuration_fixed_in_its_code_plans_and_passes(
+                initialised("ha-web", &mirror).path(),
+            )
+        });
+        scope.spawn(|| {
+            a_classic_load_balancer_fixed_in_its_code_drains(
+                initialised(PLANNED_ONLY, &mirror).path(),
+            )
+        });
+    });
 }
 
-fn the_committed_plan_is_what_terraform_prints(name: &str, mirror: &Path) {
+/// Configuration `name` planned once into its own moto server: applied as saved (`applying`
+/// hears when), what it builds is judged as its committed plan was, and the plan Terraform
+/// printed is the committed one.
+fn planned_applied_and_judged(name: &str, mirror: &Path, applying: std::sync::mpsc::Sender<()>) {
     let copy = initialised(name, mirror);
     let dir = copy.path();
-    terraform(dir, &["plan", "-input=false", "-out=tfplan"]);
-    let printed = terraform(dir, &["show", "-json", "tfplan"]);
+    let moto = Moto::start();
+    let mut args = vec![
+        "plan".to_owned(),
+        "-input=false".to_owned(),
+        "-out=tfplan".to_owned(),
+        format!("-var=endpoint={}", moto.endpoint),
+    ];
+    let mut certificate = None;
+    if name == "ha-web" {
+        // The HTTPS listener's certificate must exist: moto issues one at once.
+        let issued = moto.json_call(
+            "acm",
+            "CertificateManager.RequestCertificate",
+            r#"{"DomainName": "shop.example.com"}"#,
+        );
+        let arn = issued["CertificateArn"].as_str().unwrap().to_owned();
+        args.push(format!("-var=certificate_arn={arn}"));
+        certificate = Some(arn);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    terraform(dir, &args);
+    let apply = command(dir, &["apply", "-input=false", "tfplan"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = applying.send(());
+
+    // While it applies: the plan is the committed one, the certificate moto issued standing
+    // where the committed plan names the variable's default.
+    let mut printed = terraform(dir, &["show", "-json", "tfplan"]);
+    if let Some(arn) = &certificate {
+        printed = printed.replace(arn.as_str(), COMMITTED_CERTIFICATE);
+    }
     let printed: serde_json::Value = serde_json::from_str(&printed).unwrap();
     let committed: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(committed_plan(name)).unwrap()).unwrap();
@@ -187,6 +201,18 @@ fn the_committed_plan_is_what_terraform_prints(name: &str, mirror: &Path) {
         changes(&committed),
         "the committed plan is what Terraform prints for {name}: run scripts/terraform-plans"
     );
+
+    let output = apply.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "terraform apply of {name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Where AWS would have launched the group's instances: in the template's groups.
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(moto.give_group_instances_their_launch_groups());
+    what_terraform_built_is_judged_as_its_plan(name, dir, &moto);
 }
 
 /// Terraform's plan of the configuration in `dir` (written to `plan.json` there), as
