@@ -8,22 +8,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The test venv's Python (beside the moto server `scripts/test` installs).
-fn venv_python() -> PathBuf {
-    let server = std::env::var_os("HACHECK_MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"));
-    let python = server.with_file_name("python");
-    assert!(
-        python.exists(),
-        "the test venv's python is not at {}: run the tests with ./scripts/test",
-        python.display()
-    );
-    python
-}
-
 fn audit(args: &[&str]) -> (bool, String) {
-    let output = Command::new(venv_python())
+    let output = Command::new(crate::support::moto::venv_tool("python"))
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/field-audit"))
         .args(args)
         .output()

@@ -157,10 +157,7 @@ fn a_plan_adds_what_its_actions_call_and_the_role_template_passes_cfn_lint() {
     assert_exit(&output, 0);
     let template = dir.path().join("audit-role.json");
     std::fs::write(&template, stdout(&output)).unwrap();
-    let moto = std::path::PathBuf::from(
-        std::env::var_os("HACHECK_MOTO_SERVER").expect("run the tests with ./scripts/test"),
-    );
-    let lint = std::process::Command::new(moto.with_file_name("cfn-lint"))
+    let lint = std::process::Command::new(crate::support::moto::venv_tool("cfn-lint"))
         .arg(&template)
         .output()
         .expect("cfn-lint comes with moto");

@@ -16,20 +16,43 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// `instance` is valid against the JSON Schema at `schema_path`, formats included, as the
+/// `jsonschema` package of the test venv checks it (the validator of the schema's draft the
+/// schema names; moto brings it).
 pub fn validate(schema_path: &std::path::Path, instance: &serde_json::Value) {
-    // The OASIS schema's `run.language` pattern has a stray `]` that the validator's check of
-    // the schema itself rejects; hacheck writes no `language`, so the stray bracket is dropped.
-    let text = std::fs::read_to_string(schema_path)
-        .unwrap()
-        .replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}$");
-    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let instance_path = dir.path().join("instance.json");
+    std::fs::write(&instance_path, serde_json::to_vec(instance).unwrap()).unwrap();
+    let output = std::process::Command::new(crate::support::moto::venv_tool("python"))
+        .args(["-c", VALIDATE])
+        .arg(schema_path)
+        .arg(&instance_path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{} is not valid against {}:\n{}{}",
+        instance_path.display(),
+        schema_path.display(),
+        stdout(&output),
+        crate::support::stderr(&output)
+    );
 }
+
+/// The check of `validate`: every error with its path, exit 1 when there is one. The OASIS
+/// schema's `run.language` pattern has a stray `]`; hacheck writes no `language`, and the
+/// bracket is dropped as it was for the validator that rejected it.
+const VALIDATE: &str = r#"
+import json, sys, jsonschema
+schema = json.loads(open(sys.argv[1]).read().replace("[a-zA-Z]{2}]?$", "[a-zA-Z]{2}$"))
+instance = json.load(open(sys.argv[2]))
+cls = jsonschema.validators.validator_for(schema)
+cls.check_schema(schema)
+errors = [f"{e.message} at /{'/'.join(map(str, e.absolute_path))}"
+          for e in cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(instance)]
+print("\n".join(errors))
+sys.exit(1 if errors else 0)
+"#;
 
 fn redact_version(text: &str) -> String {
     text.replace(env!("CARGO_PKG_VERSION"), "[version]")
@@ -100,6 +123,18 @@ fn sarif_validates_and_meets_github_upload_requirements() {
     let output = scan(&["--example", "single-server", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     validate(&fixture("sarif-schema-2.1.0.json"), &sarif);
+    // The check itself refuses what the schema forbids: a wrong level, a URI that is none.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0]["level"] = "loud".into();
+    broken["runs"][0]["tool"]["driver"]["informationUri"] = "not a uri".into();
+    let refused =
+        std::panic::catch_unwind(|| validate(&fixture("sarif-schema-2.1.0.json"), &broken))
+            .expect_err("a broken document is refused");
+    let message = refused.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("'loud' is not one of") && message.contains("'not a uri' is not a 'uri'"),
+        "{message}"
+    );
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     let driver = &run["tool"]["driver"];

@@ -349,10 +349,7 @@ fn bad_templates_are_refused_on_one_line_naming_file_and_line() {
 
 #[test]
 fn every_test_template_is_one_cloudformation_accepts() {
-    let Some(moto) = std::env::var_os("HACHECK_MOTO_SERVER") else {
-        panic!("HACHECK_MOTO_SERVER is unset: run the suite through ./scripts/test");
-    };
-    let lint = PathBuf::from(moto).with_file_name("cfn-lint");
+    let lint = crate::support::moto::venv_tool("cfn-lint");
     let mut templates = Vec::new();
     for dir in ["examples/templates", "tests/fixtures/templates"] {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
@@ -372,9 +369,7 @@ fn every_test_template_is_one_cloudformation_accepts() {
 }
 
 pub(crate) fn lint(path: &Path) {
-    let moto =
-        std::env::var_os("HACHECK_MOTO_SERVER").expect("run the suite through ./scripts/test");
-    let output = std::process::Command::new(PathBuf::from(moto).with_file_name("cfn-lint"))
+    let output = std::process::Command::new(crate::support::moto::venv_tool("cfn-lint"))
         .arg(path)
         .output()
         .unwrap();

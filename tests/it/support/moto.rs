@@ -34,6 +34,18 @@ fn moto_binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server"))
 }
 
+/// A program of the test venv `scripts/test` installs moto into (`python`, `cfn-lint`):
+/// beside its moto server.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let tool = moto_binary().with_file_name(name);
+    assert!(
+        tool.exists(),
+        "the test venv's {name} is not at {}: run the tests with ./scripts/test",
+        tool.display()
+    );
+    tool
+}
+
 impl Moto {
     /// Starts moto on a port the system picks (`-p 0`), read back from its log line
     /// `Running on http://127.0.0.1:PORT`: no window in which two tests can pick one port.
