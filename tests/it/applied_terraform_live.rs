@@ -180,11 +180,13 @@ fn planned_applied_and_judged(name: &str, mirror: &Path, applying: std::sync::mp
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     terraform(dir, &args);
-    let apply = command(dir, &["apply", "-input=false", "tfplan"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut apply = Applying(Some(
+        command(dir, &["apply", "-input=false", "tfplan"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    ));
     let _ = applying.send(());
 
     // While it applies: the plan is the committed one, the certificate moto issued standing
@@ -202,7 +204,7 @@ fn planned_applied_and_judged(name: &str, mirror: &Path, applying: std::sync::mp
         "the committed plan is what Terraform prints for {name}: run scripts/terraform-plans"
     );
 
-    let output = apply.wait_with_output().unwrap();
+    let output = apply.0.take().unwrap().wait_with_output().unwrap();
     assert!(
         output.status.success(),
         "terraform apply of {name}: {}",
@@ -213,6 +215,20 @@ fn planned_applied_and_judged(name: &str, mirror: &Path, applying: std::sync::mp
         .unwrap()
         .block_on(moto.give_group_instances_their_launch_groups());
     what_terraform_built_is_judged_as_its_plan(name, dir, &moto);
+}
+
+/// A `terraform apply` under way: killed and reaped if the test fails before it ends, so
+/// that it builds nothing more in a moto server the next test takes (declared after the
+/// server, it is dropped before the server is given back).
+struct Applying(Option<std::process::Child>);
+
+impl Drop for Applying {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Terraform's plan of the configuration in `dir` (written to `plan.json` there), as
